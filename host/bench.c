@@ -1,0 +1,1 @@
+/* bench.c — placeholder */

@@ -1,0 +1,94 @@
+/* game.c — symmetric 2x2 games: presets, prisoner's-dilemma checks, payoffs. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dilemma.h"
+
+static void set_game(dlm_game *g, const char *name, double R, double S, double T, double P)
+{
+    snprintf(g->name, sizeof g->name, "%s", name);
+    g->R = R;
+    g->S = S;
+    g->T = T;
+    g->P = P;
+}
+
+dlm_status dlm_game_preset(const char *name, double b, double c, dlm_game *out, dlm_error *err)
+{
+    int has_b = !isnan(b), has_c = !isnan(c);
+    if (strcmp(name, "donation") == 0 || strcmp(name, "snowdrift") == 0) {
+        int donation = name[0] == 'd';
+        if (!has_b)
+            b = donation ? 2.0 : 4.0;
+        if (!has_c)
+            c = donation ? 1.0 : 2.0;
+        if (!isfinite(b) || !isfinite(c) || !(b > c) || !(c > 0.0))
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "game %s: benefit b = %g and cost c = %g must be finite with "
+                                 "b > c > 0", name, b, c);
+        if (donation)
+            set_game(out, name, b - c, -c, b, 0.0);
+        else
+            set_game(out, name, b - c / 2.0, b - c, b, 0.0);
+        return DLM_OK;
+    }
+    if (has_b || has_c)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "game %s takes no b or c (only donation and snowdrift do)", name);
+    if (strcmp(name, "pd") == 0)
+        set_game(out, name, 3.0, 0.0, 5.0, 1.0); /* Axelrod 1984 */
+    else if (strcmp(name, "stag-hunt") == 0)
+        set_game(out, name, 4.0, 0.0, 3.0, 1.0); /* R > T >= P > S */
+    else if (strcmp(name, "harmony") == 0)
+        set_game(out, name, 4.0, 3.0, 2.0, 1.0); /* R > T, S > P: cooperation dominates */
+    else
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "unknown game preset '%s' (allowed: pd, donation, snowdrift, "
+                             "stag-hunt, harmony)", name);
+    return DLM_OK;
+}
+
+int dlm_game_pd_warnings(const dlm_game *g, char *buf, size_t len)
+{
+    const char *broken[4];
+    int n = 0, i;
+    size_t used = 0;
+    if (!(g->T > g->R)) broken[n++] = "T > R";
+    if (!(g->R > g->P)) broken[n++] = "R > P";
+    if (!(g->P > g->S)) broken[n++] = "P > S";
+    if (!(2.0 * g->R > g->T + g->S)) broken[n++] = "2R > T + S";
+    if (len)
+        buf[0] = '\0';
+    for (i = 0; i < n && used < len; ++i) {
+        int w = snprintf(buf + used, len - used, "%swarning: game (R=%g, S=%g, T=%g, P=%g) is "
+                         "no prisoner's dilemma: it breaks %s", i ? "\n" : "", g->R, g->S,
+                         g->T, g->P, broken[i]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    return n;
+}
+
+void dlm_game_payoffs(const dlm_game *g, const uint64_t o[4], uint64_t rounds, double *pa,
+                      double *pb)
+{
+    /* Fixed order of terms: the same bytes on every backend and thread count. */
+    double ta = g->R * (double)o[0] + g->S * (double)o[1] + g->T * (double)o[2] + g->P * (double)o[3];
+    double tb = g->R * (double)o[0] + g->T * (double)o[1] + g->S * (double)o[2] + g->P * (double)o[3];
+    double n = rounds ? (double)rounds : 1.0;
+    if (pa)
+        *pa = ta / n;
+    if (pb)
+        *pb = tb / n;
+}
+
+uint64_t dlm_probability_threshold(double p)
+{
+    if (!(p > 0.0))
+        return 0u;
+    if (p >= 1.0)
+        return (uint64_t)1 << 32;
+    return (uint64_t)llround(p * 4294967296.0);
+}

@@ -1,0 +1,60 @@
+/* dilemma.h — the public C API of dilemma: status codes, errors, games and the
+ * backend-independent entry points. Nothing here is backend-specific; the model data
+ * (strategies, player parameters, match rules and results) is defined once in
+ * kernels/dlm_model.h and shared by every backend.
+ *
+ * The library never calls exit(): every function returns a dlm_status and, on failure,
+ * fills a dlm_error whose message names what is wrong and what is allowed.
+ */
+#ifndef DILEMMA_H
+#define DILEMMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../kernels/dlm_model.h"
+
+#define DLM_VERSION "0.1.0"
+
+/* Status codes double as the CLI's exit codes (DESIGN.md §8). */
+typedef enum dlm_status {
+    DLM_OK = 0,
+    DLM_ERR_RUNTIME = 1, /* device, I/O, out of memory */
+    DLM_ERR_USAGE = 2    /* bad command line, config, strategy, checkpoint or graph file */
+} dlm_status;
+
+typedef struct dlm_error {
+    dlm_status status;
+    char message[2048];
+} dlm_error;
+
+/* Sets err (if not null) to status and the printf-formatted message; returns status. */
+dlm_status dlm_error_set(dlm_error *err, dlm_status status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* A symmetric 2x2 game: payoffs to the row player for CC (R), CD (S), DC (T), DD (P). */
+typedef struct dlm_game {
+    char name[32]; /* preset name or "custom" */
+    double R, S, T, P;
+} dlm_game;
+
+/* Fills out with preset `name` (pd, donation, snowdrift, stag-hunt, harmony). b and c
+ * are used by donation (R = b-c, S = -c, T = b, P = 0) and snowdrift (R = b-c/2,
+ * S = b-c, T = b, P = 0); pass NaN for the preset's defaults. */
+dlm_status dlm_game_preset(const char *name, double b, double c, dlm_game *out, dlm_error *err);
+
+/* Writes into buf (size len) a warning naming each inequality of the prisoner's
+ * dilemma (T > R > P > S, 2R > T + S) that game breaks; returns the number broken. */
+int dlm_game_pd_warnings(const dlm_game *game, char *buf, size_t len);
+
+/* Mean payoffs per round to A and B from realised outcome counts (A's view). */
+void dlm_game_payoffs(const dlm_game *game, const uint64_t outcome[4], uint64_t rounds,
+                      double *payoff_a, double *payoff_b);
+
+/* Threshold round(p * 2^32) for a probability p in [0, 1] (dlm_fires). */
+uint64_t dlm_probability_threshold(double p);
+
+#endif /* DILEMMA_H */

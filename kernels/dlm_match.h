@@ -1,0 +1,170 @@
+/* dlm_match.h — one iterated 2x2 match between two players, written once for every
+ * backend. Semantics (README "Matches"):
+ *
+ *   Round t = 0, 1, ...: each player X with reaction period k and observation delay d
+ *   1. learns the outcome of round t-1-d (if t > d): its own realised move and its
+ *      reading of the opponent's realised move; a Moore machine steps on it;
+ *   2. if t mod k = 0 it chooses a new intended move from the outcomes observed so far
+ *      (the most recent ones for memory-one and lookup tables); otherwise it keeps its
+ *      last intended move;
+ *   3. its realised move is the intended move flipped with probability e (execution
+ *      error); both players record realised moves;
+ *   4. it reads the opponent's realised move, misreading it with probability p
+ *      (perception error), independently of the other player.
+ *   k = 1, d = 0 is the ordinary iterated game.
+ *
+ * Random numbers (DESIGN.md §3), in the window `index` of the MATCH_PLAY stream:
+ *   block 2t   : A's strategy draw, B's strategy draw, A's execution draw, B's execution draw
+ *   block 2t+1 : A's perception draw, B's perception draw, (unused), (unused)
+ * and for geometric matches, word i of the window `index` of the MATCH_LENGTH stream
+ * decides whether round i+1 is played. A block nobody needs is not computed, which
+ * changes no number: each is a pure function of its position.
+ */
+#ifndef DLM_MATCH_H
+#define DLM_MATCH_H
+
+#include "dlm_portable.h"
+#include "dlm_philox.h"
+#include "dlm_model.h"
+
+/* A player's memory during a match. */
+typedef struct dlm_player_state {
+    uint64_t own_hist;  /* own realised moves, bit j = round t-1-j */
+    uint64_t opp_hist;  /* perceived opponent moves, bit j = round t-1-j */
+    uint32_t fsm_state; /* current Moore-machine state */
+    uint32_t intended;  /* last intended move */
+} dlm_player_state;
+
+/* 1 if the strategy ever needs a random draw to choose a move. */
+DLM_FN uint32_t dlm_strategy_is_stochastic(const dlm_strategy *s)
+{
+    uint32_t i;
+    if (s->kind != DLM_STRAT_MEMORY_ONE)
+        return 0u;
+    for (i = 0; i < 5u; ++i)
+        if (s->threshold[i] != 0u && s->threshold[i] != ((uint64_t)1 << 32))
+            return 1u;
+    return 0u;
+}
+
+/* Initial memory of a player about to play strategy s. */
+DLM_FN dlm_player_state dlm_player_start(const dlm_strategy *s)
+{
+    dlm_player_state st;
+    st.own_hist = 0u;
+    st.opp_hist = 0u;
+    st.fsm_state = s->kind == DLM_STRAT_FSM ? (s->opening & 0xFu) : 0u;
+    st.intended = DLM_C;
+    return st;
+}
+
+/* The move strategy s chooses having observed `observed` outcomes, the most recent
+ * ones in own/opp (bit 0 = most recent), in Moore state fsm_state; draw is a uniform
+ * 32-bit number used by stochastic strategies only. */
+DLM_FN uint32_t dlm_strategy_move(const dlm_strategy *s, uint32_t observed, uint64_t own,
+                                  uint64_t opp, uint32_t fsm_state, uint32_t draw)
+{
+    if (s->kind == DLM_STRAT_MEMORY_ONE) {
+        uint32_t slot = observed == 0u ? 0u : 1u + (uint32_t)(((own & 1u) << 1) | (opp & 1u));
+        return dlm_fires(draw, s->threshold[slot]) ? DLM_C : DLM_D;
+    }
+    if (s->kind == DLM_STRAT_LOOKUP) {
+        uint32_t n = s->depth;
+        uint64_t mask = ((uint64_t)1 << n) - 1u;
+        if (observed < n)
+            return (s->opening >> observed) & 1u;
+        return (uint32_t)(s->table >> (((own & mask) << n) | (opp & mask))) & 1u;
+    }
+    return (s->fsm_output >> fsm_state) & 1u;
+}
+
+/* Moore-machine step of strategy s from state `state` on seeing opponent move m. */
+DLM_FN uint32_t dlm_fsm_next(const dlm_strategy *s, uint32_t state, uint32_t m)
+{
+    uint64_t table = m == DLM_D ? s->fsm_next_d : s->fsm_next_c;
+    return (uint32_t)(table >> (4u * state)) & 0xFu;
+}
+
+/* Steps 1-2 of a round for one player: learn the outcome of round t-1-d, then keep or
+ * choose the intended move. */
+DLM_FN void dlm_player_decide(const dlm_strategy *s, const dlm_player_params *p,
+                              dlm_player_state *st, uint32_t t, uint32_t draw)
+{
+    uint32_t d = p->observation_delay;
+    uint32_t observed = t > d ? t - d : 0u;
+    if (s->kind == DLM_STRAT_FSM && observed > 0u)
+        st->fsm_state = dlm_fsm_next(s, st->fsm_state, (uint32_t)(st->opp_hist >> d) & 1u);
+    if (t % p->reaction_period == 0u)
+        st->intended = dlm_strategy_move(s, observed, st->own_hist >> d, st->opp_hist >> d,
+                                         st->fsm_state, draw);
+}
+
+/* Length of a match: `rounds` when fixed; otherwise 1 + the number of consecutive
+ * continuation draws that fire, capped at `rounds`. */
+DLM_FN uint32_t dlm_match_length(const dlm_match_rules *rules, uint64_t seed, uint64_t stream,
+                                 uint32_t index)
+{
+    uint32_t length = 1u, block = 0u, w;
+    if (!rules->geometric)
+        return rules->rounds;
+    for (;;) {
+        dlm_u32x4 r = dlm_philox_window_block(seed, stream, index, block++);
+        for (w = 0; w < 4u; ++w) {
+            if (length >= rules->rounds || !dlm_fires(r.v[w], rules->continuation))
+                return length;
+            ++length;
+        }
+    }
+}
+
+/* Plays one match between A (strategy a, parameters pa) and B; `index` names the pair's
+ * window in the streams play_stream and length_stream. trace, if not null, receives one
+ * DLM_TRACE_* byte per round (room for rules->rounds bytes). */
+DLM_FN dlm_match_result dlm_play_match(const dlm_strategy *a, const dlm_strategy *b,
+                                       const dlm_player_params *pa, const dlm_player_params *pb,
+                                       const dlm_match_rules *rules, uint64_t seed,
+                                       uint64_t play_stream, uint64_t length_stream,
+                                       uint32_t index, DLM_GLOBAL uint8_t *trace)
+{
+    dlm_match_result res;
+    dlm_player_state sa = dlm_player_start(a);
+    dlm_player_state sb = dlm_player_start(b);
+    uint32_t need_play = dlm_strategy_is_stochastic(a) | dlm_strategy_is_stochastic(b) |
+                         (pa->execution_error != 0u) | (pb->execution_error != 0u);
+    uint32_t need_perception = (pa->perception_error != 0u) | (pb->perception_error != 0u);
+    uint32_t rounds = dlm_match_length(rules, seed, length_stream, index);
+    uint32_t t, i;
+    dlm_u32x4 play, perc;
+    for (i = 0; i < 4u; ++i) {
+        play.v[i] = 0u;
+        perc.v[i] = 0u;
+        res.outcome[i] = 0u;
+    }
+    res.rounds = rounds;
+    for (t = 0; t < rounds; ++t) {
+        uint32_t ra, rb, seen_by_a, seen_by_b;
+        if (need_play)
+            play = dlm_philox_window_block(seed, play_stream, index, 2u * t);
+        if (need_perception)
+            perc = dlm_philox_window_block(seed, play_stream, index, 2u * t + 1u);
+        dlm_player_decide(a, pa, &sa, t, play.v[0]);
+        dlm_player_decide(b, pb, &sb, t, play.v[1]);
+        ra = sa.intended ^ dlm_fires(play.v[2], pa->execution_error);
+        rb = sb.intended ^ dlm_fires(play.v[3], pb->execution_error);
+        seen_by_a = rb ^ dlm_fires(perc.v[0], pa->perception_error);
+        seen_by_b = ra ^ dlm_fires(perc.v[1], pb->perception_error);
+        sa.own_hist = (sa.own_hist << 1) | ra;
+        sa.opp_hist = (sa.opp_hist << 1) | seen_by_a;
+        sb.own_hist = (sb.own_hist << 1) | rb;
+        sb.opp_hist = (sb.opp_hist << 1) | seen_by_b;
+        res.outcome[(ra << 1) | rb] += 1u;
+        if (trace)
+            trace[t] = (uint8_t)(sa.intended * DLM_TRACE_A_INTENDED | ra * DLM_TRACE_A_REALISED |
+                                 seen_by_a * DLM_TRACE_A_PERCEIVED |
+                                 sb.intended * DLM_TRACE_B_INTENDED | rb * DLM_TRACE_B_REALISED |
+                                 seen_by_b * DLM_TRACE_B_PERCEIVED);
+    }
+    return res;
+}
+
+#endif /* DLM_MATCH_H */
