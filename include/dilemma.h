@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../kernels/dlm_model.h"
+#include "dlm_model.h"
 
 #define DLM_VERSION "0.1.0"
 

@@ -33,6 +33,8 @@ typedef struct dlm_player_state {
     uint64_t opp_hist;  /* perceived opponent moves, bit j = round t-1-j */
     uint32_t fsm_state; /* current Moore-machine state */
     uint32_t intended;  /* last intended move */
+    uint32_t countdown; /* rounds until the next decision (t mod k == 0 <=> countdown == 0) */
+    uint32_t pad;
 } dlm_player_state;
 
 /* 1 if the strategy ever needs a random draw to choose a move. */
@@ -55,6 +57,8 @@ DLM_FN dlm_player_state dlm_player_start(const dlm_strategy *s)
     st.opp_hist = 0u;
     st.fsm_state = s->kind == DLM_STRAT_FSM ? (s->opening & 0xFu) : 0u;
     st.intended = DLM_C;
+    st.countdown = 0u;
+    st.pad = 0u;
     return st;
 }
 
@@ -94,9 +98,13 @@ DLM_FN void dlm_player_decide(const dlm_strategy *s, const dlm_player_params *p,
     uint32_t observed = t > d ? t - d : 0u;
     if (s->kind == DLM_STRAT_FSM && observed > 0u)
         st->fsm_state = dlm_fsm_next(s, st->fsm_state, (uint32_t)(st->opp_hist >> d) & 1u);
-    if (t % p->reaction_period == 0u)
+    /* A countdown instead of t % k: no integer division in the inner loop. */
+    if (st->countdown == 0u) {
         st->intended = dlm_strategy_move(s, observed, st->own_hist >> d, st->opp_hist >> d,
                                          st->fsm_state, draw);
+        st->countdown = p->reaction_period;
+    }
+    st->countdown -= 1u;
 }
 
 /* Length of a match: `rounds` when fixed; otherwise 1 + the number of consecutive

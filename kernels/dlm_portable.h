@@ -1,5 +1,5 @@
 /* dlm_portable.h — the one place where the model code learns which compiler it is
- * under. Everything in kernels/*.h is written in the subset of C that compiles as
+ * under. Everything in kernels/ (every .h) is written in the subset of C that compiles as
  * C11 (gcc/clang, the CPU backend and the tests), as CUDA (nvcc) and as OpenCL C 1.2.
  *
  * Order of checks matters: __OPENCL_VERSION__ first (an OpenCL compiler may be

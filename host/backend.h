@@ -1,0 +1,75 @@
+/* backend.h — the backend table (DESIGN.md §5). Each backend (cpu, opencl, cuda) fills
+ * one const dlm_backend_ops in its own file; everything else calls through it, so no
+ * code outside a backend's file asks which backend it is talking to.
+ *
+ * Work reaches a backend as a batch: arrays of strategies and player parameters, and a
+ * list of match jobs naming which of them meet and where their random numbers come
+ * from. Evolution (populations resident on the device) extends the table with
+ * upload / run_generations / read_statistics / snapshot entries.
+ */
+#ifndef DLM_BACKEND_H
+#define DLM_BACKEND_H
+
+#include <stdio.h>
+
+#include "dilemma.h"
+
+/* One match of a batch (24 bytes). Its random numbers come from window `index` of the
+ * streams (MATCH_PLAY / MATCH_LENGTH, population, generation) under the batch's seed. */
+typedef struct dlm_match_job {
+    uint32_t strategy[2];   /* indices into the batch's strategies: A, B */
+    uint32_t params[2];     /* indices into the batch's player parameters: A, B */
+    uint32_t population;    /* < 2^20 */
+    uint32_t index;         /* the pair's window */
+    uint64_t generation;    /* < 2^40; in tournaments the repetition */
+} dlm_match_job;
+
+typedef struct dlm_match_batch {
+    uint64_t seed;
+    const dlm_strategy *strategies;
+    size_t n_strategies;
+    const dlm_player_params *params;
+    size_t n_params;
+    dlm_match_rules rules;
+    const dlm_match_job *jobs;
+    size_t n_jobs;
+} dlm_match_batch;
+
+typedef struct dlm_backend_options {
+    int threads;      /* cpu: 0 = all cores, 1 = the single-threaded reference */
+    int platform;     /* opencl: platform index, -1 = first suitable */
+    int device;       /* opencl / cuda: device index, -1 = first suitable */
+} dlm_backend_options;
+
+typedef struct dlm_backend dlm_backend; /* a backend's own state */
+
+typedef struct dlm_backend_ops {
+    const char *name;
+    /* 1 if this backend can run here (driver and a device present); otherwise 0 and
+       `why` says what is missing. */
+    int (*available)(char *why, size_t len);
+    /* Writes the backend's devices, one per line, to out. */
+    dlm_status (*list_devices)(FILE *out, dlm_error *err);
+    dlm_status (*create)(const dlm_backend_options *opt, dlm_backend **out, dlm_error *err);
+    /* Plays every job of the batch; results[i] belongs to jobs[i]. */
+    dlm_status (*play_matches)(dlm_backend *be, const dlm_match_batch *batch,
+                               dlm_match_result *results, dlm_error *err);
+    /* One line describing the device and settings in use (e.g. threads). */
+    const char *(*describe)(dlm_backend *be);
+    void (*destroy)(dlm_backend *be);
+} dlm_backend_ops;
+
+/* Backends compiled into this binary, in the order `auto` tries them; null-terminated. */
+const dlm_backend_ops *const *dlm_backends(void);
+
+/* Opens the backend called name (auto | cpu | opencl | cuda). For auto, the first
+ * available backend; a compiled backend that cannot run here is skipped with a one-line
+ * notice on `notices` (may be null). */
+dlm_status dlm_backend_open(const char *name, const dlm_backend_options *opt, FILE *notices,
+                            const dlm_backend_ops **ops_out, dlm_backend **be_out,
+                            dlm_error *err);
+
+/* The CPU reference backend. */
+extern const dlm_backend_ops dlm_backend_cpu;
+
+#endif /* DLM_BACKEND_H */

@@ -1,1 +1,0 @@
-/* tournament.c — placeholder */

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# test_cli.sh — the `dilemma` command line as a user runs it: every subcommand, every
+# output format, exit codes (0 ok, 2 usage/config error), same seed -> same bytes,
+# thread count -> same bytes, atomic --out, and every example config in configs/.
+# usage: test_cli.sh path/to/dilemma path/to/configs
+set -u
+DLM=$1
+CONFIGS=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+PY=$(command -v /usr/bin/python3 || command -v python3 || true)
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect CODE DESCRIPTION -- command...: runs it, checks the exit code; output in $TMP/out, $TMP/err
+expect() {
+  local code=$1 what=$2
+  shift 3
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  local rc=$?
+  if [ "$rc" -eq "$code" ]; then ok; else bad "$what: exit $rc, expected $code"; sed 's/^/    /' "$TMP/err" | head -5; fi
+}
+contains() { # contains FILE TEXT DESCRIPTION
+  if grep -q -- "$2" "$1"; then ok; else bad "$3: '$2' not in output"; sed 's/^/    /' "$1" | head -5; fi
+}
+json_ok() { # json_ok FILE DESCRIPTION [jsonl]
+  [ -n "$PY" ] || { ok; return; }
+  if [ "${3:-}" = jsonl ]; then
+    "$PY" -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1]) if l.strip()]' "$1" 2>"$TMP/pyerr" && ok || { bad "$2: not JSON lines"; cat "$TMP/pyerr"; }
+  else
+    "$PY" -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" 2>"$TMP/pyerr" && ok || { bad "$2: not JSON"; cat "$TMP/pyerr"; }
+  fi
+}
+
+# --- the default scenario and help --------------------------------------------------
+expect 0 "run (default scenario)" -- "$DLM" run
+contains "$TMP/out" "rank" "default scenario prints a ranking"
+contains "$TMP/out" "wsls" "default scenario includes wsls"
+expect 0 "--help" -- "$DLM" --help
+contains "$TMP/out" "tournament" "--help lists commands"
+for c in run match tournament analyze strategies devices bench; do
+  expect 0 "$c --help" -- "$DLM" "$c" --help
+  contains "$TMP/out" "usage" "$c --help shows usage"
+done
+expect 2 "no command" -- "$DLM"
+expect 2 "unknown command" -- "$DLM" frobnicate
+contains "$TMP/err" "unknown command" "unknown command named"
+
+# --- match ---------------------------------------------------------------------------
+expect 0 "match" -- "$DLM" match tft wsls --rounds 200 --execution-error 0.01
+contains "$TMP/out" "per round" "match table"
+expect 0 "match json" -- "$DLM" match tft wsls --rounds 200 --execution-error 0.01 --format json
+json_ok "$TMP/out" "match json"
+for k in total_payoff mean_payoff cooperation_rate '"rounds":200'; do contains "$TMP/out" "$k" "match json has $k"; done
+expect 0 "match noiseless exact" -- "$DLM" match tft alld --rounds 200 --format csv
+contains "$TMP/out" "^A,tft,199," "tft scores 199 against alld"
+contains "$TMP/out" "^B,alld,204," "alld scores 204 against tft"
+expect 0 "match per-player timescales" -- "$DLM" match tft alt --rounds 12 --reaction-period 3,1 --observation-delay 0,0 --trace --format csv
+contains "$TMP/out" "reaction_period" "csv header"
+expect 0 "match inline strategies" -- "$DLM" match "m1(1,1,0,1,0)" "fsm(C:0:1,D:0:1)" --rounds 50 --perception-error 0.05 --format jsonl
+json_ok "$TMP/out" "match jsonl" jsonl
+expect 0 "match geometric" -- "$DLM" match wsls gtft --continuation 0.99 --format json
+json_ok "$TMP/out" "geometric match json"
+expect 2 "match one strategy" -- "$DLM" match tft
+expect 2 "match bad strategy" -- "$DLM" match tft nosuch
+contains "$TMP/err" "nosuch" "bad strategy named"
+expect 2 "match bad probability" -- "$DLM" match tft wsls --execution-error 1.5
+contains "$TMP/err" "execution_error" "bad probability names the key"
+expect 2 "match bad rounds" -- "$DLM" match tft wsls --rounds 0
+expect 2 "match unknown option" -- "$DLM" match tft wsls --roundz 5
+contains "$TMP/err" "roundz" "unknown option named"
+expect 2 "match option without value" -- "$DLM" match tft wsls --rounds
+
+# same seed, same bytes; another seed, other bytes; threads change nothing
+"$DLM" match gtft wsls --rounds 1000 --execution-error 0.05 --seed 9 --format json >"$TMP/s1"
+"$DLM" match gtft wsls --rounds 1000 --execution-error 0.05 --seed 9 --format json >"$TMP/s2"
+"$DLM" match gtft wsls --rounds 1000 --execution-error 0.05 --seed 10 --format json >"$TMP/s3"
+cmp -s "$TMP/s1" "$TMP/s2" && ok || bad "same seed gave different match output"
+cmp -s "$TMP/s1" "$TMP/s3" && bad "different seeds gave the same match output" || ok
+
+# --- tournament ----------------------------------------------------------------------
+expect 0 "tournament" -- "$DLM" tournament --strategies tft,alld,wsls --rounds 200
+contains "$TMP/out" "payoff matrix" "tournament table has the matrix"
+expect 0 "tournament json" -- "$DLM" tournament --strategies "tft,alld,wsls,m1(0.5,0.9,0.1,0.6,0.3)" --rounds 200 --execution-error 0.01 --format json
+json_ok "$TMP/out" "tournament json"
+for k in '"strategies"' '"payoff_matrix"' '"ranking"'; do contains "$TMP/out" "$k" "tournament json has $k"; done
+expect 0 "tournament jsonl" -- "$DLM" tournament --strategies tft,alld,wsls --format jsonl
+json_ok "$TMP/out" "tournament jsonl" jsonl
+expect 0 "tournament csv" -- "$DLM" tournament --strategies tft,alld,wsls --no-self-play --format csv
+contains "$TMP/out" "^rank,strategy" "tournament csv header"
+"$DLM" tournament --strategies tft,wsls,gtft,random,grim --execution-error 0.02 --repetitions 5 --threads 1 --format json >"$TMP/t1"
+"$DLM" tournament --strategies tft,wsls,gtft,random,grim --execution-error 0.02 --repetitions 5 --threads 2 --format json >"$TMP/t2"
+sed -i 's/"backend":"[^"]*"//' "$TMP/t1" "$TMP/t2"
+cmp -s "$TMP/t1" "$TMP/t2" && ok || bad "thread count changed tournament output"
+expect 2 "tournament one strategy" -- "$DLM" tournament --strategies tft
+expect 2 "tournament per-player pair" -- "$DLM" tournament --strategies tft,alld --execution-error 0.1,0.2
+
+# --- analyze -------------------------------------------------------------------------
+expect 0 "analyze" -- "$DLM" analyze tft alld --execution-error 0.01
+contains "$TMP/out" "stationary" "analyze prints the stationary distribution"
+expect 0 "analyze json" -- "$DLM" analyze wsls gtft --execution-error 0.01 --perception-error 0.02 --format json
+json_ok "$TMP/out" "analyze json"
+expect 0 "analyze noiseless" -- "$DLM" analyze tft alld --rounds 200 --format csv
+contains "$TMP/out" "^A,tft,1,0,199," "analyze: tft gets 199 over 200 rounds against alld"
+expect 2 "analyze non-memory-one" -- "$DLM" analyze grim tft
+contains "$TMP/err" "memory-one" "analyze explains it needs memory-one"
+expect 2 "analyze with a reaction period" -- "$DLM" analyze tft tft --reaction-period 2
+
+# --- strategies and devices ------------------------------------------------------------
+expect 0 "strategies" -- "$DLM" strategies
+n=$(grep -c "cite:" "$TMP/out")
+[ "$n" -ge 24 ] && ok || bad "strategies lists $n entries (< 24)"
+expect 0 "strategies json" -- "$DLM" strategies --format json
+json_ok "$TMP/out" "strategies json"
+expect 0 "strategies one" -- "$DLM" strategies gtft
+contains "$TMP/out" "gtft" "strategies gtft"
+expect 2 "strategies unknown" -- "$DLM" strategies nosuch
+expect 0 "devices" -- "$DLM" devices
+contains "$TMP/out" "cpu" "devices lists the cpu"
+
+# --- configs, --set and errors ---------------------------------------------------------
+for f in "$CONFIGS"/*.yaml; do
+  expect 0 "config $(basename "$f")" -- "$DLM" run "$f" --set output.format=json
+  json_ok "$TMP/out" "config $(basename "$f") json"
+done
+printf 'mode: match\nmatch:\n  rounds: 100\n  executon_error: 0.1\n' >"$TMP/typo.yaml"
+expect 2 "config typo" -- "$DLM" run "$TMP/typo.yaml"
+contains "$TMP/err" "executon_error" "typo named"
+contains "$TMP/err" "typo.yaml:4" "typo's file and line"
+printf 'mode: match\nmatch: {rounds: -3}\n' >"$TMP/neg.yaml"
+expect 2 "negative rounds" -- "$DLM" run --config "$TMP/neg.yaml"
+contains "$TMP/err" "rounds" "negative rounds named"
+expect 2 "missing config" -- "$DLM" run "$TMP/does-not-exist.yaml"
+expect 2 "bad --set" -- "$DLM" run --set match.rounds=abc
+contains "$TMP/err" "match.rounds" "--set error names the key"
+expect 0 "--set override" -- "$DLM" run --set tournament.strategies=[tft,alld] --set tournament.repetitions=1 --format csv
+[ "$(wc -l <"$TMP/out")" -eq 3 ] && ok || bad "--set strategies: expected header + 2 rows"
+
+# --- output files are atomic -------------------------------------------------------------
+expect 0 "--out" -- "$DLM" match tft wsls --out "$TMP/result.json" --format json
+[ -s "$TMP/result.json" ] && ok || bad "--out wrote nothing"
+json_ok "$TMP/result.json" "--out json"
+ls "$TMP" | grep -q '\.tmp\.' && bad "temporary file left behind" || ok
+expect 2 "failed run leaves no file" -- "$DLM" match tft nosuch --out "$TMP/none.json"
+[ -e "$TMP/none.json" ] && bad "a failed run left an output file" || ok
+expect 1 "unwritable --out" -- "$DLM" match tft wsls --out "$TMP/no/such/dir/x.json"
+
+# --- bench ---------------------------------------------------------------------------------
+expect 0 "bench (small)" -- "$DLM" bench --pairs 2000 --rounds 100
+contains "$TMP/out" "matches reference" "bench checks against the reference"
+expect 2 "bench bad option" -- "$DLM" bench --pairs zero
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
