@@ -4,15 +4,18 @@
  * does not depend on the thread count. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #if defined(DLM_HAVE_OPENMP)
 #include <omp.h>
 #endif
 
 #include "backend.h"
+#include "cpu_lanes.h"
 #include "dlm_match.h"
 
 struct dlm_backend {
     int threads;
+    int lanes; /* 1: memory-one matches go through the AVX2 fast path (cpu_lanes.c) */
     char description[128];
 };
 
@@ -55,8 +58,11 @@ static dlm_status cpu_create(const dlm_backend_options *opt, dlm_backend **out, 
     if (opt && opt->threads > 1)
         fprintf(stderr, "dilemma: built without OpenMP: running single-threaded\n");
 #endif
-    snprintf(be->description, sizeof be->description, "cpu, %d thread%s", be->threads,
-             be->threads == 1 ? "" : "s");
+    /* DLM_CPU_LANES=0 turns the fast path off (for comparisons; results are the same). */
+    be->lanes = dlm_cpu_lanes_supported() && !(getenv("DLM_CPU_LANES") &&
+                                               strcmp(getenv("DLM_CPU_LANES"), "0") == 0);
+    snprintf(be->description, sizeof be->description, "cpu, %d thread%s%s", be->threads,
+             be->threads == 1 ? "" : "s", be->lanes ? ", avx2" : "");
     *out = be;
     return DLM_OK;
 }
@@ -84,18 +90,54 @@ static dlm_status cpu_play_matches(dlm_backend *be, const dlm_match_batch *b,
                                  "cpu backend: job %zu names a strategy or parameter set "
                                  "outside the batch", i);
     }
-#if defined(DLM_HAVE_OPENMP)
     {
-        long n = (long)b->n_jobs, j;
-#pragma omp parallel for schedule(dynamic, 64) num_threads(be->threads) if (be->threads > 1)
-        for (j = 0; j < n; ++j)
-            results[j] = cpu_play_one(b, (size_t)j);
-    }
+        /* Jobs the fast path takes, in groups of eight; the rest (and a last partial
+           group) go through the model code. Each job's numbers are its own, so how
+           jobs are grouped or ordered changes nothing. */
+        size_t *lane_jobs = NULL, *other = NULL, n_lane = 0, n_other = 0;
+        long groups, j, n_rest;
+        if (be->lanes) {
+            lane_jobs = malloc(b->n_jobs * sizeof *lane_jobs);
+            other = malloc(b->n_jobs * sizeof *other);
+            if (!lane_jobs || !other) {
+                free(lane_jobs);
+                free(other);
+                return dlm_error_set(err, DLM_ERR_RUNTIME, "cpu backend: out of memory");
+            }
+            for (i = 0; i < b->n_jobs; ++i) {
+                if (dlm_cpu_lanes_eligible(b, i))
+                    lane_jobs[n_lane++] = i;
+                else
+                    other[n_other++] = i;
+            }
+            while (n_lane % 8u)
+                other[n_other++] = lane_jobs[--n_lane];
+        }
+        groups = (long)(n_lane / 8u);
+        n_rest = be->lanes ? (long)n_other : (long)b->n_jobs;
+#if defined(DLM_HAVE_OPENMP)
+#pragma omp parallel num_threads(be->threads) if (be->threads > 1)
+        {
+#pragma omp for schedule(dynamic, 16) nowait
+            for (j = 0; j < groups; ++j)
+                dlm_cpu_lanes_play8(b, &lane_jobs[8 * j], results);
+#pragma omp for schedule(dynamic, 64)
+            for (j = 0; j < n_rest; ++j) {
+                size_t k = other ? other[j] : (size_t)j;
+                results[k] = cpu_play_one(b, k);
+            }
+        }
 #else
-    (void)be;
-    for (i = 0; i < b->n_jobs; ++i)
-        results[i] = cpu_play_one(b, i);
+        for (j = 0; j < groups; ++j)
+            dlm_cpu_lanes_play8(b, &lane_jobs[8 * j], results);
+        for (j = 0; j < n_rest; ++j) {
+            size_t k = other ? other[j] : (size_t)j;
+            results[k] = cpu_play_one(b, k);
+        }
 #endif
+        free(lane_jobs);
+        free(other);
+    }
     return DLM_OK;
 }
 

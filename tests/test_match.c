@@ -438,6 +438,65 @@ static void test_results_do_not_depend_on_job_order(void **state)
         assert_memory_equal(&a[i], &b[399 - i], sizeof a[i]);
 }
 
+static void test_cpu_fast_path_equals_the_model(void **state)
+{
+    /* Memory-one jobs with every noise channel, fixed and geometric lengths, several
+       populations and generations, a count that is no multiple of eight: the backend's
+       results (AVX2 lanes where the processor has them) must equal the model's. */
+    enum { N = 203 };
+    static dlm_strategy strategies[2 * N];
+    static dlm_player_params par[4];
+    static dlm_match_job jobs[N];
+    static dlm_match_result got[N];
+    dlm_match_batch batch;
+    uint32_t i, g;
+    (void)state;
+    par[0] = params(0, 0, 1, 0);
+    par[1] = params(0.01, 0, 1, 0);
+    par[2] = params(0, 0.03, 1, 0);
+    par[3] = params(0.02, 0.05, 1, 0);
+    for (i = 0; i < 2 * N; ++i) {
+        dlm_u32x4 u = dlm_philox_block(3, 9, i), v = dlm_philox_block(3, 10, i);
+        strategies[i].kind = DLM_STRAT_MEMORY_ONE;
+        strategies[i].threshold[0] = i % 7 == 0 ? P_ONE : u.v[0];
+        strategies[i].threshold[1] = i % 5 == 0 ? P_ONE : u.v[1];
+        strategies[i].threshold[2] = i % 3 == 0 ? 0 : u.v[2];
+        strategies[i].threshold[3] = u.v[3];
+        strategies[i].threshold[4] = v.v[0];
+    }
+    for (g = 0; g < 2; ++g) {
+        for (i = 0; i < N; ++i) {
+            jobs[i].strategy[0] = 2 * i;
+            jobs[i].strategy[1] = 2 * i + 1;
+            jobs[i].params[0] = i % 4;
+            jobs[i].params[1] = (i / 4) % 4;
+            jobs[i].population = i % 5;
+            jobs[i].generation = i / 50 + 1000000u * g;
+            jobs[i].index = 7 * i + 3;
+        }
+        memset(&batch, 0, sizeof batch);
+        batch.seed = 0x123456789abcdefull;
+        batch.strategies = strategies;
+        batch.n_strategies = 2 * N;
+        batch.params = par;
+        batch.n_params = 4;
+        batch.rules = g == 0 ? fixed(257) : (dlm_match_rules){dlm_probability_threshold(0.99), 400, 1};
+        batch.jobs = jobs;
+        batch.n_jobs = N;
+        run_cpu(&batch, g + 1, got);
+        for (i = 0; i < N; ++i) {
+            const dlm_match_job *j = &jobs[i];
+            dlm_match_result want = dlm_play_match(
+                &strategies[j->strategy[0]], &strategies[j->strategy[1]], &par[j->params[0]],
+                &par[j->params[1]], &batch.rules, batch.seed,
+                dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, j->population, j->generation),
+                dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, j->population, j->generation), j->index,
+                NULL);
+            assert_memory_equal(&got[i], &want, sizeof want);
+        }
+    }
+}
+
 static void test_cpu_backend_refuses_out_of_range_job(void **state)
 {
     static batch_fixture f;
@@ -486,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_thread_count_does_not_change_results),
         cmocka_unit_test(test_same_seed_same_results_other_seed_others),
         cmocka_unit_test(test_results_do_not_depend_on_job_order),
+        cmocka_unit_test(test_cpu_fast_path_equals_the_model),
         cmocka_unit_test(test_cpu_backend_refuses_out_of_range_job),
         cmocka_unit_test(test_unknown_or_unbuilt_backend_is_a_usage_error),
     };
