@@ -5,6 +5,9 @@
 
 static const dlm_backend_ops *const compiled[] = {
     /* Order is preference for `auto`: fastest first, the CPU reference last. */
+#if defined(DLM_HAVE_OPENCL)
+    &dlm_backend_opencl,
+#endif
     &dlm_backend_cpu,
     NULL,
 };

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "dilemma.h"
+#include "dlm_census.h"
 
 /* One match of a batch (24 bytes). Its random numbers come from window `index` of the
  * streams (MATCH_PLAY / MATCH_LENGTH, population, generation) under the batch's seed. */
@@ -35,6 +36,34 @@ typedef struct dlm_match_batch {
     size_t n_jobs;
 } dlm_match_batch;
 
+/* Everything an evolution run uploads: the model's arrays (kernels/dlm_evolve.h). The
+ * graphs are CSR over population-local ids, shared by every population with graph = 1
+ * (all of them then have the graph's size). */
+typedef struct dlm_evo_setup {
+    uint64_t seed;
+    const dlm_evo_params *params;
+    size_t n_params;
+    const dlm_player_params *classes;
+    size_t n_classes;
+    const dlm_strategy *table; /* mutation sets */
+    size_t n_table;
+    const uint64_t *inter_offsets, *repl_offsets; /* null without graphs */
+    const uint32_t *inter_neighbors, *repl_neighbors;
+    uint32_t graph_n;
+    uint64_t inter_arcs, repl_arcs;
+    const dlm_evo_population *populations;
+    size_t n_populations;
+    const dlm_strategy *strategies; /* initial strategy of every agent */
+    const uint32_t *agent_class;
+    uint64_t n_agents;
+    const dlm_strategy *named; /* census: the named strategies, at most DLM_CENSUS_MAX_NAMED */
+    uint32_t n_named;
+    uint64_t tolerance;        /* census: threshold distance for "nearest named" */
+    int synchronous;           /* the rule is fermi-sync, wright-fisher or imitate-best */
+} dlm_evo_setup;
+
+typedef struct dlm_evo_state dlm_evo_state; /* a backend's resident populations */
+
 typedef struct dlm_backend_options {
     int threads;      /* cpu: 0 = all cores, 1 = the single-threaded reference */
     int platform;     /* opencl: platform index, -1 = first suitable */
@@ -54,6 +83,21 @@ typedef struct dlm_backend_ops {
     /* Plays every job of the batch; results[i] belongs to jobs[i]. */
     dlm_status (*play_matches)(dlm_backend *be, const dlm_match_batch *batch,
                                dlm_match_result *results, dlm_error *err);
+    /* Evolution (DESIGN.md §5: upload, run generations, read statistics, snapshot). The
+       populations stay in the backend between calls. */
+    dlm_status (*evo_create)(dlm_backend *be, const dlm_evo_setup *setup, dlm_evo_state **out,
+                             dlm_error *err);
+    /* Runs generations first .. first+count-1 of every population whose active[p] is 1,
+       adding each population's counts into counts[p]. */
+    dlm_status (*evo_run)(dlm_backend *be, dlm_evo_state *st, uint64_t first, uint64_t count,
+                          const uint8_t *active, dlm_evo_counts *counts, dlm_error *err);
+    /* Statistics of every population at generation g (census matches keyed by g). */
+    dlm_status (*evo_census)(dlm_backend *be, dlm_evo_state *st, uint64_t g,
+                             dlm_evo_census *out, dlm_error *err);
+    /* Copies every agent's strategy into out (n_agents entries). */
+    dlm_status (*evo_snapshot)(dlm_backend *be, dlm_evo_state *st, dlm_strategy *out,
+                               dlm_error *err);
+    void (*evo_destroy)(dlm_backend *be, dlm_evo_state *st);
     /* One line describing the device and settings in use (e.g. threads). */
     const char *(*describe)(dlm_backend *be);
     void (*destroy)(dlm_backend *be);
@@ -71,5 +115,7 @@ dlm_status dlm_backend_open(const char *name, const dlm_backend_options *opt, FI
 
 /* The CPU reference backend. */
 extern const dlm_backend_ops dlm_backend_cpu;
+/* The OpenCL backend (host/backend_opencl.c), compiled when OpenCL is found. */
+extern const dlm_backend_ops dlm_backend_opencl;
 
 #endif /* DLM_BACKEND_H */

@@ -10,6 +10,7 @@
 #endif
 
 #include "backend.h"
+#include "cpu_evolve.h"
 #include "cpu_lanes.h"
 #include "dlm_match.h"
 
@@ -141,6 +142,39 @@ static dlm_status cpu_play_matches(dlm_backend *be, const dlm_match_batch *b,
     return DLM_OK;
 }
 
+static dlm_status cpu_evo_create(dlm_backend *be, const dlm_evo_setup *setup,
+                                 dlm_evo_state **out, dlm_error *err)
+{
+    return dlm_cpu_evo_create(be->threads, setup, out, err);
+}
+
+static dlm_status cpu_evo_run(dlm_backend *be, dlm_evo_state *st, uint64_t first, uint64_t count,
+                              const uint8_t *active, dlm_evo_counts *counts, dlm_error *err)
+{
+    (void)be;
+    return dlm_cpu_evo_run(st, first, count, active, counts, err);
+}
+
+static dlm_status cpu_evo_census(dlm_backend *be, dlm_evo_state *st, uint64_t g,
+                                 dlm_evo_census *out, dlm_error *err)
+{
+    (void)be;
+    return dlm_cpu_evo_census(st, g, out, err);
+}
+
+static dlm_status cpu_evo_snapshot(dlm_backend *be, dlm_evo_state *st, dlm_strategy *out,
+                                   dlm_error *err)
+{
+    (void)be;
+    return dlm_cpu_evo_snapshot(st, out, err);
+}
+
+static void cpu_evo_destroy(dlm_backend *be, dlm_evo_state *st)
+{
+    (void)be;
+    dlm_cpu_evo_destroy(st);
+}
+
 static const char *cpu_describe(dlm_backend *be)
 {
     return be->description;
@@ -157,6 +191,11 @@ const dlm_backend_ops dlm_backend_cpu = {
     .list_devices = cpu_list_devices,
     .create = cpu_create,
     .play_matches = cpu_play_matches,
+    .evo_create = cpu_evo_create,
+    .evo_run = cpu_evo_run,
+    .evo_census = cpu_evo_census,
+    .evo_snapshot = cpu_evo_snapshot,
+    .evo_destroy = cpu_evo_destroy,
     .describe = cpu_describe,
     .destroy = cpu_destroy,
 };

@@ -10,6 +10,7 @@
 #include "backend.h"
 #include "cli.h"
 #include "config.h"
+#include "evolve.h"
 #include "output.h"
 #include "play.h"
 #include "strategies.h"
@@ -63,8 +64,13 @@ static const cli_option common_options[] = {
     {"format", 1, "output.format", "table | csv | jsonl | json"},
     {"out", 1, "output.file", "write to FILE (atomically) instead of standard output"},
     {"threads", 1, "threads", "CPU threads, 0 = all cores (output does not depend on it)"},
+    {"platform", 1, NULL, "opencl: platform index (`dilemma devices`; default: first suitable)"},
+    {"device", 1, NULL, "opencl: device index within the platform (default: first suitable)"},
     {NULL, 0, NULL, NULL},
 };
+
+/* --platform / --device: backend options that no config key carries (-1 = first suitable). */
+static int opt_platform = -1, opt_device = -1;
 
 static void print_options(FILE *fp, const cli_option *opts)
 {
@@ -160,6 +166,15 @@ static int parse_args(int argc, char **argv, int first, const char *cmd, const c
         }
         if (strcmp(name, "config") == 0) {
             a->config = value;
+        } else if (strcmp(name, "platform") == 0 || strcmp(name, "device") == 0) {
+            char *end = NULL;
+            long v = strtol(value, &end, 10);
+            if (!value[0] || *end || v < 0 || v > 65535) {
+                fprintf(stderr, "dilemma %s: --%s must be an index in [0, 65535] (`dilemma "
+                                "devices` lists them), got '%s'\n", cmd, name, value);
+                return 2;
+            }
+            *(name[0] == 'p' ? &opt_platform : &opt_device) = (int)v;
         } else if (strcmp(name, "set") == 0) {
             if (a->n_assign >= MAX_ASSIGN) {
                 fprintf(stderr, "dilemma %s: too many --set options\n", cmd);
@@ -273,9 +288,50 @@ static void warn_game(const dlm_scenario *sc)
 static int open_backend(const char *cmd, const dlm_scenario *sc, const dlm_backend_ops **ops,
                         dlm_backend **be)
 {
-    dlm_backend_options opt = {sc->threads, -1, -1};
+    dlm_backend_options opt = {sc->threads, opt_platform, opt_device};
     dlm_error err = {DLM_OK, ""};
     dlm_status st = dlm_backend_open(sc->backend, &opt, stderr, ops, be, &err);
+    if (st != DLM_OK) {
+        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        return st == DLM_ERR_USAGE ? 2 : 1;
+    }
+    return 0;
+}
+
+/* Runs a scenario's evolution: plan (memory printed first), backend, records streamed
+ * to the output (flushed line by line), summary beside it. */
+static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt)
+{
+    const dlm_backend_ops *ops = NULL;
+    dlm_backend *be = NULL;
+    dlm_error err = {DLM_OK, ""};
+    dlm_evo_plan plan;
+    dlm_status st = dlm_evo_plan_build(sc, &plan, &err);
+    FILE *records = stdout;
+    int rc;
+    if (st != DLM_OK) {
+        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        return st == DLM_ERR_USAGE ? 2 : 1;
+    }
+    fprintf(stderr, "dilemma: %s, %zu population%s of %u agents: about %.1f MiB (%llu bytes "
+                    "per agent%s)%s\n", dlm_evo_rule_name(plan.rule), plan.n_populations,
+            plan.n_populations == 1 ? "" : "s", sc->evolution.population, plan.bytes / 1048576.0,
+            (unsigned long long)dlm_evo_bytes_per_agent(plan.synchronous),
+            plan.interaction.n ? " plus the graphs" : "",
+            plan.bytes_available ? "" : " (memory here unknown)");
+    rc = open_backend(cmd, sc, &ops, &be);
+    if (rc) {
+        dlm_evo_plan_free(&plan);
+        return rc;
+    }
+    if (sc->out[0] && !(records = fopen(sc->out, "w")))
+        st = dlm_error_set(&err, DLM_ERR_RUNTIME, "cannot write %s", sc->out);
+    if (st == DLM_OK)
+        st = dlm_evolve(sc, &plan, ops, be, records, fmt, NULL, &err);
+    if (records && records != stdout && fclose(records) != 0 && st == DLM_OK)
+        st = dlm_error_set(&err, DLM_ERR_RUNTIME, "writing %s failed", sc->out);
+    ops->destroy(be);
+    dlm_evo_plan_free(&plan);
     if (st != DLM_OK) {
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
         return st == DLM_ERR_USAGE ? 2 : 1;
@@ -298,6 +354,8 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, int want_trace)
         return 2;
     }
     warn_game(sc);
+    if (sc->mode == DLM_MODE_EVOLVE)
+        return run_evolution(cmd, sc, fmt);
     rc = open_backend(cmd, sc, &ops, &be);
     if (rc)
         return rc;

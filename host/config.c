@@ -565,6 +565,8 @@ dlm_status dlm_config_load_file(const char *path, dlm_config **out, dlm_error *e
     text[len] = '\0';
     st = dlm_config_load_string(text, len, path, out, err);
     free(text);
+    if (st == DLM_OK)
+        (*out)->from_file = 1;
     return st;
 }
 

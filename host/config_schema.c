@@ -1,6 +1,7 @@
 /* config_schema.c — the config schema: checks every key of a parsed config (see
- * config_tree.h) and fills a dlm_scenario. configs/README.md documents the same schema
- * for users; keep the two in step.
+ * config_tree.h) and fills a dlm_scenario; the evolution: section is read by
+ * config_evolution.c with the value readers defined here (dlm_cfg_*, config_tree.h).
+ * configs/README.md documents the same schema for users; keep the two in step.
  *
  * Every error names the file and line (or the --set that gave the value), the dotted
  * key, what was found and what is allowed, and returns DLM_ERR_USAGE. Nothing is
@@ -17,8 +18,9 @@
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const top_keys[] = {"name", "seed", "mode", "backend", "threads",
-                                       "game", "match", "players", "tournament", "output"};
+static const char *const top_keys[] = {"name",       "seed",      "mode",  "backend",
+                                       "threads",    "game",      "match", "players",
+                                       "tournament", "evolution", "output"};
 static const char *const game_keys[] = {"preset", "b", "c", "R", "S", "T", "P"};
 static const char *const match_keys[] = {"rounds", "continuation", "execution_error",
                                          "perception_error", "reaction_period",
@@ -28,7 +30,7 @@ static const char *const player_keys[] = {"strategy", "execution_error", "percep
 static const char *const tournament_keys[] = {"strategies", "repetitions", "self_play"};
 static const char *const output_keys[] = {"format", "file"};
 
-static const char *const modes[] = {"match", "tournament"}; /* index = dlm_mode */
+static const char *const modes[] = {"match", "tournament", "evolve"}; /* index = dlm_mode */
 static const char *const backends[] = {"auto", "cpu", "opencl", "cuda"};
 static const char *const formats[] = {"table", "csv", "jsonl", "json"};
 static const char *const presets[] = {"pd", "donation", "snowdrift", "stag-hunt", "harmony"};
@@ -42,12 +44,7 @@ static const char *const default_entrants[] = {"tft", "tf2t", "wsls", "grim",
 /* ---- messages ------------------------------------------------------------------------ */
 
 /* Sets a usage error "where: path: message" located at node `at`; returns DLM_ERR_USAGE. */
-static dlm_status fail(dlm_error *err, const dlm_node *at, const char *path, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-static dlm_status fail(dlm_error *err, const dlm_node *at, const char *path, const char *fmt, ...)
+dlm_status dlm_cfg_fail(dlm_error *err, const dlm_node *at, const char *path, const char *fmt, ...)
 {
     char where[1100], msg[1600];
     va_list ap;
@@ -59,7 +56,7 @@ static dlm_status fail(dlm_error *err, const dlm_node *at, const char *path, con
 }
 
 /* Describes what node holds, for "got ..." in messages; returns buf. */
-static const char *got(const dlm_node *node, char *buf, size_t len)
+const char *dlm_cfg_got(const dlm_node *node, char *buf, size_t len)
 {
     if (node->kind == DLM_NODE_SEQUENCE)
         snprintf(buf, len, "a sequence");
@@ -76,7 +73,7 @@ static const char *got(const dlm_node *node, char *buf, size_t len)
 }
 
 /* Joins path and key into buf as "path.key" (or "key" at the top level); returns buf. */
-static const char *join(char *buf, size_t len, const char *path, const char *key)
+const char *dlm_cfg_join(char *buf, size_t len, const char *path, const char *key)
 {
     char text[104];
     snprintf(buf, len, "%s%s%s", path, path[0] ? "." : "", dlm_printable(key, 96, text, sizeof text));
@@ -132,8 +129,8 @@ static void allowed_list(const char *word, const char *const *names, size_t n, c
 }
 
 /* Fails on the first key of map that is not in allowed (path names map, "" = top level). */
-static dlm_status check_keys(dlm_error *err, const dlm_node *map, const char *path,
-                             const char *const *allowed, size_t n)
+dlm_status dlm_cfg_check_keys(dlm_error *err, const dlm_node *map, const char *path,
+                              const char *const *allowed, size_t n)
 {
     size_t i, j;
     for (i = 0; i < map->n; ++i) {
@@ -145,9 +142,9 @@ static dlm_status check_keys(dlm_error *err, const dlm_node *map, const char *pa
         if (j < n)
             continue;
         allowed_list(key->text, allowed, n, list, sizeof list, hint, sizeof hint);
-        return fail(err, key, join(full, sizeof full, path, key->text),
-                    "unknown key%s (allowed in %s: %s)", hint, path[0] ? path : "the top level",
-                    list);
+        return dlm_cfg_fail(err, key, dlm_cfg_join(full, sizeof full, path, key->text),
+                            "unknown key%s (allowed in %s: %s)", hint,
+                            path[0] ? path : "the top level", list);
     }
     return DLM_OK;
 }
@@ -155,8 +152,8 @@ static dlm_status check_keys(dlm_error *err, const dlm_node *map, const char *pa
 /* ---- scalar values ----------------------------------------------------------------- */
 
 /* Reads an integer in [lo, hi]: decimal (no leading zeros) or 0x hexadecimal. */
-static dlm_status get_uint(dlm_error *err, const dlm_node *node, const char *path, uint64_t lo,
-                           uint64_t hi, uint64_t *out)
+dlm_status dlm_cfg_get_uint(dlm_error *err, const dlm_node *node, const char *path, uint64_t lo,
+                            uint64_t hi, uint64_t *out)
 {
     char what[128];
     const char *s = node->text;
@@ -188,15 +185,16 @@ static dlm_status get_uint(dlm_error *err, const dlm_node *node, const char *pat
         ok = ok && *s == '\0' && !(neg && v != 0) && v >= lo && v <= hi;
     }
     if (!ok)
-        return fail(err, node, path, "expected an integer in [%llu, %llu], got %s",
-                    (unsigned long long)lo, (unsigned long long)hi, got(node, what, sizeof what));
+        return dlm_cfg_fail(err, node, path, "expected an integer in [%llu, %llu], got %s",
+                            (unsigned long long)lo, (unsigned long long)hi,
+                            dlm_cfg_got(node, what, sizeof what));
     *out = v;
     return DLM_OK;
 }
 
 /* Reads a finite decimal number (e.g. 3, -0.5, 1e-3); `expect` says what is allowed. */
-static dlm_status get_number(dlm_error *err, const dlm_node *node, const char *path,
-                             const char *expect, double *out)
+dlm_status dlm_cfg_get_number(dlm_error *err, const dlm_node *node, const char *path,
+                              const char *expect, double *out)
 {
     char what[128];
     const char *s = node->text;
@@ -223,24 +221,26 @@ static dlm_status get_number(dlm_error *err, const dlm_node *node, const char *p
         ok = isfinite(*out);
     }
     if (!ok)
-        return fail(err, node, path, "expected %s, got %s", expect, got(node, what, sizeof what));
+        return dlm_cfg_fail(err, node, path, "expected %s, got %s", expect,
+                            dlm_cfg_got(node, what, sizeof what));
     return DLM_OK;
 }
 
 /* Reads a probability in [0, 1], or in [0, 1) when below_one. */
-static dlm_status get_probability(dlm_error *err, const dlm_node *node, const char *path,
-                                  int below_one, double *out)
+dlm_status dlm_cfg_get_probability(dlm_error *err, const dlm_node *node, const char *path,
+                                   int below_one, double *out)
 {
     const char *expect = below_one ? "a probability in [0, 1)" : "a probability in [0, 1]";
     char what[128];
-    dlm_status st = get_number(err, node, path, expect, out);
+    dlm_status st = dlm_cfg_get_number(err, node, path, expect, out);
     if (st == DLM_OK && (*out < 0.0 || *out > 1.0 || (below_one && *out == 1.0)))
-        return fail(err, node, path, "expected %s, got %s", expect, got(node, what, sizeof what));
+        return dlm_cfg_fail(err, node, path, "expected %s, got %s", expect,
+                            dlm_cfg_got(node, what, sizeof what));
     return st;
 }
 
 /* Reads true or false (YAML 1.2 core spellings; yes/no/on/off are refused). */
-static dlm_status get_bool(dlm_error *err, const dlm_node *node, const char *path, int *out)
+dlm_status dlm_cfg_get_bool(dlm_error *err, const dlm_node *node, const char *path, int *out)
 {
     static const char *const yes[] = {"true", "True", "TRUE"}, *const no[] = {"false", "False", "FALSE"};
     char what[128];
@@ -251,27 +251,29 @@ static dlm_status get_bool(dlm_error *err, const dlm_node *node, const char *pat
             return DLM_OK;
         }
     }
-    return fail(err, node, path, "expected true or false, got %s", got(node, what, sizeof what));
+    return dlm_cfg_fail(err, node, path, "expected true or false, got %s",
+                        dlm_cfg_got(node, what, sizeof what));
 }
 
 /* Reads a non-null scalar as a string of at most size-1 bytes into buf. */
-static dlm_status get_string(dlm_error *err, const dlm_node *node, const char *path, char *buf,
-                             size_t size)
+dlm_status dlm_cfg_get_string(dlm_error *err, const dlm_node *node, const char *path, char *buf,
+                              size_t size)
 {
     char what[128];
     if (node->kind != DLM_NODE_SCALAR || dlm_node_is_null(node))
-        return fail(err, node, path, "expected a string, got %s (write '' for an empty string)",
-                    got(node, what, sizeof what));
+        return dlm_cfg_fail(err, node, path,
+                            "expected a string, got %s (write '' for an empty string)",
+                            dlm_cfg_got(node, what, sizeof what));
     if (node->len >= size)
-        return fail(err, node, path, "%lu characters is too long (at most %lu)",
-                    (unsigned long)node->len, (unsigned long)size - 1);
+        return dlm_cfg_fail(err, node, path, "%lu characters is too long (at most %lu)",
+                            (unsigned long)node->len, (unsigned long)size - 1);
     memcpy(buf, node->text, node->len + 1);
     return DLM_OK;
 }
 
 /* Reads one of names; *index gets its position. */
-static dlm_status get_choice(dlm_error *err, const dlm_node *node, const char *path,
-                             const char *const *names, size_t n, int *index)
+dlm_status dlm_cfg_get_choice(dlm_error *err, const dlm_node *node, const char *path,
+                              const char *const *names, size_t n, int *index)
 {
     char what[128], list[400], hint[64];
     size_t i;
@@ -283,8 +285,8 @@ static dlm_status get_choice(dlm_error *err, const dlm_node *node, const char *p
             }
     allowed_list(node->kind == DLM_NODE_SCALAR ? node->text : "", names, n, list, sizeof list,
                  hint, sizeof hint);
-    return fail(err, node, path, "expected one of %s, got %s%s", list, got(node, what, sizeof what),
-                hint);
+    return dlm_cfg_fail(err, node, path, "expected one of %s, got %s%s", list,
+                        dlm_cfg_got(node, what, sizeof what), hint);
 }
 
 /* The mapping under key in map; NULL when absent or null. Fails when it is no mapping. */
@@ -297,10 +299,10 @@ static dlm_status get_section(dlm_error *err, const dlm_node *map, const char *k
     if (!value || dlm_node_is_null(value))
         return DLM_OK;
     if (value->kind != DLM_NODE_MAPPING)
-        return fail(err, key_node, key, "expected a mapping with keys %s, %s, ..., got %s", keys[0],
-                    n > 1 ? keys[1] : "", got(value, what, sizeof what));
+        return dlm_cfg_fail(err, key_node, key, "expected a mapping with keys %s, %s, ..., got %s",
+                            keys[0], n > 1 ? keys[1] : "", dlm_cfg_got(value, what, sizeof what));
     *out = value;
-    return check_keys(err, value, key, keys, n);
+    return dlm_cfg_check_keys(err, value, key, keys, n);
 }
 
 /* ---- sections ------------------------------------------------------------------------ */
@@ -316,15 +318,16 @@ static dlm_status read_game(dlm_error *err, const dlm_node *map, dlm_game *game)
     size_t i;
     dlm_error gerr;
     dlm_status st;
-    if (preset && (st = get_choice(err, preset, "game.preset", presets, N_OF(presets), &which)))
+    if (preset &&
+        (st = dlm_cfg_get_choice(err, preset, "game.preset", presets, N_OF(presets), &which)))
         return st;
-    if (b && (st = get_number(err, b, "game.b", "a finite number", &bv)))
+    if (b && (st = dlm_cfg_get_number(err, b, "game.b", "a finite number", &bv)))
         return st;
-    if (c && (st = get_number(err, c, "game.c", "a finite number", &cv)))
+    if (c && (st = dlm_cfg_get_number(err, c, "game.c", "a finite number", &cv)))
         return st;
     if (dlm_game_preset(presets[which], bv, cv, game, &gerr) != DLM_OK)
-        return fail(err, b ? b : c ? c : preset ? preset : map, b ? "game.b" : c ? "game.c" : "game",
-                    "%s", gerr.message);
+        return dlm_cfg_fail(err, b ? b : c ? c : preset ? preset : map,
+                            b ? "game.b" : c ? "game.c" : "game", "%s", gerr.message);
     fields[0] = &game->R;
     fields[1] = &game->S;
     fields[2] = &game->T;
@@ -335,7 +338,7 @@ static dlm_status read_game(dlm_error *err, const dlm_node *map, dlm_game *game)
         if (!v)
             continue;
         snprintf(path, sizeof path, "game.%s", rstp[i]);
-        if ((st = get_number(err, v, path, "a finite number", fields[i])))
+        if ((st = dlm_cfg_get_number(err, v, path, "a finite number", fields[i])))
             return st;
         any = 1;
     }
@@ -346,33 +349,57 @@ static dlm_status read_game(dlm_error *err, const dlm_node *map, dlm_game *game)
 
 /* Reads the per-player settings present in map (match.* or one player's mapping) into *spec;
  * path names map. */
-static dlm_status read_player_settings(dlm_error *err, const dlm_node *map, const char *path,
-                                       dlm_player_spec *spec)
+dlm_status dlm_cfg_read_player_settings(dlm_error *err, const dlm_node *map, const char *path,
+                                        dlm_player_spec *spec)
 {
     const dlm_node *v;
     char full[256];
     uint64_t u;
     dlm_status st;
     if ((v = dlm_node_lookup(map, "execution_error", NULL)) &&
-        (st = get_probability(err, v, join(full, sizeof full, path, "execution_error"), 0,
-                              &spec->execution_error)))
+        (st = dlm_cfg_get_probability(err, v,
+                                      dlm_cfg_join(full, sizeof full, path, "execution_error"), 0,
+                                      &spec->execution_error)))
         return st;
     if ((v = dlm_node_lookup(map, "perception_error", NULL)) &&
-        (st = get_probability(err, v, join(full, sizeof full, path, "perception_error"), 0,
-                              &spec->perception_error)))
+        (st = dlm_cfg_get_probability(err, v,
+                                      dlm_cfg_join(full, sizeof full, path, "perception_error"), 0,
+                                      &spec->perception_error)))
         return st;
     if ((v = dlm_node_lookup(map, "reaction_period", NULL))) {
-        if ((st = get_uint(err, v, join(full, sizeof full, path, "reaction_period"), 1,
-                           DLM_MAX_ROUNDS, &u)))
+        if ((st = dlm_cfg_get_uint(err, v, dlm_cfg_join(full, sizeof full, path, "reaction_period"),
+                                   1, DLM_MAX_ROUNDS, &u)))
             return st;
         spec->reaction_period = (uint32_t)u;
     }
     if ((v = dlm_node_lookup(map, "observation_delay", NULL))) {
-        if ((st = get_uint(err, v, join(full, sizeof full, path, "observation_delay"), 0,
-                           DLM_MAX_DELAY, &u)))
+        if ((st = dlm_cfg_get_uint(err, v,
+                                   dlm_cfg_join(full, sizeof full, path, "observation_delay"), 0,
+                                   DLM_MAX_DELAY, &u)))
             return st;
         spec->observation_delay = (uint32_t)u;
     }
+    return DLM_OK;
+}
+
+dlm_status dlm_cfg_get_strategy(dlm_error *err, const dlm_node *node, const char *path,
+                                const dlm_game *game, char *text, dlm_strategy_def *def)
+{
+    dlm_strategy_def local;
+    dlm_error serr;
+    char buf[DLM_STRATEGY_TEXT_MAX], shown[104];
+    dlm_status st = dlm_cfg_get_string(err, node, path, buf, sizeof buf);
+    if (st != DLM_OK)
+        return st;
+    serr.message[0] = '\0';
+    if (dlm_strategy_parse(buf, game, def ? def : &local, &serr) != DLM_OK)
+        return dlm_cfg_fail(err, node, path, "invalid strategy '%s': %s%s",
+                            dlm_printable(buf, 96, shown, sizeof shown), serr.message,
+                            strchr(buf, '(') && !strchr(buf, ')')
+                                ? " (in a flow sequence [...] YAML splits text at commas: "
+                                  "quote the strategy, e.g. 'm1(1,1,0,1,0)')"
+                                : "");
+    memcpy(text, buf, node->len + 1);
     return DLM_OK;
 }
 
@@ -380,21 +407,7 @@ static dlm_status read_player_settings(dlm_error *err, const dlm_node *map, cons
 static dlm_status take_strategy(dlm_error *err, const dlm_node *node, const char *path,
                                 const dlm_game *game, dlm_player_spec *spec)
 {
-    dlm_strategy_def def;
-    dlm_error serr;
-    char text[104];
-    dlm_status st = get_string(err, node, path, spec->strategy, sizeof spec->strategy);
-    if (st != DLM_OK)
-        return st;
-    serr.message[0] = '\0';
-    if (dlm_strategy_parse(spec->strategy, game, &def, &serr) != DLM_OK)
-        return fail(err, node, path, "invalid strategy '%s': %s%s",
-                    dlm_printable(spec->strategy, 96, text, sizeof text), serr.message,
-                    strchr(spec->strategy, '(') && !strchr(spec->strategy, ')')
-                        ? " (in a flow sequence [...] YAML splits text at commas: quote "
-                          "the strategy, e.g. 'm1(1,1,0,1,0)')"
-                        : "");
-    return DLM_OK;
+    return dlm_cfg_get_strategy(err, node, path, game, spec->strategy, NULL);
 }
 
 /* Reads one player or tournament entrant: a strategy string, or a mapping with strategy
@@ -410,16 +423,19 @@ static dlm_status read_entry(dlm_error *err, const dlm_node *node, const char *p
     if (node->kind == DLM_NODE_SCALAR && !dlm_node_is_null(node))
         return take_strategy(err, node, path, game, spec);
     if (node->kind != DLM_NODE_MAPPING)
-        return fail(err, node, path, "expected a strategy (e.g. tft) or a mapping with key "
-                    "strategy, got %s", got(node, what, sizeof what));
-    if ((st = check_keys(err, node, path, player_keys, N_OF(player_keys))))
+        return dlm_cfg_fail(err, node, path,
+                            "expected a strategy (e.g. tft) or a mapping with key "
+                            "strategy, got %s",
+                            dlm_cfg_got(node, what, sizeof what));
+    if ((st = dlm_cfg_check_keys(err, node, path, player_keys, N_OF(player_keys))))
         return st;
     strategy = dlm_node_lookup(node, "strategy", NULL);
     if (!strategy)
-        return fail(err, node, path, "the key strategy is required (e.g. strategy: tft)");
-    if ((st = take_strategy(err, strategy, join(full, sizeof full, path, "strategy"), game, spec)))
+        return dlm_cfg_fail(err, node, path, "the key strategy is required (e.g. strategy: tft)");
+    if ((st = take_strategy(err, strategy, dlm_cfg_join(full, sizeof full, path, "strategy"), game,
+                            spec)))
         return st;
-    return read_player_settings(err, node, path, spec);
+    return dlm_cfg_read_player_settings(err, node, path, spec);
 }
 
 /* Reads the sequence seq (at path, under key node key) of min..max entries (what_for
@@ -434,14 +450,14 @@ static dlm_status read_entries(dlm_error *err, const dlm_node *key, const dlm_no
     *out = NULL;
     *n = 0;
     if (seq->kind != DLM_NODE_SEQUENCE)
-        return fail(err, key, path, "expected a sequence of %s, got %s", what_for,
-                    got(seq, what, sizeof what));
+        return dlm_cfg_fail(err, key, path, "expected a sequence of %s, got %s", what_for,
+                            dlm_cfg_got(seq, what, sizeof what));
     if (seq->n < min || seq->n > max) {
         if (min == max)
-            return fail(err, key, path, "expected exactly %lu %s, got %lu", (unsigned long)min,
-                        what_for, (unsigned long)seq->n);
-        return fail(err, key, path, "expected at least %lu %s, got %lu", (unsigned long)min,
-                    what_for, (unsigned long)seq->n);
+            return dlm_cfg_fail(err, key, path, "expected exactly %lu %s, got %lu",
+                                (unsigned long)min, what_for, (unsigned long)seq->n);
+        return dlm_cfg_fail(err, key, path, "expected at least %lu %s, got %lu", (unsigned long)min,
+                            what_for, (unsigned long)seq->n);
     }
     *out = calloc(seq->n, sizeof **out);
     if (!*out)
@@ -488,13 +504,13 @@ static dlm_status read_match(dlm_error *err, const dlm_node *map, dlm_scenario *
     uint64_t u;
     dlm_status st;
     if (rounds) {
-        if ((st = get_uint(err, rounds, "match.rounds", 1, DLM_MAX_ROUNDS, &u)))
+        if ((st = dlm_cfg_get_uint(err, rounds, "match.rounds", 1, DLM_MAX_ROUNDS, &u)))
             return st;
         sc->rounds = (uint32_t)u;
     }
     if (w) {
         double cap;
-        if ((st = get_probability(err, w, "match.continuation", 1, &sc->continuation)))
+        if ((st = dlm_cfg_get_probability(err, w, "match.continuation", 1, &sc->continuation)))
             return st;
         sc->geometric = 1;
         /* Default cap: the length exceeds it with probability w^cap <= e^-64. */
@@ -502,7 +518,7 @@ static dlm_status read_match(dlm_error *err, const dlm_node *map, dlm_scenario *
         if (!rounds)
             sc->rounds = cap >= (double)DLM_MAX_ROUNDS ? DLM_MAX_ROUNDS : (uint32_t)cap;
     }
-    return read_player_settings(err, map, "match", defaults);
+    return dlm_cfg_read_player_settings(err, map, "match", defaults);
 }
 
 /* Reads tournament: (strategies, repetitions, self_play) into sc. */
@@ -513,12 +529,12 @@ static dlm_status read_tournament(dlm_error *err, const dlm_node *map, const dlm
     uint64_t u;
     dlm_status st;
     if ((v = dlm_node_lookup(map, "repetitions", NULL))) {
-        if ((st = get_uint(err, v, "tournament.repetitions", 1, UINT32_MAX, &u)))
+        if ((st = dlm_cfg_get_uint(err, v, "tournament.repetitions", 1, UINT32_MAX, &u)))
             return st;
         sc->repetitions = (uint32_t)u;
     }
     if ((v = dlm_node_lookup(map, "self_play", NULL)) &&
-        (st = get_bool(err, v, "tournament.self_play", &sc->self_play)))
+        (st = dlm_cfg_get_bool(err, v, "tournament.self_play", &sc->self_play)))
         return st;
     if ((v = dlm_node_lookup(map, "strategies", &key)))
         return read_entries(err, key, v, "tournament.strategies", 2, (size_t)-1,
@@ -535,23 +551,23 @@ static dlm_status read_top(dlm_error *err, const dlm_node *root, dlm_scenario *s
     int index = 0;
     dlm_status st;
     if ((v = dlm_node_lookup(root, "name", NULL)) &&
-        (st = get_string(err, v, "name", sc->name, sizeof sc->name)))
+        (st = dlm_cfg_get_string(err, v, "name", sc->name, sizeof sc->name)))
         return st;
     if ((v = dlm_node_lookup(root, "seed", NULL)) &&
-        (st = get_uint(err, v, "seed", 0, UINT64_MAX, &sc->seed)))
+        (st = dlm_cfg_get_uint(err, v, "seed", 0, UINT64_MAX, &sc->seed)))
         return st;
     if ((v = dlm_node_lookup(root, "mode", NULL))) {
-        if ((st = get_choice(err, v, "mode", modes, N_OF(modes), &index)))
+        if ((st = dlm_cfg_get_choice(err, v, "mode", modes, N_OF(modes), &index)))
             return st;
-        sc->mode = index == 0 ? DLM_MODE_MATCH : DLM_MODE_TOURNAMENT;
+        sc->mode = index == 0 ? DLM_MODE_MATCH : index == 1 ? DLM_MODE_TOURNAMENT : DLM_MODE_EVOLVE;
     }
     if ((v = dlm_node_lookup(root, "backend", NULL))) {
-        if ((st = get_choice(err, v, "backend", backends, N_OF(backends), &index)))
+        if ((st = dlm_cfg_get_choice(err, v, "backend", backends, N_OF(backends), &index)))
             return st;
         snprintf(sc->backend, sizeof sc->backend, "%s", backends[index]);
     }
     if ((v = dlm_node_lookup(root, "threads", NULL))) {
-        if ((st = get_uint(err, v, "threads", 0, THREADS_MAX, &u)))
+        if ((st = dlm_cfg_get_uint(err, v, "threads", 0, THREADS_MAX, &u)))
             return st;
         sc->threads = (int)u;
     }
@@ -565,12 +581,12 @@ static dlm_status read_output(dlm_error *err, const dlm_node *map, dlm_scenario 
     int index = 0;
     dlm_status st;
     if ((v = dlm_node_lookup(map, "format", NULL))) {
-        if ((st = get_choice(err, v, "output.format", formats, N_OF(formats), &index)))
+        if ((st = dlm_cfg_get_choice(err, v, "output.format", formats, N_OF(formats), &index)))
             return st;
         snprintf(sc->format, sizeof sc->format, "%s", formats[index]);
     }
     if ((v = dlm_node_lookup(map, "file", NULL)) &&
-        (st = get_string(err, v, "output.file", sc->out, sizeof sc->out)))
+        (st = dlm_cfg_get_string(err, v, "output.file", sc->out, sizeof sc->out)))
         return st;
     return DLM_OK;
 }
@@ -590,13 +606,14 @@ static void scenario_defaults(dlm_scenario *sc)
     snprintf(sc->format, sizeof sc->format, "table");
 }
 
-/* Validates everything in root into sc (which the caller frees on failure). */
-static dlm_status read_all(dlm_error *err, const dlm_node *root, dlm_scenario *sc)
+/* Validates everything in cfg into sc (which the caller frees on failure). */
+static dlm_status read_all(dlm_error *err, const dlm_config *cfg, dlm_scenario *sc)
 {
-    const dlm_node *game = NULL, *match = NULL, *tournament = NULL, *output = NULL, *players, *key;
+    const dlm_node *root = cfg->root, *game = NULL, *match = NULL, *tournament = NULL;
+    const dlm_node *output = NULL, *evolution, *evolution_key, *players, *key;
     dlm_player_spec defaults = {"", 0.0, 0.0, 1, 0};
     dlm_status st;
-    if ((st = check_keys(err, root, "", top_keys, N_OF(top_keys))) ||
+    if ((st = dlm_cfg_check_keys(err, root, "", top_keys, N_OF(top_keys))) ||
         (st = get_section(err, root, "game", game_keys, N_OF(game_keys), &game)) ||
         (st = get_section(err, root, "match", match_keys, N_OF(match_keys), &match)) ||
         (st = get_section(err, root, "tournament", tournament_keys, N_OF(tournament_keys),
@@ -610,6 +627,7 @@ static dlm_status read_all(dlm_error *err, const dlm_node *root, dlm_scenario *s
         return st;
     if (match && (st = read_match(err, match, sc, &defaults)))
         return st;
+    sc->match_defaults = defaults;
     if ((players = dlm_node_lookup(root, "players", &key))) {
         dlm_player_spec *specs;
         size_t n;
@@ -632,6 +650,9 @@ static dlm_status read_all(dlm_error *err, const dlm_node *root, dlm_scenario *s
                                   &defaults, sc->entrants)))
             return st;
     }
+    evolution = dlm_node_lookup(root, "evolution", &evolution_key);
+    if ((st = dlm_cfg_read_evolution(err, cfg, evolution_key, evolution, sc)))
+        return st;
     if (output && (st = read_output(err, output, sc)))
         return st;
     return DLM_OK;
@@ -643,7 +664,7 @@ dlm_status dlm_config_to_scenario(const dlm_config *cfg, dlm_scenario *sc, dlm_e
     scenario_defaults(sc);
     if (!cfg || !cfg->root)
         return dlm_error_set(err, DLM_ERR_USAGE, "no config to validate");
-    st = read_all(err, cfg->root, sc);
+    st = read_all(err, cfg, sc);
     if (st != DLM_OK) {
         dlm_scenario_free(sc);
         scenario_defaults(sc);
@@ -658,4 +679,16 @@ void dlm_scenario_free(dlm_scenario *sc)
     free(sc->entrants);
     sc->entrants = NULL;
     sc->n_entrants = 0;
+    free(sc->evolution.mutation_set);
+    sc->evolution.mutation_set = NULL;
+    sc->evolution.n_mutation_set = 0;
+    free(sc->evolution.shares);
+    sc->evolution.shares = NULL;
+    sc->evolution.n_shares = 0;
+    free(sc->evolution.track);
+    sc->evolution.track = NULL;
+    sc->evolution.n_track = 0;
+    free(sc->evolution.classes);
+    sc->evolution.classes = NULL;
+    sc->evolution.n_classes = 0;
 }

@@ -10,7 +10,7 @@
 #define DLM_STRATEGY_TEXT_MAX 256
 #define DLM_PATH_MAX 1024
 
-typedef enum dlm_mode { DLM_MODE_MATCH = 0, DLM_MODE_TOURNAMENT = 1 } dlm_mode;
+typedef enum dlm_mode { DLM_MODE_MATCH = 0, DLM_MODE_TOURNAMENT = 1, DLM_MODE_EVOLVE = 2 } dlm_mode;
 
 /* One player, or one tournament entrant: its strategy and the settings it brings. */
 typedef struct dlm_player_spec {
@@ -20,6 +20,71 @@ typedef struct dlm_player_spec {
     uint32_t reaction_period;             /* >= 1 */
     uint32_t observation_delay;           /* [0, DLM_MAX_DELAY] */
 } dlm_player_spec;
+
+/* A population structure (interaction or replacement graph). */
+typedef struct dlm_structure_spec {
+    char type[24];          /* well-mixed | lattice | ring | random-regular | erdos-renyi |
+                               barabasi-albert | watts-strogatz | file */
+    uint32_t partners;      /* well-mixed: 0 = everyone plays everyone, m = m random partners */
+    uint32_t width, height; /* lattice (periodic) */
+    char neighbourhood[16]; /* lattice: von-neumann | moore */
+    int self_loops;         /* lattice: each site also plays itself (Nowak & May 1992) */
+    uint32_t k;             /* ring, watts-strogatz: neighbours on each side */
+    uint32_t degree;        /* random-regular */
+    uint32_t m;             /* barabasi-albert: edges per new vertex */
+    double p;               /* erdos-renyi: edge probability */
+    double beta;            /* watts-strogatz: rewiring probability */
+    char file[DLM_PATH_MAX];/* file: edge list */
+} dlm_structure_spec;
+
+/* A strategy with a share (initial populations) or a member of a mutation set. */
+typedef struct dlm_share {
+    char strategy[DLM_STRATEGY_TEXT_MAX];
+    double share;
+} dlm_share;
+
+/* An agent class: a share of the population with its own noise and timescales. */
+typedef struct dlm_class_spec {
+    char name[32];
+    double share;
+    dlm_player_spec player; /* strategy unused */
+} dlm_class_spec;
+
+/* mode evolve. */
+typedef struct dlm_evolution_spec {
+    uint32_t population;    /* agents per population, >= 2 */
+    uint32_t populations;   /* independent populations (replicates), each with its own streams */
+    uint64_t generations;   /* stop after this many */
+    char rule[16];          /* moran-bd | moran-db | fermi | fermi-sync | wright-fisher | imitate-best */
+    double selection;       /* w (fitness maps) or beta (fermi rules), >= 0 */
+    char fitness[16];       /* linear | exponential */
+    int accumulate_total;   /* 0: payoff = mean over an agent's matches; 1: sum */
+    int payoff_exact;       /* 1: memory-one pairs' expected payoffs instead of played matches */
+    dlm_structure_spec structure;   /* interaction */
+    dlm_structure_spec replacement; /* replacement (a copy of structure unless given) */
+    double mutation_rate;   /* mu per offspring */
+    char mutation_kind[24]; /* none | set | random-memory-one | gaussian | lookup-flip | fsm-edit */
+    dlm_share *mutation_set; /* kind set: the strategies (share unused) */
+    size_t n_mutation_set;
+    double sigma;           /* gaussian */
+    char initial[16];       /* shares | random | mutant | file */
+    dlm_share *shares;      /* initial shares: strategy and share (sums to 1) */
+    size_t n_shares;
+    char resident[DLM_STRATEGY_TEXT_MAX]; /* initial mutant: the resident strategy */
+    char mutant[DLM_STRATEGY_TEXT_MAX];   /* initial mutant: the mutant strategy */
+    uint32_t mutants;       /* initial mutant: how many (default 1) */
+    char initial_file[DLM_PATH_MAX]; /* initial file: one strategy text per line, N lines */
+    dlm_class_spec *classes; /* agent classes (none: one class from match.*) */
+    size_t n_classes;
+    int stop_at_fixation;   /* stop a population once it is monomorphic and mu = 0 */
+    double wall_clock;      /* seconds, 0 = no limit */
+    uint64_t record_every;  /* statistics every K generations */
+    double tolerance;       /* memory-one agents within this (max-norm) of a named one count as it */
+    dlm_share *track;       /* more strategies for the census to count by name (share unused) */
+    size_t n_track;
+    uint64_t snapshot_every; /* 0 = none */
+    char snapshot_file[DLM_PATH_MAX]; /* "" = <output file>.snapshot or dilemma.snapshot */
+} dlm_evolution_spec;
 
 typedef struct dlm_scenario {
     char name[128];
@@ -32,12 +97,17 @@ typedef struct dlm_scenario {
     int geometric;       /* 1 when match.continuation was given */
     double continuation; /* w in [0, 1) */
 
+    dlm_player_spec match_defaults; /* match.*: every player's settings unless overridden
+                                       (strategy unused); the one agent class of an
+                                       evolution without classes */
     dlm_player_spec players[2]; /* mode match */
 
     dlm_player_spec *entrants; /* mode tournament: n_entrants entries, owned (free with dlm_scenario_free) */
     size_t n_entrants;
     uint32_t repetitions; /* >= 1 */
     int self_play;        /* 0 or 1 */
+
+    dlm_evolution_spec evolution; /* mode evolve */
 
     /* how to run and where to write */
     char backend[16]; /* auto | cpu | opencl | cuda */

@@ -108,15 +108,17 @@ DLM_FN void dlm_player_decide(const dlm_strategy *s, const dlm_player_params *p,
 }
 
 /* Length of a match: `rounds` when fixed; otherwise 1 + the number of consecutive
- * continuation draws that fire, capped at `rounds`. */
-DLM_FN uint32_t dlm_match_length(const dlm_match_rules *rules, uint64_t seed, uint64_t stream,
-                                 uint32_t index)
+ * continuation draws that fire, capped at `rounds`. The draws are the words of stream
+ * `stream` from block `block0` on. */
+DLM_FN uint32_t dlm_match_length_at(const dlm_match_rules *rules, uint64_t seed, uint64_t stream,
+                                    uint64_t block0)
 {
-    uint32_t length = 1u, block = 0u, w;
+    uint32_t length = 1u, w;
+    uint64_t block = block0;
     if (!rules->geometric)
         return rules->rounds;
     for (;;) {
-        dlm_u32x4 r = dlm_philox_window_block(seed, stream, index, block++);
+        dlm_u32x4 r = dlm_philox_block(seed, stream, block++);
         for (w = 0; w < 4u; ++w) {
             if (length >= rules->rounds || !dlm_fires(r.v[w], rules->continuation))
                 return length;
@@ -125,14 +127,32 @@ DLM_FN uint32_t dlm_match_length(const dlm_match_rules *rules, uint64_t seed, ui
     }
 }
 
-/* Plays one match between A (strategy a, parameters pa) and B; `index` names the pair's
- * window in the streams play_stream and length_stream. trace, if not null, receives one
+/* Length of the match in window `index` of `stream`. */
+DLM_FN uint32_t dlm_match_length(const dlm_match_rules *rules, uint64_t seed, uint64_t stream,
+                                 uint32_t index)
+{
+    return dlm_match_length_at(rules, seed, stream, (uint64_t)index << 30);
+}
+
+/* Blocks a match of these rules may use: 2 per round in the play stream, and one per
+ * 4 rounds in the length stream. Matches laid side by side in one window (evolution)
+ * start `dlm_match_blocks` apart. */
+DLM_FN uint64_t dlm_match_blocks(const dlm_match_rules *rules)
+{
+    return 2u * (uint64_t)rules->rounds;
+}
+
+/* Plays one match between A (strategy a, parameters pa) and B. Round t draws block
+ * play_block0 + 2t (and + 2t + 1) of play_stream; a geometric length draws the words of
+ * length_stream from block length_block0 on. trace, if not null, receives one
  * DLM_TRACE_* byte per round (room for rules->rounds bytes). */
-DLM_FN dlm_match_result dlm_play_match(const dlm_strategy *a, const dlm_strategy *b,
-                                       const dlm_player_params *pa, const dlm_player_params *pb,
-                                       const dlm_match_rules *rules, uint64_t seed,
-                                       uint64_t play_stream, uint64_t length_stream,
-                                       uint32_t index, DLM_GLOBAL uint8_t *trace)
+DLM_FN dlm_match_result dlm_play_match_at(const dlm_strategy *a, const dlm_strategy *b,
+                                          const dlm_player_params *pa,
+                                          const dlm_player_params *pb,
+                                          const dlm_match_rules *rules, uint64_t seed,
+                                          uint64_t play_stream, uint64_t play_block0,
+                                          uint64_t length_stream, uint64_t length_block0,
+                                          DLM_GLOBAL uint8_t *trace)
 {
     dlm_match_result res;
     dlm_player_state sa = dlm_player_start(a);
@@ -140,7 +160,7 @@ DLM_FN dlm_match_result dlm_play_match(const dlm_strategy *a, const dlm_strategy
     uint32_t need_play = dlm_strategy_is_stochastic(a) | dlm_strategy_is_stochastic(b) |
                          (pa->execution_error != 0u) | (pb->execution_error != 0u);
     uint32_t need_perception = (pa->perception_error != 0u) | (pb->perception_error != 0u);
-    uint32_t rounds = dlm_match_length(rules, seed, length_stream, index);
+    uint32_t rounds = dlm_match_length_at(rules, seed, length_stream, length_block0);
     uint32_t t, i;
     dlm_u32x4 play, perc;
     for (i = 0; i < 4u; ++i) {
@@ -152,9 +172,9 @@ DLM_FN dlm_match_result dlm_play_match(const dlm_strategy *a, const dlm_strategy
     for (t = 0; t < rounds; ++t) {
         uint32_t ra, rb, seen_by_a, seen_by_b;
         if (need_play)
-            play = dlm_philox_window_block(seed, play_stream, index, 2u * t);
+            play = dlm_philox_block(seed, play_stream, play_block0 + 2u * (uint64_t)t);
         if (need_perception)
-            perc = dlm_philox_window_block(seed, play_stream, index, 2u * t + 1u);
+            perc = dlm_philox_block(seed, play_stream, play_block0 + 2u * (uint64_t)t + 1u);
         dlm_player_decide(a, pa, &sa, t, play.v[0]);
         dlm_player_decide(b, pb, &sb, t, play.v[1]);
         ra = sa.intended ^ dlm_fires(play.v[2], pa->execution_error);
@@ -173,6 +193,18 @@ DLM_FN dlm_match_result dlm_play_match(const dlm_strategy *a, const dlm_strategy
                                  seen_by_b * DLM_TRACE_B_PERCEIVED);
     }
     return res;
+}
+
+/* The match of a pair that owns window `index` of both streams (tournaments, batches). */
+DLM_FN dlm_match_result dlm_play_match(const dlm_strategy *a, const dlm_strategy *b,
+                                       const dlm_player_params *pa, const dlm_player_params *pb,
+                                       const dlm_match_rules *rules, uint64_t seed,
+                                       uint64_t play_stream, uint64_t length_stream,
+                                       uint32_t index, DLM_GLOBAL uint8_t *trace)
+{
+    uint64_t block0 = (uint64_t)index << 30;
+    return dlm_play_match_at(a, b, pa, pb, rules, seed, play_stream, block0, length_stream,
+                             block0, trace);
 }
 
 #endif /* DLM_MATCH_H */

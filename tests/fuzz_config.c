@@ -1,4 +1,5 @@
-/* fuzz_config.c — fuzz target for the config loader (host/config.c, host/config_schema.c).
+/* fuzz_config.c — fuzz target for the config loader (host/config.c, host/config_schema.c,
+ * host/config_evolution.c).
  *
  * Each input is YAML text: it is loaded with dlm_config_load_string; when its first line
  * reads "#set key=value" (a YAML comment, so the text stays valid YAML) that override is
@@ -41,17 +42,120 @@ static void check_spec(const dlm_player_spec *p)
     require(p->observation_delay <= DLM_MAX_DELAY, "observation_delay <= DLM_MAX_DELAY");
 }
 
+/* Checks one player's settings (strategy text unused, so empty). */
+static void check_settings(const dlm_player_spec *p)
+{
+    require(p->strategy[0] == '\0', "settings carry no strategy");
+    require(p->execution_error >= 0.0 && p->execution_error <= 1.0, "execution_error in [0, 1]");
+    require(p->perception_error >= 0.0 && p->perception_error <= 1.0, "perception_error in [0, 1]");
+    require(p->reaction_period >= 1 && p->reaction_period <= DLM_MAX_ROUNDS, "reaction_period");
+    require(p->observation_delay <= DLM_MAX_DELAY, "observation_delay <= DLM_MAX_DELAY");
+}
+
+/* 1 when s is one of the n names. */
+static int one_of(const char *s, const char *const *names, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; ++i)
+        if (strcmp(s, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Checks a structure spec against scenario.h. */
+static void check_structure(const dlm_structure_spec *s, uint32_t population)
+{
+    static const char *const types[] = {"well-mixed",     "lattice",         "ring",
+                                        "random-regular", "erdos-renyi",     "barabasi-albert",
+                                        "watts-strogatz", "file"};
+    static const char *const hoods[] = {"von-neumann", "moore"};
+    require(one_of(s->type, types, 8), "structure type");
+    require(one_of(s->neighbourhood, hoods, 2), "neighbourhood");
+    require(s->self_loops == 0 || s->self_loops == 1, "self_loops is 0 or 1");
+    require(s->p >= 0.0 && s->p <= 1.0 && s->beta >= 0.0 && s->beta <= 1.0, "p, beta in [0, 1]");
+    require(memchr(s->file, '\0', sizeof s->file) != NULL, "file terminated");
+    if (strcmp(s->type, "lattice") == 0)
+        require(s->width >= 3 && s->height >= 3 && (uint64_t)s->width * s->height == population,
+                "lattice sites = population");
+    if (strcmp(s->type, "file") == 0)
+        require(s->file[0] != '\0', "file structure names a file");
+}
+
+/* Checks the evolution spec against scenario.h. */
+static void check_evolution(const dlm_evolution_spec *ev)
+{
+    static const char *const rules[] = {"moran-bd", "moran-db", "fermi", "fermi-sync",
+                                        "wright-fisher", "imitate-best"};
+    static const char *const kinds[] = {"none", "set", "random-memory-one", "gaussian",
+                                        "lookup-flip", "fsm-edit"};
+    static const char *const initials[] = {"shares", "random", "mutant", "file"};
+    double sum = 0.0;
+    size_t i;
+    require(ev->population >= 2 && ev->populations >= 1 && ev->populations <= (1u << 20),
+            "population sizes");
+    require((uint64_t)ev->population * ev->populations <= UINT32_MAX, "agents fit 32 bits");
+    require(ev->generations <= (1ull << 40), "generations");
+    require(one_of(ev->rule, rules, 6), "rule");
+    require(ev->selection >= 0.0 && ev->selection == ev->selection, "selection >= 0");
+    require(strcmp(ev->fitness, "linear") == 0 || strcmp(ev->fitness, "exponential") == 0,
+            "fitness");
+    require(ev->accumulate_total == 0 || ev->accumulate_total == 1, "accumulate_total");
+    require(ev->payoff_exact == 0 || ev->payoff_exact == 1, "payoff_exact");
+    check_structure(&ev->structure, ev->population);
+    check_structure(&ev->replacement, ev->population);
+    require(ev->mutation_rate >= 0.0 && ev->mutation_rate <= 1.0, "mutation rate");
+    require(one_of(ev->mutation_kind, kinds, 6), "mutation kind");
+    require((strcmp(ev->mutation_kind, "set") == 0) == (ev->n_mutation_set > 0) &&
+                (ev->mutation_set != NULL) == (ev->n_mutation_set > 0), "mutation set");
+    for (i = 0; i < ev->n_mutation_set; ++i)
+        require(ev->mutation_set[i].strategy[0] != '\0', "mutation set strategy");
+    require(ev->sigma > 0.0, "sigma > 0");
+    require(one_of(ev->initial, initials, 4), "initial");
+    require((strcmp(ev->initial, "shares") == 0) == (ev->n_shares > 0) &&
+                (ev->shares != NULL) == (ev->n_shares > 0), "shares given iff initial shares");
+    for (i = 0; i < ev->n_shares; ++i) {
+        require(ev->shares[i].strategy[0] && ev->shares[i].share >= 0.0, "share");
+        sum += ev->shares[i].share;
+    }
+    require(ev->n_shares == 0 || (sum >= 1.0 - 1e-9 && sum <= 1.0 + 1e-9), "shares sum to 1");
+    if (strcmp(ev->initial, "mutant") == 0)
+        require(ev->resident[0] && ev->mutant[0] && ev->mutants >= 1 &&
+                    ev->mutants < ev->population, "initial mutants");
+    if (strcmp(ev->initial, "file") == 0)
+        require(ev->initial_file[0] != '\0', "initial file named");
+    require(ev->n_classes <= 8 && (ev->classes != NULL) == (ev->n_classes > 0), "classes");
+    for (i = 0, sum = 0.0; i < ev->n_classes; ++i) {
+        size_t j;
+        require(ev->classes[i].name[0] && memchr(ev->classes[i].name, '\0', sizeof ev->classes[i].name),
+                "class name");
+        for (j = 0; j < i; ++j)
+            require(strcmp(ev->classes[i].name, ev->classes[j].name) != 0, "class names unique");
+        check_settings(&ev->classes[i].player);
+        sum += ev->classes[i].share;
+    }
+    require(ev->n_classes == 0 || (sum >= 1.0 - 1e-9 && sum <= 1.0 + 1e-9), "class shares sum to 1");
+    require(ev->stop_at_fixation == 0 || ev->stop_at_fixation == 1, "stop_at_fixation");
+    require(ev->wall_clock >= 0.0 && ev->wall_clock == ev->wall_clock, "wall_clock >= 0");
+    require(ev->record_every >= 1 && ev->record_every <= (1ull << 40), "record_every");
+    require(ev->tolerance >= 0.0 && ev->tolerance <= 1.0, "tolerance");
+    require(ev->snapshot_every <= (1ull << 40), "snapshot_every");
+    require(memchr(ev->snapshot_file, '\0', sizeof ev->snapshot_file) != NULL, "snapshot file");
+}
+
 /* Checks a validated scenario against scenario.h. */
 static void check_scenario(const dlm_scenario *sc)
 {
     size_t i;
     require(memchr(sc->name, '\0', sizeof sc->name) != NULL, "name terminated");
-    require(sc->mode == DLM_MODE_MATCH || sc->mode == DLM_MODE_TOURNAMENT, "mode");
+    require(sc->mode == DLM_MODE_MATCH || sc->mode == DLM_MODE_TOURNAMENT ||
+                sc->mode == DLM_MODE_EVOLVE, "mode");
     require(sc->rounds >= 1 && sc->rounds <= DLM_MAX_ROUNDS, "rounds in [1, DLM_MAX_ROUNDS]");
     require(sc->geometric == 0 || sc->geometric == 1, "geometric is 0 or 1");
     require(sc->continuation >= 0.0 && sc->continuation < 1.0, "continuation in [0, 1)");
     require(sc->game.R == sc->game.R && sc->game.S == sc->game.S && sc->game.T == sc->game.T &&
                 sc->game.P == sc->game.P, "payoffs are numbers");
+    check_settings(&sc->match_defaults);
+    check_evolution(&sc->evolution);
     check_spec(&sc->players[0]);
     check_spec(&sc->players[1]);
     require(sc->entrants != NULL && sc->n_entrants >= 2, "at least 2 entrants");
@@ -101,6 +205,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else
         check_error(st, &err);
     dlm_scenario_free(&sc);
+    require(!sc.entrants && !sc.evolution.mutation_set && !sc.evolution.shares &&
+                !sc.evolution.classes, "dlm_scenario_free resets the pointers");
     dlm_config_free(cfg);
     return 0;
 }

@@ -139,6 +139,18 @@ contains "$TMP/err" "match.rounds" "--set error names the key"
 expect 0 "--set override" -- "$DLM" run --set tournament.strategies=[tft,alld] --set tournament.repetitions=1 --format csv
 [ "$(wc -l <"$TMP/out")" -eq 3 ] && ok || bad "--set strategies: expected header + 2 rows"
 
+# --- games ---------------------------------------------------------------------------------
+expect 0 "pd breaking T > R" -- "$DLM" match tft alld --set game.R=6 --rounds 10
+contains "$TMP/err" "T > R" "warning names T > R"
+expect 0 "pd breaking 2R > T + S" -- "$DLM" match tft alld --set game.T=7 --rounds 10
+contains "$TMP/err" "2R > T + S" "warning names 2R > T + S"
+expect 0 "a proper pd has no warning" -- "$DLM" match tft alld --rounds 10
+[ -s "$TMP/err" ] && bad "warning for the standard pd: $(cat "$TMP/err")" || ok
+expect 0 "donation game" -- "$DLM" match tft wsls --set game.preset=donation --set game.b=3 --set game.c=1 --format json
+contains "$TMP/out" '"R":2' "donation game R = b - c"
+expect 2 "unknown preset" -- "$DLM" match tft wsls --set game.preset=chicken
+contains "$TMP/err" "stag-hunt" "unknown preset lists the allowed ones"
+
 # --- output files are atomic -------------------------------------------------------------
 expect 0 "--out" -- "$DLM" match tft wsls --out "$TMP/result.json" --format json
 [ -s "$TMP/result.json" ] && ok || bad "--out wrote nothing"

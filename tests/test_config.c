@@ -66,8 +66,12 @@ static dlm_status try_string(const char *yaml, size_t len, const char *origin, d
     if (st == DLM_OK) {
         assert_non_null(cfg);
         st = dlm_config_to_scenario(cfg, &sc, err);
-        if (st != DLM_OK)
-            assert_null(sc.entrants); /* nothing is left allocated on failure */
+        if (st != DLM_OK) { /* nothing is left allocated on failure */
+            assert_null(sc.entrants);
+            assert_null(sc.evolution.mutation_set);
+            assert_null(sc.evolution.shares);
+            assert_null(sc.evolution.classes);
+        }
         dlm_scenario_free(&sc);
     } else {
         assert_null(cfg);
@@ -110,6 +114,57 @@ static char *temp_file(const char *text)
 
 /* ---- defaults ---------------------------------------------------------------------- */
 
+/* Checks that a structure spec holds the documented defaults of type type. */
+static void assert_structure_defaults(const dlm_structure_spec *s, const char *type)
+{
+    assert_string_equal(s->type, type);
+    assert_int_equal(s->partners, 0);
+    assert_string_equal(s->neighbourhood, "moore");
+    assert_int_equal(s->self_loops, 0);
+    assert_int_equal(s->k, 2);
+    assert_int_equal(s->m, 2);
+    assert_true(s->beta == 0.1);
+    assert_string_equal(s->file, "");
+}
+
+/* Checks that ev holds every documented default of the evolution section. */
+static void assert_evolution_defaults(const dlm_evolution_spec *ev)
+{
+    assert_int_equal(ev->population, 100);
+    assert_int_equal(ev->populations, 1);
+    assert_true(ev->generations == 1000);
+    assert_string_equal(ev->rule, "moran-bd");
+    assert_true(ev->selection == 1.0);
+    assert_string_equal(ev->fitness, "linear");
+    assert_int_equal(ev->accumulate_total, 0);
+    assert_int_equal(ev->payoff_exact, 0);
+    assert_structure_defaults(&ev->structure, "well-mixed");
+    assert_structure_defaults(&ev->replacement, "well-mixed");
+    assert_true(ev->mutation_rate == 0.0);
+    assert_string_equal(ev->mutation_kind, "none");
+    assert_null(ev->mutation_set);
+    assert_int_equal(ev->n_mutation_set, 0);
+    assert_true(ev->sigma == 0.05);
+    assert_string_equal(ev->initial, "shares");
+    assert_int_equal(ev->n_shares, 2);
+    assert_string_equal(ev->shares[0].strategy, "tft");
+    assert_true(ev->shares[0].share == 0.5);
+    assert_string_equal(ev->shares[1].strategy, "alld");
+    assert_true(ev->shares[1].share == 0.5);
+    assert_string_equal(ev->resident, "");
+    assert_string_equal(ev->mutant, "");
+    assert_int_equal(ev->mutants, 1);
+    assert_string_equal(ev->initial_file, "");
+    assert_null(ev->classes);
+    assert_int_equal(ev->n_classes, 0);
+    assert_int_equal(ev->stop_at_fixation, 0);
+    assert_true(ev->wall_clock == 0.0);
+    assert_true(ev->record_every == 1);
+    assert_true(ev->tolerance == 0.05);
+    assert_true(ev->snapshot_every == 0);
+    assert_string_equal(ev->snapshot_file, "");
+}
+
 /* Checks that sc holds every documented default. */
 static void assert_defaults(const dlm_scenario *sc)
 {
@@ -143,6 +198,12 @@ static void assert_defaults(const dlm_scenario *sc)
     assert_int_equal(sc->threads, 1);
     assert_string_equal(sc->format, "table");
     assert_string_equal(sc->out, "");
+    assert_string_equal(sc->match_defaults.strategy, "");
+    assert_true(sc->match_defaults.execution_error == 0.0);
+    assert_true(sc->match_defaults.perception_error == 0.0);
+    assert_int_equal(sc->match_defaults.reaction_period, 1);
+    assert_int_equal(sc->match_defaults.observation_delay, 0);
+    assert_evolution_defaults(&sc->evolution);
 }
 
 static void test_new_config_has_every_default(void **state)
@@ -156,6 +217,8 @@ static void test_new_config_has_every_default(void **state)
     assert_defaults(&sc);
     dlm_scenario_free(&sc);
     assert_null(sc.entrants);
+    assert_null(sc.evolution.shares);
+    assert_int_equal(sc.evolution.n_shares, 0);
     dlm_scenario_free(&sc); /* freeing twice is harmless */
     dlm_config_free(cfg);
 }
@@ -249,6 +312,13 @@ static void test_every_key_is_read(void **state)
     assert_int_equal(sc.self_play, 0);
     assert_string_equal(sc.format, "jsonl");
     assert_string_equal(sc.out, "out/results.jsonl");
+    /* match.* is kept as every player's defaults, whatever the mode */
+    assert_string_equal(sc.match_defaults.strategy, "");
+    assert_true(sc.match_defaults.execution_error == 0.01);
+    assert_true(sc.match_defaults.perception_error == 0.02);
+    assert_int_equal(sc.match_defaults.reaction_period, 3);
+    assert_int_equal(sc.match_defaults.observation_delay, 60);
+    assert_evolution_defaults(&sc.evolution);
     dlm_scenario_free(&sc);
 }
 
@@ -313,6 +383,477 @@ static void test_scalar_spellings(void **state)
     assert_int_equal(sc.self_play, 1);
     assert_string_equal(sc.name, "123");
     assert_string_equal(sc.out, "");
+    dlm_scenario_free(&sc);
+}
+
+
+/* ---- evolution -------------------------------------------------------------------- */
+
+static void test_every_evolution_key_is_read(void **state)
+{
+    static const char yaml[] =
+        "mode: evolve\n"
+        "match:\n"
+        "  execution_error: 0.02\n"
+        "  reaction_period: 2\n"
+        "evolution:\n"
+        "  population: 100\n"
+        "  populations: 16\n"
+        "  generations: 0x10000000000\n"
+        "  rule: fermi\n"
+        "  selection: 2.5\n"
+        "  fitness: exponential\n"
+        "  accumulate: total\n"
+        "  payoff: played\n"
+        "  structure:\n"
+        "    type: lattice\n"
+        "    width: 10\n"
+        "    height: 10\n"
+        "    neighbourhood: von-neumann\n"
+        "    self: true\n"
+        "  replacement: {type: ring, k: 3}\n"
+        "  mutation:\n"
+        "    rate: 0.001\n"
+        "    kind: gaussian\n"
+        "    sigma: 0.2\n"
+        "  initial:\n"
+        "    shares:\n"
+        "      - {strategy: tft, share: 0.25}\n"
+        "      - {strategy: 'm1(1,1,0,1,0)', share: 0.75}\n"
+        "  classes:\n"
+        "    - {name: fast, share: 0.75}\n"
+        "    - name: slow\n"
+        "      share: 0.25\n"
+        "      execution_error: 0.1\n"
+        "      perception_error: 0.05\n"
+        "      reaction_period: 10\n"
+        "      observation_delay: 3\n"
+        "  stop: {fixation: true, wall_clock: 3600.5}\n"
+        "  record_every: 50\n"
+        "  tolerance: 0.1\n"
+        "  snapshot: {every: 1000, file: run.snapshot}\n";
+    dlm_scenario sc;
+    const dlm_evolution_spec *ev = &sc.evolution;
+    (void)state;
+    scenario_of(yaml, NULL, &sc);
+    assert_int_equal(sc.mode, DLM_MODE_EVOLVE);
+    assert_int_equal(ev->population, 100);
+    assert_int_equal(ev->populations, 16);
+    assert_true(ev->generations == (1ull << 40));
+    assert_string_equal(ev->rule, "fermi");
+    assert_true(ev->selection == 2.5);
+    assert_string_equal(ev->fitness, "exponential");
+    assert_int_equal(ev->accumulate_total, 1);
+    assert_string_equal(ev->structure.type, "lattice");
+    assert_int_equal(ev->structure.width, 10);
+    assert_int_equal(ev->structure.height, 10);
+    assert_string_equal(ev->structure.neighbourhood, "von-neumann");
+    assert_int_equal(ev->structure.self_loops, 1);
+    assert_string_equal(ev->replacement.type, "ring");
+    assert_int_equal(ev->replacement.k, 3);
+    assert_true(ev->mutation_rate == 0.001);
+    assert_string_equal(ev->mutation_kind, "gaussian");
+    assert_true(ev->sigma == 0.2);
+    assert_null(ev->mutation_set);
+    assert_string_equal(ev->initial, "shares");
+    assert_int_equal(ev->n_shares, 2);
+    assert_string_equal(ev->shares[0].strategy, "tft");
+    assert_true(ev->shares[0].share == 0.25);
+    assert_string_equal(ev->shares[1].strategy, "m1(1,1,0,1,0)");
+    assert_true(ev->shares[1].share == 0.75);
+    assert_int_equal(ev->n_classes, 2);
+    assert_string_equal(ev->classes[0].name, "fast");
+    assert_true(ev->classes[0].share == 0.75);
+    /* a class takes match.* unless it sets its own */
+    assert_true(ev->classes[0].player.execution_error == 0.02);
+    assert_true(ev->classes[0].player.perception_error == 0.0);
+    assert_int_equal(ev->classes[0].player.reaction_period, 2);
+    assert_int_equal(ev->classes[0].player.observation_delay, 0);
+    assert_string_equal(ev->classes[0].player.strategy, "");
+    assert_string_equal(ev->classes[1].name, "slow");
+    assert_true(ev->classes[1].share == 0.25);
+    assert_true(ev->classes[1].player.execution_error == 0.1);
+    assert_true(ev->classes[1].player.perception_error == 0.05);
+    assert_int_equal(ev->classes[1].player.reaction_period, 10);
+    assert_int_equal(ev->classes[1].player.observation_delay, 3);
+    assert_int_equal(ev->stop_at_fixation, 1);
+    assert_true(ev->wall_clock == 3600.5);
+    assert_true(ev->record_every == 50);
+    assert_true(ev->tolerance == 0.1);
+    assert_true(ev->snapshot_every == 1000);
+    assert_string_equal(ev->snapshot_file, "run.snapshot");
+    assert_true(sc.match_defaults.execution_error == 0.02);
+    dlm_scenario_free(&sc);
+    assert_null(sc.evolution.classes);
+    assert_null(sc.evolution.shares);
+    assert_int_equal(sc.evolution.n_classes, 0);
+    dlm_scenario_free(&sc);
+}
+
+static void test_evolution_structure_types(void **state)
+{
+    dlm_scenario sc;
+    const dlm_structure_spec *s = &sc.evolution.structure, *r = &sc.evolution.replacement;
+    (void)state;
+    scenario_of("evolution: {structure: {type: well-mixed, partners: 4}}\n", NULL, &sc);
+    assert_string_equal(s->type, "well-mixed");
+    assert_int_equal(s->partners, 4);
+    assert_int_equal(r->partners, 4); /* the replacement is a copy of the structure */
+    assert_string_equal(r->type, "well-mixed");
+    dlm_scenario_free(&sc);
+    /* the US spelling of neighbourhood; no population: width x height */
+    scenario_of("evolution:\n  structure: {type: lattice, width: 3, height: 7, neighborhood: "
+                "von-neumann, self: false}\n", NULL, &sc);
+    assert_string_equal(s->type, "lattice");
+    assert_int_equal(s->width, 3);
+    assert_int_equal(s->height, 7);
+    assert_string_equal(s->neighbourhood, "von-neumann");
+    assert_int_equal(s->self_loops, 0);
+    assert_int_equal(sc.evolution.population, 21);
+    assert_string_equal(r->type, "lattice");
+    assert_int_equal(r->width, 3);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {structure: {type: lattice, width: 64, height: 64}}\n", NULL, &sc);
+    assert_int_equal(sc.evolution.population, 4096);
+    assert_string_equal(s->neighbourhood, "moore");
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {structure: {type: ring, k: 4}}\n", NULL, &sc);
+    assert_string_equal(s->type, "ring");
+    assert_int_equal(s->k, 4);
+    assert_int_equal(sc.evolution.population, 100);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {structure: ring}\n", NULL, &sc); /* a plain scalar: the type */
+    assert_structure_defaults(s, "ring");
+    assert_structure_defaults(r, "ring");
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {structure: {type: random-regular, degree: 3}}\n", NULL, &sc);
+    assert_string_equal(s->type, "random-regular");
+    assert_int_equal(s->degree, 3);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {structure: {type: erdos-renyi, p: 0.05}}\n", NULL, &sc);
+    assert_string_equal(s->type, "erdos-renyi");
+    assert_true(s->p == 0.05);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {structure: {type: barabasi-albert, m: 3}}\n", NULL, &sc);
+    assert_string_equal(s->type, "barabasi-albert");
+    assert_int_equal(s->m, 3);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {structure: {type: barabasi-albert}}\n", NULL, &sc);
+    assert_int_equal(s->m, 2);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {structure: {type: watts-strogatz, k: 3, beta: 0.25}}\n", NULL, &sc);
+    assert_string_equal(s->type, "watts-strogatz");
+    assert_int_equal(s->k, 3);
+    assert_true(s->beta == 0.25);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {structure: {type: watts-strogatz}}\n", NULL, &sc);
+    assert_int_equal(s->k, 2);
+    assert_true(s->beta == 0.1);
+    dlm_scenario_free(&sc);
+    /* a file from a string config (or --set) is relative to the current folder */
+    scenario_of("evolution: {structure: {type: file, file: graphs/g.txt}}\n", NULL, &sc);
+    assert_string_equal(s->type, "file");
+    assert_string_equal(s->file, "graphs/g.txt");
+    dlm_scenario_free(&sc);
+    /* a replacement of its own */
+    scenario_of("evolution:\n  structure: {type: lattice, width: 5, height: 4}\n"
+                "  replacement: {type: lattice, width: 4, height: 5, neighbourhood: von-neumann}\n",
+                NULL, &sc);
+    assert_int_equal(sc.evolution.population, 20);
+    assert_int_equal(r->width, 4);
+    assert_string_equal(r->neighbourhood, "von-neumann");
+    assert_string_equal(s->neighbourhood, "moore");
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {structure: {type: ring}, replacement: {type: random-regular, "
+                "degree: 6}, rule: imitate-best}\n", NULL, &sc);
+    assert_string_equal(r->type, "random-regular");
+    assert_int_equal(r->degree, 6);
+    assert_string_equal(sc.evolution.rule, "imitate-best");
+    dlm_scenario_free(&sc);
+    /* a null structure is the default */
+    scenario_of("evolution:\n  structure:\n  replacement: ~\n", NULL, &sc);
+    assert_structure_defaults(s, "well-mixed");
+    assert_structure_defaults(r, "well-mixed");
+    dlm_scenario_free(&sc);
+}
+
+static void test_evolution_initial_forms(void **state)
+{
+    dlm_scenario sc;
+    const dlm_evolution_spec *ev = &sc.evolution;
+    (void)state;
+    scenario_of("evolution:\n  initial:\n    shares: {tft: 0.2, wsls: 0.3, alld: 0.5}\n", NULL, &sc);
+    assert_string_equal(ev->initial, "shares");
+    assert_int_equal(ev->n_shares, 3);
+    assert_string_equal(ev->shares[1].strategy, "wsls");
+    assert_true(ev->shares[1].share == 0.3);
+    dlm_scenario_free(&sc);
+    /* a share may be 0; shares need only sum to 1 within 1e-9 */
+    scenario_of("evolution:\n  initial:\n    shares:\n      tft: 0.3333333333333\n"
+                "      alld: 0.3333333333333\n      m1(1,1,0,1,0): 0.3333333333334\n"
+                "      allc: 0\n", NULL, &sc);
+    assert_int_equal(ev->n_shares, 4);
+    assert_string_equal(ev->shares[2].strategy, "m1(1,1,0,1,0)");
+    assert_true(ev->shares[3].share == 0.0);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {initial: {shares: {tft: 1}}}\n", NULL, &sc);
+    assert_int_equal(ev->n_shares, 1);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {initial: {random: true}}\n", NULL, &sc);
+    assert_string_equal(ev->initial, "random");
+    assert_int_equal(ev->n_shares, 0);
+    assert_null(ev->shares);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution:\n  population: 50\n  initial:\n    mutant: {resident: alld, mutant: "
+                "tft, count: 49}\n", NULL, &sc);
+    assert_string_equal(ev->initial, "mutant");
+    assert_string_equal(ev->resident, "alld");
+    assert_string_equal(ev->mutant, "tft");
+    assert_int_equal(ev->mutants, 49);
+    assert_null(ev->shares);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {initial: {mutant: {resident: alld, mutant: 'gtft(q=0.2)'}}}\n", NULL,
+                &sc);
+    assert_int_equal(ev->mutants, 1);
+    assert_string_equal(ev->mutant, "gtft(q=0.2)");
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {initial: {file: start/agents.txt}}\n", NULL, &sc);
+    assert_string_equal(ev->initial, "file");
+    assert_string_equal(ev->initial_file, "start/agents.txt");
+    dlm_scenario_free(&sc);
+    /* an empty or null initial is the default */
+    scenario_of("evolution: {initial: {}}\n", NULL, &sc);
+    assert_evolution_defaults(ev);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution:\n  initial:\n", NULL, &sc);
+    assert_evolution_defaults(ev);
+    dlm_scenario_free(&sc);
+}
+
+static void test_evolution_mutation_kinds(void **state)
+{
+    static const char *const kinds[] = {"random-memory-one", "gaussian", "lookup-flip", "fsm-edit"};
+    dlm_scenario sc;
+    const dlm_evolution_spec *ev = &sc.evolution;
+    size_t i;
+    (void)state;
+    scenario_of("evolution: {mutation: {rate: 0}}\n", NULL, &sc); /* no rate: none */
+    assert_string_equal(ev->mutation_kind, "none");
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {mutation: {rate: 0.01}}\n", NULL, &sc); /* a rate: random memory-one */
+    assert_string_equal(ev->mutation_kind, "random-memory-one");
+    assert_true(ev->mutation_rate == 0.01);
+    dlm_scenario_free(&sc);
+    /* a set: kind set (even at rate 0, for initial: random) */
+    scenario_of("evolution:\n  mutation:\n    set: [tft, alld, 'm1(1,0,1,0,1)', wsls]\n"
+                "  initial: {random: true}\n", NULL, &sc);
+    assert_string_equal(ev->mutation_kind, "set");
+    assert_int_equal(ev->n_mutation_set, 4);
+    assert_string_equal(ev->mutation_set[0].strategy, "tft");
+    assert_string_equal(ev->mutation_set[2].strategy, "m1(1,0,1,0,1)");
+    assert_string_equal(ev->mutation_set[3].strategy, "wsls");
+    assert_true(ev->mutation_rate == 0.0);
+    dlm_scenario_free(&sc);
+    assert_null(sc.evolution.mutation_set);
+    assert_int_equal(sc.evolution.n_mutation_set, 0);
+    scenario_of("evolution: {mutation: {rate: 1, kind: set, set: [grim]}}\n", NULL, &sc);
+    assert_string_equal(ev->mutation_kind, "set");
+    assert_int_equal(ev->n_mutation_set, 1);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {mutation: {kind: none}}\n", NULL, &sc);
+    assert_string_equal(ev->mutation_kind, "none");
+    dlm_scenario_free(&sc);
+    for (i = 0; i < sizeof kinds / sizeof kinds[0]; ++i) {
+        char yaml[128];
+        snprintf(yaml, sizeof yaml, "evolution: {mutation: {rate: 0.5, kind: %s}}\n", kinds[i]);
+        scenario_of(yaml, NULL, &sc);
+        assert_string_equal(ev->mutation_kind, kinds[i]);
+        assert_true(ev->sigma == 0.05);
+        dlm_scenario_free(&sc);
+    }
+}
+
+static void test_evolution_classes_stop_and_snapshot(void **state)
+{
+    dlm_scenario sc;
+    const dlm_evolution_spec *ev = &sc.evolution;
+    (void)state;
+    /* no shares: equal shares; no names: class<i>; settings from match.* */
+    scenario_of("match: {perception_error: 0.125, observation_delay: 4}\n"
+                "evolution:\n  classes:\n    - {}\n    - {reaction_period: 5}\n"
+                "    - {name: Slow-1.b}\n", NULL, &sc);
+    assert_int_equal(ev->n_classes, 3);
+    assert_string_equal(ev->classes[0].name, "class0");
+    assert_string_equal(ev->classes[1].name, "class1");
+    assert_string_equal(ev->classes[2].name, "Slow-1.b");
+    assert_true(ev->classes[0].share == 1.0 / 3.0 && ev->classes[2].share == 1.0 / 3.0);
+    assert_true(ev->classes[0].player.perception_error == 0.125);
+    assert_int_equal(ev->classes[0].player.observation_delay, 4);
+    assert_int_equal(ev->classes[0].player.reaction_period, 1);
+    assert_int_equal(ev->classes[1].player.reaction_period, 5);
+    assert_int_equal(ev->classes[1].player.observation_delay, 4);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution:\n  classes:\n    - {name: a, share: 1}\n", NULL, &sc);
+    assert_int_equal(ev->n_classes, 1);
+    assert_true(ev->classes[0].share == 1.0);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution:\n  classes:\n    - {share: 0.5}\n    - {share: 0.25}\n"
+                "    - {share: 0.125}\n    - {share: 0.0625}\n    - {share: 0.03125}\n"
+                "    - {share: 0.015625}\n    - {share: 0.0078125}\n    - {share: 0.0078125}\n",
+                NULL, &sc);
+    assert_int_equal(ev->n_classes, 8);
+    assert_string_equal(ev->classes[7].name, "class7");
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {stop: {fixation: false}, snapshot: {every: 0, file: ''}}\n", NULL, &sc);
+    assert_int_equal(ev->stop_at_fixation, 0);
+    assert_true(ev->wall_clock == 0.0);
+    assert_true(ev->snapshot_every == 0);
+    assert_string_equal(ev->snapshot_file, "");
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {stop: {wall_clock: 0.5}, snapshot: {file: s.bin}, generations: 0}\n",
+                NULL, &sc);
+    assert_true(ev->wall_clock == 0.5);
+    assert_string_equal(ev->snapshot_file, "s.bin");
+    assert_true(ev->snapshot_every == 0);
+    assert_true(ev->generations == 0);
+    dlm_scenario_free(&sc);
+    /* every rule, fitness map and accumulation */
+    scenario_of("evolution: {rule: moran-db, selection: 0, fitness: linear, accumulate: mean}\n",
+                NULL, &sc);
+    assert_string_equal(ev->rule, "moran-db");
+    assert_true(ev->selection == 0.0);
+    dlm_scenario_free(&sc);
+    /* exact payoffs: memory-one strategies on one timescale */
+    scenario_of("evolution: {payoff: exact, initial: {shares: {gtft: 0.5, 'm1(1,0,0,1,1)': 0.5}},"
+                " mutation: {rate: 0.1, kind: gaussian}, classes: [{execution_error: 0.1}, {}]}\n",
+                NULL, &sc);
+    assert_int_equal(ev->payoff_exact, 1);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {payoff: exact, initial: {random: true}}\n", NULL, &sc);
+    assert_int_equal(ev->payoff_exact, 1);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {rule: fermi-sync}\n", NULL, &sc);
+    assert_string_equal(ev->rule, "fermi-sync");
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {rule: wright-fisher, population: 2, populations: 1048576}\n", NULL, &sc);
+    assert_string_equal(ev->rule, "wright-fisher");
+    assert_int_equal(ev->population, 2);
+    assert_int_equal(ev->populations, 1u << 20);
+    dlm_scenario_free(&sc);
+}
+
+static void test_evolution_paths_are_relative_to_the_config_file(void **state)
+{
+    static const char yaml[] =
+        "evolution:\n"
+        "  structure: {type: file, file: graph.txt}\n"
+        "  replacement: {type: file, file: /abs/repl.txt}\n"
+        "  initial: {file: ../start.txt}\n"
+        "  snapshot: {file: out.snapshot}\n";
+    char *path = temp_file(yaml), dir[64], expect[128];
+    dlm_config *cfg;
+    dlm_scenario sc;
+    dlm_error err = {DLM_OK, ""};
+    (void)state;
+    snprintf(dir, sizeof dir, "%.*s", (int)(strrchr(path, '/') - path), path);
+    assert_int_equal(dlm_config_load_file(path, &cfg, &err), DLM_OK);
+    assert_int_equal(dlm_config_to_scenario(cfg, &sc, &err), DLM_OK);
+    snprintf(expect, sizeof expect, "%s/graph.txt", dir);
+    assert_string_equal(sc.evolution.structure.file, expect);
+    assert_string_equal(sc.evolution.replacement.file, "/abs/repl.txt");
+    snprintf(expect, sizeof expect, "%s/../start.txt", dir);
+    assert_string_equal(sc.evolution.initial_file, expect);
+    /* outputs stay relative to the current folder, like output.file */
+    assert_string_equal(sc.evolution.snapshot_file, "out.snapshot");
+    dlm_scenario_free(&sc);
+    /* a value given by --set is relative to the current folder */
+    assert_int_equal(dlm_config_set(cfg, "evolution.structure.file=mine.txt", &err), DLM_OK);
+    assert_int_equal(dlm_config_to_scenario(cfg, &sc, &err), DLM_OK);
+    assert_string_equal(sc.evolution.structure.file, "mine.txt");
+    dlm_scenario_free(&sc);
+    dlm_config_free(cfg);
+    unlink(path);
+    free(path);
+}
+
+static void test_set_into_evolution(void **state)
+{
+    static const char *const sets[] = {"mode=evolve",
+                                       "evolution.structure.type=lattice",
+                                       "evolution.structure.width=8",
+                                       "evolution.structure.height=16",
+                                       "evolution.rule=imitate-best",
+                                       "evolution.initial={mutant: {resident: alld, mutant: tft, count: 3}}",
+                                       "evolution.mutation.set=[tft, alld]",
+                                       "evolution.classes.0.share=0.25",
+                                       "evolution.classes.1.share=0.75",
+                                       "evolution.stop.fixation=true",
+                                       NULL};
+    dlm_scenario sc;
+    const dlm_evolution_spec *ev = &sc.evolution;
+    (void)state;
+    scenario_of("evolution:\n  initial: {shares: {tft: 1}}\n  classes:\n    - {name: a, share: 0.5}\n"
+                "    - {name: b, share: 0.5}\n  generations: 10\n", sets, &sc);
+    assert_int_equal(sc.mode, DLM_MODE_EVOLVE);
+    assert_string_equal(ev->structure.type, "lattice");
+    assert_int_equal(ev->structure.width, 8);
+    assert_int_equal(ev->structure.height, 16);
+    assert_int_equal(ev->population, 128);
+    assert_string_equal(ev->rule, "imitate-best");
+    assert_string_equal(ev->initial, "mutant"); /* the whole initial mapping was replaced */
+    assert_int_equal(ev->mutants, 3);
+    assert_null(ev->shares);
+    assert_string_equal(ev->mutation_kind, "set");
+    assert_int_equal(ev->n_mutation_set, 2);
+    assert_true(ev->classes[1].share == 0.75);
+    assert_true(ev->generations == 10);
+    assert_int_equal(ev->stop_at_fixation, 1);
+    dlm_scenario_free(&sc);
+}
+
+static void test_set_errors_in_evolution_name_the_override(void **state)
+{
+    static const struct {
+        const char *assignment, *message[2];
+    } cases[] = {
+        {"evolution.structure.width=10", {"--set evolution.structure.width=10: ", "evolution.structure.width: only lattice takes width"}},
+        {"evolution.rule=moran", {"--set evolution.rule=moran: ", "evolution.rule: expected one of moran-bd"}},
+        {"evolution.structure=lattice", {"--set evolution.structure=lattice: ", "evolution.structure: a lattice needs width and height"}},
+        {"evolution.initial.shares={tft: 0.5}", {"--set evolution.initial.shares={tft: 0.5}: ", "the shares sum to 0.5, not 1"}},
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        const char *sets[2] = {cases[i].assignment, NULL};
+        dlm_error err = {DLM_OK, ""};
+        assert_int_equal(try_sets("", sets, &err), DLM_ERR_USAGE);
+        assert_contains(err.message, cases[i].message[0]);
+        assert_contains(err.message, cases[i].message[1]);
+    }
+}
+
+static void test_evolution_counts_at_most_64_named_strategies(void **state)
+{
+    char yaml[4096];
+    size_t used, i;
+    dlm_error err = {DLM_OK, ""};
+    dlm_scenario sc;
+    (void)state;
+    /* 64 distinct memory-one strategies plus the default tft and alld: too many */
+    used = (size_t)snprintf(yaml, sizeof yaml, "evolution:\n  mutation:\n    set:\n");
+    for (i = 0; i < 64; ++i)
+        used += (size_t)snprintf(yaml + used, sizeof yaml - used, "      - m1(0.%02lu,1,0,1,0)\n",
+                                 (unsigned long)i + 10);
+    assert_int_equal(try_string(yaml, used, "many.yaml", &err), DLM_ERR_USAGE);
+    assert_contains(err.message, "many.yaml:1: evolution.initial: more than 64 distinct strategies");
+    /* the same strategy twice counts once */
+    used = (size_t)snprintf(yaml, sizeof yaml, "evolution:\n  initial: {random: true}\n"
+                            "  mutation:\n    set:\n");
+    for (i = 0; i < 64; ++i)
+        used += (size_t)snprintf(yaml + used, sizeof yaml - used, "      - m1(0.%02lu,1,0,1,0)\n",
+                                 (unsigned long)i % 32 + 10);
+    scenario_of(yaml, NULL, &sc);
+    assert_int_equal(sc.evolution.n_mutation_set, 64);
     dlm_scenario_free(&sc);
 }
 
@@ -456,7 +997,7 @@ static const bad_config bad_configs[] = {
     {"game: pd\n", "game", 1, "expected a mapping"},
     {"name: [a, b]\n", "name", 1, "expected a string, got a sequence"},
     {"seed: abc\n", "seed", 1, "expected an integer in [0, 18446744073709551615], got 'abc'"},
-    {"mode: matches\n", "mode", 1, "expected one of match, tournament, got 'matches'; did you mean 'match'?"},
+    {"mode: matches\n", "mode", 1, "expected one of match, tournament, evolve, got 'matches'; did you mean 'match'?"},
     {"backend: gpu\n", "backend", 1, "expected one of auto, cpu, opencl, cuda"},
     {"threads: -1\n", "threads", 1, "expected an integer in [0, 65536]"},
     {"threads: 2.0\n", "threads", 1, "got '2.0'"},
@@ -524,6 +1065,125 @@ static const bad_config bad_configs[] = {
     {"tournament:\n  strategies: [tft, [alld]]\n", "tournament.strategies[1]", 2, "got a sequence"},
     {"tournament:\n  strategies:\n    - tft\n    - {strategy: alld, reaction_period: 0}\n",
      "tournament.strategies[1].reaction_period", 4, "[1, 536870912]"},
+    /* evolution: keys, values, ranges */
+    {"evolution: 5\n", "evolution", 1, "expected a mapping with keys population, populations"},
+    {"evolution:\n  populaton: 5\n", "evolution.populaton", 2, "did you mean 'population'?"},
+    {"evolution:\n  seed: 5\n", "evolution.seed", 2, "unknown key (allowed in evolution: population, populations, generations, rule"},
+    {"evolution:\n  population: 1\n", "evolution.population", 2, "expected an integer in [2, 4294967295]"},
+    {"evolution:\n  populations: 0\n", "evolution.populations", 2, "[1, 1048576]"},
+    {"evolution:\n  generations: 0x10000000001\n", "evolution.generations", 2, "[0, 1099511627776]"},
+    {"evolution:\n  population: 5000\n  populations: 1048576\n", "evolution.populations", 3, "agents; at most 4294967295 in all"},
+    {"evolution:\n  rule: moran\n", "evolution.rule", 2, "expected one of moran-bd, moran-db, fermi, fermi-sync, wright-fisher, imitate-best, got 'moran'"},
+    {"evolution:\n  selection: -0.5\n", "evolution.selection", 2, "expected a number >= 0, got '-0.5'"},
+    {"evolution:\n  selection: .inf\n", "evolution.selection", 2, "expected a number >= 0"},
+    {"evolution:\n  fitness: exp\n", "evolution.fitness", 2, "linear, exponential"},
+    {"evolution:\n  accumulate: sum\n", "evolution.accumulate", 2, "mean, total"},
+    {"evolution:\n  payoff: expected\n", "evolution.payoff", 2, "expected one of played, exact"},
+    {"match: {reaction_period: 2}\nevolution:\n  payoff: exact\n", "evolution.payoff", 3, "reaction period 1 and observation delay 0 (match gives 2 and 0)"},
+    {"evolution:\n  payoff: exact\n  classes: [{name: a}, {name: b, observation_delay: 1}]\n", "evolution.payoff", 2, "(class b has 1 and 1)"},
+    {"evolution:\n  payoff: exact\n  initial:\n    shares: {tft: 0.5, grim: 0.5}\n", "evolution.payoff", 2, "memory-one strategies, and evolution.initial.shares.grim ("},
+    {"evolution:\n  payoff: exact\n  mutation: {set: [tft, tf2t]}\n", "evolution.payoff", 2, "evolution.mutation.set[1]"},
+    {"evolution:\n  payoff: exact\n  mutation: {kind: fsm-edit}\n", "evolution.payoff", 2, "mutation kind fsm-edit"},
+    {"evolution:\n  tolerance: 1.5\n", "evolution.tolerance", 2, "[0, 1]"},
+    {"evolution:\n  record_every: 0\n", "evolution.record_every", 2, "expected an integer in [1, 1099511627776], got '0'"},
+    /* evolution: structures */
+    {"evolution:\n  structure: [lattice]\n", "evolution.structure", 2, "expected a structure type (well-mixed, lattice"},
+    {"evolution:\n  structure: lattice\n", "evolution.structure", 2, "a lattice needs width and height"},
+    {"evolution:\n  structure: {type: lattice, width: 10}\n", "evolution.structure", 2, "needs width and height"},
+    {"evolution:\n  structure: {type: lattice, width: 2, height: 10}\n", "evolution.structure.width", 2, "[3, 2147483648]"},
+    {"evolution:\n  structure: {type: latice}\n", "evolution.structure.type", 2, "did you mean 'lattice'?"},
+    {"evolution:\n  structure: {type: ring, size: 3}\n", "evolution.structure.size", 2, "unknown key"},
+    {"evolution:\n  structure:\n    width: 10\n", "evolution.structure.width", 3, "only lattice takes width (the type here is well-mixed, the default: give type)"},
+    {"evolution:\n  structure:\n    type: ring\n    width: 10\n", "evolution.structure.width", 4, "only lattice takes width (the type here is ring)"},
+    {"evolution:\n  structure: {type: ring, beta: 0.5}\n", "evolution.structure.beta", 2, "only watts-strogatz takes beta"},
+    {"evolution:\n  structure: {type: lattice, k: 5, width: 3, height: 3}\n", "evolution.structure.k", 2, "only ring and watts-strogatz take k"},
+    {"evolution:\n  structure: {type: ring, partners: 3}\n", "evolution.structure.partners", 2, "only well-mixed takes partners"},
+    {"evolution:\n  population: 50\n  structure:\n    type: lattice\n    width: 10\n    height: 10\n",
+     "evolution.structure", 5, "a 10x10 lattice has 100 sites but the population is 50 (evolution.population, "},
+    {"evolution:\n  structure: {type: lattice, width: 4, height: 4, neighbourhood: hex}\n", "evolution.structure.neighbourhood", 2, "expected one of von-neumann, moore, got 'hex'"},
+    {"evolution:\n  structure: {type: lattice, width: 4, height: 4, neighborhood: vonneumann}\n", "evolution.structure.neighborhood", 2, "did you mean 'von-neumann'?"},
+    {"evolution:\n  structure: {type: lattice, width: 4, height: 4, neighbourhood: moore, neighborhood: moore}\n", "evolution.structure.neighborhood", 2, "give one spelling"},
+    {"evolution:\n  structure: {type: lattice, width: 4, height: 4, self: 1}\n", "evolution.structure.self", 2, "expected true or false"},
+    {"evolution:\n  structure: {type: random-regular}\n", "evolution.structure", 2, "random-regular needs degree"},
+    {"evolution:\n  population: 10\n  structure: {type: random-regular, degree: 10}\n", "evolution.structure.degree", 3, "takes degree < 10"},
+    {"evolution:\n  population: 11\n  structure: {type: random-regular, degree: 3}\n", "evolution.structure.degree", 3, "is odd"},
+    {"evolution:\n  structure: {type: erdos-renyi}\n", "evolution.structure", 2, "erdos-renyi needs p"},
+    {"evolution:\n  structure: {type: erdos-renyi, p: 1.5}\n", "evolution.structure.p", 2, "[0, 1]"},
+    {"evolution:\n  population: 300000\n  structure: {type: erdos-renyi, p: 0.1}\n", "evolution.structure", 3, "at most 262144 agents"},
+    {"evolution:\n  population: 6\n  structure:\n    type: ring\n    k: 3\n", "evolution.structure.k", 5, "a ring of 6 agents takes k < 3"},
+    {"evolution:\n  population: 4\n  structure: watts-strogatz\n", "evolution.structure.k", 3, "a small world of 4 agents"},
+    {"evolution:\n  structure: {type: watts-strogatz, beta: -0.1}\n", "evolution.structure.beta", 2, "[0, 1]"},
+    {"evolution:\n  population: 3\n  structure: {type: barabasi-albert, m: 3}\n", "evolution.structure.m", 3, "takes m < 3"},
+    {"evolution:\n  structure: {type: barabasi-albert, m: 0}\n", "evolution.structure.m", 2, "[1, "},
+    {"evolution:\n  structure: {type: file}\n", "evolution.structure", 2, "file needs file"},
+    {"evolution:\n  structure: {type: file, file: ''}\n", "evolution.structure.file", 2, "expected a file name"},
+    {"evolution:\n  structure: {type: well-mixed, partners: -1}\n", "evolution.structure.partners", 2, "[0, 4294967295]"},
+    {"evolution:\n  structure: ring\n  replacement: well-mixed\n", "evolution.replacement", 3, "give both well-mixed or both graphs"},
+    {"evolution:\n  replacement: {type: lattice, width: 10, height: 10}\n", "evolution.replacement", 2, "the structure is well-mixed and the replacement lattice"},
+    {"evolution:\n  structure: {type: lattice, width: 3, height: 3}\n  replacement: {type: lattice, width: 3, height: 3, self: true}\n",
+     "evolution.replacement.self", 3, "set it in evolution.structure"},
+    {"evolution:\n  replacement: {partners: 3}\n", "evolution.replacement.partners", 2, "set it in evolution.structure"},
+    {"evolution:\n  structure: {type: lattice, width: 3, height: 3}\n  replacement: {type: lattice, width: 4, height: 4}\n",
+     "evolution.replacement", 3, "a 4x4 lattice has 16 sites but the population is 9 (taken from evolution.structure)"},
+    {"evolution:\n  rule: imitate-best\n", "evolution.rule", 2, "imitate-best compares neighbours"},
+    /* evolution: mutation */
+    {"evolution:\n  mutation: [tft]\n", "evolution.mutation", 2, "expected a mapping with keys rate, kind, set, sigma"},
+    {"evolution:\n  mutation: {strength: 1}\n", "evolution.mutation.strength", 2, "allowed in evolution.mutation: rate, kind, set, sigma"},
+    {"evolution:\n  mutation: {rate: 2}\n", "evolution.mutation.rate", 2, "[0, 1]"},
+    {"evolution:\n  mutation: {kind: gausian}\n", "evolution.mutation.kind", 2, "did you mean 'gaussian'?"},
+    {"evolution:\n  mutation: {kind: set}\n", "evolution.mutation.kind", 2, "kind set needs evolution.mutation.set"},
+    {"evolution:\n  mutation: {kind: gaussian, set: [tft]}\n", "evolution.mutation.set", 2, "only kind set takes a set (the kind here is gaussian)"},
+    {"evolution:\n  mutation: {rate: 0.1, sigma: 0.1}\n", "evolution.mutation.sigma", 2, "only kind gaussian takes sigma (the kind here is random-memory-one, the default"},
+    {"evolution:\n  mutation: {kind: gaussian, sigma: 0}\n", "evolution.mutation.sigma", 2, "expected a number > 0"},
+    {"evolution:\n  mutation: {kind: none, rate: 0.1}\n", "evolution.mutation.rate", 2, "kind none mutates nothing"},
+    {"evolution:\n  mutation: {set: []}\n", "evolution.mutation.set", 2, "at least one strategy, got an empty one"},
+    {"evolution:\n  mutation: {set: tft}\n", "evolution.mutation.set", 2, "expected a sequence"},
+    {"evolution:\n  mutation:\n    set: [tft, nosuch]\n", "evolution.mutation.set[1]", 3, "invalid strategy 'nosuch'"},
+    {"evolution:\n  initial: {random: true}\n  mutation:\n    rate: 0.1\n    kind: fsm-edit\n", "evolution.mutation.kind", 5, "fsm-edit never changes"},
+    /* evolution: the initial population */
+    {"evolution:\n  initial: random\n", "evolution.initial", 2, "expected a mapping with keys shares, random, mutant, file"},
+    {"evolution:\n  initial:\n    from: x\n", "evolution.initial.from", 3, "allowed in evolution.initial: shares, random, mutant, file"},
+    {"evolution:\n  initial:\n    shares: {tft: 1}\n    random: true\n", "evolution.initial", 4, ") and random are two initial forms"},
+    {"evolution:\n  initial:\n    file: a.txt\n    mutant: {resident: alld, mutant: tft}\n", "evolution.initial", 4, ":3) and mutant are two initial forms"},
+    {"evolution:\n  initial:\n    shares: {tft: 0.5, alld: 0.4}\n", "evolution.initial.shares", 3, "the shares sum to 0.9, not 1 (within 1e-09)"},
+    {"evolution:\n  initial:\n    shares: {tft: -0.5, alld: 1.5}\n", "evolution.initial.shares.tft", 3, "expected a share in [0, 1], got '-0.5'"},
+    {"evolution:\n  initial:\n    shares: {}\n", "evolution.initial.shares", 3, "got an empty one"},
+    {"evolution:\n  initial:\n    shares: tft\n", "evolution.initial.shares", 3, "as a mapping"},
+    {"evolution:\n  initial:\n    shares: {nosuch: 1}\n", "evolution.initial.shares.nosuch", 3, "invalid strategy 'nosuch'"},
+    {"evolution:\n  initial:\n    shares:\n      - {strategy: tft}\n", "evolution.initial.shares[0]", 4, "the keys strategy and share are required"},
+    {"evolution:\n  initial:\n    shares:\n      - {strategy: tft, share: 1, weight: 2}\n", "evolution.initial.shares[0].weight", 4, "unknown key"},
+    {"evolution:\n  initial:\n    shares:\n      - tft\n", "evolution.initial.shares[0]", 4, "expected a mapping {strategy"},
+    {"evolution:\n  initial:\n    shares:\n      - {strategy: tft, share: 0.5}\n      - {strategy: alld, share: 0.6}\n",
+     "evolution.initial.shares", 3, "the shares sum to 1.1, not 1"},
+    {"evolution:\n  initial:\n    random: false\n", "evolution.initial.random", 3, "false is no initial form"},
+    {"evolution:\n  initial:\n    mutant: {resident: alld}\n", "evolution.initial.mutant", 3, "resident and mutant are required"},
+    {"evolution:\n  initial:\n    mutant: {resident: alld, mutant: 'tft(', count: 1}\n", "evolution.initial.mutant.mutant", 3, "invalid strategy 'tft('"},
+    {"evolution:\n  population: 10\n  initial:\n    mutant: {resident: alld, mutant: tft, count: 10}\n",
+     "evolution.initial.mutant.count", 4, "10 mutants in a population of 10"},
+    {"evolution:\n  initial:\n    mutant: {resident: alld, mutant: tft, count: 0}\n", "evolution.initial.mutant.count", 3, "[1, "},
+    {"evolution:\n  initial:\n    file: ''\n", "evolution.initial.file", 3, "expected a file name"},
+    /* evolution: classes */
+    {"evolution:\n  classes: [{}, {}, {}, {}, {}, {}, {}, {}, {}]\n", "evolution.classes", 2, "expected 1 to 8 classes, got 9"},
+    {"evolution:\n  classes: []\n", "evolution.classes", 2, "got 0 (leave classes out"},
+    {"evolution:\n  classes: {name: a}\n", "evolution.classes", 2, "expected a sequence of classes"},
+    {"evolution:\n  classes:\n    - fast\n", "evolution.classes[0]", 3, "expected a mapping with keys name"},
+    {"evolution:\n  classes:\n    - name: fast\n    - name: fast\n", "evolution.classes[1].name", 4, "'fast' is the name of evolution.classes[0] already"},
+    {"evolution:\n  classes:\n    - {name: class1}\n    - {}\n", "evolution.classes[1].name", 4, "'class1' is the name of evolution.classes[0] already"},
+    {"evolution:\n  classes:\n    - name: fast lane\n", "evolution.classes[0].name", 3, "letters, digits"},
+    {"evolution:\n  classes:\n    - name: ''\n", "evolution.classes[0].name", 3, "got ''"},
+    {"evolution:\n  classes:\n    - {share: 0.5}\n    - {share: 0.4}\n", "evolution.classes", 2, "the shares sum to 0.9, not 1"},
+    {"evolution:\n  classes:\n    - {share: 1}\n    - {name: b}\n", "evolution.classes", 4, "classes[1] has no share but another class has one"},
+    {"evolution:\n  classes:\n    - {share: 1.5}\n", "evolution.classes[0].share", 3, "expected a share in [0, 1]"},
+    {"evolution:\n  classes:\n    - {speed: 2}\n", "evolution.classes[0].speed", 3, "unknown key"},
+    {"evolution:\n  classes:\n    - {reaction_period: 0}\n", "evolution.classes[0].reaction_period", 3, "[1, 536870912]"},
+    {"evolution:\n  classes:\n    - {execution_error: 2}\n", "evolution.classes[0].execution_error", 3, "[0, 1]"},
+    /* evolution: stop, snapshot */
+    {"evolution:\n  stop: {fixation: yes}\n", "evolution.stop.fixation", 2, "expected true or false"},
+    {"evolution:\n  stop: {wall_clock: -1}\n", "evolution.stop.wall_clock", 2, "seconds >= 0"},
+    {"evolution:\n  stop: {generations: 5}\n", "evolution.stop.generations", 2, "allowed in evolution.stop: fixation, wall_clock"},
+    {"evolution:\n  snapshot: {every: -1}\n", "evolution.snapshot.every", 2, "[0, 1099511627776]"},
+    {"evolution:\n  snapshot: {file: }\n", "evolution.snapshot.file", 2, "got nothing (null)"},
+    {"evolution:\n  snapshot: 100\n", "evolution.snapshot", 2, "expected a mapping with keys every, file"},
 };
 
 /* The line marker every message of case c must hold, for origin (e.g. "bad.yaml:3:"). */
@@ -687,6 +1347,44 @@ static void test_example_configs_validate(void **state)
     assert_int_equal(failed, 0);
 }
 
+/* Every ```yaml block of configs/README.md is a valid config (its evolution examples too). */
+static void test_readme_examples_validate(void **state)
+{
+    const char *path = DLM_TEST_DATA "/../../configs/README.md";
+    FILE *f = fopen(path, "rb");
+    char *text, *at;
+    long len;
+    int n = 0;
+    (void)state;
+    if (!f)
+        skip();
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    len = ftell(f);
+    assert_true(len > 0);
+    rewind(f);
+    text = malloc((size_t)len + 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+    text[len] = '\0';
+    fclose(f);
+    for (at = strstr(text, "```yaml\n"); at; at = strstr(at, "```yaml\n")) {
+        char *start = at + 8, *end = strstr(start, "```");
+        char origin[64];
+        dlm_error err = {DLM_OK, ""};
+        dlm_status st;
+        assert_non_null(end);
+        snprintf(origin, sizeof origin, "README.md block %d", ++n);
+        st = try_string(start, (size_t)(end - start), origin, &err);
+        if (st != DLM_OK)
+            print_error("%s\n", err.message);
+        assert_int_equal(st, DLM_OK);
+        at = end + 3;
+    }
+    print_message("%d YAML examples in configs/README.md validate\n", n);
+    assert_true(n >= 5);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -696,17 +1394,27 @@ int main(void)
         cmocka_unit_test(test_continuation_without_rounds_gets_a_documented_cap),
         cmocka_unit_test(test_game_presets_and_custom_payoffs),
         cmocka_unit_test(test_scalar_spellings),
+        cmocka_unit_test(test_every_evolution_key_is_read),
+        cmocka_unit_test(test_evolution_structure_types),
+        cmocka_unit_test(test_evolution_initial_forms),
+        cmocka_unit_test(test_evolution_mutation_kinds),
+        cmocka_unit_test(test_evolution_classes_stop_and_snapshot),
+        cmocka_unit_test(test_evolution_paths_are_relative_to_the_config_file),
+        cmocka_unit_test(test_evolution_counts_at_most_64_named_strategies),
         cmocka_unit_test(test_set_scalars),
         cmocka_unit_test(test_set_flow_sequences_and_mappings),
         cmocka_unit_test(test_set_creates_paths_and_replaces_values),
         cmocka_unit_test(test_set_rejects_malformed_assignments),
         cmocka_unit_test(test_set_errors_name_the_override),
+        cmocka_unit_test(test_set_into_evolution),
+        cmocka_unit_test(test_set_errors_in_evolution_name_the_override),
         cmocka_unit_test(test_bad_configs_from_strings),
         cmocka_unit_test(test_bad_configs_from_files),
         cmocka_unit_test(test_missing_or_unreadable_file_is_a_usage_error),
         cmocka_unit_test(test_valid_file_loads),
         cmocka_unit_test(test_limits_refuse_hostile_input),
         cmocka_unit_test(test_example_configs_validate),
+        cmocka_unit_test(test_readme_examples_validate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,622 @@
+/* evolve_plan.c — turns a scenario's `evolution:` section into the model's arrays
+ * (dlm_evo_setup): parameters, agent classes, mutation sets, graphs, the initial
+ * populations and the named strategies the census counts. Every random choice here
+ * (placing classes, strategies and mutants) draws from INIT streams keyed by population,
+ * so the same seed gives the same start on every machine. Memory is computed and checked
+ * before anything large is allocated.
+ */
+#define _POSIX_C_SOURCE 200809L /* sysconf */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dlm_evolve.h"
+#include "evolve.h"
+#include "play.h"
+
+/* INIT stream generations (the 40-bit field) of the draws made here. */
+#define INIT_CLASS_PLACEMENT 1u
+#define INIT_STRATEGY_PLACEMENT 2u
+#define INIT_RANDOM_STRATEGY 3u
+
+static const char *rule_names[] = {"", "moran-bd", "moran-db", "fermi", "fermi-sync",
+                                   "wright-fisher", "imitate-best"};
+
+/* DLM_RULE_* for a rule name, 0 if unknown. */
+static uint32_t rule_code(const char *name)
+{
+    uint32_t i;
+    for (i = 1; i < sizeof rule_names / sizeof rule_names[0]; ++i)
+        if (strcmp(name, rule_names[i]) == 0)
+            return i;
+    return 0;
+}
+
+const char *dlm_evo_rule_name(uint32_t rule)
+{
+    return rule < sizeof rule_names / sizeof rule_names[0] ? rule_names[rule] : "?";
+}
+
+/* Counts of n items split by shares (summing to 1) with the largest-remainder method. */
+static void split_counts(const double *shares, size_t k, uint32_t n, uint32_t *counts)
+{
+    double *rem = malloc(k * sizeof *rem);
+    uint32_t given = 0;
+    size_t i;
+    for (i = 0; i < k; ++i) {
+        double exact = shares[i] * n;
+        counts[i] = (uint32_t)floor(exact);
+        if (rem)
+            rem[i] = exact - counts[i];
+        given += counts[i];
+    }
+    while (given < n) { /* largest remainder first, ties to the earlier entry */
+        size_t best = 0;
+        for (i = 1; rem && i < k; ++i)
+            if (rem[i] > rem[best])
+                best = i;
+        counts[best] += 1;
+        if (rem)
+            rem[best] = -1.0;
+        given += 1;
+    }
+    free(rem);
+}
+
+/* A permutation of 0..n-1 by Fisher–Yates from INIT stream (p, purpose), window 0. */
+static void shuffle(uint32_t *perm, uint32_t n, uint64_t seed, uint32_t population,
+                    uint32_t purpose)
+{
+    dlm_cursor c = dlm_cursor_at(seed, dlm_stream_id(DLM_PURPOSE_INIT, population, purpose), 0);
+    uint32_t i;
+    for (i = 0; i < n; ++i)
+        perm[i] = i;
+    for (i = n; i > 1; --i) {
+        uint32_t j = dlm_cursor_below(&c, i), t = perm[i - 1];
+        perm[i - 1] = perm[j];
+        perm[j] = t;
+    }
+}
+
+/* Adds a compiled strategy to the named list unless an equal one is there. */
+static dlm_status add_named(dlm_evo_plan *plan, const dlm_strategy_def *def, dlm_error *err)
+{
+    uint32_t i;
+    for (i = 0; i < plan->n_named; ++i)
+        if (dlm_strategy_equal(&plan->named[i], &def->model))
+            return DLM_OK;
+    if (plan->n_named >= DLM_CENSUS_MAX_NAMED)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution: more than %u distinct named strategies to count",
+                             DLM_CENSUS_MAX_NAMED);
+    plan->named[plan->n_named] = def->model;
+    snprintf(plan->named_labels[plan->n_named], sizeof plan->named_labels[0], "%s", def->label);
+    plan->n_named += 1;
+    return DLM_OK;
+}
+
+/* Compiles strategy text, adding it to the named list. */
+static dlm_status compile(dlm_evo_plan *plan, const dlm_scenario *sc, const char *text,
+                          const char *where, dlm_strategy *out, dlm_error *err)
+{
+    dlm_strategy_def def;
+    dlm_error inner;
+    if (dlm_strategy_parse(text, &sc->game, &def, &inner) != DLM_OK)
+        return dlm_error_set(err, DLM_ERR_USAGE, "%s: %s", where, inner.message);
+    *out = def.model;
+    return add_named(plan, &def, err);
+}
+
+/* Builds one structure (n vertices) from its spec. */
+static dlm_status build_graph(const dlm_structure_spec *s, uint32_t n, uint64_t seed,
+                              const char *what, dlm_graph *g, dlm_error *err)
+{
+    dlm_error inner;
+    dlm_status st;
+    memset(g, 0, sizeof *g);
+    if (strcmp(s->type, "lattice") == 0) {
+        if ((uint64_t)s->width * s->height != n)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.%s: a %ux%u lattice has %llu sites but the "
+                                 "population has %u agents (set evolution.population to "
+                                 "width x height)", what, s->width, s->height,
+                                 (unsigned long long)s->width * s->height, n);
+        st = dlm_graph_lattice(s->width, s->height, s->neighbourhood, s->self_loops, g, &inner);
+    } else if (strcmp(s->type, "ring") == 0)
+        st = dlm_graph_ring(n, s->k, g, &inner);
+    else if (strcmp(s->type, "random-regular") == 0)
+        st = dlm_graph_random_regular(n, s->degree, seed, g, &inner);
+    else if (strcmp(s->type, "erdos-renyi") == 0)
+        st = dlm_graph_erdos_renyi(n, s->p, seed, g, &inner);
+    else if (strcmp(s->type, "barabasi-albert") == 0)
+        st = dlm_graph_barabasi_albert(n, s->m, seed, g, &inner);
+    else if (strcmp(s->type, "watts-strogatz") == 0)
+        st = dlm_graph_watts_strogatz(n, s->k, s->beta, seed, g, &inner);
+    else if (strcmp(s->type, "file") == 0)
+        st = dlm_graph_read_edge_list(s->file, n, g, &inner);
+    else
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.%s.type: unknown structure '%s' (allowed: well-mixed, "
+                             "lattice, ring, random-regular, erdos-renyi, barabasi-albert, "
+                             "watts-strogatz, file)", what, s->type);
+    if (st != DLM_OK)
+        return dlm_error_set(err, st, "evolution.%s: %s", what, inner.message);
+    return DLM_OK;
+}
+
+/* The replacement graph: g without self-loops; every vertex must keep a neighbour. */
+static dlm_status without_self_loops(const dlm_graph *g, dlm_graph *out, dlm_error *err)
+{
+    uint32_t v;
+    uint64_t i, k = 0;
+    memset(out, 0, sizeof *out);
+    out->n = g->n;
+    out->offsets = malloc((g->n + 1u) * sizeof *out->offsets);
+    out->neighbors = malloc((g->n_arcs ? g->n_arcs : 1) * sizeof *out->neighbors);
+    if (!out->offsets || !out->neighbors) {
+        dlm_graph_free(out);
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for the replacement graph");
+    }
+    for (v = 0; v < g->n; ++v) {
+        out->offsets[v] = k;
+        for (i = g->offsets[v]; i < g->offsets[v + 1]; ++i)
+            if (g->neighbors[i] != v)
+                out->neighbors[k++] = g->neighbors[i];
+        if (k == out->offsets[v]) {
+            dlm_graph_free(out);
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution: vertex %u has no neighbour to replace or imitate "
+                                 "(every vertex of the replacement graph needs one)", v);
+        }
+    }
+    out->offsets[g->n] = k;
+    out->n_arcs = k;
+    snprintf(out->description, sizeof out->description, "%s", g->description);
+    return DLM_OK;
+}
+
+/* Largest number of partners one evaluation can have. */
+static uint64_t max_partners(const dlm_evo_params *ep, uint32_t n, const dlm_graph *g)
+{
+    uint32_t v;
+    uint64_t best = 0;
+    if (ep->structure == DLM_STRUCTURE_COMPLETE)
+        return n - 1u;
+    if (ep->structure == DLM_STRUCTURE_SAMPLED)
+        return ep->partners;
+    for (v = 0; v < g->n; ++v)
+        if (g->offsets[v + 1] - g->offsets[v] > best)
+            best = g->offsets[v + 1] - g->offsets[v];
+    return best;
+}
+
+uint64_t dlm_evo_bytes_per_agent(int synchronous)
+{
+    /* resident: strategy + class; synchronous rules add next strategy, payoff and running
+       sum; the host keeps the initial strategies and classes until upload, and a
+       snapshot buffer. */
+    uint64_t resident = sizeof(dlm_strategy) + sizeof(uint32_t);
+    if (synchronous)
+        resident += sizeof(dlm_strategy) + 2 * sizeof(double);
+    return resident + sizeof(dlm_strategy) + sizeof(uint32_t);
+}
+
+dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    dlm_evo_params *ep;
+    uint32_t n = ev->population, p, i, *perm = NULL, *counts = NULL;
+    uint64_t agents, slots, per_event;
+    double maxpay, minpay;
+    dlm_status st = DLM_OK;
+    size_t k;
+
+    memset(plan, 0, sizeof *plan);
+    plan->rule = rule_code(ev->rule);
+    if (!plan->rule)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.rule: unknown rule '%s' (allowed: moran-bd, moran-db, "
+                             "fermi, fermi-sync, wright-fisher, imitate-best)", ev->rule);
+    plan->synchronous = plan->rule >= DLM_RULE_FERMI_SYNC;
+    if (n < 2)
+        return dlm_error_set(err, DLM_ERR_USAGE, "evolution.population: at least 2 agents");
+    if (ev->populations < 1 || ev->populations > (1u << 20))
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.populations: between 1 and 2^20 (got %u)", ev->populations);
+    agents = (uint64_t)n * ev->populations;
+    if (agents > 0xFFFFFFFFull)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution: %llu agents in all; at most 2^32",
+                             (unsigned long long)agents);
+
+    /* Memory, before anything large is allocated. */
+    plan->bytes = agents * dlm_evo_bytes_per_agent(plan->synchronous);
+    if (strcmp(ev->structure.type, "lattice") == 0)
+        plan->bytes += 2 * dlm_graph_memory_bytes(n, (uint64_t)n * 9u);
+    {
+        long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+        uint64_t have = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+        plan->bytes_available = have;
+        if (have && plan->bytes > have)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution: %llu agents need about %.1f MiB (%llu bytes per "
+                                 "agent) but this machine has %.1f MiB of memory",
+                                 (unsigned long long)agents, plan->bytes / 1048576.0,
+                                 (unsigned long long)dlm_evo_bytes_per_agent(plan->synchronous),
+                                 have / 1048576.0);
+    }
+
+    /* Parameters. */
+    ep = &plan->params;
+    ep->payoff[0] = sc->game.R;
+    ep->payoff[1] = sc->game.S;
+    ep->payoff[2] = sc->game.T;
+    ep->payoff[3] = sc->game.P;
+    ep->selection = ev->selection;
+    ep->rules = dlm_match_rules_from_scenario(sc);
+    ep->rule = plan->rule;
+    ep->accumulate = ev->accumulate_total ? 1u : 0u;
+    ep->fitness_map = strcmp(ev->fitness, "exponential") == 0 ? DLM_FITNESS_EXPONENTIAL
+                                                              : DLM_FITNESS_LINEAR;
+    ep->sigma = ev->sigma;
+    ep->mutation = dlm_probability_threshold(ev->mutation_rate);
+    if (strcmp(ev->structure.type, "well-mixed") == 0) {
+        ep->structure = ev->structure.partners ? DLM_STRUCTURE_SAMPLED : DLM_STRUCTURE_COMPLETE;
+        ep->partners = ev->structure.partners;
+    } else {
+        ep->structure = DLM_STRUCTURE_GRAPH;
+    }
+    if ((ep->structure == DLM_STRUCTURE_GRAPH) !=
+        (strcmp(ev->replacement.type, "well-mixed") != 0))
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.replacement: a well-mixed population replaces and "
+                             "imitates among everyone, a structured one along a graph: give "
+                             "both as graphs or both well-mixed");
+    if (plan->rule == DLM_RULE_IMITATE_BEST && ep->structure != DLM_STRUCTURE_GRAPH)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.rule: imitate-best compares neighbours: it needs a "
+                             "structure (lattice, ring, graph ...), not well-mixed");
+
+    /* Graphs. */
+    if (ep->structure == DLM_STRUCTURE_GRAPH) {
+        dlm_graph repl_full;
+        st = build_graph(&ev->structure, n, sc->seed, "structure", &plan->interaction, err);
+        if (st != DLM_OK)
+            goto fail;
+        st = build_graph(&ev->replacement, n, sc->seed, "replacement", &repl_full, err);
+        if (st != DLM_OK)
+            goto fail;
+        st = without_self_loops(&repl_full, &plan->replacement, err);
+        dlm_graph_free(&repl_full);
+        if (st != DLM_OK)
+            goto fail;
+    }
+
+    /* Fitness bound for rejection sampling; the linear map must stay non-negative. */
+    maxpay = minpay = ep->payoff[0];
+    for (i = 1; i < 4; ++i) {
+        maxpay = ep->payoff[i] > maxpay ? ep->payoff[i] : maxpay;
+        minpay = ep->payoff[i] < minpay ? ep->payoff[i] : minpay;
+    }
+    {
+        /* An evaluation's payoff lies in [lo, hi]: per-round payoffs, or (accumulate =
+           total) their sum over up to `deg` partners. */
+        double deg = ep->accumulate ? (double)max_partners(ep, n, &plan->interaction) : 1.0;
+        double lo = ep->accumulate ? (minpay < 0 ? minpay * deg : 0.0) : minpay;
+        double hi = ep->accumulate ? (maxpay > 0 ? maxpay * deg : 0.0) : maxpay;
+        int uses_fitness = plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ||
+                           plan->rule == DLM_RULE_WRIGHT_FISHER;
+        if (ep->fitness_map == DLM_FITNESS_LINEAR) {
+            ep->fitness_max = 1.0 - ep->selection + ep->selection * hi;
+            if (uses_fitness && 1.0 - ep->selection + ep->selection * lo < 0.0) {
+                st = dlm_error_set(err, DLM_ERR_USAGE,
+                                   "evolution.selection: the linear fitness 1 - w + w*payoff "
+                                   "is negative for payoff %g at w = %g; lower w, or use "
+                                   "evolution.fitness: exponential", lo, ep->selection);
+                goto fail;
+            }
+        } else {
+            ep->fitness_max = exp(ep->selection * hi);
+            if (uses_fitness && !isfinite(ep->fitness_max)) {
+                st = dlm_error_set(err, DLM_ERR_USAGE,
+                                   "evolution.selection: exp(w * payoff) overflows for w = %g "
+                                   "and payoffs up to %g", ep->selection, hi);
+                goto fail;
+            }
+        }
+        /* Rejection sampling accepts when u * f_max < f: keep the bound above any f the
+           model's rounding can produce. */
+        ep->fitness_max = ep->fitness_max * (1.0 + 1e-12) + 1e-300;
+    }
+
+    /* The matches of one event must fit its stream window of 2^30 blocks. */
+    slots = ((uint64_t)1 << 30) / dlm_match_blocks(&ep->rules);
+    per_event = max_partners(ep, n, &plan->interaction);
+    if (per_event == 0)
+        per_event = 1;
+    if (plan->rule == DLM_RULE_FERMI)
+        per_event *= 2;
+    if (slots / per_event < (plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ? 64u : 1u)) {
+        st = dlm_error_set(err, DLM_ERR_USAGE,
+                           "evolution: an event's matches (%llu partners x %u rounds) do not "
+                           "fit one random-number window (2^30 blocks); use fewer rounds or "
+                           "sampled partners (evolution.structure.partners)",
+                           (unsigned long long)per_event, ep->rules.rounds);
+        goto fail;
+    }
+    ep->max_trials = (uint32_t)(slots / per_event > 1000000u ? 1000000u : slots / per_event);
+
+    /* Agent classes. */
+    if (ev->n_classes == 0) {
+        plan->n_classes = 1;
+        plan->classes[0] = dlm_player_params_from_spec(&sc->match_defaults);
+        snprintf(plan->class_names[0], sizeof plan->class_names[0], "all");
+    } else {
+        if (ev->n_classes > DLM_CENSUS_MAX_CLASSES) {
+            st = dlm_error_set(err, DLM_ERR_USAGE, "evolution.classes: at most %u classes",
+                               DLM_CENSUS_MAX_CLASSES);
+            goto fail;
+        }
+        plan->n_classes = (uint32_t)ev->n_classes;
+        for (k = 0; k < ev->n_classes; ++k) {
+            plan->classes[k] = dlm_player_params_from_spec(&ev->classes[k].player);
+            snprintf(plan->class_names[k], sizeof plan->class_names[0], "%s", ev->classes[k].name);
+        }
+    }
+
+    /* Mutation set, then the initial strategies (both feed the named list). */
+    if (strcmp(ev->mutation_kind, "none") == 0 || ev->mutation_rate == 0.0)
+        ep->mutation_kind = 0;
+    else if (strcmp(ev->mutation_kind, "set") == 0)
+        ep->mutation_kind = DLM_MUTATION_SET;
+    else if (strcmp(ev->mutation_kind, "random-memory-one") == 0)
+        ep->mutation_kind = DLM_MUTATION_RANDOM_M1;
+    else if (strcmp(ev->mutation_kind, "gaussian") == 0)
+        ep->mutation_kind = DLM_MUTATION_GAUSSIAN_M1;
+    else if (strcmp(ev->mutation_kind, "lookup-flip") == 0)
+        ep->mutation_kind = DLM_MUTATION_LOOKUP_FLIP;
+    else if (strcmp(ev->mutation_kind, "fsm-edit") == 0)
+        ep->mutation_kind = DLM_MUTATION_FSM_EDIT;
+    else {
+        st = dlm_error_set(err, DLM_ERR_USAGE,
+                           "evolution.mutation.kind: unknown '%s' (allowed: none, set, "
+                           "random-memory-one, gaussian, lookup-flip, fsm-edit)", ev->mutation_kind);
+        goto fail;
+    }
+    if (ep->mutation_kind == DLM_MUTATION_SET && ev->n_mutation_set == 0) {
+        st = dlm_error_set(err, DLM_ERR_USAGE,
+                           "evolution.mutation.set: kind 'set' needs at least one strategy");
+        goto fail;
+    }
+    /* Strategies the census counts by name: tracked ones first, so their names label
+       the columns. */
+    for (k = 0; k < ev->n_track; ++k) {
+        char where[64];
+        dlm_strategy ignored;
+        snprintf(where, sizeof where, "evolution.track[%zu]", k);
+        st = compile(plan, sc, ev->track[k].strategy, where, &ignored, err);
+        if (st != DLM_OK)
+            goto fail;
+    }
+    plan->table = calloc(ev->n_mutation_set ? ev->n_mutation_set : 1, sizeof *plan->table);
+    if (!plan->table) {
+        st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory");
+        goto fail;
+    }
+    for (k = 0; k < ev->n_mutation_set; ++k) {
+        char where[64];
+        snprintf(where, sizeof where, "evolution.mutation.set[%zu]", k);
+        st = compile(plan, sc, ev->mutation_set[k].strategy, where, &plan->table[k], err);
+        if (st != DLM_OK)
+            goto fail;
+    }
+    plan->n_table = ev->n_mutation_set;
+    ep->set_offset = 0;
+    ep->set_size = (uint32_t)ev->n_mutation_set;
+
+    /* Populations and their agents. */
+    plan->n_populations = ev->populations;
+    plan->populations = calloc(ev->populations, sizeof *plan->populations);
+    plan->strategies = malloc(agents * sizeof *plan->strategies);
+    plan->agent_class = malloc(agents * sizeof *plan->agent_class);
+    perm = malloc((size_t)n * sizeof *perm);
+    counts = calloc(ev->n_shares + ev->n_classes + 2, sizeof *counts);
+    if (!plan->populations || !plan->strategies || !plan->agent_class || !perm || !counts) {
+        st = dlm_error_set(err, DLM_ERR_RUNTIME,
+                           "out of memory for %llu agents (%.1f MiB)", (unsigned long long)agents,
+                           plan->bytes / 1048576.0);
+        goto fail;
+    }
+    plan->n_agents = agents;
+    {
+        dlm_strategy *share_strat = calloc(ev->n_shares + 2, sizeof *share_strat);
+        double *shares = calloc(ev->n_shares + ev->n_classes + 2, sizeof *shares);
+        dlm_strategy resident, mutant;
+        int init_shares = strcmp(ev->initial, "shares") == 0;
+        int init_random = strcmp(ev->initial, "random") == 0;
+        int init_mutant = strcmp(ev->initial, "mutant") == 0;
+        int init_file = strcmp(ev->initial, "file") == 0;
+        char **file_lines = NULL;
+        if (!share_strat || !shares) {
+            free(share_strat);
+            free(shares);
+            st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory");
+            goto fail;
+        }
+        if (!init_shares && !init_random && !init_mutant && !init_file)
+            st = dlm_error_set(err, DLM_ERR_USAGE,
+                               "evolution.initial: unknown '%s' (allowed: shares, random, "
+                               "mutant, file)", ev->initial);
+        for (k = 0; st == DLM_OK && init_shares && k < ev->n_shares; ++k) {
+            char where[64];
+            snprintf(where, sizeof where, "evolution.shares[%zu]", k);
+            st = compile(plan, sc, ev->shares[k].strategy, where, &share_strat[k], err);
+            shares[k] = ev->shares[k].share;
+        }
+        if (st == DLM_OK && init_shares && ev->n_shares == 0)
+            st = dlm_error_set(err, DLM_ERR_USAGE,
+                               "evolution.shares: initial 'shares' needs at least one strategy");
+        if (st == DLM_OK && init_mutant) {
+            st = compile(plan, sc, ev->resident, "evolution.resident", &resident, err);
+            if (st == DLM_OK)
+                st = compile(plan, sc, ev->mutant, "evolution.mutant", &mutant, err);
+            if (st == DLM_OK && (ev->mutants < 1 || ev->mutants >= n))
+                st = dlm_error_set(err, DLM_ERR_USAGE,
+                                   "evolution.mutants: between 1 and population - 1 (got %u)",
+                                   ev->mutants);
+        }
+        if (st == DLM_OK && init_file)
+            st = dlm_evo_read_initial_file(ev->initial_file, n, &file_lines, err);
+        for (p = 0; st == DLM_OK && p < ev->populations; ++p) {
+            uint64_t base = (uint64_t)p * n;
+            dlm_evo_population *pop = &plan->populations[p];
+            pop->agent0 = base;
+            pop->n = n;
+            pop->params = 0;
+            pop->id = p;
+            pop->graph = ep->structure == DLM_STRUCTURE_GRAPH;
+            /* classes: blocks by share, placed by a shuffle */
+            if (ev->n_classes) {
+                uint32_t at = 0;
+                for (k = 0; k < ev->n_classes; ++k)
+                    shares[k] = ev->classes[k].share;
+                split_counts(shares, ev->n_classes, n, counts);
+                shuffle(perm, n, sc->seed, p, INIT_CLASS_PLACEMENT);
+                for (k = 0; k < ev->n_classes; ++k)
+                    for (i = 0; i < counts[k]; ++i)
+                        plan->agent_class[base + perm[at++]] = (uint32_t)k;
+            } else {
+                for (i = 0; i < n; ++i)
+                    plan->agent_class[base + i] = 0;
+            }
+            if (init_shares) {
+                uint32_t at = 0;
+                for (k = 0; k < ev->n_shares; ++k)
+                    shares[k] = ev->shares[k].share;
+                split_counts(shares, ev->n_shares, n, counts);
+                shuffle(perm, n, sc->seed, p, INIT_STRATEGY_PLACEMENT);
+                for (k = 0; k < ev->n_shares; ++k)
+                    for (i = 0; i < counts[k]; ++i)
+                        plan->strategies[base + perm[at++]] = share_strat[k];
+            } else if (init_mutant) {
+                shuffle(perm, n, sc->seed, p, INIT_STRATEGY_PLACEMENT);
+                for (i = 0; i < n; ++i)
+                    plan->strategies[base + perm[i]] = i < ev->mutants ? mutant : resident;
+            } else if (init_random) {
+                for (i = 0; i < n; ++i) {
+                    dlm_cursor c = dlm_cursor_at(
+                        sc->seed, dlm_stream_id(DLM_PURPOSE_INIT, p, INIT_RANDOM_STRATEGY), i);
+                    if (ep->mutation_kind == DLM_MUTATION_SET) {
+                        plan->strategies[base + i] = plan->table[dlm_cursor_below(&c, ep->set_size)];
+                    } else {
+                        dlm_strategy *s = &plan->strategies[base + i];
+                        memset(s, 0, sizeof *s);
+                        s->kind = DLM_STRAT_MEMORY_ONE;
+                        for (k = 0; k < 5; ++k)
+                            s->threshold[k] = dlm_cursor_word(&c);
+                    }
+                }
+            } else {
+                for (i = 0; st == DLM_OK && i < n; ++i) {
+                    char where[DLM_PATH_MAX + 32];
+                    snprintf(where, sizeof where, "%s:%u", ev->initial_file, i + 1);
+                    st = compile(plan, sc, file_lines[i], where, &plan->strategies[base + i], err);
+                }
+            }
+        }
+        if (file_lines) {
+            for (i = 0; i < n; ++i)
+                free(file_lines[i]);
+            free(file_lines);
+        }
+        free(share_strat);
+        free(shares);
+    }
+    if (st != DLM_OK)
+        goto fail;
+    /* Gaussian mutation perturbs memory-one vectors only. */
+    if (ep->mutation_kind == DLM_MUTATION_GAUSSIAN_M1 && ev->sigma <= 0.0) {
+        st = dlm_error_set(err, DLM_ERR_USAGE,
+                           "evolution.mutation.sigma: gaussian mutation needs sigma > 0");
+        goto fail;
+    }
+    /* Exact payoffs exist for memory-one pairs in the ordinary game only. */
+    if (ev->payoff_exact) {
+        uint64_t a;
+        ep->payoff_mode = 1;
+        for (k = 0; k < plan->n_classes; ++k)
+            if (plan->classes[k].reaction_period != 1 || plan->classes[k].observation_delay != 0) {
+                st = dlm_error_set(err, DLM_ERR_USAGE,
+                                   "evolution.payoff: exact payoffs need reaction period 1 and "
+                                   "observation delay 0 (class %s has k=%u, d=%u)",
+                                   plan->class_names[k], plan->classes[k].reaction_period,
+                                   plan->classes[k].observation_delay);
+                goto fail;
+            }
+        for (a = 0; a < plan->n_agents; ++a)
+            if (plan->strategies[a].kind != DLM_STRAT_MEMORY_ONE)
+                break;
+        for (k = 0; a == plan->n_agents && k < plan->n_table; ++k)
+            if (plan->table[k].kind != DLM_STRAT_MEMORY_ONE)
+                a = 0;
+        if (a != plan->n_agents || ep->mutation_kind == DLM_MUTATION_LOOKUP_FLIP ||
+            ep->mutation_kind == DLM_MUTATION_FSM_EDIT) {
+            st = dlm_error_set(err, DLM_ERR_USAGE,
+                               "evolution.payoff: exact payoffs need memory-one strategies "
+                               "only (initial population and mutants)");
+            goto fail;
+        }
+    }
+    plan->tolerance = dlm_probability_threshold(ev->tolerance);
+    free(perm);
+    free(counts);
+    return DLM_OK;
+fail:
+    free(perm);
+    free(counts);
+    dlm_evo_plan_free(plan);
+    return st;
+}
+
+void dlm_evo_plan_setup(const dlm_evo_plan *plan, uint64_t seed, dlm_evo_setup *s)
+{
+    memset(s, 0, sizeof *s);
+    s->seed = seed;
+    s->params = &plan->params;
+    s->n_params = 1;
+    s->classes = plan->classes;
+    s->n_classes = plan->n_classes;
+    s->table = plan->table;
+    s->n_table = plan->n_table;
+    if (plan->params.structure == DLM_STRUCTURE_GRAPH) {
+        s->inter_offsets = plan->interaction.offsets;
+        s->inter_neighbors = plan->interaction.neighbors;
+        s->inter_arcs = plan->interaction.n_arcs;
+        s->repl_offsets = plan->replacement.offsets;
+        s->repl_neighbors = plan->replacement.neighbors;
+        s->repl_arcs = plan->replacement.n_arcs;
+        s->graph_n = plan->interaction.n;
+    }
+    s->populations = plan->populations;
+    s->n_populations = plan->n_populations;
+    s->strategies = plan->strategies;
+    s->agent_class = plan->agent_class;
+    s->n_agents = plan->n_agents;
+    s->named = plan->named;
+    s->n_named = plan->n_named;
+    s->tolerance = plan->tolerance;
+    s->synchronous = plan->synchronous;
+}
+
+void dlm_evo_plan_free(dlm_evo_plan *plan)
+{
+    dlm_graph_free(&plan->interaction);
+    dlm_graph_free(&plan->replacement);
+    free(plan->table);
+    free(plan->populations);
+    free(plan->strategies);
+    free(plan->agent_class);
+    memset(plan, 0, sizeof *plan);
+}

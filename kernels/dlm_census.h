@@ -1,0 +1,161 @@
+/* dlm_census.h — statistics of a population, computed where it lives: each agent's
+ * contribution (classification against the named strategies, payoff, cooperation,
+ * class) added into a per-population record. Integer counts add in any order; the
+ * floating-point sums are added in agent order, so every backend gets the same bytes.
+ */
+#ifndef DLM_CENSUS_H
+#define DLM_CENSUS_H
+
+#include "dlm_evolve.h"
+
+#define DLM_CENSUS_MAX_NAMED 64u
+#define DLM_CENSUS_MAX_CLASSES 8u
+/* Agents are added in chunks of this many, each chunk in agent order, and the chunks'
+ * records merged in chunk order: a fixed association of the floating-point sums that any
+ * number of threads or work-groups can reproduce. */
+#define DLM_CENSUS_CHUNK 4096u
+
+/* One population's statistics at one generation. */
+typedef struct dlm_evo_census {
+    double payoff_sum;                      /* sum over agents of the census payoff */
+    double payoff_sq_sum;                   /* sum of squares */
+    double m1_sum[5];                       /* memory-one agents: sum of their probabilities */
+    double class_payoff[DLM_CENSUS_MAX_CLASSES];
+    uint64_t cooperations, moves;           /* census matches: C moves of the focal agents */
+    uint64_t named[DLM_CENSUS_MAX_NAMED + 1u]; /* agents per named strategy; last: none */
+    uint64_t m1_agents;
+    uint64_t class_agents[DLM_CENSUS_MAX_CLASSES];
+    uint64_t class_cooperations[DLM_CENSUS_MAX_CLASSES];
+    uint64_t class_moves[DLM_CENSUS_MAX_CLASSES];
+    uint32_t monomorphic;                   /* 1: every agent has the same strategy */
+    uint32_t pad;
+} dlm_evo_census;
+
+/* Index of the named strategy s counts as: an exact match, else (memory-one) the
+ * nearest named memory-one strategy within `tolerance` (a threshold distance, max-norm),
+ * else n_named. */
+DLM_FN uint32_t dlm_census_classify(const dlm_strategy *s, DLM_CONST dlm_strategy *named,
+                                    uint32_t n_named, uint64_t tolerance)
+{
+    uint32_t i, k, best = n_named;
+    uint64_t best_distance = 0u;
+    for (i = 0; i < n_named; ++i) {
+        dlm_strategy candidate = named[i];
+        if (dlm_strategy_equal(s, &candidate))
+            return i;
+    }
+    if (s->kind != DLM_STRAT_MEMORY_ONE)
+        return n_named;
+    for (i = 0; i < n_named; ++i) {
+        uint64_t distance = 0u;
+        if (named[i].kind != DLM_STRAT_MEMORY_ONE)
+            continue;
+        for (k = 0; k < 5u; ++k) {
+            uint64_t a = s->threshold[k], b = named[i].threshold[k];
+            uint64_t d = a > b ? a - b : b - a;
+            distance = d > distance ? d : distance;
+        }
+        if (distance <= tolerance && (best == n_named || distance < best_distance)) {
+            best = i;
+            best_distance = distance;
+        }
+    }
+    return best;
+}
+
+/* Adds local agent x, whose census payoff is `payoff` and census counts `counts`. */
+DLM_FN void dlm_census_add(dlm_evo_census *c, const dlm_evo_world *w,
+                           const dlm_evo_population *pop, uint32_t x, double payoff,
+                           const dlm_evo_counts *counts, DLM_CONST dlm_strategy *named,
+                           uint32_t n_named, uint64_t tolerance)
+{
+    dlm_strategy s = w->strategy[pop->agent0 + x];
+    uint32_t cls = w->agent_class[pop->agent0 + x], k;
+    c->payoff_sum = c->payoff_sum + payoff;
+    c->payoff_sq_sum = c->payoff_sq_sum + payoff * payoff;
+    c->cooperations += counts->cooperations;
+    c->moves += counts->moves;
+    c->named[dlm_census_classify(&s, named, n_named, tolerance)] += 1u;
+    if (s.kind == DLM_STRAT_MEMORY_ONE) {
+        for (k = 0; k < 5u; ++k)
+            c->m1_sum[k] = c->m1_sum[k] + (double)s.threshold[k] * (1.0 / 4294967296.0);
+        c->m1_agents += 1u;
+    }
+    if (cls < DLM_CENSUS_MAX_CLASSES) {
+        c->class_payoff[cls] = c->class_payoff[cls] + payoff;
+        c->class_agents[cls] += 1u;
+        c->class_cooperations[cls] += counts->cooperations;
+        c->class_moves[cls] += counts->moves;
+    }
+}
+
+/* A record with nothing added; monomorphic starts true and is and-ed. */
+DLM_FN dlm_evo_census dlm_census_empty(void)
+{
+    dlm_evo_census c;
+    uint32_t i;
+    c.payoff_sum = 0.0;
+    c.payoff_sq_sum = 0.0;
+    for (i = 0; i < 5u; ++i)
+        c.m1_sum[i] = 0.0;
+    for (i = 0; i < DLM_CENSUS_MAX_CLASSES; ++i) {
+        c.class_payoff[i] = 0.0;
+        c.class_agents[i] = 0u;
+        c.class_cooperations[i] = 0u;
+        c.class_moves[i] = 0u;
+    }
+    for (i = 0; i <= DLM_CENSUS_MAX_NAMED; ++i)
+        c.named[i] = 0u;
+    c.cooperations = 0u;
+    c.moves = 0u;
+    c.m1_agents = 0u;
+    c.monomorphic = 1u;
+    c.pad = 0u;
+    return c;
+}
+
+/* Adds chunk record b into a (a's chunks first). */
+DLM_FN void dlm_census_merge(dlm_evo_census *a, const dlm_evo_census *b)
+{
+    uint32_t i;
+    a->payoff_sum = a->payoff_sum + b->payoff_sum;
+    a->payoff_sq_sum = a->payoff_sq_sum + b->payoff_sq_sum;
+    for (i = 0; i < 5u; ++i)
+        a->m1_sum[i] = a->m1_sum[i] + b->m1_sum[i];
+    for (i = 0; i < DLM_CENSUS_MAX_CLASSES; ++i) {
+        a->class_payoff[i] = a->class_payoff[i] + b->class_payoff[i];
+        a->class_agents[i] += b->class_agents[i];
+        a->class_cooperations[i] += b->class_cooperations[i];
+        a->class_moves[i] += b->class_moves[i];
+    }
+    for (i = 0; i <= DLM_CENSUS_MAX_NAMED; ++i)
+        a->named[i] += b->named[i];
+    a->cooperations += b->cooperations;
+    a->moves += b->moves;
+    a->m1_agents += b->m1_agents;
+    a->monomorphic &= b->monomorphic;
+}
+
+/* The census record of chunk `chunk` of a population at generation g. */
+DLM_FN dlm_evo_census dlm_census_chunk(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                       uint64_t g, uint32_t chunk, DLM_CONST dlm_strategy *named,
+                                       uint32_t n_named, uint64_t tolerance)
+{
+    dlm_evo_census c = dlm_census_empty();
+    dlm_strategy first = w->strategy[pop->agent0];
+    uint32_t x = chunk * DLM_CENSUS_CHUNK, end = x + DLM_CENSUS_CHUNK;
+    if (end > pop->n)
+        end = pop->n;
+    for (; x < end; ++x) {
+        dlm_evo_counts counts;
+        dlm_strategy s = w->strategy[pop->agent0 + x];
+        double payoff;
+        counts.cooperations = counts.moves = counts.matches = counts.failed_events = 0u;
+        payoff = dlm_evo_census_payoff(w, pop, g, x, &counts);
+        dlm_census_add(&c, w, pop, x, payoff, &counts, named, n_named, tolerance);
+        c.monomorphic &= dlm_strategy_equal(&s, &first);
+    }
+    return c;
+}
+
+#endif /* DLM_CENSUS_H */

@@ -1,0 +1,523 @@
+/* dlm_evolve.h — evolutionary dynamics, written once for every backend: how an agent's
+ * payoff is evaluated, and one event or one generation of each update rule.
+ *
+ * A population of n agents, each with a strategy and a fixed agent class (its noise and
+ * timescale settings), lives at indices agent0 .. agent0+n-1 of the agent arrays.
+ *
+ *   evaluation: agent x plays one match as player A against each of its partners —
+ *               everyone else (well-mixed, complete), m partners drawn uniformly from
+ *               the others (well-mixed, sampled), or its neighbours in the interaction
+ *               graph — and its payoff is the mean (or, with accumulate = total, the
+ *               sum) over those matches of its payoff per round. Every evaluation plays
+ *               fresh matches, so an asynchronous rule sees the population as it is at
+ *               the moment of the event.
+ *
+ *   asynchronous rules (n events per generation, one after another):
+ *     moran-bd  a parent chosen with probability proportional to fitness (by rejection:
+ *               a uniform candidate is accepted with probability f / f_max), its
+ *               offspring replaces a uniform replacement-neighbour of the parent;
+ *     moran-db  a uniform agent dies; a replacement-neighbour chosen proportional to
+ *               fitness (by rejection) puts its offspring in the empty place;
+ *     fermi     a uniform focal agent x and a uniform replacement-neighbour y; x adopts
+ *               y's strategy with probability 1 / (1 + exp(-beta (pi_y - pi_x))).
+ *   synchronous rules (all agents evaluated, then all updated at once):
+ *     fermi-sync      as fermi, every agent at once, from the generation's payoffs;
+ *     wright-fisher   every place takes the strategy of a parent chosen proportional to
+ *                     fitness from the whole population (well-mixed) or from its
+ *                     replacement neighbourhood and itself (graphs);
+ *     imitate-best    every agent takes the strategy of the highest payoff among itself
+ *                     and its replacement neighbours (Nowak & May 1992); ties keep its own.
+ *   Fitness maps: linear 1 - w + w pi, exponential exp(w pi). Fermi uses payoffs directly.
+ *   With payoff_mode 1 (exact), a match between memory-one players is not played: its
+ *   expected payoff per round comes from the Markov chain (dlm_exact.h). Census
+ *   statistics always play their matches.
+ *   Mutation: the agent whose strategy an event (or a generation) changes takes, with
+ *   probability mu, a mutant instead: for moran-* a mutant of the parent's strategy,
+ *   for fermi and the synchronous rules a mutant of what it would have had.
+ *
+ * Random numbers (DESIGN.md §3). In generation g of population p:
+ *   SELECTION (p, g) window e   choices and acceptances of event e (async) or agent e (sync)
+ *   MATCHING  (p, g) window e   partner draws of the evaluations of event/agent e
+ *   MATCH_PLAY / MATCH_LENGTH (p, g) window e   the matches of event/agent e, side by side:
+ *                               the j-th match starts at block (e << 30) + j * 2 * rounds
+ *   MUTATION  (p, g) window e   the mutation decision and the mutant
+ *   CENSUS_PLAY / CENSUS_LENGTH / CENSUS_MATCHING (p, g) window x   statistics evaluations
+ * Every draw is a pure function of what it is for, never of a thread or a launch.
+ */
+#ifndef DLM_EVOLVE_H
+#define DLM_EVOLVE_H
+
+#include "dlm_exact.h"
+#include "dlm_match.h"
+#include "dlm_math.h"
+#include "dlm_model.h"
+#include "dlm_philox.h"
+#include "dlm_portable.h"
+
+#define DLM_PURPOSE_CENSUS_PLAY     9u
+#define DLM_PURPOSE_CENSUS_LENGTH  10u
+#define DLM_PURPOSE_CENSUS_MATCHING 11u
+
+#define DLM_RULE_MORAN_BD      1u
+#define DLM_RULE_MORAN_DB      2u
+#define DLM_RULE_FERMI         3u
+#define DLM_RULE_FERMI_SYNC    4u
+#define DLM_RULE_WRIGHT_FISHER 5u
+#define DLM_RULE_IMITATE_BEST  6u
+
+#define DLM_STRUCTURE_COMPLETE 1u /* well-mixed: everyone plays everyone else */
+#define DLM_STRUCTURE_SAMPLED  2u /* well-mixed: m uniform partners per evaluation */
+#define DLM_STRUCTURE_GRAPH    3u /* interaction graph (lattices, rings, files, ...) */
+
+#define DLM_FITNESS_LINEAR      1u
+#define DLM_FITNESS_EXPONENTIAL 2u
+
+#define DLM_MUTATION_SET         1u /* a uniform strategy of the configured set */
+#define DLM_MUTATION_RANDOM_M1   2u /* a uniform memory-one vector */
+#define DLM_MUTATION_GAUSSIAN_M1 3u /* memory-one vector + N(0, sigma^2) per entry, clamped */
+#define DLM_MUTATION_LOOKUP_FLIP 4u /* one uniform bit of a lookup table or its opening */
+#define DLM_MUTATION_FSM_EDIT    5u /* one state's output flipped or one transition redirected */
+
+/* One parameter set (a sweep point): the game, the rule and its settings (128 bytes). */
+typedef struct dlm_evo_params {
+    double payoff[4];       /* R, S, T, P */
+    double selection;       /* w of the fitness map, or beta for the fermi rules */
+    double fitness_max;     /* an upper bound of every agent's fitness (rejection sampling) */
+    double sigma;           /* Gaussian mutation: standard deviation */
+    double reserved;
+    uint64_t mutation;      /* threshold of mu, the mutation probability per offspring */
+    dlm_match_rules rules;  /* every match's length */
+    uint32_t rule;          /* DLM_RULE_* */
+    uint32_t fitness_map;   /* DLM_FITNESS_* */
+    uint32_t structure;     /* DLM_STRUCTURE_* */
+    uint32_t partners;      /* sampled: m */
+    uint32_t accumulate;    /* 0: payoff = mean over matches; 1: sum over matches */
+    uint32_t mutation_kind; /* DLM_MUTATION_* (0: none) */
+    uint32_t set_offset;    /* mutation set: strategies set_offset .. +set_size of the table */
+    uint32_t set_size;
+    uint32_t max_trials;    /* rejection-sampling candidates one event may evaluate */
+    uint32_t payoff_mode;   /* 0: played matches; 1: exact expected payoffs (memory-one) */
+} dlm_evo_params;
+
+/* One population (24 bytes). */
+typedef struct dlm_evo_population {
+    uint64_t agent0;  /* first agent */
+    uint32_t n;       /* agents */
+    uint32_t params;  /* index of its dlm_evo_params */
+    uint32_t id;      /* population id in the streams, < 2^20 */
+    uint32_t graph;   /* 1: the interaction / replacement graphs below apply */
+} dlm_evo_population;
+
+/* Everything the model reads or writes, as pointers into global memory. */
+typedef struct dlm_evo_world {
+    uint64_t seed;
+    DLM_CONST dlm_evo_params *params;
+    DLM_CONST dlm_player_params *classes;  /* per agent class */
+    DLM_CONST dlm_strategy *table;         /* mutation sets */
+    DLM_CONST uint64_t *inter_offsets;     /* interaction graph, CSR over population-local ids */
+    DLM_CONST uint32_t *inter_neighbors;
+    DLM_CONST uint64_t *repl_offsets;      /* replacement graph (no self-loops) */
+    DLM_CONST uint32_t *repl_neighbors;
+    DLM_GLOBAL dlm_strategy *strategy;     /* per agent */
+    DLM_CONST uint32_t *agent_class;       /* per agent */
+    DLM_GLOBAL dlm_strategy *next;         /* per agent: synchronous rules' next generation */
+    DLM_GLOBAL double *payoff;             /* per agent: synchronous rules' payoffs */
+    DLM_GLOBAL double *cumulative;         /* per agent: Wright-Fisher's running fitness sums */
+} dlm_evo_world;
+
+/* What a generation or a census counts (integers, so any summation order agrees). */
+typedef struct dlm_evo_counts {
+    uint64_t cooperations; /* C moves of evaluated agents */
+    uint64_t moves;        /* moves of evaluated agents */
+    uint64_t matches;
+    uint64_t failed_events; /* events whose rejection sampling ran out of trials */
+} dlm_evo_counts;
+
+/* A sequence of draws: consecutive words of one window of one stream. */
+typedef struct dlm_cursor {
+    uint64_t seed, stream, block;
+    dlm_u32x4 cache;
+    uint32_t used;
+    uint32_t pad;
+} dlm_cursor;
+
+DLM_FN dlm_cursor dlm_cursor_at(uint64_t seed, uint64_t stream, uint32_t window)
+{
+    dlm_cursor c;
+    c.seed = seed;
+    c.stream = stream;
+    c.block = (uint64_t)window << 30;
+    c.cache.v[0] = c.cache.v[1] = c.cache.v[2] = c.cache.v[3] = 0u;
+    c.used = 4u;
+    c.pad = 0u;
+    return c;
+}
+
+/* The next word of the cursor's window. */
+DLM_FN uint32_t dlm_cursor_word(dlm_cursor *c)
+{
+    if (c->used == 4u) {
+        c->cache = dlm_philox_block(c->seed, c->stream, c->block++);
+        c->used = 0u;
+    }
+    return c->cache.v[c->used++];
+}
+
+/* A uniform integer in [0, n) from two words: floor(u * n) for the 64-bit fraction u,
+ * biased by at most n / 2^64. */
+DLM_FN uint32_t dlm_cursor_below(dlm_cursor *c, uint32_t n)
+{
+    uint64_t hi = dlm_cursor_word(c), lo = dlm_cursor_word(c);
+    uint64_t low = (lo * n) >> 32;
+    return (uint32_t)((hi * n + low) >> 32);
+}
+
+/* A uniform double in [0, 1) from two words. */
+DLM_FN double dlm_cursor_uniform(dlm_cursor *c)
+{
+    uint32_t hi = dlm_cursor_word(c), lo = dlm_cursor_word(c);
+    return dlm_uniform_double(hi, lo);
+}
+
+/* Fitness of payoff pi under the params' map. */
+DLM_FN double dlm_fitness(const dlm_evo_params *ep, double pi)
+{
+    if (ep->fitness_map == DLM_FITNESS_EXPONENTIAL)
+        return dlm_exp(ep->selection * pi);
+    return 1.0 - ep->selection + ep->selection * pi;
+}
+
+/* Payoff per round to A of a match result (A's view). */
+DLM_FN double dlm_match_payoff_a(const dlm_evo_params *ep, const dlm_match_result *m)
+{
+    double total = ep->payoff[0] * (double)m->outcome[0];
+    total = total + ep->payoff[1] * (double)m->outcome[1];
+    total = total + ep->payoff[2] * (double)m->outcome[2];
+    total = total + ep->payoff[3] * (double)m->outcome[3];
+    return total / (double)(m->rounds ? m->rounds : 1u);
+}
+
+/* Agent x (population-local) plays one match as A against local agent y; the match is
+ * the `slot`-th of window `window` in the play/length streams. */
+DLM_FN double dlm_evo_play(const dlm_evo_world *w, const dlm_evo_population *pop,
+                           const dlm_evo_params *ep, uint32_t x, uint32_t y, uint64_t play_stream,
+                           uint64_t length_stream, uint32_t window, uint32_t slot,
+                           dlm_evo_counts *counts)
+{
+    dlm_strategy a = w->strategy[pop->agent0 + x];
+    dlm_strategy b = w->strategy[pop->agent0 + y];
+    dlm_player_params pa = w->classes[w->agent_class[pop->agent0 + x]];
+    dlm_player_params pb = w->classes[w->agent_class[pop->agent0 + y]];
+    dlm_match_rules rules = ep->rules;
+    uint64_t block0 = ((uint64_t)window << 30) + (uint64_t)slot * dlm_match_blocks(&rules);
+    dlm_match_result m;
+    if (ep->payoff_mode == 1u) { /* exact: no random numbers; counts only matches */
+        double payoff[4];
+        payoff[0] = ep->payoff[0];
+        payoff[1] = ep->payoff[1];
+        payoff[2] = ep->payoff[2];
+        payoff[3] = ep->payoff[3];
+        counts->matches += 1u;
+        return dlm_exact_match_payoff(&a, &b, &pa, &pb, &rules, payoff, (double *)0);
+    }
+    m = dlm_play_match_at(&a, &b, &pa, &pb, &rules, w->seed, play_stream, block0,
+                                           length_stream, block0, (DLM_GLOBAL uint8_t *)0);
+    counts->cooperations += (uint64_t)m.outcome[0] + m.outcome[1];
+    counts->moves += m.rounds;
+    counts->matches += 1u;
+    return dlm_match_payoff_a(ep, &m);
+}
+
+/* Payoff of local agent x: one match against each of its partners. Matches take slots
+ * *slot, *slot + 1, ... of window `window`; partner draws come from `partners`. */
+DLM_FN double dlm_evo_evaluate(const dlm_evo_world *w, const dlm_evo_population *pop,
+                               const dlm_evo_params *ep, uint32_t x, uint64_t play_stream,
+                               uint64_t length_stream, uint32_t window, uint32_t *slot,
+                               dlm_cursor *partners, dlm_evo_counts *counts)
+{
+    double sum = 0.0;
+    uint32_t matches = 0u, k;
+    if (ep->structure == DLM_STRUCTURE_COMPLETE) {
+        for (k = 0; k < pop->n; ++k) {
+            if (k == x)
+                continue;
+            sum = sum + dlm_evo_play(w, pop, ep, x, k, play_stream, length_stream, window,
+                                     (*slot)++, counts);
+            ++matches;
+        }
+    } else if (ep->structure == DLM_STRUCTURE_SAMPLED) {
+        for (k = 0; k < ep->partners; ++k) {
+            uint32_t y = dlm_cursor_below(partners, pop->n - 1u);
+            y += y >= x ? 1u : 0u;
+            sum = sum + dlm_evo_play(w, pop, ep, x, y, play_stream, length_stream, window,
+                                     (*slot)++, counts);
+            ++matches;
+        }
+    } else {
+        uint64_t i;
+        for (i = w->inter_offsets[x]; i < w->inter_offsets[x + 1u]; ++i) {
+            sum = sum + dlm_evo_play(w, pop, ep, x, w->inter_neighbors[i], play_stream,
+                                     length_stream, window, (*slot)++, counts);
+            ++matches;
+        }
+    }
+    if (ep->accumulate || matches == 0u)
+        return sum;
+    return sum / (double)matches;
+}
+
+/* A uniform replacement-neighbour of local agent x (well-mixed: a uniform other agent). */
+DLM_FN uint32_t dlm_evo_neighbour(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                  const dlm_evo_params *ep, uint32_t x, dlm_cursor *c)
+{
+    if (ep->structure == DLM_STRUCTURE_GRAPH) {
+        uint64_t first = w->repl_offsets[x];
+        uint32_t degree = (uint32_t)(w->repl_offsets[x + 1u] - first);
+        return w->repl_neighbors[first + dlm_cursor_below(c, degree)];
+    } else {
+        uint32_t y = dlm_cursor_below(c, pop->n - 1u);
+        return y + (y >= x ? 1u : 0u);
+    }
+}
+
+/* A mutant of strategy s, drawn from cursor c. */
+DLM_FN dlm_strategy dlm_evo_mutant(const dlm_evo_world *w, const dlm_evo_params *ep,
+                                   dlm_strategy s, dlm_cursor *c)
+{
+    uint32_t i;
+    if (ep->mutation_kind == DLM_MUTATION_SET) {
+        return w->table[ep->set_offset + dlm_cursor_below(c, ep->set_size)];
+    }
+    if (ep->mutation_kind == DLM_MUTATION_RANDOM_M1 ||
+        (ep->mutation_kind == DLM_MUTATION_GAUSSIAN_M1 && s.kind != DLM_STRAT_MEMORY_ONE)) {
+        dlm_strategy m;
+        m.kind = DLM_STRAT_MEMORY_ONE;
+        m.depth = 0u;
+        m.opening = 0u;
+        m.fsm_output = 0u;
+        m.table = 0u;
+        m.fsm_next_c = 0u;
+        m.fsm_next_d = 0u;
+        for (i = 0; i < 5u; ++i)
+            m.threshold[i] = dlm_cursor_word(c);
+        return m;
+    }
+    if (ep->mutation_kind == DLM_MUTATION_GAUSSIAN_M1) {
+        for (i = 0; i < 5u; ++i) {
+            uint32_t u0 = dlm_cursor_word(c), u1 = dlm_cursor_word(c);
+            uint32_t u2 = dlm_cursor_word(c), u3 = dlm_cursor_word(c);
+            double p = (double)s.threshold[i] * (1.0 / 4294967296.0);
+            p = p + ep->sigma * dlm_gaussian(u0, u1, u2, u3);
+            s.threshold[i] = dlm_probability_threshold_from_double(p);
+        }
+        return s;
+    }
+    if (ep->mutation_kind == DLM_MUTATION_LOOKUP_FLIP && s.kind == DLM_STRAT_LOOKUP) {
+        uint32_t entries = 1u << (2u * s.depth);
+        uint32_t bit = dlm_cursor_below(c, entries + s.depth);
+        if (bit < entries)
+            s.table ^= (uint64_t)1 << bit;
+        else
+            s.opening ^= 1u << (bit - entries);
+        return s;
+    }
+    if (ep->mutation_kind == DLM_MUTATION_FSM_EDIT && s.kind == DLM_STRAT_FSM) {
+        uint32_t state = dlm_cursor_below(c, s.depth);
+        uint32_t what = dlm_cursor_below(c, 3u);
+        uint32_t target = dlm_cursor_below(c, s.depth);
+        uint64_t mask = (uint64_t)0xFu << (4u * state);
+        if (what == 0u)
+            s.fsm_output ^= 1u << state;
+        else if (what == 1u)
+            s.fsm_next_c = (s.fsm_next_c & ~mask) | ((uint64_t)target << (4u * state));
+        else
+            s.fsm_next_d = (s.fsm_next_d & ~mask) | ((uint64_t)target << (4u * state));
+        return s;
+    }
+    return s; /* a kind of mutation that does not apply to this representation */
+}
+
+/* Applies mutation with probability mu to the strategy an event hands on. */
+DLM_FN dlm_strategy dlm_evo_maybe_mutate(const dlm_evo_world *w, const dlm_evo_params *ep,
+                                         dlm_strategy s, dlm_cursor *c)
+{
+    if (ep->mutation_kind == 0u || !dlm_fires(dlm_cursor_word(c), ep->mutation))
+        return s;
+    return dlm_evo_mutant(w, ep, s, c);
+}
+
+/* Chooses, proportional to fitness, among local agents that `pick` draws uniformly
+ * (candidates: -1u = everyone, else the replacement-neighbours of that agent).
+ * Returns the chosen agent, or pop->n when max_trials candidates were all refused. */
+DLM_FN uint32_t dlm_evo_choose_by_fitness(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                          const dlm_evo_params *ep, uint32_t around,
+                                          uint64_t play_stream, uint64_t length_stream,
+                                          uint32_t window, uint32_t *slot, dlm_cursor *sel,
+                                          dlm_cursor *partners, dlm_evo_counts *counts)
+{
+    uint32_t trial;
+    for (trial = 0; trial < ep->max_trials; ++trial) {
+        uint32_t c = around == 0xFFFFFFFFu ? dlm_cursor_below(sel, pop->n)
+                                           : dlm_evo_neighbour(w, pop, ep, around, sel);
+        double f = dlm_fitness(ep, dlm_evo_evaluate(w, pop, ep, c, play_stream, length_stream,
+                                                    window, slot, partners, counts));
+        double u = dlm_cursor_uniform(sel);
+        if (u * ep->fitness_max < f)
+            return c;
+    }
+    return pop->n;
+}
+
+/* Event e of generation g of an asynchronous rule. */
+DLM_FN void dlm_evo_event(const dlm_evo_world *w, const dlm_evo_population *pop, uint64_t g,
+                          uint32_t e, dlm_evo_counts *counts)
+{
+    dlm_evo_params ep = w->params[pop->params];
+    uint64_t play = dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, pop->id, g);
+    uint64_t length = dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, pop->id, g);
+    dlm_cursor sel = dlm_cursor_at(w->seed, dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g), e);
+    dlm_cursor partners = dlm_cursor_at(w->seed, dlm_stream_id(DLM_PURPOSE_MATCHING, pop->id, g), e);
+    dlm_cursor mut = dlm_cursor_at(w->seed, dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g), e);
+    uint32_t slot = 0u, target, source;
+    dlm_strategy s;
+    if (ep.rule == DLM_RULE_MORAN_BD) {
+        source = dlm_evo_choose_by_fitness(w, pop, &ep, 0xFFFFFFFFu, play, length, e, &slot, &sel,
+                                           &partners, counts);
+        if (source == pop->n) {
+            counts->failed_events += 1u;
+            return;
+        }
+        target = dlm_evo_neighbour(w, pop, &ep, source, &sel);
+    } else if (ep.rule == DLM_RULE_MORAN_DB) {
+        target = dlm_cursor_below(&sel, pop->n);
+        source = dlm_evo_choose_by_fitness(w, pop, &ep, target, play, length, e, &slot, &sel,
+                                           &partners, counts);
+        if (source == pop->n) {
+            counts->failed_events += 1u;
+            return;
+        }
+    } else { /* fermi */
+        double pi_x, pi_y;
+        uint64_t threshold;
+        target = dlm_cursor_below(&sel, pop->n);
+        source = dlm_evo_neighbour(w, pop, &ep, target, &sel);
+        pi_x = dlm_evo_evaluate(w, pop, &ep, target, play, length, e, &slot, &partners, counts);
+        pi_y = dlm_evo_evaluate(w, pop, &ep, source, play, length, e, &slot, &partners, counts);
+        threshold = dlm_probability_threshold_from_double(dlm_fermi(ep.selection, pi_y - pi_x));
+        if (!dlm_fires(dlm_cursor_word(&sel), threshold))
+            source = target;
+    }
+    s = dlm_evo_maybe_mutate(w, &ep, w->strategy[pop->agent0 + source], &mut);
+    w->strategy[pop->agent0 + target] = s;
+}
+
+/* Synchronous rules, step 1 for local agent x: its payoff in generation g. */
+DLM_FN void dlm_evo_sync_evaluate(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                  uint64_t g, uint32_t x, dlm_evo_counts *counts)
+{
+    dlm_evo_params ep = w->params[pop->params];
+    uint32_t slot = 0u;
+    dlm_cursor partners = dlm_cursor_at(w->seed, dlm_stream_id(DLM_PURPOSE_MATCHING, pop->id, g), x);
+    w->payoff[pop->agent0 + x] = dlm_evo_evaluate(
+        w, pop, &ep, x, dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, pop->id, g),
+        dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, pop->id, g), x, &slot, &partners, counts);
+}
+
+/* Wright-Fisher, step 2 (once per population, in agent order): running fitness sums. */
+DLM_FN void dlm_evo_sync_cumulate(const dlm_evo_world *w, const dlm_evo_population *pop)
+{
+    dlm_evo_params ep = w->params[pop->params];
+    double sum = 0.0;
+    uint32_t x;
+    for (x = 0; x < pop->n; ++x) {
+        sum = sum + dlm_fitness(&ep, w->payoff[pop->agent0 + x]);
+        w->cumulative[pop->agent0 + x] = sum;
+    }
+}
+
+/* Synchronous rules, step 3 for local agent x: its strategy in the next generation. */
+DLM_FN void dlm_evo_sync_update(const dlm_evo_world *w, const dlm_evo_population *pop, uint64_t g,
+                                uint32_t x)
+{
+    dlm_evo_params ep = w->params[pop->params];
+    dlm_cursor sel = dlm_cursor_at(w->seed, dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g), x);
+    dlm_cursor mut = dlm_cursor_at(w->seed, dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g), x);
+    DLM_GLOBAL double *payoff = w->payoff + pop->agent0;
+    uint32_t source = x;
+    if (ep.rule == DLM_RULE_FERMI_SYNC) {
+        uint32_t y = dlm_evo_neighbour(w, pop, &ep, x, &sel);
+        uint64_t threshold =
+            dlm_probability_threshold_from_double(dlm_fermi(ep.selection, payoff[y] - payoff[x]));
+        if (dlm_fires(dlm_cursor_word(&sel), threshold))
+            source = y;
+    } else if (ep.rule == DLM_RULE_IMITATE_BEST) {
+        uint64_t i;
+        double best = payoff[x];
+        for (i = w->repl_offsets[x]; i < w->repl_offsets[x + 1u]; ++i) {
+            uint32_t y = w->repl_neighbors[i];
+            if (payoff[y] > best) {
+                best = payoff[y];
+                source = y;
+            }
+        }
+    } else if (ep.structure != DLM_STRUCTURE_GRAPH) { /* Wright-Fisher, well-mixed */
+        DLM_GLOBAL double *cum = w->cumulative + pop->agent0;
+        double u = dlm_cursor_uniform(&sel) * cum[pop->n - 1u];
+        uint32_t lo = 0u, hi = pop->n - 1u;
+        while (lo < hi) { /* the first place whose running sum exceeds u */
+            uint32_t mid = lo + (hi - lo) / 2u;
+            if (cum[mid] > u)
+                hi = mid;
+            else
+                lo = mid + 1u;
+        }
+        source = lo;
+    } else { /* Wright-Fisher on a graph: from the replacement neighbourhood and itself */
+        uint64_t i, first = w->repl_offsets[x], last = w->repl_offsets[x + 1u];
+        double total = dlm_fitness(&ep, payoff[x]), u, run;
+        for (i = first; i < last; ++i)
+            total = total + dlm_fitness(&ep, payoff[w->repl_neighbors[i]]);
+        u = dlm_cursor_uniform(&sel) * total;
+        run = dlm_fitness(&ep, payoff[x]);
+        for (i = first; i < last && !(run > u); ++i) {
+            source = w->repl_neighbors[i];
+            run = run + dlm_fitness(&ep, payoff[source]);
+        }
+    }
+    w->next[pop->agent0 + x] = dlm_evo_maybe_mutate(w, &ep, w->strategy[pop->agent0 + source], &mut);
+}
+
+/* Census of local agent x in generation g: its payoff by fresh matches from the census
+ * streams (which no rule uses), for statistics. */
+DLM_FN double dlm_evo_census_payoff(const dlm_evo_world *w, const dlm_evo_population *pop, uint64_t g,
+                                    uint32_t x, dlm_evo_counts *counts)
+{
+    dlm_evo_params ep = w->params[pop->params];
+    uint32_t slot = 0u;
+    dlm_cursor partners =
+        dlm_cursor_at(w->seed, dlm_stream_id(DLM_PURPOSE_CENSUS_MATCHING, pop->id, g), x);
+    ep.payoff_mode = 0u; /* the census plays its matches, so that it can count moves */
+    return dlm_evo_evaluate(w, pop, &ep, x, dlm_stream_id(DLM_PURPOSE_CENSUS_PLAY, pop->id, g),
+                            dlm_stream_id(DLM_PURPOSE_CENSUS_LENGTH, pop->id, g), x, &slot,
+                            &partners, counts);
+}
+
+/* 1 when the two strategies are the same strategy. */
+DLM_FN uint32_t dlm_strategy_equal(const dlm_strategy *a, const dlm_strategy *b)
+{
+    uint32_t i;
+    if (a->kind != b->kind)
+        return 0u;
+    if (a->kind == DLM_STRAT_MEMORY_ONE) {
+        for (i = 0; i < 5u; ++i)
+            if (a->threshold[i] != b->threshold[i])
+                return 0u;
+        return 1u;
+    }
+    if (a->kind == DLM_STRAT_LOOKUP)
+        return a->depth == b->depth && a->table == b->table && a->opening == b->opening;
+    return a->depth == b->depth && a->opening == b->opening && a->fsm_output == b->fsm_output &&
+           a->fsm_next_c == b->fsm_next_c && a->fsm_next_d == b->fsm_next_d;
+}
+
+#endif /* DLM_EVOLVE_H */
