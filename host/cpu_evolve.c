@@ -189,25 +189,46 @@ dlm_status dlm_cpu_evo_run(dlm_evo_state *st, uint64_t first, uint64_t count,
 
 dlm_status dlm_cpu_evo_census(dlm_evo_state *st, uint64_t g, dlm_evo_census *out, dlm_error *err)
 {
-    size_t p;
-    for (p = 0; p < st->n_pops; ++p) {
-        const dlm_evo_population *pop = &st->pops[p];
-        long chunks = (long)((pop->n + DLM_CENSUS_CHUNK - 1u) / DLM_CENSUS_CHUNK), c;
-        dlm_evo_census *part = malloc((size_t)chunks * sizeof *part);
-        if (!part)
-            return dlm_error_set(err, DLM_ERR_RUNTIME, "cpu backend: out of memory (census)");
+    /* One parallel loop over every (population, chunk), so that many small populations
+       do not cost one parallel region each; then each population's chunks merge in
+       chunk order. */
+    size_t p, *first = malloc((st->n_pops + 1) * sizeof *first);
+    dlm_evo_census *part = NULL;
+    long total, c;
+    if (!first)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "cpu backend: out of memory (census)");
+    first[0] = 0;
+    for (p = 0; p < st->n_pops; ++p)
+        first[p + 1] = first[p] + (st->pops[p].n + DLM_CENSUS_CHUNK - 1u) / DLM_CENSUS_CHUNK;
+    total = (long)first[st->n_pops];
+    part = malloc((size_t)(total ? total : 1) * sizeof *part);
+    if (!part) {
+        free(first);
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "cpu backend: out of memory (census)");
+    }
 #if defined(DLM_HAVE_OPENMP)
 #pragma omp parallel for schedule(dynamic, 1) num_threads(st->threads) if (st->threads > 1)
 #endif
-        for (c = 0; c < chunks; ++c)
-            part[c] = dlm_census_chunk(&st->world, pop, g, (uint32_t)c, st->named, st->n_named,
-                                       st->tolerance);
-        out[p] = dlm_census_empty();
-        for (c = 0; c < chunks; ++c)
-            dlm_census_merge(&out[p], &part[c]);
-        /* Chunks compare with their population's first agent, so this covers them all. */
-        free(part);
+    for (c = 0; c < total; ++c) {
+        size_t lo = 0, hi = st->n_pops; /* the population of chunk c: first[q] <= c < first[q+1] */
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (first[mid] <= (size_t)c)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        part[c] = dlm_census_chunk(&st->world, &st->pops[lo], g, (uint32_t)((size_t)c - first[lo]),
+                                   st->named, st->n_named, st->tolerance);
     }
+    for (p = 0; p < st->n_pops; ++p) {
+        size_t k;
+        out[p] = dlm_census_empty();
+        for (k = first[p]; k < first[p + 1]; ++k)
+            dlm_census_merge(&out[p], &part[k]);
+    }
+    free(part);
+    free(first);
     return DLM_OK;
 }
 

@@ -241,7 +241,8 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
         plan->bytes_available = have;
         if (have && plan->bytes > have)
             return dlm_error_set(err, DLM_ERR_USAGE,
-                                 "evolution: %llu agents need about %.1f MiB (%llu bytes per "
+                                 "evolution.population x evolution.populations: %llu agents "
+                                 "need about %.1f MiB (%llu bytes per "
                                  "agent) but this machine has %.1f MiB of memory",
                                  (unsigned long long)agents, plan->bytes / 1048576.0,
                                  (unsigned long long)dlm_evo_bytes_per_agent(plan->synchronous),

@@ -123,9 +123,39 @@ contains "$TMP/out" "cpu" "devices lists the cpu"
 
 # --- configs, --set and errors ---------------------------------------------------------
 for f in "$CONFIGS"/*.yaml; do
-  expect 0 "config $(basename "$f")" -- "$DLM" run "$f" --set output.format=json
+  short=()
+  if grep -q "^mode: evolve" "$f"; then  # the classic experiments, cut short
+    short=(--set evolution.generations=6 --set evolution.record_every=3)
+  fi
+  expect 0 "config $(basename "$f")" -- "$DLM" run "$f" --set output.format=json "${short[@]}"
   json_ok "$TMP/out" "config $(basename "$f") json"
 done
+
+# --- evolution ---------------------------------------------------------------------------
+evo=(run --set mode=evolve --set evolution.population=30 --set evolution.generations=20
+     --set evolution.populations=3 --set evolution.rule=fermi --set match.rounds=20
+     --set match.execution_error=0.02 --set evolution.mutation.rate=0.01
+     --set evolution.mutation.kind=random-memory-one)
+expect 0 "evolve jsonl" -- "$DLM" "${evo[@]}" --format jsonl
+json_ok "$TMP/out" "evolve jsonl" jsonl
+[ "$(grep -c '"type":"generation"' "$TMP/out")" -eq 63 ] && ok || bad "evolve: expected 3 x 21 generation records"
+contains "$TMP/out" '"type":"summary"' "evolve jsonl ends with a summary"
+contains "$TMP/err" "MiB" "evolve prints its memory needs first"
+"$DLM" "${evo[@]}" --format csv --threads 1 >"$TMP/e1" 2>/dev/null
+"$DLM" "${evo[@]}" --format csv --threads 2 >"$TMP/e2" 2>/dev/null
+cmp -s "$TMP/e1" "$TMP/e2" && ok || bad "thread count changed evolution output"
+head -1 "$TMP/e1" | grep -q "^generation,population,cooperation" && ok || bad "evolve csv header"
+expect 0 "evolve --out" -- "$DLM" "${evo[@]}" --format csv --out "$TMP/evo.csv"
+[ -s "$TMP/evo.summary.json" ] || [ -s "$TMP/evo.csv.summary.json" ] && ok || bad "evolve --out wrote no summary"
+json_ok "$TMP/evo.csv.summary.json" "evolve summary json"
+expect 0 "evolve snapshot" -- "$DLM" "${evo[@]}" --set evolution.snapshot.every=10 --set evolution.snapshot.file="$TMP/snap.bin" --format csv
+[ "$(stat -c %s "$TMP/snap.bin" 2>/dev/null)" = "$((64 + 90 * 88))" ] && ok || bad "snapshot size: expected 64 + 90 x 88 bytes"
+expect 2 "evolve unknown rule" -- "$DLM" run --set mode=evolve --set evolution.rule=moran-xx
+contains "$TMP/err" "evolution.rule" "unknown rule names the key"
+expect 2 "evolve too big" -- "$DLM" run --set mode=evolve --set evolution.population=4000000000
+contains "$TMP/err" "evolution.population" "too big names the key"
+expect 2 "evolve memory refused" -- "$DLM" run --set mode=evolve --set evolution.population=1000000000 --set evolution.populations=4
+contains "$TMP/err" "MiB" "memory refusal gives the numbers"
 printf 'mode: match\nmatch:\n  rounds: 100\n  executon_error: 0.1\n' >"$TMP/typo.yaml"
 expect 2 "config typo" -- "$DLM" run "$TMP/typo.yaml"
 contains "$TMP/err" "executon_error" "typo named"
@@ -159,6 +189,25 @@ ls "$TMP" | grep -q '\.tmp\.' && bad "temporary file left behind" || ok
 expect 2 "failed run leaves no file" -- "$DLM" match tft nosuch --out "$TMP/none.json"
 [ -e "$TMP/none.json" ] && bad "a failed run left an output file" || ok
 expect 1 "unwritable --out" -- "$DLM" match tft wsls --out "$TMP/no/such/dir/x.json"
+
+# --- the OpenCL backend, where it runs: the same bytes as the CPU ---------------------------
+if "$DLM" devices | grep -q "^opencl  available"; then
+  strip_backend() { sed 's/"backend":"[^"]*"//' "$1"; }
+  "$DLM" match gtft "fsm(C:0:1,D:2:1,D:0:1)" --rounds 500 --execution-error 0.03 --perception-error 0.02 --reaction-period 2,1 --observation-delay 0,3 --seed 4 --format json --backend cpu >"$TMP/m_cpu"
+  expect 0 "match --backend opencl" -- "$DLM" match gtft "fsm(C:0:1,D:2:1,D:0:1)" --rounds 500 --execution-error 0.03 --perception-error 0.02 --reaction-period 2,1 --observation-delay 0,3 --seed 4 --format json --backend opencl
+  contains "$TMP/out" '"backend":"opencl' "the opencl backend ran the match"
+  cmp -s <(strip_backend "$TMP/m_cpu") <(strip_backend "$TMP/out") && ok || bad "match: opencl and cpu outputs differ"
+  "$DLM" run "$CONFIGS/axelrod_noise.yaml" --set tournament.repetitions=2 --format json --backend cpu >"$TMP/t_cpu"
+  expect 0 "tournament --backend opencl" -- "$DLM" run "$CONFIGS/axelrod_noise.yaml" --set tournament.repetitions=2 --format json --backend opencl --platform 0 --device 0
+  cmp -s <(strip_backend "$TMP/t_cpu") <(strip_backend "$TMP/out") && ok || bad "tournament: opencl and cpu outputs differ"
+  printf 'mode: evolve\nseed: 11\ngame: {preset: pd}\nmatch: {rounds: 20, execution_error: 0.02}\nevolution:\n  population: 30\n  populations: 3\n  generations: 20\n  rule: moran-bd\n  selection: 0.5\n  structure: {type: well-mixed, partners: 4}\n  mutation: {rate: 0.05, kind: random-memory-one}\n  initial: {random: true}\n  record_every: 5\n' >"$TMP/evo.yaml"
+  "$DLM" run "$TMP/evo.yaml" --format jsonl --backend cpu >"$TMP/e_cpu" 2>/dev/null
+  expect 0 "evolve --backend opencl" -- "$DLM" run "$TMP/evo.yaml" --format jsonl --backend opencl
+  [ -s "$TMP/out" ] && cmp -s "$TMP/e_cpu" "$TMP/out" && ok || bad "evolution: opencl and cpu records differ"
+  expect 2 "--platform out of range" -- "$DLM" match tft wsls --backend opencl --platform 99
+  contains "$TMP/err" "platform" "bad --platform named"
+  expect 2 "--device not a number" -- "$DLM" match tft wsls --backend opencl --device x
+fi
 
 # --- bench ---------------------------------------------------------------------------------
 expect 0 "bench (small)" -- "$DLM" bench --pairs 2000 --rounds 100

@@ -10,9 +10,10 @@
  *   a proportion  p^ = k / n            SE = sqrt(p^ (1 - p^) / n)
  *   a mean        x^ = sum x_i / n      SE = s / sqrt(n),  s^2 = sum (x_i - x^)^2 / (n - 1)
  *   a variance    s^2                   SE = sqrt((m4 - s^4) / n),  m4 = sum (x_i - x^)^4 / n
- *   a time average over a correlated series: the batch-means SE (see the Nowak-May test).
- * Seeds are fixed, so each check is deterministic; with ~70 checks at 4 SE a correct
- * engine would fail one with probability ~5e-3 for a random seed.
+ *   a time average of a correlated series: the SE of the mean over independent
+ *                 replicates (the Nowak-May test).
+ * Seeds are fixed, so each check is deterministic. A correct engine exceeds 4 SE with
+ * probability ~6e-5 per check, so the ~60 checks here would all pass for ~99.6% of seeds.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -30,6 +31,9 @@
 #include "strategies.h"
 
 #define NSE 4.0 /* bounds are NSE standard errors */
+/* Threads of the statistical runs. The results do not depend on it (DESIGN.md §4; the
+ * thread-count test checks 1 against 2). */
+#define THREADS 2
 #define TWO32 4294967296.0
 
 #define SET(field, text) snprintf((field), sizeof(field), "%s", (text))
@@ -380,26 +384,37 @@ static void largest_remainder(const double *shares, int k, uint32_t n, uint32_t 
  * 1. Neutral fixation
  * --------------------------------------------------------------------------------------- */
 
-/* Without selection (w = 0, beta = 0) the mutant count is a martingale under every rule,
+/* Without selection (w = 0, beta = 0) the mutant count is a martingale under every rule
+ * that copies a uniformly chosen agent -- well-mixed, and on a regular graph (here a ring,
+ * 2 neighbours on each side), where every agent is equally often a parent or a model --
  * so one mutant among n fixes with probability exactly 1/n. */
 static void test_neutral_fixation_is_one_over_n(void **state)
 {
-    static const char *rules[] = {"moran-bd", "moran-db", "fermi", "wright-fisher"};
+    static const char *rules[] = {"moran-bd", "moran-db", "fermi", "fermi-sync",
+                                  "wright-fisher"};
     const uint32_t n = 10, pops = 3000;
     size_t i;
+    int ring;
     (void)state;
-    for (i = 0; i < sizeof rules / sizeof rules[0]; ++i) {
-        dlm_scenario sc;
-        run r;
-        double p;
-        char what[96];
-        scenario_init(&sc, 1001 + i, rules[i], n, pops);
-        run_evolution(&sc, 2, NULL, &r);
-        p = fixation_fraction(&sc, &r, "allc");
-        snprintf(what, sizeof what, "neutral %s, n %u: fixation of one mutant", rules[i], n);
-        check_se(what, p, proportion_se(p, pops), 1.0 / n);
-        run_free(&r);
-    }
+    for (ring = 0; ring < 2; ++ring)
+        for (i = 0; i < sizeof rules / sizeof rules[0]; ++i) {
+            dlm_scenario sc;
+            run r;
+            double p;
+            char what[96];
+            scenario_init(&sc, 1001 + 10 * ring + i, rules[i], n, pops);
+            if (ring) {
+                SET(sc.evolution.structure.type, "ring");
+                sc.evolution.structure.k = 2;
+                sc.evolution.replacement = sc.evolution.structure;
+            }
+            run_evolution(&sc, THREADS, NULL, &r);
+            p = fixation_fraction(&sc, &r, "allc");
+            snprintf(what, sizeof what, "neutral %s, %s, n %u: one mutant fixes", rules[i],
+                     ring ? "ring" : "well-mixed", n);
+            check_se(what, p, proportion_se(p, pops), 1.0 / n);
+            run_free(&r);
+        }
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -455,7 +470,7 @@ static void test_constant_fitness_moran_fixation(void **state)
             gamma[n - 1] = 2.0 / (1.0 + r_fit);
             exact = rho_from_ratios(gamma, n);
         }
-        run_evolution(&sc, 2, NULL, &run_);
+        run_evolution(&sc, THREADS, NULL, &run_);
         p = fixation_fraction(&sc, &run_, "allc");
         snprintf(what, sizeof what, "%s, %s, constant fitness r = %g, n %u", sc.evolution.rule,
                  cycle ? "cycle" : "well-mixed", r_fit, n);
@@ -470,7 +485,7 @@ static void test_constant_fitness_moran_fixation(void **state)
 
 static void test_tft_invades_alld_as_nowak_sasaki_taylor_fudenberg_2004(void **state)
 {
-    const uint32_t n = 10, pops = 2000, m = 10;
+    const uint32_t n = 10, pops = 3000, m = 10;
     const double ws[2] = {0.3, 1.0};
     int rule, k;
     (void)state;
@@ -488,7 +503,7 @@ static void test_tft_invades_alld_as_nowak_sasaki_taylor_fudenberg_2004(void **s
             SET(sc.evolution.mutant, "tft");
             pg = tft_vs_alld(&sc.game, m);
             exact = exact_rho(rule == 0 ? CHAIN_MORAN_BD : CHAIN_MORAN_DB, &pg, n, 0, ws[k]);
-            run_evolution(&sc, 2, NULL, &r);
+            run_evolution(&sc, THREADS, NULL, &r);
             p = fixation_fraction(&sc, &r, "tft");
             snprintf(what, sizeof what, "%s, tft in alld, n %u, m %u, w %g (neutral %.3f)",
                      sc.evolution.rule, n, m, ws[k], 1.0 / n);
@@ -519,7 +534,7 @@ static void test_pairwise_comparison_fixation_traulsen_nowak_pacheco_2006(void *
         SET(sc.evolution.mutant, "tft");
         pg = tft_vs_alld(&sc.game, m);
         exact = exact_rho(CHAIN_FERMI, &pg, n, 0, betas[k]);
-        run_evolution(&sc, 2, NULL, &r);
+        run_evolution(&sc, THREADS, NULL, &r);
         p = fixation_fraction(&sc, &r, "tft");
         snprintf(what, sizeof what, "fermi, tft in alld, n %u, m %u, beta %g", n, m, betas[k]);
         check_se(what, p, proportion_se(p, pops), exact);
@@ -589,7 +604,7 @@ static void test_wright_fisher_matches_exact_markov_chain(void **state)
             run r;
             pair_game pg;
             double h[32], t[32], p;
-            moments time = {0, 0, 0};
+            moments absorb = {0, 0, 0};
             uint32_t q;
             char what[112];
             scenario_init(&sc, 5001 + 10 * k + mutants, "wright-fisher", n, pops);
@@ -601,15 +616,15 @@ static void test_wright_fisher_matches_exact_markov_chain(void **state)
             sc.evolution.record_every = 1; /* the absorption generation itself */
             pg = tft_vs_alld(&sc.game, m);
             wright_fisher_chain(&pg, n, exponential[k], 1.0, h, t);
-            run_evolution(&sc, 2, NULL, &r);
+            run_evolution(&sc, THREADS, NULL, &r);
             p = fixation_fraction(&sc, &r, "tft");
             snprintf(what, sizeof what, "wright-fisher %s w 1, tft in alld, n %u, %d mutant%s",
                      sc.evolution.fitness, n, mutants, mutants > 1 ? "s" : "");
             check_se(what, p, proportion_se(p, pops), h[mutants]);
             for (q = 0; q < pops; ++q)
-                moments_add(&time, (double)r.out[q].fixation_generation);
+                moments_add(&absorb, (double)r.out[q].fixation_generation);
             snprintf(what, sizeof what, "  ... mean generations to absorption");
-            check_se(what, moments_mean(&time), moments_se(&time), t[mutants]);
+            check_se(what, moments_mean(&absorb), moments_se(&absorb), t[mutants]);
             run_free(&r);
         }
 }
@@ -759,7 +774,7 @@ static void test_nowak_may_spatial_cooperator_fraction(void **state)
         assert_true(coop && next && score);
         nowak_may_scenario(&sc, 6001, L, 1, shares);
         allc = compile_text(&sc, "allc");
-        resident_open(&sc, 2, &r);
+        resident_open(&sc, 2, &r); /* one parallel region per generation */
         for (x = 0; x < L * L; ++x)
             coop[x] = (uint8_t)dlm_strategy_equal(&r.plan.strategies[x], &allc);
         for (g = 0; g < gens; ++g) {
@@ -803,7 +818,7 @@ static void test_nowak_may_spatial_cooperator_fraction(void **state)
         assert_non_null(avg);
         nowak_may_scenario(&sc, 6002, L, pops, shares);
         allc = compile_text(&sc, "allc");
-        resident_open(&sc, 2, &r);
+        resident_open(&sc, 2, &r); /* one parallel region per generation */
         resident_run(&r, 0, burn);
         for (g = 0; g < gens; ++g) {
             resident_run(&r, burn + g, 1);
@@ -1032,7 +1047,7 @@ static void mutate_all(const char *kind, const char *parent, double sigma, uint3
     SET(set[1].strategy, "wsls");
     ev->mutation_set = set;
     ev->n_mutation_set = 2;
-    resident_open(sc, 2, r);
+    resident_open(sc, THREADS, r);
     resident_run(r, 0, 1);
     resident_snapshot(r);
 }
@@ -1253,7 +1268,7 @@ static void test_mutation_kinds(void **state)
             SET(ev->mutation_kind, "set");
             ev->mutation_rate = mu;
             ev->generations = 1;
-            run_evolution(&sc, 2, NULL, &rr);
+            run_evolution(&sc, THREADS, NULL, &rr);
             allc = named_index(&sc, &rr.plan, "allc");
             for (p = 0; p < pops; ++p) {
                 assert_true(rr.out[p].generations == 1);
@@ -1278,7 +1293,7 @@ static void test_mutation_kinds(void **state)
 static void census_of(dlm_scenario *sc, run *r)
 {
     sc->evolution.generations = 0;
-    run_evolution(sc, 2, NULL, r);
+    run_evolution(sc, THREADS, NULL, r);
 }
 
 static void test_census_counts_add_up(void **state)
@@ -1304,7 +1319,7 @@ static void test_census_counts_add_up(void **state)
     ev->mutation_rate = 0.5;
     ev->generations = 3;
     ev->stop_at_fixation = 0;
-    run_evolution(&sc, 2, NULL, &r);
+    run_evolution(&sc, THREADS, NULL, &r);
     for (p = 0; p < ev->populations; ++p) {
         uint64_t sum = 0;
         for (i = 0; i <= r.plan.n_named; ++i)
