@@ -41,6 +41,10 @@ dlm_status dlm_backend_open(const char *name, const dlm_backend_options *opt, FI
                         (*it)->name, why);
             continue;
         }
+        /* auto passes over a backend that would run but is not the better choice here,
+           quietly: nothing is missing, the next one is simply faster. */
+        if (is_auto && (*it)->auto_preferred && !(*it)->auto_preferred(why, sizeof why))
+            continue;
         *ops_out = *it;
         return (*it)->create(opt, be_out, err);
     }

@@ -15,7 +15,7 @@
 #include "dilemma.h"
 #include "dlm_census.h"
 
-/* One match of a batch (24 bytes). Its random numbers come from window `index` of the
+/* One match of a batch (32 bytes). Its random numbers come from window `index` of the
  * streams (MATCH_PLAY / MATCH_LENGTH, population, generation) under the batch's seed. */
 typedef struct dlm_match_job {
     uint32_t strategy[2];   /* indices into the batch's strategies: A, B */
@@ -77,6 +77,9 @@ typedef struct dlm_backend_ops {
     /* 1 if this backend can run here (driver and a device present); otherwise 0 and
        `why` says what is missing. */
     int (*available)(char *why, size_t len);
+    /* Optional: for `auto`, 0 when this backend would run but another is the better
+       choice here (an OpenCL CPU device); `why` says so. Null means always preferred. */
+    int (*auto_preferred)(char *why, size_t len);
     /* Writes the backend's devices, one per line, to out. */
     dlm_status (*list_devices)(FILE *out, dlm_error *err);
     dlm_status (*create)(const dlm_backend_options *opt, dlm_backend **out, dlm_error *err);

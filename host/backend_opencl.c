@@ -18,9 +18,9 @@
  *   Errors:   every OpenCL call is checked; a failure names the call and the error
  *             ("opencl: clEnqueueNDRangeKernel (dlmk_evo_async) failed: CL_OUT_OF_RESOURCES
  *             (-5)"). A run that does not fit the device is refused with the numbers
- *             (DLM_ERR_USAGE) before anything is allocated.
+ *             (DLM_ERR_USAGE) before any buffer is allocated.
  */
-#define _POSIX_C_SOURCE 200809L /* mkdir, getpid, fileno */
+#define _POSIX_C_SOURCE 200809L /* mkdir, getpid */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -60,6 +60,30 @@ _Static_assert(sizeof(dlm_evo_population) == 24, "dlm_evo_population is 24 bytes
 _Static_assert(sizeof(dlm_evo_counts) == 32, "dlm_evo_counts is 32 bytes");
 _Static_assert(sizeof(dlm_evo_census) == 864, "dlm_evo_census is 864 bytes");
 _Static_assert(offsetof(dlm_evo_census, monomorphic) == 856, "monomorphic at 856");
+
+/* AddressSanitizer builds: the OpenCL driver stack (the ICD loader, PoCL and the LLVM it
+ * compiles kernels with) keeps allocations until the process ends, which LeakSanitizer
+ * would report; dilemma's own leaks are still reported. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DLM_CL_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(DLM_CL_ASAN)
+#define DLM_CL_ASAN 1
+#endif
+#if defined(DLM_CL_ASAN)
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libOpenCL.so\nleak:libpocl.so\nleak:libLLVM\n";
+}
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void)
+{
+    return "print_suppressions=0"; /* no table of them on stderr at every exit */
+}
+#endif
 
 /* --- errors ------------------------------------------------------------------------------ */
 
@@ -366,6 +390,33 @@ static int cl_available(char *why, size_t len)
     else
         snprintf(why, len, "no OpenCL device has what dilemma needs (%s)", reasons);
     return 0;
+}
+
+/* For `auto`: 1 if a usable device is a GPU or an accelerator. On a CPU OpenCL device
+ * (PoCL) the cpu backend runs the same model on the same cores faster (AVX2 lanes). */
+static int cl_auto_preferred(char *why, size_t len)
+{
+    cl_platform_id *platforms;
+    cl_uint n_platforms, i;
+    int found = 0;
+    if (get_platforms(&platforms, &n_platforms) != CL_SUCCESS)
+        return 0;
+    for (i = 0; i < n_platforms && !found; ++i) {
+        cl_device_id *devices;
+        cl_uint n_devices, j;
+        if (get_devices(platforms[i], &devices, &n_devices) != CL_SUCCESS)
+            continue;
+        for (j = 0; j < n_devices && !found; ++j) {
+            cl_device_facts f;
+            device_facts(devices[j], &f);
+            found = !device_lacks(&f) && !(f.type & CL_DEVICE_TYPE_CPU);
+        }
+        free(devices);
+    }
+    free(platforms);
+    if (!found)
+        snprintf(why, len, "only CPU OpenCL devices: the cpu backend is faster on the same cores");
+    return found;
 }
 
 static dlm_status cl_list_devices(FILE *out, dlm_error *err)
@@ -1104,7 +1155,7 @@ dlm_status dlm_cl_check_memory(const dlm_backend *be, const char *run, const dlm
 {
     uint64_t total = 0;
     size_t i, biggest = 0;
-    char a[32], b[32];
+    char a[32], b[32], c[32];
     for (i = 0; i < n; ++i) {
         total += needs[i].bytes;
         if (needs[i].bytes > needs[biggest].bytes)
@@ -1117,7 +1168,7 @@ dlm_status dlm_cl_check_memory(const dlm_backend *be, const char *run, const dlm
                              "populations, or --backend cpu",
                              run, human_bytes(total, a, sizeof a), (unsigned long long)total,
                              human_bytes(needs[biggest].bytes, b, sizeof b), needs[biggest].what,
-                             be->device_name, human_bytes(be->global_mem, a, sizeof a),
+                             be->device_name, human_bytes(be->global_mem, c, sizeof c),
                              (unsigned long long)be->global_mem);
     for (i = 0; i < n; ++i)
         if (needs[i].bytes > be->max_alloc)
@@ -1298,6 +1349,7 @@ const char *dlm_opencl_build_log(const dlm_backend *be, int which)
 const dlm_backend_ops dlm_backend_opencl = {
     .name = "opencl",
     .available = cl_available,
+    .auto_preferred = cl_auto_preferred,
     .list_devices = cl_list_devices,
     .create = cl_create,
     .play_matches = cl_play_matches,

@@ -3,9 +3,10 @@
  * kernels/opencl/dilemma.cl in the order host/cpu_evolve.c runs the same model functions:
  *
  *   asynchronous rules  dlmk_evo_async, one work-item per population, its events in order;
- *                       a launch covers one or more generations (how many changes no
- *                       number: each event's draws are keyed by (population, generation,
- *                       event));
+ *                       a launch covers several generations of small populations or a
+ *                       slice of one generation's events of large ones (how they are cut
+ *                       changes no number: each event's draws are keyed by (population,
+ *                       generation, event), and the queue runs launches in order);
  *   synchronous rules   per generation: dlmk_evo_evaluate (agents in parallel; integer
  *                       counts reduced per work-group), dlmk_evo_counts_add,
  *                       dlmk_evo_cumulate (Wright-Fisher, per population in agent order),
@@ -270,29 +271,48 @@ done:
     return DLM_OK;
 }
 
-/* Generations first .. first+count-1 of an asynchronous rule. */
+/* Events one work-item runs per launch, at most: bounded launches keep a display GPU's
+ * watchdog quiet. How events are cut into launches changes no number. */
+#define ASYNC_EVENTS_PER_ITEM ((uint64_t)1 << 14)
+/* ... and about this many events per launch over all populations. */
+#define ASYNC_EVENTS_PER_LAUNCH ((uint64_t)1 << 20)
+
+/* Generations first .. first+count-1 of an asynchronous rule: several generations per
+ * launch for small populations, a generation's events in slices for large ones. */
 static dlm_status run_async(dlm_backend *be, dlm_evo_state *st, uint64_t first, uint64_t count,
-                            uint64_t active_agents, dlm_error *err)
+                            uint64_t active_pops, dlm_error *err)
 {
     const int K = DLM_CLK_EVO_ASYNC;
-    /* Generations per launch: about 2^20 events each, at least one generation. */
-    uint64_t per = ((uint64_t)1 << 20) / (active_agents ? active_agents : 1), g;
+    uint64_t slice = ASYNC_EVENTS_PER_LAUNCH / (active_pops ? active_pops : 1), per = 1, g;
     size_t global = st->n_pops;
     dlm_status s;
-    if (per == 0)
-        per = 1;
+    if (slice > ASYNC_EVENTS_PER_ITEM)
+        slice = ASYNC_EVENTS_PER_ITEM;
+    if (slice == 0)
+        slice = 1;
+    if (slice >= st->max_n) { /* whole generations, as many as fit */
+        per = slice / st->max_n;
+        slice = st->max_n;
+    }
     if ((s = world_args(be, st, K, err)) != DLM_OK ||
         (s = dlm_cl_arg(be, K, 13, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
         (s = dlm_cl_arg(be, K, 14, sizeof(cl_mem), &st->active, err)) != DLM_OK ||
         (s = dlm_cl_arg(be, K, 15, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, K, 18, sizeof(cl_mem), &st->counts, err)) != DLM_OK)
+        (s = dlm_cl_arg(be, K, 20, sizeof(cl_mem), &st->counts, err)) != DLM_OK)
         return s;
     for (g = first; g < first + count; g += per) {
         cl_ulong from = g, n = first + count - g < per ? first + count - g : per;
+        uint64_t e;
         if ((s = dlm_cl_arg(be, K, 16, sizeof from, &from, err)) != DLM_OK ||
-            (s = dlm_cl_arg(be, K, 17, sizeof n, &n, err)) != DLM_OK ||
-            (s = dlm_cl_launch(be, K, 1, &global, NULL, err)) != DLM_OK)
+            (s = dlm_cl_arg(be, K, 17, sizeof n, &n, err)) != DLM_OK)
             return s;
+        for (e = 0; e < st->max_n; e += slice) {
+            cl_uint begin = (cl_uint)e, end = (cl_uint)(e + slice < st->max_n ? e + slice : st->max_n);
+            if ((s = dlm_cl_arg(be, K, 18, sizeof begin, &begin, err)) != DLM_OK ||
+                (s = dlm_cl_arg(be, K, 19, sizeof end, &end, err)) != DLM_OK ||
+                (s = dlm_cl_launch(be, K, 1, &global, NULL, err)) != DLM_OK)
+                return s;
+        }
     }
     return DLM_OK;
 }
@@ -353,20 +373,19 @@ dlm_status dlm_cl_evo_run(dlm_backend *be, dlm_evo_state *st, uint64_t first, ui
                           const uint8_t *active, dlm_evo_counts *counts, dlm_error *err)
 {
     dlm_status status = DLM_OK;
-    uint64_t active_agents = 0;
+    uint64_t active_pops = 0;
     cl_uchar zero = 0;
     cl_uint p;
     if (count == 0 || st->n_pops == 0)
         return DLM_OK;
     for (p = 0; p < st->n_pops; ++p)
-        if (active[p])
-            active_agents += st->n_agents / st->n_pops; /* populations are of one size */
+        active_pops += active[p] ? 1u : 0u;
     DLM_CL_TRY(clEnqueueWriteBuffer(be->queue, st->active, CL_TRUE, 0, st->n_pops, active, 0, NULL,
                                     NULL));
     DLM_CL_TRY(clEnqueueFillBuffer(be->queue, st->counts, &zero, 1, 0,
                                    st->n_pops * sizeof(dlm_evo_counts), 0, NULL, NULL));
     status = st->synchronous ? run_sync(be, st, first, count, err)
-                             : run_async(be, st, first, count, active_agents, err);
+                             : run_async(be, st, first, count, active_pops, err);
     if (status != DLM_OK)
         goto done;
     DLM_CL_TRY(clEnqueueReadBuffer(be->queue, st->counts, CL_TRUE, 0,

@@ -174,7 +174,7 @@ expect 0 "pd breaking T > R" -- "$DLM" match tft alld --set game.R=6 --rounds 10
 contains "$TMP/err" "T > R" "warning names T > R"
 expect 0 "pd breaking 2R > T + S" -- "$DLM" match tft alld --set game.T=7 --rounds 10
 contains "$TMP/err" "2R > T + S" "warning names 2R > T + S"
-expect 0 "a proper pd has no warning" -- "$DLM" match tft alld --rounds 10
+expect 0 "a proper pd has no warning" -- "$DLM" match tft alld --rounds 10 --backend cpu
 [ -s "$TMP/err" ] && bad "warning for the standard pd: $(cat "$TMP/err")" || ok
 expect 0 "donation game" -- "$DLM" match tft wsls --set game.preset=donation --set game.b=3 --set game.c=1 --format json
 contains "$TMP/out" '"R":2' "donation game R = b - c"
@@ -210,7 +210,7 @@ if "$DLM" devices | grep -q "^opencl  available"; then
 fi
 
 # --- bench ---------------------------------------------------------------------------------
-expect 0 "bench (small)" -- "$DLM" bench --pairs 2000 --rounds 100
+expect 0 "bench (quick)" -- "$DLM" bench --quick
 contains "$TMP/out" "matches reference" "bench checks against the reference"
 expect 2 "bench bad option" -- "$DLM" bench --pairs zero
 

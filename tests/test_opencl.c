@@ -10,7 +10,8 @@
  *   3. tournaments through dlm_play_scenario_tournament: every number of the report equal;
  *   4. evolution through dlm_evolve for every rule, well-mixed (complete and sampled) and
  *      graphs (ring, lattices), every mutation kind, agent classes with different
- *      timescales, exact payoffs, three census chunks: the jsonl records and snapshots
+ *      timescales, exact payoffs, three census chunks, a generation of an asynchronous
+ *      rule cut over launches: the jsonl records and snapshots
  *      byte-identical; and the resident interface with inactive populations;
  *   5. the backend itself: the binary cache (written, reused, a damaged entry recompiled,
  *      switched off), DLM_OPENCL_SOURCE_DIR, a failing build, error names, device
@@ -589,7 +590,7 @@ static void test_evolution_identical_to_cpu(void **state)
     snprintf(rec_cl, sizeof rec_cl, "%s/opencl.jsonl", dir);
     snprintf(snap_cpu, sizeof snap_cpu, "%s/cpu.snapshot", dir);
     snprintf(snap_cl, sizeof snap_cl, "%s/opencl.snapshot", dir);
-    for (c = 0; c < 11; ++c) {
+    for (c = 0; c < 12; ++c) {
         dlm_scenario sc;
         dlm_evolution_spec *ev = &sc.evolution;
         dlm_evo_plan plan;
@@ -724,6 +725,18 @@ static void test_evolution_identical_to_cpu(void **state)
             SET(ev->mutation_kind, "gaussian");
             ev->mutation_rate = 0.1;
             ev->sigma = 0.05;
+        } else if (c == 10) {
+            /* more events than one launch runs: a generation cut into slices */
+            what = "moran-db, 20000 agents (a generation in two launches)";
+            scenario_base(&sc, "moran-db", 20000, 1);
+            sc.rounds = 2;
+            ev->structure.partners = 1;
+            ev->replacement = ev->structure;
+            ev->generations = 2;
+            ev->record_every = 1;
+            ev->snapshot_every = 2;
+            SET(ev->mutation_kind, "random-memory-one");
+            ev->mutation_rate = 0.01;
         } else {
             /* three chunks: merging two is commutative, three shows the association */
             what = "fermi-sync, 9000 agents (three census chunks), sampled (1)";
@@ -1022,8 +1035,17 @@ static void test_memory_refusal(void **state)
     b.jobs = &job;
     b.n_jobs = 1;
     assert_int_equal(dlm_backend_opencl.play_matches(cl_be, &b, &out, &err), DLM_ERR_USAGE);
-    assert_non_null(strstr(err.message, "needs"));
-    assert_non_null(strstr(err.message, "bytes"));
+    {
+        char has[64], needs[64];
+        snprintf(has, sizeof has, "(%llu bytes)", (unsigned long long)cl_be->global_mem);
+        snprintf(needs, sizeof needs, "(%llu bytes)",
+                 (unsigned long long)(b.n_strategies * sizeof(dlm_strategy) +
+                                      sizeof(dlm_player_params) + sizeof(dlm_match_job) +
+                                      sizeof(dlm_match_result)));
+        if (!strstr(err.message, has) || !strstr(err.message, needs) ||
+            !strstr(err.message, "for strategies"))
+            fail_msg("the refusal lacks the numbers: %s", err.message);
+    }
     need.what = "the strategies";
     need.bytes = cl_be->max_alloc + 1;
     if (need.bytes <= cl_be->global_mem) {
@@ -1098,6 +1120,8 @@ int main(void)
     }
     printf("test_opencl: %s against %s\n", dlm_backend_opencl.describe(cl_be),
            cpu_ops->describe(cpu_be));
+    if (getenv("DLM_TEST_FILTER")) /* e.g. DLM_TEST_FILTER='*cache*' runs only those */
+        cmocka_set_test_filter(getenv("DLM_TEST_FILTER"));
     rc = cmocka_run_group_tests(tests, NULL, NULL);
     dlm_backend_opencl.destroy(cl_be);
     cpu_ops->destroy(cpu_be);

@@ -13,9 +13,8 @@
  *
  * Work decomposition (each the same order of model calls as host/cpu_evolve.c):
  *   dlmk_play_matches    one work-item per match job;
- *   dlmk_evo_async       one work-item per population: generations first..first+count-1,
- *                        events 0..n-1 one after another (Moran, Fermi keep their
- *                        asynchronous semantics, DESIGN.md §6);
+ *   dlmk_evo_async       one work-item per population: its events one after another
+ *                        (Moran, Fermi keep their asynchronous semantics, DESIGN.md §6);
  *   dlmk_evo_evaluate    synchronous rules, step 1: one work-item per (agent, population),
  *                        the work-group's integer counts summed in local memory;
  *   dlmk_evo_counts_add  those partial counts added into each population's counts;
@@ -198,10 +197,12 @@ DLM_FN dlm_evo_world dlm_cl_world(DLM_CL_WORLD_ARGS)
 }
 
 /* Asynchronous rules: population get_global_id(0), generations first .. first+count-1,
- * its events one after another (generation_serial in host/cpu_evolve.c). */
+ * in each its events begin .. min(end, n)-1 one after another (generation_serial in
+ * host/cpu_evolve.c; the host splits a large generation's events over launches, never
+ * reorders them). */
 __kernel void dlmk_evo_async(DLM_CL_WORLD_ARGS, __global const dlm_evo_population *pops,
                              __global const uchar *active, uint n_pops, ulong first, ulong count,
-                             __global dlm_evo_counts *counts)
+                             uint begin, uint end, __global dlm_evo_counts *counts)
 {
     uint p = (uint)get_global_id(0), e;
     dlm_evo_world w;
@@ -214,7 +215,7 @@ __kernel void dlmk_evo_async(DLM_CL_WORLD_ARGS, __global const dlm_evo_populatio
     pop = pops[p];
     c = counts[p];
     for (g = first; g < first + count; ++g)
-        for (e = 0; e < pop.n; ++e)
+        for (e = begin; e < end && e < pop.n; ++e)
             dlm_evo_event(&w, &pop, g, e, &c);
     counts[p] = c;
 }
