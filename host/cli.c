@@ -107,8 +107,21 @@ static void free_args(cli_args *a)
 
 /* Parses argv[first..] against the common options and `extra` (whose values land in
  * a->values / a->flags by index). Returns 0, or 2 after printing a usage error. */
+static int parse_args_into(int argc, char **argv, int first, const char *cmd,
+                           const cli_option *extra, cli_args *a);
+
+/* parse_args_into, releasing what it built when it fails. */
 static int parse_args(int argc, char **argv, int first, const char *cmd, const cli_option *extra,
                       cli_args *a)
+{
+    int rc = parse_args_into(argc, argv, first, cmd, extra, a);
+    if (rc)
+        free_args(a);
+    return rc;
+}
+
+static int parse_args_into(int argc, char **argv, int first, const char *cmd,
+                           const cli_option *extra, cli_args *a)
 {
     int i;
     memset(a, 0, sizeof *a);
@@ -757,7 +770,7 @@ static int cmd_strategies(int argc, char **argv)
         if (!wanted)
             continue;
         if (dlm_strategy_parse(info->name, &sc.game, &def, &err) != DLM_OK)
-            snprintf(desc, sizeof desc, "(not defined for this game: %s)", err.message);
+            snprintf(desc, sizeof desc, "(not defined for this game: %.400s)", err.message);
         else
             dlm_strategy_describe(&def, desc, sizeof desc);
         if (fmt == DLM_FMT_TABLE) {
