@@ -170,10 +170,12 @@ expect 0 "--set override" -- "$DLM" run --set tournament.strategies=[tft,alld] -
 [ "$(wc -l <"$TMP/out")" -eq 3 ] && ok || bad "--set strategies: expected header + 2 rows"
 
 # --- games ---------------------------------------------------------------------------------
-expect 0 "pd breaking T > R" -- "$DLM" match tft alld --set game.R=6 --rounds 10
+expect 0 "pd breaking T > R" -- "$DLM" match tft alld --set game.preset=pd --set game.R=6 --rounds 10
 contains "$TMP/err" "T > R" "warning names T > R"
-expect 0 "pd breaking 2R > T + S" -- "$DLM" match tft alld --set game.T=7 --rounds 10
+expect 0 "pd breaking 2R > T + S" -- "$DLM" match tft alld --set game.preset=pd --set game.T=7 --rounds 10
 contains "$TMP/err" "2R > T + S" "warning names 2R > T + S"
+expect 0 "a custom game is not checked as a pd" -- "$DLM" match tft alld --set game.R=1 --set game.S=0 --set game.T=1.85 --set game.P=0 --rounds 10 --backend cpu
+[ -s "$TMP/err" ] && bad "warning for a custom game: $(cat "$TMP/err")" || ok
 expect 0 "a proper pd has no warning" -- "$DLM" match tft alld --rounds 10 --backend cpu
 [ -s "$TMP/err" ] && bad "warning for the standard pd: $(cat "$TMP/err")" || ok
 expect 0 "donation game" -- "$DLM" match tft wsls --set game.preset=donation --set game.b=3 --set game.c=1 --format json
