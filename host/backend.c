@@ -5,6 +5,9 @@
 
 static const dlm_backend_ops *const compiled[] = {
     /* Order is preference for `auto`: fastest first, the CPU reference last. */
+#if defined(DLM_HAVE_CUDA)
+    &dlm_backend_cuda,
+#endif
 #if defined(DLM_HAVE_OPENCL)
     &dlm_backend_opencl,
 #endif
@@ -36,7 +39,9 @@ dlm_status dlm_backend_open(const char *name, const dlm_backend_options *opt, FI
             if (!is_auto)
                 return dlm_error_set(err, DLM_ERR_RUNTIME, "backend %s cannot run here: %s",
                                      name, why);
-            if (notices)
+            /* quietly when nothing of this kind is here (no driver, no device): the
+               normal state of a machine without that hardware, not worth a notice */
+            if (notices && (!(*it)->present || (*it)->present()))
                 fprintf(notices, "dilemma: backend %s unavailable (%s); trying the next\n",
                         (*it)->name, why);
             continue;

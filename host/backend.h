@@ -80,6 +80,13 @@ typedef struct dlm_backend_ops {
     /* Optional: for `auto`, 0 when this backend would run but another is the better
        choice here (an OpenCL CPU device); `why` says so. Null means always preferred. */
     int (*auto_preferred)(char *why, size_t len);
+    /* Optional: for `auto`, 0 when there is nothing of this kind here at all (no driver
+       installed, or no device): `auto` then passes over the backend without a notice, since
+       that is the normal state of most machines (a CPU machine built with the CUDA
+       toolkit). 1 when something is there, so that an unavailable backend is worth the
+       notice (a driver too old, a device that fails). Null means always present. Asked
+       only after available() said 0; `--backend NAME` still reports `why` as an error. */
+    int (*present)(void);
     /* Writes the backend's devices, one per line, to out. */
     dlm_status (*list_devices)(FILE *out, dlm_error *err);
     dlm_status (*create)(const dlm_backend_options *opt, dlm_backend **out, dlm_error *err);
@@ -111,7 +118,8 @@ const dlm_backend_ops *const *dlm_backends(void);
 
 /* Opens the backend called name (auto | cpu | opencl | cuda). For auto, the first
  * available backend; a compiled backend that cannot run here is skipped with a one-line
- * notice on `notices` (may be null). */
+ * notice on `notices` (may be null), or silently when its `present` says there is nothing
+ * of its kind here at all. */
 dlm_status dlm_backend_open(const char *name, const dlm_backend_options *opt, FILE *notices,
                             const dlm_backend_ops **ops_out, dlm_backend **be_out,
                             dlm_error *err);
@@ -120,5 +128,8 @@ dlm_status dlm_backend_open(const char *name, const dlm_backend_options *opt, FI
 extern const dlm_backend_ops dlm_backend_cpu;
 /* The OpenCL backend (host/backend_opencl.c), compiled when OpenCL is found. */
 extern const dlm_backend_ops dlm_backend_opencl;
+/* The CUDA backend (host/backend_cuda.c, kernels/cuda/dilemma.cu), compiled when the CUDA
+ * toolkit is found. */
+extern const dlm_backend_ops dlm_backend_cuda;
 
 #endif /* DLM_BACKEND_H */

@@ -296,7 +296,7 @@ static int bench_evolution(const char *name, const evo_sizes *z, int threads, in
                                         {"lattice", "site updates/s"},
                                         {"batched", "population-generations/s"}};
     const char *unit = "";
-    bench_row rows[3];
+    bench_row rows[4];
     dlm_strategy *ref = NULL, *other = NULL;
     uint64_t n_agents = 0;
     double work = 0, rounds = 0, rounds2 = 0;
@@ -321,11 +321,12 @@ static int bench_evolution(const char *name, const evo_sizes *z, int threads, in
     rc = run_evo_backend(name, z, "cpu", 1, &rows[0], &ref, &n_agents, &work, &rounds);
     rows[0].matches_reference = 1;
     rows[0].ratio = 1.0;
-    /* The threaded CPU, then OpenCL where it runs, each checked against the reference. */
-    for (k = 0; k < 2 && !rc; ++k) {
-        const char *backend = k == 0 ? "cpu" : "opencl";
+    /* The threaded CPU, then OpenCL and CUDA where they run, each checked against the
+       reference. */
+    for (k = 0; k < 3 && !rc; ++k) {
+        const char *backend = k == 0 ? "cpu" : k == 1 ? "opencl" : "cuda";
         bench_row *row = &rows[n_rows];
-        if ((k == 0 && threads == 1) || (k == 1 && !backend_here("opencl")))
+        if ((k == 0 && threads == 1) || (k > 0 && !backend_here(backend)))
             continue;
         rc = run_evo_backend(name, z, backend, threads, row, &other, &n_agents, &work, &rounds2);
         if (!rc) {
@@ -384,7 +385,7 @@ static int bench_match(size_t pairs, uint32_t rounds, int threads, int json)
 {
     match_workload w;
     dlm_match_result *ref = NULL, *res = NULL;
-    bench_row rows[3];
+    bench_row rows[4];
     int rc = 0, n_rows = 1, i, k;
     if (match_workload_make(&w, pairs, rounds, 0.01, 1) != 0 ||
         !(ref = malloc(pairs * sizeof *ref)) || !(res = malloc(pairs * sizeof *res))) {
@@ -401,13 +402,14 @@ static int bench_match(size_t pairs, uint32_t rounds, int threads, int json)
         rc = 1;
     rows[0].matches_reference = 1;
     rows[0].ratio = 1.0;
-    /* Every other configuration (the threaded CPU, OpenCL where it runs) is checked
-       against it before its time counts. */
-    for (k = 0; k < 2 && !rc; ++k) {
+    /* Every other configuration (the threaded CPU, OpenCL and CUDA where they run) is
+       checked against it before its time counts. */
+    for (k = 0; k < 3 && !rc; ++k) {
+        const char *backend = k == 0 ? "cpu" : k == 1 ? "opencl" : "cuda";
         bench_row *row = &rows[n_rows];
-        if ((k == 0 && threads == 1) || (k == 1 && !backend_here("opencl")))
+        if ((k == 0 && threads == 1) || (k > 0 && !backend_here(backend)))
             continue;
-        if (run_backend(k == 0 ? "cpu" : "opencl", threads, &w.batch, res, row))
+        if (run_backend(backend, threads, &w.batch, res, row))
             rc = 1;
         else {
             row->matches_reference = memcmp(ref, res, pairs * sizeof *res) == 0;

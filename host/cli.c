@@ -65,7 +65,7 @@ static const cli_option common_options[] = {
     {"out", 1, "output.file", "write to FILE (atomically) instead of standard output"},
     {"threads", 1, "threads", "CPU threads, 0 = all cores (output does not depend on it)"},
     {"platform", 1, NULL, "opencl: platform index (`dilemma devices`; default: first suitable)"},
-    {"device", 1, NULL, "opencl: device index within the platform (default: first suitable)"},
+    {"device", 1, NULL, "opencl: device index within the platform; cuda: device index (default: first suitable)"},
     {NULL, 0, NULL, NULL},
 };
 

@@ -211,6 +211,24 @@ if "$DLM" devices | grep -q "^opencl  available"; then
   expect 2 "--device not a number" -- "$DLM" match tft wsls --backend opencl --device x
 fi
 
+# --- the CUDA backend, where it runs: the same bytes as the CPU -----------------------------
+if "$DLM" devices | grep -q "^cuda    available"; then
+  strip_backend() { sed 's/"backend":"[^"]*"//' "$1"; }
+  "$DLM" match gtft "fsm(C:0:1,D:2:1,D:0:1)" --rounds 500 --execution-error 0.03 --perception-error 0.02 --reaction-period 2,1 --observation-delay 0,3 --seed 4 --format json --backend cpu >"$TMP/m_cpu"
+  expect 0 "match --backend cuda" -- "$DLM" match gtft "fsm(C:0:1,D:2:1,D:0:1)" --rounds 500 --execution-error 0.03 --perception-error 0.02 --reaction-period 2,1 --observation-delay 0,3 --seed 4 --format json --backend cuda
+  contains "$TMP/out" '"backend":"cuda' "the cuda backend ran the match"
+  cmp -s <(strip_backend "$TMP/m_cpu") <(strip_backend "$TMP/out") && ok || bad "match: cuda and cpu outputs differ"
+  "$DLM" run "$CONFIGS/axelrod_noise.yaml" --set tournament.repetitions=2 --format json --backend cpu >"$TMP/t_cpu"
+  expect 0 "tournament --backend cuda" -- "$DLM" run "$CONFIGS/axelrod_noise.yaml" --set tournament.repetitions=2 --format json --backend cuda --device 0
+  cmp -s <(strip_backend "$TMP/t_cpu") <(strip_backend "$TMP/out") && ok || bad "tournament: cuda and cpu outputs differ"
+  printf 'mode: evolve\nseed: 11\ngame: {preset: pd}\nmatch: {rounds: 20, execution_error: 0.02}\nevolution:\n  population: 30\n  populations: 3\n  generations: 20\n  rule: moran-bd\n  selection: 0.5\n  structure: {type: well-mixed, partners: 4}\n  mutation: {rate: 0.05, kind: random-memory-one}\n  initial: {random: true}\n  record_every: 5\n' >"$TMP/evo_cu.yaml"
+  "$DLM" run "$TMP/evo_cu.yaml" --format jsonl --backend cpu >"$TMP/e_cpu" 2>/dev/null
+  expect 0 "evolve --backend cuda" -- "$DLM" run "$TMP/evo_cu.yaml" --format jsonl --backend cuda
+  [ -s "$TMP/out" ] && cmp -s "$TMP/e_cpu" "$TMP/out" && ok || bad "evolution: cuda and cpu records differ"
+  expect 2 "cuda --device out of range" -- "$DLM" match tft wsls --backend cuda --device 99
+  contains "$TMP/err" "device" "bad --device named"
+fi
+
 # --- bench ---------------------------------------------------------------------------------
 expect 0 "bench (quick)" -- "$DLM" bench --quick
 contains "$TMP/out" "matches reference" "bench checks against the reference"
