@@ -154,7 +154,7 @@ expect 2 "evolve unknown rule" -- "$DLM" run --set mode=evolve --set evolution.r
 contains "$TMP/err" "evolution.rule" "unknown rule names the key"
 expect 2 "evolve too big" -- "$DLM" run --set mode=evolve --set evolution.population=4000000000
 contains "$TMP/err" "evolution.population" "too big names the key"
-expect 2 "evolve memory refused" -- "$DLM" run --set mode=evolve --set evolution.population=1000000000 --set evolution.populations=4
+expect 2 "evolve memory refused" -- "$DLM" run --set mode=evolve --set evolution.population=1000000000 --set evolution.populations=4 --backend cpu
 contains "$TMP/err" "MiB" "memory refusal gives the numbers"
 printf 'mode: match\nmatch:\n  rounds: 100\n  executon_error: 0.1\n' >"$TMP/typo.yaml"
 expect 2 "config typo" -- "$DLM" run "$TMP/typo.yaml"
