@@ -104,6 +104,16 @@ typedef struct dlm_backend_ops {
     /* Statistics of every population at generation g (census matches keyed by g). */
     dlm_status (*evo_census)(dlm_backend *be, dlm_evo_state *st, uint64_t g,
                              dlm_evo_census *out, dlm_error *err);
+    /* Optional, so that writing output overlaps the device's work: evo_submit queues what
+       evo_run(first, count, active) and then evo_census(first + count) do, and returns
+       without waiting; evo_collect waits for them, adds each population's counts into
+       counts[p] and writes the census into out. One submission at a time, collected before
+       any other call on the state. Backends without them are driven by evo_run and
+       evo_census (host/evolve.c); the numbers are the same either way. */
+    dlm_status (*evo_submit)(dlm_backend *be, dlm_evo_state *st, uint64_t first, uint64_t count,
+                             const uint8_t *active, dlm_error *err);
+    dlm_status (*evo_collect)(dlm_backend *be, dlm_evo_state *st, dlm_evo_counts *counts,
+                              dlm_evo_census *out, dlm_error *err);
     /* Copies every agent's strategy into out (n_agents entries). */
     dlm_status (*evo_snapshot)(dlm_backend *be, dlm_evo_state *st, dlm_strategy *out,
                                dlm_error *err);

@@ -6,7 +6,8 @@
  * This half is plain C11 against the CUDA runtime API, linked statically (cudart_static):
  * a binary built with the toolkit starts on a machine without a driver, where
  * cudaGetDeviceCount fails and the backend says so (available() = 0; `auto` passes over it
- * quietly through .present, host/backend.c).
+ * with a one-line notice, host/backend.c, so that a run meant for the GPU that lands on
+ * the CPU says so).
  *
  *   Work:     the same decomposition as the OpenCL backend (host/backend_opencl_evolve.c):
  *             matches one thread per job; asynchronous rules one thread per population
@@ -49,6 +50,8 @@ struct dlm_backend {
     int major, minor, multiprocessors;
     size_t total_mem;
     char description[400];
+    cudaStream_t stream; /* every launch and asynchronous copy; a blocking stream, so that the
+                            synchronous copies of the legacy stream stay ordered with it */
 };
 
 /* --- errors ------------------------------------------------------------------------------ */
@@ -63,13 +66,13 @@ static dlm_status cu_fail(dlm_error *err, const char *call, const char *what, cu
 
 /* In a function with `dlm_status status`, `dlm_error *err` and a `done:` label: checks a
  * runtime call, or a launch wrapper (what: the kernel or buffer concerned). */
-#define CU_TRY(call, what)                                                                   \
-    do {                                                                                     \
-        cudaError_t dlm_cu_rc_ = (call);                                                     \
-        if (dlm_cu_rc_ != cudaSuccess) {                                                     \
-            status = cu_fail(err, cu_call_name(#call), (what), dlm_cu_rc_);                  \
-            goto done;                                                                       \
-        }                                                                                    \
+#define CU_TRY(call, what)                                                                         \
+    do {                                                                                           \
+        cudaError_t dlm_cu_rc_ = (call);                                                           \
+        if (dlm_cu_rc_ != cudaSuccess) {                                                           \
+            status = cu_fail(err, cu_call_name(#call), (what), dlm_cu_rc_);                        \
+            goto done;                                                                             \
+        }                                                                                          \
     } while (0)
 
 /* The function's name of a stringified call ("cudaMemcpy(a, b)" -> "cudaMemcpy"), or
@@ -107,12 +110,10 @@ static const char *human_bytes(uint64_t bytes, char *buf, size_t len)
 /* --- devices ----------------------------------------------------------------------------- */
 
 /* Devices here: >= 0, or -1 with why set (no driver, no device, a driver too old). */
-static int device_count(char *why, size_t len, cudaError_t *rc_out)
+static int device_count(char *why, size_t len)
 {
     int n = 0;
     cudaError_t rc = cudaGetDeviceCount(&n);
-    if (rc_out)
-        *rc_out = rc;
     if (rc != cudaSuccess) {
         (void)cudaGetLastError(); /* not sticky: clear it */
         snprintf(why, len, "no CUDA driver/device: %s", cudaGetErrorString(rc));
@@ -127,34 +128,13 @@ static int device_count(char *why, size_t len, cudaError_t *rc_out)
 
 static int cu_available(char *why, size_t len)
 {
-    return device_count(why, len, NULL) > 0;
-}
-
-/* For `auto`: 0 when there is nothing CUDA here at all (no driver installed, or a driver
- * without a device), which on a machine without an NVIDIA GPU is the normal case and not
- * worth a notice; a driver that is present but fails (too old for this toolkit, a device
- * in a bad state) still gets one. */
-static int cu_present(void)
-{
-    char why[256];
-    cudaError_t rc = cudaSuccess;
-    int version = 0;
-    if (device_count(why, sizeof why, &rc) > 0)
-        return 1;
-    if (rc == cudaSuccess || rc == cudaErrorNoDevice)
-        return 0;
-    /* cudaDriverGetVersion gives 0 when no driver is installed */
-    if (cudaDriverGetVersion(&version) != cudaSuccess || version == 0) {
-        (void)cudaGetLastError();
-        return 0;
-    }
-    return 1;
+    return device_count(why, len) > 0;
 }
 
 static dlm_status cu_list_devices(FILE *out, dlm_error *err)
 {
     char why[256];
-    int n = device_count(why, sizeof why, NULL), i;
+    int n = device_count(why, sizeof why), i;
     (void)err;
     if (n < 0) {
         fprintf(out, "cuda: %s\n", why);
@@ -179,13 +159,15 @@ static dlm_status cu_list_devices(FILE *out, dlm_error *err)
 
 static void cu_destroy(dlm_backend *be)
 {
+    if (be && be->stream)
+        cudaStreamDestroy(be->stream);
     free(be);
 }
 
 static dlm_status cu_create(const dlm_backend_options *opt, dlm_backend **out, dlm_error *err)
 {
     char why[256];
-    int n = device_count(why, sizeof why, NULL), want = opt ? opt->device : -1;
+    int n = device_count(why, sizeof why), want = opt ? opt->device : -1;
     dlm_backend *be;
     dlm_status status = DLM_OK;
     struct cudaDeviceProp prop;
@@ -195,14 +177,15 @@ static dlm_status cu_create(const dlm_backend_options *opt, dlm_backend **out, d
     if (want >= n)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "cuda: --device %d: there %s %d CUDA device%s (0..%d; `dilemma "
-                             "devices` lists them)", want, n == 1 ? "is" : "are", n,
-                             n == 1 ? "" : "s", n - 1);
+                             "devices` lists them)",
+                             want, n == 1 ? "is" : "are", n, n == 1 ? "" : "s", n - 1);
     if (!(be = calloc(1, sizeof *be)))
         return dlm_error_set(err, DLM_ERR_RUNTIME, "cuda: out of memory");
     be->device = want >= 0 ? want : 0;
     CU_TRY(cudaGetDeviceProperties(&prop, be->device), NULL);
     CU_TRY(cudaSetDevice(be->device), NULL);
     CU_TRY(cudaFree(NULL), "creating the context"); /* the context now, its failure here */
+    CU_TRY(cudaStreamCreateWithFlags(&be->stream, cudaStreamDefault), "the backend's stream");
     snprintf(be->name, sizeof be->name, "%s", prop.name);
     be->major = prop.major;
     be->minor = prop.minor;
@@ -253,8 +236,8 @@ static dlm_status check_memory(dlm_backend *be, const char *run, const cu_need *
                              "or populations, or --backend cpu",
                              run, human_bytes(total, a, sizeof a), (unsigned long long)total,
                              human_bytes(needs[biggest].bytes, b, sizeof b), needs[biggest].what,
-                             be->name, human_bytes(free_b, c, sizeof c),
-                             (unsigned long long)free_b, human_bytes(total_b, a, sizeof a));
+                             be->name, human_bytes(free_b, c, sizeof c), (unsigned long long)free_b,
+                             human_bytes(total_b, a, sizeof a));
 done:
     return status;
 }
@@ -301,7 +284,8 @@ static dlm_status cu_play_matches(dlm_backend *be, const dlm_match_batch *b,
             job->params[0] >= b->n_params || job->params[1] >= b->n_params)
             return dlm_error_set(err, DLM_ERR_RUNTIME,
                                  "cuda backend: job %zu names a strategy or parameter set "
-                                 "outside the batch", i);
+                                 "outside the batch",
+                                 i);
     }
     if (b->n_jobs == 0)
         return DLM_OK;
@@ -318,15 +302,14 @@ static dlm_status cu_play_matches(dlm_backend *be, const dlm_match_batch *b,
         return status;
     if ((status = buffer(needs[0].bytes, b->strategies, "strategies", &strategies, err)) !=
             DLM_OK ||
-        (status = buffer(needs[1].bytes, b->params, "player parameters", &params, err)) !=
-            DLM_OK ||
+        (status = buffer(needs[1].bytes, b->params, "player parameters", &params, err)) != DLM_OK ||
         (status = buffer(needs[2].bytes, b->jobs, "match jobs", &jobs, err)) != DLM_OK ||
         (status = buffer(needs[3].bytes, NULL, "match results", &out, err)) != DLM_OK)
         goto done;
     for (i = 0; i < b->n_jobs; i += MATCH_SLICE) {
         uint64_t n = b->n_jobs - i < MATCH_SLICE ? b->n_jobs - i : MATCH_SLICE;
-        CU_TRY(dlm_cuda_launch_play_matches(b->seed, strategies, params, b->rules, jobs, i, n,
-                                            out),
+        CU_TRY(dlm_cuda_launch_play_matches(be->stream, b->seed, strategies, params, b->rules, jobs,
+                                            i, n, out),
                "dlmk_play_matches");
     }
     CU_TRY(cudaMemcpy(results, out, (size_t)needs[3].bytes, cudaMemcpyDeviceToHost),
@@ -346,7 +329,7 @@ struct dlm_evo_state {
     uint32_t n_pops, n_named, max_n, max_chunks, groups, width;
     int synchronous, any_wright_fisher;
     dlm_evo_world w; /* device pointers (a placeholder where a run has no such array) */
-    void *owned[12];  /* the world's buffers, to free */
+    void *owned[12]; /* the world's buffers, to free */
     size_t n_owned;
     dlm_evo_population *pops;
     uint8_t *active;
@@ -355,7 +338,13 @@ struct dlm_evo_state {
     dlm_strategy *named;
     dlm_evo_census *parts, *census;
     void *dummy;
-    dlm_evo_counts *host_counts;
+    cudaStream_t stream; /* the backend's */
+    cudaEvent_t done;    /* recorded after a submission's copies back */
+    int pending;         /* a submission not collected yet */
+    /* Page-locked host buffers, the ends of the asynchronous copies. */
+    uint8_t *h_active;
+    dlm_evo_counts *h_counts;
+    dlm_evo_census *h_census;
 };
 
 static void cu_evo_destroy(dlm_backend *be, dlm_evo_state *st)
@@ -376,7 +365,14 @@ static void cu_evo_destroy(dlm_backend *be, dlm_evo_state *st)
     release(st->parts);
     release(st->census);
     release(st->dummy);
-    free(st->host_counts);
+    if (st->h_active)
+        cudaFreeHost(st->h_active);
+    if (st->h_counts)
+        cudaFreeHost(st->h_counts);
+    if (st->h_census)
+        cudaFreeHost(st->h_census);
+    if (st->done)
+        cudaEventDestroy(st->done);
     free(st);
 }
 
@@ -408,12 +404,20 @@ static dlm_status cu_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo
     st->max_chunks = (st->max_n + DLM_CENSUS_CHUNK - 1u) / DLM_CENSUS_CHUNK;
     st->width = AGENT_WIDTH;
     st->groups = (st->max_n + st->width - 1u) / st->width;
-    st->host_counts = calloc(s->n_populations ? s->n_populations : 1, sizeof *st->host_counts);
-    if (!st->host_counts) {
-        free(st);
-        return dlm_error_set(err, DLM_ERR_RUNTIME, "cuda: out of memory");
-    }
+    st->stream = be->stream;
     CU_TRY(cudaSetDevice(be->device), NULL);
+    CU_TRY(cudaEventCreateWithFlags(&st->done, cudaEventDisableTiming), "the collect event");
+    CU_TRY(
+        cudaHostAlloc((void **)&st->h_active, st->n_pops ? st->n_pops : 1u, cudaHostAllocDefault),
+        "pinned active flags");
+    CU_TRY(cudaHostAlloc((void **)&st->h_counts,
+                         (st->n_pops ? st->n_pops : 1u) * sizeof(dlm_evo_counts),
+                         cudaHostAllocDefault),
+           "pinned counts");
+    CU_TRY(cudaHostAlloc((void **)&st->h_census,
+                         (st->n_pops ? st->n_pops : 1u) * sizeof(dlm_evo_census),
+                         cudaHostAllocDefault),
+           "pinned census records");
     if (st->synchronous && (uint64_t)st->groups * st->n_pops > 2147483647ull) {
         status = dlm_error_set(err, DLM_ERR_USAGE,
                                "cuda: %u populations of up to %u agents need more than 2^31 "
@@ -423,11 +427,11 @@ static dlm_status cu_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo
     }
 
     /* Memory: every buffer, checked against the free device memory before any is made. */
-#define NEED(wh, b)                                                                          \
-    do {                                                                                     \
-        needs[n_needs].what = (wh);                                                          \
-        needs[n_needs].bytes = (b);                                                          \
-        ++n_needs;                                                                           \
+#define NEED(wh, b)                                                                                \
+    do {                                                                                           \
+        needs[n_needs].what = (wh);                                                                \
+        needs[n_needs].bytes = (b);                                                                \
+        ++n_needs;                                                                                 \
     } while (0)
     NEED("the strategies", s->n_agents * sizeof(dlm_strategy));
     NEED("the agent classes", s->n_agents * sizeof(uint32_t));
@@ -469,17 +473,17 @@ static dlm_status cu_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo
     st->w.next = st->dummy;
     st->w.payoff = st->dummy;
     st->w.cumulative = st->dummy;
-#define BUF(dst, type, bytes, host, what)                                                    \
-    do {                                                                                     \
-        void *p_;                                                                            \
-        if ((status = buffer((size_t)(bytes), (host), (what), &p_, err)) != DLM_OK)          \
-            goto done;                                                                       \
-        st->owned[st->n_owned++] = p_;                                                       \
-        (dst) = (type)p_;                                                                    \
+#define BUF(dst, type, bytes, host, what)                                                          \
+    do {                                                                                           \
+        void *p_;                                                                                  \
+        if ((status = buffer((size_t)(bytes), (host), (what), &p_, err)) != DLM_OK)                \
+            goto done;                                                                             \
+        st->owned[st->n_owned++] = p_;                                                             \
+        (dst) = (type)p_;                                                                          \
     } while (0)
     if (s->n_params)
-        BUF(st->w.params, const dlm_evo_params *, s->n_params * sizeof(dlm_evo_params),
-            s->params, "parameter sets");
+        BUF(st->w.params, const dlm_evo_params *, s->n_params * sizeof(dlm_evo_params), s->params,
+            "parameter sets");
     if (s->n_classes)
         BUF(st->w.classes, const dlm_player_params *, s->n_classes * sizeof(dlm_player_params),
             s->classes, "agent classes");
@@ -513,14 +517,14 @@ static dlm_status cu_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo
 #undef BUF
     {
         void *p;
-#define OWN(dst, type, bytes, host, what)                                                    \
-    do {                                                                                     \
-        if ((status = buffer((size_t)(bytes), (host), (what), &p, err)) != DLM_OK)           \
-            goto done;                                                                       \
-        (dst) = (type)p;                                                                     \
+#define OWN(dst, type, bytes, host, what)                                                          \
+    do {                                                                                           \
+        if ((status = buffer((size_t)(bytes), (host), (what), &p, err)) != DLM_OK)                 \
+            goto done;                                                                             \
+        (dst) = (type)p;                                                                           \
     } while (0)
-        OWN(st->pops, dlm_evo_population *, st->n_pops * sizeof(dlm_evo_population),
-            s->populations, "populations");
+        OWN(st->pops, dlm_evo_population *, st->n_pops * sizeof(dlm_evo_population), s->populations,
+            "populations");
         OWN(st->active, uint8_t *, st->n_pops, NULL, "active populations");
         OWN(st->counts, dlm_evo_counts *, st->n_pops * sizeof(dlm_evo_counts), NULL, "counts");
         if (st->synchronous)
@@ -556,8 +560,8 @@ done:
 #define ASYNC_EVENTS_PER_ITEM ((uint64_t)1 << 14)
 #define ASYNC_EVENTS_PER_LAUNCH ((uint64_t)1 << 20)
 
-static dlm_status run_async(dlm_evo_state *st, uint64_t first, uint64_t count,
-                            uint64_t active_pops, dlm_error *err)
+static dlm_status run_async(dlm_evo_state *st, uint64_t first, uint64_t count, uint64_t active_pops,
+                            dlm_error *err)
 {
     uint64_t slice = ASYNC_EVENTS_PER_LAUNCH / (active_pops ? active_pops : 1), per = 1, g;
     dlm_status status = DLM_OK;
@@ -576,8 +580,8 @@ static dlm_status run_async(dlm_evo_state *st, uint64_t first, uint64_t count,
         for (e = 0; e < st->max_n; e += slice) {
             uint32_t begin = (uint32_t)e,
                      end = (uint32_t)(e + slice < st->max_n ? e + slice : st->max_n);
-            CU_TRY(dlm_cuda_launch_evo_async(st->w, st->pops, st->active, st->n_pops, g, n, begin,
-                                             end, st->counts),
+            CU_TRY(dlm_cuda_launch_evo_async(st->stream, st->w, st->pops, st->active, st->n_pops, g,
+                                             n, begin, end, st->counts),
                    "dlmk_evo_async");
         }
     }
@@ -590,73 +594,159 @@ static dlm_status run_sync(dlm_evo_state *st, uint64_t first, uint64_t count, dl
     dlm_status status = DLM_OK;
     uint64_t g;
     for (g = first; g < first + count; ++g) {
-        CU_TRY(dlm_cuda_launch_evo_evaluate(st->w, st->pops, st->active, st->n_pops, g,
+        CU_TRY(dlm_cuda_launch_evo_evaluate(st->stream, st->w, st->pops, st->active, st->n_pops, g,
                                             st->groups, st->width, st->partial),
                "dlmk_evo_evaluate");
-        CU_TRY(dlm_cuda_launch_evo_counts_add(st->partial, st->groups, st->active, st->n_pops,
-                                              st->counts),
+        CU_TRY(dlm_cuda_launch_evo_counts_add(st->stream, st->partial, st->groups, st->active,
+                                              st->n_pops, st->counts),
                "dlmk_evo_counts_add");
         if (st->any_wright_fisher)
-            CU_TRY(dlm_cuda_launch_evo_cumulate(st->w, st->pops, st->active, st->n_pops),
-                   "dlmk_evo_cumulate");
-        CU_TRY(dlm_cuda_launch_evo_update(st->w, st->pops, st->active, st->n_pops, g, st->groups,
-                                          st->width),
+            CU_TRY(
+                dlm_cuda_launch_evo_cumulate(st->stream, st->w, st->pops, st->active, st->n_pops),
+                "dlmk_evo_cumulate");
+        CU_TRY(dlm_cuda_launch_evo_update(st->stream, st->w, st->pops, st->active, st->n_pops, g,
+                                          st->groups, st->width),
                "dlmk_evo_update");
-        CU_TRY(dlm_cuda_launch_evo_commit(st->w, st->pops, st->active, st->n_pops, st->groups,
-                                          st->width),
+        CU_TRY(dlm_cuda_launch_evo_commit(st->stream, st->w, st->pops, st->active, st->n_pops,
+                                          st->groups, st->width),
                "dlmk_evo_commit");
     }
 done:
     return status;
 }
 
-static dlm_status cu_evo_run(dlm_backend *be, dlm_evo_state *st, uint64_t first, uint64_t count,
-                             const uint8_t *active, dlm_evo_counts *counts, dlm_error *err)
+/* Queues generations first .. first+count-1 of the active populations, their counts copied
+ * back into h_counts. */
+static dlm_status enqueue_run(dlm_evo_state *st, uint64_t first, uint64_t count,
+                              const uint8_t *active, dlm_error *err)
 {
     dlm_status status = DLM_OK;
     uint64_t active_pops = 0;
     uint32_t p;
-    if (count == 0 || st->n_pops == 0)
-        return DLM_OK;
     for (p = 0; p < st->n_pops; ++p)
         active_pops += active[p] ? 1u : 0u;
-    CU_TRY(cudaSetDevice(be->device), NULL);
-    CU_TRY(cudaMemcpy(st->active, active, st->n_pops, cudaMemcpyHostToDevice),
-           "active populations");
-    CU_TRY(cudaMemset(st->counts, 0, st->n_pops * sizeof(dlm_evo_counts)), "counts");
+    memcpy(st->h_active, active, st->n_pops);
+    CU_TRY(
+        cudaMemcpyAsync(st->active, st->h_active, st->n_pops, cudaMemcpyHostToDevice, st->stream),
+        "active populations");
+    CU_TRY(cudaMemsetAsync(st->counts, 0, st->n_pops * sizeof(dlm_evo_counts), st->stream),
+           "counts");
     status = st->synchronous ? run_sync(st, first, count, err)
                              : run_async(st, first, count, active_pops, err);
     if (status != DLM_OK)
         goto done;
-    CU_TRY(cudaMemcpy(st->host_counts, st->counts, st->n_pops * sizeof(dlm_evo_counts),
-                      cudaMemcpyDeviceToHost),
+    CU_TRY(cudaMemcpyAsync(st->h_counts, st->counts, st->n_pops * sizeof(dlm_evo_counts),
+                           cudaMemcpyDeviceToHost, st->stream),
            "counts");
-    for (p = 0; p < st->n_pops; ++p) {
-        counts[p].cooperations += st->host_counts[p].cooperations;
-        counts[p].moves += st->host_counts[p].moves;
-        counts[p].matches += st->host_counts[p].matches;
-        counts[p].failed_events += st->host_counts[p].failed_events;
-    }
 done:
     return status;
 }
 
-static dlm_status cu_evo_census(dlm_backend *be, dlm_evo_state *st, uint64_t g,
-                                dlm_evo_census *out, dlm_error *err)
+/* Queues the census of generation g, its records copied back into h_census. */
+static dlm_status enqueue_census(dlm_evo_state *st, uint64_t g, dlm_error *err)
 {
     dlm_status status = DLM_OK;
+    CU_TRY(dlm_cuda_launch_census_chunks(st->stream, st->w, st->pops, st->n_pops, g, st->named,
+                                         st->n_named, st->tolerance, st->max_chunks, st->parts),
+           "dlmk_census_chunks");
+    CU_TRY(dlm_cuda_launch_census_merge(st->stream, st->pops, st->n_pops, st->max_chunks, st->parts,
+                                        st->census),
+           "dlmk_census_merge");
+    CU_TRY(cudaMemcpyAsync(st->h_census, st->census, st->n_pops * sizeof(dlm_evo_census),
+                           cudaMemcpyDeviceToHost, st->stream),
+           "census records");
+done:
+    return status;
+}
+
+static void add_counts(const dlm_evo_state *st, dlm_evo_counts *counts)
+{
+    uint32_t p;
+    for (p = 0; p < st->n_pops; ++p) {
+        counts[p].cooperations += st->h_counts[p].cooperations;
+        counts[p].moves += st->h_counts[p].moves;
+        counts[p].matches += st->h_counts[p].matches;
+        counts[p].failed_events += st->h_counts[p].failed_events;
+    }
+}
+
+static dlm_status not_between(dlm_evo_state *st, const char *call, dlm_error *err)
+{
+    (void)st;
+    return dlm_error_set(err, DLM_ERR_RUNTIME,
+                         "cuda: %s while a submission is not collected (a bug of the caller)",
+                         call);
+}
+
+static dlm_status cu_evo_run(dlm_backend *be, dlm_evo_state *st, uint64_t first, uint64_t count,
+                             const uint8_t *active, dlm_evo_counts *counts, dlm_error *err)
+{
+    dlm_status status = DLM_OK;
+    if (st->pending)
+        return not_between(st, "evo_run", err);
+    if (count == 0 || st->n_pops == 0)
+        return DLM_OK;
+    CU_TRY(cudaSetDevice(be->device), NULL);
+    if ((status = enqueue_run(st, first, count, active, err)) != DLM_OK)
+        goto done;
+    CU_TRY(cudaStreamSynchronize(st->stream), "generations");
+    add_counts(st, counts);
+done:
+    return status;
+}
+
+static dlm_status cu_evo_census(dlm_backend *be, dlm_evo_state *st, uint64_t g, dlm_evo_census *out,
+                                dlm_error *err)
+{
+    dlm_status status = DLM_OK;
+    if (st->pending)
+        return not_between(st, "evo_census", err);
     if (st->n_pops == 0)
         return DLM_OK;
     CU_TRY(cudaSetDevice(be->device), NULL);
-    CU_TRY(dlm_cuda_launch_census_chunks(st->w, st->pops, st->n_pops, g, st->named, st->n_named,
-                                         st->tolerance, st->max_chunks, st->parts),
-           "dlmk_census_chunks");
-    CU_TRY(dlm_cuda_launch_census_merge(st->pops, st->n_pops, st->max_chunks, st->parts,
-                                        st->census),
-           "dlmk_census_merge");
-    CU_TRY(cudaMemcpy(out, st->census, st->n_pops * sizeof(dlm_evo_census),
-                      cudaMemcpyDeviceToHost),
-           "census records");
+    if ((status = enqueue_census(st, g, err)) != DLM_OK)
+        goto done;
+    CU_TRY(cudaStreamSynchronize(st->stream), "census");
+    memcpy(out, st->h_census, st->n_pops * sizeof(dlm_evo_census));
+done:
+    return status;
+}
+
+/* Generations first .. first+count-1 and the census of first+count, queued; the host
+ * writes the last records while they run (host/evolve.c). */
+static dlm_status cu_evo_submit(dlm_backend *be, dlm_evo_state *st, uint64_t first, uint64_t count,
+                                const uint8_t *active, dlm_error *err)
+{
+    dlm_status status = DLM_OK;
+    if (st->pending)
+        return not_between(st, "evo_submit", err);
+    CU_TRY(cudaSetDevice(be->device), NULL);
+    if (st->n_pops > 0) {
+        if (count > 0 && (status = enqueue_run(st, first, count, active, err)) != DLM_OK)
+            goto done;
+        if (count == 0)
+            memset(st->h_counts, 0, st->n_pops * sizeof(dlm_evo_counts));
+        if ((status = enqueue_census(st, first + count, err)) != DLM_OK)
+            goto done;
+    }
+    CU_TRY(cudaEventRecord(st->done, st->stream), "the collect event");
+    st->pending = 1;
+done:
+    return status;
+}
+
+static dlm_status cu_evo_collect(dlm_backend *be, dlm_evo_state *st, dlm_evo_counts *counts,
+                                 dlm_evo_census *out, dlm_error *err)
+{
+    dlm_status status = DLM_OK;
+    if (!st->pending)
+        return dlm_error_set(err, DLM_ERR_RUNTIME,
+                             "cuda: evo_collect without a submission (a bug of the caller)");
+    st->pending = 0;
+    CU_TRY(cudaSetDevice(be->device), NULL);
+    CU_TRY(cudaEventSynchronize(st->done), "generations and census");
+    add_counts(st, counts);
+    memcpy(out, st->h_census, st->n_pops * sizeof(dlm_evo_census));
 done:
     return status;
 }
@@ -667,7 +757,10 @@ static dlm_status cu_evo_snapshot(dlm_backend *be, dlm_evo_state *st, dlm_strate
     dlm_status status = DLM_OK;
     if (st->n_agents == 0)
         return DLM_OK;
+    if (st->pending)
+        return not_between(st, "evo_snapshot", err);
     CU_TRY(cudaSetDevice(be->device), NULL);
+    /* the legacy stream's copy waits for the backend's (blocking) stream */
     CU_TRY(cudaMemcpy(out, st->w.strategy, st->n_agents * sizeof(dlm_strategy),
                       cudaMemcpyDeviceToHost),
            "strategies");
@@ -692,9 +785,9 @@ dlm_status dlm_cuda_run_check(dlm_backend *be, const char *name, const void *in,
         (status = buffer(out_bytes, NULL, "check output", &dout, err)) != DLM_OK)
         goto done;
     if (math)
-        CU_TRY(dlm_cuda_launch_check_math(din, dout, n), name);
+        CU_TRY(dlm_cuda_launch_check_math(be->stream, din, dout, n), name);
     else
-        CU_TRY(dlm_cuda_launch_check_philox(din, dout, n), name);
+        CU_TRY(dlm_cuda_launch_check_philox(be->stream, din, dout, n), name);
     CU_TRY(cudaMemcpy(out, dout, out_bytes, cudaMemcpyDeviceToHost), "check output");
 done:
     release(din);
@@ -712,13 +805,14 @@ dlm_status dlm_cuda_fail_for_test(dlm_error *err, const char *call, const char *
 const dlm_backend_ops dlm_backend_cuda = {
     .name = "cuda",
     .available = cu_available,
-    .present = cu_present,
     .list_devices = cu_list_devices,
     .create = cu_create,
     .play_matches = cu_play_matches,
     .evo_create = cu_evo_create,
     .evo_run = cu_evo_run,
     .evo_census = cu_evo_census,
+    .evo_submit = cu_evo_submit,
+    .evo_collect = cu_evo_collect,
     .evo_snapshot = cu_evo_snapshot,
     .evo_destroy = cu_evo_destroy,
     .describe = cu_describe,

@@ -323,7 +323,8 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
     dlm_evo_plan plan;
     dlm_status st = dlm_evo_plan_build(sc, &plan, &err);
     FILE *records = stdout;
-    int rc;
+    char partial[DLM_PATH_MAX + 16] = "";
+    int rc, kept = 0;
     if (st != DLM_OK) {
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
         return st == DLM_ERR_USAGE ? 2 : 1;
@@ -339,16 +340,36 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
         dlm_evo_plan_free(&plan);
         return rc;
     }
-    if (sc->out[0] && !(records = fopen(sc->out, "w")))
-        st = dlm_error_set(&err, DLM_ERR_RUNTIME, "cannot write %s", sc->out);
+    /* The records stream into <out>.partial (to follow with tail -f), renamed to <out> when
+       the run completes; a failed run leaves no <out>, and keeps the partial file only
+       when it holds records, saying so. */
+    if (sc->out[0]) {
+        snprintf(partial, sizeof partial, "%s.partial", sc->out);
+        if (!(records = fopen(partial, "w")))
+            st = dlm_error_set(&err, DLM_ERR_RUNTIME, "cannot write %s", partial);
+    }
     if (st == DLM_OK)
         st = dlm_evolve(sc, &plan, ops, be, records, fmt, NULL, &err);
-    if (records && records != stdout && fclose(records) != 0 && st == DLM_OK)
-        st = dlm_error_set(&err, DLM_ERR_RUNTIME, "writing %s failed", sc->out);
+    if (records && records != stdout) {
+        long written = ftell(records);
+        if (fclose(records) != 0 && st == DLM_OK)
+            st = dlm_error_set(&err, DLM_ERR_RUNTIME, "writing %s failed", partial);
+        if (st == DLM_OK && rename(partial, sc->out) != 0)
+            st = dlm_error_set(&err, DLM_ERR_RUNTIME, "cannot rename %s to %s", partial,
+                               sc->out);
+        if (st != DLM_OK) {
+            kept = written > 0;
+            if (!kept)
+                remove(partial);
+        }
+    }
     ops->destroy(be);
     dlm_evo_plan_free(&plan);
     if (st != DLM_OK) {
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        if (kept)
+            fprintf(stderr, "dilemma %s: the records written before the failure are in %s\n",
+                    cmd, partial);
         return st == DLM_ERR_USAGE ? 2 : 1;
     }
     return 0;

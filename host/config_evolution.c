@@ -10,23 +10,20 @@
  * when evolution.population is absent), graph parameters against the population, the
  * initial mutant count, interaction and replacement both well-mixed or both graphs,
  * imitate-best on a graph, and at most DLM_CENSUS_MAX_NAMED distinct strategies to count.
- * host/evolve_plan.c re-checks what it relies on.
+ * host/evolve_plan.c re-checks what it relies on. structure: and replacement: are read,
+ * and checked against the population, in config_evolution_structure.c.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config_tree.h"
+#include "config_evolution_internal.h"
 #include "dlm_census.h"
-#include "graph.h"
-
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 #define SHARE_TOLERANCE 1e-9         /* shares must sum to 1 within this */
 #define GENERATIONS_MAX (1ull << 40) /* generations, record_every, snapshot.every */
 #define POPULATIONS_MAX (1ull << 20)
-#define SIDE_MAX (1ull << 31) /* lattice width and height */
 
 static const char *const evolution_keys[] = {
     "population", "populations", "generations",  "rule",        "selection", "fitness",
@@ -37,42 +34,6 @@ static const char *const rules[] = {"moran-bd",   "moran-db",      "fermi",
 static const char *const fitness_maps[] = {"linear", "exponential"};
 static const char *const accumulations[] = {"mean", "total"};
 static const char *const payoffs[] = {"played", "exact"};
-
-enum {
-    WELL_MIXED,
-    LATTICE,
-    RING,
-    RANDOM_REGULAR,
-    ERDOS_RENYI,
-    BARABASI_ALBERT,
-    WATTS_STROGATZ,
-    FILE_GRAPH
-};
-static const char *const structure_types[] = {"well-mixed",     "lattice",     "ring",
-                                              "random-regular", "erdos-renyi", "barabasi-albert",
-                                              "watts-strogatz", "file"};
-static const char *const structure_keys[] = {
-    "type", "partners", "width", "height", "neighbourhood", "neighborhood", "self",
-    "k",    "degree",   "p",     "m",      "beta",          "file"};
-/* The types that take each key of structure_keys but "type" (a bit per type). */
-static const struct {
-    const char *key;
-    unsigned types;
-} structure_owners[] = {
-    {"partners", 1u << WELL_MIXED},
-    {"width", 1u << LATTICE},
-    {"height", 1u << LATTICE},
-    {"neighbourhood", 1u << LATTICE},
-    {"neighborhood", 1u << LATTICE},
-    {"self", 1u << LATTICE},
-    {"k", (1u << RING) | (1u << WATTS_STROGATZ)},
-    {"degree", 1u << RANDOM_REGULAR},
-    {"p", 1u << ERDOS_RENYI},
-    {"m", 1u << BARABASI_ALBERT},
-    {"beta", 1u << WATTS_STROGATZ},
-    {"file", 1u << FILE_GRAPH},
-};
-static const char *const neighbourhoods[] = {"von-neumann", "moore"};
 
 static const char *const mutation_keys[] = {"rate", "kind", "set", "sigma"};
 static const char *const mutation_kinds[] = {"none",     "set",         "random-memory-one",
@@ -87,37 +48,10 @@ static const char *const snapshot_keys[] = {"every", "file"};
 
 static const char *const default_shares[] = {"tft", "alld"}; /* half each */
 
-/* Where a structure was given, for messages about it after it is read. */
-typedef struct structure_at {
-    const dlm_node *at;    /* its key node (or value); NULL when not given */
-    const dlm_node *width; /* lattice: the width value */
-    const dlm_node *param; /* ring, watts-strogatz: k; random-regular: degree; b-a: m */
-    int type;              /* index into structure_types */
-} structure_at;
-
-typedef struct reader {
-    dlm_error *err;
-    const dlm_config *cfg;
-    dlm_scenario *sc;
-    dlm_evolution_spec *ev;
-    const dlm_node *section;    /* the evolution key node, or NULL when absent */
-    const dlm_node *population; /* the value nodes of keys checked against others */
-    const dlm_node *populations;
-    const dlm_node *rule;
-    const dlm_node *mutant_count; /* initial.mutant.count (or the mutant mapping) */
-    const dlm_node *kind;         /* mutation.kind, when given */
-    const dlm_node *payoff;       /* payoff, when given */
-    const dlm_node *not_m1;       /* the first strategy that is no memory-one strategy */
-    char not_m1_path[128];        /* its key */
-    structure_at structure, replacement;
-    dlm_strategy named[DLM_CENSUS_MAX_NAMED]; /* distinct strategies the census counts */
-    size_t n_named;
-} reader;
-
 /* ---- helpers ------------------------------------------------------------------------- */
 
 /* "a, b, c" of names into buf; returns buf. */
-static const char *name_list(const char *const *names, size_t n, char *buf, size_t len)
+const char *dlm_cfg_evo_name_list(const char *const *names, size_t n, char *buf, size_t len)
 {
     size_t i, used = 0;
     buf[0] = '\0';
@@ -139,9 +73,10 @@ static dlm_status get_mapping(reader *r, const dlm_node *key, const dlm_node *va
     if (!value || dlm_node_is_null(value))
         return DLM_OK;
     if (value->kind != DLM_NODE_MAPPING)
-        return dlm_cfg_fail(
-            r->err, key ? key : value, path, "expected a mapping with keys %s, got %s",
-            name_list(keys, n, list, sizeof list), dlm_cfg_got(value, what, sizeof what));
+        return dlm_cfg_fail(r->err, key ? key : value, path,
+                            "expected a mapping with keys %s, got %s",
+                            dlm_cfg_evo_name_list(keys, n, list, sizeof list),
+                            dlm_cfg_got(value, what, sizeof what));
     *out = value;
     return dlm_cfg_check_keys(r->err, value, path, keys, n);
 }
@@ -206,8 +141,8 @@ static dlm_status check_sum(reader *r, const dlm_node *at, const char *path, con
 
 /* An input file name: non-empty; when the config came from a file and the value from
  * that file (not --set), a relative name is taken relative to the file's folder. */
-static dlm_status get_input_path(reader *r, const dlm_node *node, const char *path, char *buf,
-                                 size_t size)
+dlm_status dlm_cfg_evo_input_path(reader *r, const dlm_node *node, const char *path, char *buf,
+                                  size_t size)
 {
     char raw[DLM_PATH_MAX], shown[104];
     size_t dir = 0;
@@ -227,234 +162,6 @@ static dlm_status get_input_path(reader *r, const dlm_node *node, const char *pa
                             dlm_printable(raw, 96, shown, sizeof shown),
                             (unsigned long)(dir + strlen(raw)), (unsigned long)size - 1);
     snprintf(buf, size, "%.*s%s", (int)dir, node->origin, raw);
-    return DLM_OK;
-}
-
-/* ---- structure ------------------------------------------------------------------------ */
-
-static void structure_defaults(dlm_structure_spec *s)
-{
-    memset(s, 0, sizeof *s);
-    snprintf(s->type, sizeof s->type, "%s", structure_types[WELL_MIXED]);
-    snprintf(s->neighbourhood, sizeof s->neighbourhood, "moore");
-    s->k = 2;
-    s->m = 2;
-    s->beta = 0.1;
-}
-
-/* "lattice" or "ring and watts-strogatz": the types in mask, into buf; *plural when two. */
-static const char *owner_names(unsigned mask, char *buf, size_t len, int *plural)
-{
-    size_t i, used = 0, n = 0;
-    buf[0] = '\0';
-    for (i = 0; i < N_OF(structure_types); ++i)
-        if (mask & (1u << i)) {
-            int w = snprintf(buf + used, len - used, "%s%s", n ? " and " : "", structure_types[i]);
-            used += w > 0 && (size_t)w < len - used ? (size_t)w : 0;
-            ++n;
-        }
-    *plural = n > 1;
-    return buf;
-}
-
-/* Reads structure: or replacement: (value under key node key, at path) into *s. */
-static dlm_status read_structure(reader *r, const dlm_node *key, const dlm_node *value,
-                                 const char *path, int replacement, dlm_structure_spec *s,
-                                 structure_at *at)
-{
-    const dlm_node *map = NULL, *type_node = NULL, *v;
-    char full[160], what[128], list[300];
-    uint64_t u;
-    int type = WELL_MIXED, flag;
-    size_t i;
-    dlm_status st;
-    if (dlm_node_is_null(value))
-        return DLM_OK; /* a null section is an absent one */
-    structure_defaults(s);
-    at->at = key ? key : value;
-    if (value->kind == DLM_NODE_SCALAR) { /* structure: lattice means {type: lattice} */
-        type_node = value;
-        if ((st = dlm_cfg_get_choice(r->err, value, path, structure_types, N_OF(structure_types),
-                                     &type)))
-            return st;
-    } else if (value->kind == DLM_NODE_MAPPING) {
-        map = value;
-        if ((st = dlm_cfg_check_keys(r->err, map, path, structure_keys, N_OF(structure_keys))))
-            return st;
-        if ((type_node = dlm_node_lookup(map, "type", NULL)) &&
-            (st = dlm_cfg_get_choice(r->err, type_node,
-                                     dlm_cfg_join(full, sizeof full, path, "type"), structure_types,
-                                     N_OF(structure_types), &type)))
-            return st;
-    } else {
-        return dlm_cfg_fail(r->err, at->at, path,
-                            "expected a structure type (%s) or a mapping with key type, got %s",
-                            name_list(structure_types, N_OF(structure_types), list, sizeof list),
-                            dlm_cfg_got(value, what, sizeof what));
-    }
-    at->type = type;
-    snprintf(s->type, sizeof s->type, "%s", structure_types[type]);
-    if (!map)
-        goto required;
-    /* Each key must belong to the type. */
-    for (i = 0; i < map->n; ++i) {
-        const dlm_node *k = map->keys[i];
-        size_t j;
-        int plural;
-        for (j = 0; j < N_OF(structure_owners); ++j)
-            if (strcmp(k->text, structure_owners[j].key) == 0)
-                break;
-        if (j == N_OF(structure_owners) || (structure_owners[j].types & (1u << type)))
-            continue; /* "type", or a key of this type */
-        owner_names(structure_owners[j].types, list, sizeof list, &plural);
-        return dlm_cfg_fail(r->err, k, dlm_cfg_join(full, sizeof full, path, k->text),
-                            "only %s take%s %s (the type here is %s%s)", list, plural ? "" : "s",
-                            k->text, structure_types[type],
-                            type_node ? "" : ", the default: give type");
-    }
-    if (replacement) { /* whom an agent plays is the interaction structure's business */
-        static const char *const not_here[] = {"partners", "self"};
-        for (i = 0; i < N_OF(not_here); ++i) {
-            const dlm_node *k;
-            if (dlm_node_lookup(map, not_here[i], &k))
-                return dlm_cfg_fail(r->err, k, dlm_cfg_join(full, sizeof full, path, not_here[i]),
-                                    "%s is about who plays whom: set it in evolution.structure "
-                                    "(the replacement graph never has self-loops)",
-                                    not_here[i]);
-        }
-    }
-    if ((v = dlm_node_lookup(map, "partners", NULL))) {
-        if ((st = dlm_cfg_get_uint(r->err, v, dlm_cfg_join(full, sizeof full, path, "partners"), 0,
-                                   UINT32_MAX, &u)))
-            return st;
-        s->partners = (uint32_t)u;
-    }
-    if ((v = dlm_node_lookup(map, "width", NULL))) {
-        if ((st = dlm_cfg_get_uint(r->err, v, dlm_cfg_join(full, sizeof full, path, "width"), 3,
-                                   SIDE_MAX, &u)))
-            return st;
-        s->width = (uint32_t)u;
-        at->width = v;
-    }
-    if ((v = dlm_node_lookup(map, "height", NULL))) {
-        if ((st = dlm_cfg_get_uint(r->err, v, dlm_cfg_join(full, sizeof full, path, "height"), 3,
-                                   SIDE_MAX, &u)))
-            return st;
-        s->height = (uint32_t)u;
-        if (!at->width)
-            at->width = v;
-    }
-    {
-        const dlm_node *k1, *k2, *n1 = dlm_node_lookup(map, "neighbourhood", &k1);
-        const dlm_node *n2 = dlm_node_lookup(map, "neighborhood", &k2);
-        char where[1100];
-        int index;
-        if (n1 && n2)
-            return dlm_cfg_fail(r->err, k2, dlm_cfg_join(full, sizeof full, path, "neighborhood"),
-                                "neighbourhood is given already (%s): give one spelling",
-                                dlm_node_where(k1, where, sizeof where));
-        if (n1 || n2) {
-            if ((st = dlm_cfg_get_choice(
-                     r->err, n1 ? n1 : n2,
-                     dlm_cfg_join(full, sizeof full, path, n1 ? "neighbourhood" : "neighborhood"),
-                     neighbourhoods, N_OF(neighbourhoods), &index)))
-                return st;
-            snprintf(s->neighbourhood, sizeof s->neighbourhood, "%s", neighbourhoods[index]);
-        }
-    }
-    if ((v = dlm_node_lookup(map, "self", NULL))) {
-        if ((st =
-                 dlm_cfg_get_bool(r->err, v, dlm_cfg_join(full, sizeof full, path, "self"), &flag)))
-            return st;
-        s->self_loops = flag;
-    }
-    if ((v = dlm_node_lookup(map, "k", NULL))) {
-        if ((st = dlm_cfg_get_uint(r->err, v, dlm_cfg_join(full, sizeof full, path, "k"), 1,
-                                   INT32_MAX, &u)))
-            return st;
-        s->k = (uint32_t)u;
-        at->param = v;
-    }
-    if ((v = dlm_node_lookup(map, "degree", NULL))) {
-        if ((st = dlm_cfg_get_uint(r->err, v, dlm_cfg_join(full, sizeof full, path, "degree"), 1,
-                                   UINT32_MAX - 1u, &u)))
-            return st;
-        s->degree = (uint32_t)u;
-        at->param = v;
-    }
-    if ((v = dlm_node_lookup(map, "m", NULL))) {
-        if ((st = dlm_cfg_get_uint(r->err, v, dlm_cfg_join(full, sizeof full, path, "m"), 1,
-                                   UINT32_MAX - 1u, &u)))
-            return st;
-        s->m = (uint32_t)u;
-        at->param = v;
-    }
-    if ((v = dlm_node_lookup(map, "p", NULL)) &&
-        (st = dlm_cfg_get_probability(r->err, v, dlm_cfg_join(full, sizeof full, path, "p"), 0,
-                                      &s->p)))
-        return st;
-    if ((v = dlm_node_lookup(map, "beta", NULL)) &&
-        (st = dlm_cfg_get_probability(r->err, v, dlm_cfg_join(full, sizeof full, path, "beta"), 0,
-                                      &s->beta)))
-        return st;
-    if ((v = dlm_node_lookup(map, "file", NULL)) &&
-        (st = get_input_path(r, v, dlm_cfg_join(full, sizeof full, path, "file"), s->file,
-                             sizeof s->file)))
-        return st;
-required:
-    if (type == LATTICE && (!s->width || !s->height))
-        return dlm_cfg_fail(r->err, at->at, path,
-                            "a lattice needs width and height (integers >= 3), e.g. {type: "
-                            "lattice, width: 64, height: 64}");
-    if (type == LATTICE && (uint64_t)s->width * s->height > UINT32_MAX)
-        return dlm_cfg_fail(r->err, at->width, path, "a %ux%u lattice has %llu sites; at most %lu",
-                            s->width, s->height, (unsigned long long)s->width * s->height,
-                            (unsigned long)UINT32_MAX);
-    if (type == RANDOM_REGULAR && !s->degree)
-        return dlm_cfg_fail(r->err, at->at, path,
-                            "random-regular needs degree (an integer >= 1), e.g. {type: "
-                            "random-regular, degree: 4}");
-    if (type == ERDOS_RENYI && !(map && dlm_node_lookup(map, "p", NULL)))
-        return dlm_cfg_fail(r->err, at->at, path,
-                            "erdos-renyi needs p (the edge probability), e.g. {type: "
-                            "erdos-renyi, p: 0.01}");
-    if (type == FILE_GRAPH && !s->file[0])
-        return dlm_cfg_fail(r->err, at->at, path,
-                            "file needs file (an edge list: one 'u v' per line), e.g. {type: "
-                            "file, file: graph.txt}");
-    return DLM_OK;
-}
-
-/* Checks a given structure's parameters against the population n. */
-static dlm_status check_structure(reader *r, const dlm_structure_spec *s, const structure_at *at,
-                                  const char *path, uint32_t n)
-{
-    const dlm_node *param = at->param ? at->param : at->at;
-    char full[160];
-    if (!at->at)
-        return DLM_OK;
-    if ((at->type == RING || at->type == WATTS_STROGATZ) && 2ull * s->k >= n)
-        return dlm_cfg_fail(r->err, param, dlm_cfg_join(full, sizeof full, path, "k"),
-                            "%s of %u agents takes k < %u (k neighbours on each side: 2k < "
-                            "population; k is %u)",
-                            at->type == RING ? "a ring" : "a small world", n, (n + 1u) / 2u, s->k);
-    if (at->type == RANDOM_REGULAR && s->degree >= n)
-        return dlm_cfg_fail(r->err, param, dlm_cfg_join(full, sizeof full, path, "degree"),
-                            "degree %u: a random-regular graph of %u agents takes degree < %u",
-                            s->degree, n, n);
-    if (at->type == RANDOM_REGULAR && ((uint64_t)s->degree * n) % 2u)
-        return dlm_cfg_fail(r->err, param, dlm_cfg_join(full, sizeof full, path, "degree"),
-                            "degree %u x population %u is odd: a regular graph needs an even "
-                            "product",
-                            s->degree, n);
-    if (at->type == BARABASI_ALBERT && s->m >= n)
-        return dlm_cfg_fail(r->err, param, dlm_cfg_join(full, sizeof full, path, "m"),
-                            "m %u: barabasi-albert on %u agents takes m < %u", s->m, n, n);
-    if (at->type == ERDOS_RENYI && n > DLM_GRAPH_ER_MAX_N)
-        return dlm_cfg_fail(r->err, at->at, path,
-                            "erdos-renyi draws once per pair: at most %u agents, the population "
-                            "is %u",
-                            DLM_GRAPH_ER_MAX_N, n);
     return DLM_OK;
 }
 
@@ -682,8 +389,8 @@ static dlm_status read_initial(reader *r, const dlm_node *key, const dlm_node *v
     case 2:
         return read_mutant(r, form_key, form);
     default:
-        return get_input_path(r, form, "evolution.initial.file", ev->initial_file,
-                              sizeof ev->initial_file);
+        return dlm_cfg_evo_input_path(r, form, "evolution.initial.file", ev->initial_file,
+                                      sizeof ev->initial_file);
     }
 }
 
@@ -711,7 +418,7 @@ static dlm_status read_classes(reader *r, const dlm_node *key, const dlm_node *v
     if (value->kind != DLM_NODE_SEQUENCE)
         return dlm_cfg_fail(r->err, key, "evolution.classes",
                             "expected a sequence of classes (mappings with keys %s), got %s",
-                            name_list(class_keys, N_OF(class_keys), list, sizeof list),
+                            dlm_cfg_evo_name_list(class_keys, N_OF(class_keys), list, sizeof list),
                             dlm_cfg_got(value, what, sizeof what));
     if (value->n == 0 || value->n > DLM_CENSUS_MAX_CLASSES)
         return dlm_cfg_fail(r->err, key, "evolution.classes", "expected 1 to %u classes, got %lu%s",
@@ -729,9 +436,10 @@ static dlm_status read_classes(reader *r, const dlm_node *key, const dlm_node *v
         char path[64], sub[96];
         snprintf(path, sizeof path, "evolution.classes[%lu]", (unsigned long)i);
         if (item->kind != DLM_NODE_MAPPING)
-            return dlm_cfg_fail(r->err, item, path, "expected a mapping with keys %s, got %s",
-                                name_list(class_keys, N_OF(class_keys), list, sizeof list),
-                                dlm_cfg_got(item, what, sizeof what));
+            return dlm_cfg_fail(
+                r->err, item, path, "expected a mapping with keys %s, got %s",
+                dlm_cfg_evo_name_list(class_keys, N_OF(class_keys), list, sizeof list),
+                dlm_cfg_got(item, what, sizeof what));
         if ((st = dlm_cfg_check_keys(r->err, item, path, class_keys, N_OF(class_keys))))
             return st;
         snprintf(c->name, sizeof c->name, "class%lu", (unsigned long)i);
@@ -794,7 +502,7 @@ static void evolution_defaults(dlm_evolution_spec *ev)
     snprintf(ev->rule, sizeof ev->rule, "moran-bd");
     ev->selection = 1.0;
     snprintf(ev->fitness, sizeof ev->fitness, "linear");
-    structure_defaults(&ev->structure);
+    dlm_cfg_evo_structure_defaults(&ev->structure);
     ev->replacement = ev->structure;
     snprintf(ev->mutation_kind, sizeof ev->mutation_kind, "none");
     ev->sigma = 0.05;
@@ -1008,7 +716,7 @@ static dlm_status cross_checks(reader *r)
                             (unsigned long long)ev->population * ev->populations,
                             (unsigned long)UINT32_MAX);
     for (i = 0; i < 2; ++i)
-        if ((st = check_structure(r, specs[i], ats[i], paths[i], ev->population)))
+        if ((st = dlm_cfg_evo_check_structure(r, specs[i], ats[i], paths[i], ev->population)))
             return st;
     if (r->replacement.at && (strcmp(ev->structure.type, "well-mixed") == 0) !=
                                  (strcmp(ev->replacement.type, "well-mixed") == 0))
@@ -1055,12 +763,13 @@ dlm_status dlm_cfg_read_evolution(dlm_error *err, const dlm_config *cfg, const d
     if (map && (st = read_scalars(&r, map)))
         return st;
     if (map && (v = dlm_node_lookup(map, "structure", &k)) &&
-        (st = read_structure(&r, k, v, "evolution.structure", 0, &r.ev->structure, &r.structure)))
+        (st = dlm_cfg_evo_read_structure(&r, k, v, "evolution.structure", 0, &r.ev->structure,
+                                         &r.structure)))
         return st;
     r.ev->replacement = r.ev->structure; /* unless given */
     if (map && (v = dlm_node_lookup(map, "replacement", &k)) &&
-        (st = read_structure(&r, k, v, "evolution.replacement", 1, &r.ev->replacement,
-                             &r.replacement)))
+        (st = dlm_cfg_evo_read_structure(&r, k, v, "evolution.replacement", 1, &r.ev->replacement,
+                                         &r.replacement)))
         return st;
     if (map && (v = dlm_node_lookup(map, "mutation", &k)) && (st = read_mutation(&r, k, v)))
         return st;

@@ -315,7 +315,7 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
     dlm_evo_counts *counts = calloc(np, sizeof *counts);
     dlm_evo_census *census = calloc(np, sizeof *census);
     dlm_evo_outcome *out = outcomes ? outcomes : calloc(np, sizeof *out);
-    uint8_t *active = malloc(np);
+    uint8_t *active = malloc(np), *recorded = malloc(np), *fixed_now = malloc(np);
     dlm_strategy *snap = NULL;
     uint64_t g = 0, step = ev->record_every ? ev->record_every : 1;
     double started = seconds_now();
@@ -323,7 +323,7 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
     int first_json = 1, fix_stop = ev->stop_at_fixation && plan->params.mutation_kind == 0;
     dlm_status st = DLM_OK;
 
-    if (!counts || !census || !out || !active) {
+    if (!counts || !census || !out || !active || !recorded || !fixed_now) {
         st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory");
         goto done;
     }
@@ -347,62 +347,83 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
         }
         write_header(records, fmt, plan);
     }
+    /* Each pass: the census of generation g is in; its outcomes and the populations that
+     * go on are decided, a snapshot due at g is copied, the next generations are submitted
+     * (a backend with evo_submit works on them from here), and only then are the records
+     * of g written, while the device computes; then the next census is collected. */
+    st = ops->evo_census(be, state, g, census, err);
+    if (st != DLM_OK)
+        goto done;
     for (;;) {
-        st = ops->evo_census(be, state, g, census, err);
-        if (st != DLM_OK)
-            goto done;
+        int stop = 0, snap_due = ev->snapshot_every && g % ev->snapshot_every == 0 && g > 0;
         for (p = 0; p < np; ++p) {
+            recorded[p] = active[p];
+            fixed_now[p] = 0;
             if (!active[p])
                 continue;
             out[p].final = census[p];
             out[p].generations = g;
-            if (records)
-                write_record(records, fmt, plan, g, (uint32_t)p, &census[p], &first_json);
             if (census[p].monomorphic && plan->params.mutation_kind == 0 && !out[p].fixed) {
                 out[p].fixed = 1;
                 out[p].fixation_generation = g;
                 out[p].fixed_named = fixed_named(plan, &census[p], plan->populations[p].n);
-                if (records)
-                    write_fixation(records, fmt, plan, g, (uint32_t)p, out[p].fixed_named,
-                                   &first_json);
+                fixed_now[p] = 1;
                 if (fix_stop)
                     active[p] = 0;
             }
         }
-        if (records)
-            fflush(records);
-        if (ev->snapshot_every && g % ev->snapshot_every == 0 && g > 0) {
-            char path[DLM_PATH_MAX + 32];
+        if (snap_due) {
             if (!snap && !(snap = malloc(plan->n_agents * sizeof *snap))) {
                 st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a snapshot");
                 goto done;
             }
-            st = ops->evo_snapshot(be, state, snap, err);
-            if (st == DLM_OK) {
-                if (ev->snapshot_file[0])
-                    snprintf(path, sizeof path, "%s", ev->snapshot_file);
-                else
-                    side_path(path, sizeof path, sc->out, ".snapshot");
-                st = dlm_evo_write_snapshot(path, plan, g, snap, err);
-            }
-            if (st != DLM_OK)
+            if ((st = ops->evo_snapshot(be, state, snap, err)) != DLM_OK)
                 goto done;
         }
-        if (g >= ev->generations)
-            break;
-        for (p = 0; p < np && !active[p]; ++p)
-            ;
-        if (p == np) {
-            stopped = "fixation";
-            break;
+        if (g >= ev->generations) {
+            stop = 1;
+        } else {
+            for (p = 0; p < np && !active[p]; ++p)
+                ;
+            if (p == np) {
+                stopped = "fixation";
+                stop = 1;
+            } else if (ev->wall_clock > 0 && seconds_now() - started > ev->wall_clock) {
+                stopped = "wall-clock";
+                stop = 1;
+            }
         }
-        if (ev->wall_clock > 0 && seconds_now() - started > ev->wall_clock) {
-            stopped = "wall-clock";
-            break;
+        if (!stop) {
+            if (step > ev->generations - g)
+                step = ev->generations - g;
+            if (ops->evo_submit && (st = ops->evo_submit(be, state, g, step, active, err)) != DLM_OK)
+                goto done;
         }
-        if (step > ev->generations - g)
-            step = ev->generations - g;
-        st = ops->evo_run(be, state, g, step, active, counts, err);
+        if (records) {
+            for (p = 0; p < np; ++p) {
+                if (recorded[p])
+                    write_record(records, fmt, plan, g, (uint32_t)p, &census[p], &first_json);
+                if (fixed_now[p])
+                    write_fixation(records, fmt, plan, g, (uint32_t)p, out[p].fixed_named,
+                                   &first_json);
+            }
+            fflush(records);
+        }
+        if (snap_due) {
+            char path[DLM_PATH_MAX + 32];
+            if (ev->snapshot_file[0])
+                snprintf(path, sizeof path, "%s", ev->snapshot_file);
+            else
+                side_path(path, sizeof path, sc->out, ".snapshot");
+            if ((st = dlm_evo_write_snapshot(path, plan, g, snap, err)) != DLM_OK)
+                goto done;
+        }
+        if (stop)
+            break;
+        if (ops->evo_submit)
+            st = ops->evo_collect(be, state, counts, census, err);
+        else if ((st = ops->evo_run(be, state, g, step, active, counts, err)) == DLM_OK)
+            st = ops->evo_census(be, state, g + step, census, err);
         if (st != DLM_OK)
             goto done;
         g += step;
@@ -451,6 +472,8 @@ done:
     free(counts);
     free(census);
     free(active);
+    free(recorded);
+    free(fixed_now);
     free(snap);
     if (!outcomes)
         free(out);

@@ -36,6 +36,15 @@
 
 #include "backend_cuda.h"
 
+/* A launch and a block's dynamic shared memory, as nvcc spells them; the CUDA emulator
+ * (tests/cuda_emu/cuda_runtime.h), which compiles this file as C++ on the host, spells
+ * them its own way first. */
+#ifndef DLM_CU_LAUNCH
+#define DLM_CU_LAUNCH(kernel, grid, block, shared, stream)                                         \
+    kernel<<<(grid), (block), (shared), (stream)>>>
+#define DLM_CU_DYNAMIC_SHARED(type, name) extern __shared__ type name[]
+#endif
+
 /* The layouts the host shares (kernels/dlm_model.h, dlm_evolve.h, dlm_census.h document
  * them; host/backend_opencl.c and host/backend_cuda.c assert the same on the C side). */
 static_assert(sizeof(dlm_strategy) == 80, "dlm_strategy is 80 bytes");
@@ -90,20 +99,21 @@ __global__ void dlmk_play_matches(uint64_t seed, const dlm_strategy *strategies,
     pb = params[job.params[1]];
     play = dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, job.population, job.generation);
     length = dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, job.population, job.generation);
-    results[i] = dlm_play_match(&a, &b, &pa, &pb, &rules, seed, play, length, job.index,
-                                (uint8_t *)0);
+    results[i] =
+        dlm_play_match(&a, &b, &pa, &pb, &rules, seed, play, length, job.index, (uint8_t *)0);
 }
 
-extern "C" cudaError_t dlm_cuda_launch_play_matches(uint64_t seed, const dlm_strategy *strategies,
+extern "C" cudaError_t dlm_cuda_launch_play_matches(cudaStream_t stream, uint64_t seed,
+                                                    const dlm_strategy *strategies,
                                                     const dlm_player_params *params,
-                                                    dlm_match_rules rules,
-                                                    const dlm_cuda_job *jobs, uint64_t first,
-                                                    uint64_t n, dlm_match_result *results)
+                                                    dlm_match_rules rules, const dlm_cuda_job *jobs,
+                                                    uint64_t first, uint64_t n,
+                                                    dlm_match_result *results)
 {
     if (n == 0)
         return cudaSuccess;
-    dlmk_play_matches<<<blocks_for(n), DLM_CU_BLOCK>>>(seed, strategies, params, rules, jobs,
-                                                       first, n, results);
+    DLM_CU_LAUNCH(dlmk_play_matches, blocks_for(n), DLM_CU_BLOCK, 0, stream)
+    (seed, strategies, params, rules, jobs, first, n, results);
     return cudaGetLastError();
 }
 
@@ -111,8 +121,7 @@ extern "C" cudaError_t dlm_cuda_launch_play_matches(uint64_t seed, const dlm_str
 
 __global__ void dlmk_evo_async(dlm_evo_world w, const dlm_evo_population *pops,
                                const uint8_t *active, uint32_t n_pops, uint64_t first,
-                               uint64_t count, uint32_t begin, uint32_t end,
-                               dlm_evo_counts *counts)
+                               uint64_t count, uint32_t begin, uint32_t end, dlm_evo_counts *counts)
 {
     uint32_t p = blockIdx.x * blockDim.x + threadIdx.x, e;
     dlm_evo_population pop;
@@ -128,28 +137,29 @@ __global__ void dlmk_evo_async(dlm_evo_world w, const dlm_evo_population *pops,
     counts[p] = c;
 }
 
-extern "C" cudaError_t dlm_cuda_launch_evo_async(dlm_evo_world w, const dlm_evo_population *pops,
+extern "C" cudaError_t dlm_cuda_launch_evo_async(cudaStream_t stream, dlm_evo_world w,
+                                                 const dlm_evo_population *pops,
                                                  const uint8_t *active, uint32_t n_pops,
                                                  uint64_t first, uint64_t count, uint32_t begin,
                                                  uint32_t end, dlm_evo_counts *counts)
 {
     if (n_pops == 0 || count == 0)
         return cudaSuccess;
-    dlmk_evo_async<<<blocks_for(n_pops), DLM_CU_BLOCK>>>(w, pops, active, n_pops, first, count,
-                                                         begin, end, counts);
+    DLM_CU_LAUNCH(dlmk_evo_async, blocks_for(n_pops), DLM_CU_BLOCK, 0, stream)
+    (w, pops, active, n_pops, first, count, begin, end, counts);
     return cudaGetLastError();
 }
 
 /* Block b of a per-agent grid: its population and first agent. */
-#define DLM_CU_AGENT_BLOCK(groups, width, p, x)                                              \
-    uint32_t p = blockIdx.x / (groups);                                                      \
+#define DLM_CU_AGENT_BLOCK(groups, width, p, x)                                                    \
+    uint32_t p = blockIdx.x / (groups);                                                            \
     uint32_t x = (blockIdx.x % (groups)) * (width) + threadIdx.x
 
 __global__ void dlmk_evo_evaluate(dlm_evo_world w, const dlm_evo_population *pops,
                                   const uint8_t *active, uint32_t n_pops, uint64_t g,
                                   uint32_t groups, uint64_t *partial)
 {
-    extern __shared__ uint64_t scratch[]; /* 3 * blockDim.x */
+    DLM_CU_DYNAMIC_SHARED(uint64_t, scratch); /* 3 * blockDim.x */
     DLM_CU_AGENT_BLOCK(groups, blockDim.x, p, x);
     uint32_t l = threadIdx.x, size = blockDim.x, s;
     dlm_evo_counts c;
@@ -179,7 +189,7 @@ __global__ void dlmk_evo_evaluate(dlm_evo_world w, const dlm_evo_population *pop
     }
 }
 
-extern "C" cudaError_t dlm_cuda_launch_evo_evaluate(dlm_evo_world w,
+extern "C" cudaError_t dlm_cuda_launch_evo_evaluate(cudaStream_t stream, dlm_evo_world w,
                                                     const dlm_evo_population *pops,
                                                     const uint8_t *active, uint32_t n_pops,
                                                     uint64_t g, uint32_t groups, uint32_t width,
@@ -190,14 +200,13 @@ extern "C" cudaError_t dlm_cuda_launch_evo_evaluate(dlm_evo_world w,
         return cudaSuccess;
     if (blocks > DLM_CU_MAX_GRID)
         return cudaErrorInvalidConfiguration;
-    dlmk_evo_evaluate<<<(unsigned)blocks, width, 3u * width * sizeof(uint64_t)>>>(
-        w, pops, active, n_pops, g, groups, partial);
+    DLM_CU_LAUNCH(dlmk_evo_evaluate, (unsigned)blocks, width, 3u * width * sizeof(uint64_t), stream)
+    (w, pops, active, n_pops, g, groups, partial);
     return cudaGetLastError();
 }
 
-__global__ void dlmk_evo_counts_add(const uint64_t *partial, uint32_t groups,
-                                    const uint8_t *active, uint32_t n_pops,
-                                    dlm_evo_counts *counts)
+__global__ void dlmk_evo_counts_add(const uint64_t *partial, uint32_t groups, const uint8_t *active,
+                                    uint32_t n_pops, dlm_evo_counts *counts)
 {
     uint32_t p = blockIdx.x * blockDim.x + threadIdx.x, k;
     dlm_evo_counts c;
@@ -213,14 +222,14 @@ __global__ void dlmk_evo_counts_add(const uint64_t *partial, uint32_t groups,
     counts[p] = c;
 }
 
-extern "C" cudaError_t dlm_cuda_launch_evo_counts_add(const uint64_t *partial, uint32_t groups,
-                                                      const uint8_t *active, uint32_t n_pops,
-                                                      dlm_evo_counts *counts)
+extern "C" cudaError_t dlm_cuda_launch_evo_counts_add(cudaStream_t stream, const uint64_t *partial,
+                                                      uint32_t groups, const uint8_t *active,
+                                                      uint32_t n_pops, dlm_evo_counts *counts)
 {
     if (n_pops == 0)
         return cudaSuccess;
-    dlmk_evo_counts_add<<<blocks_for(n_pops), DLM_CU_BLOCK>>>(partial, groups, active, n_pops,
-                                                              counts);
+    DLM_CU_LAUNCH(dlmk_evo_counts_add, blocks_for(n_pops), DLM_CU_BLOCK, 0, stream)
+    (partial, groups, active, n_pops, counts);
     return cudaGetLastError();
 }
 
@@ -236,19 +245,19 @@ __global__ void dlmk_evo_cumulate(dlm_evo_world w, const dlm_evo_population *pop
         dlm_evo_sync_cumulate(&w, &pop);
 }
 
-extern "C" cudaError_t dlm_cuda_launch_evo_cumulate(dlm_evo_world w,
+extern "C" cudaError_t dlm_cuda_launch_evo_cumulate(cudaStream_t stream, dlm_evo_world w,
                                                     const dlm_evo_population *pops,
                                                     const uint8_t *active, uint32_t n_pops)
 {
     if (n_pops == 0)
         return cudaSuccess;
-    dlmk_evo_cumulate<<<blocks_for(n_pops), DLM_CU_BLOCK>>>(w, pops, active, n_pops);
+    DLM_CU_LAUNCH(dlmk_evo_cumulate, blocks_for(n_pops), DLM_CU_BLOCK, 0, stream)
+    (w, pops, active, n_pops);
     return cudaGetLastError();
 }
 
 __global__ void dlmk_evo_update(dlm_evo_world w, const dlm_evo_population *pops,
-                                const uint8_t *active, uint32_t n_pops, uint64_t g,
-                                uint32_t groups)
+                                const uint8_t *active, uint32_t n_pops, uint64_t g, uint32_t groups)
 {
     DLM_CU_AGENT_BLOCK(groups, blockDim.x, p, x);
     dlm_evo_population pop;
@@ -260,7 +269,8 @@ __global__ void dlmk_evo_update(dlm_evo_world w, const dlm_evo_population *pops,
     dlm_evo_sync_update(&w, &pop, g, x);
 }
 
-extern "C" cudaError_t dlm_cuda_launch_evo_update(dlm_evo_world w, const dlm_evo_population *pops,
+extern "C" cudaError_t dlm_cuda_launch_evo_update(cudaStream_t stream, dlm_evo_world w,
+                                                  const dlm_evo_population *pops,
                                                   const uint8_t *active, uint32_t n_pops,
                                                   uint64_t g, uint32_t groups, uint32_t width)
 {
@@ -269,7 +279,8 @@ extern "C" cudaError_t dlm_cuda_launch_evo_update(dlm_evo_world w, const dlm_evo
         return cudaSuccess;
     if (blocks > DLM_CU_MAX_GRID)
         return cudaErrorInvalidConfiguration;
-    dlmk_evo_update<<<(unsigned)blocks, width>>>(w, pops, active, n_pops, g, groups);
+    DLM_CU_LAUNCH(dlmk_evo_update, (unsigned)blocks, width, 0, stream)
+    (w, pops, active, n_pops, g, groups);
     return cudaGetLastError();
 }
 
@@ -285,7 +296,8 @@ __global__ void dlmk_evo_commit(dlm_evo_world w, const dlm_evo_population *pops,
         w.strategy[pop.agent0 + x] = w.next[pop.agent0 + x];
 }
 
-extern "C" cudaError_t dlm_cuda_launch_evo_commit(dlm_evo_world w, const dlm_evo_population *pops,
+extern "C" cudaError_t dlm_cuda_launch_evo_commit(cudaStream_t stream, dlm_evo_world w,
+                                                  const dlm_evo_population *pops,
                                                   const uint8_t *active, uint32_t n_pops,
                                                   uint32_t groups, uint32_t width)
 {
@@ -294,16 +306,16 @@ extern "C" cudaError_t dlm_cuda_launch_evo_commit(dlm_evo_world w, const dlm_evo
         return cudaSuccess;
     if (blocks > DLM_CU_MAX_GRID)
         return cudaErrorInvalidConfiguration;
-    dlmk_evo_commit<<<(unsigned)blocks, width>>>(w, pops, active, n_pops, groups);
+    DLM_CU_LAUNCH(dlmk_evo_commit, (unsigned)blocks, width, 0, stream)
+    (w, pops, active, n_pops, groups);
     return cudaGetLastError();
 }
 
 /* --- census ------------------------------------------------------------------------------- */
 
-__global__ void dlmk_census_chunks(dlm_evo_world w, const dlm_evo_population *pops,
-                                   uint32_t n_pops, uint64_t g, const dlm_strategy *named,
-                                   uint32_t n_named, uint64_t tolerance, uint32_t max_chunks,
-                                   dlm_evo_census *part)
+__global__ void dlmk_census_chunks(dlm_evo_world w, const dlm_evo_population *pops, uint32_t n_pops,
+                                   uint64_t g, const dlm_strategy *named, uint32_t n_named,
+                                   uint64_t tolerance, uint32_t max_chunks, dlm_evo_census *part)
 {
     uint64_t t = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x;
     uint32_t p, c;
@@ -318,7 +330,7 @@ __global__ void dlmk_census_chunks(dlm_evo_world w, const dlm_evo_population *po
     part[t] = dlm_census_chunk(&w, &pop, g, c, named, n_named, tolerance);
 }
 
-extern "C" cudaError_t dlm_cuda_launch_census_chunks(dlm_evo_world w,
+extern "C" cudaError_t dlm_cuda_launch_census_chunks(cudaStream_t stream, dlm_evo_world w,
                                                      const dlm_evo_population *pops,
                                                      uint32_t n_pops, uint64_t g,
                                                      const dlm_strategy *named, uint32_t n_named,
@@ -328,8 +340,8 @@ extern "C" cudaError_t dlm_cuda_launch_census_chunks(dlm_evo_world w,
     uint64_t n = (uint64_t)n_pops * max_chunks;
     if (n == 0)
         return cudaSuccess;
-    dlmk_census_chunks<<<blocks_for(n), DLM_CU_BLOCK>>>(w, pops, n_pops, g, named, n_named,
-                                                        tolerance, max_chunks, part);
+    DLM_CU_LAUNCH(dlmk_census_chunks, blocks_for(n), DLM_CU_BLOCK, 0, stream)
+    (w, pops, n_pops, g, named, n_named, tolerance, max_chunks, part);
     return cudaGetLastError();
 }
 
@@ -350,14 +362,15 @@ __global__ void dlmk_census_merge(const dlm_evo_population *pops, uint32_t n_pop
     out[p] = r;
 }
 
-extern "C" cudaError_t dlm_cuda_launch_census_merge(const dlm_evo_population *pops,
-                                                    uint32_t n_pops, uint32_t max_chunks,
-                                                    const dlm_evo_census *part,
+extern "C" cudaError_t dlm_cuda_launch_census_merge(cudaStream_t stream,
+                                                    const dlm_evo_population *pops, uint32_t n_pops,
+                                                    uint32_t max_chunks, const dlm_evo_census *part,
                                                     dlm_evo_census *out)
 {
     if (n_pops == 0)
         return cudaSuccess;
-    dlmk_census_merge<<<blocks_for(n_pops), DLM_CU_BLOCK>>>(pops, n_pops, max_chunks, part, out);
+    DLM_CU_LAUNCH(dlmk_census_merge, blocks_for(n_pops), DLM_CU_BLOCK, 0, stream)
+    (pops, n_pops, max_chunks, part, out);
     return cudaGetLastError();
 }
 
@@ -377,11 +390,12 @@ __global__ void dlmk_check_philox(const uint32_t *in, uint32_t *out, uint64_t n)
     out[4 * i + 3] = r.v[3];
 }
 
-extern "C" cudaError_t dlm_cuda_launch_check_philox(const uint32_t *in, uint32_t *out, uint64_t n)
+extern "C" cudaError_t dlm_cuda_launch_check_philox(cudaStream_t stream, const uint32_t *in,
+                                                    uint32_t *out, uint64_t n)
 {
     if (n == 0)
         return cudaSuccess;
-    dlmk_check_philox<<<blocks_for(n), DLM_CU_BLOCK>>>(in, out, n);
+    DLM_CU_LAUNCH(dlmk_check_philox, blocks_for(n), DLM_CU_BLOCK, 0, stream)(in, out, n);
     return cudaGetLastError();
 }
 
@@ -413,10 +427,11 @@ __global__ void dlmk_check_math(const uint64_t *in, uint64_t *out, uint64_t n)
     out[8 * i + 7] = dlm_probability_threshold_from_double(p);
 }
 
-extern "C" cudaError_t dlm_cuda_launch_check_math(const uint64_t *in, uint64_t *out, uint64_t n)
+extern "C" cudaError_t dlm_cuda_launch_check_math(cudaStream_t stream, const uint64_t *in,
+                                                  uint64_t *out, uint64_t n)
 {
     if (n == 0)
         return cudaSuccess;
-    dlmk_check_math<<<blocks_for(n), DLM_CU_BLOCK>>>(in, out, n);
+    DLM_CU_LAUNCH(dlmk_check_math, blocks_for(n), DLM_CU_BLOCK, 0, stream)(in, out, n);
     return cudaGetLastError();
 }
