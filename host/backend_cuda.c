@@ -771,7 +771,8 @@ done:
 /* --- tests ------------------------------------------------------------------------------- */
 
 /* For tests/test_cuda.c: runs check kernel `name` (dlmk_check_philox: 6 words in, 4 out per
- * item; dlmk_check_math: 6 64-bit words in, 8 out) over n items. */
+ * item; dlmk_check_math: 6 64-bit words in, 8 out; dlmk_check_curand: 3 64-bit words in,
+ * 8 out) over n items. */
 dlm_status dlm_cuda_run_check(dlm_backend *be, const char *name, const void *in, size_t in_bytes,
                               void *out, size_t out_bytes, uint64_t n, dlm_error *err);
 dlm_status dlm_cuda_run_check(dlm_backend *be, const char *name, const void *in, size_t in_bytes,
@@ -779,13 +780,14 @@ dlm_status dlm_cuda_run_check(dlm_backend *be, const char *name, const void *in,
 {
     void *din = NULL, *dout = NULL;
     dlm_status status = DLM_OK;
-    int math = strcmp(name, "dlmk_check_math") == 0;
     CU_TRY(cudaSetDevice(be->device), NULL);
     if ((status = buffer(in_bytes, in, "check input", &din, err)) != DLM_OK ||
         (status = buffer(out_bytes, NULL, "check output", &dout, err)) != DLM_OK)
         goto done;
-    if (math)
+    if (strcmp(name, "dlmk_check_math") == 0)
         CU_TRY(dlm_cuda_launch_check_math(be->stream, din, dout, n), name);
+    else if (strcmp(name, "dlmk_check_curand") == 0)
+        CU_TRY(dlm_cuda_launch_check_curand(be->stream, din, dout, n), name);
     else
         CU_TRY(dlm_cuda_launch_check_philox(be->stream, din, dout, n), name);
     CU_TRY(cudaMemcpy(out, dout, out_bytes, cudaMemcpyDeviceToHost), "check output");

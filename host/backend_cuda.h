@@ -90,6 +90,11 @@ cudaError_t dlm_cuda_launch_check_philox(cudaStream_t stream, const uint32_t *in
 cudaError_t dlm_cuda_launch_check_math(cudaStream_t stream, const uint64_t *in, uint64_t *out,
                                        uint64_t n);
 
+/* Tests: cuRAND's Philox4_32_10 device API, n items of (seed, subsequence, offset) in, 8
+ * words out each (curand4, then curand four times). */
+cudaError_t dlm_cuda_launch_check_curand(cudaStream_t stream, const uint64_t *in, uint32_t *out,
+                                         uint64_t n);
+
 #ifdef __cplusplus
 }
 #endif

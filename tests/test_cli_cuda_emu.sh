@@ -108,5 +108,11 @@ fault dlmk_census_chunks:1 "cuda: cudaStreamSynchronize (census) failed: cudaErr
 expect 1 "a match kernel faults" -- env DLM_CUDA_EMU_FAIL=dlmk_play_matches:1 "$DLM" match tft wsls --backend cuda
 contains "$TMP/err" "cuda: cudaMemcpy (match results) failed: cudaErrorIllegalAddress" "a match kernel's fault is named"
 
+# --- bench: every workload runs on cuda and is checked against the CPU reference -------------------
+expect 0 "bench --quick" -- "$DLM" bench --quick
+[ "$(grep -c '^  cuda 0, .*(matches reference)' "$TMP/out")" -eq 4 ] && ok || bad "bench: four cuda rows matching the reference expected"
+expect 0 "bench --quick --format json" -- "$DLM" bench --quick --workload match --format json
+contains "$TMP/out" '"backend":"cuda' "bench json names the cuda backend"
+
 echo "test_cli_cuda_emu: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -102,6 +102,45 @@ static void test_philox_known_answers_on_the_device(void **state)
     printf("    %zu known answers and %zu random blocks equal on the device\n", kat, n - kat);
 }
 
+/* cuRAND's own device API gives the model's stream (the known-answer self-test of cuRAND's
+ * stream, DESIGN.md §3): curand_init(seed, subsequence, offset) on the device, then curand4
+ * and curand, equal to dlm_philox_word at offset .. offset+7, for the subsequences the
+ * model uses (purpose, population, generation) and offsets (index, word) at every phase. */
+static void test_curand_stream_on_the_device(void **state)
+{
+    enum { N = 4096 };
+    static uint64_t in[3 * N];
+    static uint32_t got[8 * N];
+    dlm_error err;
+    size_t i, k;
+    (void)state;
+#ifdef DLM_CUDA_EMULATOR
+    skip(); /* the emulator has no cuRAND: tests/test_curand_layout.cpp pins it on the host */
+#endif
+    for (i = 0; i < N; ++i) {
+        dlm_u32x4 r = dlm_philox_block(2024, 5, i);
+        uint64_t seed = i % 3 == 0 ? 1u : ((uint64_t)r.v[0] << 32 | r.v[1]);
+        uint32_t purpose = 1u + (uint32_t)(i % 11u);
+        in[3 * i] = seed;
+        in[3 * i + 1] = dlm_stream_id(purpose, r.v[2] % 1000u, (uint64_t)r.v[3] % 100000u);
+        in[3 * i + 2] =
+            ((uint64_t)(r.v[2] >> 8) << 32) | (i % 4u) | ((uint64_t)(r.v[3] & 0xffu) << 2);
+    }
+    if (dlm_cuda_run_check(cu_be, "dlmk_check_curand", in, sizeof in, got, sizeof got, N, &err) !=
+        DLM_OK)
+        fail_msg("%s", err.message);
+    for (i = 0; i < N; ++i)
+        for (k = 0; k < 8; ++k) {
+            uint32_t want = dlm_philox_word(in[3 * i], in[3 * i + 1], in[3 * i + 2] + k);
+            if (got[8 * i + k] != want)
+                fail_msg("seed %llx subsequence %llx offset %llx + %zu: cuRAND on the device %08x, "
+                         "the model %08x",
+                         (unsigned long long)in[3 * i], (unsigned long long)in[3 * i + 1],
+                         (unsigned long long)in[3 * i + 2], k, got[8 * i + k], want);
+        }
+    printf("    %d (seed, subsequence, offset): cuRAND's device stream is the model's\n", N);
+}
+
 static uint64_t bits(double x)
 {
     return DLM_DOUBLE_BITS(x);
@@ -127,8 +166,8 @@ static math_item item(double x, double beta, double delta, double p, const uint3
 /* What the device must compute for an item: the same functions on the host. */
 static void host_math(const math_item *it, uint64_t out[8])
 {
-    double x = DLM_BITS_DOUBLE(it->x), f = dlm_fermi(DLM_BITS_DOUBLE(it->beta),
-                                                     DLM_BITS_DOUBLE(it->delta));
+    double x = DLM_BITS_DOUBLE(it->x),
+           f = dlm_fermi(DLM_BITS_DOUBLE(it->beta), DLM_BITS_DOUBLE(it->delta));
     uint32_t w0 = (uint32_t)it->w01, w1 = (uint32_t)(it->w01 >> 32), w2 = (uint32_t)it->w23,
              w3 = (uint32_t)(it->w23 >> 32);
     dlm_f64x2 g = dlm_gaussian_pair(w0, w1, w2, w3);
@@ -187,17 +226,23 @@ static void test_math_bits_on_the_device(void **state)
         uint32_t w[4];
         uint64_t z0, z1;
     } gs[] = {
-        {{0xE58D23F8u, 0xF9565182u, 0xD5428198u, 0x05CA6478u}, 0x3fcdcb9d11d92bccull,
+        {{0xE58D23F8u, 0xF9565182u, 0xD5428198u, 0x05CA6478u},
+         0x3fcdcb9d11d92bccull,
          0xbfd9e95481d5591cull},
-        {{0x1C38C5EAu, 0xC4822CD9u, 0x62F5C215u, 0xCD4049BFu}, 0xbff96bcfb2018b1aull,
+        {{0x1C38C5EAu, 0xC4822CD9u, 0x62F5C215u, 0xCD4049BFu},
+         0xbff96bcfb2018b1aull,
          0x3ff5f8d4c1d596b1ull},
-        {{0x9BEC1500u, 0x4822B9A2u, 0x0D301946u, 0x1DACB8F3u}, 0x3fee36127bf4d35full,
+        {{0x9BEC1500u, 0x4822B9A2u, 0x0D301946u, 0x1DACB8F3u},
+         0x3fee36127bf4d35full,
          0x3fd445386ab437c9ull},
-        {{0xA6C02A33u, 0xBE418B05u, 0xDFDD7688u, 0x27EE53E4u}, 0x3fe4e1ccb9569f6aull,
+        {{0xA6C02A33u, 0xBE418B05u, 0xDFDD7688u, 0x27EE53E4u},
+         0x3fe4e1ccb9569f6aull,
          0xbfe50551c65ed38eull},
-        {{0x94AF2498u, 0x8097EA36u, 0xC636080Fu, 0x125E4B98u}, 0x3fc44324c188dce9ull,
+        {{0x94AF2498u, 0x8097EA36u, 0xC636080Fu, 0x125E4B98u},
+         0x3fc44324c188dce9ull,
          0xbff07c5dd5f5b494ull},
-        {{0x0B4D260Bu, 0x1A01A9C3u, 0xEB08545Bu, 0x09D80E6Eu}, 0x4001657947a9eb75ull,
+        {{0x0B4D260Bu, 0x1A01A9C3u, 0xEB08545Bu, 0x09D80E6Eu},
+         0x4001657947a9eb75ull,
          0xbff3ac552244e598ull},
     };
     static math_item in[MATH_ITEMS];
@@ -247,8 +292,9 @@ static void test_math_bits_on_the_device(void **state)
             fail_msg("device gaussian #%zu = 0x%016llx, 0x%016llx", i,
                      (unsigned long long)out[8 * k + 4], (unsigned long long)out[8 * k + 5]);
     for (i = 0; i < n; ++i) {
-        static const char *what[8] = {"exp", "log", "fermi", "fermi threshold", "gaussian z0",
-                                      "gaussian z1", "uniform double", "threshold"};
+        static const char *what[8] = {
+            "exp",         "log",         "fermi",          "fermi threshold",
+            "gaussian z0", "gaussian z1", "uniform double", "threshold"};
         uint64_t want[8];
         host_math(&in[i], want);
         for (k = 0; k < 8; ++k)
@@ -258,7 +304,8 @@ static void test_math_bits_on_the_device(void **state)
                          DLM_BITS_DOUBLE(in[i].x));
     }
     printf("    %zu pinned and %zu random inputs: exp, log, fermi, thresholds, gaussians equal "
-           "bit for bit\n", pinned, n - pinned);
+           "bit for bit\n",
+           pinned, n - pinned);
 }
 
 /* --- 2. matches --------------------------------------------------------------------------- */
@@ -329,11 +376,11 @@ static void play_both(const dlm_match_batch *b, const char *what)
     for (i = 0; i < b->n_jobs; ++i)
         if (memcmp(&ref[i], &got[i], sizeof ref[i]) != 0)
             fail_msg("%s: job %zu (strategies %u, %u; params %u, %u): cpu %u rounds "
-                     "%u/%u/%u/%u, cuda %u rounds %u/%u/%u/%u", what, i, b->jobs[i].strategy[0],
-                     b->jobs[i].strategy[1], b->jobs[i].params[0], b->jobs[i].params[1],
-                     ref[i].rounds, ref[i].outcome[0], ref[i].outcome[1], ref[i].outcome[2],
-                     ref[i].outcome[3], got[i].rounds, got[i].outcome[0], got[i].outcome[1],
-                     got[i].outcome[2], got[i].outcome[3]);
+                     "%u/%u/%u/%u, cuda %u rounds %u/%u/%u/%u",
+                     what, i, b->jobs[i].strategy[0], b->jobs[i].strategy[1], b->jobs[i].params[0],
+                     b->jobs[i].params[1], ref[i].rounds, ref[i].outcome[0], ref[i].outcome[1],
+                     ref[i].outcome[2], ref[i].outcome[3], got[i].rounds, got[i].outcome[0],
+                     got[i].outcome[1], got[i].outcome[2], got[i].outcome[3]);
     free(ref);
     free(got);
 }
@@ -344,9 +391,9 @@ static void test_matches_identical_to_cpu(void **state)
     static const struct {
         double e, p;
         uint32_t k, d;
-    } settings[] = {{0, 0, 1, 0},      {0.05, 0, 1, 0},   {0, 0.03, 1, 0},   {0.02, 0.02, 3, 0},
-                    {0.01, 0, 1, 5},   {0, 0.05, 2, 2},   {0.1, 0.1, 7, 60}, {1, 0, 1, 0},
-                    {0, 1, 1, 0},      {0.5, 0.5, 4, 1}};
+    } settings[] = {{0, 0, 1, 0},    {0.05, 0, 1, 0}, {0, 0.03, 1, 0},   {0.02, 0.02, 3, 0},
+                    {0.01, 0, 1, 5}, {0, 0.05, 2, 2}, {0.1, 0.1, 7, 60}, {1, 0, 1, 0},
+                    {0, 1, 1, 0},    {0.5, 0.5, 4, 1}};
     enum { N_PARAMS = sizeof settings / sizeof settings[0], N_JOBS = 6000 };
     dlm_player_params params[N_PARAMS];
     static dlm_match_job jobs[N_JOBS];
@@ -391,7 +438,8 @@ static void test_matches_identical_to_cpu(void **state)
     b.n_jobs = 1; /* a single job */
     play_both(&b, "one job");
     printf("    %d jobs x 3 rule sets over %zu strategies (memory-one, lookup, fsm) and %d "
-           "noise/timescale settings: identical\n", N_JOBS, n, (int)N_PARAMS);
+           "noise/timescale settings: identical\n",
+           N_JOBS, n, (int)N_PARAMS);
 }
 
 static void test_bad_job_is_refused_like_cpu(void **state)
@@ -425,9 +473,18 @@ static void test_bad_job_is_refused_like_cpu(void **state)
 
 static void test_tournament_identical_to_cpu(void **state)
 {
-    static const char *names[] = {"tft", "wsls", "gtft", "grim", "tf2t", "prober", "random",
-                                  "alld", "m1(0.9,0.8,0.1,0.7,0.2)", "lookup(2,CD,CCDDCCDDCDCDCDCD)",
-                                  "fsm(C:0:1,D:2:1,D:0:1)", "extort"};
+    static const char *names[] = {"tft",
+                                  "wsls",
+                                  "gtft",
+                                  "grim",
+                                  "tf2t",
+                                  "prober",
+                                  "random",
+                                  "alld",
+                                  "m1(0.9,0.8,0.1,0.7,0.2)",
+                                  "lookup(2,CD,CCDDCCDDCDCDCDCD)",
+                                  "fsm(C:0:1,D:2:1,D:0:1)",
+                                  "extort"};
     enum { N = sizeof names / sizeof names[0] };
     dlm_player_spec entrants[N];
     dlm_scenario sc;
@@ -552,7 +609,8 @@ static void test_evolution_identical_to_cpu(void **state)
     SET(m1_set[3].strategy, "gtft");
     SET(lookup_shares[0].strategy, "tf2t");
     SET(lookup_shares[1].strategy, "lookup(1,C,CDCD)");
-    SET(lookup_shares[2].strategy, "lookup(3,CDC,CDCDCDCDDDCDCDCCCDCDCCCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCD)");
+    SET(lookup_shares[2].strategy,
+        "lookup(3,CDC,CDCDCDCDDDCDCDCCCDCDCCCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCD)");
     lookup_shares[0].share = lookup_shares[1].share = 0.4;
     lookup_shares[2].share = 0.2;
     SET(lookup_set[0].strategy, "tf2t");
@@ -842,21 +900,20 @@ static void test_resident_populations_identical(void **state)
 
 /* --- 5. the backend ------------------------------------------------------------------------ */
 
-
 /* --- 5. the backend itself ----------------------------------------------------------------- */
 
 static void test_errors_name_call_and_code(void **state)
 {
     dlm_error err;
     (void)state;
-    assert_int_equal(dlm_cuda_fail_for_test(&err, "cudaMemcpy", "match results",
-                                            (int)cudaErrorLaunchFailure),
-                     DLM_ERR_RUNTIME);
+    assert_int_equal(
+        dlm_cuda_fail_for_test(&err, "cudaMemcpy", "match results", (int)cudaErrorLaunchFailure),
+        DLM_ERR_RUNTIME);
     assert_string_equal(err.message, "cuda: cudaMemcpy (match results) failed: "
                                      "cudaErrorLaunchFailure (unspecified launch failure)");
-    assert_int_equal(dlm_cuda_fail_for_test(&err, "cudaSetDevice", NULL,
-                                            (int)cudaErrorInvalidDevice),
-                     DLM_ERR_RUNTIME);
+    assert_int_equal(
+        dlm_cuda_fail_for_test(&err, "cudaSetDevice", NULL, (int)cudaErrorInvalidDevice),
+        DLM_ERR_RUNTIME);
     assert_non_null(strstr(err.message, "cuda: cudaSetDevice failed: cudaErrorInvalidDevice"));
 }
 
@@ -937,6 +994,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_philox_known_answers_on_the_device),
+        cmocka_unit_test(test_curand_stream_on_the_device),
         cmocka_unit_test(test_math_bits_on_the_device),
         cmocka_unit_test(test_matches_identical_to_cpu),
         cmocka_unit_test(test_bad_job_is_refused_like_cpu),

@@ -36,6 +36,10 @@
 
 #include "backend_cuda.h"
 
+#ifndef DLM_CUDA_EMULATOR
+#include <curand_kernel.h> /* the device API, header-only: only dlmk_check_curand uses it */
+#endif
+
 /* A launch and a block's dynamic shared memory, as nvcc spells them; the CUDA emulator
  * (tests/cuda_emu/cuda_runtime.h), which compiles this file as C++ on the host, spells
  * them its own way first. */
@@ -434,4 +438,41 @@ extern "C" cudaError_t dlm_cuda_launch_check_math(cudaStream_t stream, const uin
         return cudaSuccess;
     DLM_CU_LAUNCH(dlmk_check_math, blocks_for(n), DLM_CU_BLOCK, 0, stream)(in, out, n);
     return cudaGetLastError();
+}
+
+/* cuRAND's own Philox4_32_10 on the device, for the self-test of tests/test_cuda.c: for
+ * each (seed, subsequence, offset) of in, curand_init then curand4 and four curand, the
+ * words that the model's dlm_philox_word gives at offset .. offset+7 (DESIGN.md §3). */
+#ifndef DLM_CUDA_EMULATOR
+__global__ void dlmk_check_curand(const uint64_t *in, uint32_t *out, uint64_t n)
+{
+    uint64_t i = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    curandStatePhilox4_32_10_t state;
+    uint4 r;
+    unsigned k;
+    if (i >= n)
+        return;
+    curand_init(in[3 * i], in[3 * i + 1], in[3 * i + 2], &state);
+    r = curand4(&state);
+    out[8 * i] = r.x;
+    out[8 * i + 1] = r.y;
+    out[8 * i + 2] = r.z;
+    out[8 * i + 3] = r.w;
+    for (k = 4; k < 8; ++k)
+        out[8 * i + k] = curand(&state);
+}
+#endif
+
+extern "C" cudaError_t dlm_cuda_launch_check_curand(cudaStream_t stream, const uint64_t *in,
+                                                    uint32_t *out, uint64_t n)
+{
+#ifdef DLM_CUDA_EMULATOR
+    (void)stream, (void)in, (void)out, (void)n;
+    return cudaErrorInvalidValue; /* the emulator has no cuRAND; the test skips it there */
+#else
+    if (n == 0)
+        return cudaSuccess;
+    DLM_CU_LAUNCH(dlmk_check_curand, blocks_for(n), DLM_CU_BLOCK, 0, stream)(in, out, n);
+    return cudaGetLastError();
+#endif
 }
