@@ -528,13 +528,14 @@ cudaError_t cudaMalloc(void **ptr, size_t size)
     return cudaSuccess;
 }
 
+/* cudaFree and cudaFreeHost release the memory even after a fault (and then return it),
+ * as a context's teardown would, so that leak checks stay meaningful on error paths. */
 cudaError_t cudaFree(void *ptr)
 {
     emu_state &s = emu();
-    EMU_ENTER("cudaFree");
     run_all(false); /* cudaFree waits for the device */
     if (!ptr)
-        return cudaSuccess;
+        return s.sticky;
     auto it = s.device.find((uintptr_t)ptr);
     if (it == s.device.end())
         return fail(cudaErrorInvalidValue);
@@ -564,10 +565,9 @@ cudaError_t cudaMallocHost(void **ptr, size_t size)
 cudaError_t cudaFreeHost(void *ptr)
 {
     emu_state &s = emu();
-    EMU_ENTER("cudaFreeHost");
     run_all(false);
     if (!ptr)
-        return cudaSuccess;
+        return s.sticky;
     auto it = s.pinned.find((uintptr_t)ptr);
     if (it == s.pinned.end())
         return fail(cudaErrorInvalidValue);
