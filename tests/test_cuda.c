@@ -2,7 +2,8 @@
  * structure and the checks of tests/test_opencl.c (parts 1-4 are its code with the backend
  * changed), so both device backends are held to the same bytes:
  *
- *   1. known answers on the device: Philox4x32-10 (tests/data/philox4x32_10_kat.txt) and
+ *   1. known answers on the device: Philox4x32-10 (tests/data/philox4x32_10_kat.txt),
+ *      cuRAND's own device API (curand_init/curand4/curand) against the model's stream, and
  *      the pinned bits of kernels/dlm_math.h (tests/test_math.c), then the device against
  *      the host on many random inputs, bit for bit (nvcc -fmad=false);
  *   2. batches of matches covering every strategy representation, both noise channels,
@@ -15,6 +16,8 @@
  *      populations;
  *   5. the backend itself: error messages, device selection, the memory refusal.
  * Exits 77 (skipped) where the CUDA backend cannot run (no driver, no device), saying why.
+ * Also built as test_cuda_emu against the CUDA emulator (tests/cuda_emu/README.md), where
+ * every part but the cuRAND self-test runs on the host.
  */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp, setenv */
 #include <dirent.h>
@@ -883,6 +886,22 @@ static void test_resident_populations_identical(void **state)
         assert_int_equal(cpu_ops->evo_run(cpu_be, sa, 3, 2, active, ca, &err), DLM_OK);
         assert_int_equal(dlm_backend_cuda.evo_run(cu_be, sb, 3, 2, active, cb, &err), DLM_OK);
         assert_memory_equal(ca, cb, sizeof ca);
+        /* submit/collect = run + census; nothing else on the state in between */
+        assert_int_equal(cpu_ops->evo_run(cpu_be, sa, 5, 4, active, ca, &err), DLM_OK);
+        assert_int_equal(cpu_ops->evo_census(cpu_be, sa, 9, ea, &err), DLM_OK);
+        assert_int_equal(dlm_backend_cuda.evo_submit(cu_be, sb, 5, 4, active, &err), DLM_OK);
+        active[0] = 0; /* the submission copied the flags: changing them now changes nothing */
+        assert_int_equal(dlm_backend_cuda.evo_run(cu_be, sb, 9, 1, active, cb, &err),
+                         DLM_ERR_RUNTIME);
+        assert_non_null(strstr(err.message, "not collected"));
+        assert_int_equal(dlm_backend_cuda.evo_submit(cu_be, sb, 9, 1, active, &err),
+                         DLM_ERR_RUNTIME);
+        assert_int_equal(dlm_backend_cuda.evo_collect(cu_be, sb, cb, eb, &err), DLM_OK);
+        active[0] = 1;
+        assert_memory_equal(ca, cb, sizeof ca);
+        assert_memory_equal(ea, eb, sizeof ea);
+        assert_int_equal(dlm_backend_cuda.evo_collect(cu_be, sb, cb, eb, &err), DLM_ERR_RUNTIME);
+        assert_non_null(strstr(err.message, "without a submission"));
         xa = malloc(plan.n_agents * sizeof *xa);
         xb = malloc(plan.n_agents * sizeof *xb);
         assert_int_equal(cpu_ops->evo_snapshot(cpu_be, sa, xa, &err), DLM_OK);
