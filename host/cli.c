@@ -289,12 +289,12 @@ static int load_scenario(const char *cmd, cli_args *a, const char *builtin, dlm_
 }
 
 /* Prints the PD warnings of a game that is meant to be a PD: preset pd with payoffs
- * changed. A custom game (R, S, T, P without a preset) may be any 2x2 game on purpose,
+ * changed (named custom, its preset still pd). A custom game (R, S, T, P without a preset) may be any 2x2 game on purpose,
  * like the Nowak-May game with P = S. */
 static void warn_game(const dlm_scenario *sc)
 {
     char buf[1024];
-    if (strcmp(sc->game.name, "pd") == 0)
+    if (strcmp(sc->game.preset, "pd") == 0)
         if (dlm_game_pd_warnings(&sc->game, buf, sizeof buf) > 0)
             fprintf(stderr, "%s\n", buf);
 }

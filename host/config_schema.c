@@ -342,8 +342,14 @@ static dlm_status read_game(dlm_error *err, const dlm_node *map, dlm_game *game)
             return st;
         any = 1;
     }
-    if (any && !preset)
-        snprintf(game->name, sizeof game->name, "custom");
+    if (any) { /* no preset, or a preset whose payoffs differ from its own: custom */
+        dlm_game base;
+        if (!preset)
+            game->preset[0] = '\0';
+        if (!preset || dlm_game_preset(presets[which], bv, cv, &base, NULL) != DLM_OK ||
+            base.R != game->R || base.S != game->S || base.T != game->T || base.P != game->P)
+            snprintf(game->name, sizeof game->name, "custom");
+    }
     return DLM_OK;
 }
 

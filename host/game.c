@@ -8,6 +8,7 @@
 static void set_game(dlm_game *g, const char *name, double R, double S, double T, double P)
 {
     snprintf(g->name, sizeof g->name, "%s", name);
+    snprintf(g->preset, sizeof g->preset, "%s", name);
     g->R = R;
     g->S = S;
     g->T = T;
@@ -47,6 +48,39 @@ dlm_status dlm_game_preset(const char *name, double b, double c, dlm_game *out, 
                              "unknown game preset '%s' (allowed: pd, donation, snowdrift, "
                              "stag-hunt, harmony)", name);
     return DLM_OK;
+}
+
+dlm_game_class dlm_game_classify(const dlm_game *g)
+{
+    double R = g->R, S = g->S, T = g->T, P = g->P;
+    if (R > T && S > P)
+        return DLM_GAME_HARMONY;
+    if (T > R && R > P && P > S)
+        return DLM_GAME_PRISONERS_DILEMMA;
+    if (T > R && R > P && P == S)
+        return DLM_GAME_WEAK_PD;
+    if (T > R && R > S && S > P)
+        return DLM_GAME_CHICKEN;
+    if (R > T && T >= P && P > S)
+        return DLM_GAME_STAG_HUNT;
+    if (T > R && P > S && P >= R)
+        return DLM_GAME_DEADLOCK;
+    return DLM_GAME_OTHER;
+}
+
+const char *dlm_game_class_id(dlm_game_class c)
+{
+    static const char *ids[] = {"prisoners-dilemma", "weak-prisoners-dilemma", "chicken",
+                                "stag-hunt", "harmony", "deadlock", "other"};
+    return (unsigned)c <= DLM_GAME_OTHER ? ids[c] : "other";
+}
+
+const char *dlm_game_class_name(dlm_game_class c)
+{
+    static const char *names[] = {"prisoner's dilemma", "weak prisoner's dilemma (P = S)",
+                                  "chicken (snowdrift, hawk-dove)", "stag hunt", "harmony",
+                                  "deadlock", "other (no standard class)"};
+    return (unsigned)c <= DLM_GAME_OTHER ? names[c] : names[DLM_GAME_OTHER];
 }
 
 int dlm_game_pd_warnings(const dlm_game *g, char *buf, size_t len)

@@ -71,6 +71,23 @@ void dlm_sink_abort(dlm_sink *s)
     s->fp = NULL;
 }
 
+char *dlm_format_double(char *buf, double x)
+{
+    int digits;
+    for (digits = 15; digits <= 17; ++digits) {
+        snprintf(buf, DLM_DOUBLE_TEXT, "%.*g", digits, x);
+        if (strtod(buf, NULL) == x)
+            break;
+    }
+    return buf;
+}
+
+void dlm_print_double(FILE *fp, double x)
+{
+    char buf[DLM_DOUBLE_TEXT];
+    fputs(dlm_format_double(buf, x), fp);
+}
+
 void dlm_json_string(FILE *fp, const char *s)
 {
     fputc('"', fp);

@@ -28,6 +28,13 @@ dlm_status dlm_sink_commit(dlm_sink *s, dlm_error *err);
 /* Discards what was written (removes the temporary file). */
 void dlm_sink_abort(dlm_sink *s);
 
+/* The shortest of %.15g, %.16g, %.17g that reads back (strtod) to exactly x, into buf
+ * (at least DLM_DOUBLE_TEXT bytes); returns buf. Every csv / json number goes through it. */
+#define DLM_DOUBLE_TEXT 32
+char *dlm_format_double(char *buf, double x);
+/* Writes dlm_format_double(x) to fp. */
+void dlm_print_double(FILE *fp, double x);
+
 /* Writes a JSON string literal (quotes and escapes included). */
 void dlm_json_string(FILE *fp, const char *s);
 

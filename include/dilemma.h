@@ -37,9 +37,28 @@ dlm_status dlm_error_set(dlm_error *err, dlm_status status, const char *fmt, ...
 
 /* A symmetric 2x2 game: payoffs to the row player for CC (R), CD (S), DC (T), DD (P). */
 typedef struct dlm_game {
-    char name[32]; /* preset name or "custom" */
+    char name[32];   /* preset name, or "custom" (no preset, or a preset's payoffs changed) */
+    char preset[32]; /* the preset it was built from ("" for none), even when changed */
     double R, S, T, P;
 } dlm_game;
+
+/* The class of a symmetric 2x2 game by its payoff ordering. */
+typedef enum dlm_game_class {
+    DLM_GAME_PRISONERS_DILEMMA, /* T > R > P > S */
+    DLM_GAME_WEAK_PD,           /* T > R > P = S (the Nowak-May spatial game) */
+    DLM_GAME_CHICKEN,           /* T > R > S > P: chicken, snowdrift, hawk-dove */
+    DLM_GAME_STAG_HUNT,         /* R > T >= P > S */
+    DLM_GAME_HARMONY,           /* R > T and S > P: cooperation dominates */
+    DLM_GAME_DEADLOCK,          /* T > R, P > S and P >= R: defection dominates, no dilemma */
+    DLM_GAME_OTHER
+} dlm_game_class;
+
+/* The class of game by its ordering of R, S, T, P. */
+dlm_game_class dlm_game_classify(const dlm_game *game);
+/* Its machine name (prisoners-dilemma, weak-prisoners-dilemma, chicken, stag-hunt,
+ * harmony, deadlock, other) and its name for people ("prisoner's dilemma", ...). */
+const char *dlm_game_class_id(dlm_game_class c);
+const char *dlm_game_class_name(dlm_game_class c);
 
 /* Fills out with preset `name` (pd, donation, snowdrift, stag-hunt, harmony). b and c
  * are used by donation (R = b-c, S = -c, T = b, P = 0) and snowdrift (R = b-c/2,
