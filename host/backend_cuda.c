@@ -5,9 +5,11 @@
  *
  * This half is plain C11 against the CUDA runtime API, linked statically (cudart_static):
  * a binary built with the toolkit starts on a machine without a driver, where
- * cudaGetDeviceCount fails and the backend says so (available() = 0; `auto` passes over it
- * with a one-line notice, host/backend.c, so that a run meant for the GPU that lands on
- * the CPU says so).
+ * cudaGetDeviceCount fails and the backend says so (available() = 0). Where no NVIDIA
+ * driver is installed at all (no device node, no libcuda.so.1: looked for in microseconds,
+ * before the runtime is touched, which costs about 0.1 s) `auto` passes over it in silence
+ * (present() = 0, host/backend.c); where a driver is installed but fails or has no device,
+ * `auto` says so in one line, so that a run meant for the GPU that lands on the CPU says so.
  *
  *   Work:     the same decomposition as the OpenCL backend (host/backend_opencl_evolve.c):
  *             matches one thread per job; asynchronous rules one thread per population
@@ -24,10 +26,15 @@
  *             whose buffers exceed the device's free memory (cudaMemGetInfo) is refused with
  *             the numbers (DLM_ERR_USAGE) before anything is allocated.
  */
+#define _POSIX_C_SOURCE 200809L /* access */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#if !defined(DLM_CUDA_EMULATOR)
+#include <dlfcn.h>
+#endif
 
 #include "backend.h"
 #include "backend_cuda.h"
@@ -42,7 +49,7 @@ _Static_assert(sizeof(dlm_player_params) == 24, "dlm_player_params is 24 bytes")
 _Static_assert(sizeof(dlm_match_result) == 20, "dlm_match_result is 20 bytes");
 _Static_assert(sizeof(dlm_evo_params) == 128, "dlm_evo_params is 128 bytes");
 _Static_assert(sizeof(dlm_evo_population) == 24, "dlm_evo_population is 24 bytes");
-_Static_assert(sizeof(dlm_evo_census) == 864, "dlm_evo_census is 864 bytes");
+_Static_assert(sizeof(dlm_evo_census) == 872, "dlm_evo_census is 872 bytes");
 
 struct dlm_backend {
     int device;
@@ -109,11 +116,36 @@ static const char *human_bytes(uint64_t bytes, char *buf, size_t len)
 
 /* --- devices ----------------------------------------------------------------------------- */
 
+/* 1 when an NVIDIA driver is installed here: its device node (Linux, or WSL's /dev/dxg),
+ * its /proc entry, or the user-space driver library the runtime loads. */
+static int cu_present(void)
+{
+#if defined(DLM_CUDA_EMULATOR)
+    return dlm_cuda_emu_driver_installed();
+#else
+    void *lib;
+    if (access("/dev/nvidiactl", F_OK) == 0 || access("/proc/driver/nvidia/version", F_OK) == 0 ||
+        access("/dev/dxg", F_OK) == 0)
+        return 1;
+    lib = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+    if (!lib)
+        return 0;
+    dlclose(lib);
+    return 1;
+#endif
+}
+
 /* Devices here: >= 0, or -1 with why set (no driver, no device, a driver too old). */
 static int device_count(char *why, size_t len)
 {
     int n = 0;
-    cudaError_t rc = cudaGetDeviceCount(&n);
+    cudaError_t rc;
+    if (!cu_present()) {
+        snprintf(why, len, "no CUDA driver/device: no NVIDIA driver is installed here (no "
+                           "/dev/nvidiactl, no libcuda.so.1)");
+        return -1;
+    }
+    rc = cudaGetDeviceCount(&n);
     if (rc != cudaSuccess) {
         (void)cudaGetLastError(); /* not sticky: clear it */
         snprintf(why, len, "no CUDA driver/device: %s", cudaGetErrorString(rc));
@@ -327,7 +359,7 @@ done:
 struct dlm_evo_state {
     uint64_t seed, n_agents, tolerance;
     uint32_t n_pops, n_named, max_n, max_chunks, groups, width;
-    int synchronous, any_wright_fisher;
+    int synchronous, any_wright_fisher, stop_at_fixation;
     dlm_evo_world w; /* device pointers (a placeholder where a run has no such array) */
     void *owned[12]; /* the world's buffers, to free */
     size_t n_owned;
@@ -401,6 +433,9 @@ static dlm_status cu_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo
     for (i = 0; i < s->n_params; ++i)
         if (s->params[i].rule == DLM_RULE_WRIGHT_FISHER)
             st->any_wright_fisher = 1;
+    for (i = 0; i < s->n_params; ++i)
+        if (s->params[i].stop_at_fixation)
+            st->stop_at_fixation = 1;
     st->max_chunks = (st->max_n + DLM_CENSUS_CHUNK - 1u) / DLM_CENSUS_CHUNK;
     st->width = AGENT_WIDTH;
     st->groups = (st->max_n + st->width - 1u) / st->width;
@@ -450,6 +485,7 @@ static dlm_status cu_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo
     NEED("the mutation sets", s->n_table * sizeof(dlm_strategy));
     NEED("the populations", (uint64_t)st->n_pops * (sizeof(dlm_evo_population) + 1u));
     NEED("the counts", (uint64_t)st->n_pops * sizeof(dlm_evo_counts));
+    NEED("the fixation generations", (uint64_t)st->n_pops * sizeof(uint64_t));
     NEED("the named strategies", (uint64_t)s->n_named * sizeof(dlm_strategy));
     NEED("the census chunks", (uint64_t)st->n_pops * st->max_chunks * sizeof(dlm_evo_census));
     NEED("the census records", (uint64_t)st->n_pops * sizeof(dlm_evo_census));
@@ -473,6 +509,7 @@ static dlm_status cu_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo
     st->w.next = st->dummy;
     st->w.payoff = st->dummy;
     st->w.cumulative = st->dummy;
+    st->w.fixed = (uint64_t *)st->dummy;
 #define BUF(dst, type, bytes, host, what)                                                          \
     do {                                                                                           \
         void *p_;                                                                                  \
@@ -513,6 +550,10 @@ static dlm_status cu_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo
             BUF(st->w.payoff, double *, s->n_agents * sizeof(double), NULL, "payoffs");
             BUF(st->w.cumulative, double *, s->n_agents * sizeof(double), NULL, "fitness sums");
         }
+    }
+    if (st->n_pops) { /* zero: no population has stopped at fixation */
+        BUF(st->w.fixed, uint64_t *, st->n_pops * sizeof(uint64_t), NULL, "fixation generations");
+        CU_TRY(cudaMemset(st->w.fixed, 0, st->n_pops * sizeof(uint64_t)), "fixation generations");
     }
 #undef BUF
     {
@@ -610,6 +651,10 @@ static dlm_status run_sync(dlm_evo_state *st, uint64_t first, uint64_t count, dl
         CU_TRY(dlm_cuda_launch_evo_commit(st->stream, st->w, st->pops, st->active, st->n_pops,
                                           st->groups, st->width),
                "dlmk_evo_commit");
+        if (st->stop_at_fixation)
+            CU_TRY(dlm_cuda_launch_evo_fixation(st->stream, st->w, st->pops, st->active,
+                                                st->n_pops, g),
+                   "dlmk_evo_fixation");
     }
 done:
     return status;
@@ -807,6 +852,7 @@ dlm_status dlm_cuda_fail_for_test(dlm_error *err, const char *call, const char *
 const dlm_backend_ops dlm_backend_cuda = {
     .name = "cuda",
     .available = cu_available,
+    .present = cu_present,
     .list_devices = cu_list_devices,
     .create = cu_create,
     .play_matches = cu_play_matches,

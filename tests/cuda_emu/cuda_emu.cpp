@@ -98,6 +98,13 @@ struct emu_state {
     unsigned long long launches = 0, kernels_run = 0;
 };
 
+emu_state &emu();
+
+extern "C" int dlm_cuda_emu_driver_installed(void)
+{
+    return emu().no_driver ? 0 : 1;
+}
+
 emu_state &emu()
 {
     static emu_state s;

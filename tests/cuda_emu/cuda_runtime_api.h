@@ -15,6 +15,10 @@
 extern "C" {
 #endif
 
+/* The emulator's own: 0 when DLM_CUDA_EMU_DEVICES=none (no driver installed at all), for
+ * the backend's cheap look for a driver before it touches the runtime. */
+int dlm_cuda_emu_driver_installed(void);
+
 /* The numbers of the toolkit's driver_types.h. */
 typedef enum cudaError {
     cudaSuccess = 0,
