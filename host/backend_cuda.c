@@ -361,7 +361,7 @@ struct dlm_evo_state {
     uint32_t n_pops, n_named, max_n, max_chunks, groups, width;
     int synchronous, any_wright_fisher, stop_at_fixation;
     dlm_evo_world w; /* device pointers (a placeholder where a run has no such array) */
-    void *owned[12]; /* the world's buffers, to free */
+    void *owned[13]; /* the world's buffers, to free */
     size_t n_owned;
     dlm_evo_population *pops;
     uint8_t *active;

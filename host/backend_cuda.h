@@ -71,6 +71,11 @@ cudaError_t dlm_cuda_launch_evo_update(cudaStream_t stream, dlm_evo_world w,
 cudaError_t dlm_cuda_launch_evo_commit(cudaStream_t stream, dlm_evo_world w,
                                        const dlm_evo_population *pops, const uint8_t *active,
                                        uint32_t n_pops, uint32_t groups, uint32_t width);
+/* Synchronous rules with stop_at_fixation, after the commit of generation g: a population
+ * that has become monomorphic records g + 1 in w.fixed and clears its active flag. */
+cudaError_t dlm_cuda_launch_evo_fixation(cudaStream_t stream, dlm_evo_world w,
+                                         const dlm_evo_population *pops, uint8_t *active,
+                                         uint32_t n_pops, uint64_t g);
 
 /* Census of generation g: chunk c of population p into part[p * max_chunks + c], then
  * each population's chunks merged in chunk order into out[p]. */

@@ -58,7 +58,7 @@ _Static_assert(offsetof(dlm_evo_params, mutation) == 64, "mutation at 64");
 _Static_assert(offsetof(dlm_evo_params, payoff_mode) == 124, "payoff_mode at 124");
 _Static_assert(sizeof(dlm_evo_population) == 24, "dlm_evo_population is 24 bytes");
 _Static_assert(sizeof(dlm_evo_counts) == 32, "dlm_evo_counts is 32 bytes");
-_Static_assert(sizeof(dlm_evo_census) == 864, "dlm_evo_census is 864 bytes");
+_Static_assert(sizeof(dlm_evo_census) == 872, "dlm_evo_census is 872 bytes");
 _Static_assert(offsetof(dlm_evo_census, monomorphic) == 856, "monomorphic at 856");
 
 /* AddressSanitizer builds: the OpenCL driver stack (the ICD loader, PoCL and the LLVM it
@@ -1100,7 +1100,7 @@ static const struct {
     {"dlmk_evo_evaluate", DLM_CL_PROGRAM_EVOLVE},  {"dlmk_evo_counts_add", DLM_CL_PROGRAM_EVOLVE},
     {"dlmk_evo_cumulate", DLM_CL_PROGRAM_EVOLVE},  {"dlmk_evo_update", DLM_CL_PROGRAM_EVOLVE},
     {"dlmk_evo_commit", DLM_CL_PROGRAM_EVOLVE},    {"dlmk_census_chunks", DLM_CL_PROGRAM_EVOLVE},
-    {"dlmk_census_merge", DLM_CL_PROGRAM_EVOLVE},
+    {"dlmk_census_merge", DLM_CL_PROGRAM_EVOLVE},  {"dlmk_evo_fixation", DLM_CL_PROGRAM_EVOLVE},
 };
 
 dlm_status dlm_cl_kernel(dlm_backend *be, int which, cl_kernel *out, dlm_error *err)

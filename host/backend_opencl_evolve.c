@@ -38,14 +38,17 @@ enum {
     W_NEXT,
     W_PAYOFF,
     W_CUMULATIVE,
+    W_FIXED,
     W_COUNT
 };
+/* The first kernel argument after the seed and the world's buffers. */
+#define WA (1 + W_COUNT)
 
 struct dlm_evo_state {
     uint64_t seed, n_agents, tolerance;
     cl_uint n_pops, n_named, max_n, max_chunks, groups;
     size_t local; /* work-group width of dlmk_evo_evaluate (a power of two) */
-    int synchronous, any_wright_fisher;
+    int synchronous, any_wright_fisher, stop_at_fixation;
     cl_mem world[W_COUNT];
     cl_mem pops, active, counts, partial, named, parts, census;
     cl_mem dummy; /* stands in for arrays a run does not have */
@@ -78,7 +81,7 @@ void dlm_cl_evo_destroy(dlm_backend *be, dlm_evo_state *st)
     free(st);
 }
 
-/* Sets the seed and the world's buffers as arguments 0..12 of kernel k. */
+/* Sets the seed and the world's buffers as arguments 0 .. WA-1 of kernel k. */
 static dlm_status world_args(dlm_backend *be, const dlm_evo_state *st, int k, dlm_error *err)
 {
     cl_ulong seed = st->seed;
@@ -121,6 +124,9 @@ dlm_status dlm_cl_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo_st
     for (i = 0; i < s->n_params; ++i)
         if (s->params[i].rule == DLM_RULE_WRIGHT_FISHER)
             st->any_wright_fisher = 1;
+    for (i = 0; i < s->n_params; ++i)
+        if (s->params[i].stop_at_fixation)
+            st->stop_at_fixation = 1;
     st->max_chunks = (st->max_n + DLM_CENSUS_CHUNK - 1u) / DLM_CENSUS_CHUNK;
     st->host_counts = calloc(s->n_populations ? s->n_populations : 1, sizeof *st->host_counts);
     if (!st->host_counts) {
@@ -176,6 +182,7 @@ dlm_status dlm_cl_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo_st
     NEED("the mutation sets", s->n_table * sizeof(dlm_strategy));
     NEED("the populations", (uint64_t)st->n_pops * (sizeof(dlm_evo_population) + 1u));
     NEED("the counts", (uint64_t)st->n_pops * sizeof(dlm_evo_counts));
+    NEED("the fixation generations", (uint64_t)st->n_pops * sizeof(uint64_t));
     NEED("the named strategies", (uint64_t)s->n_named * sizeof(dlm_strategy));
     NEED("the census chunks", (uint64_t)st->n_pops * st->max_chunks * sizeof(dlm_evo_census));
     NEED("the census records", (uint64_t)st->n_pops * sizeof(dlm_evo_census));
@@ -230,8 +237,20 @@ dlm_status dlm_cl_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo_st
                     "fitness sums");
             }
         }
+        if (st->n_pops) { /* zero: no population has stopped at fixation */
+            cl_uchar zero = 0;
+            cl_int rc;
+            BUF(st->world[W_FIXED], RW, st->n_pops * sizeof(uint64_t), NULL,
+                "fixation generations");
+            rc = clEnqueueFillBuffer(be->queue, st->world[W_FIXED], &zero, 1, 0,
+                                     st->n_pops * sizeof(uint64_t), 0, NULL, NULL);
+            if (rc != CL_SUCCESS) {
+                status = dlm_cl_fail(err, "clEnqueueFillBuffer", rc);
+                goto done;
+            }
+        }
         BUF(st->pops, RO, st->n_pops * sizeof(dlm_evo_population), s->populations, "populations");
-        BUF(st->active, RO, st->n_pops, NULL, "active populations");
+        BUF(st->active, RW, st->n_pops, NULL, "active populations");
         BUF(st->counts, RW, st->n_pops * sizeof(dlm_evo_counts), NULL, "counts");
         if (st->synchronous)
             BUF(st->partial, RW, (size_t)st->n_pops * st->groups * 3u * sizeof(uint64_t), NULL,
@@ -255,7 +274,8 @@ dlm_status dlm_cl_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo_st
         ((status = dlm_cl_kernel(be, DLM_CLK_EVO_COUNTS_ADD, &k, err)) != DLM_OK ||
          (status = dlm_cl_kernel(be, DLM_CLK_EVO_CUMULATE, &k, err)) != DLM_OK ||
          (status = dlm_cl_kernel(be, DLM_CLK_EVO_UPDATE, &k, err)) != DLM_OK ||
-         (status = dlm_cl_kernel(be, DLM_CLK_EVO_COMMIT, &k, err)) != DLM_OK))
+         (status = dlm_cl_kernel(be, DLM_CLK_EVO_COMMIT, &k, err)) != DLM_OK ||
+         (status = dlm_cl_kernel(be, DLM_CLK_EVO_FIXATION, &k, err)) != DLM_OK))
         goto done;
     {
         cl_int rc = clFinish(be->queue); /* uploads done: a failure shows here, not later */
@@ -295,21 +315,21 @@ static dlm_status run_async(dlm_backend *be, dlm_evo_state *st, uint64_t first, 
         slice = st->max_n;
     }
     if ((s = world_args(be, st, K, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, K, 13, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, K, 14, sizeof(cl_mem), &st->active, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, K, 15, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, K, 20, sizeof(cl_mem), &st->counts, err)) != DLM_OK)
+        (s = dlm_cl_arg(be, K, WA + 0, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, K, WA + 1, sizeof(cl_mem), &st->active, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, K, WA + 2, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, K, WA + 7, sizeof(cl_mem), &st->counts, err)) != DLM_OK)
         return s;
     for (g = first; g < first + count; g += per) {
         cl_ulong from = g, n = first + count - g < per ? first + count - g : per;
         uint64_t e;
-        if ((s = dlm_cl_arg(be, K, 16, sizeof from, &from, err)) != DLM_OK ||
-            (s = dlm_cl_arg(be, K, 17, sizeof n, &n, err)) != DLM_OK)
+        if ((s = dlm_cl_arg(be, K, WA + 3, sizeof from, &from, err)) != DLM_OK ||
+            (s = dlm_cl_arg(be, K, WA + 4, sizeof n, &n, err)) != DLM_OK)
             return s;
         for (e = 0; e < st->max_n; e += slice) {
             cl_uint begin = (cl_uint)e, end = (cl_uint)(e + slice < st->max_n ? e + slice : st->max_n);
-            if ((s = dlm_cl_arg(be, K, 18, sizeof begin, &begin, err)) != DLM_OK ||
-                (s = dlm_cl_arg(be, K, 19, sizeof end, &end, err)) != DLM_OK ||
+            if ((s = dlm_cl_arg(be, K, WA + 5, sizeof begin, &begin, err)) != DLM_OK ||
+                (s = dlm_cl_arg(be, K, WA + 6, sizeof end, &end, err)) != DLM_OK ||
                 (s = dlm_cl_launch(be, K, 1, &global, NULL, err)) != DLM_OK)
                 return s;
         }
@@ -322,7 +342,7 @@ static dlm_status run_sync(dlm_backend *be, dlm_evo_state *st, uint64_t first, u
                            dlm_error *err)
 {
     const int EV = DLM_CLK_EVO_EVALUATE, ADD = DLM_CLK_EVO_COUNTS_ADD, CUM = DLM_CLK_EVO_CUMULATE,
-              UP = DLM_CLK_EVO_UPDATE, COM = DLM_CLK_EVO_COMMIT;
+              UP = DLM_CLK_EVO_UPDATE, COM = DLM_CLK_EVO_COMMIT, FX = DLM_CLK_EVO_FIXATION;
     size_t wide[2], local[2], pops = st->n_pops;
     uint64_t g;
     dlm_status s;
@@ -331,39 +351,46 @@ static dlm_status run_sync(dlm_backend *be, dlm_evo_state *st, uint64_t first, u
     local[0] = st->local;
     local[1] = 1;
     if ((s = world_args(be, st, EV, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, EV, 13, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, EV, 14, sizeof(cl_mem), &st->active, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, EV, 15, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, EV, 17, sizeof(cl_mem), &st->partial, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, EV, 18, 3u * st->local * sizeof(cl_ulong), NULL, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, EV, WA + 0, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, EV, WA + 1, sizeof(cl_mem), &st->active, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, EV, WA + 2, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, EV, WA + 4, sizeof(cl_mem), &st->partial, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, EV, WA + 5, 3u * st->local * sizeof(cl_ulong), NULL, err)) != DLM_OK ||
         (s = dlm_cl_arg(be, ADD, 0, sizeof(cl_mem), &st->partial, err)) != DLM_OK ||
         (s = dlm_cl_arg(be, ADD, 1, sizeof(cl_uint), &st->groups, err)) != DLM_OK ||
         (s = dlm_cl_arg(be, ADD, 2, sizeof(cl_mem), &st->active, err)) != DLM_OK ||
         (s = dlm_cl_arg(be, ADD, 3, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
         (s = dlm_cl_arg(be, ADD, 4, sizeof(cl_mem), &st->counts, err)) != DLM_OK ||
         (s = world_args(be, st, CUM, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, CUM, 13, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, CUM, 14, sizeof(cl_mem), &st->active, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, CUM, 15, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, CUM, WA + 0, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, CUM, WA + 1, sizeof(cl_mem), &st->active, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, CUM, WA + 2, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
         (s = world_args(be, st, UP, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, UP, 13, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, UP, 14, sizeof(cl_mem), &st->active, err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, UP, 15, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, UP, WA + 0, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, UP, WA + 1, sizeof(cl_mem), &st->active, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, UP, WA + 2, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
         (s = dlm_cl_arg(be, COM, 0, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
         (s = dlm_cl_arg(be, COM, 1, sizeof(cl_mem), &st->active, err)) != DLM_OK ||
         (s = dlm_cl_arg(be, COM, 2, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
         (s = dlm_cl_arg(be, COM, 3, sizeof(cl_mem), &st->world[W_STRATEGY], err)) != DLM_OK ||
-        (s = dlm_cl_arg(be, COM, 4, sizeof(cl_mem), &st->world[W_NEXT], err)) != DLM_OK)
+        (s = dlm_cl_arg(be, COM, 4, sizeof(cl_mem), &st->world[W_NEXT], err)) != DLM_OK ||
+        (s = world_args(be, st, FX, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, FX, WA, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, FX, WA + 1, sizeof(cl_mem), &st->active, err)) != DLM_OK ||
+        (s = dlm_cl_arg(be, FX, WA + 2, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK)
         return s;
     for (g = first; g < first + count; ++g) {
         cl_ulong gen = g;
-        if ((s = dlm_cl_arg(be, EV, 16, sizeof gen, &gen, err)) != DLM_OK ||
+        if ((s = dlm_cl_arg(be, EV, WA + 3, sizeof gen, &gen, err)) != DLM_OK ||
             (s = dlm_cl_launch(be, EV, 2, wide, local, err)) != DLM_OK ||
             (s = dlm_cl_launch(be, ADD, 1, &pops, NULL, err)) != DLM_OK ||
             (st->any_wright_fisher && (s = dlm_cl_launch(be, CUM, 1, &pops, NULL, err)) != DLM_OK) ||
-            (s = dlm_cl_arg(be, UP, 16, sizeof gen, &gen, err)) != DLM_OK ||
+            (s = dlm_cl_arg(be, UP, WA + 3, sizeof gen, &gen, err)) != DLM_OK ||
             (s = dlm_cl_launch(be, UP, 2, wide, local, err)) != DLM_OK ||
-            (s = dlm_cl_launch(be, COM, 2, wide, local, err)) != DLM_OK)
+            (s = dlm_cl_launch(be, COM, 2, wide, local, err)) != DLM_OK ||
+            (st->stop_at_fixation &&
+             ((s = dlm_cl_arg(be, FX, WA + 3, sizeof gen, &gen, err)) != DLM_OK ||
+              (s = dlm_cl_launch(be, FX, 1, &pops, NULL, err)) != DLM_OK)))
             return s;
     }
     return DLM_OK;
@@ -413,14 +440,14 @@ dlm_status dlm_cl_evo_census(dlm_backend *be, dlm_evo_state *st, uint64_t g, dlm
     grid[0] = st->max_chunks;
     grid[1] = st->n_pops;
     if ((status = world_args(be, st, CH, err)) != DLM_OK ||
-        (status = dlm_cl_arg(be, CH, 13, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
-        (status = dlm_cl_arg(be, CH, 14, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
-        (status = dlm_cl_arg(be, CH, 15, sizeof gen, &gen, err)) != DLM_OK ||
-        (status = dlm_cl_arg(be, CH, 16, sizeof(cl_mem), &st->named, err)) != DLM_OK ||
-        (status = dlm_cl_arg(be, CH, 17, sizeof(cl_uint), &st->n_named, err)) != DLM_OK ||
-        (status = dlm_cl_arg(be, CH, 18, sizeof tolerance, &tolerance, err)) != DLM_OK ||
-        (status = dlm_cl_arg(be, CH, 19, sizeof(cl_uint), &st->max_chunks, err)) != DLM_OK ||
-        (status = dlm_cl_arg(be, CH, 20, sizeof(cl_mem), &st->parts, err)) != DLM_OK ||
+        (status = dlm_cl_arg(be, CH, WA + 0, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
+        (status = dlm_cl_arg(be, CH, WA + 1, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
+        (status = dlm_cl_arg(be, CH, WA + 2, sizeof gen, &gen, err)) != DLM_OK ||
+        (status = dlm_cl_arg(be, CH, WA + 3, sizeof(cl_mem), &st->named, err)) != DLM_OK ||
+        (status = dlm_cl_arg(be, CH, WA + 4, sizeof(cl_uint), &st->n_named, err)) != DLM_OK ||
+        (status = dlm_cl_arg(be, CH, WA + 5, sizeof tolerance, &tolerance, err)) != DLM_OK ||
+        (status = dlm_cl_arg(be, CH, WA + 6, sizeof(cl_uint), &st->max_chunks, err)) != DLM_OK ||
+        (status = dlm_cl_arg(be, CH, WA + 7, sizeof(cl_mem), &st->parts, err)) != DLM_OK ||
         (status = dlm_cl_launch(be, CH, 2, grid, NULL, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, ME, 0, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, ME, 1, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||

@@ -23,7 +23,7 @@ struct dlm_evo_state {
     uint64_t tolerance;
     int synchronous;
     uint64_t n_agents;
-    void *owned[16];
+    void *owned[24];
     int n_owned;
 };
 
@@ -99,6 +99,7 @@ dlm_status dlm_cpu_evo_create(int threads, const dlm_evo_setup *s, dlm_evo_state
         st->world.payoff = own_alloc(st, s->n_agents * sizeof(double), &failed);
         st->world.cumulative = own_alloc(st, s->n_agents * sizeof(double), &failed);
     }
+    st->world.fixed = own_alloc(st, s->n_populations * sizeof(uint64_t), &failed);
     st->pops = own_copy(st, s->populations, s->n_populations * sizeof *s->populations, &failed);
     st->named = own_copy(st, s->named, s->n_named * sizeof *s->named, &failed);
     if (failed) {
@@ -169,9 +170,12 @@ dlm_status dlm_cpu_evo_run(dlm_evo_state *st, uint64_t first, uint64_t count,
     (void)err;
     if (n_pops == 1 && st->synchronous && st->threads > 1) {
         uint64_t g;
-        if (active[0])
-            for (g = first; g < first + count; ++g)
+        if (active[0] && !dlm_evo_stopped(&st->world, 0))
+            for (g = first; g < first + count; ++g) {
                 generation_parallel(st, &st->pops[0], g, &counts[0]);
+                if (dlm_evo_check_fixation(&st->world, &st->pops[0], 0, g))
+                    break;
+            }
         return DLM_OK;
     }
 #if defined(DLM_HAVE_OPENMP)
@@ -179,10 +183,13 @@ dlm_status dlm_cpu_evo_run(dlm_evo_state *st, uint64_t first, uint64_t count,
 #endif
     for (p = 0; p < n_pops; ++p) {
         uint64_t g;
-        if (!active[p])
+        if (!active[p] || dlm_evo_stopped(&st->world, (uint32_t)p))
             continue;
-        for (g = first; g < first + count; ++g)
+        for (g = first; g < first + count; ++g) {
             generation_serial(st, &st->pops[p], g, &counts[p]);
+            if (dlm_evo_check_fixation(&st->world, &st->pops[p], (uint32_t)p, g))
+                break;
+        }
     }
     return DLM_OK;
 }
@@ -218,8 +225,10 @@ dlm_status dlm_cpu_evo_census(dlm_evo_state *st, uint64_t g, dlm_evo_census *out
             else
                 hi = mid;
         }
-        part[c] = dlm_census_chunk(&st->world, &st->pops[lo], g, (uint32_t)((size_t)c - first[lo]),
-                                   st->named, st->n_named, st->tolerance);
+        part[c] = dlm_census_chunk(&st->world, &st->pops[lo],
+                                   dlm_evo_census_generation(&st->world, (uint32_t)lo, g),
+                                   (uint32_t)((size_t)c - first[lo]), st->named, st->n_named,
+                                   st->tolerance);
     }
     for (p = 0; p < st->n_pops; ++p) {
         size_t k;

@@ -107,11 +107,110 @@ static int fixed_named(const dlm_evo_plan *plan, const dlm_evo_census *c, uint32
     return -1;
 }
 
-static void write_header(FILE *fp, dlm_format fmt, const dlm_evo_plan *plan)
+/* The settings of a class that records carry: the run's match.* or a class's own. */
+static const dlm_player_spec *class_spec(const dlm_scenario *sc, uint32_t i)
+{
+    return sc->evolution.n_classes ? &sc->evolution.classes[i].player : &sc->match_defaults;
+}
+
+/* The run's settings as CSV columns: names (header) or values (every row), so that rows
+ * of different runs concatenated stay apart. */
+static void csv_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *plan, int header)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    uint32_t i;
+    if (header) {
+        fputs("seed,game,game_class,R,S,T,P,rounds,continuation,rule,selection,fitness,"
+              "population_size,mutation_kind,mutation_rate", fp);
+        for (i = 0; i < plan->n_classes; ++i)
+            fprintf(fp, ",%s:execution_error,%s:perception_error,%s:reaction_period,"
+                        "%s:observation_delay", plan->class_names[i], plan->class_names[i],
+                    plan->class_names[i], plan->class_names[i]);
+        return;
+    }
+    fprintf(fp, "%llu,%s,%s,", (unsigned long long)sc->seed, sc->game.name,
+            dlm_game_class_id(dlm_game_classify(&sc->game)));
+    dlm_print_double(fp, sc->game.R);
+    fputc(',', fp);
+    dlm_print_double(fp, sc->game.S);
+    fputc(',', fp);
+    dlm_print_double(fp, sc->game.T);
+    fputc(',', fp);
+    dlm_print_double(fp, sc->game.P);
+    fprintf(fp, ",%u,", sc->rounds);
+    if (sc->geometric)
+        dlm_print_double(fp, sc->continuation);
+    fprintf(fp, ",%s,", dlm_evo_rule_name(plan->rule));
+    dlm_print_double(fp, ev->selection);
+    fprintf(fp, ",%s,%u,%s,", ev->fitness, ev->population,
+            plan->params.mutation_kind ? ev->mutation_kind : "none");
+    dlm_print_double(fp, plan->params.mutation_kind ? ev->mutation_rate : 0.0);
+    for (i = 0; i < plan->n_classes; ++i) {
+        const dlm_player_spec *c = class_spec(sc, i);
+        fputc(',', fp);
+        dlm_print_double(fp, c->execution_error);
+        fputc(',', fp);
+        dlm_print_double(fp, c->perception_error);
+        fprintf(fp, ",%u,%u", c->reaction_period, c->observation_delay);
+    }
+}
+
+/* The run's settings as the members of a JSON object (no braces). */
+static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *plan)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    dlm_game_class gc = dlm_game_classify(&sc->game);
+    uint32_t i;
+    fprintf(fp, "\"seed\":%llu,\"game\":{\"name\":", (unsigned long long)sc->seed);
+    dlm_json_string(fp, sc->game.name);
+    fprintf(fp, ",\"class\":\"%s\",\"R\":", dlm_game_class_id(gc));
+    dlm_print_double(fp, sc->game.R);
+    fputs(",\"S\":", fp);
+    dlm_print_double(fp, sc->game.S);
+    fputs(",\"T\":", fp);
+    dlm_print_double(fp, sc->game.T);
+    fputs(",\"P\":", fp);
+    dlm_print_double(fp, sc->game.P);
+    fprintf(fp, "},\"match\":{\"rounds\":%u,\"continuation\":", sc->rounds);
+    if (sc->geometric)
+        dlm_print_double(fp, sc->continuation);
+    else
+        fputs("null", fp);
+    fprintf(fp, "},\"rule\":\"%s\",\"selection\":", dlm_evo_rule_name(plan->rule));
+    dlm_print_double(fp, ev->selection);
+    fprintf(fp, ",\"fitness\":\"%s\",\"population_size\":%u,\"populations\":%zu,"
+                "\"generations\":%llu,\"record_every\":%llu,\"mutation\":{\"kind\":\"%s\","
+                "\"rate\":", ev->fitness, ev->population, plan->n_populations,
+            (unsigned long long)ev->generations, (unsigned long long)ev->record_every,
+            plan->params.mutation_kind ? ev->mutation_kind : "none");
+    dlm_print_double(fp, plan->params.mutation_kind ? ev->mutation_rate : 0.0);
+    fputs("},\"structure\":", fp);
+    dlm_json_string(fp, ev->structure.type);
+    fprintf(fp, ",\"payoff\":\"%s\",\"stop_at_fixation\":%s,\"classes\":[",
+            ev->payoff_exact ? "exact" : "played", ev->stop_at_fixation ? "true" : "false");
+    for (i = 0; i < plan->n_classes; ++i) {
+        const dlm_player_spec *c = class_spec(sc, i);
+        fprintf(fp, "%s{\"name\":", i ? "," : "");
+        dlm_json_string(fp, plan->class_names[i]);
+        fputs(",\"share\":", fp);
+        dlm_print_double(fp, sc->evolution.n_classes ? sc->evolution.classes[i].share : 1.0);
+        fputs(",\"execution_error\":", fp);
+        dlm_print_double(fp, c->execution_error);
+        fputs(",\"perception_error\":", fp);
+        dlm_print_double(fp, c->perception_error);
+        fprintf(fp, ",\"reaction_period\":%u,\"observation_delay\":%u}", c->reaction_period,
+                c->observation_delay);
+    }
+    fputc(']', fp);
+}
+
+static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
+                         const dlm_evo_plan *plan)
 {
     uint32_t i;
     if (fmt == DLM_FMT_CSV) {
-        fputs("generation,population,cooperation,payoff_mean,payoff_variance,diversity,"
+        csv_settings(fp, sc, plan, 1);
+        fputs(",generation,population,cooperation,payoff_mean,payoff_variance,diversity,"
               "monomorphic", fp);
         for (i = 0; i < plan->n_named; ++i) {
             fputs(",\"count:", fp);
@@ -124,13 +223,47 @@ static void write_header(FILE *fp, dlm_format fmt, const dlm_evo_plan *plan)
                     plan->class_names[i], plan->class_names[i]);
         fputc('\n', fp);
     } else if (fmt == DLM_FMT_TABLE) {
+        const dlm_player_spec *c = class_spec(sc, 0);
+        fprintf(fp, "evolution: %s, %zu population%s of %u, game %s (R=%g S=%g T=%g P=%g; %s), "
+                    "seed %llu\n", dlm_evo_rule_name(plan->rule), plan->n_populations,
+                plan->n_populations == 1 ? "" : "s", sc->evolution.population, sc->game.name,
+                sc->game.R, sc->game.S, sc->game.T, sc->game.P,
+                dlm_game_class_name(dlm_game_classify(&sc->game)), (unsigned long long)sc->seed);
+        fprintf(fp, "%s%u rounds, ", sc->geometric ? "geometric matches of at most " : "",
+                sc->rounds);
+        if (plan->n_classes == 1)
+            fprintf(fp, "execution error %g, perception error %g, reaction period %u, "
+                        "observation delay %u\n", c->execution_error, c->perception_error,
+                    c->reaction_period, c->observation_delay);
+        else
+            for (i = 0; i < plan->n_classes; ++i) {
+                c = class_spec(sc, i);
+                fprintf(fp, "%s%s: e=%g p=%g k=%u d=%u%s", i ? "; " : "classes ",
+                        plan->class_names[i], c->execution_error, c->perception_error,
+                        c->reaction_period, c->observation_delay,
+                        i + 1 == plan->n_classes ? "\n" : "");
+            }
         fprintf(fp, "%10s %5s %11s %11s %9s  %s\n", "generation", "pop", "cooperation",
                 "payoff", "diversity", "most abundant");
     }
 }
 
-static void write_record(FILE *fp, dlm_format fmt, const dlm_evo_plan *plan, uint64_t g,
-                         uint32_t p, const dlm_evo_census *c, int *first_json)
+/* ",x" with x the shortest text that reads back exactly; empty when absent. */
+static void csv_double(FILE *fp, double x)
+{
+    fputc(',', fp);
+    dlm_print_double(fp, x);
+}
+
+static void json_member(FILE *fp, const char *name, double x)
+{
+    fprintf(fp, ",\"%s\":", name);
+    dlm_print_double(fp, x);
+}
+
+static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
+                         const dlm_evo_plan *plan, uint64_t g, uint32_t p,
+                         const dlm_evo_census *c, int *first_json)
 {
     uint32_t n = plan->populations[p].n, i;
     double coop = c->moves ? (double)c->cooperations / (double)c->moves : 0.0;
@@ -162,20 +295,27 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_evo_plan *plan, uin
         return;
     }
     if (fmt == DLM_FMT_CSV) {
-        fprintf(fp, "%llu,%u,%.17g,%.17g,%.17g,%.17g,%u", (unsigned long long)g, p, coop, mean,
-                var, h, c->monomorphic);
+        csv_settings(fp, sc, plan, 0);
+        fprintf(fp, ",%llu,%u", (unsigned long long)g, p);
+        csv_double(fp, coop);
+        csv_double(fp, mean);
+        csv_double(fp, var);
+        csv_double(fp, h);
+        fprintf(fp, ",%u", c->monomorphic);
         for (i = 0; i <= plan->n_named; ++i)
             fprintf(fp, ",%llu", (unsigned long long)c->named[i]);
         fprintf(fp, ",%llu", (unsigned long long)c->m1_agents);
         for (i = 0; i < 5; ++i)
             if (c->m1_agents)
-                fprintf(fp, ",%.17g", c->m1_sum[i] / (double)c->m1_agents);
+                csv_double(fp, c->m1_sum[i] / (double)c->m1_agents);
             else
                 fputs(",", fp);
         for (i = 0; i < plan->n_classes; ++i) {
             double cm = c->class_agents[i] ? c->class_payoff[i] / (double)c->class_agents[i] : 0;
             double cc = c->class_moves[i] ? (double)c->class_cooperations[i] / (double)c->class_moves[i] : 0;
-            fprintf(fp, ",%llu,%.17g,%.17g", (unsigned long long)c->class_agents[i], cm, cc);
+            fprintf(fp, ",%llu", (unsigned long long)c->class_agents[i]);
+            csv_double(fp, cm);
+            csv_double(fp, cc);
         }
         fputc('\n', fp);
         return;
@@ -183,10 +323,13 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_evo_plan *plan, uin
     if (fmt == DLM_FMT_JSON && !*first_json)
         fputs(",\n", fp);
     *first_json = 0;
-    fprintf(fp, "{\"type\":\"generation\",\"generation\":%llu,\"population\":%u,"
-                "\"cooperation\":%.17g,\"payoff_mean\":%.17g,\"payoff_variance\":%.17g,"
-                "\"diversity\":%.17g,\"monomorphic\":%s,\"abundance\":{",
-            (unsigned long long)g, p, coop, mean, var, h, c->monomorphic ? "true" : "false");
+    fprintf(fp, "{\"type\":\"generation\",\"seed\":%llu,\"generation\":%llu,\"population\":%u",
+            (unsigned long long)sc->seed, (unsigned long long)g, p);
+    json_member(fp, "cooperation", coop);
+    json_member(fp, "payoff_mean", mean);
+    json_member(fp, "payoff_variance", var);
+    json_member(fp, "diversity", h);
+    fprintf(fp, ",\"monomorphic\":%s,\"abundance\":{", c->monomorphic ? "true" : "false");
     for (i = 0; i < plan->n_named; ++i) {
         dlm_json_string(fp, plan->named_labels[i]);
         fprintf(fp, ":%llu,", (unsigned long long)c->named[i]);
@@ -194,25 +337,30 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_evo_plan *plan, uin
     fprintf(fp, "\"other\":%llu},\"memory_one_agents\":%llu,\"memory_one_mean\":",
             (unsigned long long)c->named[plan->n_named], (unsigned long long)c->m1_agents);
     if (c->m1_agents)
-        fprintf(fp, "[%.17g,%.17g,%.17g,%.17g,%.17g]", c->m1_sum[0] / c->m1_agents,
-                c->m1_sum[1] / c->m1_agents, c->m1_sum[2] / c->m1_agents,
-                c->m1_sum[3] / c->m1_agents, c->m1_sum[4] / c->m1_agents);
+        for (i = 0; i < 5; ++i) {
+            fputc(i ? ',' : '[', fp);
+            dlm_print_double(fp, c->m1_sum[i] / (double)c->m1_agents);
+        }
     else
         fputs("null", fp);
+    fputs(c->m1_agents ? "]" : "", fp);
     fputs(",\"classes\":[", fp);
     for (i = 0; i < plan->n_classes; ++i) {
         double cm = c->class_agents[i] ? c->class_payoff[i] / (double)c->class_agents[i] : 0;
         double cc = c->class_moves[i] ? (double)c->class_cooperations[i] / (double)c->class_moves[i] : 0;
         fprintf(fp, "%s{\"name\":", i ? "," : "");
         dlm_json_string(fp, plan->class_names[i]);
-        fprintf(fp, ",\"agents\":%llu,\"payoff_mean\":%.17g,\"cooperation\":%.17g}",
-                (unsigned long long)c->class_agents[i], cm, cc);
+        fprintf(fp, ",\"agents\":%llu", (unsigned long long)c->class_agents[i]);
+        json_member(fp, "payoff_mean", cm);
+        json_member(fp, "cooperation", cc);
+        fputc('}', fp);
     }
     fputs(fmt == DLM_FMT_JSONL ? "]}\n" : "]}", fp);
 }
 
-static void write_fixation(FILE *fp, dlm_format fmt, const dlm_evo_plan *plan, uint64_t g,
-                           uint32_t p, int named, int *first_json)
+static void write_fixation(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
+                           const dlm_evo_plan *plan, uint64_t g, uint32_t p, int named,
+                           int *first_json)
 {
     const char *label = named >= 0 ? plan->named_labels[named] : "other";
     if (fmt == DLM_FMT_TABLE) {
@@ -224,35 +372,125 @@ static void write_fixation(FILE *fp, dlm_format fmt, const dlm_evo_plan *plan, u
     if (fmt == DLM_FMT_JSON && !*first_json)
         fputs(",\n", fp);
     *first_json = 0;
-    fprintf(fp, "{\"type\":\"fixation\",\"generation\":%llu,\"population\":%u,\"strategy\":",
-            (unsigned long long)g, p);
+    fprintf(fp, "{\"type\":\"fixation\",\"seed\":%llu,\"generation\":%llu,\"population\":%u,"
+                "\"strategy\":", (unsigned long long)sc->seed, (unsigned long long)g, p);
     dlm_json_string(fp, label);
     fputs(fmt == DLM_FMT_JSONL ? "}\n" : "}", fp);
 }
 
-/* The summary as one JSON object (no trailing newline). */
+/* A population that stopped inside a step, for writing in generation order. */
+typedef struct early_stop {
+    uint64_t generation;
+    size_t p;
+} early_stop;
+
+static int by_generation(const void *a, const void *b)
+{
+    const early_stop *x = a, *y = b;
+    if (x->generation != y->generation)
+        return x->generation < y->generation ? -1 : 1;
+    return x->p < y->p ? -1 : x->p > y->p;
+}
+
+/* Population p's record of this pass, and its fixation event when it has just fixed. */
+static void write_pass_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
+                              const dlm_evo_plan *plan, size_t p, const dlm_evo_census *census,
+                              const uint8_t *fixed_now, const dlm_evo_outcome *out,
+                              int *first_json)
+{
+    write_record(fp, fmt, sc, plan, census[p].generation, (uint32_t)p, &census[p], first_json);
+    if (fixed_now[p])
+        write_fixation(fp, fmt, sc, plan, census[p].generation, (uint32_t)p, out[p].fixed_named,
+                       first_json);
+}
+
+/* Mean and standard error of the mean of n values accumulated as sum and sum of squares. */
+static void mean_se(double sum, double sq, uint64_t n, double *mean, double *se)
+{
+    double m = n ? sum / (double)n : 0.0, var;
+    *mean = m;
+    *se = 0.0;
+    if (n < 2)
+        return;
+    var = (sq - (double)n * m * m) / (double)(n - 1);
+    *se = var > 0.0 ? sqrt(var / (double)n) : 0.0;
+}
+
+/* {"mean":m,"se":s} (se null with fewer than two values; both null with none). */
+static void json_mean_se(FILE *fp, const char *name, double sum, double sq, uint64_t n)
+{
+    double m, se;
+    mean_se(sum, sq, n, &m, &se);
+    fprintf(fp, ",\"%s\":{\"n\":%llu,\"mean\":", name, (unsigned long long)n);
+    if (n)
+        dlm_print_double(fp, m);
+    else
+        fputs("null", fp);
+    fputs(",\"se\":", fp);
+    if (n > 1)
+        dlm_print_double(fp, se);
+    else
+        fputs("null", fp);
+    fputc('}', fp);
+}
+
+/* Cooperation rate and mean payoff of a census. */
+static double census_cooperation(const dlm_evo_census *c)
+{
+    return c->moves ? (double)c->cooperations / (double)c->moves : 0.0;
+}
+
+/* The generation the run ended at: the last any population reached. */
+static uint64_t last_generation(const dlm_evo_outcome *out, size_t np)
+{
+    uint64_t g = 0;
+    size_t p;
+    for (p = 0; p < np; ++p)
+        g = out[p].generations > g ? out[p].generations : g;
+    return g;
+}
+
+/* The summary as one JSON object (no trailing newline): the settings, each population's
+ * outcome, and over the populations the mean and standard error of the final
+ * cooperation and payoff, the fraction fixed at each strategy (with its binomial
+ * standard error) and the mean fixation generation. */
 static void write_summary_json(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *plan,
                                const dlm_evo_outcome *out, const char *stopped)
 {
-    size_t p;
+    size_t p, np = plan->n_populations;
     uint32_t i;
     uint64_t *fixed = calloc(plan->n_named + 1, sizeof *fixed), any = 0;
-    fputs("{\"type\":\"summary\",\"seed\":", fp);
-    fprintf(fp, "%llu,\"rule\":\"%s\",\"population\":%u,\"populations\":%zu,\"stopped\":",
-            (unsigned long long)sc->seed, dlm_evo_rule_name(plan->rule),
-            sc->evolution.population, plan->n_populations);
+    double coop = 0, coop2 = 0, pay = 0, pay2 = 0, fg = 0, fg2 = 0;
+    fputs("{\"type\":\"summary\",\"settings\":{", fp);
+    json_settings(fp, sc, plan);
+    fprintf(fp, "},\"seed\":%llu,\"rule\":\"%s\",\"population\":%u,\"populations\":%zu,"
+                "\"generations\":%llu,\"stopped\":", (unsigned long long)sc->seed,
+            dlm_evo_rule_name(plan->rule), sc->evolution.population, np,
+            (unsigned long long)last_generation(out, np));
     dlm_json_string(fp, stopped);
     fputs(",\"outcomes\":[", fp);
-    for (p = 0; p < plan->n_populations; ++p) {
-        fprintf(fp, "%s{\"population\":%zu,\"generations\":%llu,\"fixed\":", p ? "," : "", p,
+    for (p = 0; p < np; ++p) {
+        double c = census_cooperation(&out[p].final);
+        double m = out[p].final.payoff_sum / (double)plan->populations[p].n;
+        coop += c;
+        coop2 += c * c;
+        pay += m;
+        pay2 += m * m;
+        fprintf(fp, "%s{\"population\":%zu,\"generations\":%llu", p ? "," : "", p,
                 (unsigned long long)out[p].generations);
+        json_member(fp, "cooperation", c);
+        json_member(fp, "payoff_mean", m);
+        fputs(",\"fixed\":", fp);
         if (out[p].fixed) {
+            double f = (double)out[p].fixation_generation;
             dlm_json_string(fp, out[p].fixed_named >= 0 ? plan->named_labels[out[p].fixed_named]
                                                         : "other");
             fprintf(fp, ",\"fixation_generation\":%llu", (unsigned long long)out[p].fixation_generation);
             if (fixed)
                 fixed[out[p].fixed_named >= 0 ? (uint32_t)out[p].fixed_named : plan->n_named] += 1;
             ++any;
+            fg += f;
+            fg2 += f * f;
         } else {
             fputs("null", fp);
         }
@@ -264,7 +502,26 @@ static void write_summary_json(FILE *fp, const dlm_scenario *sc, const dlm_evo_p
         dlm_json_string(fp, i < plan->n_named ? plan->named_labels[i] : "other");
         fprintf(fp, ":%llu", (unsigned long long)fixed[i]);
     }
-    fprintf(fp, "},\"populations_fixed\":%llu}", (unsigned long long)any);
+    fprintf(fp, "},\"populations_fixed\":%llu", (unsigned long long)any);
+    json_mean_se(fp, "final_cooperation", coop, coop2, np);
+    json_mean_se(fp, "final_payoff_mean", pay, pay2, np);
+    json_mean_se(fp, "fixation_generation", fg, fg2, any);
+    /* The fraction of populations fixed at each strategy: a binomial proportion over the
+       populations, with standard error sqrt(f (1 - f) / n). */
+    fputs(",\"fixation_fraction\":{", fp);
+    for (i = 0; fixed && i <= plan->n_named + 1; ++i) {
+        uint64_t k = i <= plan->n_named ? fixed[i] : any;
+        double f = np ? (double)k / (double)np : 0.0;
+        fprintf(fp, "%s", i ? "," : "");
+        dlm_json_string(fp, i < plan->n_named ? plan->named_labels[i]
+                            : i == plan->n_named ? "other" : "any");
+        fputs(":{\"fraction\":", fp);
+        dlm_print_double(fp, f);
+        fputs(",\"se\":", fp);
+        dlm_print_double(fp, np ? sqrt(f * (1.0 - f) / (double)np) : 0.0);
+        fputc('}', fp);
+    }
+    fputs("}}", fp);
     free(fixed);
 }
 
@@ -316,6 +573,8 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
     dlm_evo_census *census = calloc(np, sizeof *census);
     dlm_evo_outcome *out = outcomes ? outcomes : calloc(np, sizeof *out);
     uint8_t *active = malloc(np), *recorded = malloc(np), *fixed_now = malloc(np);
+    early_stop *early = malloc((np ? np : 1) * sizeof *early);
+    size_t k;
     dlm_strategy *snap = NULL;
     uint64_t g = 0, step = ev->record_every ? ev->record_every : 1;
     double started = seconds_now();
@@ -323,7 +582,7 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
     int first_json = 1, fix_stop = ev->stop_at_fixation && plan->params.mutation_kind == 0;
     dlm_status st = DLM_OK;
 
-    if (!counts || !census || !out || !active || !recorded || !fixed_now) {
+    if (!counts || !census || !out || !active || !recorded || !fixed_now || !early) {
         st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory");
         goto done;
     }
@@ -341,11 +600,15 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
         goto done;
     if (records) {
         if (fmt == DLM_FMT_JSON) {
-            fputs("{\"type\":\"evolution\",\"rule\":", records);
-            dlm_json_string(records, dlm_evo_rule_name(plan->rule));
-            fprintf(records, ",\"seed\":%llu,\"records\":[\n", (unsigned long long)sc->seed);
+            fputs("{\"type\":\"evolution\",\"settings\":{", records);
+            json_settings(records, sc, plan);
+            fputs("},\"records\":[\n", records);
+        } else if (fmt == DLM_FMT_JSONL) {
+            fputs("{\"type\":\"settings\",", records);
+            json_settings(records, sc, plan);
+            fputs("}\n", records);
         }
-        write_header(records, fmt, plan);
+        write_header(records, fmt, sc, plan);
     }
     /* Each pass: the census of generation g is in; its outcomes and the populations that
      * go on are decided, a snapshot due at g is copied, the next generations are submitted
@@ -356,16 +619,23 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
         goto done;
     for (;;) {
         int stop = 0, snap_due = ev->snapshot_every && g % ev->snapshot_every == 0 && g > 0;
+        size_t n_early = 0;
+        /* A population that stopped at fixation inside the last step reports the census of
+           the generation it fixed at (census[p].generation < g). */
         for (p = 0; p < np; ++p) {
             recorded[p] = active[p];
             fixed_now[p] = 0;
             if (!active[p])
                 continue;
             out[p].final = census[p];
-            out[p].generations = g;
+            out[p].generations = census[p].generation;
+            if (census[p].generation != g) {
+                early[n_early].generation = census[p].generation;
+                early[n_early++].p = p;
+            }
             if (census[p].monomorphic && plan->params.mutation_kind == 0 && !out[p].fixed) {
                 out[p].fixed = 1;
-                out[p].fixation_generation = g;
+                out[p].fixation_generation = census[p].generation;
                 out[p].fixed_named = fixed_named(plan, &census[p], plan->populations[p].n);
                 fixed_now[p] = 1;
                 if (fix_stop)
@@ -400,13 +670,16 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
                 goto done;
         }
         if (records) {
-            for (p = 0; p < np; ++p) {
-                if (recorded[p])
-                    write_record(records, fmt, plan, g, (uint32_t)p, &census[p], &first_json);
-                if (fixed_now[p])
-                    write_fixation(records, fmt, plan, g, (uint32_t)p, out[p].fixed_named,
-                                   &first_json);
-            }
+            /* In generation order: first those that stopped inside the step, then the rest
+               (at g), each in population order. */
+            qsort(early, n_early, sizeof *early, by_generation);
+            for (k = 0; k < n_early; ++k)
+                write_pass_record(records, fmt, sc, plan, early[k].p, census, fixed_now, out,
+                                  &first_json);
+            for (p = 0; p < np; ++p)
+                if (recorded[p] && census[p].generation == g)
+                    write_pass_record(records, fmt, sc, plan, p, census, fixed_now, out,
+                                      &first_json);
             fflush(records);
         }
         if (snap_due) {
@@ -447,11 +720,20 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
             fputc('\n', records);
         } else if (fmt == DLM_FMT_TABLE) {
             uint64_t fixed = 0;
-            for (p = 0; p < np; ++p)
+            double c = 0, c2 = 0, m, se;
+            for (p = 0; p < np; ++p) {
+                double x = census_cooperation(&out[p].final);
                 fixed += out[p].fixed;
+                c += x;
+                c2 += x * x;
+            }
+            mean_se(c, c2, np, &m, &se);
             fprintf(records, "\n%s after %llu generations (%s); %llu of %zu populations fixed\n",
-                    dlm_evo_rule_name(plan->rule), (unsigned long long)g, stopped,
-                    (unsigned long long)fixed, np);
+                    dlm_evo_rule_name(plan->rule), (unsigned long long)last_generation(out, np),
+                    stopped, (unsigned long long)fixed, np);
+            if (np > 1)
+                fprintf(records, "final cooperation %.4f +- %.4f (mean +- standard error over "
+                                 "populations)\n", m, se);
         }
         fflush(records);
     }
@@ -474,6 +756,7 @@ done:
     free(active);
     free(recorded);
     free(fixed_now);
+    free(early);
     free(snap);
     if (!outcomes)
         free(out);

@@ -386,6 +386,9 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
                            "random-memory-one, gaussian, lookup-flip, fsm-edit)", ev->mutation_kind);
         goto fail;
     }
+    /* Without mutation a monomorphic population stays so: with stop.fixation it stops at
+       the generation it fixes, checked where it lives (dlm_evo_check_fixation). */
+    ep->stop_at_fixation = ev->stop_at_fixation && ep->mutation_kind == 0 ? 1u : 0u;
     if (ep->mutation_kind == DLM_MUTATION_SET && ev->n_mutation_set == 0) {
         st = dlm_error_set(err, DLM_ERR_USAGE,
                            "evolution.mutation.set: kind 'set' needs at least one strategy");

@@ -543,7 +543,7 @@ static dlm_status compile_named(const named_strategy *e, const arglist *a, const
 dlm_status dlm_strategy_parse(const char *text, const dlm_game *game, dlm_strategy_def *out,
                               dlm_error *err)
 {
-    static const dlm_game pd = {"pd", 3.0, 0.0, 5.0, 1.0};
+    static const dlm_game pd = {.name = "pd", .preset = "pd", .R = 3, .S = 0, .T = 5, .P = 1};
     slice all, name, rest;
     arglist args;
     size_t i, n;

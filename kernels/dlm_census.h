@@ -29,6 +29,7 @@ typedef struct dlm_evo_census {
     uint64_t class_moves[DLM_CENSUS_MAX_CLASSES];
     uint32_t monomorphic;                   /* 1: every agent has the same strategy */
     uint32_t pad;
+    uint64_t generation;                    /* the generation it describes */
 } dlm_evo_census;
 
 /* Index of the named strategy s counts as: an exact match, else (memory-one) the
@@ -111,6 +112,7 @@ DLM_FN dlm_evo_census dlm_census_empty(void)
     c.m1_agents = 0u;
     c.monomorphic = 1u;
     c.pad = 0u;
+    c.generation = 0u;
     return c;
 }
 
@@ -134,6 +136,7 @@ DLM_FN void dlm_census_merge(dlm_evo_census *a, const dlm_evo_census *b)
     a->moves += b->moves;
     a->m1_agents += b->m1_agents;
     a->monomorphic &= b->monomorphic;
+    a->generation = b->generation;
 }
 
 /* The census record of chunk `chunk` of a population at generation g. */
@@ -146,6 +149,7 @@ DLM_FN dlm_evo_census dlm_census_chunk(const dlm_evo_world *w, const dlm_evo_pop
     uint32_t x = chunk * DLM_CENSUS_CHUNK, end = x + DLM_CENSUS_CHUNK;
     if (end > pop->n)
         end = pop->n;
+    c.generation = g;
     for (; x < end; ++x) {
         dlm_evo_counts counts;
         dlm_strategy s = w->strategy[pop->agent0 + x];

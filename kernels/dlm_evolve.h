@@ -84,7 +84,8 @@ typedef struct dlm_evo_params {
     double selection;       /* w of the fitness map, or beta for the fermi rules */
     double fitness_max;     /* an upper bound of every agent's fitness (rejection sampling) */
     double sigma;           /* Gaussian mutation: standard deviation */
-    double reserved;
+    uint32_t stop_at_fixation; /* 1: a population that becomes monomorphic stops there (mu = 0) */
+    uint32_t reserved;
     uint64_t mutation;      /* threshold of mu, the mutation probability per offspring */
     dlm_match_rules rules;  /* every match's length */
     uint32_t rule;          /* DLM_RULE_* */
@@ -123,6 +124,9 @@ typedef struct dlm_evo_world {
     DLM_GLOBAL dlm_strategy *next;         /* per agent: synchronous rules' next generation */
     DLM_GLOBAL double *payoff;             /* per agent: synchronous rules' payoffs */
     DLM_GLOBAL double *cumulative;         /* per agent: Wright-Fisher's running fitness sums */
+    DLM_GLOBAL uint64_t *fixed;            /* per population (index in the batch): 0, or the
+                                              generation at which it became monomorphic and
+                                              stopped (stop_at_fixation) */
 } dlm_evo_world;
 
 /* What a generation or a census counts (integers, so any summation order agrees). */
@@ -140,6 +144,24 @@ typedef struct dlm_cursor {
     uint32_t used;
     uint32_t pad;
 } dlm_cursor;
+
+/* 1 when the two strategies are the same strategy. */
+DLM_FN uint32_t dlm_strategy_equal(const dlm_strategy *a, const dlm_strategy *b)
+{
+    uint32_t i;
+    if (a->kind != b->kind)
+        return 0u;
+    if (a->kind == DLM_STRAT_MEMORY_ONE) {
+        for (i = 0; i < 5u; ++i)
+            if (a->threshold[i] != b->threshold[i])
+                return 0u;
+        return 1u;
+    }
+    if (a->kind == DLM_STRAT_LOOKUP)
+        return a->depth == b->depth && a->table == b->table && a->opening == b->opening;
+    return a->depth == b->depth && a->opening == b->opening && a->fsm_output == b->fsm_output &&
+           a->fsm_next_c == b->fsm_next_c && a->fsm_next_d == b->fsm_next_d;
+}
 
 DLM_FN dlm_cursor dlm_cursor_at(uint64_t seed, uint64_t stream, uint32_t window)
 {
@@ -502,22 +524,44 @@ DLM_FN double dlm_evo_census_payoff(const dlm_evo_world *w, const dlm_evo_popula
                             &partners, counts);
 }
 
-/* 1 when the two strategies are the same strategy. */
-DLM_FN uint32_t dlm_strategy_equal(const dlm_strategy *a, const dlm_strategy *b)
+/* 1 when every agent of the population has the same strategy. */
+DLM_FN uint32_t dlm_evo_monomorphic(const dlm_evo_world *w, const dlm_evo_population *pop)
 {
-    uint32_t i;
-    if (a->kind != b->kind)
-        return 0u;
-    if (a->kind == DLM_STRAT_MEMORY_ONE) {
-        for (i = 0; i < 5u; ++i)
-            if (a->threshold[i] != b->threshold[i])
-                return 0u;
-        return 1u;
+    dlm_strategy first = w->strategy[pop->agent0];
+    uint32_t x;
+    for (x = 1u; x < pop->n; ++x) {
+        dlm_strategy s = w->strategy[pop->agent0 + x];
+        if (!dlm_strategy_equal(&s, &first))
+            return 0u;
     }
-    if (a->kind == DLM_STRAT_LOOKUP)
-        return a->depth == b->depth && a->table == b->table && a->opening == b->opening;
-    return a->depth == b->depth && a->opening == b->opening && a->fsm_output == b->fsm_output &&
-           a->fsm_next_c == b->fsm_next_c && a->fsm_next_d == b->fsm_next_d;
+    return 1u;
+}
+
+/* Stopping at fixation, decided where the population lives: after its generation g (the
+ * last event of it, or the commit of a synchronous rule), the population at batch index p
+ * with stop_at_fixation that has become monomorphic records g + 1 in fixed[p] and runs
+ * no more generations. Returns 1 when it has just stopped. Without mutation a monomorphic
+ * population stays so, so this is the exact fixation generation. */
+DLM_FN uint32_t dlm_evo_check_fixation(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                       uint32_t p, uint64_t g)
+{
+    if (!w->params[pop->params].stop_at_fixation || !dlm_evo_monomorphic(w, pop))
+        return 0u;
+    w->fixed[p] = g + 1u;
+    return 1u;
+}
+
+/* 1 when the population at batch index p has stopped at fixation. */
+DLM_FN uint32_t dlm_evo_stopped(const dlm_evo_world *w, uint32_t p)
+{
+    return w->fixed[p] != 0u ? 1u : 0u;
+}
+
+/* The generation a census asked for at g describes for the population at batch index p:
+ * g, or the generation at which it stopped at fixation (its state ever since). */
+DLM_FN uint64_t dlm_evo_census_generation(const dlm_evo_world *w, uint32_t p, uint64_t g)
+{
+    return w->fixed[p] != 0u ? w->fixed[p] : g;
 }
 
 #endif /* DLM_EVOLVE_H */

@@ -18,7 +18,7 @@
 #include "dlm_match.h"
 
 /* Axelrod's prisoner's dilemma, R = 3, S = 0, T = 5, P = 1. */
-static const dlm_game PD = {"pd", 3.0, 0.0, 5.0, 1.0};
+static const dlm_game PD = {.name = "pd", .preset = "pd", .R = 3.0, .S = 0.0, .T = 5.0, .P = 1.0};
 
 /* Memory-one vectors: P(C) first, after CC, CD, DC, DD (own move first). */
 static const double ALLC[5] = {1, 1, 1, 1, 1};

@@ -644,7 +644,7 @@ static void test_evolution_identical_to_cpu(void **state)
     snprintf(rec_cu, sizeof rec_cu, "%s/cuda.jsonl", dir);
     snprintf(snap_cpu, sizeof snap_cpu, "%s/cpu.snapshot", dir);
     snprintf(snap_cu, sizeof snap_cu, "%s/cuda.snapshot", dir);
-    for (c = 0; c < 12; ++c) {
+    for (c = 0; c < 14; ++c) {
         dlm_scenario sc;
         dlm_evolution_spec *ev = &sc.evolution;
         dlm_evo_plan plan;
@@ -665,6 +665,20 @@ static void test_evolution_identical_to_cpu(void **state)
             ev->stop_at_fixation = 1;
             ev->generations = 60;
             ev->record_every = 2;
+        } else if (c == 12 || c == 13) {
+            /* stop at fixation inside a step: found where the populations live, each at
+               its own generation, the census of that generation reported */
+            what = c == 12 ? "moran-bd, complete, fixation inside a 40-generation step"
+                           : "wright-fisher, complete, fixation inside a 40-generation step";
+            scenario_base(&sc, c == 12 ? "moran-bd" : "wright-fisher", 10, 12);
+            SET(ev->initial, "shares");
+            ev->shares = m1_set;
+            m1_set[0].share = m1_set[1].share = m1_set[2].share = m1_set[3].share = 0.25;
+            ev->n_shares = 4;
+            ev->selection = 1.0;
+            ev->stop_at_fixation = 1;
+            ev->generations = 400;
+            ev->record_every = 40;
         } else if (c == 1) {
             what = "moran-db, sampled (3), exponential, random-memory-one";
             scenario_base(&sc, "moran-db", 16, 4);
@@ -825,6 +839,13 @@ static void test_evolution_identical_to_cpu(void **state)
         }
         if (memcmp(oa, ob, plan.n_populations * sizeof *oa) != 0)
             fail_msg("%s: final outcomes differ", what);
+        if (c >= 12) { /* the case must exercise it: some fixed between two censuses */
+            size_t q, inside = 0;
+            for (q = 0; q < plan.n_populations; ++q)
+                inside += oa[q].fixed && oa[q].fixation_generation % ev->record_every != 0;
+            if (inside == 0)
+                fail_msg("%s: no population fixed between two censuses", what);
+        }
         free(a);
         free(b);
         if (access(snap_cpu, F_OK) != 0 || access(snap_cu, F_OK) != 0) {

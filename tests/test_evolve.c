@@ -1296,6 +1296,68 @@ static void census_of(dlm_scenario *sc, run *r)
     run_evolution(sc, THREADS, NULL, r);
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Stopping at fixation
+ * --------------------------------------------------------------------------------------- */
+
+/* With stop.fixation a population stops at the generation it fixes, whatever record_every
+ * is: the same populations fix at the same strategies at the same generations with a
+ * census every generation, every 7, or every 1000, and that generation is the first at
+ * which a census every generation (without stopping) sees the population monomorphic.
+ * The run ends when the last population fixes, not at the next census. */
+static void test_fixation_stops_where_it_happens(void **state)
+{
+    static const uint64_t every[3] = {1, 7, 1000};
+    dlm_scenario sc;
+    run base, r;
+    uint32_t p, np = 64;
+    uint64_t last = 0, inside = 0;
+    int k;
+    (void)state;
+    scenario_init(&sc, 2027, "moran-bd", 12, np);
+    SET(sc.evolution.mutant, "tft");
+    sc.rounds = 10;
+    sc.evolution.selection = 0.2;
+    sc.evolution.mutants = 4;
+    /* the truth: a census every generation, no stopping (the same draws: every number is
+       keyed by population, generation and event) */
+    sc.evolution.stop_at_fixation = 0;
+    sc.evolution.record_every = 1;
+    sc.evolution.generations = 400;
+    run_evolution(&sc, 2, NULL, &base);
+    for (p = 0; p < np; ++p) {
+        if (!base.out[p].fixed)
+            fail_msg("population %u did not fix in 400 generations", p);
+        last = base.out[p].fixation_generation > last ? base.out[p].fixation_generation : last;
+    }
+    sc.evolution.stop_at_fixation = 1;
+    for (k = 0; k < 3; ++k) {
+        sc.evolution.record_every = every[k];
+        sc.evolution.generations = 1000000;
+        run_evolution(&sc, 1 + k % 2, NULL, &r);
+        for (p = 0; p < np; ++p) {
+            assert_int_equal(r.out[p].fixed, 1);
+            assert_int_equal(r.out[p].fixed_named, base.out[p].fixed_named);
+            if (r.out[p].fixation_generation != base.out[p].fixation_generation)
+                fail_msg("record_every %llu: population %u fixed at %llu, truth %llu",
+                         (unsigned long long)every[k], p,
+                         (unsigned long long)r.out[p].fixation_generation,
+                         (unsigned long long)base.out[p].fixation_generation);
+            /* it stopped there, and its final census is of that generation */
+            assert_int_equal(r.out[p].generations, r.out[p].fixation_generation);
+            assert_int_equal(r.out[p].final.generation, r.out[p].fixation_generation);
+            assert_int_equal(r.out[p].final.monomorphic, 1);
+            inside += r.out[p].fixation_generation % every[k] != 0;
+        }
+        run_free(&r);
+    }
+    assert_true(inside > 0); /* the coarse runs saw fixations between their censuses */
+    assert_true(last < 1000); /* so the record_every 1000 run ended before its first census */
+    printf("    64 populations: identical fixations with a census every 1, 7 and 1000 "
+           "generations (last at %llu)\n", (unsigned long long)last);
+    run_free(&base);
+}
+
 static void test_census_counts_add_up(void **state)
 {
     dlm_scenario sc;
@@ -1613,6 +1675,7 @@ int main(void)
         cmocka_unit_test(test_nowak_may_spatial_cooperator_fraction),
         cmocka_unit_test(test_same_seed_same_history_any_thread_count),
         cmocka_unit_test(test_mutation_kinds),
+        cmocka_unit_test(test_fixation_stops_where_it_happens),
         cmocka_unit_test(test_census_counts_add_up),
         cmocka_unit_test(test_initial_populations),
     };

@@ -68,7 +68,7 @@ static_assert(offsetof(dlm_evo_params, mutation) == 64, "mutation at 64");
 static_assert(offsetof(dlm_evo_params, payoff_mode) == 124, "payoff_mode at 124");
 static_assert(sizeof(dlm_evo_population) == 24, "dlm_evo_population is 24 bytes");
 static_assert(sizeof(dlm_evo_counts) == 32, "dlm_evo_counts is 32 bytes");
-static_assert(sizeof(dlm_evo_census) == 864, "dlm_evo_census is 864 bytes");
+static_assert(sizeof(dlm_evo_census) == 872, "dlm_evo_census is 872 bytes");
 static_assert(offsetof(dlm_evo_census, monomorphic) == 856, "monomorphic at 856");
 
 /* Threads per block of the one-thread-per-item kernels. */
@@ -131,13 +131,16 @@ __global__ void dlmk_evo_async(dlm_evo_world w, const dlm_evo_population *pops,
     dlm_evo_population pop;
     dlm_evo_counts c;
     uint64_t g;
-    if (p >= n_pops || !active[p])
+    if (p >= n_pops || !active[p] || w.fixed[p])
         return;
     pop = pops[p];
     c = counts[p];
-    for (g = first; g < first + count; ++g)
+    for (g = first; g < first + count; ++g) {
         for (e = begin; e < end && e < pop.n; ++e)
             dlm_evo_event(&w, &pop, g, e, &c);
+        if (end >= pop.n && dlm_evo_check_fixation(&w, &pop, p, g))
+            break;
+    }
     counts[p] = c;
 }
 
@@ -315,6 +318,29 @@ extern "C" cudaError_t dlm_cuda_launch_evo_commit(cudaStream_t stream, dlm_evo_w
     return cudaGetLastError();
 }
 
+__global__ void dlmk_evo_fixation(dlm_evo_world w, const dlm_evo_population *pops,
+                                  uint8_t *active, uint32_t n_pops, uint64_t g)
+{
+    uint32_t p = blockIdx.x * blockDim.x + threadIdx.x;
+    dlm_evo_population pop;
+    if (p >= n_pops || !active[p] || w.fixed[p])
+        return;
+    pop = pops[p];
+    if (dlm_evo_check_fixation(&w, &pop, p, g))
+        active[p] = 0;
+}
+
+extern "C" cudaError_t dlm_cuda_launch_evo_fixation(cudaStream_t stream, dlm_evo_world w,
+                                                    const dlm_evo_population *pops,
+                                                    uint8_t *active, uint32_t n_pops, uint64_t g)
+{
+    if (n_pops == 0)
+        return cudaSuccess;
+    DLM_CU_LAUNCH(dlmk_evo_fixation, blocks_for(n_pops), DLM_CU_BLOCK, 0, stream)
+    (w, pops, active, n_pops, g);
+    return cudaGetLastError();
+}
+
 /* --- census ------------------------------------------------------------------------------- */
 
 __global__ void dlmk_census_chunks(dlm_evo_world w, const dlm_evo_population *pops, uint32_t n_pops,
@@ -331,7 +357,8 @@ __global__ void dlmk_census_chunks(dlm_evo_world w, const dlm_evo_population *po
     pop = pops[p];
     if (c >= (pop.n + DLM_CENSUS_CHUNK - 1u) / DLM_CENSUS_CHUNK)
         return;
-    part[t] = dlm_census_chunk(&w, &pop, g, c, named, n_named, tolerance);
+    part[t] = dlm_census_chunk(&w, &pop, dlm_evo_census_generation(&w, p, g), c, named, n_named,
+                               tolerance);
 }
 
 extern "C" cudaError_t dlm_cuda_launch_census_chunks(cudaStream_t stream, dlm_evo_world w,

@@ -171,11 +171,12 @@ __kernel void dlmk_check_math(__global const ulong *in, __global ulong *out, ulo
         __global const ulong *inter_offsets, __global const uint *inter_neighbors,            \
         __global const ulong *repl_offsets, __global const uint *repl_neighbors,              \
         __global dlm_strategy *strategy, __global const uint *agent_class,                    \
-        __global dlm_strategy *next, __global double *payoff, __global double *cumulative
+        __global dlm_strategy *next, __global double *payoff, __global double *cumulative,    \
+        __global ulong *fixed
 
 #define DLM_CL_WORLD()                                                                        \
     dlm_cl_world(seed, params, classes, table, inter_offsets, inter_neighbors, repl_offsets,  \
-                 repl_neighbors, strategy, agent_class, next, payoff, cumulative)
+                 repl_neighbors, strategy, agent_class, next, payoff, cumulative, fixed)
 
 DLM_FN dlm_evo_world dlm_cl_world(DLM_CL_WORLD_ARGS)
 {
@@ -193,6 +194,7 @@ DLM_FN dlm_evo_world dlm_cl_world(DLM_CL_WORLD_ARGS)
     w.next = next;
     w.payoff = payoff;
     w.cumulative = cumulative;
+    w.fixed = fixed;
     return w;
 }
 
@@ -209,14 +211,17 @@ __kernel void dlmk_evo_async(DLM_CL_WORLD_ARGS, __global const dlm_evo_populatio
     dlm_evo_population pop;
     dlm_evo_counts c;
     ulong g;
-    if (p >= n_pops || !active[p])
+    if (p >= n_pops || !active[p] || fixed[p])
         return;
     w = DLM_CL_WORLD();
     pop = pops[p];
     c = counts[p];
-    for (g = first; g < first + count; ++g)
+    for (g = first; g < first + count; ++g) {
         for (e = begin; e < end && e < pop.n; ++e)
             dlm_evo_event(&w, &pop, g, e, &c);
+        if (end >= pop.n && dlm_evo_check_fixation(&w, &pop, p, g))
+            break;
+    }
     counts[p] = c;
 }
 
@@ -321,6 +326,22 @@ __kernel void dlmk_evo_commit(__global const dlm_evo_population *pops, __global 
         strategy[pop.agent0 + x] = next[pop.agent0 + x];
 }
 
+/* Synchronous rules, after the commit of generation g: population get_global_id(0) stops
+ * if it has become monomorphic (stop_at_fixation); later launches skip it. */
+__kernel void dlmk_evo_fixation(DLM_CL_WORLD_ARGS, __global const dlm_evo_population *pops,
+                                __global uchar *active, uint n_pops, ulong g)
+{
+    uint p = (uint)get_global_id(0);
+    dlm_evo_world w;
+    dlm_evo_population pop;
+    if (p >= n_pops || !active[p] || fixed[p])
+        return;
+    w = DLM_CL_WORLD();
+    pop = pops[p];
+    if (dlm_evo_check_fixation(&w, &pop, p, g))
+        active[p] = 0;
+}
+
 /* Census: chunk get_global_id(0) of population get_global_id(1) into
  * part[p * max_chunks + chunk]. */
 __kernel void dlmk_census_chunks(DLM_CL_WORLD_ARGS, __global const dlm_evo_population *pops,
@@ -337,7 +358,9 @@ __kernel void dlmk_census_chunks(DLM_CL_WORLD_ARGS, __global const dlm_evo_popul
     if (c >= (pop.n + DLM_CENSUS_CHUNK - 1u) / DLM_CENSUS_CHUNK)
         return;
     w = DLM_CL_WORLD();
-    part[(ulong)p * max_chunks + c] = dlm_census_chunk(&w, &pop, g, c, named, n_named, tolerance);
+    part[(ulong)p * max_chunks + c] =
+        dlm_census_chunk(&w, &pop, dlm_evo_census_generation(&w, p, g), c, named, n_named,
+                         tolerance);
 }
 
 /* Census: population get_global_id(0)'s chunks merged in chunk order into out[p]. */
