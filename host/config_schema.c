@@ -151,7 +151,8 @@ dlm_status dlm_cfg_check_keys(dlm_error *err, const dlm_node *map, const char *p
 
 /* ---- scalar values ----------------------------------------------------------------- */
 
-/* Reads an integer in [lo, hi]: decimal (no leading zeros) or 0x hexadecimal. */
+/* Reads an integer in [lo, hi]: decimal (no leading zeros), scientific notation that is a
+ * whole number (1e6, 2.5e3; up to 2^53; a bare 2.0 stays refused) or 0x hexadecimal. */
 dlm_status dlm_cfg_get_uint(dlm_error *err, const dlm_node *node, const char *path, uint64_t lo,
                             uint64_t hi, uint64_t *out)
 {
@@ -181,6 +182,16 @@ dlm_status dlm_cfg_get_uint(dlm_error *err, const dlm_node *node, const char *pa
             if (v > (UINT64_MAX - digit) / base)
                 ok = 0; /* overflow */
             v = v * base + digit;
+        }
+        if (ok && base == 10 && (*s == 'e' || *s == 'E' || *s == '.') &&
+            strpbrk(s, "eE")) {
+            /* scientific notation (1e6, 2.5e3): a whole number that a double holds exactly */
+            char *end = NULL;
+            double x = strtod(node->text, &end);
+            ok = end && *end == '\0' && !neg && x >= 0.0 && x <= 9007199254740992.0 &&
+                 x == floor(x);
+            v = ok ? (uint64_t)x : 0;
+            s = ok ? "" : s;
         }
         ok = ok && *s == '\0' && !(neg && v != 0) && v >= lo && v <= hi;
     }
@@ -482,10 +493,13 @@ static dlm_status read_entries(dlm_error *err, const dlm_node *key, const dlm_no
     return DLM_OK;
 }
 
-/* Fills spec[0..n) with the built-in default strategies names (checked by the parser). */
+/* Fills spec[0..n) with the built-in default strategies names. A section the run uses
+ * (`used`) has them checked by the parser under the run's game, where a failure names the
+ * key to give instead; a section it does not use never blocks the run (gtft is undefined
+ * for some games). */
 static dlm_status default_entries(dlm_error *err, const char *const *names, size_t n,
                                   const dlm_game *game, const dlm_player_spec *defaults,
-                                  dlm_player_spec *spec)
+                                  dlm_player_spec *spec, int used, const char *key)
 {
     size_t i;
     for (i = 0; i < n; ++i) {
@@ -494,9 +508,10 @@ static dlm_status default_entries(dlm_error *err, const char *const *names, size
         spec[i] = *defaults;
         snprintf(spec[i].strategy, sizeof spec[i].strategy, "%s", names[i]);
         serr.message[0] = '\0';
-        if (dlm_strategy_parse(names[i], game, &def, &serr) != DLM_OK)
-            return dlm_error_set(err, DLM_ERR_RUNTIME, "built-in default strategy '%s' is not "
-                                 "accepted by the strategy parser: %s", names[i], serr.message);
+        if (used && dlm_strategy_parse(names[i], game, &def, &serr) != DLM_OK)
+            return dlm_error_set(err, DLM_ERR_USAGE, "%s: the default strategy '%s' does not "
+                                 "apply to this game (%s); give %s", key, names[i],
+                                 serr.message, key);
     }
     return DLM_OK;
 }
@@ -642,7 +657,8 @@ static dlm_status read_all(dlm_error *err, const dlm_config *cfg, dlm_scenario *
             return st;
         memcpy(sc->players, specs, sizeof sc->players);
         free(specs);
-    } else if ((st = default_entries(err, default_players, 2, &sc->game, &defaults, sc->players))) {
+    } else if ((st = default_entries(err, default_players, 2, &sc->game, &defaults, sc->players,
+                                     sc->mode == DLM_MODE_MATCH, "players"))) {
         return st;
     }
     if (tournament && (st = read_tournament(err, tournament, &defaults, sc)))
@@ -653,7 +669,8 @@ static dlm_status read_all(dlm_error *err, const dlm_config *cfg, dlm_scenario *
             return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory filling the scenario");
         sc->n_entrants = N_OF(default_entrants);
         if ((st = default_entries(err, default_entrants, N_OF(default_entrants), &sc->game,
-                                  &defaults, sc->entrants)))
+                                  &defaults, sc->entrants, sc->mode == DLM_MODE_TOURNAMENT,
+                                  "tournament.strategies")))
             return st;
     }
     evolution = dlm_node_lookup(root, "evolution", &evolution_key);

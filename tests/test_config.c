@@ -354,14 +354,59 @@ static void test_game_presets_and_custom_payoffs(void **state)
     assert_string_equal(sc.game.name, "custom");
     assert_true(sc.game.R == 4.0 && sc.game.S == -1.0 && sc.game.T == 5.0 && sc.game.P == 1.0);
     dlm_scenario_free(&sc);
-    scenario_of("game: {preset: stag-hunt, P: 0.5}\n", NULL, &sc); /* explicit preset keeps its name */
-    assert_string_equal(sc.game.name, "stag-hunt");
+    assert_string_equal(sc.game.preset, "");
+    dlm_scenario_free(&sc);
+    /* a preset whose payoffs were changed is custom, and remembers its preset */
+    scenario_of("game: {preset: stag-hunt, P: 0.5}\n", NULL, &sc);
+    assert_string_equal(sc.game.name, "custom");
+    assert_string_equal(sc.game.preset, "stag-hunt");
     assert_true(sc.game.R == 4.0 && sc.game.T == 3.0 && sc.game.P == 0.5);
+    assert_int_equal(dlm_game_classify(&sc.game), DLM_GAME_STAG_HUNT);
+    dlm_scenario_free(&sc);
+    /* ... but a preset given its own payoffs keeps its name */
+    scenario_of("game: {preset: pd, R: 3, T: 5}\n", NULL, &sc);
+    assert_string_equal(sc.game.name, "pd");
+    dlm_scenario_free(&sc);
+    /* the AI race's catastrophe variant is chicken, not a prisoner's dilemma */
+    scenario_of("game: {preset: pd, P: -10}\n", NULL, &sc);
+    assert_string_equal(sc.game.name, "custom");
+    assert_string_equal(sc.game.preset, "pd");
+    assert_int_equal(dlm_game_classify(&sc.game), DLM_GAME_CHICKEN);
+    assert_string_equal(dlm_game_class_id(dlm_game_classify(&sc.game)), "chicken");
     dlm_scenario_free(&sc);
     scenario_of("game: {preset: snowdrift}\n", NULL, &sc);
     assert_string_equal(sc.game.name, "snowdrift");
     assert_true(sc.game.R == 3.0 && sc.game.S == 2.0 && sc.game.T == 4.0 && sc.game.P == 0.0);
     dlm_scenario_free(&sc);
+    scenario_of("game: {preset: harmony}\n", NULL, &sc);
+    assert_int_equal(dlm_game_classify(&sc.game), DLM_GAME_HARMONY);
+    dlm_scenario_free(&sc);
+    scenario_of("game: {preset: donation}\n", NULL, &sc);
+    assert_int_equal(dlm_game_classify(&sc.game), DLM_GAME_PRISONERS_DILEMMA);
+    dlm_scenario_free(&sc);
+    scenario_of("game: {preset: snowdrift}\n", NULL, &sc);
+    assert_int_equal(dlm_game_classify(&sc.game), DLM_GAME_CHICKEN);
+    dlm_scenario_free(&sc);
+    scenario_of("game: {R: 1, S: 0, T: 1.85, P: 0}\n", NULL, &sc); /* Nowak & May */
+    assert_int_equal(dlm_game_classify(&sc.game), DLM_GAME_WEAK_PD);
+    dlm_scenario_free(&sc);
+    scenario_of("mode: match\ngame: {R: 1, S: 0, T: 3, P: 2}\n", NULL, &sc);
+    assert_int_equal(dlm_game_classify(&sc.game), DLM_GAME_DEADLOCK);
+    dlm_scenario_free(&sc);
+    scenario_of("mode: match\ngame: {R: 1, S: 1, T: 1, P: 1}\n", NULL, &sc);
+    assert_int_equal(dlm_game_classify(&sc.game), DLM_GAME_OTHER);
+    dlm_scenario_free(&sc);
+    /* gtft is undefined where T = P: the default tournament's entrants block only a
+       tournament, which is told which key to give */
+    {
+        static const char text[] = "mode: tournament\ngame: {R: 1, S: 1, T: 1, P: 1}\n";
+        dlm_config *cfg = NULL;
+        dlm_error err;
+        assert_int_equal(dlm_config_load_string(text, sizeof text - 1, "t", &cfg, &err), DLM_OK);
+        assert_int_equal(dlm_config_to_scenario(cfg, &sc, &err), DLM_ERR_USAGE);
+        assert_contains(err.message, "tournament.strategies: the default strategy 'gtft'");
+        dlm_config_free(cfg);
+    }
     scenario_of("game: {preset: harmony, R: 1e1, S: -2.5E-1, T: +.5, P: -0}\n", NULL, &sc);
     assert_true(sc.game.R == 10.0 && sc.game.S == -0.25 && sc.game.T == 0.5 && sc.game.P == 0.0);
     dlm_scenario_free(&sc);
@@ -383,6 +428,12 @@ static void test_scalar_spellings(void **state)
     assert_int_equal(sc.self_play, 1);
     assert_string_equal(sc.name, "123");
     assert_string_equal(sc.out, "");
+    dlm_scenario_free(&sc);
+    /* integers in scientific notation, when they are whole numbers */
+    scenario_of("match: {rounds: 1e6}\ntournament: {repetitions: 2.5e1}\nseed: 1E3\n", NULL, &sc);
+    assert_int_equal(sc.rounds, 1000000);
+    assert_int_equal(sc.repetitions, 25);
+    assert_true(sc.seed == 1000);
     dlm_scenario_free(&sc);
 }
 
@@ -1021,13 +1072,16 @@ static const bad_config bad_configs[] = {
     /* integers */
     {"match:\n  rounds: 0\n", "match.rounds", 2, "expected an integer in [1, 536870912], got '0'"},
     {"match:\n  rounds: -5\n", "match.rounds", 2, "got '-5'"},
-    {"match:\n  rounds: 1e3\n", "match.rounds", 2, "got '1e3'"},
     {"match:\n  rounds: abc\n", "match.rounds", 2, "got 'abc'"},
     {"match:\n  rounds: 2.5\n", "match.rounds", 2, "got '2.5'"},
     {"match:\n  rounds: 536870913\n", "match.rounds", 2, "got '536870913'"},
     {"match:\n  rounds: 99999999999999999999999\n", "match.rounds", 2, "[1, 536870912]"},
     {"match:\n  rounds: 12abc\n", "match.rounds", 2, "got '12abc'"},
     {"match:\n  rounds: 010\n", "match.rounds", 2, "got '010'"},
+    {"match:\n  rounds: 1.5\n", "match.rounds", 2, "got '1.5'"},
+    {"match:\n  rounds: 1e-3\n", "match.rounds", 2, "got '1e-3'"},
+    {"match:\n  rounds: 1e9\n", "match.rounds", 2, "expected an integer in [1, 536870912], got '1e9'"},
+    {"seed: 1e300\n", "seed", 1, "got '1e300'"},
     {"match:\n  rounds: \"200\"\n", "match.rounds", 2, "got the quoted string '200'"},
     {"match:\n  rounds:\n", "match.rounds", 2, "got nothing (null)"},
     {"match:\n  observation_delay: 61\n", "match.observation_delay", 2, "expected an integer in [0, 60]"},
