@@ -27,6 +27,9 @@ static int cpu_available(char *why, size_t len)
     return 1;
 }
 
+/* Threads per logical core the backend runs at most. */
+#define DLM_CPU_THREADS_PER_CORE 4
+
 /* Number of threads that `threads` (0 = all cores) means here. */
 static int cpu_thread_count(int threads)
 {
@@ -55,6 +58,16 @@ static dlm_status cpu_create(const dlm_backend_options *opt, dlm_backend **out, 
     if (!be)
         return dlm_error_set(err, DLM_ERR_RUNTIME, "cpu backend: out of memory");
     be->threads = cpu_thread_count(opt ? opt->threads : 1);
+#if defined(DLM_HAVE_OPENMP)
+    if (be->threads > DLM_CPU_THREADS_PER_CORE * omp_get_num_procs()) {
+        /* More threads than that only costs memory and start-up; the output is the same. */
+        int cap = DLM_CPU_THREADS_PER_CORE * omp_get_num_procs();
+        fprintf(stderr, "dilemma: %d threads is more than %d per core here (%d cores): running "
+                        "%d (the output does not depend on it)\n", be->threads,
+                DLM_CPU_THREADS_PER_CORE, omp_get_num_procs(), cap);
+        be->threads = cap;
+    }
+#endif
 #if !defined(DLM_HAVE_OPENMP)
     if (opt && opt->threads > 1)
         fprintf(stderr, "dilemma: built without OpenMP: running single-threaded\n");

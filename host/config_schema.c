@@ -39,7 +39,7 @@ static const char *const default_players[] = {"tft", "wsls"};
 static const char *const default_entrants[] = {"tft", "tf2t", "wsls", "grim",
                                                "gtft", "alld", "allc", "random"};
 
-#define THREADS_MAX 65536u
+#define THREADS_MAX 1024u
 
 /* ---- messages ------------------------------------------------------------------------ */
 
@@ -203,7 +203,9 @@ dlm_status dlm_cfg_get_uint(dlm_error *err, const dlm_node *node, const char *pa
     return DLM_OK;
 }
 
-/* Reads a finite decimal number (e.g. 3, -0.5, 1e-3); `expect` says what is allowed. */
+/* Reads a finite decimal number (e.g. 3, -0.5, 1e-3) of magnitude at most DLM_NUMBER_MAX;
+ * `expect` says what is allowed. */
+#define DLM_NUMBER_MAX 1e12
 dlm_status dlm_cfg_get_number(dlm_error *err, const dlm_node *node, const char *path,
                               const char *expect, double *out)
 {
@@ -233,6 +235,10 @@ dlm_status dlm_cfg_get_number(dlm_error *err, const dlm_node *node, const char *
     }
     if (!ok)
         return dlm_cfg_fail(err, node, path, "expected %s, got %s", expect,
+                            dlm_cfg_got(node, what, sizeof what));
+    if (fabs(*out) > DLM_NUMBER_MAX) /* sums of payoffs over rounds and partners overflow */
+        return dlm_cfg_fail(err, node, path, "expected %s of magnitude at most 1e12 (larger "
+                            "ones overflow the sums of payoffs to infinity), got %s", expect,
                             dlm_cfg_got(node, what, sizeof what));
     return DLM_OK;
 }

@@ -21,11 +21,36 @@ static double seconds_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Reads one line of fp into line (at most cap - 1 bytes, without its newline); returns
+ * -1 at the end of the file, else its length, with *nul set when it held a NUL byte and
+ * *overlong when it was longer (reading stops there: the line is refused anyway). */
+static long read_text_line(FILE *fp, char *line, size_t cap, int *nul, int *overlong)
+{
+    size_t n = 0;
+    int c, any = 0;
+    *nul = *overlong = 0;
+    while ((c = getc(fp)) != EOF) {
+        any = 1;
+        if (c == '\n')
+            break;
+        if (c == 0 || n + 1 >= cap) {
+            *nul = c == 0;
+            *overlong = c != 0;
+            break;
+        }
+        line[n++] = (char)c;
+    }
+    line[n] = '\0';
+    return any ? (long)n : -1;
+}
+
 dlm_status dlm_evo_read_initial_file(const char *path, uint32_t n, char ***out, dlm_error *err)
 {
     FILE *fp = fopen(path, "r");
     char line[4096], **lines;
     uint32_t count = 0, lineno = 0;
+    long len;
+    int nul, overlong;
     if (!fp)
         return dlm_error_set(err, DLM_ERR_USAGE, "evolution.initial_file: cannot read %s: %s",
                              path, strerror(errno));
@@ -34,21 +59,33 @@ dlm_status dlm_evo_read_initial_file(const char *path, uint32_t n, char ***out, 
         fclose(fp);
         return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory");
     }
-    while (fgets(line, sizeof line, fp)) {
-        size_t len = strlen(line);
+    while ((len = read_text_line(fp, line, sizeof line, &nul, &overlong)) >= 0) {
         char *s = line;
         ++lineno;
-        if (len == sizeof line - 1 && line[len - 1] != '\n') {
+        if (nul) {
+            dlm_error_set(err, DLM_ERR_USAGE, "%s:%u: a NUL byte: a start file is text, one "
+                          "strategy per line", path, lineno);
+            goto fail;
+        }
+        if (overlong) {
             dlm_error_set(err, DLM_ERR_USAGE, "%s:%u: line longer than %zu characters", path,
                           lineno, sizeof line - 2);
             goto fail;
         }
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' '))
+        while (len && (line[len - 1] == '\r' || line[len - 1] == ' '))
             line[--len] = '\0';
         while (*s == ' ' || *s == '\t')
             ++s;
-        if (!*s || *s == '#')
+        if (!*s || *s == '#') {
+            /* blank and comment lines: at most as many as a population's lines, again */
+            if (lineno > 2u * (uint64_t)n + 1000000u) {
+                dlm_error_set(err, DLM_ERR_USAGE, "%s:%u: more than %llu lines for %u "
+                              "strategies: this is not a start file", path, lineno,
+                              (unsigned long long)(2u * (uint64_t)n + 1000000u), n);
+                goto fail;
+            }
             continue;
+        }
         if (count == n) {
             dlm_error_set(err, DLM_ERR_USAGE,
                           "%s:%u: more strategies than the population's %u agents", path,
@@ -60,6 +97,10 @@ dlm_status dlm_evo_read_initial_file(const char *path, uint32_t n, char ***out, 
             dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory");
             goto fail;
         }
+    }
+    if (ferror(fp)) {
+        dlm_error_set(err, DLM_ERR_USAGE, "%s: cannot read: %s", path, strerror(errno));
+        goto fail;
     }
     fclose(fp);
     if (count != n) {
@@ -555,6 +596,30 @@ dlm_status dlm_evo_write_snapshot(const char *path, const dlm_evo_plan *plan, ui
     return dlm_sink_commit(&sink, err);
 }
 
+/* How many generations the pass from g runs: up to the next recording generation, the
+ * next snapshot or the last generation, whichever comes first; with a wall-clock limit
+ * also at most about a second of work at the rate measured so far (generations per
+ * second, 0 before any), so that the limit is checked on its own schedule. */
+static uint64_t next_step(const dlm_evolution_spec *ev, uint64_t g, double rate,
+                          double remaining)
+{
+    uint64_t every = ev->record_every ? ev->record_every : 1, next = ev->generations, at;
+    uint64_t step;
+    at = (g / every + 1) * every;
+    next = at < next ? at : next;
+    if (ev->snapshot_every) {
+        at = (g / ev->snapshot_every + 1) * ev->snapshot_every;
+        next = at < next ? at : next;
+    }
+    step = next > g ? next - g : 1;
+    if (ev->wall_clock > 0) {
+        double budget = remaining < 1.0 ? remaining : 1.0, cap = rate * budget;
+        uint64_t most = cap >= 1.0 ? (cap < 1e18 ? (uint64_t)cap : step) : 1;
+        step = step < most ? step : most;
+    }
+    return step;
+}
+
 /* Path of the summary or snapshot beside the records file (or in the current folder). */
 static void side_path(char *buf, size_t len, const char *out, const char *suffix)
 {
@@ -576,8 +641,8 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
     early_stop *early = malloc((np ? np : 1) * sizeof *early);
     size_t k;
     dlm_strategy *snap = NULL;
-    uint64_t g = 0, step = ev->record_every ? ev->record_every : 1;
-    double started = seconds_now();
+    uint64_t g = 0, step = 1;
+    double started = seconds_now(), looping;
     const char *stopped = "generations";
     int first_json = 1, fix_stop = ev->stop_at_fixation && plan->params.mutation_kind == 0;
     dlm_status st = DLM_OK;
@@ -617,6 +682,7 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
     st = ops->evo_census(be, state, g, census, err);
     if (st != DLM_OK)
         goto done;
+    looping = seconds_now();
     for (;;) {
         int stop = 0, snap_due = ev->snapshot_every && g % ev->snapshot_every == 0 && g > 0;
         size_t n_early = 0;
@@ -664,20 +730,22 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
             }
         }
         if (!stop) {
-            if (step > ev->generations - g)
-                step = ev->generations - g;
+            double spent = seconds_now() - looping;
+            step = next_step(ev, g, g > 0 && spent > 0.0 ? (double)g / spent : 0.0,
+                             ev->wall_clock - (seconds_now() - started));
             if (ops->evo_submit && (st = ops->evo_submit(be, state, g, step, active, err)) != DLM_OK)
                 goto done;
         }
         if (records) {
             /* In generation order: first those that stopped inside the step, then the rest
-               (at g), each in population order. */
+               (at g) when g is a recording generation, or the last, or they fixed at g. */
+            int due = stop || g % (ev->record_every ? ev->record_every : 1) == 0;
             qsort(early, n_early, sizeof *early, by_generation);
             for (k = 0; k < n_early; ++k)
                 write_pass_record(records, fmt, sc, plan, early[k].p, census, fixed_now, out,
                                   &first_json);
             for (p = 0; p < np; ++p)
-                if (recorded[p] && census[p].generation == g)
+                if (recorded[p] && census[p].generation == g && (due || fixed_now[p]))
                     write_pass_record(records, fmt, sc, plan, p, census, fixed_now, out,
                                       &first_json);
             fflush(records);

@@ -30,7 +30,8 @@ typedef struct dlm_evo_plan {
     char named_labels[DLM_CENSUS_MAX_NAMED][128];
     uint32_t n_named;
     uint64_t tolerance;
-    uint64_t bytes;           /* memory the run needs on the host */
+    uint64_t bytes;           /* memory the run needs on the host (graphs included) */
+    uint64_t graph_bytes;     /* of which the graphs, while they are built */
     uint64_t bytes_available; /* physical memory here (0 if unknown) */
 } dlm_evo_plan;
 

@@ -5,11 +5,12 @@
  * so the same seed gives the same start on every machine. Memory is computed and checked
  * before anything large is allocated.
  */
-#define _POSIX_C_SOURCE 200809L /* sysconf */
+#define _DEFAULT_SOURCE /* sysconf, realpath */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dlm_evolve.h"
@@ -203,6 +204,75 @@ uint64_t dlm_evo_bytes_per_agent(int synchronous)
     return resident + sizeof(dlm_strategy) + sizeof(uint32_t);
 }
 
+/* The CSR bytes a structure of n vertices will need, from its parameters alone (an
+ * edge-list file: at most one edge per 4 bytes of it, "1 2\n"); 0 when well-mixed. */
+static uint64_t graph_bytes(const dlm_structure_spec *g, uint32_t n)
+{
+    double arcs = 0.0;
+    struct stat sb;
+    if (strcmp(g->type, "lattice") == 0)
+        arcs = 9.0 * n;
+    else if (strcmp(g->type, "ring") == 0 || strcmp(g->type, "watts-strogatz") == 0)
+        arcs = 2.0 * g->k * n;
+    else if (strcmp(g->type, "random-regular") == 0)
+        arcs = (double)g->degree * n;
+    else if (strcmp(g->type, "barabasi-albert") == 0)
+        arcs = 2.0 * g->m * n;
+    else if (strcmp(g->type, "erdos-renyi") == 0) { /* the mean, and ten standard deviations */
+        double mean = g->p * (double)n * ((double)n - 1.0);
+        arcs = mean + 10.0 * sqrt(mean);
+    } else if (strcmp(g->type, "file") == 0 && stat(g->file, &sb) == 0)
+        arcs = (double)sb.st_size / 2.0;
+    if (arcs >= 1.8e19)
+        return UINT64_MAX / 4;
+    return strcmp(g->type, "well-mixed") == 0 ? 0 : dlm_graph_memory_bytes(n, (uint64_t)arcs);
+}
+
+/* The absolute form of path: its folder resolved (links, dots), then its name. */
+static void absolute_path(const char *path, char *out, size_t len)
+{
+    char dir[DLM_PATH_MAX + 64], real[4096];
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (realpath(dir, real))
+        snprintf(out, len, "%s/%s", real, base);
+    else
+        snprintf(out, len, "%s", path);
+}
+
+/* The files an evolution writes, checked before any work: a snapshot must not overwrite
+ * the records (or their partial file) or the summary. */
+static dlm_status check_outputs(const dlm_scenario *sc, dlm_error *err)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    char snap[DLM_PATH_MAX + 32], other[3][DLM_PATH_MAX + 32], a[4200], b[4200];
+    static const char *what[3] = {"the records (--out)", "the records while they are written",
+                                  "the summary"};
+    int i;
+    if (!ev->snapshot_every || !sc->out[0])
+        return DLM_OK;
+    snprintf(snap, sizeof snap, "%s", ev->snapshot_file[0] ? ev->snapshot_file : "");
+    if (!snap[0])
+        snprintf(snap, sizeof snap, "%s.snapshot", sc->out);
+    snprintf(other[0], sizeof other[0], "%s", sc->out);
+    snprintf(other[1], sizeof other[1], "%s.partial", sc->out);
+    snprintf(other[2], sizeof other[2], "%s.summary.json", sc->out);
+    absolute_path(snap, a, sizeof a);
+    for (i = 0; i < 3; ++i) {
+        absolute_path(other[i], b, sizeof b);
+        if (strcmp(a, b) == 0)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.snapshot.file: '%s' is %s (%s); give the snapshot "
+                                 "a file of its own", snap, what[i], other[i]);
+    }
+    return DLM_OK;
+}
+
 dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
 {
     const dlm_evolution_spec *ev = &sc->evolution;
@@ -214,6 +284,8 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
     size_t k;
 
     memset(plan, 0, sizeof *plan);
+    if ((st = check_outputs(sc, err)) != DLM_OK)
+        return st;
     plan->rule = rule_code(ev->rule);
     if (!plan->rule)
         return dlm_error_set(err, DLM_ERR_USAGE,
@@ -231,10 +303,15 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
                              "evolution: %llu agents in all; at most 2^32",
                              (unsigned long long)agents);
 
-    /* Memory, before anything large is allocated. */
+    /* Memory, before anything large is allocated: the agents, and each graph's CSR arrays
+       (twice: built from an edge list) by the arcs its type will have. */
     plan->bytes = agents * dlm_evo_bytes_per_agent(plan->synchronous);
-    if (strcmp(ev->structure.type, "lattice") == 0)
-        plan->bytes += 2 * dlm_graph_memory_bytes(n, (uint64_t)n * 9u);
+    {
+        uint64_t gi = graph_bytes(&ev->structure, n), gr = graph_bytes(&ev->replacement, n);
+        plan->graph_bytes = gi > UINT64_MAX / 4 || gr > UINT64_MAX / 4 ? UINT64_MAX / 2 : 2 * (gi + gr);
+        plan->bytes = plan->bytes > UINT64_MAX / 2 ? UINT64_MAX / 2 : plan->bytes;
+        plan->bytes += plan->graph_bytes;
+    }
     {
         long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
         uint64_t have = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
@@ -243,9 +320,13 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
             return dlm_error_set(err, DLM_ERR_USAGE,
                                  "evolution.population x evolution.populations: %llu agents "
                                  "need about %.1f MiB (%llu bytes per "
-                                 "agent) but this machine has %.1f MiB of memory",
-                                 (unsigned long long)agents, plan->bytes / 1048576.0,
+                                 "agent%s%.1f MiB for the graphs%s) but this machine has %.1f "
+                                 "MiB of memory", (unsigned long long)agents,
+                                 plan->bytes / 1048576.0,
                                  (unsigned long long)dlm_evo_bytes_per_agent(plan->synchronous),
+                                 plan->graph_bytes ? ", plus " : "",
+                                 plan->graph_bytes ? plan->graph_bytes / 1048576.0 : 0.0,
+                                 plan->graph_bytes ? ", evolution.structure" : "",
                                  have / 1048576.0);
     }
 

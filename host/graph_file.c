@@ -13,13 +13,21 @@
 /* ---- edge-list files ------------------------------------------------------------------- */
 
 #define LINE_CAP 4096
+/* An edge list is refused past this size (2^36 bytes = 64 GiB: about 4 x 10^9 edges). */
+#define DLM_EDGE_LIST_MAX_BYTES ((uint64_t)1 << 36)
 
 typedef struct line_reader {
     FILE *f;
     unsigned char buf[1 << 16];
     size_t pos, len;
-    int eof, error;
+    uint64_t total; /* bytes read */
+    int eof, error, too_big;
 } line_reader;
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
 
 /* Reads the next line, without its '\n', into line (at most LINE_CAP - 1 bytes, then
  * NUL-terminated); returns 0 at end of file. *overlong: the line had more bytes (they are
@@ -45,22 +53,29 @@ static int next_line(line_reader *r, char *line, int *overlong, int *nul)
         }
         any = 1;
         c = r->buf[r->pos++];
+        if (++r->total > DLM_EDGE_LIST_MAX_BYTES) {
+            r->too_big = 1;
+            break;
+        }
         if (c == '\n')
             break;
-        if (c == 0)
+        if (c == 0) { /* not text: no need to read on (/dev/zero never ends) */
             *nul = 1;
-        if (n < LINE_CAP - 1)
+            break;
+        }
+        if (n < LINE_CAP - 1) {
             line[n++] = (char)c;
-        else
+        } else {
+            size_t k = 0;
             *overlong = 1;
+            while (k < n && is_blank(line[k]))
+                ++k;
+            if (k == n || line[k] != '#') /* an edge line that long is an error already */
+                break;
+        }
     }
     line[n] = 0;
     return any;
-}
-
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
 enum { TOK_NONE, TOK_OK, TOK_NEGATIVE, TOK_NOT_INTEGER, TOK_TOO_LARGE };
@@ -288,7 +303,11 @@ dlm_status dlm_graph_read_edge_list(const char *path, uint32_t n_hint, dlm_graph
         unsigned long long L = ++ln;
         while (is_blank(*p))
             ++p;
-        if (nul)
+        if (r->too_big)
+            s = dlm_error_set(err, DLM_ERR_USAGE, "%s:%llu: the edge list goes on past %llu "
+                              "bytes, the most dilemma reads", st.path, L,
+                              (unsigned long long)DLM_EDGE_LIST_MAX_BYTES);
+        else if (nul)
             s = dlm_error_set(err, DLM_ERR_USAGE, "%s:%llu: a NUL byte: this is not a text edge "
                               "list (expected lines 'u v')", st.path, L);
         else if (overlong && *p != '#')

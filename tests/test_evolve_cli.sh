@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# test_evolve_cli.sh — evolution runs as a user starts them: stopping at fixation where it
+# happens, records that carry their settings and load as they are, schedules (snapshots,
+# wall clock) independent of recording, and input that must be refused up front with
+# exit 2: runaway files, overflowing numbers, graphs too big to plan, clashing outputs.
+# usage: test_evolve_cli.sh path/to/dilemma path/to/configs
+set -u
+DLM=$1
+CONFIGS=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3 || true)
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+expect() { # expect CODE DESCRIPTION -- command...
+  local code=$1 what=$2
+  shift 3
+  "$@" >"$TMP/out" 2>"$TMP/err"
+  local rc=$?
+  if [ "$rc" -eq "$code" ]; then ok; else bad "$what: exit $rc, expected $code"; sed 's/^/    /' "$TMP/err" | head -5; fi
+}
+contains() { # contains FILE TEXT DESCRIPTION
+  if grep -q -- "$2" "$1"; then ok; else bad "$3: '$2' not in $1"; sed 's/^/    /' "$1" | head -5; fi
+}
+py() { # py DESCRIPTION SCRIPT ARGS...: a Python check (json only; skipped without python)
+  local what=$1
+  shift
+  [ -n "$PY" ] || { ok; return; }
+  if "$PY" -c "$@" 2>"$TMP/pyerr"; then ok; else bad "$what"; sed 's/^/    /' "$TMP/pyerr" | tail -5; fi
+}
+export DLM_OPENCL_CACHE=0
+
+# --- the README's fixation example: stops when the last population fixes --------------
+cat >"$TMP/fix.yaml" <<'YAML'
+mode: evolve
+backend: cpu
+match: {rounds: 10}
+evolution:
+  population: 20
+  populations: 2000
+  generations: 100000
+  rule: moran-bd
+  selection: 0.1
+  initial:
+    mutant: {resident: alld, mutant: tft, count: 1}
+  stop: {fixation: true}
+  record_every: 1000
+YAML
+expect 0 "fixation example" -- "$DLM" run "$TMP/fix.yaml" --format csv --out "$TMP/fix.csv"
+py "the fixation example stops at its last fixation, well before generation 1000" '
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["stopped"] == "fixation", s["stopped"]
+assert s["populations_fixed"] == 2000
+gens = [o["fixation_generation"] for o in s["outcomes"]]
+assert max(gens) == s["generations"] < 1000, (max(gens), s["generations"])
+assert any(g % 1000 for g in gens)
+fr = s["fixation_fraction"]["tft"]
+assert 0 < fr["fraction"] < 0.5 and abs(fr["se"] - (fr["fraction"] * (1 - fr["fraction"]) / 2000) ** 0.5) < 1e-12
+assert s["final_cooperation"]["n"] == 2000 and s["final_cooperation"]["se"] > 0
+assert s["settings"]["seed"] == 1 and s["settings"]["stop_at_fixation"] is True
+' "$TMP/fix.csv.summary.json"
+# one record per population at generation 0 and one at its fixation (one CSV table)
+[ "$(wc -l <"$TMP/fix.csv")" -eq 4001 ] && ok || bad "fixation csv: $(wc -l <"$TMP/fix.csv") lines, expected 4001"
+# the same fixations with a census every generation
+expect 0 "fixation example, record_every 1" -- "$DLM" run "$TMP/fix.yaml" --set evolution.record_every=1 --format csv --out "$TMP/fix1.csv"
+py "fixation generations do not depend on record_every" '
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert a["outcomes"] == b["outcomes"]
+' "$TMP/fix.csv.summary.json" "$TMP/fix1.csv.summary.json"
+
+# --- records carry their settings; every format loads ----------------------------------
+for fmt in csv json jsonl; do
+  expect 0 "evolution as $fmt" -- "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set evolution.generations=40 --set evolution.record_every=20 --format $fmt --out "$TMP/ns.$fmt"
+done
+head -1 "$TMP/ns.csv" | grep -q '^seed,game,game_class,R,S,T,P,rounds,continuation,rule,selection' && ok || bad "csv header carries the settings: $(head -1 "$TMP/ns.csv" | cut -c1-120)"
+py "every csv row carries the seed and game" '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 3 and all(r["seed"] == "1993" and r["game_class"] == "prisoners-dilemma" for r in rows)
+' "$TMP/ns.csv"
+py "json is one document with its settings" '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["type"] == "evolution" and d["settings"]["seed"] == 1993 and len(d["records"]) == 3
+assert d["summary"]["final_cooperation"]["n"] == 1
+' "$TMP/ns.json"
+py "jsonl: a settings record first, every record typed" '
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+assert recs[0]["type"] == "settings" and recs[0]["game"]["class"] == "prisoners-dilemma"
+assert all("type" in r for r in recs) and recs[-1]["type"] == "summary"
+' "$TMP/ns.jsonl"
+if [ -n "$PY" ] && "$PY" -c 'import pandas' 2>/dev/null; then
+  for f in "$CONFIGS"/*.yaml; do
+    grep -q '^mode: evolve' "$f" || continue
+    name=$(basename "$f" .yaml)
+    expect 0 "$name as csv" -- "$DLM" run "$f" --set evolution.generations=4 --set evolution.record_every=2 --format csv --out "$TMP/$name.csv"
+    py "$name: pandas reads the csv" 'import pandas, sys; d = pandas.read_csv(sys.argv[1]); assert len(d) > 0 and "seed" in d.columns' "$TMP/$name.csv"
+  done
+fi
+# doubles print as the shortest text that reads back
+py "csv doubles are the shortest text that reads back (at most 15 digits when that does)" '
+import csv, re, sys
+def digits(t):
+    m = re.match(r"-?([0-9.]+)", t).group(1).replace(".", "")
+    return len(m.strip("0")) if m.strip("0") else 1
+n = 0
+for row in csv.reader(open(sys.argv[1])):
+    for t in row:
+        if re.fullmatch(r"-?[0-9.]+(e[-+]?[0-9]+)?", t) and "." in t:
+            n += 1
+            assert digits(t) <= max(15, digits(repr(float(t)))), t
+assert n > 20, n
+' "$TMP/ns.csv"
+
+# --- schedules independent of recording ---------------------------------------------------
+expect 0 "snapshot every 3, record every 4" -- "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set evolution.generations=10 --set evolution.record_every=4 --set evolution.snapshot.every=3 --format csv --out "$TMP/sn.csv"
+[ -s "$TMP/sn.csv.snapshot" ] && ok || bad "snapshot every 3 with record_every 4 wrote none"
+py "the last snapshot is of generation 9" '
+import struct, sys
+h = open(sys.argv[1], "rb").read(64)
+assert h[:7] == b"DLMSNAP" and struct.unpack_from("<Q", h, 32)[0] == 9, struct.unpack_from("<Q", h, 32)
+' "$TMP/sn.csv.snapshot"
+awk -F, 'NR > 1 { print $20 }' "$TMP/sn.csv" | sort -un | tr '\n' ' ' | grep -q '^0 4 8 10 $' && ok || bad "records at 0 4 8 10 only: $(awk -F, 'NR > 1 { print $20 }' "$TMP/sn.csv" | sort -un | tr '\n' ' ')"
+expect 0 "wall clock with a census every 10^9 generations" -- timeout 120 "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set evolution.generations=1e9 --set evolution.record_every=1e9 --set evolution.stop.wall_clock=1 --format jsonl --out "$TMP/wc.jsonl"
+contains "$TMP/wc.jsonl.summary.json" '"stopped":"wall-clock"' "the wall-clock limit stops the run between censuses"
+expect 2 "snapshot onto the records" -- "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set evolution.snapshot.every=2 --set "evolution.snapshot.file=$TMP/same.csv" --out "$TMP/same.csv"
+contains "$TMP/err" "evolution.snapshot.file: '$TMP/same.csv' is the records" "the clash is named"
+[ -e "$TMP/same.csv" ] && bad "the refused run left a file" || ok
+expect 2 "snapshot onto the summary" -- "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set evolution.snapshot.every=2 --set "evolution.snapshot.file=$TMP/./x.csv.summary.json" --out "$TMP/x.csv"
+contains "$TMP/err" "is the summary" "the summary clash is named"
+
+# --- numbers, threads, graphs and files that must be refused up front -----------------------
+expect 2 "payoff 1e308" -- "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set game.R=1e308
+contains "$TMP/err" "game.R: expected a finite number of magnitude at most 1e12" "the overflowing payoff is named"
+expect 2 "threads 65536" -- "$DLM" match tft wsls --threads 65536
+contains "$TMP/err" "threads: expected an integer in \[0, 1024\]" "the thread range is named"
+expect 0 "threads 1024 runs (capped, with a notice)" -- "$DLM" tournament --strategies tft,alld,wsls --threads 1024 --backend cpu --format csv
+cp "$TMP/out" "$TMP/t1024"
+contains "$TMP/err" "per core here" "the cap is noticed"
+expect 0 "threads 1" -- "$DLM" tournament --strategies tft,alld,wsls --threads 1 --backend cpu --format csv
+cmp -s "$TMP/out" "$TMP/t1024" && ok || bad "threads 1024 changed the output"
+expect 2 "a complete Erdos-Renyi graph of 10^5 agents" -- timeout 60 "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set evolution.population=100000 --set 'evolution.structure={type: erdos-renyi, p: 1}'
+contains "$TMP/err" "MiB for the graphs" "the graph's memory is planned and named"
+printf 'mode: match\000\n' >"$TMP/nul.yaml"
+expect 2 "a config with a NUL byte" -- "$DLM" run "$TMP/nul.yaml"
+expect 2 "edge list /dev/zero" -- timeout 60 "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set evolution.population=10 --set 'evolution.structure={type: file, file: /dev/zero}'
+contains "$TMP/err" "/dev/zero:1: a NUL byte" "the edge list's NUL is named"
+expect 2 "start file /dev/zero" -- timeout 60 "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set evolution.population=10 --set 'evolution.initial={file: /dev/zero}'
+contains "$TMP/err" "/dev/zero:1: a NUL byte" "the start file's NUL is named"
+printf 'tft\000garbage\n' >"$TMP/tg.txt"
+for i in 2 3 4 5 6 7 8 9 10; do echo tft >>"$TMP/tg.txt"; done
+expect 2 "a start-file line 'tft\\0garbage'" -- "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set evolution.population=10 --set "evolution.initial={file: $TMP/tg.txt}"
+contains "$TMP/err" "tg.txt:1: a NUL byte" "the line is named"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
