@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdio_ext.h> /* __fpurge */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -596,6 +597,24 @@ dlm_status dlm_evo_write_snapshot(const char *path, const dlm_evo_plan *plan, ui
     return dlm_sink_commit(&sink, err);
 }
 
+/* Flushes the records written so far and checks that every byte went out (a full disk,
+ * a closed pipe). On success *good is where the complete records end; on failure a
+ * regular file is cut back there, so that what is kept ends on a complete record. */
+static dlm_status records_flushed(FILE *fp, long *good, dlm_error *err)
+{
+    int failed = fflush(fp) != 0 || ferror(fp);
+    int e = errno;
+    if (!failed) {
+        *good = ftell(fp);
+        return DLM_OK;
+    }
+    __fpurge(fp); /* what could not be written is dropped, so that closing writes nothing */
+    if (*good >= 0 && ftruncate(fileno(fp), (off_t)*good) == 0)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "writing the records failed: %s (the "
+                             "records up to the last complete one are kept)", strerror(e));
+    return dlm_error_set(err, DLM_ERR_RUNTIME, "writing the records failed: %s", strerror(e));
+}
+
 /* How many generations the pass from g runs: up to the next recording generation, the
  * next snapshot or the last generation, whichever comes first; with a wall-clock limit
  * also at most about a second of work at the rate measured so far (generations per
@@ -640,6 +659,7 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
     uint8_t *active = malloc(np), *recorded = malloc(np), *fixed_now = malloc(np);
     early_stop *early = malloc((np ? np : 1) * sizeof *early);
     size_t k;
+    long good = records ? ftell(records) : -1; /* where the complete records end */
     dlm_strategy *snap = NULL;
     uint64_t g = 0, step = 1;
     double started = seconds_now(), looping;
@@ -748,7 +768,8 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
                 if (recorded[p] && census[p].generation == g && (due || fixed_now[p]))
                     write_pass_record(records, fmt, sc, plan, p, census, fixed_now, out,
                                       &first_json);
-            fflush(records);
+            if ((st = records_flushed(records, &good, err)) != DLM_OK)
+                goto done;
         }
         if (snap_due) {
             char path[DLM_PATH_MAX + 32];
@@ -803,7 +824,8 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
                 fprintf(records, "final cooperation %.4f +- %.4f (mean +- standard error over "
                                  "populations)\n", m, se);
         }
-        fflush(records);
+        if ((st = records_flushed(records, &good, err)) != DLM_OK)
+            goto done;
     }
     if (sc->out[0]) { /* the summary beside the records, written atomically */
         char path[DLM_PATH_MAX + 32];

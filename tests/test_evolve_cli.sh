@@ -158,5 +158,22 @@ for i in 2 3 4 5 6 7 8 9 10; do echo tft >>"$TMP/tg.txt"; done
 expect 2 "a start-file line 'tft\\0garbage'" -- "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set evolution.population=10 --set "evolution.initial={file: $TMP/tg.txt}"
 contains "$TMP/err" "tg.txt:1: a NUL byte" "the line is named"
 
+# --- write errors: a full device, a file-size limit ----------------------------------------
+expect 1 "records to /dev/full" -- sh -c "\"$DLM\" run \"$CONFIGS/nowak_sigmund_1993.yaml\" --set evolution.generations=50 --set evolution.record_every=1 --format csv >/dev/full"
+contains "$TMP/err" "writing the records failed: No space left on device" "a full device is reported"
+# a file-size limit (SIGXFSZ ignored, so writes fail with EFBIG like a full disk)
+expect 1 "records past a file-size limit" -- sh -c "trap '' XFSZ; ulimit -f 8; exec \"$DLM\" run \"$CONFIGS/nowak_sigmund_1993.yaml\" --set evolution.generations=200 --set evolution.record_every=1 --format csv --out \"$TMP/lim.csv\""
+contains "$TMP/err" "writing the records failed: File too large" "the failed write is reported"
+contains "$TMP/err" "lim.csv.partial" "the kept records are named"
+[ -e "$TMP/lim.csv" ] && bad "a failed run left $TMP/lim.csv" || ok
+[ "$(tail -c1 "$TMP/lim.csv.partial" | od -An -c | tr -d ' ')" = '\n' ] && ok || bad "the kept records do not end on a complete line"
+py "the kept records load and are consecutive generations" '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+g = [int(r["generation"]) for r in rows]
+assert len(rows) > 5 and g == list(range(len(g))), g[-3:]
+assert all(len(r) == len(rows[0]) and None not in r for r in rows)
+' "$TMP/lim.csv.partial"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
