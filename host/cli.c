@@ -1,7 +1,9 @@
 /* cli.c — the `dilemma` command line: subcommands run, match, tournament, analyze,
- * strategies, devices and bench. Every option becomes a config override
- * ("key=value", applied in command-line order after the config file), so the command
- * line, --set and YAML files share one validator and one set of error messages. */
+ * strategies, devices and bench. Most options become config overrides ("key=value",
+ * applied in command-line order after the config file), so the command line, --set and
+ * YAML files share one validator; error messages name what the user typed (the option,
+ * the strategy argument), never the override it became. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,68 +33,187 @@ const char dlm_default_scenario[] =
     "  repetitions: 20\n"
     "  self_play: true\n";
 
-/* --- a small option parser ---------------------------------------------------------- */
+/* --- options ---------------------------------------------------------------------------- */
+
+/* The subcommands an option belongs to. */
+enum {
+    C_RUN = 1,
+    C_MATCH = 2,
+    C_TOURNAMENT = 4,
+    C_ANALYZE = 8,
+    C_STRATEGIES = 16,
+    C_DEVICES = 32
+};
+#define C_PLAY (C_RUN | C_MATCH | C_TOURNAMENT)
+#define C_CONFIGURED (C_PLAY | C_ANALYZE | C_STRATEGIES)
+
+static const char *const command_names[] = {"run", "match", "tournament", "analyze",
+                                            "strategies", "devices"};
+
+enum { NO_VALUE, VALUE, OPTIONAL_VALUE };
 
 typedef struct cli_option {
     const char *name;  /* without the leading dashes */
-    int takes_value;
+    int takes_value;   /* NO_VALUE, VALUE or OPTIONAL_VALUE (--name, --name=V, or --name V) */
     const char *key;   /* config key it sets, or null when the subcommand handles it */
+    unsigned commands; /* C_* of the subcommands that take it */
+    const char *arg;   /* the value, as --help shows it */
     const char *help;
+    int alias_of;      /* 1 + the O_* this entry is another subcommand's spelling of, or 0 */
 } cli_option;
+
+enum {
+    O_CONFIG, O_SET, O_SEED, O_BACKEND, O_FORMAT, O_OUT, O_THREADS, O_PLATFORM, O_DEVICE,
+    O_ROUNDS, O_CONTINUATION, O_EXEC, O_PERC, O_PERIOD, O_DELAY, O_EXEC_ONE, O_PERC_ONE,
+    O_PERIOD_ONE, O_DELAY_ONE, O_TRACE, O_MATCH_REPS,
+    O_TOURNAMENT_REPS, O_STRATEGIES, O_SELF, O_NO_SELF, O_MATRIX, O_RUN_MATRIX, O_PER_REP,
+    O_RUN_PER_REP, O_COUNT
+};
+
+static const cli_option options[O_COUNT] = {
+    [O_CONFIG] = {"config", VALUE, NULL, C_CONFIGURED, "FILE", "YAML config file"},
+    [O_SET] = {"set", VALUE, NULL, C_CONFIGURED, "KEY=V",
+               "override any config key, e.g. --set match.rounds=500 (repeatable)"},
+    [O_SEED] = {"seed", VALUE, "seed", C_PLAY, "N", "64-bit seed"},
+    [O_BACKEND] = {"backend", VALUE, "backend", C_PLAY, "B", "auto | cpu | opencl | cuda"},
+    [O_FORMAT] = {"format", VALUE, "output.format", C_CONFIGURED, "F",
+                  "table | csv | jsonl | json (default: from --out's extension .csv, "
+                  ".json, .jsonl; else table)"},
+    [O_OUT] = {"out", VALUE, "output.file", C_CONFIGURED, "FILE",
+               "write to FILE (atomically) instead of standard output"},
+    [O_THREADS] = {"threads", VALUE, "threads", C_PLAY, "N",
+                   "CPU threads, 0 = all cores (output does not depend on it)"},
+    [O_PLATFORM] = {"platform", VALUE, NULL, C_PLAY, "N",
+                    "opencl: platform index (`dilemma devices`; default: first suitable)"},
+    [O_DEVICE] = {"device", VALUE, NULL, C_PLAY, "N",
+                  "opencl: device index within the platform; cuda: device index (default: "
+                  "first suitable)"},
+    [O_ROUNDS] = {"rounds", VALUE, "match.rounds", C_MATCH | C_TOURNAMENT | C_ANALYZE, "N",
+                  "rounds per match (the cap with --continuation)"},
+    [O_CONTINUATION] = {"continuation", VALUE, "match.continuation",
+                        C_MATCH | C_TOURNAMENT | C_ANALYZE, "W",
+                        "geometric length: probability w of another round"},
+    [O_EXEC] = {"execution-error", VALUE, NULL, C_MATCH | C_ANALYZE, "E|EA,EB",
+                "probability an intended move is flipped (EA,EB: per player)"},
+    [O_PERC] = {"perception-error", VALUE, NULL, C_MATCH | C_ANALYZE, "E|EA,EB",
+                "probability the opponent's move is misread (EA,EB: per player)"},
+    [O_PERIOD] = {"reaction-period", VALUE, NULL, C_MATCH, "K|KA,KB",
+                  "choose a new move only every K rounds (KA,KB: per player)"},
+    [O_DELAY] = {"observation-delay", VALUE, NULL, C_MATCH, "D|DA,DB",
+                 "see outcomes D rounds late (DA,DB: per player)"},
+    [O_EXEC_ONE] = {"execution-error", VALUE, NULL, C_TOURNAMENT, "E",
+                    "probability an intended move is flipped", 1 + O_EXEC},
+    [O_PERC_ONE] = {"perception-error", VALUE, NULL, C_TOURNAMENT, "E",
+                    "probability the opponent's move is misread", 1 + O_PERC},
+    [O_PERIOD_ONE] = {"reaction-period", VALUE, NULL, C_TOURNAMENT, "K",
+                      "choose a new move only every K rounds", 1 + O_PERIOD},
+    [O_DELAY_ONE] = {"observation-delay", VALUE, NULL, C_TOURNAMENT, "D",
+                     "see outcomes D rounds late", 1 + O_DELAY},
+    [O_TRACE] = {"trace", OPTIONAL_VALUE, NULL, C_MATCH, "[FILE]",
+                 "every round: intended, realised and perceived moves; to FILE, or (csv) "
+                 "instead of the summary, (json) inside the document"},
+    [O_MATCH_REPS] = {"repetitions", VALUE, NULL, C_MATCH, "N",
+                      "play N independent matches: means and standard errors (default 1)"},
+    [O_TOURNAMENT_REPS] = {"repetitions", VALUE, "tournament.repetitions", C_TOURNAMENT, "N",
+                           "matches per pair (default 10)"},
+    [O_STRATEGIES] = {"strategies", VALUE, NULL, C_TOURNAMENT, "A,B,...",
+                      "comma-separated strategies"},
+    [O_SELF] = {"self-play", NO_VALUE, NULL, C_TOURNAMENT, "",
+                "each strategy also meets itself (default)"},
+    [O_NO_SELF] = {"no-self-play", NO_VALUE, NULL, C_TOURNAMENT, "", "no self-play"},
+    [O_MATRIX] = {"matrix", OPTIONAL_VALUE, NULL, C_TOURNAMENT, "[FILE]",
+                  "the payoff matrix in long form (row, column, mean, s.e.): to FILE, or "
+                  "(csv) instead of the ranking"},
+    [O_RUN_MATRIX] = {"matrix", OPTIONAL_VALUE, NULL, C_RUN, "[=FILE]",
+                      "tournaments: the payoff matrix in long form: to FILE, or (csv) "
+                      "instead of the ranking"},
+    [O_PER_REP] = {"per-repetition", OPTIONAL_VALUE, NULL, C_TOURNAMENT, "[FILE]",
+                   "each entrant's figures in each repetition: to FILE, or (csv) instead of "
+                   "the ranking"},
+    [O_RUN_PER_REP] = {"per-repetition", OPTIONAL_VALUE, NULL, C_RUN, "[=FILE]",
+                       "tournaments: each entrant's figures in each repetition: to FILE, or "
+                       "(csv) instead of the ranking"},
+};
 
 #define MAX_ASSIGN 256
 #define MAX_POSITIONAL 8
 
 typedef struct cli_args {
+    unsigned command;               /* C_* */
     const char *config;
     const char *assign[MAX_ASSIGN]; /* "key=value", in order */
-    char *owned[MAX_ASSIGN];        /* assignments built here, freed at the end */
+    const char *typed[MAX_ASSIGN];  /* what the user typed for it ("--rounds 0"), or null */
+    char *owned[2 * MAX_ASSIGN];    /* strings built here, freed at the end */
     int n_assign, n_owned;
     const char *positional[MAX_POSITIONAL];
+    int positional_at[MAX_POSITIONAL]; /* their places in argv */
     int n_positional;
-    /* options the subcommand handles itself */
-    const char *values[32];
-    int flags[32];
+    /* options the subcommand handles itself, by O_* */
+    const char *values[O_COUNT];
+    int given[O_COUNT];
+    int value_at[O_COUNT]; /* argv place of a value given as the next argument, else 0 */
     int help;
+    int changes_config; /* a --config, --set or option that changes the scenario */
+    int format_given;   /* --format, or --set output.format / output */
+    int players_assign; /* index of the assignment holding the strategies, or -1 */
 } cli_args;
-
-static const cli_option common_options[] = {
-    {"config", 1, NULL, "YAML config file"},
-    {"set", 1, NULL, "override any config key, e.g. --set match.rounds=500 (repeatable)"},
-    {"seed", 1, "seed", "64-bit seed"},
-    {"backend", 1, "backend", "auto | cpu | opencl | cuda"},
-    {"format", 1, "output.format", "table | csv | jsonl | json"},
-    {"out", 1, "output.file", "write to FILE (atomically) instead of standard output"},
-    {"threads", 1, "threads", "CPU threads, 0 = all cores (output does not depend on it)"},
-    {"platform", 1, NULL, "opencl: platform index (`dilemma devices`; default: first suitable)"},
-    {"device", 1, NULL, "opencl: device index within the platform; cuda: device index (default: first suitable)"},
-    {NULL, 0, NULL, NULL},
-};
 
 /* --platform / --device: backend options that no config key carries (-1 = first suitable). */
 static int opt_platform = -1, opt_device = -1;
 
-static void print_options(FILE *fp, const cli_option *opts)
+static unsigned command_bit(const char *cmd)
 {
-    for (; opts->name; ++opts) {
-        char name[48];
-        snprintf(name, sizeof name, "%s%s", opts->name, opts->takes_value ? " V" : "");
-        fprintf(fp, "  --%-20s %s\n", name, opts->help);
+    unsigned i;
+    for (i = 0; i < sizeof command_names / sizeof command_names[0]; ++i)
+        if (strcmp(cmd, command_names[i]) == 0)
+            return 1u << i;
+    return 0;
+}
+
+static void print_options(FILE *fp, unsigned command)
+{
+    int k;
+    for (k = 0; k < O_COUNT; ++k) {
+        char name[64];
+        if (!(options[k].commands & command))
+            continue;
+        snprintf(name, sizeof name, "%s%s%s", options[k].name,
+                 options[k].arg[0] && strncmp(options[k].arg, "[=", 2) != 0 ? " " : "",
+                 options[k].arg);
+        fprintf(fp, "  --%-24s %s\n", name, options[k].help);
     }
 }
 
-/* Appends an owned assignment "key=value". */
-static int add_assignment(cli_args *a, const char *key, const char *value)
+static char *own(cli_args *a, char *s)
 {
-    size_t n = strlen(key) + strlen(value) + 2;
+    if (!s || a->n_owned >= 2 * MAX_ASSIGN) {
+        free(s);
+        return NULL;
+    }
+    a->owned[a->n_owned++] = s;
+    return s;
+}
+
+static char *own_printf(cli_args *a, const char *fmt, const char *x, const char *y)
+{
+    size_t n = strlen(fmt) + strlen(x) + strlen(y) + 1;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, fmt, x, y);
+    return own(a, s);
+}
+
+/* Appends an owned assignment "key=value"; typed is what the user wrote for it (a string
+ * that lives as long as a), or null. */
+static int add_assignment(cli_args *a, const char *key, const char *value, const char *typed)
+{
     char *s;
-    if (a->n_assign >= MAX_ASSIGN || a->n_owned >= MAX_ASSIGN)
+    if (a->n_assign >= MAX_ASSIGN)
         return -1;
-    s = malloc(n);
+    s = own_printf(a, "%s=%s", key, value);
     if (!s)
         return -1;
-    snprintf(s, n, "%s=%s", key, value);
-    a->owned[a->n_owned++] = s;
+    a->typed[a->n_assign] = typed;
     a->assign[a->n_assign++] = s;
     return 0;
 }
@@ -105,31 +226,37 @@ static void free_args(cli_args *a)
     a->n_owned = 0;
 }
 
-/* Parses argv[first..] against the common options and `extra` (whose values land in
- * a->values / a->flags by index). Returns 0, or 2 after printing a usage error. */
-static int parse_args_into(int argc, char **argv, int first, const char *cmd,
-                           const cli_option *extra, cli_args *a);
-
-/* parse_args_into, releasing what it built when it fails. */
-static int parse_args(int argc, char **argv, int first, const char *cmd, const cli_option *extra,
-                      cli_args *a)
+/* The names of the subcommands in mask, "match and tournament". */
+static const char *commands_text(unsigned mask, char *buf, size_t len)
 {
-    int rc = parse_args_into(argc, argv, first, cmd, extra, a);
-    if (rc)
-        free_args(a);
-    return rc;
+    unsigned i, n = 0, total = 0;
+    size_t used = 0;
+    for (i = 0; i < 6; ++i)
+        total += (mask >> i) & 1u;
+    buf[0] = '\0';
+    for (i = 0; i < 6 && used < len; ++i)
+        if (mask & (1u << i)) {
+            int w = snprintf(buf + used, len - used, "%s%s", n == 0 ? "" : n + 1 == total ? " and " : ", ",
+                             command_names[i]);
+            ++n;
+            if (w > 0)
+                used += (size_t)w;
+        }
+    return buf;
 }
 
-static int parse_args_into(int argc, char **argv, int first, const char *cmd,
-                           const cli_option *extra, cli_args *a)
+/* Parses argv[first..] against the options of cmd. Returns 0, or 2 after printing a
+ * usage error (having released what it built). */
+static int parse_args(int argc, char **argv, int first, const char *cmd, cli_args *a)
 {
     int i;
     memset(a, 0, sizeof *a);
+    a->command = command_bit(cmd);
+    a->players_assign = -1;
     for (i = first; i < argc; ++i) {
         const char *arg = argv[i], *eq, *value = NULL;
         char name[64];
-        const cli_option *opt = NULL;
-        int k, is_extra = 0;
+        int k, id = -1, elsewhere = 0;
         size_t len;
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             a->help = 1;
@@ -138,76 +265,135 @@ static int parse_args_into(int argc, char **argv, int first, const char *cmd,
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
             if (a->n_positional >= MAX_POSITIONAL) {
                 fprintf(stderr, "dilemma %s: too many arguments ('%s')\n", cmd, arg);
-                return 2;
+                goto usage;
             }
+            a->positional_at[a->n_positional] = i;
             a->positional[a->n_positional++] = arg;
             continue;
         }
         eq = strchr(arg, '=');
         len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
         if (len >= sizeof name) {
-            fprintf(stderr, "dilemma %s: unknown option '%s' (see dilemma %s --help)\n", cmd, arg, cmd);
-            return 2;
+            fprintf(stderr, "dilemma %s: unknown option '%s' (see dilemma %s --help)\n", cmd, arg,
+                    cmd);
+            goto usage;
         }
         memcpy(name, arg + 2, len);
         name[len] = '\0';
-        for (k = 0; common_options[k].name; ++k)
-            if (strcmp(common_options[k].name, name) == 0)
-                opt = &common_options[k];
-        for (k = 0; !opt && extra && extra[k].name; ++k)
-            if (strcmp(extra[k].name, name) == 0) {
-                opt = &extra[k];
-                is_extra = 1;
+        for (k = 0; k < O_COUNT; ++k)
+            if (strcmp(options[k].name, name) == 0) {
+                if (options[k].commands & a->command) {
+                    id = k;
+                    break;
+                }
+                elsewhere |= (int)options[k].commands;
             }
-        if (!opt) {
-            fprintf(stderr, "dilemma %s: unknown option '--%s' (see dilemma %s --help)\n", cmd,
-                    name, cmd);
-            return 2;
+        if (id < 0) {
+            char list[96];
+            if (elsewhere)
+                fprintf(stderr, "dilemma %s: --%s is not an option of %s (it is one of %s; see "
+                                "dilemma %s --help)\n", cmd, name, cmd,
+                        commands_text((unsigned)elsewhere, list, sizeof list), cmd);
+            else
+                fprintf(stderr, "dilemma %s: unknown option '--%s' (see dilemma %s --help)\n",
+                        cmd, name, cmd);
+            goto usage;
         }
-        if (opt->takes_value) {
+        if (options[id].takes_value == VALUE) {
             if (eq)
                 value = eq + 1;
             else if (i + 1 < argc)
                 value = argv[++i];
             else {
                 fprintf(stderr, "dilemma %s: option '--%s' needs a value\n", cmd, name);
-                return 2;
+                goto usage;
+            }
+        } else if (options[id].takes_value == OPTIONAL_VALUE) {
+            /* --name=V, or --name V where V is not an option (not in `run`, whose config
+               argument it could be taken for), or --name alone ("" ). */
+            if (eq)
+                value = eq + 1;
+            else if (a->command != C_RUN && i + 1 < argc && argv[i + 1][0] != '-') {
+                value = argv[++i];
+                a->value_at[id] = i;
+            } else
+                value = "";
+            if (eq && !value[0]) {
+                fprintf(stderr, "dilemma %s: option '--%s=' needs a file name after '='\n", cmd,
+                        name);
+                goto usage;
             }
         } else if (eq) {
             fprintf(stderr, "dilemma %s: option '--%s' takes no value\n", cmd, name);
-            return 2;
+            goto usage;
         }
-        if (strcmp(name, "config") == 0) {
+        if (options[id].alias_of) {
+            if (a->value_at[id]) {
+                a->value_at[options[id].alias_of - 1] = a->value_at[id];
+                a->value_at[id] = 0;
+            }
+            id = options[id].alias_of - 1;
+        }
+        a->given[id] = 1;
+        a->values[id] = value;
+        if (id == O_CONFIG) {
             a->config = value;
-        } else if (strcmp(name, "platform") == 0 || strcmp(name, "device") == 0) {
+            a->changes_config = 1;
+        } else if (id == O_PLATFORM || id == O_DEVICE) {
             char *end = NULL;
             long v = strtol(value, &end, 10);
             if (!value[0] || *end || v < 0 || v > 65535) {
                 fprintf(stderr, "dilemma %s: --%s must be an index in [0, 65535] (`dilemma "
                                 "devices` lists them), got '%s'\n", cmd, name, value);
-                return 2;
+                goto usage;
             }
-            *(name[0] == 'p' ? &opt_platform : &opt_device) = (int)v;
-        } else if (strcmp(name, "set") == 0) {
+            *(id == O_PLATFORM ? &opt_platform : &opt_device) = (int)v;
+        } else if (id == O_SET) {
             if (a->n_assign >= MAX_ASSIGN) {
                 fprintf(stderr, "dilemma %s: too many --set options\n", cmd);
-                return 2;
+                goto usage;
             }
+            a->typed[a->n_assign] = NULL;
             a->assign[a->n_assign++] = value;
-        } else if (opt->key) {
-            if (add_assignment(a, opt->key, value) != 0) {
+            a->changes_config = 1;
+            if (strncmp(value, "output.format", 13) == 0 ||
+                (strncmp(value, "output", 6) == 0 && strchr(" =", value[6]) &&
+                 strstr(value, "format")))
+                a->format_given = 1;
+        } else if (options[id].key) {
+            if (add_assignment(a, options[id].key, value, own_printf(a, "--%s %s", name, value)) !=
+                0) {
                 fprintf(stderr, "dilemma %s: too many options\n", cmd);
-                return 2;
+                goto usage;
             }
-        } else if (is_extra) {
-            int idx = (int)(opt - extra);
-            if (opt->takes_value)
-                a->values[idx] = value;
-            else
-                a->flags[idx] = 1;
+            if (id == O_FORMAT)
+                a->format_given = 1;
+            if (id != O_FORMAT && id != O_OUT && id != O_BACKEND && id != O_THREADS)
+                a->changes_config = 1;
         }
     }
     return 0;
+usage:
+    free_args(a);
+    return 2;
+}
+
+/* Gives back a value that an optional-valued option took from the next argument when the
+ * subcommand still needs it as a positional argument (`dilemma match --trace tft wsls`). */
+static void give_back(cli_args *a, int id)
+{
+    int p, at = a->value_at[id];
+    if (!at || a->n_positional >= MAX_POSITIONAL)
+        return;
+    for (p = a->n_positional; p > 0 && a->positional_at[p - 1] > at; --p) {
+        a->positional[p] = a->positional[p - 1];
+        a->positional_at[p] = a->positional_at[p - 1];
+    }
+    a->positional[p] = a->values[id];
+    a->positional_at[p] = at;
+    a->n_positional++;
+    a->values[id] = "";
+    a->value_at[id] = 0;
 }
 
 /* Writes text as a YAML double-quoted scalar into buf. */
@@ -226,66 +412,186 @@ static void yaml_quote(char *buf, size_t len, const char *text)
     buf[o] = '\0';
 }
 
-/* Splits "a,b(c,d),e" at top-level commas into a YAML flow sequence of quoted strings. */
-static int strategy_list_yaml(const char *list, char *buf, size_t len)
+/* Splits "a,b(c,d),e" at top-level commas: calls fn(item, index, ctx) for each item
+ * (stopping at the first nonzero return, which it returns). */
+static int strategy_list_each(const char *list, int (*fn)(const char *, size_t, void *), void *ctx)
 {
-    size_t o = 0;
     const char *p = list, *start = list;
-    int depth = 0;
-    buf[o++] = '[';
+    int depth = 0, rc;
+    size_t index = 0;
     for (;; ++p) {
         if (*p == '(')
             ++depth;
         else if (*p == ')')
             --depth;
         if ((*p == ',' && depth == 0) || *p == '\0') {
-            char item[DLM_STRATEGY_TEXT_MAX], quoted[2 * DLM_STRATEGY_TEXT_MAX + 4];
+            char item[DLM_STRATEGY_TEXT_MAX];
             size_t n = (size_t)(p - start);
             if (n >= sizeof item)
                 return -1;
             memcpy(item, start, n);
             item[n] = '\0';
-            yaml_quote(quoted, sizeof quoted, item);
-            if (o + strlen(quoted) + 3 >= len)
-                return -1;
-            if (buf[o - 1] != '[')
-                buf[o++] = ',';
-            memcpy(buf + o, quoted, strlen(quoted));
-            o += strlen(quoted);
+            if ((rc = fn(item, index++, ctx)) != 0)
+                return rc;
             start = p + 1;
             if (*p == '\0')
                 break;
         }
     }
-    buf[o++] = ']';
-    buf[o] = '\0';
     return 0;
 }
 
-/* Loads the config (file, built-in text or empty) and applies the assignments. */
-static int load_scenario(const char *cmd, cli_args *a, const char *builtin, dlm_scenario *sc)
+typedef struct yaml_list {
+    char *buf;
+    size_t len, o;
+} yaml_list;
+
+static int yaml_list_add(const char *item, size_t index, void *ctx)
+{
+    yaml_list *y = ctx;
+    char quoted[2 * DLM_STRATEGY_TEXT_MAX + 4];
+    yaml_quote(quoted, sizeof quoted, item);
+    if (y->o + strlen(quoted) + 3 >= y->len)
+        return -1;
+    if (index)
+        y->buf[y->o++] = ',';
+    memcpy(y->buf + y->o, quoted, strlen(quoted));
+    y->o += strlen(quoted);
+    return 0;
+}
+
+/* "a,b(c,d),e" as a YAML flow sequence of quoted strings. */
+static int strategy_list_yaml(const char *list, char *buf, size_t len)
+{
+    yaml_list y = {buf, len, 1};
+    buf[0] = '[';
+    if (strategy_list_each(list, yaml_list_add, &y) != 0)
+        return -1;
+    buf[y.o++] = ']';
+    buf[y.o] = '\0';
+    return 0;
+}
+
+/* --- loading a scenario, and errors in the user's terms ------------------------------- */
+
+/* Loads the config (file, built-in text or empty) and applies the assignments, all but
+ * number skip (-1: none). */
+static dlm_status build_scenario(const cli_args *a, const char *builtin, int skip,
+                                 dlm_scenario *sc, dlm_error *err)
 {
     dlm_config *cfg = NULL;
-    dlm_error err = {DLM_OK, ""};
     dlm_status st;
     int i;
     if (a->config)
-        st = dlm_config_load_file(a->config, &cfg, &err);
+        st = dlm_config_load_file(a->config, &cfg, err);
     else if (builtin)
         st = dlm_config_load_string(builtin, strlen(builtin), "<built-in default scenario>", &cfg,
-                                    &err);
+                                    err);
     else
-        st = dlm_config_new(&cfg, &err);
+        st = dlm_config_new(&cfg, err);
     for (i = 0; st == DLM_OK && i < a->n_assign; ++i)
-        st = dlm_config_set(cfg, a->assign[i], &err);
+        if (i != skip)
+            st = dlm_config_set(cfg, a->assign[i], err);
     if (st == DLM_OK)
-        st = dlm_config_to_scenario(cfg, sc, &err);
+        st = dlm_config_to_scenario(cfg, sc, err);
     dlm_config_free(cfg);
-    if (st != DLM_OK) {
-        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
-        return st == DLM_ERR_USAGE ? 2 : 1;
+    return st;
+}
+
+/* Rewrites a message that names an override ("--set match.rounds=0: match.rounds: ...")
+ * in the user's terms ("--rounds 0: ..."). */
+static void user_terms(const cli_args *a, dlm_error *err)
+{
+    int i;
+    for (i = 0; i < a->n_assign; ++i) {
+        char needle[1200], out[sizeof err->message];
+        const char *at, *rest, *eq;
+        size_t klen;
+        if (!a->typed[i])
+            continue;
+        snprintf(needle, sizeof needle, "--set %s", a->assign[i]);
+        if (!(at = strstr(err->message, needle)))
+            continue;
+        rest = at + strlen(needle);
+        eq = strchr(a->assign[i], '=');
+        klen = eq ? (size_t)(eq - a->assign[i]) : 0;
+        /* ": match.rounds: expected ..." -> ": expected ..." */
+        if (klen && strncmp(rest, ": ", 2) == 0 && strncmp(rest + 2, a->assign[i], klen) == 0 &&
+            strncmp(rest + 2 + klen, ": ", 2) == 0)
+            rest += 2 + klen;
+        snprintf(out, sizeof out, "%.*s%s%s", (int)(at - err->message), err->message,
+                 a->typed[i], rest);
+        memcpy(err->message, out, sizeof out);
+        return;
     }
-    return 0;
+}
+
+typedef struct strategy_check {
+    const dlm_game *game;
+    dlm_error *err;
+    const char *cmd;
+} strategy_check;
+
+static int check_listed_strategy(const char *item, size_t index, void *ctx)
+{
+    strategy_check *c = ctx;
+    dlm_strategy_def def;
+    dlm_error serr = {DLM_OK, ""};
+    if (dlm_strategy_parse(item, c->game, &def, &serr) == DLM_OK)
+        return 0;
+    dlm_error_set(c->err, DLM_ERR_USAGE, "--strategies: strategy %zu '%s': %s", index + 1, item,
+                  serr.message);
+    return 1;
+}
+
+/* Why the strategies the user gave (arguments A and B, or --strategies) fail: each is
+ * compiled for the game of the scenario without them; fills err and returns 1 when one
+ * fails (or the scenario without them fails), 0 when they all compile. */
+static int explain_strategies(const cli_args *a, const char *builtin, dlm_error *err)
+{
+    dlm_scenario pre;
+    dlm_error perr = {DLM_OK, ""};
+    int found = 0, p;
+    if (build_scenario(a, builtin, a->players_assign, &pre, &perr) != DLM_OK) {
+        *err = perr;
+        return 1;
+    }
+    if (a->values[O_STRATEGIES]) {
+        strategy_check c = {&pre.game, err, NULL};
+        found = strategy_list_each(a->values[O_STRATEGIES], check_listed_strategy, &c) == 1;
+    } else {
+        for (p = 0; p < 2 && p < a->n_positional && !found; ++p) {
+            dlm_strategy_def def;
+            dlm_error serr = {DLM_OK, ""};
+            if (dlm_strategy_parse(a->positional[p], &pre.game, &def, &serr) != DLM_OK) {
+                dlm_error_set(err, DLM_ERR_USAGE, "strategy %c '%s': %s", 'A' + p,
+                              a->positional[p], serr.message);
+                found = 1;
+            }
+        }
+    }
+    dlm_scenario_free(&pre);
+    return found;
+}
+
+/* Loads the scenario: the config (file, built-in text or empty) and the assignments.
+ * Returns an exit code, having printed the error in the user's terms. */
+static int load_scenario(const char *cmd, const cli_args *a, const char *builtin,
+                         dlm_scenario *sc)
+{
+    dlm_error err = {DLM_OK, ""};
+    dlm_status st = build_scenario(a, builtin, -1, sc, &err);
+    if (st == DLM_OK)
+        return 0;
+    if (a->players_assign >= 0) {
+        char needle[64];
+        snprintf(needle, sizeof needle, "--set %.40s", a->assign[a->players_assign]);
+        if (strstr(err.message, needle))
+            explain_strategies(a, builtin, &err);
+    }
+    user_terms(a, &err);
+    fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+    return err.status == DLM_ERR_RUNTIME ? 1 : 2;
 }
 
 /* Prints the PD warnings of a game that is meant to be a PD: preset pd with payoffs
@@ -311,6 +617,78 @@ static int open_backend(const char *cmd, const dlm_scenario *sc, const dlm_backe
         return st == DLM_ERR_USAGE ? 2 : 1;
     }
     return 0;
+}
+
+/* The output format: the config's or --format; when neither --format nor --set
+ * output.format was given and it is the default table, the one --out's extension names. */
+static dlm_status output_format(const dlm_scenario *sc, int format_given, dlm_format *fmt,
+                                dlm_error *err)
+{
+    dlm_status st = dlm_format_parse(sc->format, fmt, err);
+    if (st == DLM_OK && !format_given && *fmt == DLM_FMT_TABLE && sc->out[0])
+        dlm_format_from_path(sc->out, fmt);
+    return st;
+}
+
+/* What a run writes beyond its main output, from the command line. */
+typedef struct run_options {
+    int format_given;       /* --format or --set output.format given */
+    uint32_t repetitions;   /* match: independent matches (>= 1) */
+    const char *trace;      /* match: null = none, "" = in the output, else its file */
+    const char *matrix;     /* tournament: null = none, "" = in the output, else its file */
+    const char *per_repetition; /* tournament: likewise */
+} run_options;
+
+/* The outputs of one run: sink 0 the main one, then side files; all or none are kept. */
+typedef struct run_outputs {
+    dlm_sink sink[3];
+    int n;
+} run_outputs;
+
+static dlm_status outputs_open(run_outputs *o, const char *path, dlm_error *err)
+{
+    dlm_status st = dlm_sink_open(&o->sink[o->n], path, err);
+    if (st == DLM_OK)
+        o->n++;
+    return st;
+}
+
+static void outputs_abort(run_outputs *o)
+{
+    int i;
+    for (i = 0; i < o->n; ++i)
+        dlm_sink_abort(&o->sink[i]);
+    o->n = 0;
+}
+
+/* Commits the side files, then the main output; when one fails, removes those already
+ * in place. */
+static dlm_status outputs_commit(run_outputs *o, dlm_error *err)
+{
+    int i, k;
+    for (k = 1; k <= o->n; ++k) {
+        i = k % o->n; /* 1, 2, ..., 0 */
+        if (dlm_sink_commit(&o->sink[i], err) != DLM_OK) {
+            int j;
+            for (j = 1; j < k; ++j)
+                if (o->sink[j % o->n].path[0])
+                    remove(o->sink[j % o->n].path);
+            for (j = k + 1; j <= o->n; ++j)
+                dlm_sink_abort(&o->sink[j % o->n]);
+            o->n = 0;
+            return DLM_ERR_RUNTIME;
+        }
+    }
+    o->n = 0;
+    return DLM_OK;
+}
+
+/* A side file's format: its extension's, else the main output's. */
+static dlm_format side_format(const char *path, dlm_format main)
+{
+    dlm_format f = main;
+    dlm_format_from_path(path, &f);
+    return f;
 }
 
 /* Runs a scenario's evolution: plan (memory printed first), backend, records streamed
@@ -375,20 +753,44 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
     return 0;
 }
 
-/* Runs a loaded scenario (match or tournament) and writes its output. */
-static int run_scenario(const char *cmd, const dlm_scenario *sc, int want_trace)
+
+/* Runs a loaded scenario and writes its output; returns an exit code. */
+static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_options *o)
 {
+    static const char *const modes[] = {"match", "tournament", "evolve"};
     const dlm_backend_ops *ops = NULL;
     dlm_backend *be = NULL;
     dlm_error err = {DLM_OK, ""};
     dlm_format fmt;
-    dlm_sink sink;
+    run_outputs outs;
     dlm_status st;
-    int rc;
-    if (dlm_format_parse(sc->format, &fmt, &err) != DLM_OK) {
+    const char *sides[2] = {NULL, NULL};
+    int rc, k;
+    memset(&outs, 0, sizeof outs);
+    if (output_format(sc, o->format_given, &fmt, &err) != DLM_OK) {
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
         return 2;
     }
+    if (sc->mode != DLM_MODE_TOURNAMENT && (o->matrix || o->per_repetition)) {
+        fprintf(stderr, "dilemma %s: --matrix and --per-repetition are for tournaments (this "
+                        "run's mode is %s)\n", cmd, modes[sc->mode]);
+        return 2;
+    }
+    if (fmt == DLM_FMT_CSV && o->matrix && !o->matrix[0] && o->per_repetition &&
+        !o->per_repetition[0]) {
+        fprintf(stderr, "dilemma %s: csv output holds one table: give --matrix or "
+                        "--per-repetition a file of its own (e.g. --matrix=matrix.csv)\n", cmd);
+        return 2;
+    }
+    sides[0] = sc->mode == DLM_MODE_MATCH ? o->trace : o->matrix;
+    sides[1] = sc->mode == DLM_MODE_MATCH ? NULL : o->per_repetition;
+    for (k = 0; k < 2; ++k)
+        if (sides[k] && sides[k][0] &&
+            ((sc->out[0] && strcmp(sides[k], sc->out) == 0) ||
+             (k == 1 && sides[0] && strcmp(sides[0], sides[1]) == 0))) {
+            fprintf(stderr, "dilemma %s: '%s' is named for two outputs\n", cmd, sides[k]);
+            return 2;
+        }
     warn_game(sc);
     if (sc->mode == DLM_MODE_EVOLVE)
         return run_evolution(cmd, sc, fmt);
@@ -397,27 +799,48 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, int want_trace)
         return rc;
     if (sc->mode == DLM_MODE_MATCH) {
         dlm_match_report r;
-        st = dlm_play_scenario_match(sc, ops, be, want_trace, &r, &err);
+        st = dlm_play_scenario_match(sc, ops, be, o->repetitions ? o->repetitions : 1,
+                                     o->trace != NULL, &r, &err);
         if (st == DLM_OK)
-            st = dlm_sink_open(&sink, sc->out, &err);
+            st = outputs_open(&outs, sc->out, &err);
+        if (st == DLM_OK && o->trace && o->trace[0])
+            st = outputs_open(&outs, o->trace, &err);
         if (st == DLM_OK) {
-            dlm_write_match(sink.fp, fmt, sc, &r, ops->describe(be));
-            if (want_trace)
-                dlm_write_trace(sink.fp, fmt, &r);
-            st = dlm_sink_commit(&sink, &err);
+            dlm_write_match(outs.sink[0].fp, fmt, sc, &r, ops->describe(be),
+                            o->trace && !o->trace[0]);
+            if (outs.n > 1)
+                dlm_write_trace(outs.sink[1].fp, side_format(o->trace, fmt), sc, &r);
+            st = outputs_commit(&outs, &err);
         }
-        dlm_match_report_free(&r);
+        if (r.repetitions)
+            dlm_match_report_free(&r);
     } else {
         dlm_tournament_report r;
+        unsigned parts = 0;
         st = dlm_play_scenario_tournament(sc, ops, be, &r, &err);
+        if (o->matrix && !o->matrix[0])
+            parts |= DLM_PART_MATRIX;
+        if (o->per_repetition && !o->per_repetition[0])
+            parts |= DLM_PART_REPETITIONS;
         if (st == DLM_OK)
-            st = dlm_sink_open(&sink, sc->out, &err);
+            st = outputs_open(&outs, sc->out, &err);
+        for (k = 0; k < 2 && st == DLM_OK; ++k)
+            if (sides[k] && sides[k][0])
+                st = outputs_open(&outs, sides[k], &err);
         if (st == DLM_OK) {
-            dlm_write_tournament(sink.fp, fmt, sc, &r, ops->describe(be));
-            st = dlm_sink_commit(&sink, &err);
+            int s = 1;
+            dlm_write_tournament(outs.sink[0].fp, fmt, sc, &r, ops->describe(be), parts);
+            for (k = 0; k < 2; ++k)
+                if (sides[k] && sides[k][0])
+                    dlm_write_tournament_part(outs.sink[s++].fp, side_format(sides[k], fmt), sc,
+                                              &r, k == 0 ? DLM_PART_MATRIX
+                                                         : DLM_PART_REPETITIONS);
+            st = outputs_commit(&outs, &err);
         }
-        dlm_tournament_report_free(&r);
+        if (r.n)
+            dlm_tournament_report_free(&r);
     }
+    outputs_abort(&outs);
     ops->destroy(be);
     if (st != DLM_OK) {
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
@@ -428,57 +851,72 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, int want_trace)
 
 /* --- per-player options ("0.01" for both players, "0.01,0.05" for A and B) ----------- */
 
-static const cli_option match_options[] = {
-    {"rounds", 1, "match.rounds", "rounds per match (the cap with --continuation)"},
-    {"continuation", 1, "match.continuation", "geometric length: probability w of another round"},
-    {"execution-error", 1, NULL, "E or EA,EB: probability an intended move is flipped"},
-    {"perception-error", 1, NULL, "E or EA,EB: probability the opponent's move is misread"},
-    {"reaction-period", 1, NULL, "K or KA,KB: choose a new move only every K rounds"},
-    {"observation-delay", 1, NULL, "D or DA,DB: see outcomes D rounds late"},
-    {"trace", 0, NULL, "print every round: intended, realised and perceived moves"},
-    {"repetitions", 1, "tournament.repetitions", "tournament: matches per pair"},
-    {"strategies", 1, NULL, "tournament: comma-separated strategies"},
-    {"self-play", 0, NULL, "tournament: each strategy also meets itself (default)"},
-    {"no-self-play", 0, NULL, "tournament: no self-play"},
-    {NULL, 0, NULL, NULL},
-};
-enum { OPT_EXEC = 2, OPT_PERC, OPT_PERIOD, OPT_DELAY, OPT_TRACE, OPT_REPS, OPT_STRATS,
-       OPT_SELF, OPT_NOSELF };
-
+static const int player_options[4] = {O_EXEC, O_PERC, O_PERIOD, O_DELAY};
 static const char *player_keys[4] = {"execution_error", "perception_error", "reaction_period",
                                      "observation_delay"};
 
+/* Checks one player's value of a per-player option with the config's own rules (as
+ * match.<key>), printing the error in the user's terms. Returns an exit code. */
+static int check_player_value(const char *cmd, int k, const char *typed, int player,
+                              const char *value)
+{
+    dlm_config *cfg = NULL;
+    dlm_scenario sc;
+    dlm_error err = {DLM_OK, ""};
+    char assign[160], key[48];
+    const char *msg;
+    dlm_status st = dlm_config_new(&cfg, &err);
+    snprintf(assign, sizeof assign, "match.%s=%s", player_keys[k], value);
+    if (st == DLM_OK)
+        st = dlm_config_set(cfg, assign, &err);
+    if (st == DLM_OK && (st = dlm_config_to_scenario(cfg, &sc, &err)) == DLM_OK)
+        dlm_scenario_free(&sc);
+    dlm_config_free(cfg);
+    if (st == DLM_OK)
+        return 0;
+    snprintf(key, sizeof key, "match.%s: ", player_keys[k]);
+    msg = strstr(err.message, key);
+    msg = msg ? msg + strlen(key) : err.message;
+    fprintf(stderr, "dilemma %s: --%s %s: player %c: %s\n", cmd, options[player_options[k]].name,
+            typed, 'A' + player, msg);
+    return st == DLM_ERR_USAGE ? 2 : 1;
+}
+
 /* Adds the per-player options: single values to match.*, pairs into the players list
- * (which needs the two strategies). Returns an exit code. */
+ * (which needs the two strategies), and the strategies A and B. Returns an exit code. */
 static int add_player_options(const char *cmd, cli_args *a, int allow_pairs)
 {
     char pair_values[4][2][64];
-    int has_pair = 0, k;
+    int has_pair = 0, k, rc;
     memset(pair_values, 0, sizeof pair_values);
     for (k = 0; k < 4; ++k) {
-        const char *v = a->values[OPT_EXEC + k], *comma;
+        const char *v = a->values[player_options[k]], *comma;
+        const char *name = options[player_options[k]].name;
         char key[64];
         if (!v)
             continue;
         comma = strchr(v, ',');
         if (!comma) {
             snprintf(key, sizeof key, "match.%s", player_keys[k]);
-            if (add_assignment(a, key, v) != 0)
+            if (add_assignment(a, key, v, own_printf(a, "--%s %s", name, v)) != 0)
                 return 2;
             continue;
         }
         if (!allow_pairs) {
             fprintf(stderr, "dilemma %s: --%s takes one value here (per-player values A,B are "
-                            "for match and analyze)\n", cmd, match_options[OPT_EXEC + k].name);
+                            "for match and analyze)\n", cmd, name);
             return 2;
         }
         if ((size_t)(comma - v) >= 64 || strlen(comma + 1) >= 64 || strchr(comma + 1, ',')) {
             fprintf(stderr, "dilemma %s: --%s: expected one value or two separated by a comma, "
-                            "got '%s'\n", cmd, match_options[OPT_EXEC + k].name, v);
+                            "got '%s'\n", cmd, name, v);
             return 2;
         }
         memcpy(pair_values[k][0], v, (size_t)(comma - v));
         snprintf(pair_values[k][1], 64, "%s", comma + 1);
+        if ((rc = check_player_value(cmd, k, v, 0, pair_values[k][0])) != 0 ||
+            (rc = check_player_value(cmd, k, v, 1, pair_values[k][1])) != 0)
+            return rc;
         has_pair = 1;
     }
     if (a->n_positional == 0 && !has_pair)
@@ -495,8 +933,8 @@ static int add_player_options(const char *cmd, cli_args *a, int allow_pairs)
         o += (size_t)snprintf(yaml + o, sizeof yaml - o, "[");
         for (p = 0; p < 2; ++p) {
             if (strlen(a->positional[p]) >= DLM_STRATEGY_TEXT_MAX) {
-                fprintf(stderr, "dilemma %s: strategy text longer than %d characters\n", cmd,
-                        DLM_STRATEGY_TEXT_MAX - 1);
+                fprintf(stderr, "dilemma %s: strategy %c: longer than %d characters\n", cmd,
+                        'A' + p, DLM_STRATEGY_TEXT_MAX - 1);
                 return 2;
             }
             yaml_quote(quoted, sizeof quoted, a->positional[p]);
@@ -513,8 +951,12 @@ static int add_player_options(const char *cmd, cli_args *a, int allow_pairs)
             o += (size_t)snprintf(yaml + o, sizeof yaml - o, "}");
         }
         snprintf(yaml + o, sizeof yaml - o, "]");
-        if (add_assignment(a, "players", yaml) != 0)
+        a->players_assign = a->n_assign;
+        if (add_assignment(a, "players", yaml,
+                           own_printf(a, "strategies '%s' and '%s'", a->positional[0],
+                                      a->positional[1])) != 0)
             return 2;
+        a->changes_config = 1;
     }
     return 0;
 }
@@ -536,13 +978,11 @@ static void usage_main(FILE *fp)
           "failure, 2 usage or config error.\n", fp);
 }
 
-static void usage_command(FILE *fp, const char *cmd, const char *synopsis, const cli_option *extra)
+static void usage_command(FILE *fp, const char *cmd, const char *synopsis)
 {
     fprintf(fp, "usage: dilemma %s %s\n\noptions:\n", cmd, synopsis);
-    print_options(fp, common_options);
-    if (extra)
-        print_options(fp, extra);
-    fputs("  --help                 this text\n", fp);
+    print_options(fp, command_bit(cmd));
+    fputs("  --help                     this text\n", fp);
 }
 
 /* --- subcommands ----------------------------------------------------------------------- */
@@ -551,13 +991,18 @@ static int cmd_run(int argc, char **argv)
 {
     cli_args a;
     dlm_scenario sc;
-    int rc = parse_args(argc, argv, 2, "run", NULL, &a);
+    run_options ro;
+    int builtin, rc = parse_args(argc, argv, 2, "run", &a);
     if (rc)
         return rc;
     if (a.help) {
-        usage_command(stdout, "run", "[CONFIG] [options]", NULL);
-        fputs("\nWith no config, runs the built-in default scenario:\n\n", stdout);
+        usage_command(stdout, "run", "[CONFIG] [options]");
+        fputs("\nA bare `dilemma run` (no config, no --set, no --seed; --format, --out, "
+              "--backend,\n--threads, --platform and --device may be given) runs the built-in "
+              "default\nscenario below. Anything else starts from the documented defaults "
+              "(configs/README.md),\nwith no noise.\n\n", stdout);
         fputs(dlm_default_scenario, stdout);
+        free_args(&a);
         return 0;
     }
     if (a.n_positional > 1 || (a.n_positional == 1 && a.config)) {
@@ -565,50 +1010,86 @@ static int cmd_run(int argc, char **argv)
         free_args(&a);
         return 2;
     }
-    if (a.n_positional == 1)
+    if (a.n_positional == 1) {
         a.config = a.positional[0];
-    rc = load_scenario("run", &a, a.config ? NULL : dlm_default_scenario, &sc);
-    free_args(&a);
-    if (rc)
+        a.changes_config = 1;
+    }
+    builtin = !a.changes_config;
+    rc = load_scenario("run", &a, builtin ? dlm_default_scenario : NULL, &sc);
+    memset(&ro, 0, sizeof ro);
+    ro.format_given = a.format_given;
+    ro.repetitions = 1;
+    ro.matrix = a.values[O_RUN_MATRIX];
+    ro.per_repetition = a.values[O_RUN_PER_REP];
+    if (rc) {
+        free_args(&a);
         return rc;
-    if (strcmp(sc.name, "default") == 0 && sc.mode == DLM_MODE_TOURNAMENT && !sc.out[0] &&
+    }
+    if (builtin && sc.mode == DLM_MODE_TOURNAMENT && !sc.out[0] &&
         strcmp(sc.format, "table") == 0)
         fputs("dilemma: the built-in default scenario — a noisy round robin of classics "
               "(`dilemma run --help` shows it; `dilemma run CONFIG` runs yours)\n\n", stdout);
-    rc = run_scenario("run", &sc, 0);
+    rc = run_scenario("run", &sc, &ro);
     dlm_scenario_free(&sc);
+    free_args(&a);
     return rc;
+}
+
+/* Reads --repetitions N of a match into *out; returns an exit code. */
+static int match_repetitions(const cli_args *a, uint32_t *out)
+{
+    const char *v = a->values[O_MATCH_REPS];
+    char *end = NULL;
+    unsigned long long n;
+    *out = 1;
+    if (!v)
+        return 0;
+    errno = 0;
+    n = strtoull(v, &end, 10);
+    if (!v[0] || *end || errno || v[0] == '-' || n < 1 || n > UINT32_MAX) {
+        fprintf(stderr, "dilemma match: --repetitions %s: expected an integer in [1, %u]\n", v,
+                UINT32_MAX);
+        return 2;
+    }
+    *out = (uint32_t)n;
+    return 0;
 }
 
 static int cmd_match(int argc, char **argv)
 {
     cli_args a;
     dlm_scenario sc;
-    int rc = parse_args(argc, argv, 2, "match", match_options, &a);
+    run_options ro;
+    int rc = parse_args(argc, argv, 2, "match", &a);
     if (rc)
         return rc;
     if (a.help) {
-        usage_command(stdout, "match", "A B [options]", match_options);
+        usage_command(stdout, "match", "A B [options]");
+        free_args(&a);
         return 0;
     }
-    if (a.values[OPT_STRATS] || a.values[OPT_REPS] || a.flags[OPT_SELF] || a.flags[OPT_NOSELF]) {
-        fprintf(stderr, "dilemma match: --strategies, --repetitions and --self-play are "
-                        "tournament options\n");
-        free_args(&a);
-        return 2;
-    }
-    if (a.n_positional != 2 && !a.config) {
+    if (a.n_positional == 1)
+        give_back(&a, O_TRACE);
+    memset(&ro, 0, sizeof ro);
+    ro.format_given = a.format_given;
+    ro.trace = a.values[O_TRACE];
+    rc = match_repetitions(&a, &ro.repetitions);
+    if (!rc && a.n_positional != 2 && !a.config) {
         fprintf(stderr, "dilemma match: expected two strategies, e.g. dilemma match tft wsls\n");
-        free_args(&a);
-        return 2;
+        rc = 2;
     }
-    rc = add_player_options("match", &a, 1);
-    if (!rc && add_assignment(&a, "mode", "match") != 0)
+    if (!rc && ro.trace && ro.repetitions > 1) {
+        fprintf(stderr, "dilemma match: --trace shows one match; it takes --repetitions 1\n");
+        rc = 2;
+    }
+    if (!rc)
+        rc = add_player_options("match", &a, 1);
+    if (!rc && add_assignment(&a, "mode", "match", NULL) != 0)
         rc = 2;
     if (!rc)
         rc = load_scenario("match", &a, NULL, &sc);
     if (!rc) {
-        rc = run_scenario("match", &sc, a.flags[OPT_TRACE]);
+        rc = run_scenario("match", &sc, &ro);
         dlm_scenario_free(&sc);
     }
     free_args(&a);
@@ -619,36 +1100,50 @@ static int cmd_tournament(int argc, char **argv)
 {
     cli_args a;
     dlm_scenario sc;
-    int rc = parse_args(argc, argv, 2, "tournament", match_options, &a);
+    run_options ro;
+    int rc = parse_args(argc, argv, 2, "tournament", &a);
     if (rc)
         return rc;
     if (a.help) {
-        usage_command(stdout, "tournament", "[--strategies A,B,...] [options]", match_options);
+        usage_command(stdout, "tournament", "[--strategies A,B,...] [options]");
+        free_args(&a);
         return 0;
     }
-    if (a.n_positional || a.flags[OPT_TRACE]) {
-        fprintf(stderr, "dilemma tournament: strategies go in --strategies a,b,c (and --trace "
-                        "is for match)\n");
+    if (a.n_positional) {
+        fprintf(stderr, "dilemma tournament: unexpected argument '%s' (strategies go in "
+                        "--strategies a,b,c)\n", a.positional[0]);
         free_args(&a);
         return 2;
     }
+    memset(&ro, 0, sizeof ro);
+    ro.format_given = a.format_given;
+    ro.matrix = a.values[O_MATRIX];
+    ro.per_repetition = a.values[O_PER_REP];
     rc = add_player_options("tournament", &a, 0);
-    if (!rc && a.values[OPT_STRATS]) {
+    if (!rc && a.values[O_STRATEGIES]) {
         char yaml[16384];
-        if (strategy_list_yaml(a.values[OPT_STRATS], yaml, sizeof yaml) != 0) {
+        if (strategy_list_yaml(a.values[O_STRATEGIES], yaml, sizeof yaml) != 0) {
             fprintf(stderr, "dilemma tournament: --strategies list too long\n");
             rc = 2;
-        } else if (add_assignment(&a, "tournament.strategies", yaml) != 0)
-            rc = 2;
+        } else {
+            a.players_assign = a.n_assign;
+            if (add_assignment(&a, "tournament.strategies", yaml,
+                               own_printf(&a, "--strategies %s%s", a.values[O_STRATEGIES], "")) !=
+                0)
+                rc = 2;
+        }
     }
-    if (!rc && (a.flags[OPT_SELF] || a.flags[OPT_NOSELF]))
-        rc = add_assignment(&a, "tournament.self_play", a.flags[OPT_NOSELF] ? "false" : "true") ? 2 : 0;
-    if (!rc && add_assignment(&a, "mode", "tournament") != 0)
+    if (!rc && (a.given[O_SELF] || a.given[O_NO_SELF]))
+        rc = add_assignment(&a, "tournament.self_play", a.given[O_NO_SELF] ? "false" : "true",
+                            NULL)
+                 ? 2
+                 : 0;
+    if (!rc && add_assignment(&a, "mode", "tournament", NULL) != 0)
         rc = 2;
     if (!rc)
         rc = load_scenario("tournament", &a, NULL, &sc);
     if (!rc) {
-        rc = run_scenario("tournament", &sc, 0);
+        rc = run_scenario("tournament", &sc, &ro);
         dlm_scenario_free(&sc);
     }
     free_args(&a);
@@ -663,17 +1158,18 @@ static int cmd_analyze(int argc, char **argv)
     dlm_exact_input in;
     dlm_exact_result res;
     dlm_error err = {DLM_OK, ""};
-    dlm_format fmt;
+    dlm_format fmt = DLM_FMT_TABLE;
     dlm_sink sink;
     dlm_status st = DLM_OK;
     const char *labels[2];
-    int rc = parse_args(argc, argv, 2, "analyze", match_options, &a), i;
+    int format_given, rc = parse_args(argc, argv, 2, "analyze", &a), i;
     if (rc)
         return rc;
     if (a.help) {
-        usage_command(stdout, "analyze", "A B [options]", match_options);
+        usage_command(stdout, "analyze", "A B [options]");
         fputs("\nA and B must be memory-one strategies; the 4-state Markov chain of the "
               "ordinary game\n(reaction period 1, no delay) gives the exact answers.\n", stdout);
+        free_args(&a);
         return 0;
     }
     if (a.n_positional != 2 && !a.config) {
@@ -682,8 +1178,9 @@ static int cmd_analyze(int argc, char **argv)
         free_args(&a);
         return 2;
     }
+    format_given = a.format_given;
     rc = add_player_options("analyze", &a, 1);
-    if (!rc && add_assignment(&a, "mode", "match") != 0)
+    if (!rc && add_assignment(&a, "mode", "match", NULL) != 0)
         rc = 2;
     if (!rc)
         rc = load_scenario("analyze", &a, NULL, &sc);
@@ -699,9 +1196,9 @@ static int cmd_analyze(int argc, char **argv)
         labels[i] = defs[i].label;
         if (defs[i].model.kind != DLM_STRAT_MEMORY_ONE)
             st = dlm_error_set(&err, DLM_ERR_USAGE,
-                               "analyze needs memory-one strategies; '%s' is a %s (memory-one "
-                               "ones: allc, alld, tft, stft, gtft, wsls, random, joss, extort, "
-                               "m1(...) ...)", defs[i].label,
+                               "analyze needs memory-one strategies; strategy %c '%s' is a %s "
+                               "(memory-one ones: allc, alld, tft, stft, gtft, wsls, random, "
+                               "joss, extort, m1(...) ...)", 'A' + i, defs[i].label,
                                defs[i].model.kind == DLM_STRAT_FSM ? "Moore machine" : "lookup table");
         else if (p->reaction_period != 1 || p->observation_delay != 0)
             st = dlm_error_set(&err, DLM_ERR_USAGE,
@@ -718,7 +1215,7 @@ static int cmd_analyze(int argc, char **argv)
     in.geometric = sc.geometric;
     in.continuation = sc.continuation;
     if (st == DLM_OK)
-        st = dlm_format_parse(sc.format, &fmt, &err);
+        st = output_format(&sc, format_given, &fmt, &err);
     if (st == DLM_OK)
         st = dlm_exact_memory_one(&in, &sc.game, &res, &err);
     if (st == DLM_OK) {
@@ -737,21 +1234,69 @@ static int cmd_analyze(int argc, char **argv)
     return 0;
 }
 
+/* One entry of `dilemma strategies`. */
+static void write_strategy(FILE *fp, dlm_format fmt, int first, const char *name,
+                           const char *summary, const char *citation, const char *params,
+                           const char *desc)
+{
+    if (fmt == DLM_FMT_TABLE) {
+        fprintf(fp, "%-12s %s\n%-12s   %s\n", name, summary, "", desc);
+        if (citation[0])
+            fprintf(fp, "%-12s   cite: %s\n", "", citation);
+        if (params[0])
+            fprintf(fp, "%-12s   parameters: %s\n", "", params);
+        return;
+    }
+    if (fmt == DLM_FMT_CSV) {
+        const char *f[5];
+        int k;
+        f[0] = name;
+        f[1] = summary;
+        f[2] = citation;
+        f[3] = params;
+        f[4] = desc;
+        for (k = 0; k < 5; ++k) {
+            if (k)
+                fputc(',', fp);
+            dlm_csv_field(fp, f[k]);
+        }
+        fputc('\n', fp);
+        return;
+    }
+    if (fmt == DLM_FMT_JSON)
+        fputs(first ? "\n" : ",\n", fp);
+    fputs("{\"type\":\"strategy\",\"name\":", fp);
+    dlm_json_string(fp, name);
+    fputs(",\"summary\":", fp);
+    dlm_json_string(fp, summary);
+    fputs(",\"citation\":", fp);
+    dlm_json_string(fp, citation);
+    fputs(",\"parameters\":", fp);
+    dlm_json_string(fp, params);
+    fputs(",\"definition\":", fp);
+    dlm_json_string(fp, desc);
+    fputs(fmt == DLM_FMT_JSONL ? "}\n" : "}", fp);
+}
+
 static int cmd_strategies(int argc, char **argv)
 {
     cli_args a;
     dlm_scenario sc;
-    dlm_format fmt;
+    dlm_format fmt = DLM_FMT_TABLE;
     dlm_error err = {DLM_OK, ""};
+    dlm_sink sink;
+    dlm_status st;
     size_t i, n = dlm_strategy_library_count();
-    int rc = parse_args(argc, argv, 2, "strategies", NULL, &a), first = 1;
+    int rc = parse_args(argc, argv, 2, "strategies", &a), first = 1, k;
     if (rc)
         return rc;
     if (a.help) {
-        usage_command(stdout, "strategies", "[NAME ...] [options]", NULL);
+        usage_command(stdout, "strategies", "[NAME ...] [options]");
         fputs("\nLists the named strategies with their definitions under the config's game\n"
-              "(parameters such as gtft's q depend on it). Inline forms: m1(p0,pCC,pCD,pDC,pDD),\n"
-              "lookup(n,OPENING,TABLE), fsm(M:c:d,...); see the README.\n", stdout);
+              "(parameters such as gtft's q depend on it); NAME may also be an inline form:\n"
+              "m1(p0,pCC,pCD,pDC,pDD), lookup(n,OPENING,TABLE), fsm(M:c:d,...); see the README.\n",
+              stdout);
+        free_args(&a);
         return 0;
     }
     rc = load_scenario("strategies", &a, NULL, &sc);
@@ -759,35 +1304,37 @@ static int cmd_strategies(int argc, char **argv)
         free_args(&a);
         return rc;
     }
-    if (dlm_format_parse(sc.format, &fmt, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma strategies: %s\n", err.message);
-        free_args(&a);
-        dlm_scenario_free(&sc);
-        return 2;
-    }
-    for (i = 0; i < (size_t)a.n_positional; ++i) {
+    st = output_format(&sc, a.format_given, &fmt, &err);
+    /* Every name must be a library entry or a strategy that compiles. */
+    for (k = 0; st == DLM_OK && k < a.n_positional; ++k) {
         size_t j;
-        for (j = 0; j < n && strcmp(dlm_strategy_library_entry(j)->name, a.positional[i]) != 0; ++j)
+        for (j = 0; j < n && strcmp(dlm_strategy_library_entry(j)->name, a.positional[k]) != 0; ++j)
             ;
         if (j == n) {
             dlm_strategy_def def;
-            if (dlm_strategy_parse(a.positional[i], &sc.game, &def, &err) != DLM_OK) {
-                fprintf(stderr, "dilemma strategies: %s\n", err.message);
-                free_args(&a);
-                dlm_scenario_free(&sc);
-                return 2;
-            }
+            dlm_error serr = {DLM_OK, ""};
+            if (dlm_strategy_parse(a.positional[k], &sc.game, &def, &serr) != DLM_OK)
+                st = dlm_error_set(&err, DLM_ERR_USAGE, "'%s': %s", a.positional[k],
+                                   serr.message);
         }
     }
+    if (st == DLM_OK)
+        st = dlm_sink_open(&sink, sc.out, &err);
+    if (st != DLM_OK) {
+        fprintf(stderr, "dilemma strategies: %s\n", err.message);
+        free_args(&a);
+        dlm_scenario_free(&sc);
+        return st == DLM_ERR_USAGE ? 2 : 1;
+    }
     if (fmt == DLM_FMT_JSON)
-        fputs("[", stdout);
+        fputs("[", sink.fp);
     else if (fmt == DLM_FMT_CSV)
-        fputs("name,summary,citation,parameters,definition\n", stdout);
+        fputs("name,summary,citation,parameters,definition\n", sink.fp);
     for (i = 0; i < n; ++i) {
         const dlm_strategy_info *info = dlm_strategy_library_entry(i);
         dlm_strategy_def def;
         char desc[512];
-        int k, wanted = a.n_positional == 0;
+        int wanted = a.n_positional == 0;
         for (k = 0; k < a.n_positional; ++k)
             wanted |= strcmp(a.positional[k], info->name) == 0;
         if (!wanted)
@@ -796,47 +1343,33 @@ static int cmd_strategies(int argc, char **argv)
             snprintf(desc, sizeof desc, "(not defined for this game: %.400s)", err.message);
         else
             dlm_strategy_describe(&def, desc, sizeof desc);
-        if (fmt == DLM_FMT_TABLE) {
-            printf("%-12s %s\n%-12s   %s\n%-12s   cite: %s\n", info->name, info->summary, "",
-                   desc, "", info->citation);
-            if (info->params && info->params[0])
-                printf("%-12s   parameters: %s\n", "", info->params);
-        } else if (fmt == DLM_FMT_CSV) {
-            printf("%s,\"%s\",\"%s\",\"%s\",\"%s\"\n", info->name, info->summary, info->citation,
-                   info->params ? info->params : "", desc);
-        } else {
-            if (fmt == DLM_FMT_JSON && !first)
-                fputc(',', stdout);
-            fputs("{\"name\":", stdout);
-            dlm_json_string(stdout, info->name);
-            fputs(",\"summary\":", stdout);
-            dlm_json_string(stdout, info->summary);
-            fputs(",\"citation\":", stdout);
-            dlm_json_string(stdout, info->citation);
-            fputs(",\"parameters\":", stdout);
-            dlm_json_string(stdout, info->params ? info->params : "");
-            fputs(",\"definition\":", stdout);
-            dlm_json_string(stdout, desc);
-            fputs(fmt == DLM_FMT_JSONL ? "}\n" : "}", stdout);
-        }
+        write_strategy(sink.fp, fmt, first, info->name, info->summary, info->citation,
+                       info->params ? info->params : "", desc);
         first = 0;
     }
-    if (fmt == DLM_FMT_JSON)
-        fputs("]\n", stdout);
-    if (a.n_positional)
-        for (i = 0; i < (size_t)a.n_positional; ++i) {
-            size_t j;
-            for (j = 0; j < n && strcmp(dlm_strategy_library_entry(j)->name, a.positional[i]) != 0; ++j)
-                ;
-            if (j == n) {
-                dlm_strategy_def def;
-                char desc[512];
-                dlm_strategy_parse(a.positional[i], &sc.game, &def, &err);
-                printf("%s\n  %s\n", def.label, dlm_strategy_describe(&def, desc, sizeof desc));
-            }
+    /* Inline forms (and parameterised names) given as NAME: their compiled definitions. */
+    for (k = 0; k < a.n_positional; ++k) {
+        size_t j;
+        for (j = 0; j < n && strcmp(dlm_strategy_library_entry(j)->name, a.positional[k]) != 0; ++j)
+            ;
+        if (j == n) {
+            dlm_strategy_def def;
+            char desc[512];
+            dlm_strategy_parse(a.positional[k], &sc.game, &def, &err);
+            write_strategy(sink.fp, fmt, first, def.label, "inline strategy", "", "",
+                           dlm_strategy_describe(&def, desc, sizeof desc));
+            first = 0;
         }
+    }
+    if (fmt == DLM_FMT_JSON)
+        fputs("\n]\n", sink.fp);
+    st = dlm_sink_commit(&sink, &err);
     free_args(&a);
     dlm_scenario_free(&sc);
+    if (st != DLM_OK) {
+        fprintf(stderr, "dilemma strategies: %s\n", err.message);
+        return 1;
+    }
     return 0;
 }
 
@@ -844,14 +1377,14 @@ static int cmd_devices(int argc, char **argv)
 {
     cli_args a;
     const dlm_backend_ops *const *it;
-    int rc = parse_args(argc, argv, 2, "devices", NULL, &a);
+    int rc = parse_args(argc, argv, 2, "devices", &a);
     static const char *all[] = {"cuda", "opencl", "cpu"};
     size_t k;
     if (rc)
         return rc;
     free_args(&a);
     if (a.help) {
-        usage_command(stdout, "devices", "", NULL);
+        usage_command(stdout, "devices", "");
         return 0;
     }
     for (k = 0; k < sizeof all / sizeof all[0]; ++k) {

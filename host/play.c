@@ -2,11 +2,13 @@
  * stream names), run on a backend, aggregate. Aggregation sums integers and then
  * evaluates one fixed expression per figure, so results do not depend on the backend
  * or the thread count. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dlm_match.h"
+#include "output.h"
 #include "play.h"
 
 dlm_player_params dlm_player_params_from_spec(const dlm_player_spec *spec)
@@ -34,33 +36,93 @@ static void totals(const dlm_game *g, const uint64_t o[4], double *ta, double *t
     dlm_game_payoffs(g, o, 1, ta, tb);
 }
 
-/* Appends a player's timescale to its label ("tft[k=10,d=2]") so that fast and slow
- * versions of one strategy are told apart in tables. */
-static void decorate_label(dlm_strategy_def *def, const dlm_player_spec *spec)
+void dlm_mean_se(const double *x, size_t n, size_t stride, double *mean, double *se)
 {
-    size_t len = strlen(def->label);
-    if (spec->reaction_period == 1 && spec->observation_delay == 0)
+    /* The spread by shifted data (around x[0]), so that equal values give exactly 0. */
+    double sum = 0.0, d1 = 0.0, d2 = 0.0, var;
+    size_t i;
+    for (i = 0; i < n; ++i) {
+        double d = x[i * stride] - x[0];
+        sum += x[i * stride];
+        d1 += d;
+        d2 += d * d;
+    }
+    *mean = n ? sum / (double)n : 0.0;
+    if (n < 2) {
+        *se = NAN;
         return;
-    if (spec->observation_delay == 0)
-        snprintf(def->label + len, sizeof def->label - len, "[k=%u]", spec->reaction_period);
-    else if (spec->reaction_period == 1)
-        snprintf(def->label + len, sizeof def->label - len, "[d=%u]", spec->observation_delay);
-    else
-        snprintf(def->label + len, sizeof def->label - len, "[k=%u,d=%u]",
-                 spec->reaction_period, spec->observation_delay);
+    }
+    var = (d2 - d1 * d1 / (double)n) / (double)(n - 1);
+    *se = var > 0.0 ? sqrt(var / (double)n) : 0.0;
+}
+
+/* Appends ",key=value" (or "[key=value" for the first) to label when value differs from
+ * the run's. */
+static void label_double(char *label, int *first, const char *key, double value, double run)
+{
+    char num[DLM_DOUBLE_TEXT];
+    size_t len = strlen(label);
+    if (value == run)
+        return;
+    snprintf(label + len, DLM_LABEL_MAX - len, "%s%s=%s", *first ? "[" : ",", key,
+             dlm_format_double(num, value));
+    *first = 0;
+}
+
+static void label_uint(char *label, int *first, const char *key, uint32_t value, uint32_t run)
+{
+    size_t len = strlen(label);
+    if (value == run)
+        return;
+    snprintf(label + len, DLM_LABEL_MAX - len, "%s%s=%u", *first ? "[" : ",", key, value);
+    *first = 0;
+}
+
+void dlm_entrant_labels(const dlm_scenario *sc, const dlm_strategy_def *defs,
+                        char (*labels)[DLM_LABEL_MAX])
+{
+    const dlm_player_spec *run = &sc->match_defaults;
+    size_t n = sc->n_entrants, i, j;
+    for (i = 0; i < n; ++i) {
+        const dlm_player_spec *p = &sc->entrants[i];
+        int first = 1;
+        snprintf(labels[i], DLM_LABEL_MAX, "%s", defs[i].label);
+        label_double(labels[i], &first, "e", p->execution_error, run->execution_error);
+        label_double(labels[i], &first, "p", p->perception_error, run->perception_error);
+        label_uint(labels[i], &first, "k", p->reaction_period, run->reaction_period);
+        label_uint(labels[i], &first, "d", p->observation_delay, run->observation_delay);
+        if (!first)
+            strcat(labels[i], "]");
+    }
+    /* Identical entrants: the second is "#2", the third "#3", ... */
+    for (i = 1; i < n; ++i) {
+        unsigned copy = 1;
+        for (j = 0; j < i; ++j)
+            if (strncmp(labels[j], labels[i], strlen(labels[i])) == 0 &&
+                (labels[j][strlen(labels[i])] == '\0' || labels[j][strlen(labels[i])] == '#'))
+                ++copy;
+        if (copy > 1) {
+            size_t len = strlen(labels[i]);
+            snprintf(labels[i] + len, DLM_LABEL_MAX - len, "#%u", copy);
+        }
+    }
 }
 
 dlm_status dlm_play_scenario_match(const dlm_scenario *sc, const dlm_backend_ops *ops,
-                                   dlm_backend *be, int want_trace, dlm_match_report *out,
-                                   dlm_error *err)
+                                   dlm_backend *be, uint32_t repetitions, int want_trace,
+                                   dlm_match_report *out, dlm_error *err)
 {
     dlm_strategy strategies[2];
-    dlm_match_job job;
+    dlm_match_job *jobs = NULL;
+    dlm_match_result *results = NULL;
+    double *per = NULL; /* per repetition: rounds, total A, B, mean A, B, cooperation A, B */
     dlm_match_batch batch;
-    uint64_t o[4];
     dlm_status st;
+    uint32_t r;
     int i;
     memset(out, 0, sizeof *out);
+    if (repetitions < 1)
+        return dlm_error_set(err, DLM_ERR_USAGE, "a match needs at least 1 repetition");
     for (i = 0; i < 2; ++i) {
         st = dlm_strategy_parse(sc->players[i].strategy, &sc->game, &out->defs[i], err);
         if (st != DLM_OK)
@@ -68,45 +130,105 @@ dlm_status dlm_play_scenario_match(const dlm_scenario *sc, const dlm_backend_ops
         strategies[i] = out->defs[i].model;
         out->params[i] = dlm_player_params_from_spec(&sc->players[i]);
     }
-    memset(&job, 0, sizeof job);
-    job.strategy[1] = 1;
-    job.params[1] = 1;
+    out->repetitions = repetitions;
+    jobs = calloc(repetitions, sizeof *jobs);
+    results = calloc(repetitions, sizeof *results);
+    per = calloc((size_t)repetitions * 7, sizeof *per);
+    if (!jobs || !results || !per) {
+        st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory planning %u repetitions of a "
+                           "match", repetitions);
+        goto done;
+    }
+    /* Repetition r: streams of generation r, window 0 (repetition 0 is the one match). */
+    for (r = 0; r < repetitions; ++r) {
+        jobs[r].strategy[1] = 1;
+        jobs[r].params[1] = 1;
+        jobs[r].generation = r;
+    }
     batch.seed = sc->seed;
     batch.strategies = strategies;
     batch.n_strategies = 2;
     batch.params = out->params;
     batch.n_params = 2;
     batch.rules = dlm_match_rules_from_scenario(sc);
-    batch.jobs = &job;
-    batch.n_jobs = 1;
-    st = ops->play_matches(be, &batch, &out->result, err);
+    batch.jobs = jobs;
+    batch.n_jobs = repetitions;
+    st = ops->play_matches(be, &batch, results, err);
     if (st != DLM_OK)
-        return st;
+        goto done;
+    out->result = results[0];
     if (want_trace) {
         dlm_match_result again;
         out->trace = malloc(batch.rules.rounds ? batch.rules.rounds : 1);
-        if (!out->trace)
-            return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a %u-round trace",
-                                 batch.rules.rounds);
+        if (!out->trace) {
+            st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a %u-round trace",
+                               batch.rules.rounds);
+            goto done;
+        }
         again = dlm_play_match(&strategies[0], &strategies[1], &out->params[0],
                                &out->params[1], &batch.rules, batch.seed,
                                dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, 0, 0),
                                dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, 0, 0), 0, out->trace);
-        if (memcmp(&again, &out->result, sizeof again) != 0)
-            return dlm_error_set(err, DLM_ERR_RUNTIME,
-                                 "backend %s disagrees with the CPU model on this match",
-                                 ops->name);
+        if (memcmp(&again, &out->result, sizeof again) != 0) {
+            st = dlm_error_set(err, DLM_ERR_RUNTIME,
+                               "backend %s disagrees with the CPU model on this match",
+                               ops->name);
+            goto done;
+        }
     }
-    for (i = 0; i < 4; ++i)
-        o[i] = out->result.outcome[i];
-    totals(&sc->game, o, &out->total[0], &out->total[1]);
-    for (i = 0; i < 2; ++i) {
-        double n = out->result.rounds ? (double)out->result.rounds : 1.0;
-        uint64_t coop = i == 0 ? o[0] + o[1] : o[0] + o[2];
-        out->mean[i] = out->total[i] / n;
-        out->cooperation[i] = (double)coop / n;
+    for (r = 0; r < repetitions; ++r) {
+        const dlm_match_result *m = &results[r];
+        double *x = &per[(size_t)r * 7], n = m->rounds ? (double)m->rounds : 1.0;
+        uint64_t o[4];
+        for (i = 0; i < 4; ++i) {
+            o[i] = m->outcome[i];
+            out->outcome[i] += o[i];
+        }
+        x[0] = (double)m->rounds;
+        totals(&sc->game, o, &x[1], &x[2]);
+        x[3] = x[1] / n;
+        x[4] = x[2] / n;
+        x[5] = (double)(o[0] + o[1]) / n;
+        x[6] = (double)(o[0] + o[2]) / n;
     }
-    return DLM_OK;
+    {
+        double se;
+        dlm_mean_se(per, repetitions, 7, &out->rounds, &se);
+        for (i = 0; i < 2; ++i) {
+            dlm_mean_se(per + 1 + i, repetitions, 7, &out->total[i], &out->total_se[i]);
+            dlm_mean_se(per + 3 + i, repetitions, 7, &out->mean[i], &out->mean_se[i]);
+            dlm_mean_se(per + 5 + i, repetitions, 7, &out->cooperation[i],
+                        &out->cooperation_se[i]);
+        }
+    }
+done:
+    free(jobs);
+    free(results);
+    free(per);
+    if (st != DLM_OK)
+        dlm_match_report_free(out);
+    return st;
+}
+
+/* A matrix cell's spread over the repetitions, by shifted data (around its first
+ * repetition's value, so that equal values give exactly 0). */
+static void cell_add(double *k, double *d1, double *d2, size_t c, int first, double x)
+{
+    double d;
+    if (first)
+        k[c] = x;
+    d = x - k[c];
+    d1[c] += d;
+    d2[c] += d * d;
+}
+
+static double cell_se(double d1, double d2, size_t n)
+{
+    double var;
+    if (n < 2)
+        return NAN;
+    var = (d2 - d1 * d1 / (double)n) / (double)(n - 1);
+    return var > 0.0 ? sqrt(var / (double)n) : 0.0;
 }
 
 /* Sort key for the ranking: higher mean payoff, then more wins, then entry order. */
@@ -126,12 +248,14 @@ dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backen
                                         dlm_backend *be, dlm_tournament_report *out,
                                         dlm_error *err)
 {
-    size_t n = sc->n_entrants, i, j, k, n_jobs = 0;
+    size_t n = sc->n_entrants, i, j, k, n_jobs = 0, reps = sc->repetitions;
     dlm_strategy *strategies = NULL;
     dlm_player_params *params = NULL;
     dlm_match_job *jobs = NULL;
     dlm_match_result *results = NULL;
     uint64_t *pair_outcomes = NULL, *pair_rounds = NULL, *coop = NULL, *rounds_played = NULL;
+    uint64_t *rep_coop = NULL, *rep_rounds = NULL;
+    double *cell_k = NULL, *cell_d1 = NULL, *cell_d2 = NULL;
     dlm_match_batch batch;
     dlm_status st = DLM_OK;
 
@@ -142,26 +266,42 @@ dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backen
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "a tournament of %zu strategies has more pairs than a stream "
                              "window index holds (at most 65536 strategies)", n);
+    if (reps < 1)
+        return dlm_error_set(err, DLM_ERR_USAGE, "a tournament needs at least 1 repetition");
     out->n = n;
+    out->repetitions = (uint32_t)reps;
     out->defs = calloc(n, sizeof *out->defs);
+    out->labels = calloc(n, sizeof *out->labels);
     out->matrix = calloc(n * n, sizeof *out->matrix);
+    out->matrix_se = calloc(n * n, sizeof *out->matrix_se);
     out->mean_payoff = calloc(n, sizeof *out->mean_payoff);
+    out->mean_payoff_se = calloc(n, sizeof *out->mean_payoff_se);
     out->wins = calloc(n, sizeof *out->wins);
     out->matches = calloc(n, sizeof *out->matches);
     out->cooperation = calloc(n, sizeof *out->cooperation);
     out->rank = calloc(n, sizeof *out->rank);
+    out->rep_payoff = calloc(n * reps, sizeof *out->rep_payoff);
+    out->rep_wins = calloc(n * reps, sizeof *out->rep_wins);
+    out->rep_cooperation = calloc(n * reps, sizeof *out->rep_cooperation);
     strategies = calloc(n, sizeof *strategies);
     params = calloc(n, sizeof *params);
-    n_jobs = (n * (n - 1) / 2 + (sc->self_play ? n : 0)) * sc->repetitions;
+    n_jobs = (n * (n - 1) / 2 + (sc->self_play ? n : 0)) * reps;
     jobs = calloc(n_jobs, sizeof *jobs);
     results = calloc(n_jobs, sizeof *results);
     pair_outcomes = calloc(n * n * 4, sizeof *pair_outcomes);
     pair_rounds = calloc(n * n, sizeof *pair_rounds);
     coop = calloc(n, sizeof *coop);
     rounds_played = calloc(n, sizeof *rounds_played);
-    if (!out->defs || !out->matrix || !out->mean_payoff || !out->wins || !out->matches ||
-        !out->cooperation || !out->rank || !strategies || !params || !jobs || !results ||
-        !pair_outcomes || !pair_rounds || !coop || !rounds_played) {
+    rep_coop = calloc(n * reps, sizeof *rep_coop);
+    rep_rounds = calloc(n * reps, sizeof *rep_rounds);
+    cell_k = calloc(n * n, sizeof *cell_k);
+    cell_d1 = calloc(n * n, sizeof *cell_d1);
+    cell_d2 = calloc(n * n, sizeof *cell_d2);
+    if (!out->defs || !out->labels || !out->matrix || !out->matrix_se || !out->mean_payoff ||
+        !out->mean_payoff_se || !out->wins || !out->matches || !out->cooperation ||
+        !out->rank || !out->rep_payoff || !out->rep_wins || !out->rep_cooperation ||
+        !strategies || !params || !jobs || !results || !pair_outcomes || !pair_rounds ||
+        !coop || !rounds_played || !rep_coop || !rep_rounds || !cell_k || !cell_d1 || !cell_d2) {
         st = dlm_error_set(err, DLM_ERR_RUNTIME,
                            "out of memory planning a tournament of %zu strategies", n);
         goto done;
@@ -172,8 +312,8 @@ dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backen
             goto done;
         strategies[i] = out->defs[i].model;
         params[i] = dlm_player_params_from_spec(&sc->entrants[i]);
-        decorate_label(&out->defs[i], &sc->entrants[i]);
     }
+    dlm_entrant_labels(sc, out->defs, out->labels);
     /* Jobs: every pair i <= j (i == j with self-play), every repetition. The pair's
        window is i * n + j; the repetition is the stream's generation. */
     k = 0;
@@ -202,14 +342,17 @@ dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backen
     if (st != DLM_OK)
         goto done;
 
+    /* One pass over the matches: totals, per-repetition figures and each cell's spread
+       over the repetitions. */
     for (k = 0; k < n_jobs; ++k) {
-        size_t a = jobs[k].strategy[0], b = jobs[k].strategy[1];
+        size_t a = jobs[k].strategy[0], b = jobs[k].strategy[1], r = jobs[k].generation;
         const dlm_match_result *m = &results[k];
         uint64_t o[4];
-        double ta, tb;
+        double ta, tb, rounds = m->rounds ? (double)m->rounds : 1.0;
         int q;
         for (q = 0; q < 4; ++q)
             o[q] = m->outcome[q];
+        totals(&sc->game, o, &ta, &tb);
         /* Row a sees the outcomes as they are; row b sees them with the roles swapped. */
         pair_outcomes[(a * n + b) * 4 + 0] += o[0];
         pair_outcomes[(a * n + b) * 4 + 1] += o[1];
@@ -224,37 +367,60 @@ dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backen
             pair_outcomes[(b * n + a) * 4 + 2] += o[1];
             pair_outcomes[(b * n + a) * 4 + 3] += o[3];
             pair_rounds[b * n + a] += m->rounds;
-            totals(&sc->game, o, &ta, &tb);
             out->wins[a] += ta > tb;
             out->wins[b] += tb > ta;
+            out->rep_wins[r * n + a] += ta > tb;
+            out->rep_wins[r * n + b] += tb > ta;
             out->matches[a] += 1;
             out->matches[b] += 1;
             coop[a] += o[0] + o[1];
             coop[b] += o[0] + o[2];
             rounds_played[a] += m->rounds;
             rounds_played[b] += m->rounds;
+            rep_coop[r * n + a] += o[0] + o[1];
+            rep_coop[r * n + b] += o[0] + o[2];
+            rep_rounds[r * n + a] += m->rounds;
+            rep_rounds[r * n + b] += m->rounds;
+            cell_add(cell_k, cell_d1, cell_d2, a * n + b, r == 0, ta / rounds);
+            cell_add(cell_k, cell_d1, cell_d2, b * n + a, r == 0, tb / rounds);
+            out->rep_payoff[r * n + a] += ta / rounds;
+            out->rep_payoff[r * n + b] += tb / rounds;
         } else {
             out->matches[a] += 1;
             coop[a] += 2 * o[0] + o[1] + o[2];
             rounds_played[a] += 2 * (uint64_t)m->rounds;
+            rep_coop[r * n + a] += 2 * o[0] + o[1] + o[2];
+            rep_rounds[r * n + a] += 2 * (uint64_t)m->rounds;
+            cell_add(cell_k, cell_d1, cell_d2, a * n + a, r == 0, (ta + tb) / 2.0 / rounds);
+            out->rep_payoff[r * n + a] += (ta + tb) / 2.0 / rounds;
         }
     }
     for (i = 0; i < n; ++i) {
-        size_t opponents = 0;
-        double sum = 0.0;
+        size_t opponents = 0, r;
+        double sum = 0.0, ignored;
         for (j = 0; j < n; ++j) {
             const uint64_t *o = &pair_outcomes[(i * n + j) * 4];
             double ta, tb, rounds = (double)pair_rounds[i * n + j];
-            if (i == j && !sc->self_play)
+            if (i == j && !sc->self_play) {
+                out->matrix_se[i * n + j] = NAN;
                 continue;
+            }
             totals(&sc->game, o, &ta, &tb);
             /* Self-play: both seats are i, so its payoff is the mean of the two. */
             out->matrix[i * n + j] = (i == j ? (ta + tb) / 2.0 : ta) / (rounds > 0 ? rounds : 1.0);
+            out->matrix_se[i * n + j] = cell_se(cell_d1[i * n + j], cell_d2[i * n + j], reps);
             sum += out->matrix[i * n + j];
             ++opponents;
         }
         out->mean_payoff[i] = opponents ? sum / (double)opponents : 0.0;
         out->cooperation[i] = rounds_played[i] ? (double)coop[i] / (double)rounds_played[i] : 0.0;
+        for (r = 0; r < reps; ++r) {
+            out->rep_payoff[r * n + i] /= opponents ? (double)opponents : 1.0;
+            out->rep_cooperation[r * n + i] =
+                rep_rounds[r * n + i] ? (double)rep_coop[r * n + i] / (double)rep_rounds[r * n + i]
+                                      : 0.0;
+        }
+        dlm_mean_se(out->rep_payoff + i, reps, n, &ignored, &out->mean_payoff_se[i]);
         out->rank[i] = i;
     }
     rank_report = out;
@@ -269,6 +435,11 @@ done:
     free(pair_rounds);
     free(coop);
     free(rounds_played);
+    free(rep_coop);
+    free(rep_rounds);
+    free(cell_k);
+    free(cell_d1);
+    free(cell_d2);
     if (st != DLM_OK)
         dlm_tournament_report_free(out);
     return st;
@@ -283,11 +454,17 @@ void dlm_match_report_free(dlm_match_report *r)
 void dlm_tournament_report_free(dlm_tournament_report *r)
 {
     free(r->defs);
+    free(r->labels);
     free(r->matrix);
+    free(r->matrix_se);
     free(r->mean_payoff);
+    free(r->mean_payoff_se);
     free(r->wins);
     free(r->matches);
     free(r->cooperation);
     free(r->rank);
+    free(r->rep_payoff);
+    free(r->rep_wins);
+    free(r->rep_cooperation);
     memset(r, 0, sizeof *r);
 }
