@@ -26,6 +26,18 @@ expect() {
 contains() { # contains FILE TEXT DESCRIPTION
   if grep -q -- "$2" "$1"; then ok; else bad "$3: '$2' not in output"; sed 's/^/    /' "$1" | head -5; fi
 }
+lacks() { # lacks FILE TEXT DESCRIPTION
+  if grep -q -- "$2" "$1"; then bad "$3: '$2' in output"; sed 's/^/    /' "$1" | head -5; else ok; fi
+}
+# csv_get FILE ROW COLUMN: the value in data row ROW (1 = first) under header COLUMN
+# (for tables whose fields hold no commas).
+csv_get() {
+  awk -F, -v r="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i }
+                               NR == r + 1 && k { print $k }' "$1"
+}
+is() { # is ACTUAL EXPECTED DESCRIPTION
+  if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', expected '$2'"; fi
+}
 json_ok() { # json_ok FILE DESCRIPTION [jsonl]
   [ -n "$PY" ] || { ok; return; }
   if [ "${3:-}" = jsonl ]; then
@@ -56,8 +68,8 @@ expect 0 "match json" -- "$DLM" match tft wsls --rounds 200 --execution-error 0.
 json_ok "$TMP/out" "match json"
 for k in total_payoff mean_payoff cooperation_rate '"rounds":200'; do contains "$TMP/out" "$k" "match json has $k"; done
 expect 0 "match noiseless exact" -- "$DLM" match tft alld --rounds 200 --format csv
-contains "$TMP/out" "^A,tft,199," "tft scores 199 against alld"
-contains "$TMP/out" "^B,alld,204," "alld scores 204 against tft"
+is "$(csv_get "$TMP/out" 1 strategy),$(csv_get "$TMP/out" 1 total_payoff)" "tft,199" "tft scores 199 against alld"
+is "$(csv_get "$TMP/out" 2 strategy),$(csv_get "$TMP/out" 2 total_payoff)" "alld,204" "alld scores 204 against tft"
 expect 0 "match per-player timescales" -- "$DLM" match tft alt --rounds 12 --reaction-period 3,1 --observation-delay 0,0 --trace --format csv
 contains "$TMP/out" "reaction_period" "csv header"
 expect 0 "match inline strategies" -- "$DLM" match "m1(1,1,0,1,0)" "fsm(C:0:1,D:0:1)" --rounds 50 --perception-error 0.05 --format jsonl
@@ -68,7 +80,7 @@ expect 2 "match one strategy" -- "$DLM" match tft
 expect 2 "match bad strategy" -- "$DLM" match tft nosuch
 contains "$TMP/err" "nosuch" "bad strategy named"
 expect 2 "match bad probability" -- "$DLM" match tft wsls --execution-error 1.5
-contains "$TMP/err" "execution_error" "bad probability names the key"
+contains "$TMP/err" "--execution-error 1.5" "bad probability names the option"
 expect 2 "match bad rounds" -- "$DLM" match tft wsls --rounds 0
 expect 2 "match unknown option" -- "$DLM" match tft wsls --roundz 5
 contains "$TMP/err" "roundz" "unknown option named"
@@ -90,7 +102,7 @@ for k in '"strategies"' '"payoff_matrix"' '"ranking"'; do contains "$TMP/out" "$
 expect 0 "tournament jsonl" -- "$DLM" tournament --strategies tft,alld,wsls --format jsonl
 json_ok "$TMP/out" "tournament jsonl" jsonl
 expect 0 "tournament csv" -- "$DLM" tournament --strategies tft,alld,wsls --no-self-play --format csv
-contains "$TMP/out" "^rank,strategy" "tournament csv header"
+contains "$TMP/out" ",rank,strategy," "tournament csv header"
 "$DLM" tournament --strategies tft,wsls,gtft,random,grim --execution-error 0.02 --repetitions 5 --threads 1 --format json >"$TMP/t1"
 "$DLM" tournament --strategies tft,wsls,gtft,random,grim --execution-error 0.02 --repetitions 5 --threads 2 --format json >"$TMP/t2"
 sed -i 's/"backend":"[^"]*"//' "$TMP/t1" "$TMP/t2"
@@ -104,7 +116,7 @@ contains "$TMP/out" "stationary" "analyze prints the stationary distribution"
 expect 0 "analyze json" -- "$DLM" analyze wsls gtft --execution-error 0.01 --perception-error 0.02 --format json
 json_ok "$TMP/out" "analyze json"
 expect 0 "analyze noiseless" -- "$DLM" analyze tft alld --rounds 200 --format csv
-contains "$TMP/out" "^A,tft,1,0,199," "analyze: tft gets 199 over 200 rounds against alld"
+is "$(csv_get "$TMP/out" 1 strategy),$(csv_get "$TMP/out" 1 long_run_payoff),$(csv_get "$TMP/out" 1 expected_total_payoff)" "tft,1,199" "analyze: tft gets 199 over 200 rounds against alld"
 expect 2 "analyze non-memory-one" -- "$DLM" analyze grim tft
 contains "$TMP/err" "memory-one" "analyze explains it needs memory-one"
 expect 2 "analyze with a reaction period" -- "$DLM" analyze tft tft --reaction-period 2
@@ -144,7 +156,7 @@ contains "$TMP/err" "MiB" "evolve prints its memory needs first"
 "$DLM" "${evo[@]}" --format csv --threads 1 >"$TMP/e1" 2>/dev/null
 "$DLM" "${evo[@]}" --format csv --threads 2 >"$TMP/e2" 2>/dev/null
 cmp -s "$TMP/e1" "$TMP/e2" && ok || bad "thread count changed evolution output"
-head -1 "$TMP/e1" | grep -q "^generation,population,cooperation" && ok || bad "evolve csv header"
+head -1 "$TMP/e1" | grep -q "generation,population,cooperation" && ok || bad "evolve csv header"
 expect 0 "evolve --out" -- "$DLM" "${evo[@]}" --format csv --out "$TMP/evo.csv"
 [ -s "$TMP/evo.summary.json" ] || [ -s "$TMP/evo.csv.summary.json" ] && ok || bad "evolve --out wrote no summary"
 json_ok "$TMP/evo.csv.summary.json" "evolve summary json"
@@ -191,6 +203,158 @@ ls "$TMP" | grep -q '\.tmp\.' && bad "temporary file left behind" || ok
 expect 2 "failed run leaves no file" -- "$DLM" match tft nosuch --out "$TMP/none.json"
 [ -e "$TMP/none.json" ] && bad "a failed run left an output file" || ok
 expect 1 "unwritable --out" -- "$DLM" match tft wsls --out "$TMP/no/such/dir/x.json"
+
+# --- every record carries its settings ----------------------------------------------------
+settings="seed,game,game_class,R,S,T,P,rounds,continuation"
+expect 0 "match csv settings" -- "$DLM" match tft wsls --rounds 50 --execution-error 0.01,0.05 --reaction-period 1,3 --seed 5 --format csv
+contains "$TMP/out" "^$settings," "match csv starts with the settings"
+is "$(csv_get "$TMP/out" 1 seed),$(csv_get "$TMP/out" 1 game_class),$(csv_get "$TMP/out" 1 rounds)" "5,prisoners-dilemma,50" "match csv: seed, class, rounds"
+is "$(csv_get "$TMP/out" 1 execution_error),$(csv_get "$TMP/out" 1 opponent_execution_error),$(csv_get "$TMP/out" 2 reaction_period)" "0.01,0.05,3" "match csv: per-player noise and timescales"
+expect 0 "match csv geometric" -- "$DLM" match tft wsls --continuation 0.99 --format csv
+is "$(csv_get "$TMP/out" 1 continuation)" "0.99" "match csv: the continuation"
+expect 0 "tournament csv settings" -- "$DLM" tournament --strategies tft,alld --execution-error 0.02 --rounds 20 --format csv
+contains "$TMP/out" "^$settings,repetitions,self_play,rank" "tournament csv starts with the settings"
+is "$(csv_get "$TMP/out" 2 execution_error)" "0.02" "tournament csv: each entrant's noise"
+expect 0 "analyze csv settings" -- "$DLM" analyze tft wsls --execution-error 0.01 --format csv
+contains "$TMP/out" "^$settings,player" "analyze csv starts with the settings"
+expect 0 "tournament jsonl settings" -- "$DLM" tournament --strategies tft,alld --rounds 20 --format jsonl
+[ "$(grep -c '"seed":1,"game":{"name":"pd","class":"prisoners-dilemma"' "$TMP/out")" -eq "$(wc -l <"$TMP/out")" ] && ok || bad "tournament jsonl: a record without its settings"
+expect 0 "tournament table names its noise" -- "$DLM" tournament --strategies tft,alld --rounds 20 --execution-error 0.02 --perception-error 0.01 --reaction-period 2
+contains "$TMP/out" "noise: execution error 0.02, perception error 0.01, reaction period 2, observation delay 0" "tournament header: noise"
+expect 0 "tournament table without noise" -- "$DLM" tournament --strategies tft,alld --rounds 20
+contains "$TMP/out" "noise: none" "tournament header: no noise"
+
+# --- uncertainty ----------------------------------------------------------------------------
+expect 0 "tournament standard errors" -- "$DLM" tournament --strategies tft,wsls,alld --execution-error 0.05 --repetitions 8 --rounds 50 --format csv
+se=$(csv_get "$TMP/out" 1 mean_payoff_se)
+[ -n "$se" ] && awk -v s="$se" 'BEGIN { exit !(s > 0 && s < 1) }' && ok || bad "tournament csv: mean_payoff_se '$se'"
+expect 0 "tournament table standard errors" -- "$DLM" tournament --strategies tft,wsls,alld --execution-error 0.05 --repetitions 8 --rounds 50
+contains "$TMP/out" "s.e." "tournament table: standard errors"
+expect 0 "tournament --per-repetition" -- "$DLM" tournament --strategies tft,wsls,alld --execution-error 0.05 --repetitions 4 --rounds 50 --per-repetition --format csv
+[ "$(wc -l <"$TMP/out")" -eq 13 ] && ok || bad "per-repetition csv: expected a header and 4 x 3 rows"
+contains "$TMP/out" ",repetition,strategy," "per-repetition csv header"
+"$DLM" match gtft wsls --execution-error 0.05 --format csv >"$TMP/m1"
+expect 0 "match --repetitions 1" -- "$DLM" match gtft wsls --execution-error 0.05 --repetitions 1 --format csv
+cmp -s "$TMP/m1" "$TMP/out" && ok || bad "match --repetitions 1 changed the output"
+is "$(csv_get "$TMP/m1" 1 mean_payoff_se)" "" "match: one repetition has no standard error"
+expect 0 "match --repetitions 30" -- "$DLM" match gtft wsls --execution-error 0.05 --repetitions 30 --format csv
+is "$(csv_get "$TMP/out" 1 repetitions)" "30" "match csv: repetitions"
+[ -n "$(csv_get "$TMP/out" 1 mean_payoff_se)" ] && [ -n "$(csv_get "$TMP/out" 2 cooperation_rate_se)" ] && ok || bad "match --repetitions 30: standard errors missing"
+[ "$(csv_get "$TMP/out" 1 mean_payoff)" != "$(csv_get "$TMP/m1" 1 mean_payoff)" ] && ok || bad "match --repetitions 30: the same mean as one match"
+expect 0 "match --repetitions table" -- "$DLM" match gtft wsls --execution-error 0.05 --repetitions 30
+contains "$TMP/out" "30 repetitions" "match table: repetitions"
+expect 2 "match --repetitions 0" -- "$DLM" match tft wsls --repetitions 0
+contains "$TMP/err" "--repetitions 0" "match --repetitions 0 named"
+expect 2 "match --trace with repetitions" -- "$DLM" match tft wsls --repetitions 3 --trace
+
+# --- formats that load as they are ------------------------------------------------------------
+expect 0 "match --trace json" -- "$DLM" match tft alt --rounds 10 --trace --format json
+json_ok "$TMP/out" "match --trace json is one document"
+[ -n "$PY" ] && { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["trace"]) == 10' "$TMP/out" && ok || bad "match --trace json: no trace array of 10 rounds"; }
+expect 0 "match --trace csv" -- "$DLM" match tft alt --rounds 10 --trace --format csv
+[ "$(wc -l <"$TMP/out")" -eq 11 ] && ok || bad "match --trace csv: expected one header and 10 rows"
+[ "$(grep -c "^$settings" "$TMP/out")" -eq 1 ] && ok || bad "match --trace csv: more than one table"
+contains "$TMP/out" ",round,a_intended," "match --trace csv: the trace table"
+expect 0 "match --trace FILE" -- "$DLM" match tft alt --rounds 10 --trace "$TMP/trace.csv" --format csv
+[ "$(wc -l <"$TMP/out")" -eq 3 ] && ok || bad "match --trace FILE: the summary table expected"
+[ "$(wc -l <"$TMP/trace.csv")" -eq 11 ] && ok || bad "match --trace FILE: the trace file"
+expect 0 "match --trace before the strategies" -- "$DLM" match --trace tft alt --rounds 4
+contains "$TMP/out" "saw-B" "match --trace tft alt: tft is a strategy"
+expect 0 "match jsonl records" -- "$DLM" match tft alt --rounds 5 --trace --format jsonl
+json_ok "$TMP/out" "match --trace jsonl" jsonl
+[ "$(grep -c '^{"type":"' "$TMP/out")" -eq 6 ] && ok || bad "match jsonl: every record has a type"
+expect 0 "tournament --matrix" -- "$DLM" tournament --strategies tft,alld,wsls --rounds 20 --matrix --format csv
+contains "$TMP/out" ",row,column,.*,mean_payoff,mean_payoff_se$" "tournament --matrix: long-form header"
+[ "$(wc -l <"$TMP/out")" -eq 10 ] && ok || bad "tournament --matrix: 9 cells expected"
+expect 0 "tournament --matrix FILE" -- "$DLM" tournament --strategies tft,alld --rounds 20 --matrix "$TMP/matrix.csv" --no-self-play --format csv
+contains "$TMP/out" ",rank,strategy," "tournament --matrix FILE: the ranking stays"
+[ "$(wc -l <"$TMP/matrix.csv")" -eq 3 ] && ok || bad "tournament --matrix FILE: 2 cells expected"
+expect 2 "csv with two extra tables" -- "$DLM" tournament --strategies tft,alld --matrix --per-repetition --format csv
+for ext in csv json jsonl; do
+  expect 0 "--out .$ext" -- "$DLM" match tft wsls --rounds 10 --out "$TMP/ext.$ext"
+done
+head -1 "$TMP/ext.csv" | grep -q "^$settings" && ok || bad "--out .csv: not csv"
+json_ok "$TMP/ext.json" "--out .json"
+json_ok "$TMP/ext.jsonl" "--out .jsonl" jsonl
+expect 0 "--out .txt" -- "$DLM" match tft wsls --rounds 10 --out "$TMP/ext.txt"
+contains "$TMP/ext.txt" "^match: " "--out .txt: a table"
+expect 0 "--out .csv --format table" -- "$DLM" match tft wsls --rounds 10 --out "$TMP/t.csv" --format table
+contains "$TMP/t.csv" "^match: " "--format wins over the extension"
+expect 0 "strategies csv" -- "$DLM" strategies --format csv
+[ -n "$PY" ] && { "$PY" -c 'import csv,sys; rows=list(csv.reader(open(sys.argv[1]))); assert len(rows) > 24 and all(len(r) == 5 for r in rows), [r for r in rows if len(r) != 5][:2]' "$TMP/out" && ok || bad "strategies csv: not 5 fields a row"; }
+expect 0 "strategies inline json" -- "$DLM" strategies tft "m1(1,0,1,0,1)" --format json
+json_ok "$TMP/out" "strategies with an inline form, json"
+expect 0 "strategies --out" -- "$DLM" strategies --out "$TMP/s.jsonl"
+json_ok "$TMP/s.jsonl" "strategies --out .jsonl" jsonl
+src=$(dirname "$CONFIGS")
+if grep -n '%\.17g' "$src/host/output.c" "$src/host/cli.c" "$src/host/play.c" >"$TMP/g"; then bad "doubles printed with %.17g: $(head -3 "$TMP/g")"; else ok; fi
+
+# --- distinct labels ---------------------------------------------------------------------------
+printf 'mode: tournament\nmatch: {rounds: 20}\ntournament:\n  repetitions: 1\n  strategies: [tft, {strategy: tft, execution_error: 0.1}, {strategy: tft, reaction_period: 10}, {strategy: tft, execution_error: 0.1, perception_error: 0.05}, tft, "m1(0.123456,0.9,0.1,0.6,0.3)", {strategy: "m1(0.123456,0.9,0.1,0.6,0.3)", observation_delay: 2}]\n' >"$TMP/labels.yaml"
+expect 0 "distinct labels" -- "$DLM" run "$TMP/labels.yaml" --format json
+[ -n "$PY" ] && { "$PY" -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["strategies"]
+want = ["tft", "tft[e=0.1]", "tft[k=10]", "tft[e=0.1,p=0.05]", "tft#2", "m1(0.123456,0.9,0.1,0.6,0.3)", "m1(0.123456,0.9,0.1,0.6,0.3)[d=2]"]
+assert s == want, s' "$TMP/out" && ok || bad "tournament labels are not distinct as built from what differs"; }
+expect 0 "distinct labels table" -- "$DLM" run "$TMP/labels.yaml"
+for l in 'tft\[e=0.1,p=0.05\]' 'tft#2' 'm1(0.123456,0.9,0.1,0.6,0.3)\[d=2\]'; do
+  [ "$(grep -c -- "$l" "$TMP/out")" -eq 2 ] && ok || bad "table: '$l' not in full in both the ranking and the matrix"
+done
+
+# --- errors in the user's terms, and per-command help ----------------------------------------
+expect 2 "match bad strategy B" -- "$DLM" match tft x
+contains "$TMP/err" "strategy B 'x'" "match: the bad strategy argument named"
+lacks "$TMP/err" "--set" "match: no internal rewrite in the message"
+expect 2 "match bad strategy with per-player noise" -- "$DLM" match x tft --execution-error 0.1,0.2
+contains "$TMP/err" "strategy A 'x'" "match: strategy A named"
+lacks "$TMP/err" "players" "match: no players list in the message"
+expect 2 "analyze bad strategy" -- "$DLM" analyze tft x
+contains "$TMP/err" "strategy B 'x'" "analyze: the bad strategy argument named"
+expect 2 "tournament bad strategy" -- "$DLM" tournament --strategies tft,x,alld
+contains "$TMP/err" "--strategies: strategy 2 'x'" "tournament: the bad strategy named"
+lacks "$TMP/err" "--set" "tournament: no internal rewrite in the message"
+expect 2 "match bad rounds named" -- "$DLM" match tft wsls --rounds 0
+contains "$TMP/err" "--rounds 0" "--rounds named"
+lacks "$TMP/err" "--set" "--rounds: no internal rewrite"
+expect 2 "match bad per-player value" -- "$DLM" match tft wsls --execution-error 0.1,2
+contains "$TMP/err" "--execution-error 0.1,2: player B" "per-player value named"
+expect 2 "match takes no --strategies" -- "$DLM" match tft wsls --strategies a,b
+contains "$TMP/err" "not an option of match" "tournament option refused by match"
+expect 2 "analyze takes no --trace" -- "$DLM" analyze tft wsls --trace
+"$DLM" match --help >"$TMP/h"
+for o in --strategies --self-play --no-self-play --matrix --per-repetition; do lacks "$TMP/h" "$o" "match --help lists $o"; done
+"$DLM" tournament --help >"$TMP/h"
+for o in --trace; do lacks "$TMP/h" "$o" "tournament --help lists $o"; done
+lacks "$TMP/h" "EA,EB" "tournament --help offers per-player values"
+"$DLM" analyze --help >"$TMP/h"
+for o in --trace --repetitions --backend --threads --reaction-period --strategies --seed; do lacks "$TMP/h" "$o" "analyze --help lists $o"; done
+"$DLM" strategies --help >"$TMP/h"
+for o in --rounds --backend --execution-error; do lacks "$TMP/h" "$o" "strategies --help lists $o"; done
+
+# --- the game class in headers and records ----------------------------------------------------
+chicken=(--set game.R=3 --set game.S=0 --set game.T=5 --set game.P=-10)
+expect 0 "match names the class" -- "$DLM" match tft alld "${chicken[@]}" --rounds 10
+contains "$TMP/out" "game custom (R=3 S=0 T=5 P=-10; chicken (snowdrift, hawk-dove))" "match header: game class"
+expect 0 "tournament names the class" -- "$DLM" tournament --strategies tft,alld "${chicken[@]}" --rounds 10
+contains "$TMP/out" "chicken (snowdrift, hawk-dove)" "tournament header: game class"
+expect 0 "analyze names the class" -- "$DLM" analyze tft alld "${chicken[@]}"
+contains "$TMP/out" "chicken (snowdrift, hawk-dove)" "analyze header: game class"
+expect 0 "analyze json names the class" -- "$DLM" analyze tft alld "${chicken[@]}" --format json
+contains "$TMP/out" '"class":"chicken"' "analyze json: game class"
+expect 0 "match csv names the class" -- "$DLM" match tft alld "${chicken[@]}" --rounds 10 --format csv
+is "$(csv_get "$TMP/out" 1 game),$(csv_get "$TMP/out" 1 game_class)" "custom,chicken" "match csv: game and class"
+
+# --- no hidden defaults ------------------------------------------------------------------------
+expect 0 "bare run: the built-in scenario" -- "$DLM" run --format csv --threads 2
+is "$(csv_get "$TMP/out" 1 seed),$(csv_get "$TMP/out" 1 execution_error)" "2026,0.02" "bare run: the default scenario's seed and noise"
+expect 0 "run --set: the documented defaults" -- "$DLM" run --set tournament.repetitions=1 --format csv
+is "$(csv_get "$TMP/out" 1 seed),$(csv_get "$TMP/out" 1 execution_error),$(csv_get "$TMP/out" 1 repetitions)" "1,0,1" "run --set: no noise, seed 1"
+[ "$(wc -l <"$TMP/out")" -eq 9 ] && ok || bad "run --set: the 8 documented default entrants expected"
+expect 0 "run --seed: the documented defaults" -- "$DLM" run --seed 7 --set tournament.repetitions=1
+contains "$TMP/out" "seed 7" "run --seed: the seed in the header"
+contains "$TMP/out" "noise: none" "run --seed: no noise in the header"
+lacks "$TMP/out" "built-in default scenario" "run --seed: not the built-in scenario"
 
 # --- the OpenCL backend, where it runs: the same bytes as the CPU ---------------------------
 if "$DLM" devices | grep -q "^opencl  available"; then
