@@ -218,7 +218,8 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
         dlm_print_double(fp, sc->continuation);
     else
         fputs("null", fp);
-    fprintf(fp, "},\"rule\":\"%s\",\"selection\":", dlm_evo_rule_name(plan->rule));
+    fprintf(fp, "},\"interaction\":\"2x2-game\",\"rule\":\"%s\",\"selection\":",
+            dlm_evo_rule_name(plan->rule));
     dlm_print_double(fp, ev->selection);
     fprintf(fp, ",\"fitness\":\"%s\",\"population_size\":%u,\"populations\":%zu,"
                 "\"generations\":%llu,\"record_every\":%llu,\"mutation\":{\"kind\":\"%s\","

@@ -337,6 +337,7 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
     ep->payoff[2] = sc->game.T;
     ep->payoff[3] = sc->game.P;
     ep->selection = ev->selection;
+    ep->interaction = DLM_INTERACTION_GAME2;
     ep->rules = dlm_match_rules_from_scenario(sc);
     ep->rule = plan->rule;
     ep->accumulate = ev->accumulate_total ? 1u : 0u;

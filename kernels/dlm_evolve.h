@@ -69,6 +69,12 @@
 #define DLM_STRUCTURE_SAMPLED  2u /* well-mixed: m uniform partners per evaluation */
 #define DLM_STRUCTURE_GRAPH    3u /* interaction graph (lattices, rings, files, ...) */
 
+/* Kinds of interaction (DESIGN.md section 11; docs/interactions.md). An agent's trait is
+ * a dlm_strategy, a tagged record of fixed size whose `kind` says how to read it; the
+ * interaction kind says how agents meet and what they earn. Only dlm_evo_evaluate reads
+ * it: selection, mutation, structures, classes, census and streaming never do. */
+#define DLM_INTERACTION_GAME2 1u /* iterated symmetric 2x2 game, one match per partner */
+
 #define DLM_FITNESS_LINEAR      1u
 #define DLM_FITNESS_EXPONENTIAL 2u
 
@@ -85,7 +91,7 @@ typedef struct dlm_evo_params {
     double fitness_max;     /* an upper bound of every agent's fitness (rejection sampling) */
     double sigma;           /* Gaussian mutation: standard deviation */
     uint32_t stop_at_fixation; /* 1: a population that becomes monomorphic stops there (mu = 0) */
-    uint32_t reserved;
+    uint32_t interaction;   /* DLM_INTERACTION_*: what an evaluation is (dlm_evo_evaluate) */
     uint64_t mutation;      /* threshold of mu, the mutation probability per offspring */
     dlm_match_rules rules;  /* every match's length */
     uint32_t rule;          /* DLM_RULE_* */
@@ -250,42 +256,68 @@ DLM_FN double dlm_evo_play(const dlm_evo_world *w, const dlm_evo_population *pop
     return dlm_match_payoff_a(ep, &m);
 }
 
-/* Payoff of local agent x: one match against each of its partners. Matches take slots
- * *slot, *slot + 1, ... of window `window`; partner draws come from `partners`. */
+/* Partner k of local agent x in an evaluation (k < dlm_evo_partner_count): everyone
+ * else in turn (complete), a uniform other agent drawn from `partners` (sampled), or its
+ * k-th interaction neighbour (graph). The structure's part of every interaction kind. */
+DLM_FN uint32_t dlm_evo_partner(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                const dlm_evo_params *ep, uint32_t x, uint32_t k,
+                                dlm_cursor *partners)
+{
+    if (ep->structure == DLM_STRUCTURE_COMPLETE)
+        return k + (k >= x ? 1u : 0u);
+    if (ep->structure == DLM_STRUCTURE_SAMPLED) {
+        uint32_t y = dlm_cursor_below(partners, pop->n - 1u);
+        return y + (y >= x ? 1u : 0u);
+    }
+    return w->inter_neighbors[w->inter_offsets[x] + k];
+}
+
+/* How many partners local agent x meets in an evaluation. */
+DLM_FN uint32_t dlm_evo_partner_count(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                      const dlm_evo_params *ep, uint32_t x)
+{
+    if (ep->structure == DLM_STRUCTURE_COMPLETE)
+        return pop->n - 1u;
+    if (ep->structure == DLM_STRUCTURE_SAMPLED)
+        return ep->partners;
+    return (uint32_t)(w->inter_offsets[x + 1u] - w->inter_offsets[x]);
+}
+
+/* DLM_INTERACTION_GAME2: one match as A against each partner (played, or its expected
+ * payoff with payoff_mode 1); the mean (or, with accumulate, the sum) of its payoffs per
+ * round. Matches take slots *slot, *slot + 1, ... of window `window`. */
+DLM_FN double dlm_evo_game2_payoff(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                   const dlm_evo_params *ep, uint32_t x, uint64_t play_stream,
+                                   uint64_t length_stream, uint32_t window, uint32_t *slot,
+                                   dlm_cursor *partners, dlm_evo_counts *counts)
+{
+    double sum = 0.0;
+    uint32_t matches = dlm_evo_partner_count(w, pop, ep, x), k;
+    for (k = 0; k < matches; ++k) {
+        uint32_t y = dlm_evo_partner(w, pop, ep, x, k, partners);
+        sum = sum + dlm_evo_play(w, pop, ep, x, y, play_stream, length_stream, window,
+                                 (*slot)++, counts);
+    }
+    if (ep->accumulate || matches == 0u)
+        return sum;
+    return sum / (double)matches;
+}
+
+/* The payoff of local agent x in one evaluation: the one place that knows the kind of
+ * interaction (ep->interaction). Its random numbers come from the play/length streams at
+ * window `window` (from slot *slot on) and the partner cursor; it adds what it counts
+ * (cooperative acts, acts, interactions) into counts. A new kind (the donation game with
+ * reputations, N-player group games) is a new case here and its own payoff function;
+ * nothing that calls this changes. */
 DLM_FN double dlm_evo_evaluate(const dlm_evo_world *w, const dlm_evo_population *pop,
                                const dlm_evo_params *ep, uint32_t x, uint64_t play_stream,
                                uint64_t length_stream, uint32_t window, uint32_t *slot,
                                dlm_cursor *partners, dlm_evo_counts *counts)
 {
-    double sum = 0.0;
-    uint32_t matches = 0u, k;
-    if (ep->structure == DLM_STRUCTURE_COMPLETE) {
-        for (k = 0; k < pop->n; ++k) {
-            if (k == x)
-                continue;
-            sum = sum + dlm_evo_play(w, pop, ep, x, k, play_stream, length_stream, window,
-                                     (*slot)++, counts);
-            ++matches;
-        }
-    } else if (ep->structure == DLM_STRUCTURE_SAMPLED) {
-        for (k = 0; k < ep->partners; ++k) {
-            uint32_t y = dlm_cursor_below(partners, pop->n - 1u);
-            y += y >= x ? 1u : 0u;
-            sum = sum + dlm_evo_play(w, pop, ep, x, y, play_stream, length_stream, window,
-                                     (*slot)++, counts);
-            ++matches;
-        }
-    } else {
-        uint64_t i;
-        for (i = w->inter_offsets[x]; i < w->inter_offsets[x + 1u]; ++i) {
-            sum = sum + dlm_evo_play(w, pop, ep, x, w->inter_neighbors[i], play_stream,
-                                     length_stream, window, (*slot)++, counts);
-            ++matches;
-        }
-    }
-    if (ep->accumulate || matches == 0u)
-        return sum;
-    return sum / (double)matches;
+    if (ep->interaction == DLM_INTERACTION_GAME2)
+        return dlm_evo_game2_payoff(w, pop, ep, x, play_stream, length_stream, window, slot,
+                                    partners, counts);
+    return 0.0; /* no other kind yet: the plan refuses any other value */
 }
 
 /* A uniform replacement-neighbour of local agent x (well-mixed: a uniform other agent). */
