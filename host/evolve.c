@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "evolve.h"
+#include "signals.h"
 
 static double seconds_now(void)
 {
@@ -607,6 +608,8 @@ static dlm_status records_flushed(FILE *fp, long *good, dlm_error *err)
     int e = errno;
     if (!failed) {
         *good = ftell(fp);
+        if (*good >= 0)
+            dlm_signals_records_good((off_t)*good);
         return DLM_OK;
     }
     __fpurge(fp); /* what could not be written is dropped, so that closing writes nothing */

@@ -273,19 +273,13 @@ static dlm_status check_outputs(const dlm_scenario *sc, dlm_error *err)
     return DLM_OK;
 }
 
-dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+/* Step 1: the rule, the sizes, and the memory the run needs against the machine's. */
+static dlm_status plan_sizes(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
 {
     const dlm_evolution_spec *ev = &sc->evolution;
-    dlm_evo_params *ep;
-    uint32_t n = ev->population, p, i, *perm = NULL, *counts = NULL;
-    uint64_t agents, slots, per_event;
-    double maxpay, minpay;
-    dlm_status st = DLM_OK;
-    size_t k;
-
-    memset(plan, 0, sizeof *plan);
-    if ((st = check_outputs(sc, err)) != DLM_OK)
-        return st;
+    uint32_t n = ev->population;
+    uint64_t agents, gi, gr, have;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     plan->rule = rule_code(ev->rule);
     if (!plan->rule)
         return dlm_error_set(err, DLM_ERR_USAGE,
@@ -302,36 +296,37 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution: %llu agents in all; at most 2^32",
                              (unsigned long long)agents);
-
-    /* Memory, before anything large is allocated: the agents, and each graph's CSR arrays
-       (twice: built from an edge list) by the arcs its type will have. */
+    plan->n_agents = agents;
+    /* The agents, and each graph's CSR arrays (twice: built from an edge list) by the
+       arcs its type will have, before anything large is allocated. */
     plan->bytes = agents * dlm_evo_bytes_per_agent(plan->synchronous);
-    {
-        uint64_t gi = graph_bytes(&ev->structure, n), gr = graph_bytes(&ev->replacement, n);
-        plan->graph_bytes = gi > UINT64_MAX / 4 || gr > UINT64_MAX / 4 ? UINT64_MAX / 2 : 2 * (gi + gr);
-        plan->bytes = plan->bytes > UINT64_MAX / 2 ? UINT64_MAX / 2 : plan->bytes;
-        plan->bytes += plan->graph_bytes;
-    }
-    {
-        long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-        uint64_t have = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
-        plan->bytes_available = have;
-        if (have && plan->bytes > have)
-            return dlm_error_set(err, DLM_ERR_USAGE,
-                                 "evolution.population x evolution.populations: %llu agents "
-                                 "need about %.1f MiB (%llu bytes per "
-                                 "agent%s%.1f MiB for the graphs%s) but this machine has %.1f "
-                                 "MiB of memory", (unsigned long long)agents,
-                                 plan->bytes / 1048576.0,
-                                 (unsigned long long)dlm_evo_bytes_per_agent(plan->synchronous),
-                                 plan->graph_bytes ? ", plus " : "",
-                                 plan->graph_bytes ? plan->graph_bytes / 1048576.0 : 0.0,
-                                 plan->graph_bytes ? ", evolution.structure" : "",
-                                 have / 1048576.0);
-    }
+    gi = graph_bytes(&ev->structure, n);
+    gr = graph_bytes(&ev->replacement, n);
+    plan->graph_bytes = gi > UINT64_MAX / 4 || gr > UINT64_MAX / 4 ? UINT64_MAX / 2 : 2 * (gi + gr);
+    plan->bytes = plan->bytes > UINT64_MAX / 2 ? UINT64_MAX / 2 : plan->bytes;
+    plan->bytes += plan->graph_bytes;
+    have = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+    plan->bytes_available = have;
+    if (have && plan->bytes > have)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.population x evolution.populations: %llu agents "
+                             "need about %.1f MiB (%llu bytes per "
+                             "agent%s%.1f MiB for the graphs%s) but this machine has %.1f "
+                             "MiB of memory", (unsigned long long)agents,
+                             plan->bytes / 1048576.0,
+                             (unsigned long long)dlm_evo_bytes_per_agent(plan->synchronous),
+                             plan->graph_bytes ? ", plus " : "",
+                             plan->graph_bytes ? plan->graph_bytes / 1048576.0 : 0.0,
+                             plan->graph_bytes ? ", evolution.structure" : "",
+                             have / 1048576.0);
+    return DLM_OK;
+}
 
-    /* Parameters. */
-    ep = &plan->params;
+/* Step 2: the model's parameters (game, rule, fitness map, structure). */
+static dlm_status plan_params(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    dlm_evo_params *ep = &plan->params;
     ep->payoff[0] = sc->game.R;
     ep->payoff[1] = sc->game.S;
     ep->payoff[2] = sc->game.T;
@@ -361,309 +356,369 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.rule: imitate-best compares neighbours: it needs a "
                              "structure (lattice, ring, graph ...), not well-mixed");
+    return DLM_OK;
+}
 
-    /* Graphs. */
-    if (ep->structure == DLM_STRUCTURE_GRAPH) {
-        dlm_graph repl_full;
-        st = build_graph(&ev->structure, n, sc->seed, "structure", &plan->interaction, err);
-        if (st != DLM_OK)
-            goto fail;
-        st = build_graph(&ev->replacement, n, sc->seed, "replacement", &repl_full, err);
-        if (st != DLM_OK)
-            goto fail;
-        st = without_self_loops(&repl_full, &plan->replacement, err);
-        dlm_graph_free(&repl_full);
-        if (st != DLM_OK)
-            goto fail;
-    }
+/* Step 3: the interaction and replacement graphs (the latter without self-loops). */
+static dlm_status plan_graphs(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    dlm_graph repl_full;
+    dlm_status st;
+    if (plan->params.structure != DLM_STRUCTURE_GRAPH)
+        return DLM_OK;
+    st = build_graph(&ev->structure, ev->population, sc->seed, "structure", &plan->interaction,
+                     err);
+    if (st == DLM_OK)
+        st = build_graph(&ev->replacement, ev->population, sc->seed, "replacement", &repl_full,
+                         err);
+    if (st != DLM_OK)
+        return st;
+    st = without_self_loops(&repl_full, &plan->replacement, err);
+    dlm_graph_free(&repl_full);
+    return st;
+}
 
-    /* Fitness bound for rejection sampling; the linear map must stay non-negative. */
-    maxpay = minpay = ep->payoff[0];
+/* Step 4: the fitness bound for rejection sampling (the linear map must stay
+ * non-negative, the exponential one finite), and the matches of one event within its
+ * stream window of 2^30 blocks. */
+static dlm_status plan_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    dlm_evo_params *ep = &plan->params;
+    uint32_t n = sc->evolution.population, i;
+    double maxpay = ep->payoff[0], minpay = ep->payoff[0], deg, lo, hi;
+    uint64_t slots, per_event;
+    int uses_fitness = plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ||
+                       plan->rule == DLM_RULE_WRIGHT_FISHER;
     for (i = 1; i < 4; ++i) {
         maxpay = ep->payoff[i] > maxpay ? ep->payoff[i] : maxpay;
         minpay = ep->payoff[i] < minpay ? ep->payoff[i] : minpay;
     }
-    {
-        /* An evaluation's payoff lies in [lo, hi]: per-round payoffs, or (accumulate =
-           total) their sum over up to `deg` partners. */
-        double deg = ep->accumulate ? (double)max_partners(ep, n, &plan->interaction) : 1.0;
-        double lo = ep->accumulate ? (minpay < 0 ? minpay * deg : 0.0) : minpay;
-        double hi = ep->accumulate ? (maxpay > 0 ? maxpay * deg : 0.0) : maxpay;
-        int uses_fitness = plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ||
-                           plan->rule == DLM_RULE_WRIGHT_FISHER;
-        if (ep->fitness_map == DLM_FITNESS_LINEAR) {
-            ep->fitness_max = 1.0 - ep->selection + ep->selection * hi;
-            if (uses_fitness && 1.0 - ep->selection + ep->selection * lo < 0.0) {
-                st = dlm_error_set(err, DLM_ERR_USAGE,
-                                   "evolution.selection: the linear fitness 1 - w + w*payoff "
-                                   "is negative for payoff %g at w = %g; lower w, or use "
-                                   "evolution.fitness: exponential", lo, ep->selection);
-                goto fail;
-            }
-        } else {
-            ep->fitness_max = exp(ep->selection * hi);
-            if (uses_fitness && !isfinite(ep->fitness_max)) {
-                st = dlm_error_set(err, DLM_ERR_USAGE,
-                                   "evolution.selection: exp(w * payoff) overflows for w = %g "
-                                   "and payoffs up to %g", ep->selection, hi);
-                goto fail;
-            }
-        }
-        /* Rejection sampling accepts when u * f_max < f: keep the bound above any f the
-           model's rounding can produce. */
-        ep->fitness_max = ep->fitness_max * (1.0 + 1e-12) + 1e-300;
+    /* An evaluation's payoff lies in [lo, hi]: per-round payoffs, or (accumulate = total)
+       their sum over up to `deg` partners. */
+    deg = ep->accumulate ? (double)max_partners(ep, n, &plan->interaction) : 1.0;
+    lo = ep->accumulate ? (minpay < 0 ? minpay * deg : 0.0) : minpay;
+    hi = ep->accumulate ? (maxpay > 0 ? maxpay * deg : 0.0) : maxpay;
+    if (ep->fitness_map == DLM_FITNESS_LINEAR) {
+        ep->fitness_max = 1.0 - ep->selection + ep->selection * hi;
+        if (uses_fitness && 1.0 - ep->selection + ep->selection * lo < 0.0)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.selection: the linear fitness 1 - w + w*payoff "
+                                 "is negative for payoff %g at w = %g; lower w, or use "
+                                 "evolution.fitness: exponential", lo, ep->selection);
+    } else {
+        ep->fitness_max = exp(ep->selection * hi);
+        if (uses_fitness && !isfinite(ep->fitness_max))
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.selection: exp(w * payoff) overflows for w = %g "
+                                 "and payoffs up to %g", ep->selection, hi);
     }
+    /* Rejection sampling accepts when u * f_max < f: keep the bound above any f the
+       model's rounding can produce. */
+    ep->fitness_max = ep->fitness_max * (1.0 + 1e-12) + 1e-300;
 
-    /* The matches of one event must fit its stream window of 2^30 blocks. */
     slots = ((uint64_t)1 << 30) / dlm_match_blocks(&ep->rules);
     per_event = max_partners(ep, n, &plan->interaction);
     if (per_event == 0)
         per_event = 1;
     if (plan->rule == DLM_RULE_FERMI)
         per_event *= 2;
-    if (slots / per_event < (plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ? 64u : 1u)) {
-        st = dlm_error_set(err, DLM_ERR_USAGE,
-                           "evolution: an event's matches (%llu partners x %u rounds) do not "
-                           "fit one random-number window (2^30 blocks); use fewer rounds or "
-                           "sampled partners (evolution.structure.partners)",
-                           (unsigned long long)per_event, ep->rules.rounds);
-        goto fail;
-    }
+    if (slots / per_event < (plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ? 64u : 1u))
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution: an event's matches (%llu partners x %u rounds) do not "
+                             "fit one random-number window (2^30 blocks); use fewer rounds or "
+                             "sampled partners (evolution.structure.partners)",
+                             (unsigned long long)per_event, ep->rules.rounds);
     ep->max_trials = (uint32_t)(slots / per_event > 1000000u ? 1000000u : slots / per_event);
+    return DLM_OK;
+}
 
-    /* Agent classes. */
+/* Step 5: the agent classes (none: one class, "all", from match.*). */
+static dlm_status plan_classes(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    size_t k;
     if (ev->n_classes == 0) {
         plan->n_classes = 1;
         plan->classes[0] = dlm_player_params_from_spec(&sc->match_defaults);
         snprintf(plan->class_names[0], sizeof plan->class_names[0], "all");
-    } else {
-        if (ev->n_classes > DLM_CENSUS_MAX_CLASSES) {
-            st = dlm_error_set(err, DLM_ERR_USAGE, "evolution.classes: at most %u classes",
-                               DLM_CENSUS_MAX_CLASSES);
-            goto fail;
-        }
-        plan->n_classes = (uint32_t)ev->n_classes;
-        for (k = 0; k < ev->n_classes; ++k) {
-            plan->classes[k] = dlm_player_params_from_spec(&ev->classes[k].player);
-            snprintf(plan->class_names[k], sizeof plan->class_names[0], "%s", ev->classes[k].name);
-        }
+        return DLM_OK;
     }
+    if (ev->n_classes > DLM_CENSUS_MAX_CLASSES)
+        return dlm_error_set(err, DLM_ERR_USAGE, "evolution.classes: at most %u classes",
+                             DLM_CENSUS_MAX_CLASSES);
+    plan->n_classes = (uint32_t)ev->n_classes;
+    for (k = 0; k < ev->n_classes; ++k) {
+        plan->classes[k] = dlm_player_params_from_spec(&ev->classes[k].player);
+        snprintf(plan->class_names[k], sizeof plan->class_names[0], "%s", ev->classes[k].name);
+    }
+    return DLM_OK;
+}
 
-    /* Mutation set, then the initial strategies (both feed the named list). */
-    if (strcmp(ev->mutation_kind, "none") == 0 || ev->mutation_rate == 0.0)
-        ep->mutation_kind = 0;
-    else if (strcmp(ev->mutation_kind, "set") == 0)
-        ep->mutation_kind = DLM_MUTATION_SET;
-    else if (strcmp(ev->mutation_kind, "random-memory-one") == 0)
-        ep->mutation_kind = DLM_MUTATION_RANDOM_M1;
-    else if (strcmp(ev->mutation_kind, "gaussian") == 0)
-        ep->mutation_kind = DLM_MUTATION_GAUSSIAN_M1;
-    else if (strcmp(ev->mutation_kind, "lookup-flip") == 0)
-        ep->mutation_kind = DLM_MUTATION_LOOKUP_FLIP;
-    else if (strcmp(ev->mutation_kind, "fsm-edit") == 0)
-        ep->mutation_kind = DLM_MUTATION_FSM_EDIT;
-    else {
-        st = dlm_error_set(err, DLM_ERR_USAGE,
-                           "evolution.mutation.kind: unknown '%s' (allowed: none, set, "
-                           "random-memory-one, gaussian, lookup-flip, fsm-edit)", ev->mutation_kind);
-        goto fail;
-    }
+/* Step 6: mutation (its kind, and the set it draws from) and the strategies the census
+ * counts by name: tracked ones first, so their names label the columns. */
+static dlm_status plan_mutation(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    static const char *const kinds[] = {"none", "set", "random-memory-one", "gaussian",
+                                        "lookup-flip", "fsm-edit"};
+    const dlm_evolution_spec *ev = &sc->evolution;
+    dlm_evo_params *ep = &plan->params;
+    dlm_status st;
+    uint32_t kind;
+    size_t k;
+    for (kind = 0; kind < 6 && strcmp(ev->mutation_kind, kinds[kind]) != 0; ++kind)
+        ; /* index = DLM_MUTATION_* (0: none) */
+    if (kind == 6)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.mutation.kind: unknown '%s' (allowed: none, set, "
+                             "random-memory-one, gaussian, lookup-flip, fsm-edit)",
+                             ev->mutation_kind);
+    ep->mutation_kind = ev->mutation_rate == 0.0 ? 0u : kind;
     /* Without mutation a monomorphic population stays so: with stop.fixation it stops at
        the generation it fixes, checked where it lives (dlm_evo_check_fixation). */
     ep->stop_at_fixation = ev->stop_at_fixation && ep->mutation_kind == 0 ? 1u : 0u;
-    if (ep->mutation_kind == DLM_MUTATION_SET && ev->n_mutation_set == 0) {
-        st = dlm_error_set(err, DLM_ERR_USAGE,
-                           "evolution.mutation.set: kind 'set' needs at least one strategy");
-        goto fail;
-    }
-    /* Strategies the census counts by name: tracked ones first, so their names label
-       the columns. */
+    if (ep->mutation_kind == DLM_MUTATION_SET && ev->n_mutation_set == 0)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.mutation.set: kind 'set' needs at least one strategy");
+    if (ep->mutation_kind == DLM_MUTATION_GAUSSIAN_M1 && ev->sigma <= 0.0)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.mutation.sigma: gaussian mutation needs sigma > 0");
     for (k = 0; k < ev->n_track; ++k) {
         char where[64];
         dlm_strategy ignored;
         snprintf(where, sizeof where, "evolution.track[%zu]", k);
-        st = compile(plan, sc, ev->track[k].strategy, where, &ignored, err);
-        if (st != DLM_OK)
-            goto fail;
+        if ((st = compile(plan, sc, ev->track[k].strategy, where, &ignored, err)) != DLM_OK)
+            return st;
     }
     plan->table = calloc(ev->n_mutation_set ? ev->n_mutation_set : 1, sizeof *plan->table);
-    if (!plan->table) {
-        st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory");
-        goto fail;
-    }
+    if (!plan->table)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory");
     for (k = 0; k < ev->n_mutation_set; ++k) {
         char where[64];
         snprintf(where, sizeof where, "evolution.mutation.set[%zu]", k);
         st = compile(plan, sc, ev->mutation_set[k].strategy, where, &plan->table[k], err);
         if (st != DLM_OK)
-            goto fail;
+            return st;
     }
     plan->n_table = ev->n_mutation_set;
     ep->set_offset = 0;
     ep->set_size = (uint32_t)ev->n_mutation_set;
+    return DLM_OK;
+}
 
-    /* Populations and their agents. */
+/* How the initial populations are drawn (evolution.initial), compiled once. */
+typedef struct initial_form {
+    int shares_form, random, mutant, file;
+    dlm_strategy *share_strat; /* shares: one per share */
+    dlm_strategy resident, mutant_strategy;
+    char **file_lines;         /* file: one strategy text per agent */
+    uint32_t *perm, *counts;   /* scratch: a permutation of n, counts per share or class */
+    double *shares;            /* scratch */
+} initial_form;
+
+static void initial_free(initial_form *f, uint32_t n)
+{
+    uint32_t i;
+    if (f->file_lines) {
+        for (i = 0; i < n; ++i)
+            free(f->file_lines[i]);
+        free(f->file_lines);
+    }
+    free(f->share_strat);
+    free(f->perm);
+    free(f->counts);
+    free(f->shares);
+}
+
+/* Compiles evolution.initial into f. */
+static dlm_status initial_read(const dlm_scenario *sc, dlm_evo_plan *plan, initial_form *f,
+                               dlm_error *err)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    uint32_t n = ev->population;
+    dlm_status st = DLM_OK;
+    size_t k;
+    memset(f, 0, sizeof *f);
+    f->shares = calloc(ev->n_shares + ev->n_classes + 2, sizeof *f->shares);
+    f->counts = calloc(ev->n_shares + ev->n_classes + 2, sizeof *f->counts);
+    f->share_strat = calloc(ev->n_shares + 2, sizeof *f->share_strat);
+    f->perm = malloc((size_t)n * sizeof *f->perm);
+    if (!f->shares || !f->counts || !f->share_strat || !f->perm)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory");
+    f->shares_form = strcmp(ev->initial, "shares") == 0;
+    f->random = strcmp(ev->initial, "random") == 0;
+    f->mutant = strcmp(ev->initial, "mutant") == 0;
+    f->file = strcmp(ev->initial, "file") == 0;
+    if (!f->shares_form && !f->random && !f->mutant && !f->file)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.initial: unknown '%s' (allowed: shares, random, "
+                             "mutant, file)", ev->initial);
+    for (k = 0; st == DLM_OK && f->shares_form && k < ev->n_shares; ++k) {
+        char where[64];
+        snprintf(where, sizeof where, "evolution.shares[%zu]", k);
+        st = compile(plan, sc, ev->shares[k].strategy, where, &f->share_strat[k], err);
+    }
+    if (st == DLM_OK && f->shares_form && ev->n_shares == 0)
+        st = dlm_error_set(err, DLM_ERR_USAGE,
+                           "evolution.shares: initial 'shares' needs at least one strategy");
+    if (st == DLM_OK && f->mutant) {
+        st = compile(plan, sc, ev->resident, "evolution.resident", &f->resident, err);
+        if (st == DLM_OK)
+            st = compile(plan, sc, ev->mutant, "evolution.mutant", &f->mutant_strategy, err);
+        if (st == DLM_OK && (ev->mutants < 1 || ev->mutants >= n))
+            st = dlm_error_set(err, DLM_ERR_USAGE,
+                               "evolution.mutants: between 1 and population - 1 (got %u)",
+                               ev->mutants);
+    }
+    if (st == DLM_OK && f->file)
+        st = dlm_evo_read_initial_file(ev->initial_file, n, &f->file_lines, err);
+    return st;
+}
+
+/* Places population p's agent classes: blocks by share, placed by a shuffle. */
+static void place_classes(const dlm_scenario *sc, dlm_evo_plan *plan, initial_form *f,
+                          uint32_t p)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    uint32_t n = ev->population, at = 0, i;
+    uint64_t base = (uint64_t)p * n;
+    size_t k;
+    if (!ev->n_classes) {
+        for (i = 0; i < n; ++i)
+            plan->agent_class[base + i] = 0;
+        return;
+    }
+    for (k = 0; k < ev->n_classes; ++k)
+        f->shares[k] = ev->classes[k].share;
+    split_counts(f->shares, ev->n_classes, n, f->counts);
+    shuffle(f->perm, n, sc->seed, p, INIT_CLASS_PLACEMENT);
+    for (k = 0; k < ev->n_classes; ++k)
+        for (i = 0; i < f->counts[k]; ++i)
+            plan->agent_class[base + f->perm[at++]] = (uint32_t)k;
+}
+
+/* Draws population p's initial strategies by the initial form. */
+static dlm_status place_strategies(const dlm_scenario *sc, dlm_evo_plan *plan,
+                                   initial_form *f, uint32_t p, dlm_error *err)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    const dlm_evo_params *ep = &plan->params;
+    uint32_t n = ev->population, at = 0, i;
+    uint64_t base = (uint64_t)p * n;
+    dlm_status st = DLM_OK;
+    size_t k;
+    if (f->shares_form) {
+        for (k = 0; k < ev->n_shares; ++k)
+            f->shares[k] = ev->shares[k].share;
+        split_counts(f->shares, ev->n_shares, n, f->counts);
+        shuffle(f->perm, n, sc->seed, p, INIT_STRATEGY_PLACEMENT);
+        for (k = 0; k < ev->n_shares; ++k)
+            for (i = 0; i < f->counts[k]; ++i)
+                plan->strategies[base + f->perm[at++]] = f->share_strat[k];
+    } else if (f->mutant) {
+        shuffle(f->perm, n, sc->seed, p, INIT_STRATEGY_PLACEMENT);
+        for (i = 0; i < n; ++i)
+            plan->strategies[base + f->perm[i]] = i < ev->mutants ? f->mutant_strategy
+                                                                  : f->resident;
+    } else if (f->random) {
+        for (i = 0; i < n; ++i) {
+            dlm_cursor c = dlm_cursor_at(
+                sc->seed, dlm_stream_id(DLM_PURPOSE_INIT, p, INIT_RANDOM_STRATEGY), i);
+            if (ep->mutation_kind == DLM_MUTATION_SET) {
+                plan->strategies[base + i] = plan->table[dlm_cursor_below(&c, ep->set_size)];
+            } else {
+                dlm_strategy *s = &plan->strategies[base + i];
+                memset(s, 0, sizeof *s);
+                s->kind = DLM_STRAT_MEMORY_ONE;
+                for (k = 0; k < 5; ++k)
+                    s->threshold[k] = dlm_cursor_word(&c);
+            }
+        }
+    } else {
+        for (i = 0; st == DLM_OK && i < n; ++i) {
+            char where[DLM_PATH_MAX + 32];
+            snprintf(where, sizeof where, "%s:%u", ev->initial_file, i + 1);
+            st = compile(plan, sc, f->file_lines[i], where, &plan->strategies[base + i], err);
+        }
+    }
+    return st;
+}
+
+/* Step 7: the populations and their agents: classes and initial strategies. */
+static dlm_status plan_populations(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    initial_form f;
+    dlm_status st;
+    uint32_t p;
     plan->n_populations = ev->populations;
     plan->populations = calloc(ev->populations, sizeof *plan->populations);
-    plan->strategies = malloc(agents * sizeof *plan->strategies);
-    plan->agent_class = malloc(agents * sizeof *plan->agent_class);
-    perm = malloc((size_t)n * sizeof *perm);
-    counts = calloc(ev->n_shares + ev->n_classes + 2, sizeof *counts);
-    if (!plan->populations || !plan->strategies || !plan->agent_class || !perm || !counts) {
-        st = dlm_error_set(err, DLM_ERR_RUNTIME,
-                           "out of memory for %llu agents (%.1f MiB)", (unsigned long long)agents,
-                           plan->bytes / 1048576.0);
-        goto fail;
+    plan->strategies = malloc(plan->n_agents * sizeof *plan->strategies);
+    plan->agent_class = malloc(plan->n_agents * sizeof *plan->agent_class);
+    if (!plan->populations || !plan->strategies || !plan->agent_class)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for %llu agents (%.1f MiB)",
+                             (unsigned long long)plan->n_agents, plan->bytes / 1048576.0);
+    st = initial_read(sc, plan, &f, err);
+    for (p = 0; st == DLM_OK && p < ev->populations; ++p) {
+        dlm_evo_population *pop = &plan->populations[p];
+        pop->agent0 = (uint64_t)p * ev->population;
+        pop->n = ev->population;
+        pop->params = 0;
+        pop->id = p;
+        pop->graph = plan->params.structure == DLM_STRUCTURE_GRAPH;
+        place_classes(sc, plan, &f, p);
+        st = place_strategies(sc, plan, &f, p, err);
     }
-    plan->n_agents = agents;
-    {
-        dlm_strategy *share_strat = calloc(ev->n_shares + 2, sizeof *share_strat);
-        double *shares = calloc(ev->n_shares + ev->n_classes + 2, sizeof *shares);
-        dlm_strategy resident, mutant;
-        int init_shares = strcmp(ev->initial, "shares") == 0;
-        int init_random = strcmp(ev->initial, "random") == 0;
-        int init_mutant = strcmp(ev->initial, "mutant") == 0;
-        int init_file = strcmp(ev->initial, "file") == 0;
-        char **file_lines = NULL;
-        if (!share_strat || !shares) {
-            free(share_strat);
-            free(shares);
-            st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory");
-            goto fail;
-        }
-        if (!init_shares && !init_random && !init_mutant && !init_file)
-            st = dlm_error_set(err, DLM_ERR_USAGE,
-                               "evolution.initial: unknown '%s' (allowed: shares, random, "
-                               "mutant, file)", ev->initial);
-        for (k = 0; st == DLM_OK && init_shares && k < ev->n_shares; ++k) {
-            char where[64];
-            snprintf(where, sizeof where, "evolution.shares[%zu]", k);
-            st = compile(plan, sc, ev->shares[k].strategy, where, &share_strat[k], err);
-            shares[k] = ev->shares[k].share;
-        }
-        if (st == DLM_OK && init_shares && ev->n_shares == 0)
-            st = dlm_error_set(err, DLM_ERR_USAGE,
-                               "evolution.shares: initial 'shares' needs at least one strategy");
-        if (st == DLM_OK && init_mutant) {
-            st = compile(plan, sc, ev->resident, "evolution.resident", &resident, err);
-            if (st == DLM_OK)
-                st = compile(plan, sc, ev->mutant, "evolution.mutant", &mutant, err);
-            if (st == DLM_OK && (ev->mutants < 1 || ev->mutants >= n))
-                st = dlm_error_set(err, DLM_ERR_USAGE,
-                                   "evolution.mutants: between 1 and population - 1 (got %u)",
-                                   ev->mutants);
-        }
-        if (st == DLM_OK && init_file)
-            st = dlm_evo_read_initial_file(ev->initial_file, n, &file_lines, err);
-        for (p = 0; st == DLM_OK && p < ev->populations; ++p) {
-            uint64_t base = (uint64_t)p * n;
-            dlm_evo_population *pop = &plan->populations[p];
-            pop->agent0 = base;
-            pop->n = n;
-            pop->params = 0;
-            pop->id = p;
-            pop->graph = ep->structure == DLM_STRUCTURE_GRAPH;
-            /* classes: blocks by share, placed by a shuffle */
-            if (ev->n_classes) {
-                uint32_t at = 0;
-                for (k = 0; k < ev->n_classes; ++k)
-                    shares[k] = ev->classes[k].share;
-                split_counts(shares, ev->n_classes, n, counts);
-                shuffle(perm, n, sc->seed, p, INIT_CLASS_PLACEMENT);
-                for (k = 0; k < ev->n_classes; ++k)
-                    for (i = 0; i < counts[k]; ++i)
-                        plan->agent_class[base + perm[at++]] = (uint32_t)k;
-            } else {
-                for (i = 0; i < n; ++i)
-                    plan->agent_class[base + i] = 0;
-            }
-            if (init_shares) {
-                uint32_t at = 0;
-                for (k = 0; k < ev->n_shares; ++k)
-                    shares[k] = ev->shares[k].share;
-                split_counts(shares, ev->n_shares, n, counts);
-                shuffle(perm, n, sc->seed, p, INIT_STRATEGY_PLACEMENT);
-                for (k = 0; k < ev->n_shares; ++k)
-                    for (i = 0; i < counts[k]; ++i)
-                        plan->strategies[base + perm[at++]] = share_strat[k];
-            } else if (init_mutant) {
-                shuffle(perm, n, sc->seed, p, INIT_STRATEGY_PLACEMENT);
-                for (i = 0; i < n; ++i)
-                    plan->strategies[base + perm[i]] = i < ev->mutants ? mutant : resident;
-            } else if (init_random) {
-                for (i = 0; i < n; ++i) {
-                    dlm_cursor c = dlm_cursor_at(
-                        sc->seed, dlm_stream_id(DLM_PURPOSE_INIT, p, INIT_RANDOM_STRATEGY), i);
-                    if (ep->mutation_kind == DLM_MUTATION_SET) {
-                        plan->strategies[base + i] = plan->table[dlm_cursor_below(&c, ep->set_size)];
-                    } else {
-                        dlm_strategy *s = &plan->strategies[base + i];
-                        memset(s, 0, sizeof *s);
-                        s->kind = DLM_STRAT_MEMORY_ONE;
-                        for (k = 0; k < 5; ++k)
-                            s->threshold[k] = dlm_cursor_word(&c);
-                    }
-                }
-            } else {
-                for (i = 0; st == DLM_OK && i < n; ++i) {
-                    char where[DLM_PATH_MAX + 32];
-                    snprintf(where, sizeof where, "%s:%u", ev->initial_file, i + 1);
-                    st = compile(plan, sc, file_lines[i], where, &plan->strategies[base + i], err);
-                }
-            }
-        }
-        if (file_lines) {
-            for (i = 0; i < n; ++i)
-                free(file_lines[i]);
-            free(file_lines);
-        }
-        free(share_strat);
-        free(shares);
-    }
-    if (st != DLM_OK)
-        goto fail;
-    /* Gaussian mutation perturbs memory-one vectors only. */
-    if (ep->mutation_kind == DLM_MUTATION_GAUSSIAN_M1 && ev->sigma <= 0.0) {
-        st = dlm_error_set(err, DLM_ERR_USAGE,
-                           "evolution.mutation.sigma: gaussian mutation needs sigma > 0");
-        goto fail;
-    }
-    /* Exact payoffs exist for memory-one pairs in the ordinary game only. */
-    if (ev->payoff_exact) {
-        uint64_t a;
-        ep->payoff_mode = 1;
-        for (k = 0; k < plan->n_classes; ++k)
-            if (plan->classes[k].reaction_period != 1 || plan->classes[k].observation_delay != 0) {
-                st = dlm_error_set(err, DLM_ERR_USAGE,
-                                   "evolution.payoff: exact payoffs need reaction period 1 and "
-                                   "observation delay 0 (class %s has k=%u, d=%u)",
-                                   plan->class_names[k], plan->classes[k].reaction_period,
-                                   plan->classes[k].observation_delay);
-                goto fail;
-            }
-        for (a = 0; a < plan->n_agents; ++a)
-            if (plan->strategies[a].kind != DLM_STRAT_MEMORY_ONE)
-                break;
-        for (k = 0; a == plan->n_agents && k < plan->n_table; ++k)
-            if (plan->table[k].kind != DLM_STRAT_MEMORY_ONE)
-                a = 0;
-        if (a != plan->n_agents || ep->mutation_kind == DLM_MUTATION_LOOKUP_FLIP ||
-            ep->mutation_kind == DLM_MUTATION_FSM_EDIT) {
-            st = dlm_error_set(err, DLM_ERR_USAGE,
-                               "evolution.payoff: exact payoffs need memory-one strategies "
-                               "only (initial population and mutants)");
-            goto fail;
-        }
-    }
-    plan->tolerance = dlm_probability_threshold(ev->tolerance);
-    free(perm);
-    free(counts);
-    return DLM_OK;
-fail:
-    free(perm);
-    free(counts);
-    dlm_evo_plan_free(plan);
+    initial_free(&f, ev->population);
     return st;
+}
+
+/* Step 8: exact payoffs exist for memory-one pairs in the ordinary game only. */
+static dlm_status plan_exact(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    dlm_evo_params *ep = &plan->params;
+    uint64_t a;
+    size_t k;
+    if (!sc->evolution.payoff_exact)
+        return DLM_OK;
+    ep->payoff_mode = 1;
+    for (k = 0; k < plan->n_classes; ++k)
+        if (plan->classes[k].reaction_period != 1 || plan->classes[k].observation_delay != 0)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.payoff: exact payoffs need reaction period 1 and "
+                                 "observation delay 0 (class %s has k=%u, d=%u)",
+                                 plan->class_names[k], plan->classes[k].reaction_period,
+                                 plan->classes[k].observation_delay);
+    for (a = 0; a < plan->n_agents; ++a)
+        if (plan->strategies[a].kind != DLM_STRAT_MEMORY_ONE)
+            break;
+    for (k = 0; a == plan->n_agents && k < plan->n_table; ++k)
+        if (plan->table[k].kind != DLM_STRAT_MEMORY_ONE)
+            a = 0;
+    if (a != plan->n_agents || ep->mutation_kind == DLM_MUTATION_LOOKUP_FLIP ||
+        ep->mutation_kind == DLM_MUTATION_FSM_EDIT)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.payoff: exact payoffs need memory-one strategies "
+                             "only (initial population and mutants)");
+    return DLM_OK;
+}
+dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    dlm_status st;
+    memset(plan, 0, sizeof *plan);
+    if ((st = check_outputs(sc, err)) != DLM_OK || (st = plan_sizes(sc, plan, err)) != DLM_OK ||
+        (st = plan_params(sc, plan, err)) != DLM_OK)
+        return st;
+    if ((st = plan_graphs(sc, plan, err)) != DLM_OK || (st = plan_bounds(sc, plan, err)) != DLM_OK ||
+        (st = plan_classes(sc, plan, err)) != DLM_OK ||
+        (st = plan_mutation(sc, plan, err)) != DLM_OK ||
+        (st = plan_populations(sc, plan, err)) != DLM_OK ||
+        (st = plan_exact(sc, plan, err)) != DLM_OK) {
+        dlm_evo_plan_free(plan);
+        return st;
+    }
+    plan->tolerance = dlm_probability_threshold(sc->evolution.tolerance);
+    return DLM_OK;
 }
 
 void dlm_evo_plan_setup(const dlm_evo_plan *plan, uint64_t seed, dlm_evo_setup *s)

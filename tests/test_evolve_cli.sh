@@ -139,7 +139,7 @@ contains "$TMP/err" "is the summary" "the summary clash is named"
 expect 2 "payoff 1e308" -- "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set game.R=1e308
 contains "$TMP/err" "game.R: expected a finite number of magnitude at most 1e12" "the overflowing payoff is named"
 expect 2 "threads 65536" -- "$DLM" match tft wsls --threads 65536
-contains "$TMP/err" "threads: expected an integer in \[0, 1024\]" "the thread range is named"
+contains "$TMP/err" "threads 65536: expected an integer in \[0, 1024\]" "the thread range is named"
 expect 0 "threads 1024 runs (capped, with a notice)" -- "$DLM" tournament --strategies tft,alld,wsls --threads 1024 --backend cpu --format csv
 cp "$TMP/out" "$TMP/t1024"
 contains "$TMP/err" "per core here" "the cap is noticed"
