@@ -422,6 +422,11 @@ static void write_fixation(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
     fputs(fmt == DLM_FMT_JSONL ? "}\n" : "}", fp);
 }
 
+/* The closing lines of a table: why and when the run ended, fixations, and the mean
+ * final cooperation over the populations with its standard error. */
+static void write_summary_table(FILE *fp, const dlm_evo_plan *plan, const dlm_evo_outcome *out,
+                                const char *stopped);
+
 /* A population that stopped inside a step, for writing in generation order. */
 typedef struct early_stop {
     uint64_t generation;
@@ -492,6 +497,27 @@ static uint64_t last_generation(const dlm_evo_outcome *out, size_t np)
     for (p = 0; p < np; ++p)
         g = out[p].generations > g ? out[p].generations : g;
     return g;
+}
+
+static void write_summary_table(FILE *fp, const dlm_evo_plan *plan, const dlm_evo_outcome *out,
+                                const char *stopped)
+{
+    size_t np = plan->n_populations, p;
+    uint64_t fixed = 0;
+    double c = 0, c2 = 0, m, se;
+    for (p = 0; p < np; ++p) {
+        double x = census_cooperation(&out[p].final);
+        fixed += out[p].fixed;
+        c += x;
+        c2 += x * x;
+    }
+    mean_se(c, c2, np, &m, &se);
+    fprintf(fp, "\n%s after %llu generations (%s); %llu of %zu populations fixed\n",
+            dlm_evo_rule_name(plan->rule), (unsigned long long)last_generation(out, np), stopped,
+            (unsigned long long)fixed, np);
+    if (np > 1)
+        fprintf(fp, "final cooperation %.4f +- %.4f (mean +- standard error over populations)\n",
+                m, se);
 }
 
 /* The summary as one JSON object (no trailing newline): the settings, each population's
@@ -649,210 +675,282 @@ static void side_path(char *buf, size_t len, const char *out, const char *suffix
     snprintf(buf, len, "%s%s", out[0] ? out : "dilemma", suffix);
 }
 
+/* One evolution run as host/evolve.c drives it (dlm_evolve). */
+typedef struct evo_run {
+    const dlm_scenario *sc;
+    const dlm_evolution_spec *ev;
+    const dlm_evo_plan *plan;
+    const dlm_backend_ops *ops;
+    dlm_backend *be;
+    dlm_evo_state *state;
+    FILE *records;
+    dlm_format fmt;
+    size_t np;
+    dlm_evo_counts *counts;   /* per population, added up over the run */
+    dlm_evo_census *census;   /* the latest census */
+    dlm_evo_outcome *out;     /* per population */
+    uint8_t *active;          /* still evolving */
+    uint8_t *recorded;        /* active when the latest census came in */
+    uint8_t *fixed_now;       /* fixed at the latest census */
+    early_stop *early;        /* stopped inside the last step, n_early of them */
+    size_t n_early;
+    dlm_strategy *snap;       /* a snapshot's copy of every agent */
+    long good;                /* where the complete records end (-1: not a file) */
+    uint64_t g, step;
+    double started, looping;  /* seconds: the run's start, the first census */
+    const char *stopped;      /* why it ended: generations, fixation, wall-clock */
+    int first_json, fix_stop;
+} evo_run;
+
+static void run_free(evo_run *r, int keep_outcomes)
+{
+    if (r->state)
+        r->ops->evo_destroy(r->be, r->state);
+    free(r->counts);
+    free(r->census);
+    free(r->active);
+    free(r->recorded);
+    free(r->fixed_now);
+    free(r->early);
+    free(r->snap);
+    if (!keep_outcomes)
+        free(r->out);
+}
+
+/* Allocates the run's arrays, uploads the plan and writes the records' header. */
+static dlm_status run_begin(evo_run *r, dlm_evo_outcome *outcomes, dlm_error *err)
+{
+    size_t np = r->np, p;
+    dlm_evo_setup setup;
+    dlm_status st;
+    r->counts = calloc(np, sizeof *r->counts);
+    r->census = calloc(np, sizeof *r->census);
+    r->out = outcomes ? outcomes : calloc(np, sizeof *r->out);
+    r->active = malloc(np);
+    r->recorded = malloc(np);
+    r->fixed_now = malloc(np);
+    r->early = malloc((np ? np : 1) * sizeof *r->early);
+    if (!r->counts || !r->census || !r->out || !r->active || !r->recorded || !r->fixed_now ||
+        !r->early)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory");
+    if (!r->ops->evo_create)
+        return dlm_error_set(err, DLM_ERR_USAGE, "backend %s cannot run evolution yet",
+                             r->ops->name);
+    memset(r->active, 1, np);
+    memset(r->out, 0, np * sizeof *r->out);
+    for (p = 0; p < np; ++p)
+        r->out[p].fixed_named = -1;
+    dlm_evo_plan_setup(r->plan, r->sc->seed, &setup);
+    if ((st = r->ops->evo_create(r->be, &setup, &r->state, err)) != DLM_OK)
+        return st;
+    if (r->records) {
+        if (r->fmt == DLM_FMT_JSON) {
+            fputs("{\"type\":\"evolution\",\"settings\":{", r->records);
+            json_settings(r->records, r->sc, r->plan);
+            fputs("},\"records\":[\n", r->records);
+        } else if (r->fmt == DLM_FMT_JSONL) {
+            fputs("{\"type\":\"settings\",", r->records);
+            json_settings(r->records, r->sc, r->plan);
+            fputs("}\n", r->records);
+        }
+        write_header(r->records, r->fmt, r->sc, r->plan);
+    }
+    return DLM_OK;
+}
+
+/* The census of generation g is in: each active population's outcome, its fixation,
+ * and those that stopped at fixation inside the last step (census[p].generation < g). */
+static void pass_outcomes(evo_run *r)
+{
+    size_t p;
+    r->n_early = 0;
+    for (p = 0; p < r->np; ++p) {
+        const dlm_evo_census *c = &r->census[p];
+        r->recorded[p] = r->active[p];
+        r->fixed_now[p] = 0;
+        if (!r->active[p])
+            continue;
+        r->out[p].final = *c;
+        r->out[p].generations = c->generation;
+        if (c->generation != r->g) {
+            r->early[r->n_early].generation = c->generation;
+            r->early[r->n_early++].p = p;
+        }
+        if (c->monomorphic && r->plan->params.mutation_kind == 0 && !r->out[p].fixed) {
+            r->out[p].fixed = 1;
+            r->out[p].fixation_generation = c->generation;
+            r->out[p].fixed_named = fixed_named(r->plan, c, r->plan->populations[p].n);
+            r->fixed_now[p] = 1;
+            if (r->fix_stop)
+                r->active[p] = 0;
+        }
+    }
+}
+
+/* 1 when the run ends at g: its last generation, every population stopped, or the wall
+ * clock. */
+static int pass_stop(evo_run *r)
+{
+    size_t p;
+    if (r->g >= r->ev->generations)
+        return 1;
+    for (p = 0; p < r->np && !r->active[p]; ++p)
+        ;
+    if (p == r->np) {
+        r->stopped = "fixation";
+        return 1;
+    }
+    if (r->ev->wall_clock > 0 && seconds_now() - r->started > r->ev->wall_clock) {
+        r->stopped = "wall-clock";
+        return 1;
+    }
+    return 0;
+}
+
+/* The records of the pass, in generation order: first those that stopped inside the
+ * step, then the rest (at g) when g is a recording generation, or the last, or they
+ * fixed at g. */
+static dlm_status pass_write(evo_run *r, int stop, dlm_error *err)
+{
+    int due = stop || r->g % (r->ev->record_every ? r->ev->record_every : 1) == 0;
+    size_t k, p;
+    if (!r->records)
+        return DLM_OK;
+    qsort(r->early, r->n_early, sizeof *r->early, by_generation);
+    for (k = 0; k < r->n_early; ++k)
+        write_pass_record(r->records, r->fmt, r->sc, r->plan, r->early[k].p, r->census,
+                          r->fixed_now, r->out, &r->first_json);
+    for (p = 0; p < r->np; ++p)
+        if (r->recorded[p] && r->census[p].generation == r->g && (due || r->fixed_now[p]))
+            write_pass_record(r->records, r->fmt, r->sc, r->plan, p, r->census, r->fixed_now,
+                              r->out, &r->first_json);
+    return records_flushed(r->records, &r->good, err);
+}
+
+/* A snapshot due at g: copy = 1 copies every agent from the backend, 0 writes it. */
+static dlm_status pass_snapshot(evo_run *r, int copy, dlm_error *err)
+{
+    char path[DLM_PATH_MAX + 32];
+    if (!r->ev->snapshot_every || r->g % r->ev->snapshot_every != 0 || r->g == 0)
+        return DLM_OK;
+    if (copy) {
+        if (!r->snap && !(r->snap = malloc(r->plan->n_agents * sizeof *r->snap)))
+            return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a snapshot");
+        return r->ops->evo_snapshot(r->be, r->state, r->snap, err);
+    }
+    if (r->ev->snapshot_file[0])
+        snprintf(path, sizeof path, "%s", r->ev->snapshot_file);
+    else
+        side_path(path, sizeof path, r->sc->out, ".snapshot");
+    return dlm_evo_write_snapshot(path, r->plan, r->g, r->snap, err);
+}
+
+/* Submits the next step (a backend with evo_submit works on it from here). */
+static dlm_status pass_submit(evo_run *r, dlm_error *err)
+{
+    double spent = seconds_now() - r->looping;
+    r->step = next_step(r->ev, r->g, r->g > 0 && spent > 0.0 ? (double)r->g / spent : 0.0,
+                        r->ev->wall_clock - (seconds_now() - r->started));
+    if (r->ops->evo_submit)
+        return r->ops->evo_submit(r->be, r->state, r->g, r->step, r->active, err);
+    return DLM_OK;
+}
+
+/* Waits for the step and its census (or runs them, for backends without evo_submit). */
+static dlm_status pass_collect(evo_run *r, dlm_error *err)
+{
+    dlm_status st;
+    if (r->ops->evo_submit)
+        st = r->ops->evo_collect(r->be, r->state, r->counts, r->census, err);
+    else if ((st = r->ops->evo_run(r->be, r->state, r->g, r->step, r->active, r->counts,
+                                   err)) == DLM_OK)
+        st = r->ops->evo_census(r->be, r->state, r->g + r->step, r->census, err);
+    r->g += r->step;
+    return st;
+}
+
+/* The end of the records (the summary inside them for json and jsonl, a closing line
+ * for tables) and the summary beside them, written atomically. */
+static dlm_status run_finish(evo_run *r, dlm_error *err)
+{
+    size_t p;
+    dlm_status st;
+    for (p = 0; p < r->np; ++p)
+        if (r->counts[p].failed_events)
+            return dlm_error_set(err, DLM_ERR_RUNTIME,
+                                 "population %zu: %llu events found no parent in %u fitness-"
+                                 "proportional draws; the results would be biased", p,
+                                 (unsigned long long)r->counts[p].failed_events,
+                                 r->plan->params.max_trials);
+    if (r->records) {
+        if (r->fmt == DLM_FMT_JSON) {
+            fputs("\n],\"summary\":", r->records);
+            write_summary_json(r->records, r->sc, r->plan, r->out, r->stopped);
+            fputs("}\n", r->records);
+        } else if (r->fmt == DLM_FMT_JSONL) {
+            write_summary_json(r->records, r->sc, r->plan, r->out, r->stopped);
+            fputc('\n', r->records);
+        } else if (r->fmt == DLM_FMT_TABLE) {
+            write_summary_table(r->records, r->plan, r->out, r->stopped);
+        }
+        if ((st = records_flushed(r->records, &r->good, err)) != DLM_OK)
+            return st;
+    }
+    if (r->sc->out[0]) {
+        char path[DLM_PATH_MAX + 32];
+        dlm_sink sink;
+        side_path(path, sizeof path, r->sc->out, ".summary.json");
+        if ((st = dlm_sink_open(&sink, path, err)) != DLM_OK)
+            return st;
+        write_summary_json(sink.fp, r->sc, r->plan, r->out, r->stopped);
+        fputc('\n', sink.fp);
+        return dlm_sink_commit(&sink, err);
+    }
+    return DLM_OK;
+}
+
 dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dlm_backend_ops *ops,
                       dlm_backend *be, FILE *records, dlm_format fmt, dlm_evo_outcome *outcomes,
                       dlm_error *err)
 {
-    const dlm_evolution_spec *ev = &sc->evolution;
-    size_t np = plan->n_populations, p;
-    dlm_evo_setup setup;
-    dlm_evo_state *state = NULL;
-    dlm_evo_counts *counts = calloc(np, sizeof *counts);
-    dlm_evo_census *census = calloc(np, sizeof *census);
-    dlm_evo_outcome *out = outcomes ? outcomes : calloc(np, sizeof *out);
-    uint8_t *active = malloc(np), *recorded = malloc(np), *fixed_now = malloc(np);
-    early_stop *early = malloc((np ? np : 1) * sizeof *early);
-    size_t k;
-    long good = records ? ftell(records) : -1; /* where the complete records end */
-    dlm_strategy *snap = NULL;
-    uint64_t g = 0, step = 1;
-    double started = seconds_now(), looping;
-    const char *stopped = "generations";
-    int first_json = 1, fix_stop = ev->stop_at_fixation && plan->params.mutation_kind == 0;
-    dlm_status st = DLM_OK;
-
-    if (!counts || !census || !out || !active || !recorded || !fixed_now || !early) {
-        st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory");
-        goto done;
-    }
-    if (!ops->evo_create) {
-        st = dlm_error_set(err, DLM_ERR_USAGE, "backend %s cannot run evolution yet", ops->name);
-        goto done;
-    }
-    memset(active, 1, np);
-    memset(out, 0, np * sizeof *out);
-    for (p = 0; p < np; ++p)
-        out[p].fixed_named = -1;
-    dlm_evo_plan_setup(plan, sc->seed, &setup);
-    st = ops->evo_create(be, &setup, &state, err);
-    if (st != DLM_OK)
-        goto done;
-    if (records) {
-        if (fmt == DLM_FMT_JSON) {
-            fputs("{\"type\":\"evolution\",\"settings\":{", records);
-            json_settings(records, sc, plan);
-            fputs("},\"records\":[\n", records);
-        } else if (fmt == DLM_FMT_JSONL) {
-            fputs("{\"type\":\"settings\",", records);
-            json_settings(records, sc, plan);
-            fputs("}\n", records);
-        }
-        write_header(records, fmt, sc, plan);
-    }
+    evo_run r;
+    dlm_status st;
+    memset(&r, 0, sizeof r);
+    r.sc = sc;
+    r.ev = &sc->evolution;
+    r.plan = plan;
+    r.ops = ops;
+    r.be = be;
+    r.records = records;
+    r.fmt = fmt;
+    r.np = plan->n_populations;
+    r.good = records ? ftell(records) : -1;
+    r.started = seconds_now();
+    r.stopped = "generations";
+    r.first_json = 1;
+    r.fix_stop = r.ev->stop_at_fixation && plan->params.mutation_kind == 0;
     /* Each pass: the census of generation g is in; its outcomes and the populations that
      * go on are decided, a snapshot due at g is copied, the next generations are submitted
      * (a backend with evo_submit works on them from here), and only then are the records
      * of g written, while the device computes; then the next census is collected. */
-    st = ops->evo_census(be, state, g, census, err);
-    if (st != DLM_OK)
-        goto done;
-    looping = seconds_now();
-    for (;;) {
-        int stop = 0, snap_due = ev->snapshot_every && g % ev->snapshot_every == 0 && g > 0;
-        size_t n_early = 0;
-        /* A population that stopped at fixation inside the last step reports the census of
-           the generation it fixed at (census[p].generation < g). */
-        for (p = 0; p < np; ++p) {
-            recorded[p] = active[p];
-            fixed_now[p] = 0;
-            if (!active[p])
-                continue;
-            out[p].final = census[p];
-            out[p].generations = census[p].generation;
-            if (census[p].generation != g) {
-                early[n_early].generation = census[p].generation;
-                early[n_early++].p = p;
-            }
-            if (census[p].monomorphic && plan->params.mutation_kind == 0 && !out[p].fixed) {
-                out[p].fixed = 1;
-                out[p].fixation_generation = census[p].generation;
-                out[p].fixed_named = fixed_named(plan, &census[p], plan->populations[p].n);
-                fixed_now[p] = 1;
-                if (fix_stop)
-                    active[p] = 0;
-            }
-        }
-        if (snap_due) {
-            if (!snap && !(snap = malloc(plan->n_agents * sizeof *snap))) {
-                st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a snapshot");
-                goto done;
-            }
-            if ((st = ops->evo_snapshot(be, state, snap, err)) != DLM_OK)
-                goto done;
-        }
-        if (g >= ev->generations) {
-            stop = 1;
-        } else {
-            for (p = 0; p < np && !active[p]; ++p)
-                ;
-            if (p == np) {
-                stopped = "fixation";
-                stop = 1;
-            } else if (ev->wall_clock > 0 && seconds_now() - started > ev->wall_clock) {
-                stopped = "wall-clock";
-                stop = 1;
-            }
-        }
-        if (!stop) {
-            double spent = seconds_now() - looping;
-            step = next_step(ev, g, g > 0 && spent > 0.0 ? (double)g / spent : 0.0,
-                             ev->wall_clock - (seconds_now() - started));
-            if (ops->evo_submit && (st = ops->evo_submit(be, state, g, step, active, err)) != DLM_OK)
-                goto done;
-        }
-        if (records) {
-            /* In generation order: first those that stopped inside the step, then the rest
-               (at g) when g is a recording generation, or the last, or they fixed at g. */
-            int due = stop || g % (ev->record_every ? ev->record_every : 1) == 0;
-            qsort(early, n_early, sizeof *early, by_generation);
-            for (k = 0; k < n_early; ++k)
-                write_pass_record(records, fmt, sc, plan, early[k].p, census, fixed_now, out,
-                                  &first_json);
-            for (p = 0; p < np; ++p)
-                if (recorded[p] && census[p].generation == g && (due || fixed_now[p]))
-                    write_pass_record(records, fmt, sc, plan, p, census, fixed_now, out,
-                                      &first_json);
-            if ((st = records_flushed(records, &good, err)) != DLM_OK)
-                goto done;
-        }
-        if (snap_due) {
-            char path[DLM_PATH_MAX + 32];
-            if (ev->snapshot_file[0])
-                snprintf(path, sizeof path, "%s", ev->snapshot_file);
-            else
-                side_path(path, sizeof path, sc->out, ".snapshot");
-            if ((st = dlm_evo_write_snapshot(path, plan, g, snap, err)) != DLM_OK)
-                goto done;
-        }
-        if (stop)
+    st = run_begin(&r, outcomes, err);
+    if (st == DLM_OK)
+        st = ops->evo_census(be, r.state, 0, r.census, err);
+    r.looping = seconds_now();
+    while (st == DLM_OK) {
+        int stop;
+        pass_outcomes(&r);
+        if ((st = pass_snapshot(&r, 1, err)) != DLM_OK)
             break;
-        if (ops->evo_submit)
-            st = ops->evo_collect(be, state, counts, census, err);
-        else if ((st = ops->evo_run(be, state, g, step, active, counts, err)) == DLM_OK)
-            st = ops->evo_census(be, state, g + step, census, err);
-        if (st != DLM_OK)
-            goto done;
-        g += step;
+        stop = pass_stop(&r);
+        if ((!stop && (st = pass_submit(&r, err)) != DLM_OK) ||
+            (st = pass_write(&r, stop, err)) != DLM_OK ||
+            (st = pass_snapshot(&r, 0, err)) != DLM_OK || stop)
+            break;
+        st = pass_collect(&r, err);
     }
-    for (p = 0; p < np; ++p)
-        if (counts[p].failed_events) {
-            st = dlm_error_set(err, DLM_ERR_RUNTIME,
-                               "population %zu: %llu events found no parent in %u fitness-"
-                               "proportional draws; the results would be biased",
-                               p, (unsigned long long)counts[p].failed_events,
-                               plan->params.max_trials);
-            goto done;
-        }
-    if (records) {
-        if (fmt == DLM_FMT_JSON) {
-            fputs("\n],\"summary\":", records);
-            write_summary_json(records, sc, plan, out, stopped);
-            fputs("}\n", records);
-        } else if (fmt == DLM_FMT_JSONL) {
-            write_summary_json(records, sc, plan, out, stopped);
-            fputc('\n', records);
-        } else if (fmt == DLM_FMT_TABLE) {
-            uint64_t fixed = 0;
-            double c = 0, c2 = 0, m, se;
-            for (p = 0; p < np; ++p) {
-                double x = census_cooperation(&out[p].final);
-                fixed += out[p].fixed;
-                c += x;
-                c2 += x * x;
-            }
-            mean_se(c, c2, np, &m, &se);
-            fprintf(records, "\n%s after %llu generations (%s); %llu of %zu populations fixed\n",
-                    dlm_evo_rule_name(plan->rule), (unsigned long long)last_generation(out, np),
-                    stopped, (unsigned long long)fixed, np);
-            if (np > 1)
-                fprintf(records, "final cooperation %.4f +- %.4f (mean +- standard error over "
-                                 "populations)\n", m, se);
-        }
-        if ((st = records_flushed(records, &good, err)) != DLM_OK)
-            goto done;
-    }
-    if (sc->out[0]) { /* the summary beside the records, written atomically */
-        char path[DLM_PATH_MAX + 32];
-        dlm_sink sink;
-        side_path(path, sizeof path, sc->out, ".summary.json");
-        st = dlm_sink_open(&sink, path, err);
-        if (st == DLM_OK) {
-            write_summary_json(sink.fp, sc, plan, out, stopped);
-            fputc('\n', sink.fp);
-            st = dlm_sink_commit(&sink, err);
-        }
-    }
-done:
-    if (state)
-        ops->evo_destroy(be, state);
-    free(counts);
-    free(census);
-    free(active);
-    free(recorded);
-    free(fixed_now);
-    free(early);
-    free(snap);
-    if (!outcomes)
-        free(out);
+    if (st == DLM_OK)
+        st = run_finish(&r, err);
+    run_free(&r, outcomes != NULL);
     return st;
 }
