@@ -67,46 +67,13 @@ static const char *owner_names(unsigned mask, char *buf, size_t len, int *plural
 }
 
 /* Reads structure: or replacement: (value under key node key, at path) into *s. */
-dlm_status dlm_cfg_evo_read_structure(reader *r, const dlm_node *key, const dlm_node *value,
-                                      const char *path, int replacement, dlm_structure_spec *s,
-                                      structure_at *at)
+/* The keys of structure mapping `map` of type `type`: each must belong to the type, and
+ * a replacement structure takes no partners or self. */
+static dlm_status structure_keys_of_type(reader *r, const dlm_node *map, const char *path,
+                                         int replacement, int type, const dlm_node *type_node)
 {
-    const dlm_node *map = NULL, *type_node = NULL, *v;
-    char full[160], what[128], list[300];
-    uint64_t u;
-    int type = WELL_MIXED, flag;
+    char full[160], list[300];
     size_t i;
-    dlm_status st;
-    if (dlm_node_is_null(value))
-        return DLM_OK; /* a null section is an absent one */
-    dlm_cfg_evo_structure_defaults(s);
-    at->at = key ? key : value;
-    if (value->kind == DLM_NODE_SCALAR) { /* structure: lattice means {type: lattice} */
-        type_node = value;
-        if ((st = dlm_cfg_get_choice(r->err, value, path, structure_types, N_OF(structure_types),
-                                     &type)))
-            return st;
-    } else if (value->kind == DLM_NODE_MAPPING) {
-        map = value;
-        if ((st = dlm_cfg_check_keys(r->err, map, path, structure_keys, N_OF(structure_keys))))
-            return st;
-        if ((type_node = dlm_node_lookup(map, "type", NULL)) &&
-            (st = dlm_cfg_get_choice(r->err, type_node,
-                                     dlm_cfg_join(full, sizeof full, path, "type"), structure_types,
-                                     N_OF(structure_types), &type)))
-            return st;
-    } else {
-        return dlm_cfg_fail(
-            r->err, at->at, path,
-            "expected a structure type (%s) or a mapping with key type, got %s",
-            dlm_cfg_evo_name_list(structure_types, N_OF(structure_types), list, sizeof list),
-            dlm_cfg_got(value, what, sizeof what));
-    }
-    at->type = type;
-    snprintf(s->type, sizeof s->type, "%s", structure_types[type]);
-    if (!map)
-        goto required;
-    /* Each key must belong to the type. */
     for (i = 0; i < map->n; ++i) {
         const dlm_node *k = map->keys[i];
         size_t j;
@@ -133,6 +100,18 @@ dlm_status dlm_cfg_evo_read_structure(reader *r, const dlm_node *key, const dlm_
                                     not_here[i]);
         }
     }
+    return DLM_OK;
+}
+
+/* Reads the size and parameter keys of structure mapping `map` into s. */
+static dlm_status structure_params(reader *r, const dlm_node *map, const char *path,
+                                   dlm_structure_spec *s, structure_at *at)
+{
+    const dlm_node *v;
+    char full[160];
+    uint64_t u;
+    int flag;
+    dlm_status st;
     if ((v = dlm_node_lookup(map, "partners", NULL))) {
         if ((st = dlm_cfg_get_uint(r->err, v, dlm_cfg_join(full, sizeof full, path, "partners"), 0,
                                    UINT32_MAX, &u)))
@@ -211,7 +190,13 @@ dlm_status dlm_cfg_evo_read_structure(reader *r, const dlm_node *key, const dlm_
         (st = dlm_cfg_evo_input_path(r, v, dlm_cfg_join(full, sizeof full, path, "file"), s->file,
                                      sizeof s->file)))
         return st;
-required:
+    return DLM_OK;
+}
+
+/* What a structure of type `type` must have been given. */
+static dlm_status structure_required(reader *r, const dlm_node *map, const char *path, int type,
+                                     const dlm_structure_spec *s, const structure_at *at)
+{
     if (type == LATTICE && (!s->width || !s->height))
         return dlm_cfg_fail(r->err, at->at, path,
                             "a lattice needs width and height (integers >= 3), e.g. {type: "
@@ -232,7 +217,47 @@ required:
         return dlm_cfg_fail(r->err, at->at, path,
                             "file needs file (an edge list: one 'u v' per line), e.g. {type: "
                             "file, file: graph.txt}");
-    return DLM_OK;
+    return DLM_OK;}
+
+dlm_status dlm_cfg_evo_read_structure(reader *r, const dlm_node *key, const dlm_node *value,
+                                      const char *path, int replacement, dlm_structure_spec *s,
+                                      structure_at *at)
+{
+    const dlm_node *map = NULL, *type_node = NULL;
+    char full[160], what[128], list[300];
+    int type = WELL_MIXED;
+    dlm_status st;
+    if (dlm_node_is_null(value))
+        return DLM_OK; /* a null section is an absent one */
+    dlm_cfg_evo_structure_defaults(s);
+    at->at = key ? key : value;
+    if (value->kind == DLM_NODE_SCALAR) { /* structure: lattice means {type: lattice} */
+        type_node = value;
+        if ((st = dlm_cfg_get_choice(r->err, value, path, structure_types, N_OF(structure_types),
+                                     &type)))
+            return st;
+    } else if (value->kind == DLM_NODE_MAPPING) {
+        map = value;
+        if ((st = dlm_cfg_check_keys(r->err, map, path, structure_keys, N_OF(structure_keys))))
+            return st;
+        if ((type_node = dlm_node_lookup(map, "type", NULL)) &&
+            (st = dlm_cfg_get_choice(r->err, type_node,
+                                     dlm_cfg_join(full, sizeof full, path, "type"), structure_types,
+                                     N_OF(structure_types), &type)))
+            return st;
+    } else {
+        return dlm_cfg_fail(
+            r->err, at->at, path,
+            "expected a structure type (%s) or a mapping with key type, got %s",
+            dlm_cfg_evo_name_list(structure_types, N_OF(structure_types), list, sizeof list),
+            dlm_cfg_got(value, what, sizeof what));
+    }
+    at->type = type;
+    snprintf(s->type, sizeof s->type, "%s", structure_types[type]);
+    if (map && ((st = structure_keys_of_type(r, map, path, replacement, type, type_node)) ||
+                (st = structure_params(r, map, path, s, at))))
+        return st;
+    return structure_required(r, map, path, type, s, at);
 }
 
 /* Checks a given structure's parameters against the population n. */
