@@ -755,7 +755,7 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
 
 
 /* Runs a loaded scenario and writes its output; returns an exit code. */
-static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_options *o)
+static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_options *given)
 {
     static const char *const modes[] = {"match", "tournament", "evolve"};
     const dlm_backend_ops *ops = NULL;
@@ -766,6 +766,20 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
     dlm_status st;
     const char *sides[2] = {NULL, NULL};
     int rc, k;
+    /* The command line's choices, else the config's (match.repetitions,
+       tournament.matrix, tournament.per_repetition). */
+    run_options opts = *given, *o = &opts;
+    if (!o->repetitions)
+        o->repetitions = sc->match_repetitions ? sc->match_repetitions : 1;
+    if (!o->matrix && sc->matrix_wanted && sc->mode == DLM_MODE_TOURNAMENT)
+        o->matrix = sc->matrix_file;
+    if (!o->per_repetition && sc->per_repetition_wanted && sc->mode == DLM_MODE_TOURNAMENT)
+        o->per_repetition = sc->per_repetition_file;
+    if (o->trace && o->repetitions > 1) {
+        fprintf(stderr, "dilemma %s: --trace shows one match; it takes one repetition "
+                        "(match.repetitions is %u)\n", cmd, o->repetitions);
+        return 2;
+    }
     memset(&outs, 0, sizeof outs);
     if (output_format(sc, o->format_given, &fmt, &err) != DLM_OK) {
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
@@ -1018,7 +1032,7 @@ static int cmd_run(int argc, char **argv)
     rc = load_scenario("run", &a, builtin ? dlm_default_scenario : NULL, &sc);
     memset(&ro, 0, sizeof ro);
     ro.format_given = a.format_given;
-    ro.repetitions = 1;
+    ro.repetitions = 0;
     ro.matrix = a.values[O_RUN_MATRIX];
     ro.per_repetition = a.values[O_RUN_PER_REP];
     if (rc) {
@@ -1041,7 +1055,7 @@ static int match_repetitions(const cli_args *a, uint32_t *out)
     const char *v = a->values[O_MATCH_REPS];
     char *end = NULL;
     unsigned long long n;
-    *out = 1;
+    *out = 0; /* not given: the config's match.repetitions */
     if (!v)
         return 0;
     errno = 0;

@@ -24,10 +24,11 @@ static const char *const top_keys[] = {"name",       "seed",      "mode",  "back
 static const char *const game_keys[] = {"preset", "b", "c", "R", "S", "T", "P"};
 static const char *const match_keys[] = {"rounds", "continuation", "execution_error",
                                          "perception_error", "reaction_period",
-                                         "observation_delay"};
+                                         "observation_delay", "repetitions"};
 static const char *const player_keys[] = {"strategy", "execution_error", "perception_error",
                                           "reaction_period", "observation_delay"};
-static const char *const tournament_keys[] = {"strategies", "repetitions", "self_play"};
+static const char *const tournament_keys[] = {"strategies", "repetitions", "self_play",
+                                              "matrix", "per_repetition"};
 static const char *const output_keys[] = {"format", "file"};
 
 static const char *const modes[] = {"match", "tournament", "evolve"}; /* index = dlm_mode */
@@ -527,13 +528,18 @@ static dlm_status read_match(dlm_error *err, const dlm_node *map, dlm_scenario *
                              dlm_player_spec *defaults)
 {
     const dlm_node *rounds = dlm_node_lookup(map, "rounds", NULL);
-    const dlm_node *w = dlm_node_lookup(map, "continuation", NULL);
+    const dlm_node *w = dlm_node_lookup(map, "continuation", NULL), *v;
     uint64_t u;
     dlm_status st;
     if (rounds) {
         if ((st = dlm_cfg_get_uint(err, rounds, "match.rounds", 1, DLM_MAX_ROUNDS, &u)))
             return st;
         sc->rounds = (uint32_t)u;
+    }
+    if ((v = dlm_node_lookup(map, "repetitions", NULL))) {
+        if ((st = dlm_cfg_get_uint(err, v, "match.repetitions", 1, UINT32_MAX, &u)))
+            return st;
+        sc->match_repetitions = (uint32_t)u;
     }
     if (w) {
         double cap;
@@ -548,7 +554,24 @@ static dlm_status read_match(dlm_error *err, const dlm_node *map, dlm_scenario *
     return dlm_cfg_read_player_settings(err, map, "match", defaults);
 }
 
-/* Reads tournament: (strategies, repetitions, self_play) into sc. */
+/* Reads an extra table of a tournament: true (in the output), false (none), or the file
+ * it goes to. */
+static dlm_status read_extra_table(dlm_error *err, const dlm_node *v, const char *path,
+                                   int *wanted, char *file, size_t size)
+{
+    if (v->kind == DLM_NODE_SCALAR && v->plain &&
+        (strcmp(v->text, "true") == 0 || strcmp(v->text, "false") == 0)) {
+        *wanted = v->text[0] == 't';
+        file[0] = '\0';
+        return dlm_cfg_get_bool(err, v, path, wanted);
+    }
+    *wanted = 1;
+    if (v->kind == DLM_NODE_SCALAR && v->len == 0)
+        return dlm_cfg_fail(err, v, path, "expected true, false or a file name, got ''");
+    return dlm_cfg_get_string(err, v, path, file, size);
+}
+
+/* Reads tournament: (strategies, repetitions, self_play, matrix, per_repetition) into sc. */
 static dlm_status read_tournament(dlm_error *err, const dlm_node *map, const dlm_player_spec *defaults,
                                   dlm_scenario *sc)
 {
@@ -562,6 +585,14 @@ static dlm_status read_tournament(dlm_error *err, const dlm_node *map, const dlm
     }
     if ((v = dlm_node_lookup(map, "self_play", NULL)) &&
         (st = dlm_cfg_get_bool(err, v, "tournament.self_play", &sc->self_play)))
+        return st;
+    if ((v = dlm_node_lookup(map, "matrix", NULL)) &&
+        (st = read_extra_table(err, v, "tournament.matrix", &sc->matrix_wanted, sc->matrix_file,
+                               sizeof sc->matrix_file)))
+        return st;
+    if ((v = dlm_node_lookup(map, "per_repetition", NULL)) &&
+        (st = read_extra_table(err, v, "tournament.per_repetition", &sc->per_repetition_wanted,
+                               sc->per_repetition_file, sizeof sc->per_repetition_file)))
         return st;
     if ((v = dlm_node_lookup(map, "strategies", &key)))
         return read_entries(err, key, v, "tournament.strategies", 2, (size_t)-1,
@@ -627,6 +658,7 @@ static void scenario_defaults(dlm_scenario *sc)
     sc->seed = 1;
     sc->rounds = 200;
     sc->repetitions = 10;
+    sc->match_repetitions = 1;
     sc->self_play = 1;
     snprintf(sc->backend, sizeof sc->backend, "auto");
     sc->threads = 1;

@@ -101,11 +101,16 @@ typedef struct dlm_scenario {
                                        (strategy unused); the one agent class of an
                                        evolution without classes */
     dlm_player_spec players[2]; /* mode match */
+    uint32_t match_repetitions; /* mode match: independent matches (>= 1), means and SEs */
 
     dlm_player_spec *entrants; /* mode tournament: n_entrants entries, owned (free with dlm_scenario_free) */
     size_t n_entrants;
     uint32_t repetitions; /* >= 1 */
     int self_play;        /* 0 or 1 */
+    int matrix_wanted;    /* tournament.matrix: the payoff matrix in long form too */
+    char matrix_file[DLM_PATH_MAX];          /* ... to this file ("" = in the output) */
+    int per_repetition_wanted;               /* tournament.per_repetition: likewise */
+    char per_repetition_file[DLM_PATH_MAX];
 
     dlm_evolution_spec evolution; /* mode evolve */
 

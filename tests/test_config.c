@@ -429,6 +429,19 @@ static void test_scalar_spellings(void **state)
     assert_string_equal(sc.name, "123");
     assert_string_equal(sc.out, "");
     dlm_scenario_free(&sc);
+    /* match repetitions and a tournament's extra tables (true: in the output; a file) */
+    scenario_of("match: {repetitions: 7}\ntournament: {matrix: m.csv, per_repetition: true}\n",
+                NULL, &sc);
+    assert_int_equal(sc.match_repetitions, 7);
+    assert_int_equal(sc.matrix_wanted, 1);
+    assert_string_equal(sc.matrix_file, "m.csv");
+    assert_int_equal(sc.per_repetition_wanted, 1);
+    assert_string_equal(sc.per_repetition_file, "");
+    dlm_scenario_free(&sc);
+    scenario_of("tournament: {matrix: false}\n", NULL, &sc);
+    assert_int_equal(sc.match_repetitions, 1);
+    assert_int_equal(sc.matrix_wanted, 0);
+    dlm_scenario_free(&sc);
     /* integers in scientific notation, when they are whole numbers */
     scenario_of("match: {rounds: 1e6}\ntournament: {repetitions: 2.5e1}\nseed: 1E3\n", NULL, &sc);
     assert_int_equal(sc.rounds, 1000000);
@@ -1082,6 +1095,9 @@ static const bad_config bad_configs[] = {
     {"match:\n  rounds: 12abc\n", "match.rounds", 2, "got '12abc'"},
     {"match:\n  rounds: 010\n", "match.rounds", 2, "got '010'"},
     {"match:\n  rounds: 1.5\n", "match.rounds", 2, "got '1.5'"},
+    {"match:\n  repetitions: 0\n", "match.repetitions", 2, "expected an integer in [1, "},
+    {"tournament:\n  matrix: ''\n", "tournament.matrix", 2, "expected true, false or a file name"},
+    {"tournament:\n  per_repetition: [a]\n", "tournament.per_repetition", 2, "expected a string"},
     {"match:\n  rounds: 1e-3\n", "match.rounds", 2, "got '1e-3'"},
     {"match:\n  rounds: 1e9\n", "match.rounds", 2, "expected an integer in [1, 536870912], got '1e9'"},
     {"seed: 1e300\n", "seed", 1, "got '1e300'"},
