@@ -14,6 +14,7 @@
 #include "config.h"
 #include "evolve.h"
 #include "output.h"
+#include "signals.h"
 #include "play.h"
 #include "strategies.h"
 
@@ -205,6 +206,8 @@ static char *own_printf(cli_args *a, const char *fmt, const char *x, const char 
 
 /* Appends an owned assignment "key=value"; typed is what the user wrote for it (a string
  * that lives as long as a), or null. */
+static void yaml_quote(char *buf, size_t len, const char *text);
+
 static int add_assignment(cli_args *a, const char *key, const char *value, const char *typed)
 {
     char *s;
@@ -361,7 +364,14 @@ static int parse_args(int argc, char **argv, int first, const char *cmd, cli_arg
                  strstr(value, "format")))
                 a->format_given = 1;
         } else if (options[id].key) {
-            if (add_assignment(a, options[id].key, value, own_printf(a, "--%s %s", name, value)) !=
+            /* A file name is text, whatever YAML would make of it ('-', '#', ': ') */
+            char quoted[2 * DLM_PATH_MAX + 4];
+            const char *as = value;
+            if (id == O_OUT) {
+                yaml_quote(quoted, sizeof quoted, value);
+                as = quoted;
+            }
+            if (add_assignment(a, options[id].key, as, own_printf(a, "--%s %s", name, value)) !=
                 0) {
                 fprintf(stderr, "dilemma %s: too many options\n", cmd);
                 goto usage;
@@ -670,9 +680,9 @@ static dlm_status outputs_commit(run_outputs *o, dlm_error *err)
         i = k % o->n; /* 1, 2, ..., 0 */
         if (dlm_sink_commit(&o->sink[i], err) != DLM_OK) {
             int j;
-            for (j = 1; j < k; ++j)
-                if (o->sink[j % o->n].path[0])
-                    remove(o->sink[j % o->n].path);
+            for (j = 1; j < k; ++j) /* files put in place, never a device or a FIFO */
+                if (o->sink[j % o->n].kind == DLM_SINK_ATOMIC)
+                    remove(o->sink[j % o->n].target);
             for (j = k + 1; j <= o->n; ++j)
                 dlm_sink_abort(&o->sink[j % o->n]);
             o->n = 0;
@@ -693,17 +703,17 @@ static dlm_format side_format(const char *path, dlm_format main)
 
 /* Runs a scenario's evolution: plan (memory printed first), backend, records streamed
  * to the output (flushed line by line), summary beside it. */
-static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt)
+static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt,
+                         dlm_sink *records)
 {
     const dlm_backend_ops *ops = NULL;
     dlm_backend *be = NULL;
     dlm_error err = {DLM_OK, ""};
     dlm_evo_plan plan;
     dlm_status st = dlm_evo_plan_build(sc, &plan, &err);
-    FILE *records = stdout;
-    char partial[DLM_PATH_MAX + 16] = "";
     int rc, kept = 0;
     if (st != DLM_OK) {
+        dlm_sink_abort(records);
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
         return st == DLM_ERR_USAGE ? 2 : 1;
     }
@@ -715,39 +725,26 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
             plan.bytes_available ? "" : " (memory here unknown)");
     rc = open_backend(cmd, sc, &ops, &be);
     if (rc) {
+        dlm_sink_abort(records);
         dlm_evo_plan_free(&plan);
         return rc;
     }
     /* The records stream into <out>.partial (to follow with tail -f), renamed to <out> when
        the run completes; a failed run leaves no <out>, and keeps the partial file only
-       when it holds records, saying so. */
-    if (sc->out[0]) {
-        snprintf(partial, sizeof partial, "%s.partial", sc->out);
-        if (!(records = fopen(partial, "w")))
-            st = dlm_error_set(&err, DLM_ERR_RUNTIME, "cannot write %s", partial);
-    }
+       when it holds records, saying so (host/sink.h). */
     if (st == DLM_OK)
-        st = dlm_evolve(sc, &plan, ops, be, records, fmt, NULL, &err);
-    if (records && records != stdout) {
-        long written = ftell(records);
-        if (fclose(records) != 0 && st == DLM_OK)
-            st = dlm_error_set(&err, DLM_ERR_RUNTIME, "writing %s failed", partial);
-        if (st == DLM_OK && rename(partial, sc->out) != 0)
-            st = dlm_error_set(&err, DLM_ERR_RUNTIME, "cannot rename %s to %s", partial,
-                               sc->out);
-        if (st != DLM_OK) {
-            kept = written > 0;
-            if (!kept)
-                remove(partial);
-        }
-    }
+        st = dlm_evolve(sc, &plan, ops, be, records->fp, fmt, NULL, &err);
+    if (st == DLM_OK)
+        st = dlm_sink_commit(records, &err);
+    else
+        kept = dlm_sink_abort(records);
     ops->destroy(be);
     dlm_evo_plan_free(&plan);
     if (st != DLM_OK) {
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
         if (kept)
             fprintf(stderr, "dilemma %s: the records written before the failure are in %s\n",
-                    cmd, partial);
+                    cmd, records->tmp_path);
         return st == DLM_ERR_USAGE ? 2 : 1;
     }
     return 0;
@@ -806,19 +803,37 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
             return 2;
         }
     warn_game(sc);
-    if (sc->mode == DLM_MODE_EVOLVE)
-        return run_evolution(cmd, sc, fmt);
+    /* Every output is opened before any work, so a path that cannot be written fails at
+       once (and an interrupted run leaves no temporary file, host/signals.h). */
+    dlm_signals_install();
+    if (sc->mode == DLM_MODE_EVOLVE) {
+        dlm_sink records;
+        if ((st = dlm_sink_open_partial(&records, sc->out, &err)) != DLM_OK) {
+            fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+            return st == DLM_ERR_USAGE ? 2 : 1;
+        }
+        return run_evolution(cmd, sc, fmt, &records);
+    }
+    st = outputs_open(&outs, sc->out, &err);
+    if (st == DLM_OK && sc->mode == DLM_MODE_MATCH && o->trace && o->trace[0])
+        st = outputs_open(&outs, o->trace, &err);
+    for (k = 0; k < 2 && st == DLM_OK && sc->mode == DLM_MODE_TOURNAMENT; ++k)
+        if (sides[k] && sides[k][0])
+            st = outputs_open(&outs, sides[k], &err);
+    if (st != DLM_OK) {
+        outputs_abort(&outs);
+        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        return st == DLM_ERR_USAGE ? 2 : 1;
+    }
     rc = open_backend(cmd, sc, &ops, &be);
-    if (rc)
+    if (rc) {
+        outputs_abort(&outs);
         return rc;
+    }
     if (sc->mode == DLM_MODE_MATCH) {
         dlm_match_report r;
         st = dlm_play_scenario_match(sc, ops, be, o->repetitions ? o->repetitions : 1,
                                      o->trace != NULL, &r, &err);
-        if (st == DLM_OK)
-            st = outputs_open(&outs, sc->out, &err);
-        if (st == DLM_OK && o->trace && o->trace[0])
-            st = outputs_open(&outs, o->trace, &err);
         if (st == DLM_OK) {
             dlm_write_match(outs.sink[0].fp, fmt, sc, &r, ops->describe(be),
                             o->trace && !o->trace[0]);
@@ -836,11 +851,6 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
             parts |= DLM_PART_MATRIX;
         if (o->per_repetition && !o->per_repetition[0])
             parts |= DLM_PART_REPETITIONS;
-        if (st == DLM_OK)
-            st = outputs_open(&outs, sc->out, &err);
-        for (k = 0; k < 2 && st == DLM_OK; ++k)
-            if (sides[k] && sides[k][0])
-                st = outputs_open(&outs, sides[k], &err);
         if (st == DLM_OK) {
             int s = 1;
             dlm_write_tournament(outs.sink[0].fp, fmt, sc, &r, ops->describe(be), parts);
@@ -1423,7 +1433,8 @@ static int cmd_devices(int argc, char **argv)
     return 0;
 }
 
-int dlm_cli_main(int argc, char **argv)
+/* Runs the subcommand argv[1]; returns its exit code. */
+static int cli_dispatch(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
     if (!cmd || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
@@ -1451,4 +1462,18 @@ int dlm_cli_main(int argc, char **argv)
     fprintf(stderr, "dilemma: unknown command '%s' (commands: run, match, tournament, analyze, "
                     "strategies, devices, bench; see dilemma --help)\n", cmd);
     return 2;
+}
+
+int dlm_cli_main(int argc, char **argv)
+{
+    int rc = cli_dispatch(argc, argv), e;
+    /* Whatever a command wrote to standard output must have gone out (a full disk, a
+       closed pipe, /dev/full): a run whose output was lost did not succeed. */
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) { /* not reported yet */
+        e = errno ? errno : EIO;
+        fprintf(stderr, "dilemma: writing standard output failed: %s\n", strerror(e));
+        rc = 1;
+    }
+    return rc;
 }

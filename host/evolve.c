@@ -672,7 +672,7 @@ static uint64_t next_step(const dlm_evolution_spec *ev, uint64_t g, double rate,
 /* Path of the summary or snapshot beside the records file (or in the current folder). */
 static void side_path(char *buf, size_t len, const char *out, const char *suffix)
 {
-    snprintf(buf, len, "%s%s", out[0] ? out : "dilemma", suffix);
+    snprintf(buf, len, "%s%s", out[0] && !dlm_sink_is_stream(out) ? out : "dilemma", suffix);
 }
 
 /* One evolution run as host/evolve.c drives it (dlm_evolve). */
@@ -896,7 +896,7 @@ static dlm_status run_finish(evo_run *r, dlm_error *err)
         if ((st = records_flushed(r->records, &r->good, err)) != DLM_OK)
             return st;
     }
-    if (r->sc->out[0]) {
+    if (r->sc->out[0] && !dlm_sink_is_stream(r->sc->out)) { /* beside a file only */
         char path[DLM_PATH_MAX + 32];
         dlm_sink sink;
         side_path(path, sizeof path, r->sc->out, ".summary.json");

@@ -254,7 +254,7 @@ static dlm_status check_outputs(const dlm_scenario *sc, dlm_error *err)
     static const char *what[3] = {"the records (--out)", "the records while they are written",
                                   "the summary"};
     int i;
-    if (!ev->snapshot_every || !sc->out[0])
+    if (!ev->snapshot_every || !sc->out[0] || dlm_sink_is_stream(sc->out))
         return DLM_OK;
     snprintf(snap, sizeof snap, "%s", ev->snapshot_file[0] ? ev->snapshot_file : "");
     if (!snap[0])

@@ -1,4 +1,4 @@
-/* output.c — sinks (atomic files) and the table / csv / jsonl / json writers for
+/* output.c — the table / csv / jsonl / json writers for
  * matches, tournaments and exact answers. */
 #define _POSIX_C_SOURCE 200809L /* fsync, fileno, getpid */
 #include <errno.h>
@@ -38,55 +38,6 @@ int dlm_format_from_path(const char *path, dlm_format *out)
         }
     }
     return 0;
-}
-
-dlm_status dlm_sink_open(dlm_sink *s, const char *path, dlm_error *err)
-{
-    memset(s, 0, sizeof *s);
-    if (!path || !path[0]) {
-        s->fp = stdout;
-        return DLM_OK;
-    }
-    if (strlen(path) > 1000)
-        return dlm_error_set(err, DLM_ERR_USAGE, "output path is longer than 1000 characters");
-    snprintf(s->path, sizeof s->path, "%s", path);
-    snprintf(s->tmp_path, sizeof s->tmp_path, "%s.tmp.%ld", path, (long)getpid());
-    s->fp = fopen(s->tmp_path, "w");
-    if (!s->fp)
-        return dlm_error_set(err, DLM_ERR_RUNTIME, "cannot write %s: %s", s->tmp_path,
-                             strerror(errno));
-    return DLM_OK;
-}
-
-dlm_status dlm_sink_commit(dlm_sink *s, dlm_error *err)
-{
-    int failed;
-    if (!s->fp)
-        return DLM_OK;
-    failed = fflush(s->fp) != 0 || ferror(s->fp);
-    if (!s->path[0]) {
-        s->fp = NULL;
-        return failed ? dlm_error_set(err, DLM_ERR_RUNTIME, "writing standard output failed")
-                      : DLM_OK;
-    }
-    failed = failed || fsync(fileno(s->fp)) != 0;
-    failed = (fclose(s->fp) != 0) || failed;
-    s->fp = NULL;
-    if (failed || rename(s->tmp_path, s->path) != 0) {
-        int e = errno;
-        remove(s->tmp_path);
-        return dlm_error_set(err, DLM_ERR_RUNTIME, "writing %s failed: %s", s->path, strerror(e));
-    }
-    return DLM_OK;
-}
-
-void dlm_sink_abort(dlm_sink *s)
-{
-    if (s->fp && s->path[0]) {
-        fclose(s->fp);
-        remove(s->tmp_path);
-    }
-    s->fp = NULL;
 }
 
 char *dlm_format_double(char *buf, double x)

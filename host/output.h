@@ -15,6 +15,7 @@
 
 #include "analyze.h"
 #include "play.h"
+#include "sink.h"
 
 typedef enum dlm_format { DLM_FMT_TABLE, DLM_FMT_CSV, DLM_FMT_JSONL, DLM_FMT_JSON } dlm_format;
 
@@ -25,18 +26,6 @@ dlm_status dlm_format_parse(const char *text, dlm_format *out, dlm_error *err);
  * *out alone) for any other name. */
 int dlm_format_from_path(const char *path, dlm_format *out);
 
-/* A destination: standard output, or a file written atomically. */
-typedef struct dlm_sink {
-    FILE *fp;
-    char path[1100];     /* final path, "" for stdout */
-    char tmp_path[1100]; /* where it is written until committed */
-} dlm_sink;
-
-dlm_status dlm_sink_open(dlm_sink *s, const char *path, dlm_error *err);
-/* Flushes, syncs and renames into place; reports a write error as DLM_ERR_RUNTIME. */
-dlm_status dlm_sink_commit(dlm_sink *s, dlm_error *err);
-/* Discards what was written (removes the temporary file). */
-void dlm_sink_abort(dlm_sink *s);
 
 /* The shortest of %.15g, %.16g, %.17g that reads back (strtod) to exactly x, into buf
  * (at least DLM_DOUBLE_TEXT bytes); returns buf. Every csv / json number goes through it. */

@@ -2,10 +2,12 @@
  * stream names), run on a backend, aggregate. Aggregation sums integers and then
  * evaluates one fixed expression per figure, so results do not depend on the backend
  * or the thread count. */
+#define _POSIX_C_SOURCE 200809L /* sysconf */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dlm_match.h"
 #include "output.h"
@@ -108,6 +110,13 @@ void dlm_entrant_labels(const dlm_scenario *sc, const dlm_strategy_def *defs,
     }
 }
 
+/* Physical memory here in bytes, 0 when unknown. */
+static uint64_t physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+}
+
 dlm_status dlm_play_scenario_match(const dlm_scenario *sc, const dlm_backend_ops *ops,
                                    dlm_backend *be, uint32_t repetitions, int want_trace,
                                    dlm_match_report *out, dlm_error *err)
@@ -129,6 +138,20 @@ dlm_status dlm_play_scenario_match(const dlm_scenario *sc, const dlm_backend_ops
             return st;
         strategies[i] = out->defs[i].model;
         out->params[i] = dlm_player_params_from_spec(&sc->players[i]);
+    }
+    {
+        /* Memory, planned: per repetition its job, result and figures; the trace a byte a
+           round. */
+        double bytes = (double)repetitions * (double)(sizeof(dlm_match_job) +
+                                                      sizeof(dlm_match_result) + 7 * sizeof(double)) +
+                       (want_trace ? (double)sc->rounds : 0.0);
+        uint64_t have = physical_memory();
+        if (have && bytes > (double)have)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "%u repetitions of a %u-round match%s need about %.1f MiB, but "
+                                 "this machine has %.1f MiB of memory", repetitions, sc->rounds,
+                                 want_trace ? " with its trace" : "", bytes / 1048576.0,
+                                 have / 1048576.0);
     }
     out->repetitions = repetitions;
     jobs = calloc(repetitions, sizeof *jobs);
@@ -244,6 +267,29 @@ static int rank_cmp(const void *pa, const void *pb)
     return a < b ? -1 : (a > b);
 }
 
+/* The host memory a tournament of n entrants and reps repetitions needs, planned before
+ * anything is allocated: per cell of the n x n matrix (means, standard errors, outcome
+ * counts, running sums), per match (its job and result), per entrant and repetition, per
+ * entrant. Refused with the numbers when the machine has less. */
+static dlm_status tournament_fits(size_t n, size_t reps, int self_play, dlm_error *err)
+{
+    double cells = (double)n * (double)n, pairs = (double)n * ((double)n - 1.0) / 2.0;
+    double matches = (pairs + (self_play ? (double)n : 0.0)) * (double)reps;
+    double bytes = cells * (6.0 * sizeof(double) + 5.0 * sizeof(uint64_t)) +
+                   matches * (double)(sizeof(dlm_match_job) + sizeof(dlm_match_result)) +
+                   (double)n * (double)reps * (3.0 * sizeof(double) + 3.0 * sizeof(uint64_t)) +
+                   (double)n * (double)(sizeof(dlm_strategy_def) + sizeof(dlm_strategy) +
+                                        sizeof(dlm_player_params) + 256.0);
+    uint64_t have = physical_memory();
+    if (matches > 1.8e19 || (have && bytes > (double)have))
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "a tournament of %zu strategies and %zu repetitions plays %.0f "
+                             "matches and needs about %.1f MiB, but this machine has %.1f MiB "
+                             "of memory: fewer strategies or tournament.repetitions", n, reps,
+                             matches, bytes / 1048576.0, have / 1048576.0);
+    return DLM_OK;
+}
+
 dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backend_ops *ops,
                                         dlm_backend *be, dlm_tournament_report *out,
                                         dlm_error *err)
@@ -268,6 +314,8 @@ dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backen
                              "window index holds (at most 65536 strategies)", n);
     if (reps < 1)
         return dlm_error_set(err, DLM_ERR_USAGE, "a tournament needs at least 1 repetition");
+    if ((st = tournament_fits(n, reps, sc->self_play, err)) != DLM_OK)
+        return st;
     out->n = n;
     out->repetitions = (uint32_t)reps;
     out->defs = calloc(n, sizeof *out->defs);

@@ -202,7 +202,7 @@ json_ok "$TMP/result.json" "--out json"
 ls "$TMP" | grep -q '\.tmp\.' && bad "temporary file left behind" || ok
 expect 2 "failed run leaves no file" -- "$DLM" match tft nosuch --out "$TMP/none.json"
 [ -e "$TMP/none.json" ] && bad "a failed run left an output file" || ok
-expect 1 "unwritable --out" -- "$DLM" match tft wsls --out "$TMP/no/such/dir/x.json"
+expect 2 "unwritable --out (a usage error, found before any work)" -- "$DLM" match tft wsls --out "$TMP/no/such/dir/x.json"
 
 # --- every record carries its settings ----------------------------------------------------
 settings="seed,game,game_class,R,S,T,P,rounds,continuation"
