@@ -1,9 +1,12 @@
-/* dilemma.cu — the CUDA backend's entry points: thin __global__ loops over the model
- * functions of the kernels/ headers (DESIGN.md §2), and the extern "C" wrappers that launch
- * them (host/backend_cuda.h). No model logic lives here: each thread copies what it needs
- * and calls the same function the CPU backend calls (host/backend_cpu.c, host/cpu_evolve.c),
- * so the bytes are the same (§4). Compiled with -fmad=false (no FMA contraction; the model
- * code decides with integers, and where doubles enter they must round as on the CPU).
+/* dilemma.cu — the CUDA backend's entry points: thin __global__ functions over the model
+ * (DESIGN.md §2), and the extern "C" wrappers that launch them (host/backend_cuda.h). No
+ * model logic lives here: each kernel computes which item its thread is and makes one call
+ * into kernels/dlm_entry.h, whose bodies the OpenCL kernels (kernels/opencl/dilemma.cl)
+ * call too, and which call the model functions the CPU backend calls (host/backend_cpu.c,
+ * host/cpu_evolve.c), so the bytes are the same (§4). Only dlmk_evo_evaluate's block sum
+ * (shared memory and barriers) and the cuRAND self-test are written here. Compiled with
+ * -fmad=false (no FMA contraction; the model code decides with integers, and where doubles
+ * enter they must round as on the CPU).
  *
  * Random numbers: the model's own Philox4x32-10 (kernels/dlm_philox.h), whose layout is
  * cuRAND's curand_init(seed, subsequence, offset) (tests/test_curand_layout.cpp pins it),
@@ -19,6 +22,7 @@
  *   dlmk_evo_cumulate    Wright-Fisher, step 2: one thread per population, in agent order;
  *   dlmk_evo_update      synchronous rules, step 3: one thread per (agent, population);
  *   dlmk_evo_commit      the next generation copied over the current one;
+ *   dlmk_evo_fixation    stop_at_fixation, after a commit: one thread per population;
  *   dlmk_census_chunks   one thread per (chunk of DLM_CENSUS_CHUNK agents, population);
  *   dlmk_census_merge    one thread per population: its chunks merged in chunk order.
  * Per-agent kernels run a one-dimensional grid of groups * n_pops blocks (block b: population
@@ -28,11 +32,7 @@
 #include <cuda_runtime.h>
 
 #include "dlm_portable.h"
-#include "dlm_philox.h"
-#include "dlm_math.h"
-#include "dlm_model.h"
-#include "dlm_match.h"
-#include "dlm_census.h"
+#include "dlm_entry.h"
 
 #include "backend_cuda.h"
 
@@ -76,11 +76,22 @@ static_assert(offsetof(dlm_evo_census, monomorphic) == 856, "monomorphic at 856"
 /* Largest grid x dimension. */
 #define DLM_CU_MAX_GRID 2147483647ull
 
+/* This thread's item in a one-dimensional grid. */
+#define DLM_CU_ITEM ((uint64_t)blockIdx.x * blockDim.x + threadIdx.x)
+
 /* Blocks for n items of DLM_CU_BLOCK threads (callers keep n below 2^31 * 128). */
 static unsigned blocks_for(uint64_t n)
 {
     return (unsigned)((n + DLM_CU_BLOCK - 1u) / DLM_CU_BLOCK);
 }
+
+/* What a launch wrapper returns: cudaSuccess without launching for an empty grid, else the
+ * launch's own error (cudaGetLastError). */
+#define DLM_CU_RUN(blocks, threads, shared, stream, kernel, ...)                                   \
+    ((blocks) == 0u                                                                                \
+         ? cudaSuccess                                                                             \
+         : (DLM_CU_LAUNCH(kernel, (blocks), (threads), (shared), (stream))(__VA_ARGS__),           \
+            cudaGetLastError()))
 
 /* --- matches ------------------------------------------------------------------------------ */
 
@@ -89,22 +100,13 @@ __global__ void dlmk_play_matches(uint64_t seed, const dlm_strategy *strategies,
                                   const dlm_cuda_job *jobs, uint64_t first, uint64_t n,
                                   dlm_match_result *results)
 {
-    uint64_t t = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x, i = first + t;
+    uint64_t t = DLM_CU_ITEM, i = first + t;
     dlm_cuda_job job;
-    dlm_strategy a, b;
-    dlm_player_params pa, pb;
-    uint64_t play, length;
     if (t >= n)
         return;
     job = jobs[i];
-    a = strategies[job.strategy[0]];
-    b = strategies[job.strategy[1]];
-    pa = params[job.params[0]];
-    pb = params[job.params[1]];
-    play = dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, job.population, job.generation);
-    length = dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, job.population, job.generation);
-    results[i] =
-        dlm_play_match(&a, &b, &pa, &pb, &rules, seed, play, length, job.index, (uint8_t *)0);
+    results[i] = dlm_entry_play_job(seed, strategies, params, &rules, job.strategy, job.params,
+                                    job.population, job.index, job.generation);
 }
 
 extern "C" cudaError_t dlm_cuda_launch_play_matches(cudaStream_t stream, uint64_t seed,
@@ -114,34 +116,19 @@ extern "C" cudaError_t dlm_cuda_launch_play_matches(cudaStream_t stream, uint64_
                                                     uint64_t first, uint64_t n,
                                                     dlm_match_result *results)
 {
-    if (n == 0)
-        return cudaSuccess;
-    DLM_CU_LAUNCH(dlmk_play_matches, blocks_for(n), DLM_CU_BLOCK, 0, stream)
-    (seed, strategies, params, rules, jobs, first, n, results);
-    return cudaGetLastError();
+    return DLM_CU_RUN(blocks_for(n), DLM_CU_BLOCK, 0, stream, dlmk_play_matches, seed, strategies,
+                      params, rules, jobs, first, n, results);
 }
 
 /* --- evolution ---------------------------------------------------------------------------- */
 
+/* One thread per population. */
 __global__ void dlmk_evo_async(dlm_evo_world w, const dlm_evo_population *pops,
                                const uint8_t *active, uint32_t n_pops, uint64_t first,
                                uint64_t count, uint32_t begin, uint32_t end, dlm_evo_counts *counts)
 {
-    uint32_t p = blockIdx.x * blockDim.x + threadIdx.x, e;
-    dlm_evo_population pop;
-    dlm_evo_counts c;
-    uint64_t g;
-    if (p >= n_pops || !active[p] || w.fixed[p])
-        return;
-    pop = pops[p];
-    c = counts[p];
-    for (g = first; g < first + count; ++g) {
-        for (e = begin; e < end && e < pop.n; ++e)
-            dlm_evo_event(&w, &pop, g, e, &c);
-        if (end >= pop.n && dlm_evo_check_fixation(&w, &pop, p, g))
-            break;
-    }
-    counts[p] = c;
+    dlm_entry_evo_async(&w, pops, active, n_pops, first, count, begin, end, counts,
+                        (uint32_t)DLM_CU_ITEM);
 }
 
 extern "C" cudaError_t dlm_cuda_launch_evo_async(cudaStream_t stream, dlm_evo_world w,
@@ -150,11 +137,10 @@ extern "C" cudaError_t dlm_cuda_launch_evo_async(cudaStream_t stream, dlm_evo_wo
                                                  uint64_t first, uint64_t count, uint32_t begin,
                                                  uint32_t end, dlm_evo_counts *counts)
 {
-    if (n_pops == 0 || count == 0)
+    if (count == 0)
         return cudaSuccess;
-    DLM_CU_LAUNCH(dlmk_evo_async, blocks_for(n_pops), DLM_CU_BLOCK, 0, stream)
-    (w, pops, active, n_pops, first, count, begin, end, counts);
-    return cudaGetLastError();
+    return DLM_CU_RUN(blocks_for(n_pops), DLM_CU_BLOCK, 0, stream, dlmk_evo_async, w, pops, active,
+                      n_pops, first, count, begin, end, counts);
 }
 
 /* Block b of a per-agent grid: its population and first agent. */
@@ -162,6 +148,18 @@ extern "C" cudaError_t dlm_cuda_launch_evo_async(cudaStream_t stream, dlm_evo_wo
     uint32_t p = blockIdx.x / (groups);                                                            \
     uint32_t x = (blockIdx.x % (groups)) * (width) + threadIdx.x
 
+/* Blocks of a per-agent grid, groups per population: more than a grid holds is refused
+ * (cudaErrorInvalidConfiguration) before the launch. */
+static cudaError_t agent_blocks(uint32_t groups, uint32_t n_pops, unsigned *blocks)
+{
+    uint64_t b = (uint64_t)groups * n_pops;
+    *blocks = (unsigned)b;
+    return b > DLM_CU_MAX_GRID ? cudaErrorInvalidConfiguration : cudaSuccess;
+}
+
+/* One thread per agent; the block's counts summed in shared memory (this sum, with its
+ * barriers, is the one part of a kernel the portable model cannot spell) into
+ * partial[block * 3 + k]. */
 __global__ void dlmk_evo_evaluate(dlm_evo_world w, const dlm_evo_population *pops,
                                   const uint8_t *active, uint32_t n_pops, uint64_t g,
                                   uint32_t groups, uint64_t *partial)
@@ -169,13 +167,7 @@ __global__ void dlmk_evo_evaluate(dlm_evo_world w, const dlm_evo_population *pop
     DLM_CU_DYNAMIC_SHARED(uint64_t, scratch); /* 3 * blockDim.x */
     DLM_CU_AGENT_BLOCK(groups, blockDim.x, p, x);
     uint32_t l = threadIdx.x, size = blockDim.x, s;
-    dlm_evo_counts c;
-    c.cooperations = c.moves = c.matches = c.failed_events = 0u;
-    if (p < n_pops && active[p]) {
-        dlm_evo_population pop = pops[p];
-        if (x < pop.n)
-            dlm_evo_sync_evaluate(&w, &pop, g, x, &c);
-    }
+    dlm_evo_counts c = dlm_entry_evo_evaluate(&w, pops, active, n_pops, g, p, x);
     scratch[l] = c.cooperations;
     scratch[size + l] = c.moves;
     scratch[2u * size + l] = c.matches;
@@ -202,78 +194,50 @@ extern "C" cudaError_t dlm_cuda_launch_evo_evaluate(cudaStream_t stream, dlm_evo
                                                     uint64_t g, uint32_t groups, uint32_t width,
                                                     uint64_t *partial)
 {
-    uint64_t blocks = (uint64_t)groups * n_pops;
-    if (blocks == 0)
-        return cudaSuccess;
-    if (blocks > DLM_CU_MAX_GRID)
-        return cudaErrorInvalidConfiguration;
-    DLM_CU_LAUNCH(dlmk_evo_evaluate, (unsigned)blocks, width, 3u * width * sizeof(uint64_t), stream)
-    (w, pops, active, n_pops, g, groups, partial);
-    return cudaGetLastError();
+    unsigned blocks;
+    cudaError_t rc = agent_blocks(groups, n_pops, &blocks);
+    return rc != cudaSuccess ? rc
+                             : DLM_CU_RUN(blocks, width, 3u * width * sizeof(uint64_t), stream,
+                                          dlmk_evo_evaluate, w, pops, active, n_pops, g, groups,
+                                          partial);
 }
 
+/* One thread per population. */
 __global__ void dlmk_evo_counts_add(const uint64_t *partial, uint32_t groups, const uint8_t *active,
                                     uint32_t n_pops, dlm_evo_counts *counts)
 {
-    uint32_t p = blockIdx.x * blockDim.x + threadIdx.x, k;
-    dlm_evo_counts c;
-    if (p >= n_pops || !active[p])
-        return;
-    c = counts[p];
-    for (k = 0; k < groups; ++k) {
-        uint64_t at = ((uint64_t)p * groups + k) * 3u;
-        c.cooperations += partial[at];
-        c.moves += partial[at + 1u];
-        c.matches += partial[at + 2u];
-    }
-    counts[p] = c;
+    dlm_entry_evo_counts_add(partial, groups, active, n_pops, counts, (uint32_t)DLM_CU_ITEM);
 }
 
 extern "C" cudaError_t dlm_cuda_launch_evo_counts_add(cudaStream_t stream, const uint64_t *partial,
                                                       uint32_t groups, const uint8_t *active,
                                                       uint32_t n_pops, dlm_evo_counts *counts)
 {
-    if (n_pops == 0)
-        return cudaSuccess;
-    DLM_CU_LAUNCH(dlmk_evo_counts_add, blocks_for(n_pops), DLM_CU_BLOCK, 0, stream)
-    (partial, groups, active, n_pops, counts);
-    return cudaGetLastError();
+    return DLM_CU_RUN(blocks_for(n_pops), DLM_CU_BLOCK, 0, stream, dlmk_evo_counts_add, partial,
+                      groups, active, n_pops, counts);
 }
 
+/* One thread per population. */
 __global__ void dlmk_evo_cumulate(dlm_evo_world w, const dlm_evo_population *pops,
                                   const uint8_t *active, uint32_t n_pops)
 {
-    uint32_t p = blockIdx.x * blockDim.x + threadIdx.x;
-    dlm_evo_population pop;
-    if (p >= n_pops || !active[p])
-        return;
-    pop = pops[p];
-    if (w.params[pop.params].rule == DLM_RULE_WRIGHT_FISHER)
-        dlm_evo_sync_cumulate(&w, &pop);
+    dlm_entry_evo_cumulate(&w, pops, active, n_pops, (uint32_t)DLM_CU_ITEM);
 }
 
 extern "C" cudaError_t dlm_cuda_launch_evo_cumulate(cudaStream_t stream, dlm_evo_world w,
                                                     const dlm_evo_population *pops,
                                                     const uint8_t *active, uint32_t n_pops)
 {
-    if (n_pops == 0)
-        return cudaSuccess;
-    DLM_CU_LAUNCH(dlmk_evo_cumulate, blocks_for(n_pops), DLM_CU_BLOCK, 0, stream)
-    (w, pops, active, n_pops);
-    return cudaGetLastError();
+    return DLM_CU_RUN(blocks_for(n_pops), DLM_CU_BLOCK, 0, stream, dlmk_evo_cumulate, w, pops,
+                      active, n_pops);
 }
 
+/* One thread per agent. */
 __global__ void dlmk_evo_update(dlm_evo_world w, const dlm_evo_population *pops,
                                 const uint8_t *active, uint32_t n_pops, uint64_t g, uint32_t groups)
 {
     DLM_CU_AGENT_BLOCK(groups, blockDim.x, p, x);
-    dlm_evo_population pop;
-    if (p >= n_pops || !active[p])
-        return;
-    pop = pops[p];
-    if (x >= pop.n)
-        return;
-    dlm_evo_sync_update(&w, &pop, g, x);
+    dlm_entry_evo_update(&w, pops, active, n_pops, g, p, x);
 }
 
 extern "C" cudaError_t dlm_cuda_launch_evo_update(cudaStream_t stream, dlm_evo_world w,
@@ -281,26 +245,19 @@ extern "C" cudaError_t dlm_cuda_launch_evo_update(cudaStream_t stream, dlm_evo_w
                                                   const uint8_t *active, uint32_t n_pops,
                                                   uint64_t g, uint32_t groups, uint32_t width)
 {
-    uint64_t blocks = (uint64_t)groups * n_pops;
-    if (blocks == 0)
-        return cudaSuccess;
-    if (blocks > DLM_CU_MAX_GRID)
-        return cudaErrorInvalidConfiguration;
-    DLM_CU_LAUNCH(dlmk_evo_update, (unsigned)blocks, width, 0, stream)
-    (w, pops, active, n_pops, g, groups);
-    return cudaGetLastError();
+    unsigned blocks;
+    cudaError_t rc = agent_blocks(groups, n_pops, &blocks);
+    return rc != cudaSuccess ? rc
+                             : DLM_CU_RUN(blocks, width, 0, stream, dlmk_evo_update, w, pops,
+                                          active, n_pops, g, groups);
 }
 
+/* One thread per agent. */
 __global__ void dlmk_evo_commit(dlm_evo_world w, const dlm_evo_population *pops,
                                 const uint8_t *active, uint32_t n_pops, uint32_t groups)
 {
     DLM_CU_AGENT_BLOCK(groups, blockDim.x, p, x);
-    dlm_evo_population pop;
-    if (p >= n_pops || !active[p])
-        return;
-    pop = pops[p];
-    if (x < pop.n)
-        w.strategy[pop.agent0 + x] = w.next[pop.agent0 + x];
+    dlm_entry_evo_commit(w.strategy, w.next, pops, active, n_pops, p, x);
 }
 
 extern "C" cudaError_t dlm_cuda_launch_evo_commit(cudaStream_t stream, dlm_evo_world w,
@@ -308,57 +265,41 @@ extern "C" cudaError_t dlm_cuda_launch_evo_commit(cudaStream_t stream, dlm_evo_w
                                                   const uint8_t *active, uint32_t n_pops,
                                                   uint32_t groups, uint32_t width)
 {
-    uint64_t blocks = (uint64_t)groups * n_pops;
-    if (blocks == 0)
-        return cudaSuccess;
-    if (blocks > DLM_CU_MAX_GRID)
-        return cudaErrorInvalidConfiguration;
-    DLM_CU_LAUNCH(dlmk_evo_commit, (unsigned)blocks, width, 0, stream)
-    (w, pops, active, n_pops, groups);
-    return cudaGetLastError();
+    unsigned blocks;
+    cudaError_t rc = agent_blocks(groups, n_pops, &blocks);
+    return rc != cudaSuccess ? rc
+                             : DLM_CU_RUN(blocks, width, 0, stream, dlmk_evo_commit, w, pops,
+                                          active, n_pops, groups);
 }
 
+/* One thread per population. */
 __global__ void dlmk_evo_fixation(dlm_evo_world w, const dlm_evo_population *pops,
                                   uint8_t *active, uint32_t n_pops, uint64_t g)
 {
-    uint32_t p = blockIdx.x * blockDim.x + threadIdx.x;
-    dlm_evo_population pop;
-    if (p >= n_pops || !active[p] || w.fixed[p])
-        return;
-    pop = pops[p];
-    if (dlm_evo_check_fixation(&w, &pop, p, g))
-        active[p] = 0;
+    dlm_entry_evo_fixation(&w, pops, active, n_pops, g, (uint32_t)DLM_CU_ITEM);
 }
 
 extern "C" cudaError_t dlm_cuda_launch_evo_fixation(cudaStream_t stream, dlm_evo_world w,
                                                     const dlm_evo_population *pops,
                                                     uint8_t *active, uint32_t n_pops, uint64_t g)
 {
-    if (n_pops == 0)
-        return cudaSuccess;
-    DLM_CU_LAUNCH(dlmk_evo_fixation, blocks_for(n_pops), DLM_CU_BLOCK, 0, stream)
-    (w, pops, active, n_pops, g);
-    return cudaGetLastError();
+    return DLM_CU_RUN(blocks_for(n_pops), DLM_CU_BLOCK, 0, stream, dlmk_evo_fixation, w, pops,
+                      active, n_pops, g);
 }
 
 /* --- census ------------------------------------------------------------------------------- */
 
+/* One thread per (chunk, population): thread t is chunk t % max_chunks of population
+ * t / max_chunks. */
 __global__ void dlmk_census_chunks(dlm_evo_world w, const dlm_evo_population *pops, uint32_t n_pops,
                                    uint64_t g, const dlm_strategy *named, uint32_t n_named,
                                    uint64_t tolerance, uint32_t max_chunks, dlm_evo_census *part)
 {
-    uint64_t t = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    uint32_t p, c;
-    dlm_evo_population pop;
+    uint64_t t = DLM_CU_ITEM;
     if (max_chunks == 0u || t >= (uint64_t)n_pops * max_chunks)
         return;
-    p = (uint32_t)(t / max_chunks);
-    c = (uint32_t)(t % max_chunks);
-    pop = pops[p];
-    if (c >= (pop.n + DLM_CENSUS_CHUNK - 1u) / DLM_CENSUS_CHUNK)
-        return;
-    part[t] = dlm_census_chunk(&w, &pop, dlm_evo_census_generation(&w, p, g), c, named, n_named,
-                               tolerance);
+    dlm_entry_census_chunk(&w, pops, n_pops, g, named, n_named, tolerance, max_chunks, part,
+                           (uint32_t)(t / max_chunks), (uint32_t)(t % max_chunks));
 }
 
 extern "C" cudaError_t dlm_cuda_launch_census_chunks(cudaStream_t stream, dlm_evo_world w,
@@ -368,29 +309,17 @@ extern "C" cudaError_t dlm_cuda_launch_census_chunks(cudaStream_t stream, dlm_ev
                                                      uint64_t tolerance, uint32_t max_chunks,
                                                      dlm_evo_census *part)
 {
-    uint64_t n = (uint64_t)n_pops * max_chunks;
-    if (n == 0)
-        return cudaSuccess;
-    DLM_CU_LAUNCH(dlmk_census_chunks, blocks_for(n), DLM_CU_BLOCK, 0, stream)
-    (w, pops, n_pops, g, named, n_named, tolerance, max_chunks, part);
-    return cudaGetLastError();
+    return DLM_CU_RUN(blocks_for((uint64_t)n_pops * max_chunks), DLM_CU_BLOCK, 0, stream,
+                      dlmk_census_chunks, w, pops, n_pops, g, named, n_named, tolerance,
+                      max_chunks, part);
 }
 
+/* One thread per population. */
 __global__ void dlmk_census_merge(const dlm_evo_population *pops, uint32_t n_pops,
                                   uint32_t max_chunks, const dlm_evo_census *part,
                                   dlm_evo_census *out)
 {
-    uint32_t p = blockIdx.x * blockDim.x + threadIdx.x, c, chunks;
-    dlm_evo_census r, b;
-    if (p >= n_pops)
-        return;
-    chunks = (pops[p].n + DLM_CENSUS_CHUNK - 1u) / DLM_CENSUS_CHUNK;
-    r = dlm_census_empty();
-    for (c = 0; c < chunks; ++c) {
-        b = part[(uint64_t)p * max_chunks + c];
-        dlm_census_merge(&r, &b);
-    }
-    out[p] = r;
+    dlm_entry_census_merge(pops, n_pops, max_chunks, part, out, (uint32_t)DLM_CU_ITEM);
 }
 
 extern "C" cudaError_t dlm_cuda_launch_census_merge(cudaStream_t stream,
@@ -398,82 +327,42 @@ extern "C" cudaError_t dlm_cuda_launch_census_merge(cudaStream_t stream,
                                                     uint32_t max_chunks, const dlm_evo_census *part,
                                                     dlm_evo_census *out)
 {
-    if (n_pops == 0)
-        return cudaSuccess;
-    DLM_CU_LAUNCH(dlmk_census_merge, blocks_for(n_pops), DLM_CU_BLOCK, 0, stream)
-    (pops, n_pops, max_chunks, part, out);
-    return cudaGetLastError();
+    return DLM_CU_RUN(blocks_for(n_pops), DLM_CU_BLOCK, 0, stream, dlmk_census_merge, pops, n_pops,
+                      max_chunks, part, out);
 }
 
 /* --- check kernels (tests) ---------------------------------------------------------------- */
 
 __global__ void dlmk_check_philox(const uint32_t *in, uint32_t *out, uint64_t n)
 {
-    uint64_t i = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    dlm_u32x4 r;
-    if (i >= n)
-        return;
-    r = dlm_philox4x32_10(in[6 * i], in[6 * i + 1], in[6 * i + 2], in[6 * i + 3], in[6 * i + 4],
-                          in[6 * i + 5]);
-    out[4 * i] = r.v[0];
-    out[4 * i + 1] = r.v[1];
-    out[4 * i + 2] = r.v[2];
-    out[4 * i + 3] = r.v[3];
+    dlm_entry_check_philox(in, out, n, DLM_CU_ITEM);
 }
 
 extern "C" cudaError_t dlm_cuda_launch_check_philox(cudaStream_t stream, const uint32_t *in,
                                                     uint32_t *out, uint64_t n)
 {
-    if (n == 0)
-        return cudaSuccess;
-    DLM_CU_LAUNCH(dlmk_check_philox, blocks_for(n), DLM_CU_BLOCK, 0, stream)(in, out, n);
-    return cudaGetLastError();
+    return DLM_CU_RUN(blocks_for(n), DLM_CU_BLOCK, 0, stream, dlmk_check_philox, in, out, n);
 }
 
 __global__ void dlmk_check_math(const uint64_t *in, uint64_t *out, uint64_t n)
 {
-    uint64_t i = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    double x, beta, delta, p, f;
-    uint32_t w0, w1, w2, w3;
-    dlm_f64x2 g;
-    if (i >= n)
-        return;
-    x = DLM_BITS_DOUBLE(in[6 * i]);
-    beta = DLM_BITS_DOUBLE(in[6 * i + 1]);
-    delta = DLM_BITS_DOUBLE(in[6 * i + 2]);
-    p = DLM_BITS_DOUBLE(in[6 * i + 3]);
-    w0 = (uint32_t)in[6 * i + 4];
-    w1 = (uint32_t)(in[6 * i + 4] >> 32);
-    w2 = (uint32_t)in[6 * i + 5];
-    w3 = (uint32_t)(in[6 * i + 5] >> 32);
-    f = dlm_fermi(beta, delta);
-    g = dlm_gaussian_pair(w0, w1, w2, w3);
-    out[8 * i] = DLM_DOUBLE_BITS(dlm_exp(x));
-    out[8 * i + 1] = DLM_DOUBLE_BITS(dlm_log(x));
-    out[8 * i + 2] = DLM_DOUBLE_BITS(f);
-    out[8 * i + 3] = dlm_probability_threshold_from_double(f);
-    out[8 * i + 4] = DLM_DOUBLE_BITS(g.v[0]);
-    out[8 * i + 5] = DLM_DOUBLE_BITS(g.v[1]);
-    out[8 * i + 6] = DLM_DOUBLE_BITS(dlm_uniform_double(w0, w1));
-    out[8 * i + 7] = dlm_probability_threshold_from_double(p);
+    dlm_entry_check_math(in, out, n, DLM_CU_ITEM);
 }
 
 extern "C" cudaError_t dlm_cuda_launch_check_math(cudaStream_t stream, const uint64_t *in,
                                                   uint64_t *out, uint64_t n)
 {
-    if (n == 0)
-        return cudaSuccess;
-    DLM_CU_LAUNCH(dlmk_check_math, blocks_for(n), DLM_CU_BLOCK, 0, stream)(in, out, n);
-    return cudaGetLastError();
+    return DLM_CU_RUN(blocks_for(n), DLM_CU_BLOCK, 0, stream, dlmk_check_math, in, out, n);
 }
 
 /* cuRAND's own Philox4_32_10 on the device, for the self-test of tests/test_cuda.c: for
  * each (seed, subsequence, offset) of in, curand_init then curand4 and four curand, the
- * words that the model's dlm_philox_word gives at offset .. offset+7 (DESIGN.md §3). */
+ * words that the model's dlm_philox_word gives at offset .. offset+7 (DESIGN.md §3). Not
+ * in kernels/dlm_entry.h: cuRAND is CUDA's alone. */
 #ifndef DLM_CUDA_EMULATOR
 __global__ void dlmk_check_curand(const uint64_t *in, uint32_t *out, uint64_t n)
 {
-    uint64_t i = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    uint64_t i = DLM_CU_ITEM;
     curandStatePhilox4_32_10_t state;
     uint4 r;
     unsigned k;
@@ -497,9 +386,6 @@ extern "C" cudaError_t dlm_cuda_launch_check_curand(cudaStream_t stream, const u
     (void)stream, (void)in, (void)out, (void)n;
     return cudaErrorInvalidValue; /* the emulator has no cuRAND; the test skips it there */
 #else
-    if (n == 0)
-        return cudaSuccess;
-    DLM_CU_LAUNCH(dlmk_check_curand, blocks_for(n), DLM_CU_BLOCK, 0, stream)(in, out, n);
-    return cudaGetLastError();
+    return DLM_CU_RUN(blocks_for(n), DLM_CU_BLOCK, 0, stream, dlmk_check_curand, in, out, n);
 #endif
 }

@@ -1,7 +1,10 @@
-/* dilemma.cl — the OpenCL backend's entry points: thin __kernel loops over the model
- * functions of the kernels/ headers (DESIGN.md §2). No model logic lives here: each work-item
- * copies what it needs into private memory and calls the same function the CPU backend
- * calls (host/backend_cpu.c, host/cpu_evolve.c), so the bytes are the same (§4).
+/* dilemma.cl — the OpenCL backend's entry points: thin __kernel functions over the model
+ * (DESIGN.md §2). No model logic lives here: each kernel computes which item its work-item
+ * is and makes one call into kernels/dlm_entry.h, whose bodies the CUDA kernels
+ * (kernels/cuda/dilemma.cu) call too, and which call the model functions the CPU backend
+ * calls (host/backend_cpu.c, host/cpu_evolve.c), so the bytes are the same (§4). Only
+ * dlmk_evo_evaluate's work-group sum (local memory and barriers), the assembly of the
+ * model's world from kernel arguments and the layout check are written here.
  *
  * OpenCL C 1.2. The host (host/backend_opencl.c) resolves the #include lines below
  * against the copies of kernels/ embedded at build time (cmake/EmbedOpenCL.cmake), or
@@ -21,18 +24,17 @@
  *   dlmk_evo_cumulate    Wright-Fisher, step 2: one work-item per population, in agent order;
  *   dlmk_evo_update      synchronous rules, step 3: one work-item per (agent, population);
  *   dlmk_evo_commit      the next generation copied over the current one;
+ *   dlmk_evo_fixation    stop_at_fixation, after a commit: one work-item per population;
  *   dlmk_census_chunks   one work-item per (chunk of DLM_CENSUS_CHUNK agents, population);
  *   dlmk_census_merge    one work-item per population: its chunks merged in chunk order.
  */
-#include "dlm_portable.h"
-#include "dlm_philox.h"
-#include "dlm_model.h"
-#include "dlm_match.h"
-#if defined(DLM_CL_EVOLVE)
-#include "dlm_census.h"
+#if !defined(DLM_CL_EVOLVE)
+#define DLM_ENTRY_MATCHES_ONLY 1 /* the matches program: no doubles */
 #endif
+#include "dlm_portable.h"
+#include "dlm_entry.h"
 
-/* The host's dlm_match_job (host/backend.h), field for field (24 bytes); the layout
+/* The host's dlm_match_job (host/backend.h), field for field (32 bytes); the layout
  * check below and static assertions in host/backend_opencl.c keep the two equal. */
 typedef struct dlm_cl_match_job {
     uint32_t strategy[2];
@@ -50,24 +52,15 @@ __kernel void dlmk_play_matches(ulong seed, __global const dlm_strategy *strateg
 {
     ulong i = first + get_global_id(0);
     dlm_cl_match_job job;
-    dlm_strategy a, b;
-    dlm_player_params pa, pb;
     dlm_match_rules rules;
-    ulong play, length;
     if (get_global_id(0) >= n)
         return;
     job = jobs[i];
-    a = strategies[job.strategy[0]];
-    b = strategies[job.strategy[1]];
-    pa = params[job.params[0]];
-    pb = params[job.params[1]];
     rules.continuation = continuation;
     rules.rounds = rounds;
     rules.geometric = geometric;
-    play = dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, job.population, job.generation);
-    length = dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, job.population, job.generation);
-    results[i] = dlm_play_match(&a, &b, &pa, &pb, &rules, seed, play, length, job.index,
-                                (__global uint8_t *)0);
+    results[i] = dlm_entry_play_job(seed, strategies, params, &rules, job.strategy, job.params,
+                                    job.population, job.index, job.generation);
 }
 
 /* Sizes and offsets of the structs the host shares, in the order host/backend_opencl.c
@@ -120,48 +113,15 @@ __kernel void dlmk_check_layout(__global ulong *out)
 /* Check kernel (tests): Philox4x32-10 of n counters and keys, 6 words in and 4 out each. */
 __kernel void dlmk_check_philox(__global const uint *in, __global uint *out, ulong n)
 {
-    ulong i = get_global_id(0);
-    dlm_u32x4 r;
-    if (i >= n)
-        return;
-    r = dlm_philox4x32_10(in[6 * i], in[6 * i + 1], in[6 * i + 2], in[6 * i + 3], in[6 * i + 4],
-                          in[6 * i + 5]);
-    out[4 * i] = r.v[0];
-    out[4 * i + 1] = r.v[1];
-    out[4 * i + 2] = r.v[2];
-    out[4 * i + 3] = r.v[3];
+    dlm_entry_check_philox(in, out, n, get_global_id(0));
 }
 
 #if defined(DLM_CL_EVOLVE)
-/* Check kernel (tests): per item, 4 doubles (as bits) and 4 words in; out: the bits of
- * dlm_exp(x), dlm_log(x), dlm_fermi(beta, delta), its threshold, the Gaussian pair of the
- * words, dlm_uniform_double and dlm_probability_threshold_from_double(p). */
+/* Check kernel (tests): per item, 4 doubles (as bits) and 4 words in, 8 results out
+ * (dlm_entry_check_math). */
 __kernel void dlmk_check_math(__global const ulong *in, __global ulong *out, ulong n)
 {
-    ulong i = get_global_id(0);
-    double x, beta, delta, p, f;
-    uint w0, w1, w2, w3;
-    dlm_f64x2 g;
-    if (i >= n)
-        return;
-    x = DLM_BITS_DOUBLE(in[6 * i]);
-    beta = DLM_BITS_DOUBLE(in[6 * i + 1]);
-    delta = DLM_BITS_DOUBLE(in[6 * i + 2]);
-    p = DLM_BITS_DOUBLE(in[6 * i + 3]);
-    w0 = (uint)in[6 * i + 4];
-    w1 = (uint)(in[6 * i + 4] >> 32);
-    w2 = (uint)in[6 * i + 5];
-    w3 = (uint)(in[6 * i + 5] >> 32);
-    f = dlm_fermi(beta, delta);
-    g = dlm_gaussian_pair(w0, w1, w2, w3);
-    out[8 * i] = DLM_DOUBLE_BITS(dlm_exp(x));
-    out[8 * i + 1] = DLM_DOUBLE_BITS(dlm_log(x));
-    out[8 * i + 2] = DLM_DOUBLE_BITS(f);
-    out[8 * i + 3] = dlm_probability_threshold_from_double(f);
-    out[8 * i + 4] = DLM_DOUBLE_BITS(g.v[0]);
-    out[8 * i + 5] = DLM_DOUBLE_BITS(g.v[1]);
-    out[8 * i + 6] = DLM_DOUBLE_BITS(dlm_uniform_double(w0, w1));
-    out[8 * i + 7] = dlm_probability_threshold_from_double(p);
+    dlm_entry_check_math(in, out, n, get_global_id(0));
 }
 
 /* The model's arrays, one kernel argument each (a struct of pointers cannot be one). */
@@ -198,50 +158,29 @@ DLM_FN dlm_evo_world dlm_cl_world(DLM_CL_WORLD_ARGS)
     return w;
 }
 
-/* Asynchronous rules: population get_global_id(0), generations first .. first+count-1,
- * in each its events begin .. min(end, n)-1 one after another (generation_serial in
- * host/cpu_evolve.c; the host splits a large generation's events over launches, never
- * reorders them). */
+/* Asynchronous rules: population get_global_id(0) (dlm_entry_evo_async). */
 __kernel void dlmk_evo_async(DLM_CL_WORLD_ARGS, __global const dlm_evo_population *pops,
                              __global const uchar *active, uint n_pops, ulong first, ulong count,
                              uint begin, uint end, __global dlm_evo_counts *counts)
 {
-    uint p = (uint)get_global_id(0), e;
-    dlm_evo_world w;
-    dlm_evo_population pop;
-    dlm_evo_counts c;
-    ulong g;
-    if (p >= n_pops || !active[p] || fixed[p])
-        return;
-    w = DLM_CL_WORLD();
-    pop = pops[p];
-    c = counts[p];
-    for (g = first; g < first + count; ++g) {
-        for (e = begin; e < end && e < pop.n; ++e)
-            dlm_evo_event(&w, &pop, g, e, &c);
-        if (end >= pop.n && dlm_evo_check_fixation(&w, &pop, p, g))
-            break;
-    }
-    counts[p] = c;
+    dlm_evo_world w = DLM_CL_WORLD();
+    dlm_entry_evo_async(&w, pops, active, n_pops, first, count, begin, end, counts,
+                        (uint)get_global_id(0));
 }
 
 /* Synchronous rules, step 1: agent get_global_id(0) of population get_global_id(1).
  * Work-groups are (L, 1), L a power of two: the group's counts (integers, so the order
- * of the sum is immaterial) go to partial[(p * groups + group) * 3 + k]. */
+ * of the sum is immaterial) go to partial[(p * groups + group) * 3 + k]. This sum, with
+ * its local memory and barriers, is the one part of a kernel the portable model cannot
+ * spell. */
 __kernel void dlmk_evo_evaluate(DLM_CL_WORLD_ARGS, __global const dlm_evo_population *pops,
                                 __global const uchar *active, uint n_pops, ulong g,
                                 __global ulong *partial, __local ulong *scratch)
 {
     uint x = (uint)get_global_id(0), p = (uint)get_global_id(1);
     uint l = (uint)get_local_id(0), size = (uint)get_local_size(0), s;
-    dlm_evo_counts c;
-    c.cooperations = c.moves = c.matches = c.failed_events = 0u;
-    if (p < n_pops && active[p]) {
-        dlm_evo_world w = DLM_CL_WORLD();
-        dlm_evo_population pop = pops[p];
-        if (x < pop.n)
-            dlm_evo_sync_evaluate(&w, &pop, g, x, &c);
-    }
+    dlm_evo_world w = DLM_CL_WORLD();
+    dlm_evo_counts c = dlm_entry_evo_evaluate(&w, pops, active, n_pops, g, p, x);
     scratch[l] = c.cooperations;
     scratch[size + l] = c.moves;
     scratch[2u * size + l] = c.matches;
@@ -267,100 +206,53 @@ __kernel void dlmk_evo_counts_add(__global const ulong *partial, uint groups,
                                   __global const uchar *active, uint n_pops,
                                   __global dlm_evo_counts *counts)
 {
-    uint p = (uint)get_global_id(0), k;
-    dlm_evo_counts c;
-    if (p >= n_pops || !active[p])
-        return;
-    c = counts[p];
-    for (k = 0; k < groups; ++k) {
-        ulong at = ((ulong)p * groups + k) * 3u;
-        c.cooperations += partial[at];
-        c.moves += partial[at + 1u];
-        c.matches += partial[at + 2u];
-    }
-    counts[p] = c;
+    dlm_entry_evo_counts_add(partial, groups, active, n_pops, counts, (uint)get_global_id(0));
 }
 
 /* Wright-Fisher, step 2: population get_global_id(0). */
 __kernel void dlmk_evo_cumulate(DLM_CL_WORLD_ARGS, __global const dlm_evo_population *pops,
                                 __global const uchar *active, uint n_pops)
 {
-    uint p = (uint)get_global_id(0);
-    dlm_evo_world w;
-    dlm_evo_population pop;
-    if (p >= n_pops || !active[p])
-        return;
-    w = DLM_CL_WORLD();
-    pop = pops[p];
-    if (params[pop.params].rule == DLM_RULE_WRIGHT_FISHER)
-        dlm_evo_sync_cumulate(&w, &pop);
+    dlm_evo_world w = DLM_CL_WORLD();
+    dlm_entry_evo_cumulate(&w, pops, active, n_pops, (uint)get_global_id(0));
 }
 
 /* Synchronous rules, step 3: agent get_global_id(0) of population get_global_id(1). */
 __kernel void dlmk_evo_update(DLM_CL_WORLD_ARGS, __global const dlm_evo_population *pops,
                               __global const uchar *active, uint n_pops, ulong g)
 {
-    uint x = (uint)get_global_id(0), p = (uint)get_global_id(1);
-    dlm_evo_world w;
-    dlm_evo_population pop;
-    if (p >= n_pops || !active[p])
-        return;
-    pop = pops[p];
-    if (x >= pop.n)
-        return;
-    w = DLM_CL_WORLD();
-    dlm_evo_sync_update(&w, &pop, g, x);
+    dlm_evo_world w = DLM_CL_WORLD();
+    dlm_entry_evo_update(&w, pops, active, n_pops, g, (uint)get_global_id(1),
+                         (uint)get_global_id(0));
 }
 
-/* Synchronous rules: the next generation replaces the current one (active populations). */
+/* Synchronous rules: agent get_global_id(0) of population get_global_id(1) takes its next
+ * strategy. */
 __kernel void dlmk_evo_commit(__global const dlm_evo_population *pops, __global const uchar *active,
                               uint n_pops, __global dlm_strategy *strategy,
                               __global const dlm_strategy *next)
 {
-    uint x = (uint)get_global_id(0), p = (uint)get_global_id(1);
-    dlm_evo_population pop;
-    if (p >= n_pops || !active[p])
-        return;
-    pop = pops[p];
-    if (x < pop.n)
-        strategy[pop.agent0 + x] = next[pop.agent0 + x];
+    dlm_entry_evo_commit(strategy, next, pops, active, n_pops, (uint)get_global_id(1),
+                         (uint)get_global_id(0));
 }
 
-/* Synchronous rules, after the commit of generation g: population get_global_id(0) stops
- * if it has become monomorphic (stop_at_fixation); later launches skip it. */
+/* Synchronous rules, after the commit of generation g: population get_global_id(0). */
 __kernel void dlmk_evo_fixation(DLM_CL_WORLD_ARGS, __global const dlm_evo_population *pops,
                                 __global uchar *active, uint n_pops, ulong g)
 {
-    uint p = (uint)get_global_id(0);
-    dlm_evo_world w;
-    dlm_evo_population pop;
-    if (p >= n_pops || !active[p] || fixed[p])
-        return;
-    w = DLM_CL_WORLD();
-    pop = pops[p];
-    if (dlm_evo_check_fixation(&w, &pop, p, g))
-        active[p] = 0;
+    dlm_evo_world w = DLM_CL_WORLD();
+    dlm_entry_evo_fixation(&w, pops, active, n_pops, g, (uint)get_global_id(0));
 }
 
-/* Census: chunk get_global_id(0) of population get_global_id(1) into
- * part[p * max_chunks + chunk]. */
+/* Census: chunk get_global_id(0) of population get_global_id(1). */
 __kernel void dlmk_census_chunks(DLM_CL_WORLD_ARGS, __global const dlm_evo_population *pops,
                                  uint n_pops, ulong g, __global const dlm_strategy *named,
                                  uint n_named, ulong tolerance, uint max_chunks,
                                  __global dlm_evo_census *part)
 {
-    uint c = (uint)get_global_id(0), p = (uint)get_global_id(1);
-    dlm_evo_world w;
-    dlm_evo_population pop;
-    if (p >= n_pops || c >= max_chunks)
-        return;
-    pop = pops[p];
-    if (c >= (pop.n + DLM_CENSUS_CHUNK - 1u) / DLM_CENSUS_CHUNK)
-        return;
-    w = DLM_CL_WORLD();
-    part[(ulong)p * max_chunks + c] =
-        dlm_census_chunk(&w, &pop, dlm_evo_census_generation(&w, p, g), c, named, n_named,
-                         tolerance);
+    dlm_evo_world w = DLM_CL_WORLD();
+    dlm_entry_census_chunk(&w, pops, n_pops, g, named, n_named, tolerance, max_chunks, part,
+                           (uint)get_global_id(1), (uint)get_global_id(0));
 }
 
 /* Census: population get_global_id(0)'s chunks merged in chunk order into out[p]. */
@@ -368,16 +260,6 @@ __kernel void dlmk_census_merge(__global const dlm_evo_population *pops, uint n_
                                 uint max_chunks, __global const dlm_evo_census *part,
                                 __global dlm_evo_census *out)
 {
-    uint p = (uint)get_global_id(0), c, chunks;
-    dlm_evo_census r, b;
-    if (p >= n_pops)
-        return;
-    chunks = (pops[p].n + DLM_CENSUS_CHUNK - 1u) / DLM_CENSUS_CHUNK;
-    r = dlm_census_empty();
-    for (c = 0; c < chunks; ++c) {
-        b = part[(ulong)p * max_chunks + c];
-        dlm_census_merge(&r, &b);
-    }
-    out[p] = r;
+    dlm_entry_census_merge(pops, n_pops, max_chunks, part, out, (uint)get_global_id(0));
 }
 #endif /* DLM_CL_EVOLVE */
