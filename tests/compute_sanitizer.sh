@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# compute_sanitizer.sh TEST_CUDA — runs tests/test_cuda.c's binary under NVIDIA's
+# compute_sanitizer.sh TEST_CUDA — runs test_cuda (the identity tests of
+# tests/backend_identity.c through the CUDA shim, tests/test_cuda.c) under NVIDIA's
 # compute-sanitizer with each tool in turn: memcheck (out-of-bounds and misaligned device
 # accesses, leaks), racecheck (shared-memory hazards: the count reduction of
 # dlmk_evo_evaluate), synccheck (__syncthreads misuse) and initcheck (reads of device

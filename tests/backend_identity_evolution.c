@@ -1,0 +1,543 @@
+/* backend_identity_evolution.c — evolution on the device under test against the CPU
+ * reference (part of the identity body, tests/backend_identity_body.h):
+ *   - dlm_evolve, one test per scenario: every rule, well-mixed (complete and sampled) and
+ *     graphs (ring, lattices), every mutation kind, agent classes with different
+ *     timescales, exact payoffs, three census chunks, a generation of an asynchronous rule
+ *     cut over launches, fixation stopping (also inside a 40-generation step, where some
+ *     population must fix between two censuses): the jsonl records, final outcomes and
+ *     snapshots byte-identical;
+ *   - the resident interface directly: inactive populations, counts added, and where the
+ *     backend has them, evo_submit / evo_collect and their misuse refused.
+ */
+#define _POSIX_C_SOURCE 200809L /* mkdir, access */
+#include "backend_identity_body.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "evolve.h"
+
+/* --- dlm_evolve, one test per scenario -------------------------------------------------- */
+
+/* The whole of a file (malloc'd) and its length. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+    if (!f)
+        fail_msg("cannot read %s", path);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_true(fread(buf, 1, (size_t)n, f) == (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* Runs the scenario with dlm_evolve on a backend: records (jsonl) to records_path, the
+ * snapshot to snapshot_path. */
+static void evolve_on(dlm_scenario *sc, const dlm_evo_plan *plan, const dlm_backend_ops *ops,
+                      dlm_backend *be, const char *records_path, const char *snapshot_path,
+                      dlm_evo_outcome *out)
+{
+    FILE *records = fopen(records_path, "w");
+    dlm_error err;
+    assert_non_null(records);
+    SET(sc->evolution.snapshot_file, snapshot_path);
+    if (dlm_evolve(sc, plan, ops, be, records, DLM_FMT_JSONL, out, &err) != DLM_OK)
+        fail_msg("%s: dlm_evolve: %s", ops->name, err.message);
+    fclose(records);
+}
+
+static void scenario_base(dlm_scenario *sc, const char *rule, uint32_t n, uint32_t pops)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    dlm_error err;
+    memset(sc, 0, sizeof *sc);
+    assert_int_equal(dlm_game_preset("pd", NAN, NAN, &sc->game, &err), DLM_OK);
+    sc->mode = DLM_MODE_EVOLVE;
+    sc->seed = 31337;
+    sc->rounds = 8;
+    sc->match_defaults.reaction_period = 1;
+    sc->match_defaults.execution_error = 0.02;
+    sc->match_defaults.perception_error = 0.01;
+    ev->population = n;
+    ev->populations = pops;
+    ev->generations = 12;
+    ev->record_every = 3;
+    ev->snapshot_every = 6;
+    SET(ev->rule, rule);
+    ev->selection = 0.5;
+    SET(ev->fitness, "linear");
+    SET(ev->structure.type, "well-mixed");
+    ev->replacement = ev->structure;
+    SET(ev->mutation_kind, "none");
+    SET(ev->initial, "random");
+    ev->tolerance = 0.1;
+}
+
+/* What the scenarios share: named shares, mutation sets and agent classes. */
+static dlm_share m1_set[4], lookup_shares[3], fsm_shares[4], two[2], lookup_set[2];
+static dlm_class_spec classes[2];
+
+static void evolution_fixtures(void)
+{
+    memset(m1_set, 0, sizeof m1_set);
+    SET(m1_set[0].strategy, "tft");
+    SET(m1_set[1].strategy, "alld");
+    SET(m1_set[2].strategy, "wsls");
+    SET(m1_set[3].strategy, "gtft");
+    m1_set[0].share = m1_set[1].share = m1_set[2].share = m1_set[3].share = 0.25;
+    SET(lookup_shares[0].strategy, "tf2t");
+    SET(lookup_shares[1].strategy, "lookup(1,C,CDCD)");
+    SET(lookup_shares[2].strategy,
+        "lookup(3,CDC,CDCDCDCDDDCDCDCCCDCDCCCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCD)");
+    lookup_shares[0].share = lookup_shares[1].share = 0.4;
+    lookup_shares[2].share = 0.2;
+    SET(lookup_set[0].strategy, "tf2t");
+    SET(lookup_set[1].strategy, "lookup(2,DD,CCCCDDDDCDCDDCDC)");
+    lookup_set[0].share = lookup_set[1].share = 0.5;
+    SET(fsm_shares[0].strategy, "grim");
+    SET(fsm_shares[1].strategy, "2tft");
+    SET(fsm_shares[2].strategy, "prober");
+    SET(fsm_shares[3].strategy, "cycler");
+    fsm_shares[0].share = fsm_shares[1].share = fsm_shares[2].share = fsm_shares[3].share = 0.25;
+    SET(two[0].strategy, "allc");
+    SET(two[1].strategy, "alld");
+    two[0].share = 0.7;
+    two[1].share = 0.3;
+    memset(classes, 0, sizeof classes);
+    SET(classes[0].name, "fast");
+    classes[0].share = 0.5;
+    classes[0].player.execution_error = 0.01;
+    classes[0].player.reaction_period = 1;
+    SET(classes[1].name, "slow");
+    classes[1].share = 0.5;
+    classes[1].player.execution_error = 0.05;
+    classes[1].player.perception_error = 0.05;
+    classes[1].player.reaction_period = 4;
+    classes[1].player.observation_delay = 2;
+}
+
+static void uses_shares(dlm_evolution_spec *ev, dlm_share *shares, size_t n)
+{
+    SET(ev->initial, "shares");
+    ev->shares = shares;
+    ev->n_shares = n;
+}
+
+static void uses_classes(dlm_evolution_spec *ev)
+{
+    ev->classes = classes;
+    ev->n_classes = 2;
+}
+
+static void uses_lattice(dlm_evolution_spec *ev, uint32_t width, uint32_t height,
+                         const char *neighbourhood)
+{
+    SET(ev->structure.type, "lattice");
+    ev->structure.width = width;
+    ev->structure.height = height;
+    SET(ev->structure.neighbourhood, neighbourhood);
+    ev->replacement = ev->structure;
+}
+
+static void uses_mutation(dlm_evolution_spec *ev, const char *kind, double rate)
+{
+    SET(ev->mutation_kind, kind);
+    ev->mutation_rate = rate;
+}
+
+/* Mutation to a uniform strategy of set (rate 0.1), and the agent classes. */
+static void uses_set_mutation_and_classes(dlm_evolution_spec *ev, dlm_share *set, size_t n)
+{
+    uses_mutation(ev, "set", 0.1);
+    ev->mutation_set = set;
+    ev->n_mutation_set = n;
+    uses_classes(ev);
+}
+
+/* The scenarios, each a function that sets it up from scenario_base. */
+static void moran_bd_fixation(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-bd", 10, 6);
+    uses_shares(&sc->evolution, m1_set, 4);
+    uses_classes(&sc->evolution);
+    sc->evolution.stop_at_fixation = 1;
+    sc->evolution.generations = 60;
+    sc->evolution.record_every = 2;
+}
+
+static void moran_db_sampled(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "moran-db", 16, 4);
+    ev->structure.partners = 3;
+    ev->replacement = ev->structure;
+    SET(ev->fitness, "exponential");
+    uses_mutation(ev, "random-memory-one", 0.1);
+    uses_classes(ev);
+}
+
+static void fermi_ring(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "fermi", 20, 3);
+    SET(ev->structure.type, "ring");
+    ev->structure.k = 2;
+    ev->replacement = ev->structure;
+    uses_mutation(ev, "gaussian", 0.2);
+    ev->sigma = 0.1;
+    ev->selection = 2.0;
+    sc->geometric = 1;
+    sc->continuation = 0.8;
+    sc->rounds = 30;
+}
+
+static void fermi_set_mutation(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "fermi", 12, 5);
+    uses_set_mutation_and_classes(ev, m1_set, 4);
+}
+
+static void fermi_sync_lattice(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "fermi-sync", 25, 2);
+    uses_lattice(ev, 5, 5, "von-neumann");
+    uses_shares(ev, lookup_shares, 3);
+    uses_mutation(ev, "lookup-flip", 0.1);
+}
+
+static void wright_fisher_fsm(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "wright-fisher", 24, 3);
+    uses_shares(ev, fsm_shares, 4);
+    uses_mutation(ev, "fsm-edit", 0.1);
+    SET(ev->fitness, "exponential");
+}
+
+static void wright_fisher_moore(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "wright-fisher", 24, 1);
+    uses_lattice(ev, 4, 6, "moore");
+    uses_shares(ev, lookup_set, 2);
+    uses_set_mutation_and_classes(ev, lookup_set, 2);
+}
+
+static void imitate_best_self(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "imitate-best", 64, 2);
+    sc->rounds = 1;
+    sc->match_defaults.execution_error = sc->match_defaults.perception_error = 0;
+    sc->game.R = 1;
+    sc->game.S = 0;
+    sc->game.T = 1.85;
+    sc->game.P = 0;
+    SET(sc->game.name, "custom");
+    uses_lattice(ev, 8, 8, "moore");
+    ev->structure.self_loops = 1;
+    ev->replacement = ev->structure;
+    ev->replacement.self_loops = 0;
+    ev->accumulate_total = 1;
+    uses_shares(ev, two, 2);
+}
+
+static void moran_bd_exact(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "moran-bd", 20, 3);
+    sc->rounds = 50;
+    ev->payoff_exact = 1;
+    ev->structure.partners = 4;
+    ev->replacement = ev->structure;
+    uses_mutation(ev, "random-memory-one", 0.05);
+    ev->selection = 1.0;
+    SET(ev->fitness, "exponential");
+}
+
+static void moran_db_exact_lattice(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "moran-db", 36, 2);
+    sc->rounds = 20;
+    ev->payoff_exact = 1;
+    uses_lattice(ev, 6, 6, "von-neumann");
+    uses_mutation(ev, "gaussian", 0.1);
+    ev->sigma = 0.05;
+}
+
+/* One large population of sampled (1) partners, 2 generations, every one recorded. */
+static void large_sampled(dlm_scenario *sc, const char *rule, uint32_t n, uint32_t rounds)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, rule, n, 1);
+    sc->rounds = rounds;
+    ev->structure.partners = 1;
+    ev->replacement = ev->structure;
+    ev->generations = 2;
+    ev->record_every = 1;
+    ev->snapshot_every = 2;
+    uses_mutation(ev, "random-memory-one", 0.01);
+}
+
+/* more events than one launch runs: a generation cut into slices */
+static void moran_db_sliced(dlm_scenario *sc)
+{
+    large_sampled(sc, "moran-db", 20000, 2);
+}
+
+/* three chunks: merging two is commutative, three shows the association */
+static void fermi_sync_three_chunks(dlm_scenario *sc)
+{
+    large_sampled(sc, "fermi-sync", 9000, 3);
+}
+
+/* stop at fixation inside a step: found where the populations live, each at its own
+ * generation, the census of that generation reported */
+static void fixation_in_step(dlm_scenario *sc, const char *rule)
+{
+    scenario_base(sc, rule, 10, 12);
+    uses_shares(&sc->evolution, m1_set, 4);
+    sc->evolution.selection = 1.0;
+    sc->evolution.stop_at_fixation = 1;
+    sc->evolution.generations = 400;
+    sc->evolution.record_every = 40;
+}
+
+static void moran_bd_fixation_in_step(dlm_scenario *sc)
+{
+    fixation_in_step(sc, "moran-bd");
+}
+
+static void wright_fisher_fixation_in_step(dlm_scenario *sc)
+{
+    fixation_in_step(sc, "wright-fisher");
+}
+
+typedef struct evolution_case {
+    const char *what;
+    void (*configure)(dlm_scenario *sc);
+    int fixes_between_censuses; /* the case must show it: some population fixes off-census */
+} evolution_case;
+
+static const evolution_case evolution_cases[] = {
+    {"moran-bd, complete, classes (k=1 / k=4,d=2), fixation", moran_bd_fixation, 0},
+    {"moran-db, sampled (3), exponential, random-memory-one", moran_db_sampled, 0},
+    {"fermi, ring (k=2), gaussian, geometric matches", fermi_ring, 0},
+    {"fermi, complete, set mutation, classes", fermi_set_mutation, 0},
+    {"fermi-sync, 5x5 von Neumann lattice, lookup-flip", fermi_sync_lattice, 0},
+    {"wright-fisher, complete, fsm-edit, exponential", wright_fisher_fsm, 0},
+    {"wright-fisher, 4x6 Moore lattice, set mutation, classes", wright_fisher_moore, 0},
+    {"imitate-best, 8x8 Moore lattice + self, accumulate total", imitate_best_self, 0},
+    {"moran-bd, exact payoffs, sampled (4), random-memory-one", moran_bd_exact, 0},
+    {"moran-db, 6x6 lattice, exact payoffs, gaussian", moran_db_exact_lattice, 0},
+    {"moran-db, 20000 agents (a generation in two launches)", moran_db_sliced, 0},
+    {"fermi-sync, 9000 agents (three census chunks), sampled (1)", fermi_sync_three_chunks, 0},
+    {"moran-bd, complete, fixation inside a 40-generation step", moran_bd_fixation_in_step, 1},
+    {"wright-fisher, complete, fixation inside a 40-generation step",
+     wright_fisher_fixation_in_step, 1},
+};
+#define N_EVOLUTION_CASES N_OF(evolution_cases)
+
+/* Fails unless files a and b hold the same bytes; returns the length. */
+static size_t same_records(const char *what, const char *path_a, const char *path_b)
+{
+    size_t la, lb;
+    char *a = slurp(path_a, &la), *b = slurp(path_b, &lb);
+    if (la != lb || memcmp(a, b, la) != 0) {
+        size_t i;
+        char label[16];
+        for (i = 0; i < la && i < lb && a[i] == b[i]; ++i)
+            ;
+        snprintf(label, sizeof label, "%s:", identity.dev_ops->name);
+        fail_msg("%s: records differ at byte %zu of %zu/%zu:\ncpu:    %.200s\n%-8s%.200s", what, i,
+                 la, lb, a + (i > 80 ? i - 80 : 0), label, b + (i > 80 ? i - 80 : 0));
+    }
+    free(a);
+    free(b);
+    return la;
+}
+
+/* One scenario on the CPU and on the device: records, outcomes and snapshots the same. */
+static void test_evolution_identical_to_cpu(void **state)
+{
+    const evolution_case *ec = (const evolution_case *)*state;
+    char dir[600], rec_cpu[700], rec_dev[700], snap_cpu[700], snap_dev[700];
+    dlm_scenario sc;
+    dlm_evo_plan plan;
+    dlm_evo_outcome *oa, *ob;
+    dlm_error err;
+    size_t records;
+    snprintf(dir, sizeof dir, "%s/evo", identity.scratch);
+    mkdir(dir, 0755);
+    snprintf(rec_cpu, sizeof rec_cpu, "%s/cpu.jsonl", dir);
+    snprintf(rec_dev, sizeof rec_dev, "%s/%s.jsonl", dir, identity.dev_ops->name);
+    snprintf(snap_cpu, sizeof snap_cpu, "%s/cpu.snapshot", dir);
+    snprintf(snap_dev, sizeof snap_dev, "%s/%s.snapshot", dir, identity.dev_ops->name);
+    evolution_fixtures();
+    ec->configure(&sc);
+    if (dlm_evo_plan_build(&sc, &plan, &err) != DLM_OK)
+        fail_msg("%s: plan: %s", ec->what, err.message);
+    oa = calloc(plan.n_populations, sizeof *oa);
+    ob = calloc(plan.n_populations, sizeof *ob);
+    assert_non_null(oa);
+    assert_non_null(ob);
+    remove(snap_cpu);
+    remove(snap_dev);
+    evolve_on(&sc, &plan, identity.cpu_ops, identity.cpu_be, rec_cpu, snap_cpu, oa);
+    evolve_on(&sc, &plan, identity.dev_ops, identity.dev_be, rec_dev, snap_dev, ob);
+    records = same_records(ec->what, rec_cpu, rec_dev);
+    if (memcmp(oa, ob, plan.n_populations * sizeof *oa) != 0)
+        fail_msg("%s: final outcomes differ", ec->what);
+    if (ec->fixes_between_censuses) {
+        size_t q, inside = 0;
+        for (q = 0; q < plan.n_populations; ++q)
+            inside += oa[q].fixed && oa[q].fixation_generation % sc.evolution.record_every != 0;
+        if (inside == 0)
+            fail_msg("%s: no population fixed between two censuses", ec->what);
+    }
+    if (access(snap_cpu, F_OK) != 0 || access(snap_dev, F_OK) != 0) {
+        /* a run that stopped (fixation) before its first snapshot writes none */
+        assert_int_equal(access(snap_cpu, F_OK), access(snap_dev, F_OK));
+        printf("    %-58s %6zu bytes of records identical (no snapshot)\n", ec->what, records);
+    } else {
+        size_t sa, sb;
+        char *a = slurp(snap_cpu, &sa), *b = slurp(snap_dev, &sb);
+        if (sa != sb || memcmp(a, b, sa) != 0)
+            fail_msg("%s: snapshots differ", ec->what);
+        printf("    %-58s %6zu bytes of records, snapshot identical\n", ec->what, records);
+        free(a);
+        free(b);
+    }
+    free(oa);
+    free(ob);
+    dlm_evo_plan_free(&plan);
+}
+
+/* --- the resident interface ------------------------------------------------------------- */
+
+/* evo_submit / evo_collect (optional, host/backend.h): the same as evo_run(5, 4) then
+ * evo_census(9) on the reference; one submission at a time, collected before any other
+ * call on the state. ca, ea: the reference's counts and census after those calls. */
+static void check_submit_collect(dlm_evo_state *sb, uint8_t *active, const dlm_evo_counts *ca,
+                                 dlm_evo_counts *cb, const dlm_evo_census *ea, dlm_evo_census *eb,
+                                 size_t n_pops)
+{
+    dlm_error err;
+    assert_int_equal(identity.dev_ops->evo_submit(identity.dev_be, sb, 5, 4, active, &err), DLM_OK);
+    active[0] = 0; /* the submission copied the flags: changing them now changes nothing */
+    assert_int_equal(identity.dev_ops->evo_run(identity.dev_be, sb, 9, 1, active, cb, &err),
+                     DLM_ERR_RUNTIME);
+    assert_non_null(strstr(err.message, "not collected"));
+    assert_int_equal(identity.dev_ops->evo_submit(identity.dev_be, sb, 9, 1, active, &err),
+                     DLM_ERR_RUNTIME);
+    assert_int_equal(identity.dev_ops->evo_collect(identity.dev_be, sb, cb, eb, &err), DLM_OK);
+    active[0] = 1;
+    assert_memory_equal(ca, cb, n_pops * sizeof *ca);
+    assert_memory_equal(ea, eb, n_pops * sizeof *ea);
+    assert_int_equal(identity.dev_ops->evo_collect(identity.dev_be, sb, cb, eb, &err),
+                     DLM_ERR_RUNTIME);
+    assert_non_null(strstr(err.message, "without a submission"));
+}
+
+/* The resident interface directly: runs with some populations inactive, censuses in
+ * between, counts added into what the caller holds. */
+static void test_resident_populations_identical(void **state)
+{
+    dlm_scenario sc;
+    dlm_evo_plan plan;
+    dlm_evo_setup setup;
+    dlm_evo_state *sa = NULL, *sb = NULL;
+    dlm_evo_counts ca[4], cb[4];
+    dlm_evo_census ea[4], eb[4];
+    dlm_strategy *xa, *xb;
+    uint8_t active[4] = {1, 0, 1, 1};
+    dlm_error err;
+    int rule;
+    (void)state;
+    for (rule = 0; rule < 2; ++rule) {
+        scenario_base(&sc, rule ? "wright-fisher" : "moran-db", 30, 4);
+        SET(sc.evolution.mutation_kind, "random-memory-one");
+        sc.evolution.mutation_rate = 0.05;
+        if (dlm_evo_plan_build(&sc, &plan, &err) != DLM_OK)
+            fail_msg("plan: %s", err.message);
+        dlm_evo_plan_setup(&plan, sc.seed, &setup);
+        assert_int_equal(identity.cpu_ops->evo_create(identity.cpu_be, &setup, &sa, &err), DLM_OK);
+        if (identity.dev_ops->evo_create(identity.dev_be, &setup, &sb, &err) != DLM_OK)
+            fail_msg("%s evo_create: %s", identity.dev_ops->name, err.message);
+        memset(ca, 0, sizeof ca);
+        memset(cb, 0, sizeof cb);
+        ca[2].moves = cb[2].moves = 1000; /* counts are added, not overwritten */
+        assert_int_equal(identity.cpu_ops->evo_run(identity.cpu_be, sa, 0, 3, active, ca, &err),
+                         DLM_OK);
+        assert_int_equal(identity.dev_ops->evo_run(identity.dev_be, sb, 0, 3, active, cb, &err),
+                         DLM_OK);
+        assert_memory_equal(ca, cb, sizeof ca);
+        assert_true(ca[1].matches == 0 && ca[0].matches > 0);
+        assert_int_equal(identity.cpu_ops->evo_census(identity.cpu_be, sa, 3, ea, &err), DLM_OK);
+        assert_int_equal(identity.dev_ops->evo_census(identity.dev_be, sb, 3, eb, &err), DLM_OK);
+        assert_memory_equal(ea, eb, sizeof ea);
+        active[1] = 1;
+        active[3] = 0;
+        assert_int_equal(identity.cpu_ops->evo_run(identity.cpu_be, sa, 3, 2, active, ca, &err),
+                         DLM_OK);
+        assert_int_equal(identity.dev_ops->evo_run(identity.dev_be, sb, 3, 2, active, cb, &err),
+                         DLM_OK);
+        assert_memory_equal(ca, cb, sizeof ca);
+        if (identity.dev_ops->evo_submit) {
+            assert_int_equal(identity.cpu_ops->evo_run(identity.cpu_be, sa, 5, 4, active, ca, &err),
+                             DLM_OK);
+            assert_int_equal(identity.cpu_ops->evo_census(identity.cpu_be, sa, 9, ea, &err),
+                             DLM_OK);
+            check_submit_collect(sb, active, ca, cb, ea, eb, 4);
+        }
+        xa = malloc(plan.n_agents * sizeof *xa);
+        xb = malloc(plan.n_agents * sizeof *xb);
+        assert_int_equal(identity.cpu_ops->evo_snapshot(identity.cpu_be, sa, xa, &err), DLM_OK);
+        assert_int_equal(identity.dev_ops->evo_snapshot(identity.dev_be, sb, xb, &err), DLM_OK);
+        assert_memory_equal(xa, xb, plan.n_agents * sizeof *xa);
+        free(xa);
+        free(xb);
+        identity.cpu_ops->evo_destroy(identity.cpu_be, sa);
+        identity.dev_ops->evo_destroy(identity.dev_be, sb);
+        dlm_evo_plan_free(&plan);
+        active[1] = 0;
+        active[3] = 1;
+    }
+}
+
+#define TEST_NAME_MAX 160
+
+size_t dlm_identity_evolution_tests(struct CMUnitTest *all, size_t n, size_t max)
+{
+    static char names[N_EVOLUTION_CASES][TEST_NAME_MAX];
+    static const struct CMUnitTest resident = cmocka_unit_test(test_resident_populations_identical);
+    size_t i;
+    if (n + N_EVOLUTION_CASES + 1 > max)
+        return max + 1;
+    for (i = 0; i < N_EVOLUTION_CASES; ++i) {
+        snprintf(names[i], sizeof names[i], "test_evolution_identical_to_cpu: %s",
+                 evolution_cases[i].what);
+        all[n].name = names[i];
+        all[n].test_func = test_evolution_identical_to_cpu;
+        all[n].setup_func = NULL;
+        all[n].teardown_func = NULL;
+        all[n].initial_state = (void *)&evolution_cases[i];
+        ++n;
+    }
+    all[n++] = resident;
+    return n;
+}
