@@ -54,6 +54,19 @@ static size_t count_cache_files(void)
     return n;
 }
 
+/* Builds the matches program on a fresh backend (the Philox self-test's): its status, and
+ * the programs compiled and taken from the cache. */
+static dlm_status build_matches(unsigned *compiled, unsigned *cached, dlm_error *err)
+{
+    dlm_backend *be = dlm_identity_open_device();
+    uint32_t in[6] = {0}, out[4];
+    dlm_status st =
+        dlm_opencl_run_check(be, "dlmk_check_philox", in, sizeof in, out, sizeof out, 1, err);
+    dlm_opencl_cache_stats(be, compiled, cached);
+    dlm_backend_opencl.destroy(be);
+    return st;
+}
+
 /* Builds both programs on a fresh backend; returns (compiled, from cache). */
 static void build_both(unsigned *compiled, unsigned *cached)
 {
@@ -94,6 +107,7 @@ static void damage_cache(void)
 static void test_binary_cache(void **state)
 {
     unsigned compiled, cached;
+    dlm_error err;
     (void)state;
     /* the programs of the tests above were compiled and written to the (fresh) cache */
     assert_true(count_cache_files() == 2);
@@ -112,17 +126,8 @@ static void test_binary_cache(void **state)
     assert_true(compiled == 0 && cached == 2);
     /* switched off: compiled, nothing written */
     setenv("DLM_OPENCL_CACHE", "0", 1);
-    {
-        dlm_backend *be = dlm_identity_open_device();
-        uint32_t in[6] = {0}, out[4];
-        dlm_error err;
-        assert_int_equal(
-            dlm_opencl_run_check(be, "dlmk_check_philox", in, sizeof in, out, sizeof out, 1, &err),
-            DLM_OK);
-        dlm_opencl_cache_stats(be, &compiled, &cached);
-        assert_true(compiled == 1 && cached == 0);
-        dlm_backend_opencl.destroy(be);
-    }
+    assert_int_equal(build_matches(&compiled, &cached, &err), DLM_OK);
+    assert_true(compiled == 1 && cached == 0);
     unsetenv("DLM_OPENCL_CACHE");
     assert_true(count_cache_files() == 2);
 }
@@ -131,20 +136,15 @@ static void test_source_dir_errors(void **state)
 {
     char dir[600], path[700];
     FILE *f;
-    dlm_backend *be;
-    uint32_t in[6] = {0}, out[4];
+    unsigned compiled, cached;
     dlm_error err;
     (void)state;
     /* a folder without the sources */
     snprintf(dir, sizeof dir, "%s/src", dlm_identity_scratch());
     mkdir(dir, 0755);
     setenv("DLM_OPENCL_SOURCE_DIR", dir, 1);
-    be = dlm_identity_open_device();
-    assert_int_equal(
-        dlm_opencl_run_check(be, "dlmk_check_philox", in, sizeof in, out, sizeof out, 1, &err),
-        DLM_ERR_USAGE);
+    assert_int_equal(build_matches(&compiled, &cached, &err), DLM_ERR_USAGE);
     assert_non_null(strstr(err.message, "DLM_OPENCL_SOURCE_DIR"));
-    dlm_backend_opencl.destroy(be);
     /* a program that does not compile: the call and the error are named */
     snprintf(path, sizeof path, "%s/opencl", dir);
     mkdir(path, 0755);
@@ -154,12 +154,8 @@ static void test_source_dir_errors(void **state)
     fputs("__kernel void dlmk_check_philox(__global uint *x) { this does not compile; }\n", f);
     fclose(f);
     fprintf(stderr, "    (a build log of a deliberately broken program follows)\n");
-    be = dlm_identity_open_device();
-    assert_int_equal(
-        dlm_opencl_run_check(be, "dlmk_check_philox", in, sizeof in, out, sizeof out, 1, &err),
-        DLM_ERR_RUNTIME);
+    assert_int_equal(build_matches(&compiled, &cached, &err), DLM_ERR_RUNTIME);
     assert_non_null(strstr(err.message, "clBuildProgram failed: CL_BUILD_PROGRAM_FAILURE (-11)"));
-    dlm_backend_opencl.destroy(be);
     unsetenv("DLM_OPENCL_SOURCE_DIR");
     remove(path);
     snprintf(path, sizeof path, "%s/opencl", dir);
