@@ -43,6 +43,11 @@ int dlm_format_from_path(const char *path, dlm_format *out)
 char *dlm_format_double(char *buf, double x)
 {
     int digits;
+    if (!isfinite(x)) { /* never printed: configs keep every number finite; a safety net
+                           so that no output ever holds inf or nan, which JSON refuses */
+        snprintf(buf, DLM_DOUBLE_TEXT, "null");
+        return buf;
+    }
     for (digits = 15; digits <= 17; ++digits) {
         snprintf(buf, DLM_DOUBLE_TEXT, "%.*g", digits, x);
         if (strtod(buf, NULL) == x)

@@ -147,6 +147,10 @@ expect 0 "threads 1" -- "$DLM" tournament --strategies tft,alld,wsls --threads 1
 cmp -s "$TMP/out" "$TMP/t1024" && ok || bad "threads 1024 changed the output"
 expect 2 "a complete Erdos-Renyi graph of 10^5 agents" -- timeout 60 "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set evolution.population=100000 --set 'evolution.structure={type: erdos-renyi, p: 1}'
 contains "$TMP/err" "MiB for the graphs" "the graph's memory is planned and named"
+expect 2 "a random-regular graph of 200000 agents and degree 199998" -- timeout 60 "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set evolution.population=200000 --set 'evolution.structure={type: random-regular, degree: 199998}'
+contains "$TMP/err" "MiB for the graphs" "the random-regular graph's memory is planned"
+expect 2 "a Barabasi-Albert graph of 200000 agents with m = 199990" -- timeout 60 "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set evolution.population=200000 --set 'evolution.structure={type: barabasi-albert, m: 199990}'
+contains "$TMP/err" "MiB for the graphs" "the Barabasi-Albert graph's memory is planned"
 printf 'mode: match\000\n' >"$TMP/nul.yaml"
 expect 2 "a config with a NUL byte" -- "$DLM" run "$TMP/nul.yaml"
 expect 2 "edge list /dev/zero" -- timeout 60 "$DLM" run "$CONFIGS/nowak_sigmund_1993.yaml" --set evolution.population=10 --set 'evolution.structure={type: file, file: /dev/zero}'

@@ -6,8 +6,8 @@
 # that ends on a complete record, with exit status 128 + signal.
 # usage: test_robust_outputs.sh path/to/dilemma path/to/configs
 set -u
-DLM=$1
-CONFIGS=$2
+DLM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") # the tests run in other folders
+CONFIGS=$(cd "$2" && pwd)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 pass=0
@@ -54,6 +54,7 @@ mkfifo "$TMP/fifo"
 cat "$TMP/fifo" >"$TMP/from_fifo" &
 reader=$!
 expect 0 "--out FIFO" -- "$DLM" match tft wsls --out "$TMP/fifo" --format csv
+timeout 5 sh -c ": >\"$TMP/fifo\"" 2>/dev/null # never leave the reader waiting
 wait $reader
 [ -p "$TMP/fifo" ] && ok || bad "the FIFO was replaced by a file"
 contains "$TMP/from_fifo" "^seed,game" "the FIFO's reader got the output"
@@ -85,12 +86,15 @@ no_temp "$TMP" "a failed write"
 
 # --- signals ----------------------------------------------------------------------------------
 mkdir "$TMP/sig" && cd "$TMP/sig" || exit 1
-for sig in TERM INT HUP; do
+# at several points: as the first records arrive, and later in the run
+for point in "TERM 0" "INT 0.3" "HUP 1.1" "TERM 2"; do
+  set -- $point
+  sig=$1
   rm -f ./*
   "$DLM" run "$EVO" --set evolution.generations=1e6 --set evolution.record_every=1 --format csv --out ev.csv 2>err &
   pid=$!
-  for _ in $(seq 100); do [ -s ev.csv.partial ] && break; sleep 0.1; done
-  sleep 0.5
+  for _ in $(seq 100); do [ -s ev.csv.partial ] && break; sleep 0.05; done
+  sleep "$2"
   kill -$sig $pid
   wait $pid
   rc=$?
