@@ -6,8 +6,8 @@
 # that is meant to change nothing must print "identical" for every line.
 # usage: scripts/compare_builds.sh path/to/old/dilemma path/to/new/dilemma
 set -u
-OLD=$1
-NEW=$2
+OLD=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") # the runs happen in other folders
+NEW=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

@@ -27,8 +27,8 @@
 
 #include "dlm_entry.h" /* the device entry points' model code: here it must compile as C11 */
 #include "dlm_philox.h"
-#include "play.h"
-#include "strategies.h"
+#include "run/play.h"
+#include "model/strategies.h"
 
 dlm_identity_run identity;
 

@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "backend.h"
+#include "backends/backend.h"
 
 typedef struct dlm_identity_shim {
     const dlm_backend_ops *ops; /* the backend under test; ops->name names it in messages */

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "evolve.h"
+#include "output/evolve_output.h"
 
 /* --- dlm_evolve, one test per scenario -------------------------------------------------- */
 

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "analyze.h"
+#include "run/analyze.h"
 #include "dilemma.h"
 #include "dlm_match.h"
 

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "config/config.h"
 
 #ifndef DLM_TEST_DATA
 #define DLM_TEST_DATA "tests/data"

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend_cuda.h"
+#include "backends/backend_cuda.h"
 #include "backend_identity.h"
 #include "dlm_philox.h"
 

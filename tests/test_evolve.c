@@ -26,9 +26,9 @@
 
 #include <cmocka.h>
 
-#include "backend.h"
-#include "evolve.h"
-#include "strategies.h"
+#include "backends/backend.h"
+#include "output/evolve_output.h"
+#include "model/strategies.h"
 
 #define NSE 4.0 /* bounds are NSE standard errors */
 /* Threads of the statistical runs. The results do not depend on it (DESIGN.md §4; the

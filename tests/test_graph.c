@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "dlm_philox.h"
-#include "graph.h"
+#include "model/graph.h"
 
 #ifdef DLM_HAVE_OPENMP
 #include <omp.h>

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "backend.h"
+#include "backends/backend.h"
 #include "dlm_match.h"
 
 static const uint64_t P_ONE = (uint64_t)1 << 32;

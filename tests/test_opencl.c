@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "backend_identity.h"
-#include "backend_opencl.h"
+#include "backends/backend_opencl.h"
 
 /* A fresh binary cache in the scratch folder, so that the first builds compile and the
  * cache test sees them; the embedded sources. */

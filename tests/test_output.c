@@ -18,11 +18,11 @@
 
 #include <cmocka.h>
 
-#include "analyze.h"
-#include "backend.h"
-#include "output.h"
-#include "play.h"
-#include "strategies.h"
+#include "run/analyze.h"
+#include "backends/backend.h"
+#include "output/output.h"
+#include "run/play.h"
+#include "model/strategies.h"
 
 #define assert_double_equal(a, b, eps) check_close((a), (b), (eps), #a, __FILE__, __LINE__)
 static void check_close(double a, double b, double eps, const char *what, const char *file,

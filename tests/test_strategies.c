@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "dlm_match.h"
-#include "strategies.h"
+#include "model/strategies.h"
 
 /* The two fixed opponent sequences (period 16) used by Axelrod-Python's Cycler in the
  * expected strings below. */

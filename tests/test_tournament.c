@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "backend.h"
-#include "play.h"
+#include "backends/backend.h"
+#include "run/play.h"
 
 /* |a - b| <= eps, reporting both values (this cmocka has no assert_double_equal). */
 #define assert_double_equal(a, b, eps) check_close((a), (b), (eps), #a, __FILE__, __LINE__)

@@ -34,7 +34,7 @@
 #include "dlm_portable.h"
 #include "dlm_entry.h"
 
-#include "backend_cuda.h"
+#include "backends/backend_cuda.h"
 
 #ifndef DLM_CUDA_EMULATOR
 #include <curand_kernel.h> /* the device API, header-only: only dlmk_check_curand uses it */

@@ -1,0 +1,541 @@
+/* bench.c — `dilemma bench`: the standard workloads of DESIGN.md §10, run through the
+ * production backends. Each backend's results are checked against the single-threaded
+ * CPU reference before its time counts; figures are printed with the ratio to that
+ * reference measured in the same run. Record runs in bench/RESULTS.md. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backends/backend.h"
+#include "cli/cli.h"
+#include "dlm_philox.h"
+#include "run/evolve.h"
+#include "output/output.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The `match` workload: `pairs` pairings of random memory-one strategies, strategy 2i
+ * against 2i+1; each probability is one word of the BENCH stream read as a threshold
+ * (p = word / 2^32), so the workload is the same on every machine for a seed. */
+typedef struct match_workload {
+    dlm_strategy *strategies;
+    dlm_player_params params;
+    dlm_match_job *jobs;
+    dlm_match_batch batch;
+} match_workload;
+
+static int match_workload_make(match_workload *w, size_t pairs, uint32_t rounds, double error,
+                               uint64_t seed)
+{
+    size_t i;
+    uint64_t stream = dlm_stream_id(DLM_PURPOSE_BENCH, 0, 0);
+    memset(w, 0, sizeof *w);
+    w->strategies = calloc(2 * pairs, sizeof *w->strategies);
+    w->jobs = calloc(pairs, sizeof *w->jobs);
+    if (!w->strategies || !w->jobs)
+        return -1;
+    for (i = 0; i < 2 * pairs; ++i) {
+        dlm_u32x4 a = dlm_philox_window_block(seed, stream, (uint32_t)i, 0);
+        dlm_u32x4 b = dlm_philox_window_block(seed, stream, (uint32_t)i, 1);
+        dlm_strategy *s = &w->strategies[i];
+        s->kind = DLM_STRAT_MEMORY_ONE;
+        s->threshold[0] = a.v[0];
+        s->threshold[1] = a.v[1];
+        s->threshold[2] = a.v[2];
+        s->threshold[3] = a.v[3];
+        s->threshold[4] = b.v[0];
+    }
+    for (i = 0; i < pairs; ++i) {
+        w->jobs[i].strategy[0] = (uint32_t)(2 * i);
+        w->jobs[i].strategy[1] = (uint32_t)(2 * i + 1);
+        w->jobs[i].index = (uint32_t)i;
+    }
+    w->params.execution_error = dlm_probability_threshold(error);
+    w->params.reaction_period = 1;
+    w->batch.seed = seed;
+    w->batch.strategies = w->strategies;
+    w->batch.n_strategies = 2 * pairs;
+    w->batch.params = &w->params;
+    w->batch.n_params = 1;
+    w->batch.rules.rounds = rounds;
+    w->batch.jobs = w->jobs;
+    w->batch.n_jobs = pairs;
+    return 0;
+}
+
+static void match_workload_free(match_workload *w)
+{
+    free(w->strategies);
+    free(w->jobs);
+}
+
+typedef struct bench_row {
+    char backend[64];
+    double seconds, rounds_per_second, ratio;
+    uint64_t checksum;
+    int matches_reference;
+} bench_row;
+
+/* Runs the batch on backend `name` with `threads`; fills row; results go to out. */
+static int run_backend(const char *name, int threads, const dlm_match_batch *batch,
+                       dlm_match_result *out, bench_row *row)
+{
+    const dlm_backend_ops *ops;
+    dlm_backend *be;
+    dlm_backend_options opt = {threads, -1, -1};
+    dlm_error err = {DLM_OK, ""};
+    double t0;
+    size_t i;
+    if (dlm_backend_open(name, &opt, stderr, &ops, &be, &err) != DLM_OK) {
+        fprintf(stderr, "dilemma bench: %s\n", err.message);
+        return 1;
+    }
+    {
+        /* One job first, untimed: a backend that builds its programs on first use
+           (opencl) does so here. */
+        dlm_match_batch one = *batch;
+        one.n_jobs = 1;
+        if (ops->play_matches(be, &one, out, &err) != DLM_OK) {
+            fprintf(stderr, "dilemma bench: %s\n", err.message);
+            ops->destroy(be);
+            return 1;
+        }
+    }
+    t0 = now_seconds();
+    if (ops->play_matches(be, batch, out, &err) != DLM_OK) {
+        fprintf(stderr, "dilemma bench: %s\n", err.message);
+        ops->destroy(be);
+        return 1;
+    }
+    row->seconds = now_seconds() - t0;
+    snprintf(row->backend, sizeof row->backend, "%s", ops->describe(be));
+    ops->destroy(be);
+    row->checksum = 0;
+    for (i = 0; i < batch->n_jobs; ++i)
+        row->checksum = row->checksum * 1000003u + out[i].outcome[0] * 7u + out[i].outcome[1] * 5u +
+                        out[i].outcome[2] * 3u + out[i].outcome[3];
+    row->rounds_per_second = (double)batch->n_jobs * batch->rules.rounds / row->seconds;
+    return 0;
+}
+
+/* 1 when backend `name` is built into this binary and can run here. */
+static int backend_here(const char *name)
+{
+    const dlm_backend_ops *const *it;
+    char why[512];
+    for (it = dlm_backends(); *it; ++it)
+        if (strcmp((*it)->name, name) == 0)
+            return (*it)->available(why, sizeof why);
+    return 0;
+}
+
+/* --- evolution workloads ----------------------------------------------------------- */
+
+/* Sizes of the evolution workloads (DESIGN.md §10 by default). */
+typedef struct evo_sizes {
+    uint32_t agents;      /* evolve: population */
+    uint32_t side;        /* lattice: side */
+    uint32_t populations; /* batched: populations of 100 */
+    uint64_t generations;
+} evo_sizes;
+
+/* The scenario of evolution workload `name`. */
+static void evo_workload_scenario(const char *name, const evo_sizes *z, dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    dlm_error err;
+    memset(sc, 0, sizeof *sc);
+    dlm_game_preset("pd", NAN, NAN, &sc->game, &err);
+    sc->mode = DLM_MODE_EVOLVE;
+    sc->seed = 1;
+    sc->match_defaults.reaction_period = 1;
+    ev->generations = z->generations;
+    ev->record_every = 1;
+    ev->tolerance = 0.05;
+    snprintf(ev->fitness, sizeof ev->fitness, "linear");
+    snprintf(ev->mutation_kind, sizeof ev->mutation_kind, "none");
+    snprintf(ev->structure.type, sizeof ev->structure.type, "well-mixed");
+    if (strcmp(name, "evolve") == 0) {
+        /* 2^20 agents, 4 random partners x 100 rounds per evaluation, pairwise
+           comparison beta = 1, mu = 1e-3 random memory-one mutants */
+        sc->rounds = 100;
+        ev->population = z->agents;
+        ev->populations = 1;
+        snprintf(ev->rule, sizeof ev->rule, "fermi");
+        ev->selection = 1.0;
+        ev->structure.partners = 4;
+        ev->mutation_rate = 1e-3;
+        snprintf(ev->mutation_kind, sizeof ev->mutation_kind, "random-memory-one");
+        snprintf(ev->initial, sizeof ev->initial, "random");
+    } else if (strcmp(name, "lattice") == 0) {
+        /* Nowak & May 1992: b = 1.85, Moore neighbourhood with self-interaction,
+           imitate the best, one round per neighbour, payoffs summed */
+        sc->rounds = 1;
+        sc->game.R = 1.0;
+        sc->game.S = 0.0;
+        sc->game.T = 1.85;
+        sc->game.P = 0.0;
+        ev->population = z->side * z->side;
+        ev->populations = 1;
+        snprintf(ev->rule, sizeof ev->rule, "imitate-best");
+        ev->accumulate_total = 1;
+        snprintf(ev->structure.type, sizeof ev->structure.type, "lattice");
+        ev->structure.width = ev->structure.height = z->side;
+        snprintf(ev->structure.neighbourhood, sizeof ev->structure.neighbourhood, "moore");
+        ev->structure.self_loops = 1;
+        snprintf(ev->initial, sizeof ev->initial, "shares");
+    } else { /* batched: many populations of 100, Moran, 200-round matches */
+        sc->rounds = 200;
+        ev->population = 100;
+        ev->populations = z->populations;
+        snprintf(ev->rule, sizeof ev->rule, "moran-bd");
+        ev->selection = 0.1;
+        ev->structure.partners = 4;
+        snprintf(ev->initial, sizeof ev->initial, "shares");
+    }
+    ev->replacement = ev->structure;
+    ev->replacement.self_loops = 0;
+}
+
+/* Runs evolution workload `name` on backend/threads; fills row; the final strategies
+ * go to *final (malloc'd) for the comparison with the reference. */
+static int run_evo_backend(const char *name, const evo_sizes *z, const char *backend, int threads,
+                           bench_row *row, dlm_strategy **final, uint64_t *n_agents,
+                           double *work, double *rounds)
+{
+    static dlm_share lattice_shares[2] = {{"allc", 0.9}, {"alld", 0.1}};
+    static dlm_share batched_shares[3] = {{"tft", 0.34}, {"alld", 0.33}, {"wsls", 0.33}};
+    dlm_scenario sc;
+    dlm_evo_plan plan;
+    dlm_evo_setup setup;
+    dlm_evo_state *st = NULL;
+    const dlm_backend_ops *ops;
+    dlm_backend *be;
+    dlm_backend_options opt = {threads, -1, -1};
+    dlm_error err = {DLM_OK, ""};
+    dlm_evo_counts *counts;
+    uint8_t *active;
+    double t0;
+    size_t p;
+    int rc = 0;
+    evo_workload_scenario(name, z, &sc);
+    if (strcmp(name, "lattice") == 0) {
+        sc.evolution.shares = lattice_shares;
+        sc.evolution.n_shares = 2;
+    } else if (strcmp(name, "batched") == 0) {
+        sc.evolution.shares = batched_shares;
+        sc.evolution.n_shares = 3;
+    }
+    if (dlm_evo_plan_build(&sc, &plan, &err) != DLM_OK) {
+        fprintf(stderr, "dilemma bench: %s: %s\n", name, err.message);
+        return 2;
+    }
+    if (dlm_backend_open(backend, &opt, stderr, &ops, &be, &err) != DLM_OK) {
+        fprintf(stderr, "dilemma bench: %s\n", err.message);
+        dlm_evo_plan_free(&plan);
+        return 1;
+    }
+    counts = calloc(plan.n_populations, sizeof *counts);
+    active = malloc(plan.n_populations);
+    *final = malloc(plan.n_agents * sizeof **final);
+    if (!counts || !active || !*final) {
+        fprintf(stderr, "dilemma bench: out of memory\n");
+        rc = 1;
+        goto done;
+    }
+    memset(active, 1, plan.n_populations);
+    dlm_evo_plan_setup(&plan, sc.seed, &setup);
+    if (ops->evo_create(be, &setup, &st, &err) != DLM_OK) {
+        fprintf(stderr, "dilemma bench: %s\n", err.message);
+        rc = 1;
+        goto done;
+    }
+    t0 = now_seconds();
+    if (ops->evo_run(be, st, 0, sc.evolution.generations, active, counts, &err) != DLM_OK ||
+        ops->evo_snapshot(be, st, *final, &err) != DLM_OK) {
+        fprintf(stderr, "dilemma bench: %s\n", err.message);
+        rc = 1;
+        goto done;
+    }
+    row->seconds = now_seconds() - t0;
+    snprintf(row->backend, sizeof row->backend, "%s", ops->describe(be));
+    *n_agents = plan.n_agents;
+    *rounds = 0;
+    row->checksum = 0;
+    for (p = 0; p < plan.n_populations; ++p) {
+        *rounds += (double)counts[p].matches * sc.rounds;
+        row->checksum = row->checksum * 1000003u + counts[p].moves + 7u * counts[p].cooperations;
+    }
+    if (strcmp(name, "batched") == 0)
+        *work = (double)plan.n_populations * (double)sc.evolution.generations;
+    else
+        *work = (double)plan.n_agents * (double)sc.evolution.generations;
+    row->rounds_per_second = *work / row->seconds;
+done:
+    if (st)
+        ops->evo_destroy(be, st);
+    ops->destroy(be);
+    dlm_evo_plan_free(&plan);
+    free(counts);
+    free(active);
+    return rc;
+}
+
+/* Runs an evolution workload on the reference and with `threads`; prints the rows. */
+static int bench_evolution(const char *name, const evo_sizes *z, int threads, int json)
+{
+    static const char *unit_of[3][2] = {{"evolve", "agent-generations/s"},
+                                        {"lattice", "site updates/s"},
+                                        {"batched", "population-generations/s"}};
+    const char *unit = "";
+    bench_row rows[4];
+    dlm_strategy *ref = NULL, *other = NULL;
+    uint64_t n_agents = 0;
+    double work = 0, rounds = 0, rounds2 = 0;
+    int i, n_rows = 1, rc, k;
+    for (i = 0; i < 3; ++i)
+        if (strcmp(unit_of[i][0], name) == 0)
+            unit = unit_of[i][1];
+    if (!json) {
+        if (strcmp(name, "evolve") == 0)
+            printf("workload evolve: well-mixed population of %u, 4 random partners x 100 rounds per "
+                   "evaluation, pairwise comparison beta = 1, mu = 1e-3, %llu generation(s)\n",
+                   z->agents, (unsigned long long)z->generations);
+        else if (strcmp(name, "lattice") == 0)
+            printf("workload lattice: %ux%u Nowak-May spatial game (b = 1.85, Moore + self, "
+                   "imitate the best), %llu generation(s)\n", z->side, z->side,
+                   (unsigned long long)z->generations);
+        else
+            printf("workload batched: %u populations of 100, Moran birth-death, 4 random "
+                   "partners x 200 rounds per evaluation, %llu generation(s)\n", z->populations,
+                   (unsigned long long)z->generations);
+    }
+    rc = run_evo_backend(name, z, "cpu", 1, &rows[0], &ref, &n_agents, &work, &rounds);
+    rows[0].matches_reference = 1;
+    rows[0].ratio = 1.0;
+    /* The threaded CPU, then OpenCL and CUDA where they run, each checked against the
+       reference. */
+    for (k = 0; k < 3 && !rc; ++k) {
+        const char *backend = k == 0 ? "cpu" : k == 1 ? "opencl" : "cuda";
+        bench_row *row = &rows[n_rows];
+        if ((k == 0 && threads == 1) || (k > 0 && !backend_here(backend)))
+            continue;
+        rc = run_evo_backend(name, z, backend, threads, row, &other, &n_agents, &work, &rounds2);
+        if (!rc) {
+            row->matches_reference = memcmp(ref, other, n_agents * sizeof *ref) == 0 &&
+                                     row->checksum == rows[0].checksum;
+            row->ratio = row->rounds_per_second / rows[0].rounds_per_second;
+            ++n_rows;
+            if (!row->matches_reference) {
+                fprintf(stderr, "dilemma bench: %s: %s disagrees with the CPU reference\n", name,
+                        row->backend);
+                rc = 1;
+            }
+        }
+        free(other);
+        other = NULL;
+    }
+    for (i = 0; !rc && i < n_rows; ++i) {
+        const bench_row *r = &rows[i];
+        double rps = rounds / r->seconds;
+        if (json)
+            printf("{\"workload\":\"%s\",\"backend\":\"%s\",\"seconds\":%.6f,\"per_second\":%.6g,"
+                   "\"unit\":\"%s\",\"rounds_per_second\":%.6g,\"ratio_to_cpu1\":%.4f,"
+                   "\"matches_reference\":%s}\n", name, r->backend, r->seconds,
+                   r->rounds_per_second, unit, rps, r->ratio,
+                   r->matches_reference ? "true" : "false");
+        else
+            printf("  %-22s %9.3f s  %12.4g %s  %10.4g rounds/s  x%-6.2f %s\n", r->backend,
+                   r->seconds, r->rounds_per_second, unit, rps, r->ratio,
+                   i == 0 ? "(reference)" : "(matches reference)");
+    }
+    free(ref);
+    free(other);
+    return rc;
+}
+
+/* Parses an unsigned option value in [lo, hi]; returns 0 or prints an error. */
+static int parse_count(const char *opt, const char *val, unsigned long long lo,
+                       unsigned long long hi, unsigned long long *out)
+{
+    char *end = NULL;
+    unsigned long long v;
+    if (!val || val[0] == '-' || val[0] == '\0')
+        goto bad;
+    v = strtoull(val, &end, 10);
+    if (!end || *end || v < lo || v > hi)
+        goto bad;
+    *out = v;
+    return 0;
+bad:
+    fprintf(stderr, "dilemma bench: %s must be an integer in [%llu, %llu], got '%s'\n", opt, lo,
+            hi, val ? val : "");
+    return 2;
+}
+
+static int bench_match(size_t pairs, uint32_t rounds, int threads, int json)
+{
+    match_workload w;
+    dlm_match_result *ref = NULL, *res = NULL;
+    bench_row rows[4];
+    int rc = 0, n_rows = 1, i, k;
+    if (match_workload_make(&w, pairs, rounds, 0.01, 1) != 0 ||
+        !(ref = malloc(pairs * sizeof *ref)) || !(res = malloc(pairs * sizeof *res))) {
+        fprintf(stderr, "dilemma bench: out of memory for %zu pairings\n", pairs);
+        match_workload_free(&w);
+        free(ref);
+        return 1;
+    }
+    if (!json)
+        printf("workload match: %zu pairings of random memory-one strategies, %u rounds, "
+               "execution error 0.01, seed 1\n", pairs, rounds);
+    /* The reference: CPU, one thread. */
+    if (run_backend("cpu", 1, &w.batch, ref, &rows[0]))
+        rc = 1;
+    rows[0].matches_reference = 1;
+    rows[0].ratio = 1.0;
+    /* Every other configuration (the threaded CPU, OpenCL and CUDA where they run) is
+       checked against it before its time counts. */
+    for (k = 0; k < 3 && !rc; ++k) {
+        const char *backend = k == 0 ? "cpu" : k == 1 ? "opencl" : "cuda";
+        bench_row *row = &rows[n_rows];
+        if ((k == 0 && threads == 1) || (k > 0 && !backend_here(backend)))
+            continue;
+        if (run_backend(backend, threads, &w.batch, res, row))
+            rc = 1;
+        else {
+            row->matches_reference = memcmp(ref, res, pairs * sizeof *res) == 0;
+            row->ratio = row->rounds_per_second / rows[0].rounds_per_second;
+            ++n_rows;
+            if (!row->matches_reference) {
+                fprintf(stderr, "dilemma bench: %s disagrees with the CPU reference\n", row->backend);
+                rc = 1;
+            }
+        }
+    }
+    for (i = 0; i < n_rows; ++i) {
+        const bench_row *r = &rows[i];
+        if (json)
+            printf("{\"workload\":\"match\",\"pairs\":%zu,\"rounds\":%u,\"backend\":\"%s\","
+                   "\"seconds\":%.6f,\"rounds_per_second\":%.6g,\"ratio_to_cpu1\":%.4f,"
+                   "\"matches_reference\":%s,\"checksum\":%llu}\n", pairs, rounds, r->backend,
+                   r->seconds, r->rounds_per_second, r->ratio,
+                   r->matches_reference ? "true" : "false", (unsigned long long)r->checksum);
+        else
+            printf("  %-22s %9.3f s  %12.4g rounds/s  x%-7.2f %s\n", r->backend, r->seconds,
+                   r->rounds_per_second, r->ratio,
+                   i == 0 ? "(reference)" : r->matches_reference ? "(matches reference)"
+                                                                  : "(DIFFERS FROM REFERENCE)");
+    }
+    match_workload_free(&w);
+    free(ref);
+    free(res);
+    return rc;
+}
+
+int dlm_bench_main(int argc, char **argv)
+{
+    unsigned long long pairs = 1ull << 20, rounds = 1000, v;
+    evo_sizes z = {1u << 20, 2048, 10000, 1};
+    int threads = 0, json = 0, rc = 0, i;
+    const char *workload = "all";
+    static const char *names[] = {"match", "evolve", "lattice", "batched"};
+    for (i = 2; i < argc; ++i) {
+        const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            puts("usage: dilemma bench [--workload all|match|evolve|lattice|batched] [--quick]\n"
+                 "                     [--pairs N] [--rounds R] [--agents N] [--side L]\n"
+                 "                     [--populations P] [--generations G] [--threads T]\n"
+                 "                     [--format table|json]\n\n"
+                 "The standard workloads of DESIGN.md §10, through the production backends:\n"
+                 "  match    N pairings (2^20) of random memory-one strategies, R rounds (1000),\n"
+                 "           execution error 0.01: game rounds/s\n"
+                 "  evolve   well-mixed population of N (2^20), 4 random partners x 100 rounds,\n"
+                 "           pairwise comparison beta = 1, mu = 1e-3: agent-generations/s\n"
+                 "  lattice  L x L (2048) Nowak-May spatial game: site updates/s\n"
+                 "  batched  P (10^4) populations of 100, Moran, 200-round matches:\n"
+                 "           population-generations/s\n"
+                 "Each runs on the CPU single-threaded (the reference) and with T threads\n"
+                 "(default: all cores); results are checked against the reference before\n"
+                 "their time is shown. --quick shrinks every workload (for tests).");
+            return 0;
+        }
+        if (strcmp(arg, "--quick") == 0) {
+            pairs = 2048;
+            rounds = 100;
+            z.agents = 4096;
+            z.side = 64;
+            z.populations = 20;
+            continue;
+        }
+        if (!val) {
+            fprintf(stderr, "dilemma bench: unknown option or missing value: '%s' (see dilemma "
+                            "bench --help)\n", arg);
+            return 2;
+        }
+        ++i;
+        if (strcmp(arg, "--workload") == 0) {
+            size_t k;
+            workload = val;
+            for (k = 0; k < 4 && strcmp(val, names[k]) != 0; ++k)
+                ;
+            if (k == 4 && strcmp(val, "all") != 0) {
+                fprintf(stderr, "dilemma bench: unknown workload '%s' (allowed: all, match, "
+                                "evolve, lattice, batched)\n", val);
+                return 2;
+            }
+        } else if (strcmp(arg, "--pairs") == 0) {
+            if ((rc = parse_count("--pairs", val, 1, 1ull << 26, &pairs)))
+                return rc;
+        } else if (strcmp(arg, "--rounds") == 0) {
+            if ((rc = parse_count("--rounds", val, 1, DLM_MAX_ROUNDS, &rounds)))
+                return rc;
+        } else if (strcmp(arg, "--agents") == 0) {
+            if ((rc = parse_count("--agents", val, 2, 1ull << 28, &v)))
+                return rc;
+            z.agents = (uint32_t)v;
+        } else if (strcmp(arg, "--side") == 0) {
+            if ((rc = parse_count("--side", val, 3, 16384, &v)))
+                return rc;
+            z.side = (uint32_t)v;
+        } else if (strcmp(arg, "--populations") == 0) {
+            if ((rc = parse_count("--populations", val, 1, 1u << 20, &v)))
+                return rc;
+            z.populations = (uint32_t)v;
+        } else if (strcmp(arg, "--generations") == 0) {
+            if ((rc = parse_count("--generations", val, 1, 1000000, &v)))
+                return rc;
+            z.generations = v;
+        } else if (strcmp(arg, "--threads") == 0) {
+            if ((rc = parse_count("--threads", val, 0, 4096, &v)))
+                return rc;
+            threads = (int)v;
+        } else if (strcmp(arg, "--format") == 0) {
+            if (strcmp(val, "table") != 0 && strcmp(val, "json") != 0) {
+                fprintf(stderr, "dilemma bench: --format must be table or json\n");
+                return 2;
+            }
+            json = strcmp(val, "json") == 0;
+        } else {
+            fprintf(stderr, "dilemma bench: unknown option '%s' (see dilemma bench --help)\n", arg);
+            return 2;
+        }
+    }
+    for (i = 0; i < 4 && !rc; ++i) {
+        if (strcmp(workload, "all") != 0 && strcmp(workload, names[i]) != 0)
+            continue;
+        if (i == 0)
+            rc = bench_match((size_t)pairs, (uint32_t)rounds, threads, json);
+        else
+            rc = bench_evolution(names[i], &z, threads, json);
+    }
+    return rc;
+}

@@ -1,0 +1,15 @@
+/* cpu_evolve.h — the CPU backend's evolution entries (cpu_evolve.c). */
+#ifndef DLM_CPU_EVOLVE_H
+#define DLM_CPU_EVOLVE_H
+
+#include "backends/backend.h"
+
+dlm_status dlm_cpu_evo_create(int threads, const dlm_evo_setup *setup, dlm_evo_state **out,
+                              dlm_error *err);
+dlm_status dlm_cpu_evo_run(dlm_evo_state *st, uint64_t first, uint64_t count,
+                           const uint8_t *active, dlm_evo_counts *counts, dlm_error *err);
+dlm_status dlm_cpu_evo_census(dlm_evo_state *st, uint64_t g, dlm_evo_census *out, dlm_error *err);
+dlm_status dlm_cpu_evo_snapshot(dlm_evo_state *st, dlm_strategy *out, dlm_error *err);
+void dlm_cpu_evo_destroy(dlm_evo_state *st);
+
+#endif /* DLM_CPU_EVOLVE_H */

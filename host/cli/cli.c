@@ -1,0 +1,1479 @@
+/* cli.c — the `dilemma` command line: subcommands run, match, tournament, analyze,
+ * strategies, devices and bench. Most options become config overrides ("key=value",
+ * applied in command-line order after the config file), so the command line, --set and
+ * YAML files share one validator; error messages name what the user typed (the option,
+ * the strategy argument), never the override it became. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run/analyze.h"
+#include "backends/backend.h"
+#include "cli/cli.h"
+#include "config/config.h"
+#include "output/evolve_output.h"
+#include "output/output.h"
+#include "output/signals.h"
+#include "run/play.h"
+#include "model/strategies.h"
+
+const char dlm_default_scenario[] =
+    "# dilemma's built-in default scenario: Axelrod's round robin, with a twist.\n"
+    "# Ten classics meet in 200-round matches where 2% of moves are executed wrongly.\n"
+    "# Without noise TFT and GRIM never lose a round of mutual cooperation; with it, a\n"
+    "# single slip sends TFT into echoes of retaliation and GRIM into permanent war,\n"
+    "# while WSLS and generous TFT repair the damage and rise.\n"
+    "name: default\n"
+    "mode: tournament\n"
+    "seed: 2026\n"
+    "game: {preset: pd}\n"
+    "match: {rounds: 200, execution_error: 0.02}\n"
+    "tournament:\n"
+    "  strategies: [tft, gtft, wsls, grim, tf2t, stft, allc, alld, random, extort]\n"
+    "  repetitions: 20\n"
+    "  self_play: true\n";
+
+/* --- options ---------------------------------------------------------------------------- */
+
+/* The subcommands an option belongs to. */
+enum {
+    C_RUN = 1,
+    C_MATCH = 2,
+    C_TOURNAMENT = 4,
+    C_ANALYZE = 8,
+    C_STRATEGIES = 16,
+    C_DEVICES = 32
+};
+#define C_PLAY (C_RUN | C_MATCH | C_TOURNAMENT)
+#define C_CONFIGURED (C_PLAY | C_ANALYZE | C_STRATEGIES)
+
+static const char *const command_names[] = {"run", "match", "tournament", "analyze",
+                                            "strategies", "devices"};
+
+enum { NO_VALUE, VALUE, OPTIONAL_VALUE };
+
+typedef struct cli_option {
+    const char *name;  /* without the leading dashes */
+    int takes_value;   /* NO_VALUE, VALUE or OPTIONAL_VALUE (--name, --name=V, or --name V) */
+    const char *key;   /* config key it sets, or null when the subcommand handles it */
+    unsigned commands; /* C_* of the subcommands that take it */
+    const char *arg;   /* the value, as --help shows it */
+    const char *help;
+    int alias_of;      /* 1 + the O_* this entry is another subcommand's spelling of, or 0 */
+} cli_option;
+
+enum {
+    O_CONFIG, O_SET, O_SEED, O_BACKEND, O_FORMAT, O_OUT, O_THREADS, O_PLATFORM, O_DEVICE,
+    O_ROUNDS, O_CONTINUATION, O_EXEC, O_PERC, O_PERIOD, O_DELAY, O_EXEC_ONE, O_PERC_ONE,
+    O_PERIOD_ONE, O_DELAY_ONE, O_TRACE, O_MATCH_REPS,
+    O_TOURNAMENT_REPS, O_STRATEGIES, O_SELF, O_NO_SELF, O_MATRIX, O_RUN_MATRIX, O_PER_REP,
+    O_RUN_PER_REP, O_COUNT
+};
+
+static const cli_option options[O_COUNT] = {
+    [O_CONFIG] = {"config", VALUE, NULL, C_CONFIGURED, "FILE", "YAML config file"},
+    [O_SET] = {"set", VALUE, NULL, C_CONFIGURED, "KEY=V",
+               "override any config key, e.g. --set match.rounds=500 (repeatable)"},
+    [O_SEED] = {"seed", VALUE, "seed", C_PLAY, "N", "64-bit seed"},
+    [O_BACKEND] = {"backend", VALUE, "backend", C_PLAY, "B", "auto | cpu | opencl | cuda"},
+    [O_FORMAT] = {"format", VALUE, "output.format", C_CONFIGURED, "F",
+                  "table | csv | jsonl | json (default: from --out's extension .csv, "
+                  ".json, .jsonl; else table)"},
+    [O_OUT] = {"out", VALUE, "output.file", C_CONFIGURED, "FILE",
+               "write to FILE (atomically) instead of standard output"},
+    [O_THREADS] = {"threads", VALUE, "threads", C_PLAY, "N",
+                   "CPU threads, 0 = all cores (output does not depend on it)"},
+    [O_PLATFORM] = {"platform", VALUE, NULL, C_PLAY, "N",
+                    "opencl: platform index (`dilemma devices`; default: first suitable)"},
+    [O_DEVICE] = {"device", VALUE, NULL, C_PLAY, "N",
+                  "opencl: device index within the platform; cuda: device index (default: "
+                  "first suitable)"},
+    [O_ROUNDS] = {"rounds", VALUE, "match.rounds", C_MATCH | C_TOURNAMENT | C_ANALYZE, "N",
+                  "rounds per match (the cap with --continuation)"},
+    [O_CONTINUATION] = {"continuation", VALUE, "match.continuation",
+                        C_MATCH | C_TOURNAMENT | C_ANALYZE, "W",
+                        "geometric length: probability w of another round"},
+    [O_EXEC] = {"execution-error", VALUE, NULL, C_MATCH | C_ANALYZE, "E|EA,EB",
+                "probability an intended move is flipped (EA,EB: per player)"},
+    [O_PERC] = {"perception-error", VALUE, NULL, C_MATCH | C_ANALYZE, "E|EA,EB",
+                "probability the opponent's move is misread (EA,EB: per player)"},
+    [O_PERIOD] = {"reaction-period", VALUE, NULL, C_MATCH, "K|KA,KB",
+                  "choose a new move only every K rounds (KA,KB: per player)"},
+    [O_DELAY] = {"observation-delay", VALUE, NULL, C_MATCH, "D|DA,DB",
+                 "see outcomes D rounds late (DA,DB: per player)"},
+    [O_EXEC_ONE] = {"execution-error", VALUE, NULL, C_TOURNAMENT, "E",
+                    "probability an intended move is flipped", 1 + O_EXEC},
+    [O_PERC_ONE] = {"perception-error", VALUE, NULL, C_TOURNAMENT, "E",
+                    "probability the opponent's move is misread", 1 + O_PERC},
+    [O_PERIOD_ONE] = {"reaction-period", VALUE, NULL, C_TOURNAMENT, "K",
+                      "choose a new move only every K rounds", 1 + O_PERIOD},
+    [O_DELAY_ONE] = {"observation-delay", VALUE, NULL, C_TOURNAMENT, "D",
+                     "see outcomes D rounds late", 1 + O_DELAY},
+    [O_TRACE] = {"trace", OPTIONAL_VALUE, NULL, C_MATCH, "[FILE]",
+                 "every round: intended, realised and perceived moves; to FILE, or (csv) "
+                 "instead of the summary, (json) inside the document"},
+    [O_MATCH_REPS] = {"repetitions", VALUE, NULL, C_MATCH, "N",
+                      "play N independent matches: means and standard errors (default 1)"},
+    [O_TOURNAMENT_REPS] = {"repetitions", VALUE, "tournament.repetitions", C_TOURNAMENT, "N",
+                           "matches per pair (default 10)"},
+    [O_STRATEGIES] = {"strategies", VALUE, NULL, C_TOURNAMENT, "A,B,...",
+                      "comma-separated strategies"},
+    [O_SELF] = {"self-play", NO_VALUE, NULL, C_TOURNAMENT, "",
+                "each strategy also meets itself (default)"},
+    [O_NO_SELF] = {"no-self-play", NO_VALUE, NULL, C_TOURNAMENT, "", "no self-play"},
+    [O_MATRIX] = {"matrix", OPTIONAL_VALUE, NULL, C_TOURNAMENT, "[FILE]",
+                  "the payoff matrix in long form (row, column, mean, s.e.): to FILE, or "
+                  "(csv) instead of the ranking"},
+    [O_RUN_MATRIX] = {"matrix", OPTIONAL_VALUE, NULL, C_RUN, "[=FILE]",
+                      "tournaments: the payoff matrix in long form: to FILE, or (csv) "
+                      "instead of the ranking"},
+    [O_PER_REP] = {"per-repetition", OPTIONAL_VALUE, NULL, C_TOURNAMENT, "[FILE]",
+                   "each entrant's figures in each repetition: to FILE, or (csv) instead of "
+                   "the ranking"},
+    [O_RUN_PER_REP] = {"per-repetition", OPTIONAL_VALUE, NULL, C_RUN, "[=FILE]",
+                       "tournaments: each entrant's figures in each repetition: to FILE, or "
+                       "(csv) instead of the ranking"},
+};
+
+#define MAX_ASSIGN 256
+#define MAX_POSITIONAL 8
+
+typedef struct cli_args {
+    unsigned command;               /* C_* */
+    const char *config;
+    const char *assign[MAX_ASSIGN]; /* "key=value", in order */
+    const char *typed[MAX_ASSIGN];  /* what the user typed for it ("--rounds 0"), or null */
+    char *owned[2 * MAX_ASSIGN];    /* strings built here, freed at the end */
+    int n_assign, n_owned;
+    const char *positional[MAX_POSITIONAL];
+    int positional_at[MAX_POSITIONAL]; /* their places in argv */
+    int n_positional;
+    /* options the subcommand handles itself, by O_* */
+    const char *values[O_COUNT];
+    int given[O_COUNT];
+    int value_at[O_COUNT]; /* argv place of a value given as the next argument, else 0 */
+    int help;
+    int changes_config; /* a --config, --set or option that changes the scenario */
+    int format_given;   /* --format, or --set output.format / output */
+    int players_assign; /* index of the assignment holding the strategies, or -1 */
+} cli_args;
+
+/* --platform / --device: backend options that no config key carries (-1 = first suitable). */
+static int opt_platform = -1, opt_device = -1;
+
+static unsigned command_bit(const char *cmd)
+{
+    unsigned i;
+    for (i = 0; i < sizeof command_names / sizeof command_names[0]; ++i)
+        if (strcmp(cmd, command_names[i]) == 0)
+            return 1u << i;
+    return 0;
+}
+
+static void print_options(FILE *fp, unsigned command)
+{
+    int k;
+    for (k = 0; k < O_COUNT; ++k) {
+        char name[64];
+        if (!(options[k].commands & command))
+            continue;
+        snprintf(name, sizeof name, "%s%s%s", options[k].name,
+                 options[k].arg[0] && strncmp(options[k].arg, "[=", 2) != 0 ? " " : "",
+                 options[k].arg);
+        fprintf(fp, "  --%-24s %s\n", name, options[k].help);
+    }
+}
+
+static char *own(cli_args *a, char *s)
+{
+    if (!s || a->n_owned >= 2 * MAX_ASSIGN) {
+        free(s);
+        return NULL;
+    }
+    a->owned[a->n_owned++] = s;
+    return s;
+}
+
+static char *own_printf(cli_args *a, const char *fmt, const char *x, const char *y)
+{
+    size_t n = strlen(fmt) + strlen(x) + strlen(y) + 1;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, fmt, x, y);
+    return own(a, s);
+}
+
+/* Appends an owned assignment "key=value"; typed is what the user wrote for it (a string
+ * that lives as long as a), or null. */
+static void yaml_quote(char *buf, size_t len, const char *text);
+
+static int add_assignment(cli_args *a, const char *key, const char *value, const char *typed)
+{
+    char *s;
+    if (a->n_assign >= MAX_ASSIGN)
+        return -1;
+    s = own_printf(a, "%s=%s", key, value);
+    if (!s)
+        return -1;
+    a->typed[a->n_assign] = typed;
+    a->assign[a->n_assign++] = s;
+    return 0;
+}
+
+static void free_args(cli_args *a)
+{
+    int i;
+    for (i = 0; i < a->n_owned; ++i)
+        free(a->owned[i]);
+    a->n_owned = 0;
+}
+
+/* The names of the subcommands in mask, "match and tournament". */
+static const char *commands_text(unsigned mask, char *buf, size_t len)
+{
+    unsigned i, n = 0, total = 0;
+    size_t used = 0;
+    for (i = 0; i < 6; ++i)
+        total += (mask >> i) & 1u;
+    buf[0] = '\0';
+    for (i = 0; i < 6 && used < len; ++i)
+        if (mask & (1u << i)) {
+            int w = snprintf(buf + used, len - used, "%s%s", n == 0 ? "" : n + 1 == total ? " and " : ", ",
+                             command_names[i]);
+            ++n;
+            if (w > 0)
+                used += (size_t)w;
+        }
+    return buf;
+}
+
+/* Parses argv[first..] against the options of cmd. Returns 0, or 2 after printing a
+ * usage error (having released what it built). */
+static int parse_args(int argc, char **argv, int first, const char *cmd, cli_args *a)
+{
+    int i;
+    memset(a, 0, sizeof *a);
+    a->command = command_bit(cmd);
+    a->players_assign = -1;
+    for (i = first; i < argc; ++i) {
+        const char *arg = argv[i], *eq, *value = NULL;
+        char name[64];
+        int k, id = -1, elsewhere = 0;
+        size_t len;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            a->help = 1;
+            continue;
+        }
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+            if (a->n_positional >= MAX_POSITIONAL) {
+                fprintf(stderr, "dilemma %s: too many arguments ('%s')\n", cmd, arg);
+                goto usage;
+            }
+            a->positional_at[a->n_positional] = i;
+            a->positional[a->n_positional++] = arg;
+            continue;
+        }
+        eq = strchr(arg, '=');
+        len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+        if (len >= sizeof name) {
+            fprintf(stderr, "dilemma %s: unknown option '%s' (see dilemma %s --help)\n", cmd, arg,
+                    cmd);
+            goto usage;
+        }
+        memcpy(name, arg + 2, len);
+        name[len] = '\0';
+        for (k = 0; k < O_COUNT; ++k)
+            if (strcmp(options[k].name, name) == 0) {
+                if (options[k].commands & a->command) {
+                    id = k;
+                    break;
+                }
+                elsewhere |= (int)options[k].commands;
+            }
+        if (id < 0) {
+            char list[96];
+            if (elsewhere)
+                fprintf(stderr, "dilemma %s: --%s is not an option of %s (it is one of %s; see "
+                                "dilemma %s --help)\n", cmd, name, cmd,
+                        commands_text((unsigned)elsewhere, list, sizeof list), cmd);
+            else
+                fprintf(stderr, "dilemma %s: unknown option '--%s' (see dilemma %s --help)\n",
+                        cmd, name, cmd);
+            goto usage;
+        }
+        if (options[id].takes_value == VALUE) {
+            if (eq)
+                value = eq + 1;
+            else if (i + 1 < argc)
+                value = argv[++i];
+            else {
+                fprintf(stderr, "dilemma %s: option '--%s' needs a value\n", cmd, name);
+                goto usage;
+            }
+        } else if (options[id].takes_value == OPTIONAL_VALUE) {
+            /* --name=V, or --name V where V is not an option (not in `run`, whose config
+               argument it could be taken for), or --name alone ("" ). */
+            if (eq)
+                value = eq + 1;
+            else if (a->command != C_RUN && i + 1 < argc && argv[i + 1][0] != '-') {
+                value = argv[++i];
+                a->value_at[id] = i;
+            } else
+                value = "";
+            if (eq && !value[0]) {
+                fprintf(stderr, "dilemma %s: option '--%s=' needs a file name after '='\n", cmd,
+                        name);
+                goto usage;
+            }
+        } else if (eq) {
+            fprintf(stderr, "dilemma %s: option '--%s' takes no value\n", cmd, name);
+            goto usage;
+        }
+        if (options[id].alias_of) {
+            if (a->value_at[id]) {
+                a->value_at[options[id].alias_of - 1] = a->value_at[id];
+                a->value_at[id] = 0;
+            }
+            id = options[id].alias_of - 1;
+        }
+        a->given[id] = 1;
+        a->values[id] = value;
+        if (id == O_CONFIG) {
+            a->config = value;
+            a->changes_config = 1;
+        } else if (id == O_PLATFORM || id == O_DEVICE) {
+            char *end = NULL;
+            long v = strtol(value, &end, 10);
+            if (!value[0] || *end || v < 0 || v > 65535) {
+                fprintf(stderr, "dilemma %s: --%s must be an index in [0, 65535] (`dilemma "
+                                "devices` lists them), got '%s'\n", cmd, name, value);
+                goto usage;
+            }
+            *(id == O_PLATFORM ? &opt_platform : &opt_device) = (int)v;
+        } else if (id == O_SET) {
+            if (a->n_assign >= MAX_ASSIGN) {
+                fprintf(stderr, "dilemma %s: too many --set options\n", cmd);
+                goto usage;
+            }
+            a->typed[a->n_assign] = NULL;
+            a->assign[a->n_assign++] = value;
+            a->changes_config = 1;
+            if (strncmp(value, "output.format", 13) == 0 ||
+                (strncmp(value, "output", 6) == 0 && strchr(" =", value[6]) &&
+                 strstr(value, "format")))
+                a->format_given = 1;
+        } else if (options[id].key) {
+            /* A file name is text, whatever YAML would make of it ('-', '#', ': ') */
+            char quoted[2 * DLM_PATH_MAX + 4];
+            const char *as = value;
+            if (id == O_OUT) {
+                yaml_quote(quoted, sizeof quoted, value);
+                as = quoted;
+            }
+            if (add_assignment(a, options[id].key, as, own_printf(a, "--%s %s", name, value)) !=
+                0) {
+                fprintf(stderr, "dilemma %s: too many options\n", cmd);
+                goto usage;
+            }
+            if (id == O_FORMAT)
+                a->format_given = 1;
+            if (id != O_FORMAT && id != O_OUT && id != O_BACKEND && id != O_THREADS)
+                a->changes_config = 1;
+        }
+    }
+    return 0;
+usage:
+    free_args(a);
+    return 2;
+}
+
+/* Gives back a value that an optional-valued option took from the next argument when the
+ * subcommand still needs it as a positional argument (`dilemma match --trace tft wsls`). */
+static void give_back(cli_args *a, int id)
+{
+    int p, at = a->value_at[id];
+    if (!at || a->n_positional >= MAX_POSITIONAL)
+        return;
+    for (p = a->n_positional; p > 0 && a->positional_at[p - 1] > at; --p) {
+        a->positional[p] = a->positional[p - 1];
+        a->positional_at[p] = a->positional_at[p - 1];
+    }
+    a->positional[p] = a->values[id];
+    a->positional_at[p] = at;
+    a->n_positional++;
+    a->values[id] = "";
+    a->value_at[id] = 0;
+}
+
+/* Writes text as a YAML double-quoted scalar into buf. */
+static void yaml_quote(char *buf, size_t len, const char *text)
+{
+    size_t o = 0;
+    if (len < 3)
+        return;
+    buf[o++] = '"';
+    for (; *text && o + 3 < len; ++text) {
+        if (*text == '"' || *text == '\\')
+            buf[o++] = '\\';
+        buf[o++] = *text;
+    }
+    buf[o++] = '"';
+    buf[o] = '\0';
+}
+
+/* Splits "a,b(c,d),e" at top-level commas: calls fn(item, index, ctx) for each item
+ * (stopping at the first nonzero return, which it returns). */
+static int strategy_list_each(const char *list, int (*fn)(const char *, size_t, void *), void *ctx)
+{
+    const char *p = list, *start = list;
+    int depth = 0, rc;
+    size_t index = 0;
+    for (;; ++p) {
+        if (*p == '(')
+            ++depth;
+        else if (*p == ')')
+            --depth;
+        if ((*p == ',' && depth == 0) || *p == '\0') {
+            char item[DLM_STRATEGY_TEXT_MAX];
+            size_t n = (size_t)(p - start);
+            if (n >= sizeof item)
+                return -1;
+            memcpy(item, start, n);
+            item[n] = '\0';
+            if ((rc = fn(item, index++, ctx)) != 0)
+                return rc;
+            start = p + 1;
+            if (*p == '\0')
+                break;
+        }
+    }
+    return 0;
+}
+
+typedef struct yaml_list {
+    char *buf;
+    size_t len, o;
+} yaml_list;
+
+static int yaml_list_add(const char *item, size_t index, void *ctx)
+{
+    yaml_list *y = ctx;
+    char quoted[2 * DLM_STRATEGY_TEXT_MAX + 4];
+    yaml_quote(quoted, sizeof quoted, item);
+    if (y->o + strlen(quoted) + 3 >= y->len)
+        return -1;
+    if (index)
+        y->buf[y->o++] = ',';
+    memcpy(y->buf + y->o, quoted, strlen(quoted));
+    y->o += strlen(quoted);
+    return 0;
+}
+
+/* "a,b(c,d),e" as a YAML flow sequence of quoted strings. */
+static int strategy_list_yaml(const char *list, char *buf, size_t len)
+{
+    yaml_list y = {buf, len, 1};
+    buf[0] = '[';
+    if (strategy_list_each(list, yaml_list_add, &y) != 0)
+        return -1;
+    buf[y.o++] = ']';
+    buf[y.o] = '\0';
+    return 0;
+}
+
+/* --- loading a scenario, and errors in the user's terms ------------------------------- */
+
+/* Loads the config (file, built-in text or empty) and applies the assignments, all but
+ * number skip (-1: none). */
+static dlm_status build_scenario(const cli_args *a, const char *builtin, int skip,
+                                 dlm_scenario *sc, dlm_error *err)
+{
+    dlm_config *cfg = NULL;
+    dlm_status st;
+    int i;
+    if (a->config)
+        st = dlm_config_load_file(a->config, &cfg, err);
+    else if (builtin)
+        st = dlm_config_load_string(builtin, strlen(builtin), "<built-in default scenario>", &cfg,
+                                    err);
+    else
+        st = dlm_config_new(&cfg, err);
+    for (i = 0; st == DLM_OK && i < a->n_assign; ++i)
+        if (i != skip)
+            st = dlm_config_set(cfg, a->assign[i], err);
+    if (st == DLM_OK)
+        st = dlm_config_to_scenario(cfg, sc, err);
+    dlm_config_free(cfg);
+    return st;
+}
+
+/* Rewrites a message that names an override ("--set match.rounds=0: match.rounds: ...")
+ * in the user's terms ("--rounds 0: ..."). */
+static void user_terms(const cli_args *a, dlm_error *err)
+{
+    int i;
+    for (i = 0; i < a->n_assign; ++i) {
+        char needle[1200], out[sizeof err->message];
+        const char *at, *rest, *eq;
+        size_t klen;
+        if (!a->typed[i])
+            continue;
+        snprintf(needle, sizeof needle, "--set %s", a->assign[i]);
+        if (!(at = strstr(err->message, needle)))
+            continue;
+        rest = at + strlen(needle);
+        eq = strchr(a->assign[i], '=');
+        klen = eq ? (size_t)(eq - a->assign[i]) : 0;
+        /* ": match.rounds: expected ..." -> ": expected ..." */
+        if (klen && strncmp(rest, ": ", 2) == 0 && strncmp(rest + 2, a->assign[i], klen) == 0 &&
+            strncmp(rest + 2 + klen, ": ", 2) == 0)
+            rest += 2 + klen;
+        snprintf(out, sizeof out, "%.*s%s%s", (int)(at - err->message), err->message,
+                 a->typed[i], rest);
+        memcpy(err->message, out, sizeof out);
+        return;
+    }
+}
+
+typedef struct strategy_check {
+    const dlm_game *game;
+    dlm_error *err;
+    const char *cmd;
+} strategy_check;
+
+static int check_listed_strategy(const char *item, size_t index, void *ctx)
+{
+    strategy_check *c = ctx;
+    dlm_strategy_def def;
+    dlm_error serr = {DLM_OK, ""};
+    if (dlm_strategy_parse(item, c->game, &def, &serr) == DLM_OK)
+        return 0;
+    dlm_error_set(c->err, DLM_ERR_USAGE, "--strategies: strategy %zu '%s': %s", index + 1, item,
+                  serr.message);
+    return 1;
+}
+
+/* Why the strategies the user gave (arguments A and B, or --strategies) fail: each is
+ * compiled for the game of the scenario without them; fills err and returns 1 when one
+ * fails (or the scenario without them fails), 0 when they all compile. */
+static int explain_strategies(const cli_args *a, const char *builtin, dlm_error *err)
+{
+    dlm_scenario pre;
+    dlm_error perr = {DLM_OK, ""};
+    int found = 0, p;
+    if (build_scenario(a, builtin, a->players_assign, &pre, &perr) != DLM_OK) {
+        *err = perr;
+        return 1;
+    }
+    if (a->values[O_STRATEGIES]) {
+        strategy_check c = {&pre.game, err, NULL};
+        found = strategy_list_each(a->values[O_STRATEGIES], check_listed_strategy, &c) == 1;
+    } else {
+        for (p = 0; p < 2 && p < a->n_positional && !found; ++p) {
+            dlm_strategy_def def;
+            dlm_error serr = {DLM_OK, ""};
+            if (dlm_strategy_parse(a->positional[p], &pre.game, &def, &serr) != DLM_OK) {
+                dlm_error_set(err, DLM_ERR_USAGE, "strategy %c '%s': %s", 'A' + p,
+                              a->positional[p], serr.message);
+                found = 1;
+            }
+        }
+    }
+    dlm_scenario_free(&pre);
+    return found;
+}
+
+/* Loads the scenario: the config (file, built-in text or empty) and the assignments.
+ * Returns an exit code, having printed the error in the user's terms. */
+static int load_scenario(const char *cmd, const cli_args *a, const char *builtin,
+                         dlm_scenario *sc)
+{
+    dlm_error err = {DLM_OK, ""};
+    dlm_status st = build_scenario(a, builtin, -1, sc, &err);
+    if (st == DLM_OK)
+        return 0;
+    if (a->players_assign >= 0) {
+        char needle[64];
+        snprintf(needle, sizeof needle, "--set %.40s", a->assign[a->players_assign]);
+        if (strstr(err.message, needle))
+            explain_strategies(a, builtin, &err);
+    }
+    user_terms(a, &err);
+    fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+    return err.status == DLM_ERR_RUNTIME ? 1 : 2;
+}
+
+/* Prints the PD warnings of a game that is meant to be a PD: preset pd with payoffs
+ * changed (named custom, its preset still pd). A custom game (R, S, T, P without a preset) may be any 2x2 game on purpose,
+ * like the Nowak-May game with P = S. */
+static void warn_game(const dlm_scenario *sc)
+{
+    char buf[1024];
+    if (strcmp(sc->game.preset, "pd") == 0)
+        if (dlm_game_pd_warnings(&sc->game, buf, sizeof buf) > 0)
+            fprintf(stderr, "%s\n", buf);
+}
+
+/* Opens the scenario's backend; returns an exit code. */
+static int open_backend(const char *cmd, const dlm_scenario *sc, const dlm_backend_ops **ops,
+                        dlm_backend **be)
+{
+    dlm_backend_options opt = {sc->threads, opt_platform, opt_device};
+    dlm_error err = {DLM_OK, ""};
+    dlm_status st = dlm_backend_open(sc->backend, &opt, stderr, ops, be, &err);
+    if (st != DLM_OK) {
+        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        return st == DLM_ERR_USAGE ? 2 : 1;
+    }
+    return 0;
+}
+
+/* The output format: the config's or --format; when neither --format nor --set
+ * output.format was given and it is the default table, the one --out's extension names. */
+static dlm_status output_format(const dlm_scenario *sc, int format_given, dlm_format *fmt,
+                                dlm_error *err)
+{
+    dlm_status st = dlm_format_parse(sc->format, fmt, err);
+    if (st == DLM_OK && !format_given && *fmt == DLM_FMT_TABLE && sc->out[0])
+        dlm_format_from_path(sc->out, fmt);
+    return st;
+}
+
+/* What a run writes beyond its main output, from the command line. */
+typedef struct run_options {
+    int format_given;       /* --format or --set output.format given */
+    uint32_t repetitions;   /* match: independent matches (>= 1) */
+    const char *trace;      /* match: null = none, "" = in the output, else its file */
+    const char *matrix;     /* tournament: null = none, "" = in the output, else its file */
+    const char *per_repetition; /* tournament: likewise */
+} run_options;
+
+/* The outputs of one run: sink 0 the main one, then side files; all or none are kept. */
+typedef struct run_outputs {
+    dlm_sink sink[3];
+    int n;
+} run_outputs;
+
+static dlm_status outputs_open(run_outputs *o, const char *path, dlm_error *err)
+{
+    dlm_status st = dlm_sink_open(&o->sink[o->n], path, err);
+    if (st == DLM_OK)
+        o->n++;
+    return st;
+}
+
+static void outputs_abort(run_outputs *o)
+{
+    int i;
+    for (i = 0; i < o->n; ++i)
+        dlm_sink_abort(&o->sink[i]);
+    o->n = 0;
+}
+
+/* Commits the side files, then the main output; when one fails, removes those already
+ * in place. */
+static dlm_status outputs_commit(run_outputs *o, dlm_error *err)
+{
+    int i, k;
+    for (k = 1; k <= o->n; ++k) {
+        i = k % o->n; /* 1, 2, ..., 0 */
+        if (dlm_sink_commit(&o->sink[i], err) != DLM_OK) {
+            int j;
+            for (j = 1; j < k; ++j) /* files put in place, never a device or a FIFO */
+                if (o->sink[j % o->n].kind == DLM_SINK_ATOMIC)
+                    remove(o->sink[j % o->n].target);
+            for (j = k + 1; j <= o->n; ++j)
+                dlm_sink_abort(&o->sink[j % o->n]);
+            o->n = 0;
+            return DLM_ERR_RUNTIME;
+        }
+    }
+    o->n = 0;
+    return DLM_OK;
+}
+
+/* A side file's format: its extension's, else the main output's. */
+static dlm_format side_format(const char *path, dlm_format main)
+{
+    dlm_format f = main;
+    dlm_format_from_path(path, &f);
+    return f;
+}
+
+/* Runs a scenario's evolution: plan (memory printed first), backend, records streamed
+ * to the output (flushed line by line), summary beside it. */
+static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt,
+                         dlm_sink *records)
+{
+    const dlm_backend_ops *ops = NULL;
+    dlm_backend *be = NULL;
+    dlm_error err = {DLM_OK, ""};
+    dlm_evo_plan plan;
+    dlm_status st = dlm_evo_plan_build(sc, &plan, &err);
+    int rc, kept = 0;
+    if (st != DLM_OK) {
+        dlm_sink_abort(records);
+        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        return st == DLM_ERR_USAGE ? 2 : 1;
+    }
+    fprintf(stderr, "dilemma: %s, %zu population%s of %u agents: about %.1f MiB (%llu bytes "
+                    "per agent%s)%s\n", dlm_evo_rule_name(plan.rule), plan.n_populations,
+            plan.n_populations == 1 ? "" : "s", sc->evolution.population, plan.bytes / 1048576.0,
+            (unsigned long long)dlm_evo_bytes_per_agent(plan.synchronous),
+            plan.interaction.n ? " plus the graphs" : "",
+            plan.bytes_available ? "" : " (memory here unknown)");
+    rc = open_backend(cmd, sc, &ops, &be);
+    if (rc) {
+        dlm_sink_abort(records);
+        dlm_evo_plan_free(&plan);
+        return rc;
+    }
+    /* The records stream into <out>.partial (to follow with tail -f), renamed to <out> when
+       the run completes; a failed run leaves no <out>, and keeps the partial file only
+       when it holds records, saying so (host/sink.h). */
+    if (st == DLM_OK)
+        st = dlm_evolve(sc, &plan, ops, be, records->fp, fmt, NULL, &err);
+    if (st == DLM_OK)
+        st = dlm_sink_commit(records, &err);
+    else
+        kept = dlm_sink_abort(records);
+    ops->destroy(be);
+    dlm_evo_plan_free(&plan);
+    if (st != DLM_OK) {
+        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        if (kept)
+            fprintf(stderr, "dilemma %s: the records written before the failure are in %s\n",
+                    cmd, records->tmp_path);
+        return st == DLM_ERR_USAGE ? 2 : 1;
+    }
+    return 0;
+}
+
+
+/* Runs a loaded scenario and writes its output; returns an exit code. */
+static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_options *given)
+{
+    static const char *const modes[] = {"match", "tournament", "evolve"};
+    const dlm_backend_ops *ops = NULL;
+    dlm_backend *be = NULL;
+    dlm_error err = {DLM_OK, ""};
+    dlm_format fmt;
+    run_outputs outs;
+    dlm_status st;
+    const char *sides[2] = {NULL, NULL};
+    int rc, k;
+    /* The command line's choices, else the config's (match.repetitions,
+       tournament.matrix, tournament.per_repetition). */
+    run_options opts = *given, *o = &opts;
+    if (!o->repetitions)
+        o->repetitions = sc->match_repetitions ? sc->match_repetitions : 1;
+    if (!o->matrix && sc->matrix_wanted && sc->mode == DLM_MODE_TOURNAMENT)
+        o->matrix = sc->matrix_file;
+    if (!o->per_repetition && sc->per_repetition_wanted && sc->mode == DLM_MODE_TOURNAMENT)
+        o->per_repetition = sc->per_repetition_file;
+    if (o->trace && o->repetitions > 1) {
+        fprintf(stderr, "dilemma %s: --trace shows one match; it takes one repetition "
+                        "(match.repetitions is %u)\n", cmd, o->repetitions);
+        return 2;
+    }
+    memset(&outs, 0, sizeof outs);
+    if (output_format(sc, o->format_given, &fmt, &err) != DLM_OK) {
+        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        return 2;
+    }
+    if (sc->mode != DLM_MODE_TOURNAMENT && (o->matrix || o->per_repetition)) {
+        fprintf(stderr, "dilemma %s: --matrix and --per-repetition are for tournaments (this "
+                        "run's mode is %s)\n", cmd, modes[sc->mode]);
+        return 2;
+    }
+    if (fmt == DLM_FMT_CSV && o->matrix && !o->matrix[0] && o->per_repetition &&
+        !o->per_repetition[0]) {
+        fprintf(stderr, "dilemma %s: csv output holds one table: give --matrix or "
+                        "--per-repetition a file of its own (e.g. --matrix=matrix.csv)\n", cmd);
+        return 2;
+    }
+    sides[0] = sc->mode == DLM_MODE_MATCH ? o->trace : o->matrix;
+    sides[1] = sc->mode == DLM_MODE_MATCH ? NULL : o->per_repetition;
+    for (k = 0; k < 2; ++k)
+        if (sides[k] && sides[k][0] &&
+            ((sc->out[0] && strcmp(sides[k], sc->out) == 0) ||
+             (k == 1 && sides[0] && strcmp(sides[0], sides[1]) == 0))) {
+            fprintf(stderr, "dilemma %s: '%s' is named for two outputs\n", cmd, sides[k]);
+            return 2;
+        }
+    warn_game(sc);
+    /* Every output is opened before any work, so a path that cannot be written fails at
+       once (and an interrupted run leaves no temporary file, host/signals.h). */
+    dlm_signals_install();
+    if (sc->mode == DLM_MODE_EVOLVE) {
+        dlm_sink records;
+        if ((st = dlm_sink_open_partial(&records, sc->out, &err)) != DLM_OK) {
+            fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+            return st == DLM_ERR_USAGE ? 2 : 1;
+        }
+        return run_evolution(cmd, sc, fmt, &records);
+    }
+    st = outputs_open(&outs, sc->out, &err);
+    if (st == DLM_OK && sc->mode == DLM_MODE_MATCH && o->trace && o->trace[0])
+        st = outputs_open(&outs, o->trace, &err);
+    for (k = 0; k < 2 && st == DLM_OK && sc->mode == DLM_MODE_TOURNAMENT; ++k)
+        if (sides[k] && sides[k][0])
+            st = outputs_open(&outs, sides[k], &err);
+    if (st != DLM_OK) {
+        outputs_abort(&outs);
+        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        return st == DLM_ERR_USAGE ? 2 : 1;
+    }
+    rc = open_backend(cmd, sc, &ops, &be);
+    if (rc) {
+        outputs_abort(&outs);
+        return rc;
+    }
+    if (sc->mode == DLM_MODE_MATCH) {
+        dlm_match_report r;
+        st = dlm_play_scenario_match(sc, ops, be, o->repetitions ? o->repetitions : 1,
+                                     o->trace != NULL, &r, &err);
+        if (st == DLM_OK) {
+            dlm_write_match(outs.sink[0].fp, fmt, sc, &r, ops->describe(be),
+                            o->trace && !o->trace[0]);
+            if (outs.n > 1)
+                dlm_write_trace(outs.sink[1].fp, side_format(o->trace, fmt), sc, &r);
+            st = outputs_commit(&outs, &err);
+        }
+        if (r.repetitions)
+            dlm_match_report_free(&r);
+    } else {
+        dlm_tournament_report r;
+        unsigned parts = 0;
+        st = dlm_play_scenario_tournament(sc, ops, be, &r, &err);
+        if (o->matrix && !o->matrix[0])
+            parts |= DLM_PART_MATRIX;
+        if (o->per_repetition && !o->per_repetition[0])
+            parts |= DLM_PART_REPETITIONS;
+        if (st == DLM_OK) {
+            int s = 1;
+            dlm_write_tournament(outs.sink[0].fp, fmt, sc, &r, ops->describe(be), parts);
+            for (k = 0; k < 2; ++k)
+                if (sides[k] && sides[k][0])
+                    dlm_write_tournament_part(outs.sink[s++].fp, side_format(sides[k], fmt), sc,
+                                              &r, k == 0 ? DLM_PART_MATRIX
+                                                         : DLM_PART_REPETITIONS);
+            st = outputs_commit(&outs, &err);
+        }
+        if (r.n)
+            dlm_tournament_report_free(&r);
+    }
+    outputs_abort(&outs);
+    ops->destroy(be);
+    if (st != DLM_OK) {
+        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        return st == DLM_ERR_USAGE ? 2 : 1;
+    }
+    return 0;
+}
+
+/* --- per-player options ("0.01" for both players, "0.01,0.05" for A and B) ----------- */
+
+static const int player_options[4] = {O_EXEC, O_PERC, O_PERIOD, O_DELAY};
+static const char *player_keys[4] = {"execution_error", "perception_error", "reaction_period",
+                                     "observation_delay"};
+
+/* Checks one player's value of a per-player option with the config's own rules (as
+ * match.<key>), printing the error in the user's terms. Returns an exit code. */
+static int check_player_value(const char *cmd, int k, const char *typed, int player,
+                              const char *value)
+{
+    dlm_config *cfg = NULL;
+    dlm_scenario sc;
+    dlm_error err = {DLM_OK, ""};
+    char assign[160], key[48];
+    const char *msg;
+    dlm_status st = dlm_config_new(&cfg, &err);
+    snprintf(assign, sizeof assign, "match.%s=%s", player_keys[k], value);
+    if (st == DLM_OK)
+        st = dlm_config_set(cfg, assign, &err);
+    if (st == DLM_OK && (st = dlm_config_to_scenario(cfg, &sc, &err)) == DLM_OK)
+        dlm_scenario_free(&sc);
+    dlm_config_free(cfg);
+    if (st == DLM_OK)
+        return 0;
+    snprintf(key, sizeof key, "match.%s: ", player_keys[k]);
+    msg = strstr(err.message, key);
+    msg = msg ? msg + strlen(key) : err.message;
+    fprintf(stderr, "dilemma %s: --%s %s: player %c: %s\n", cmd, options[player_options[k]].name,
+            typed, 'A' + player, msg);
+    return st == DLM_ERR_USAGE ? 2 : 1;
+}
+
+/* Adds the per-player options: single values to match.*, pairs into the players list
+ * (which needs the two strategies), and the strategies A and B. Returns an exit code. */
+static int add_player_options(const char *cmd, cli_args *a, int allow_pairs)
+{
+    char pair_values[4][2][64];
+    int has_pair = 0, k, rc;
+    memset(pair_values, 0, sizeof pair_values);
+    for (k = 0; k < 4; ++k) {
+        const char *v = a->values[player_options[k]], *comma;
+        const char *name = options[player_options[k]].name;
+        char key[64];
+        if (!v)
+            continue;
+        comma = strchr(v, ',');
+        if (!comma) {
+            snprintf(key, sizeof key, "match.%s", player_keys[k]);
+            if (add_assignment(a, key, v, own_printf(a, "--%s %s", name, v)) != 0)
+                return 2;
+            continue;
+        }
+        if (!allow_pairs) {
+            fprintf(stderr, "dilemma %s: --%s takes one value here (per-player values A,B are "
+                            "for match and analyze)\n", cmd, name);
+            return 2;
+        }
+        if ((size_t)(comma - v) >= 64 || strlen(comma + 1) >= 64 || strchr(comma + 1, ',')) {
+            fprintf(stderr, "dilemma %s: --%s: expected one value or two separated by a comma, "
+                            "got '%s'\n", cmd, name, v);
+            return 2;
+        }
+        memcpy(pair_values[k][0], v, (size_t)(comma - v));
+        snprintf(pair_values[k][1], 64, "%s", comma + 1);
+        if ((rc = check_player_value(cmd, k, v, 0, pair_values[k][0])) != 0 ||
+            (rc = check_player_value(cmd, k, v, 1, pair_values[k][1])) != 0)
+            return rc;
+        has_pair = 1;
+    }
+    if (a->n_positional == 0 && !has_pair)
+        return 0;
+    if (a->n_positional != 2) {
+        fprintf(stderr, "dilemma %s: expected two strategies (e.g. dilemma %s tft wsls), got %d\n",
+                cmd, cmd, a->n_positional);
+        return 2;
+    }
+    {
+        char yaml[4096], quoted[2 * DLM_STRATEGY_TEXT_MAX + 4];
+        size_t o = 0;
+        int p;
+        o += (size_t)snprintf(yaml + o, sizeof yaml - o, "[");
+        for (p = 0; p < 2; ++p) {
+            if (strlen(a->positional[p]) >= DLM_STRATEGY_TEXT_MAX) {
+                fprintf(stderr, "dilemma %s: strategy %c: longer than %d characters\n", cmd,
+                        'A' + p, DLM_STRATEGY_TEXT_MAX - 1);
+                return 2;
+            }
+            yaml_quote(quoted, sizeof quoted, a->positional[p]);
+            o += (size_t)snprintf(yaml + o, sizeof yaml - o, "%s{strategy: %s", p ? ", " : "", quoted);
+            for (k = 0; k < 4; ++k)
+                if (pair_values[k][p][0]) {
+                    char qv[160];
+                    yaml_quote(qv, sizeof qv, pair_values[k][p]);
+                    /* Unquoted so numbers stay numbers; the quoted form guards odd text. */
+                    o += (size_t)snprintf(yaml + o, sizeof yaml - o, ", %s: %s", player_keys[k],
+                                          strpbrk(pair_values[k][p], ",:{}[]#&*!|>'\"%@`")
+                                              ? qv : pair_values[k][p]);
+                }
+            o += (size_t)snprintf(yaml + o, sizeof yaml - o, "}");
+        }
+        snprintf(yaml + o, sizeof yaml - o, "]");
+        a->players_assign = a->n_assign;
+        if (add_assignment(a, "players", yaml,
+                           own_printf(a, "strategies '%s' and '%s'", a->positional[0],
+                                      a->positional[1])) != 0)
+            return 2;
+        a->changes_config = 1;
+    }
+    return 0;
+}
+
+static void usage_main(FILE *fp)
+{
+    fputs("dilemma " DLM_VERSION " — simulator of iterated social dilemmas\n\n"
+          "usage: dilemma <command> [options]\n\n"
+          "commands:\n"
+          "  run [CONFIG]          run a config (no config: the built-in default scenario)\n"
+          "  match A B             play one match, e.g. dilemma match tft wsls --rounds 200 "
+          "--execution-error 0.01\n"
+          "  tournament            round robin, e.g. dilemma tournament --strategies tft,alld,wsls\n"
+          "  analyze A B           exact long-run and expected payoffs of two memory-one strategies\n"
+          "  strategies [NAME]     the strategy library, with definitions\n"
+          "  devices               backends and devices present\n"
+          "  bench                 throughput of the standard workloads\n\n"
+          "`dilemma <command> --help` shows each command's options. Exit codes: 0 ok, 1 runtime\n"
+          "failure, 2 usage or config error.\n", fp);
+}
+
+static void usage_command(FILE *fp, const char *cmd, const char *synopsis)
+{
+    fprintf(fp, "usage: dilemma %s %s\n\noptions:\n", cmd, synopsis);
+    print_options(fp, command_bit(cmd));
+    fputs("  --help                     this text\n", fp);
+}
+
+/* --- subcommands ----------------------------------------------------------------------- */
+
+static int cmd_run(int argc, char **argv)
+{
+    cli_args a;
+    dlm_scenario sc;
+    run_options ro;
+    int builtin, rc = parse_args(argc, argv, 2, "run", &a);
+    if (rc)
+        return rc;
+    if (a.help) {
+        usage_command(stdout, "run", "[CONFIG] [options]");
+        fputs("\nA bare `dilemma run` (no config, no --set, no --seed; --format, --out, "
+              "--backend,\n--threads, --platform and --device may be given) runs the built-in "
+              "default\nscenario below. Anything else starts from the documented defaults "
+              "(configs/README.md),\nwith no noise.\n\n", stdout);
+        fputs(dlm_default_scenario, stdout);
+        free_args(&a);
+        return 0;
+    }
+    if (a.n_positional > 1 || (a.n_positional == 1 && a.config)) {
+        fprintf(stderr, "dilemma run: give one config, either as an argument or with --config\n");
+        free_args(&a);
+        return 2;
+    }
+    if (a.n_positional == 1) {
+        a.config = a.positional[0];
+        a.changes_config = 1;
+    }
+    builtin = !a.changes_config;
+    rc = load_scenario("run", &a, builtin ? dlm_default_scenario : NULL, &sc);
+    memset(&ro, 0, sizeof ro);
+    ro.format_given = a.format_given;
+    ro.repetitions = 0;
+    ro.matrix = a.values[O_RUN_MATRIX];
+    ro.per_repetition = a.values[O_RUN_PER_REP];
+    if (rc) {
+        free_args(&a);
+        return rc;
+    }
+    if (builtin && sc.mode == DLM_MODE_TOURNAMENT && !sc.out[0] &&
+        strcmp(sc.format, "table") == 0)
+        fputs("dilemma: the built-in default scenario — a noisy round robin of classics "
+              "(`dilemma run --help` shows it; `dilemma run CONFIG` runs yours)\n\n", stdout);
+    rc = run_scenario("run", &sc, &ro);
+    dlm_scenario_free(&sc);
+    free_args(&a);
+    return rc;
+}
+
+/* Reads --repetitions N of a match into *out; returns an exit code. */
+static int match_repetitions(const cli_args *a, uint32_t *out)
+{
+    const char *v = a->values[O_MATCH_REPS];
+    char *end = NULL;
+    unsigned long long n;
+    *out = 0; /* not given: the config's match.repetitions */
+    if (!v)
+        return 0;
+    errno = 0;
+    n = strtoull(v, &end, 10);
+    if (!v[0] || *end || errno || v[0] == '-' || n < 1 || n > UINT32_MAX) {
+        fprintf(stderr, "dilemma match: --repetitions %s: expected an integer in [1, %u]\n", v,
+                UINT32_MAX);
+        return 2;
+    }
+    *out = (uint32_t)n;
+    return 0;
+}
+
+static int cmd_match(int argc, char **argv)
+{
+    cli_args a;
+    dlm_scenario sc;
+    run_options ro;
+    int rc = parse_args(argc, argv, 2, "match", &a);
+    if (rc)
+        return rc;
+    if (a.help) {
+        usage_command(stdout, "match", "A B [options]");
+        free_args(&a);
+        return 0;
+    }
+    if (a.n_positional == 1)
+        give_back(&a, O_TRACE);
+    memset(&ro, 0, sizeof ro);
+    ro.format_given = a.format_given;
+    ro.trace = a.values[O_TRACE];
+    rc = match_repetitions(&a, &ro.repetitions);
+    if (!rc && a.n_positional != 2 && !a.config) {
+        fprintf(stderr, "dilemma match: expected two strategies, e.g. dilemma match tft wsls\n");
+        rc = 2;
+    }
+    if (!rc && ro.trace && ro.repetitions > 1) {
+        fprintf(stderr, "dilemma match: --trace shows one match; it takes --repetitions 1\n");
+        rc = 2;
+    }
+    if (!rc)
+        rc = add_player_options("match", &a, 1);
+    if (!rc && add_assignment(&a, "mode", "match", NULL) != 0)
+        rc = 2;
+    if (!rc)
+        rc = load_scenario("match", &a, NULL, &sc);
+    if (!rc) {
+        rc = run_scenario("match", &sc, &ro);
+        dlm_scenario_free(&sc);
+    }
+    free_args(&a);
+    return rc;
+}
+
+static int cmd_tournament(int argc, char **argv)
+{
+    cli_args a;
+    dlm_scenario sc;
+    run_options ro;
+    int rc = parse_args(argc, argv, 2, "tournament", &a);
+    if (rc)
+        return rc;
+    if (a.help) {
+        usage_command(stdout, "tournament", "[--strategies A,B,...] [options]");
+        free_args(&a);
+        return 0;
+    }
+    if (a.n_positional) {
+        fprintf(stderr, "dilemma tournament: unexpected argument '%s' (strategies go in "
+                        "--strategies a,b,c)\n", a.positional[0]);
+        free_args(&a);
+        return 2;
+    }
+    memset(&ro, 0, sizeof ro);
+    ro.format_given = a.format_given;
+    ro.matrix = a.values[O_MATRIX];
+    ro.per_repetition = a.values[O_PER_REP];
+    rc = add_player_options("tournament", &a, 0);
+    if (!rc && a.values[O_STRATEGIES]) {
+        char yaml[16384];
+        if (strategy_list_yaml(a.values[O_STRATEGIES], yaml, sizeof yaml) != 0) {
+            fprintf(stderr, "dilemma tournament: --strategies list too long\n");
+            rc = 2;
+        } else {
+            a.players_assign = a.n_assign;
+            if (add_assignment(&a, "tournament.strategies", yaml,
+                               own_printf(&a, "--strategies %s%s", a.values[O_STRATEGIES], "")) !=
+                0)
+                rc = 2;
+        }
+    }
+    if (!rc && (a.given[O_SELF] || a.given[O_NO_SELF]))
+        rc = add_assignment(&a, "tournament.self_play", a.given[O_NO_SELF] ? "false" : "true",
+                            NULL)
+                 ? 2
+                 : 0;
+    if (!rc && add_assignment(&a, "mode", "tournament", NULL) != 0)
+        rc = 2;
+    if (!rc)
+        rc = load_scenario("tournament", &a, NULL, &sc);
+    if (!rc) {
+        rc = run_scenario("tournament", &sc, &ro);
+        dlm_scenario_free(&sc);
+    }
+    free_args(&a);
+    return rc;
+}
+
+static int cmd_analyze(int argc, char **argv)
+{
+    cli_args a;
+    dlm_scenario sc;
+    dlm_strategy_def defs[2];
+    dlm_exact_input in;
+    dlm_exact_result res;
+    dlm_error err = {DLM_OK, ""};
+    dlm_format fmt = DLM_FMT_TABLE;
+    dlm_sink sink;
+    dlm_status st = DLM_OK;
+    const char *labels[2];
+    int format_given, rc = parse_args(argc, argv, 2, "analyze", &a), i;
+    if (rc)
+        return rc;
+    if (a.help) {
+        usage_command(stdout, "analyze", "A B [options]");
+        fputs("\nA and B must be memory-one strategies; the 4-state Markov chain of the "
+              "ordinary game\n(reaction period 1, no delay) gives the exact answers.\n", stdout);
+        free_args(&a);
+        return 0;
+    }
+    if (a.n_positional != 2 && !a.config) {
+        fprintf(stderr, "dilemma analyze: expected two memory-one strategies, e.g. dilemma "
+                        "analyze tft alld --execution-error 0.01\n");
+        free_args(&a);
+        return 2;
+    }
+    format_given = a.format_given;
+    rc = add_player_options("analyze", &a, 1);
+    if (!rc && add_assignment(&a, "mode", "match", NULL) != 0)
+        rc = 2;
+    if (!rc)
+        rc = load_scenario("analyze", &a, NULL, &sc);
+    free_args(&a);
+    if (rc)
+        return rc;
+    memset(&in, 0, sizeof in);
+    for (i = 0; i < 2 && st == DLM_OK; ++i) {
+        const dlm_player_spec *p = &sc.players[i];
+        st = dlm_strategy_parse(p->strategy, &sc.game, &defs[i], &err);
+        if (st != DLM_OK)
+            break;
+        labels[i] = defs[i].label;
+        if (defs[i].model.kind != DLM_STRAT_MEMORY_ONE)
+            st = dlm_error_set(&err, DLM_ERR_USAGE,
+                               "analyze needs memory-one strategies; strategy %c '%s' is a %s "
+                               "(memory-one ones: allc, alld, tft, stft, gtft, wsls, random, "
+                               "joss, extort, m1(...) ...)", 'A' + i, defs[i].label,
+                               defs[i].model.kind == DLM_STRAT_FSM ? "Moore machine" : "lookup table");
+        else if (p->reaction_period != 1 || p->observation_delay != 0)
+            st = dlm_error_set(&err, DLM_ERR_USAGE,
+                               "analyze covers the ordinary game: reaction period 1 and "
+                               "observation delay 0 (player %c has k=%u, d=%u)", 'A' + i,
+                               p->reaction_period, p->observation_delay);
+        else {
+            memcpy(i == 0 ? in.a : in.b, defs[i].memory_one, sizeof in.a);
+            in.execution_error[i] = p->execution_error;
+            in.perception_error[i] = p->perception_error;
+        }
+    }
+    in.rounds = sc.rounds;
+    in.geometric = sc.geometric;
+    in.continuation = sc.continuation;
+    if (st == DLM_OK)
+        st = output_format(&sc, format_given, &fmt, &err);
+    if (st == DLM_OK)
+        st = dlm_exact_memory_one(&in, &sc.game, &res, &err);
+    if (st == DLM_OK) {
+        warn_game(&sc);
+        st = dlm_sink_open(&sink, sc.out, &err);
+    }
+    if (st == DLM_OK) {
+        dlm_write_exact(sink.fp, fmt, &sc, labels, &res);
+        st = dlm_sink_commit(&sink, &err);
+    }
+    dlm_scenario_free(&sc);
+    if (st != DLM_OK) {
+        fprintf(stderr, "dilemma analyze: %s\n", err.message);
+        return st == DLM_ERR_USAGE ? 2 : 1;
+    }
+    return 0;
+}
+
+/* One entry of `dilemma strategies`. */
+static void write_strategy(FILE *fp, dlm_format fmt, int first, const char *name,
+                           const char *summary, const char *citation, const char *params,
+                           const char *desc)
+{
+    if (fmt == DLM_FMT_TABLE) {
+        fprintf(fp, "%-12s %s\n%-12s   %s\n", name, summary, "", desc);
+        if (citation[0])
+            fprintf(fp, "%-12s   cite: %s\n", "", citation);
+        if (params[0])
+            fprintf(fp, "%-12s   parameters: %s\n", "", params);
+        return;
+    }
+    if (fmt == DLM_FMT_CSV) {
+        const char *f[5];
+        int k;
+        f[0] = name;
+        f[1] = summary;
+        f[2] = citation;
+        f[3] = params;
+        f[4] = desc;
+        for (k = 0; k < 5; ++k) {
+            if (k)
+                fputc(',', fp);
+            dlm_csv_field(fp, f[k]);
+        }
+        fputc('\n', fp);
+        return;
+    }
+    if (fmt == DLM_FMT_JSON)
+        fputs(first ? "\n" : ",\n", fp);
+    fputs("{\"type\":\"strategy\",\"name\":", fp);
+    dlm_json_string(fp, name);
+    fputs(",\"summary\":", fp);
+    dlm_json_string(fp, summary);
+    fputs(",\"citation\":", fp);
+    dlm_json_string(fp, citation);
+    fputs(",\"parameters\":", fp);
+    dlm_json_string(fp, params);
+    fputs(",\"definition\":", fp);
+    dlm_json_string(fp, desc);
+    fputs(fmt == DLM_FMT_JSONL ? "}\n" : "}", fp);
+}
+
+static int cmd_strategies(int argc, char **argv)
+{
+    cli_args a;
+    dlm_scenario sc;
+    dlm_format fmt = DLM_FMT_TABLE;
+    dlm_error err = {DLM_OK, ""};
+    dlm_sink sink;
+    dlm_status st;
+    size_t i, n = dlm_strategy_library_count();
+    int rc = parse_args(argc, argv, 2, "strategies", &a), first = 1, k;
+    if (rc)
+        return rc;
+    if (a.help) {
+        usage_command(stdout, "strategies", "[NAME ...] [options]");
+        fputs("\nLists the named strategies with their definitions under the config's game\n"
+              "(parameters such as gtft's q depend on it); NAME may also be an inline form:\n"
+              "m1(p0,pCC,pCD,pDC,pDD), lookup(n,OPENING,TABLE), fsm(M:c:d,...); see the README.\n",
+              stdout);
+        free_args(&a);
+        return 0;
+    }
+    rc = load_scenario("strategies", &a, NULL, &sc);
+    if (rc) {
+        free_args(&a);
+        return rc;
+    }
+    st = output_format(&sc, a.format_given, &fmt, &err);
+    /* Every name must be a library entry or a strategy that compiles. */
+    for (k = 0; st == DLM_OK && k < a.n_positional; ++k) {
+        size_t j;
+        for (j = 0; j < n && strcmp(dlm_strategy_library_entry(j)->name, a.positional[k]) != 0; ++j)
+            ;
+        if (j == n) {
+            dlm_strategy_def def;
+            dlm_error serr = {DLM_OK, ""};
+            if (dlm_strategy_parse(a.positional[k], &sc.game, &def, &serr) != DLM_OK)
+                st = dlm_error_set(&err, DLM_ERR_USAGE, "'%s': %s", a.positional[k],
+                                   serr.message);
+        }
+    }
+    if (st == DLM_OK)
+        st = dlm_sink_open(&sink, sc.out, &err);
+    if (st != DLM_OK) {
+        fprintf(stderr, "dilemma strategies: %s\n", err.message);
+        free_args(&a);
+        dlm_scenario_free(&sc);
+        return st == DLM_ERR_USAGE ? 2 : 1;
+    }
+    if (fmt == DLM_FMT_JSON)
+        fputs("[", sink.fp);
+    else if (fmt == DLM_FMT_CSV)
+        fputs("name,summary,citation,parameters,definition\n", sink.fp);
+    for (i = 0; i < n; ++i) {
+        const dlm_strategy_info *info = dlm_strategy_library_entry(i);
+        dlm_strategy_def def;
+        char desc[512];
+        int wanted = a.n_positional == 0;
+        for (k = 0; k < a.n_positional; ++k)
+            wanted |= strcmp(a.positional[k], info->name) == 0;
+        if (!wanted)
+            continue;
+        if (dlm_strategy_parse(info->name, &sc.game, &def, &err) != DLM_OK)
+            snprintf(desc, sizeof desc, "(not defined for this game: %.400s)", err.message);
+        else
+            dlm_strategy_describe(&def, desc, sizeof desc);
+        write_strategy(sink.fp, fmt, first, info->name, info->summary, info->citation,
+                       info->params ? info->params : "", desc);
+        first = 0;
+    }
+    /* Inline forms (and parameterised names) given as NAME: their compiled definitions. */
+    for (k = 0; k < a.n_positional; ++k) {
+        size_t j;
+        for (j = 0; j < n && strcmp(dlm_strategy_library_entry(j)->name, a.positional[k]) != 0; ++j)
+            ;
+        if (j == n) {
+            dlm_strategy_def def;
+            char desc[512];
+            dlm_strategy_parse(a.positional[k], &sc.game, &def, &err);
+            write_strategy(sink.fp, fmt, first, def.label, "inline strategy", "", "",
+                           dlm_strategy_describe(&def, desc, sizeof desc));
+            first = 0;
+        }
+    }
+    if (fmt == DLM_FMT_JSON)
+        fputs("\n]\n", sink.fp);
+    st = dlm_sink_commit(&sink, &err);
+    free_args(&a);
+    dlm_scenario_free(&sc);
+    if (st != DLM_OK) {
+        fprintf(stderr, "dilemma strategies: %s\n", err.message);
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_devices(int argc, char **argv)
+{
+    cli_args a;
+    const dlm_backend_ops *const *it;
+    int rc = parse_args(argc, argv, 2, "devices", &a);
+    static const char *all[] = {"cuda", "opencl", "cpu"};
+    size_t k;
+    if (rc)
+        return rc;
+    free_args(&a);
+    if (a.help) {
+        usage_command(stdout, "devices", "");
+        return 0;
+    }
+    for (k = 0; k < sizeof all / sizeof all[0]; ++k) {
+        int built = 0;
+        for (it = dlm_backends(); *it; ++it) {
+            char why[512] = "";
+            dlm_error err = {DLM_OK, ""};
+            if (strcmp((*it)->name, all[k]) != 0)
+                continue;
+            built = 1;
+            if (!(*it)->available(why, sizeof why)) {
+                printf("%-7s built, not available here: %s\n", all[k], why);
+                continue;
+            }
+            printf("%-7s available\n", all[k]);
+            if ((*it)->list_devices(stdout, &err) != DLM_OK)
+                printf("        (listing devices failed: %s)\n", err.message);
+        }
+        if (!built)
+            printf("%-7s not built into this binary\n", all[k]);
+    }
+    return 0;
+}
+
+/* Runs the subcommand argv[1]; returns its exit code. */
+static int cli_dispatch(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : NULL;
+    if (!cmd || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage_main(stdout);
+        return cmd ? 0 : 2;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        puts("dilemma " DLM_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc, argv);
+    if (strcmp(cmd, "match") == 0)
+        return cmd_match(argc, argv);
+    if (strcmp(cmd, "tournament") == 0)
+        return cmd_tournament(argc, argv);
+    if (strcmp(cmd, "analyze") == 0)
+        return cmd_analyze(argc, argv);
+    if (strcmp(cmd, "strategies") == 0)
+        return cmd_strategies(argc, argv);
+    if (strcmp(cmd, "devices") == 0)
+        return cmd_devices(argc, argv);
+    if (strcmp(cmd, "bench") == 0)
+        return dlm_bench_main(argc, argv);
+    fprintf(stderr, "dilemma: unknown command '%s' (commands: run, match, tournament, analyze, "
+                    "strategies, devices, bench; see dilemma --help)\n", cmd);
+    return 2;
+}
+
+int dlm_cli_main(int argc, char **argv)
+{
+    int rc = cli_dispatch(argc, argv), e;
+    /* Whatever a command wrote to standard output must have gone out (a full disk, a
+       closed pipe, /dev/full): a run whose output was lost did not succeed. */
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) { /* not reported yet */
+        e = errno ? errno : EIO;
+        fprintf(stderr, "dilemma: writing standard output failed: %s\n", strerror(e));
+        rc = 1;
+    }
+    return rc;
+}

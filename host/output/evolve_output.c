@@ -1,0 +1,612 @@
+/* evolve_output.c — the observer that writes an evolution's records, summary and
+ * snapshots (evolve_output.h). Records are one complete line each, flushed a pass at a
+ * time; after a failed write a records file is cut back to its last complete record. */
+#define _POSIX_C_SOURCE 200809L /* ftruncate, fileno */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdio_ext.h> /* __fpurge */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/paths.h"
+#include "output/evolve_output.h"
+#include "output/signals.h"
+
+/* Shannon diversity (natural log) of the census's named counts and "other". */
+static double diversity(const dlm_evo_plan *plan, const dlm_evo_census *c, uint32_t n)
+{
+    double h = 0.0;
+    uint32_t i;
+    for (i = 0; i <= plan->n_named; ++i)
+        if (c->named[i]) {
+            double p = (double)c->named[i] / n;
+            h -= p * log(p);
+        }
+    return h;
+}
+
+/* The settings of a class that records carry: the run's match.* or a class's own. */
+static const dlm_player_spec *class_spec(const dlm_scenario *sc, uint32_t i)
+{
+    return sc->evolution.n_classes ? &sc->evolution.classes[i].player : &sc->match_defaults;
+}
+
+/* The run's settings as CSV columns: names (header) or values (every row), so that rows
+ * of different runs concatenated stay apart. */
+static void csv_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *plan, int header)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    uint32_t i;
+    if (header) {
+        fputs("seed,game,game_class,R,S,T,P,rounds,continuation,rule,selection,fitness,"
+              "population_size,mutation_kind,mutation_rate", fp);
+        for (i = 0; i < plan->n_classes; ++i)
+            fprintf(fp, ",%s:execution_error,%s:perception_error,%s:reaction_period,"
+                        "%s:observation_delay", plan->class_names[i], plan->class_names[i],
+                    plan->class_names[i], plan->class_names[i]);
+        return;
+    }
+    fprintf(fp, "%llu,%s,%s,", (unsigned long long)sc->seed, sc->game.name,
+            dlm_game_class_id(dlm_game_classify(&sc->game)));
+    dlm_print_double(fp, sc->game.R);
+    fputc(',', fp);
+    dlm_print_double(fp, sc->game.S);
+    fputc(',', fp);
+    dlm_print_double(fp, sc->game.T);
+    fputc(',', fp);
+    dlm_print_double(fp, sc->game.P);
+    fprintf(fp, ",%u,", sc->rounds);
+    if (sc->geometric)
+        dlm_print_double(fp, sc->continuation);
+    fprintf(fp, ",%s,", dlm_evo_rule_name(plan->rule));
+    dlm_print_double(fp, ev->selection);
+    fprintf(fp, ",%s,%u,%s,", ev->fitness, ev->population,
+            plan->params.mutation_kind ? ev->mutation_kind : "none");
+    dlm_print_double(fp, plan->params.mutation_kind ? ev->mutation_rate : 0.0);
+    for (i = 0; i < plan->n_classes; ++i) {
+        const dlm_player_spec *c = class_spec(sc, i);
+        fputc(',', fp);
+        dlm_print_double(fp, c->execution_error);
+        fputc(',', fp);
+        dlm_print_double(fp, c->perception_error);
+        fprintf(fp, ",%u,%u", c->reaction_period, c->observation_delay);
+    }
+}
+
+/* The run's settings as the members of a JSON object (no braces). */
+static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *plan)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    dlm_game_class gc = dlm_game_classify(&sc->game);
+    uint32_t i;
+    fprintf(fp, "\"seed\":%llu,\"game\":{\"name\":", (unsigned long long)sc->seed);
+    dlm_json_string(fp, sc->game.name);
+    fprintf(fp, ",\"class\":\"%s\",\"R\":", dlm_game_class_id(gc));
+    dlm_print_double(fp, sc->game.R);
+    fputs(",\"S\":", fp);
+    dlm_print_double(fp, sc->game.S);
+    fputs(",\"T\":", fp);
+    dlm_print_double(fp, sc->game.T);
+    fputs(",\"P\":", fp);
+    dlm_print_double(fp, sc->game.P);
+    fprintf(fp, "},\"match\":{\"rounds\":%u,\"continuation\":", sc->rounds);
+    if (sc->geometric)
+        dlm_print_double(fp, sc->continuation);
+    else
+        fputs("null", fp);
+    fprintf(fp, "},\"interaction\":\"2x2-game\",\"rule\":\"%s\",\"selection\":",
+            dlm_evo_rule_name(plan->rule));
+    dlm_print_double(fp, ev->selection);
+    fprintf(fp, ",\"fitness\":\"%s\",\"population_size\":%u,\"populations\":%zu,"
+                "\"generations\":%llu,\"record_every\":%llu,\"mutation\":{\"kind\":\"%s\","
+                "\"rate\":", ev->fitness, ev->population, plan->n_populations,
+            (unsigned long long)ev->generations, (unsigned long long)ev->record_every,
+            plan->params.mutation_kind ? ev->mutation_kind : "none");
+    dlm_print_double(fp, plan->params.mutation_kind ? ev->mutation_rate : 0.0);
+    fputs("},\"structure\":", fp);
+    dlm_json_string(fp, ev->structure.type);
+    fprintf(fp, ",\"payoff\":\"%s\",\"stop_at_fixation\":%s,\"classes\":[",
+            ev->payoff_exact ? "exact" : "played", ev->stop_at_fixation ? "true" : "false");
+    for (i = 0; i < plan->n_classes; ++i) {
+        const dlm_player_spec *c = class_spec(sc, i);
+        fprintf(fp, "%s{\"name\":", i ? "," : "");
+        dlm_json_string(fp, plan->class_names[i]);
+        fputs(",\"share\":", fp);
+        dlm_print_double(fp, sc->evolution.n_classes ? sc->evolution.classes[i].share : 1.0);
+        fputs(",\"execution_error\":", fp);
+        dlm_print_double(fp, c->execution_error);
+        fputs(",\"perception_error\":", fp);
+        dlm_print_double(fp, c->perception_error);
+        fprintf(fp, ",\"reaction_period\":%u,\"observation_delay\":%u}", c->reaction_period,
+                c->observation_delay);
+    }
+    fputc(']', fp);
+}
+
+static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
+                         const dlm_evo_plan *plan)
+{
+    uint32_t i;
+    if (fmt == DLM_FMT_CSV) {
+        csv_settings(fp, sc, plan, 1);
+        fputs(",generation,population,cooperation,payoff_mean,payoff_variance,diversity,"
+              "monomorphic", fp);
+        for (i = 0; i < plan->n_named; ++i) {
+            fputs(",\"count:", fp);
+            fputs(plan->named_labels[i], fp); /* labels hold no double quotes */
+            fputc('"', fp);
+        }
+        fputs(",count:other,memory_one_agents,m1_p0,m1_pCC,m1_pCD,m1_pDC,m1_pDD", fp);
+        for (i = 0; i < plan->n_classes; ++i)
+            fprintf(fp, ",%s:agents,%s:payoff_mean,%s:cooperation", plan->class_names[i],
+                    plan->class_names[i], plan->class_names[i]);
+        fputc('\n', fp);
+    } else if (fmt == DLM_FMT_TABLE) {
+        const dlm_player_spec *c = class_spec(sc, 0);
+        fprintf(fp, "evolution: %s, %zu population%s of %u, game %s (R=%g S=%g T=%g P=%g; %s), "
+                    "seed %llu\n", dlm_evo_rule_name(plan->rule), plan->n_populations,
+                plan->n_populations == 1 ? "" : "s", sc->evolution.population, sc->game.name,
+                sc->game.R, sc->game.S, sc->game.T, sc->game.P,
+                dlm_game_class_name(dlm_game_classify(&sc->game)), (unsigned long long)sc->seed);
+        fprintf(fp, "%s%u rounds, ", sc->geometric ? "geometric matches of at most " : "",
+                sc->rounds);
+        if (plan->n_classes == 1)
+            fprintf(fp, "execution error %g, perception error %g, reaction period %u, "
+                        "observation delay %u\n", c->execution_error, c->perception_error,
+                    c->reaction_period, c->observation_delay);
+        else
+            for (i = 0; i < plan->n_classes; ++i) {
+                c = class_spec(sc, i);
+                fprintf(fp, "%s%s: e=%g p=%g k=%u d=%u%s", i ? "; " : "classes ",
+                        plan->class_names[i], c->execution_error, c->perception_error,
+                        c->reaction_period, c->observation_delay,
+                        i + 1 == plan->n_classes ? "\n" : "");
+            }
+        fprintf(fp, "%10s %5s %11s %11s %9s  %s\n", "generation", "pop", "cooperation",
+                "payoff", "diversity", "most abundant");
+    }
+}
+
+/* ",x" with x the shortest text that reads back exactly; empty when absent. */
+static void csv_double(FILE *fp, double x)
+{
+    fputc(',', fp);
+    dlm_print_double(fp, x);
+}
+
+static void json_member(FILE *fp, const char *name, double x)
+{
+    fprintf(fp, ",\"%s\":", name);
+    dlm_print_double(fp, x);
+}
+
+static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
+                         const dlm_evo_plan *plan, uint64_t g, uint32_t p,
+                         const dlm_evo_census *c, int *first_json)
+{
+    uint32_t n = plan->populations[p].n, i;
+    double coop = c->moves ? (double)c->cooperations / (double)c->moves : 0.0;
+    double mean = c->payoff_sum / n;
+    double var = c->payoff_sq_sum / n - mean * mean;
+    double h = diversity(plan, c, n);
+    if (var < 0)
+        var = 0;
+    if (fmt == DLM_FMT_TABLE) {
+        uint32_t best[3] = {0, 0, 0}, k;
+        int shown = 0;
+        for (i = 0; i <= plan->n_named; ++i)
+            for (k = 0; k < 3; ++k)
+                if (c->named[i] > c->named[best[k]] || (best[k] == i && k == 0)) {
+                    memmove(&best[k + 1], &best[k], (2 - k) * sizeof best[0]);
+                    best[k] = i;
+                    break;
+                }
+        fprintf(fp, "%10llu %5u %11.4f %11.4f %9.4f ", (unsigned long long)g, p, coop, mean, h);
+        for (k = 0; k < 3; ++k) {
+            uint32_t s = best[k];
+            if (!c->named[s] || (k > 0 && s == best[k - 1]))
+                continue;
+            fprintf(fp, " %s %.1f%%", s == plan->n_named ? "other" : plan->named_labels[s],
+                    100.0 * c->named[s] / n);
+            ++shown;
+        }
+        fputc('\n', fp);
+        return;
+    }
+    if (fmt == DLM_FMT_CSV) {
+        csv_settings(fp, sc, plan, 0);
+        fprintf(fp, ",%llu,%u", (unsigned long long)g, p);
+        csv_double(fp, coop);
+        csv_double(fp, mean);
+        csv_double(fp, var);
+        csv_double(fp, h);
+        fprintf(fp, ",%u", c->monomorphic);
+        for (i = 0; i <= plan->n_named; ++i)
+            fprintf(fp, ",%llu", (unsigned long long)c->named[i]);
+        fprintf(fp, ",%llu", (unsigned long long)c->m1_agents);
+        for (i = 0; i < 5; ++i)
+            if (c->m1_agents)
+                csv_double(fp, c->m1_sum[i] / (double)c->m1_agents);
+            else
+                fputs(",", fp);
+        for (i = 0; i < plan->n_classes; ++i) {
+            double cm = c->class_agents[i] ? c->class_payoff[i] / (double)c->class_agents[i] : 0;
+            double cc = c->class_moves[i] ? (double)c->class_cooperations[i] / (double)c->class_moves[i] : 0;
+            fprintf(fp, ",%llu", (unsigned long long)c->class_agents[i]);
+            csv_double(fp, cm);
+            csv_double(fp, cc);
+        }
+        fputc('\n', fp);
+        return;
+    }
+    if (fmt == DLM_FMT_JSON && !*first_json)
+        fputs(",\n", fp);
+    *first_json = 0;
+    fprintf(fp, "{\"type\":\"generation\",\"seed\":%llu,\"generation\":%llu,\"population\":%u",
+            (unsigned long long)sc->seed, (unsigned long long)g, p);
+    json_member(fp, "cooperation", coop);
+    json_member(fp, "payoff_mean", mean);
+    json_member(fp, "payoff_variance", var);
+    json_member(fp, "diversity", h);
+    fprintf(fp, ",\"monomorphic\":%s,\"abundance\":{", c->monomorphic ? "true" : "false");
+    for (i = 0; i < plan->n_named; ++i) {
+        dlm_json_string(fp, plan->named_labels[i]);
+        fprintf(fp, ":%llu,", (unsigned long long)c->named[i]);
+    }
+    fprintf(fp, "\"other\":%llu},\"memory_one_agents\":%llu,\"memory_one_mean\":",
+            (unsigned long long)c->named[plan->n_named], (unsigned long long)c->m1_agents);
+    if (c->m1_agents)
+        for (i = 0; i < 5; ++i) {
+            fputc(i ? ',' : '[', fp);
+            dlm_print_double(fp, c->m1_sum[i] / (double)c->m1_agents);
+        }
+    else
+        fputs("null", fp);
+    fputs(c->m1_agents ? "]" : "", fp);
+    fputs(",\"classes\":[", fp);
+    for (i = 0; i < plan->n_classes; ++i) {
+        double cm = c->class_agents[i] ? c->class_payoff[i] / (double)c->class_agents[i] : 0;
+        double cc = c->class_moves[i] ? (double)c->class_cooperations[i] / (double)c->class_moves[i] : 0;
+        fprintf(fp, "%s{\"name\":", i ? "," : "");
+        dlm_json_string(fp, plan->class_names[i]);
+        fprintf(fp, ",\"agents\":%llu", (unsigned long long)c->class_agents[i]);
+        json_member(fp, "payoff_mean", cm);
+        json_member(fp, "cooperation", cc);
+        fputc('}', fp);
+    }
+    fputs(fmt == DLM_FMT_JSONL ? "]}\n" : "]}", fp);
+}
+
+static void write_fixation(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
+                           const dlm_evo_plan *plan, uint64_t g, uint32_t p, int named,
+                           int *first_json)
+{
+    const char *label = named >= 0 ? plan->named_labels[named] : "other";
+    if (fmt == DLM_FMT_TABLE) {
+        fprintf(fp, "%10llu %5u fixation: %s\n", (unsigned long long)g, p, label);
+        return;
+    }
+    if (fmt == DLM_FMT_CSV)
+        return; /* csv records carry the monomorphic column; the summary has the events */
+    if (fmt == DLM_FMT_JSON && !*first_json)
+        fputs(",\n", fp);
+    *first_json = 0;
+    fprintf(fp, "{\"type\":\"fixation\",\"seed\":%llu,\"generation\":%llu,\"population\":%u,"
+                "\"strategy\":", (unsigned long long)sc->seed, (unsigned long long)g, p);
+    dlm_json_string(fp, label);
+    fputs(fmt == DLM_FMT_JSONL ? "}\n" : "}", fp);
+}
+
+/* Mean and standard error of the mean of n values accumulated as sum and sum of squares. */
+static void mean_se(double sum, double sq, uint64_t n, double *mean, double *se)
+{
+    double m = n ? sum / (double)n : 0.0, var;
+    *mean = m;
+    *se = 0.0;
+    if (n < 2)
+        return;
+    var = (sq - (double)n * m * m) / (double)(n - 1);
+    *se = var > 0.0 ? sqrt(var / (double)n) : 0.0;
+}
+
+/* {"mean":m,"se":s} (se null with fewer than two values; both null with none). */
+static void json_mean_se(FILE *fp, const char *name, double sum, double sq, uint64_t n)
+{
+    double m, se;
+    mean_se(sum, sq, n, &m, &se);
+    fprintf(fp, ",\"%s\":{\"n\":%llu,\"mean\":", name, (unsigned long long)n);
+    if (n)
+        dlm_print_double(fp, m);
+    else
+        fputs("null", fp);
+    fputs(",\"se\":", fp);
+    if (n > 1)
+        dlm_print_double(fp, se);
+    else
+        fputs("null", fp);
+    fputc('}', fp);
+}
+
+/* Cooperation rate and mean payoff of a census. */
+static double census_cooperation(const dlm_evo_census *c)
+{
+    return c->moves ? (double)c->cooperations / (double)c->moves : 0.0;
+}
+
+/* The generation the run ended at: the last any population reached. */
+static uint64_t last_generation(const dlm_evo_outcome *out, size_t np)
+{
+    uint64_t g = 0;
+    size_t p;
+    for (p = 0; p < np; ++p)
+        g = out[p].generations > g ? out[p].generations : g;
+    return g;
+}
+
+static void write_summary_table(FILE *fp, const dlm_evo_plan *plan, const dlm_evo_outcome *out,
+                                const char *stopped)
+{
+    size_t np = plan->n_populations, p;
+    uint64_t fixed = 0;
+    double c = 0, c2 = 0, m, se;
+    for (p = 0; p < np; ++p) {
+        double x = census_cooperation(&out[p].final);
+        fixed += out[p].fixed;
+        c += x;
+        c2 += x * x;
+    }
+    mean_se(c, c2, np, &m, &se);
+    fprintf(fp, "\n%s after %llu generations (%s); %llu of %zu populations fixed\n",
+            dlm_evo_rule_name(plan->rule), (unsigned long long)last_generation(out, np), stopped,
+            (unsigned long long)fixed, np);
+    if (np > 1)
+        fprintf(fp, "final cooperation %.4f +- %.4f (mean +- standard error over populations)\n",
+                m, se);
+}
+
+/* The summary as one JSON object (no trailing newline): the settings, each population's
+ * outcome, and over the populations the mean and standard error of the final
+ * cooperation and payoff, the fraction fixed at each strategy (with its binomial
+ * standard error) and the mean fixation generation. */
+static void write_summary_json(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *plan,
+                               const dlm_evo_outcome *out, const char *stopped)
+{
+    size_t p, np = plan->n_populations;
+    uint32_t i;
+    uint64_t *fixed = calloc(plan->n_named + 1, sizeof *fixed), any = 0;
+    double coop = 0, coop2 = 0, pay = 0, pay2 = 0, fg = 0, fg2 = 0;
+    fputs("{\"type\":\"summary\",\"settings\":{", fp);
+    json_settings(fp, sc, plan);
+    fprintf(fp, "},\"seed\":%llu,\"rule\":\"%s\",\"population\":%u,\"populations\":%zu,"
+                "\"generations\":%llu,\"stopped\":", (unsigned long long)sc->seed,
+            dlm_evo_rule_name(plan->rule), sc->evolution.population, np,
+            (unsigned long long)last_generation(out, np));
+    dlm_json_string(fp, stopped);
+    fputs(",\"outcomes\":[", fp);
+    for (p = 0; p < np; ++p) {
+        double c = census_cooperation(&out[p].final);
+        double m = out[p].final.payoff_sum / (double)plan->populations[p].n;
+        coop += c;
+        coop2 += c * c;
+        pay += m;
+        pay2 += m * m;
+        fprintf(fp, "%s{\"population\":%zu,\"generations\":%llu", p ? "," : "", p,
+                (unsigned long long)out[p].generations);
+        json_member(fp, "cooperation", c);
+        json_member(fp, "payoff_mean", m);
+        fputs(",\"fixed\":", fp);
+        if (out[p].fixed) {
+            double f = (double)out[p].fixation_generation;
+            dlm_json_string(fp, out[p].fixed_named >= 0 ? plan->named_labels[out[p].fixed_named]
+                                                        : "other");
+            fprintf(fp, ",\"fixation_generation\":%llu", (unsigned long long)out[p].fixation_generation);
+            if (fixed)
+                fixed[out[p].fixed_named >= 0 ? (uint32_t)out[p].fixed_named : plan->n_named] += 1;
+            ++any;
+            fg += f;
+            fg2 += f * f;
+        } else {
+            fputs("null", fp);
+        }
+        fputc('}', fp);
+    }
+    fputs("],\"fixations\":{", fp);
+    for (i = 0; fixed && i <= plan->n_named; ++i) {
+        fprintf(fp, "%s", i ? "," : "");
+        dlm_json_string(fp, i < plan->n_named ? plan->named_labels[i] : "other");
+        fprintf(fp, ":%llu", (unsigned long long)fixed[i]);
+    }
+    fprintf(fp, "},\"populations_fixed\":%llu", (unsigned long long)any);
+    json_mean_se(fp, "final_cooperation", coop, coop2, np);
+    json_mean_se(fp, "final_payoff_mean", pay, pay2, np);
+    json_mean_se(fp, "fixation_generation", fg, fg2, any);
+    /* The fraction of populations fixed at each strategy: a binomial proportion over the
+       populations, with standard error sqrt(f (1 - f) / n). */
+    fputs(",\"fixation_fraction\":{", fp);
+    for (i = 0; fixed && i <= plan->n_named + 1; ++i) {
+        uint64_t k = i <= plan->n_named ? fixed[i] : any;
+        double f = np ? (double)k / (double)np : 0.0;
+        fprintf(fp, "%s", i ? "," : "");
+        dlm_json_string(fp, i < plan->n_named ? plan->named_labels[i]
+                            : i == plan->n_named ? "other" : "any");
+        fputs(":{\"fraction\":", fp);
+        dlm_print_double(fp, f);
+        fputs(",\"se\":", fp);
+        dlm_print_double(fp, np ? sqrt(f * (1.0 - f) / (double)np) : 0.0);
+        fputc('}', fp);
+    }
+    fputs("}}", fp);
+    free(fixed);
+}
+
+dlm_status dlm_evo_write_snapshot(const char *path, const dlm_evo_plan *plan, uint64_t generation,
+                                  const dlm_strategy *strategies, dlm_error *err)
+{
+    dlm_sink sink;
+    dlm_status st = dlm_sink_open(&sink, path, err);
+    unsigned char header[64];
+    uint64_t i;
+    uint32_t version = 1, record = 88, npop = (uint32_t)plan->n_populations;
+    uint32_t per = plan->n_populations ? plan->populations[0].n : 0;
+    if (st != DLM_OK)
+        return st;
+    memset(header, 0, sizeof header);
+    memcpy(header, "DLMSNAP", 8);
+    memcpy(header + 8, &version, 4);
+    memcpy(header + 12, &record, 4);
+    memcpy(header + 16, &plan->n_agents, 8);
+    memcpy(header + 24, &npop, 4);
+    memcpy(header + 28, &per, 4);
+    memcpy(header + 32, &generation, 8);
+    fwrite(header, 1, sizeof header, sink.fp);
+    for (i = 0; i < plan->n_agents; ++i) {
+        uint32_t extra[2];
+        extra[0] = plan->agent_class[i];
+        extra[1] = (uint32_t)(i / (per ? per : 1));
+        fwrite(&strategies[i], sizeof strategies[i], 1, sink.fp);
+        fwrite(extra, sizeof extra, 1, sink.fp);
+    }
+    return dlm_sink_commit(&sink, err);
+}
+
+/* Flushes the records written so far and checks that every byte went out (a full disk,
+ * a closed pipe). On success *good is where the complete records end; on failure a
+ * regular file is cut back there, so that what is kept ends on a complete record. */
+static dlm_status records_flushed(FILE *fp, long *good, dlm_error *err)
+{
+    int failed = fflush(fp) != 0 || ferror(fp);
+    int e = errno;
+    if (!failed) {
+        *good = ftell(fp);
+        if (*good >= 0)
+            dlm_signals_records_good((off_t)*good);
+        return DLM_OK;
+    }
+    __fpurge(fp); /* what could not be written is dropped, so that closing writes nothing */
+    if (*good >= 0 && ftruncate(fileno(fp), (off_t)*good) == 0)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "writing the records failed: %s (the "
+                             "records up to the last complete one are kept)", strerror(e));
+    return dlm_error_set(err, DLM_ERR_RUNTIME, "writing the records failed: %s", strerror(e));
+}
+
+/* Path of the summary or snapshot beside the records file (or in the current folder). */
+static void side_path(char *buf, size_t len, const char *out, const char *suffix)
+{
+    snprintf(buf, len, "%s%s", out[0] && !dlm_path_is_stream(out) ? out : "dilemma", suffix);
+}
+
+/* The records observer: where and how the records go. */
+typedef struct records_ctx {
+    const dlm_scenario *sc;
+    const dlm_evo_plan *plan;
+    FILE *fp;           /* null: no records (summary and snapshots still) */
+    dlm_format fmt;
+    int first_json;
+    long good;          /* where the complete records end (-1: not a file) */
+} records_ctx;
+
+static dlm_status records_begin(void *ctx, dlm_error *err)
+{
+    records_ctx *r = ctx;
+    (void)err;
+    if (!r->fp)
+        return DLM_OK;
+    if (r->fmt == DLM_FMT_JSON) {
+        fputs("{\"type\":\"evolution\",\"settings\":{", r->fp);
+        json_settings(r->fp, r->sc, r->plan);
+        fputs("},\"records\":[\n", r->fp);
+    } else if (r->fmt == DLM_FMT_JSONL) {
+        fputs("{\"type\":\"settings\",", r->fp);
+        json_settings(r->fp, r->sc, r->plan);
+        fputs("}\n", r->fp);
+    }
+    write_header(r->fp, r->fmt, r->sc, r->plan);
+    return DLM_OK;
+}
+
+static void records_record(void *ctx, uint32_t p, const dlm_evo_census *c,
+                           const dlm_evo_outcome *o, int fixed_now)
+{
+    records_ctx *r = ctx;
+    if (!r->fp)
+        return;
+    write_record(r->fp, r->fmt, r->sc, r->plan, c->generation, p, c, &r->first_json);
+    if (fixed_now)
+        write_fixation(r->fp, r->fmt, r->sc, r->plan, c->generation, p, o->fixed_named,
+                       &r->first_json);
+}
+
+static dlm_status records_flush(void *ctx, dlm_error *err)
+{
+    records_ctx *r = ctx;
+    return r->fp ? records_flushed(r->fp, &r->good, err) : DLM_OK;
+}
+
+static dlm_status records_snapshot(void *ctx, uint64_t g, const dlm_strategy *agents,
+                                   dlm_error *err)
+{
+    records_ctx *r = ctx;
+    char path[DLM_PATH_MAX + 32];
+    if (r->sc->evolution.snapshot_file[0])
+        snprintf(path, sizeof path, "%s", r->sc->evolution.snapshot_file);
+    else
+        side_path(path, sizeof path, r->sc->out, ".snapshot");
+    return dlm_evo_write_snapshot(path, r->plan, g, agents, err);
+}
+
+/* The end of the records (the summary inside them for json and jsonl, a closing line for
+ * tables) and the summary beside a records file, written atomically. */
+static dlm_status records_finish(void *ctx, const dlm_evo_outcome *out, const char *stopped,
+                                 dlm_error *err)
+{
+    records_ctx *r = ctx;
+    dlm_status st;
+    if (r->fp) {
+        if (r->fmt == DLM_FMT_JSON) {
+            fputs("\n],\"summary\":", r->fp);
+            write_summary_json(r->fp, r->sc, r->plan, out, stopped);
+            fputs("}\n", r->fp);
+        } else if (r->fmt == DLM_FMT_JSONL) {
+            write_summary_json(r->fp, r->sc, r->plan, out, stopped);
+            fputc('\n', r->fp);
+        } else if (r->fmt == DLM_FMT_TABLE) {
+            write_summary_table(r->fp, r->plan, out, stopped);
+        }
+        if ((st = records_flushed(r->fp, &r->good, err)) != DLM_OK)
+            return st;
+    }
+    if (r->sc->out[0] && !dlm_path_is_stream(r->sc->out)) { /* beside a file only */
+        char path[DLM_PATH_MAX + 32];
+        dlm_sink sink;
+        side_path(path, sizeof path, r->sc->out, ".summary.json");
+        if ((st = dlm_sink_open(&sink, path, err)) != DLM_OK)
+            return st;
+        write_summary_json(sink.fp, r->sc, r->plan, out, stopped);
+        fputc('\n', sink.fp);
+        return dlm_sink_commit(&sink, err);
+    }
+    return DLM_OK;
+}
+
+dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dlm_backend_ops *ops,
+                      dlm_backend *be, FILE *records, dlm_format fmt, dlm_evo_outcome *outcomes,
+                      dlm_error *err)
+{
+    records_ctx r;
+    dlm_evo_observer obs;
+    r.sc = sc;
+    r.plan = plan;
+    r.fp = records;
+    r.fmt = fmt;
+    r.first_json = 1;
+    r.good = records ? ftell(records) : -1;
+    obs.ctx = &r;
+    obs.begin = records_begin;
+    obs.record = records_record;
+    obs.flush = records_flush;
+    obs.snapshot = records_snapshot;
+    obs.finish = records_finish;
+    return dlm_evo_drive(sc, plan, ops, be, &obs, outcomes, err);
+}

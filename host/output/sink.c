@@ -1,0 +1,163 @@
+/* sink.c — outputs written whole or not at all, streams written directly (sink.h). */
+#define _DEFAULT_SOURCE /* realpath, fsync, ftruncate */
+#include <errno.h>
+#include <stdio.h>
+#include <stdio_ext.h> /* __fpurge */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/paths.h"
+#include "output/signals.h"
+#include "output/sink.h"
+
+/* Resolves what a sink writes: standard output, a stream, or the regular file to
+ * replace (a symlink's target). */
+static dlm_status sink_resolve(dlm_sink *s, const char *path, dlm_error *err)
+{
+    struct stat st, lst;
+    memset(s, 0, sizeof *s);
+    s->slot = -1;
+    if (!path || !path[0] || strcmp(path, "-") == 0) {
+        s->kind = DLM_SINK_STDOUT;
+        s->fp = stdout;
+        return DLM_OK;
+    }
+    if (strlen(path) > 1000)
+        return dlm_error_set(err, DLM_ERR_USAGE, "output path is longer than 1000 characters");
+    snprintf(s->path, sizeof s->path, "%s", path);
+    snprintf(s->target, sizeof s->target, "%s", path);
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return dlm_error_set(err, DLM_ERR_USAGE, "output '%s' is a folder; give a file name",
+                             path);
+    if (dlm_path_is_stream(path)) {
+        s->kind = DLM_SINK_STREAM;
+        return DLM_OK;
+    }
+    s->kind = DLM_SINK_ATOMIC;
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) { /* written through the link */
+        char real[4096], link[1024];
+        ssize_t n;
+        if (realpath(path, real)) {
+            if (strlen(real) < sizeof s->target)
+                snprintf(s->target, sizeof s->target, "%s", real);
+        } else if ((n = readlink(path, link, sizeof link - 1)) > 0) { /* a link to nothing yet */
+            const char *slash = strrchr(path, '/');
+            link[n] = '\0';
+            if (link[0] == '/' || !slash)
+                snprintf(s->target, sizeof s->target, "%s", link);
+            else
+                snprintf(s->target, sizeof s->target, "%.*s/%.900s", (int)(slash - path), path,
+                         link);
+        }
+    }
+    return DLM_OK;
+}
+
+/* Creates the temporary file of an atomic or partial sink. */
+static dlm_status sink_create(dlm_sink *s, dlm_error *err)
+{
+    if (s->kind == DLM_SINK_STREAM) {
+        if (!(s->fp = fopen(s->path, "w")))
+            return dlm_error_set(err, DLM_ERR_RUNTIME, "cannot write %s: %s", s->path,
+                                 strerror(errno));
+        return DLM_OK;
+    }
+    if (s->kind == DLM_SINK_PARTIAL)
+        snprintf(s->tmp_path, sizeof s->tmp_path, "%.1080s.partial", s->target);
+    else
+        snprintf(s->tmp_path, sizeof s->tmp_path, "%.1060s.tmp.%ld", s->target, (long)getpid());
+    s->slot = s->kind == DLM_SINK_ATOMIC ? dlm_signals_track_temp(s->tmp_path) : -1;
+    if (!(s->fp = fopen(s->tmp_path, "w"))) {
+        int e = errno;
+        dlm_signals_untrack(s->slot);
+        s->slot = -1;
+        return dlm_error_set(err, e == ENOENT || e == EACCES || e == EROFS || e == ENOTDIR
+                                      ? DLM_ERR_USAGE : DLM_ERR_RUNTIME,
+                             "cannot write %s: %s", s->kind == DLM_SINK_PARTIAL ? s->tmp_path
+                                                                               : s->path,
+                             strerror(e));
+    }
+    if (s->kind == DLM_SINK_PARTIAL)
+        dlm_signals_track_records(fileno(s->fp), s->tmp_path);
+    return DLM_OK;
+}
+
+dlm_status dlm_sink_open(dlm_sink *s, const char *path, dlm_error *err)
+{
+    dlm_status st = sink_resolve(s, path, err);
+    if (st != DLM_OK || s->kind == DLM_SINK_STDOUT)
+        return st;
+    return sink_create(s, err);
+}
+
+dlm_status dlm_sink_open_partial(dlm_sink *s, const char *path, dlm_error *err)
+{
+    dlm_status st = sink_resolve(s, path, err);
+    if (st != DLM_OK || s->kind == DLM_SINK_STDOUT)
+        return st;
+    if (s->kind == DLM_SINK_ATOMIC)
+        s->kind = DLM_SINK_PARTIAL;
+    return sink_create(s, err);
+}
+
+dlm_status dlm_sink_commit(dlm_sink *s, dlm_error *err)
+{
+    int failed, e;
+    const char *name = s->kind == DLM_SINK_STDOUT ? "standard output" : s->path;
+    if (!s->fp)
+        return DLM_OK;
+    errno = 0;
+    failed = fflush(s->fp) != 0 || ferror(s->fp);
+    e = errno;
+    if (s->kind == DLM_SINK_STDOUT) {
+        s->fp = NULL;
+        return failed ? dlm_error_set(err, DLM_ERR_RUNTIME, "writing standard output failed: %s",
+                                      strerror(e ? e : EIO))
+                      : DLM_OK;
+    }
+    if (!failed && s->kind != DLM_SINK_STREAM && fsync(fileno(s->fp)) != 0) {
+        failed = 1;
+        e = errno;
+    }
+    if (fclose(s->fp) != 0 && !failed) {
+        failed = 1;
+        e = errno;
+    }
+    s->fp = NULL;
+    if (s->kind == DLM_SINK_PARTIAL)
+        dlm_signals_untrack_records();
+    if (!failed && s->kind != DLM_SINK_STREAM && rename(s->tmp_path, s->target) != 0) {
+        failed = 1;
+        e = errno;
+    }
+    if (failed && s->kind != DLM_SINK_STREAM)
+        remove(s->tmp_path);
+    dlm_signals_untrack(s->slot);
+    s->slot = -1;
+    return failed ? dlm_error_set(err, DLM_ERR_RUNTIME, "writing %s failed: %s", name,
+                                  strerror(e ? e : EIO))
+                  : DLM_OK;
+}
+
+int dlm_sink_abort(dlm_sink *s)
+{
+    int kept = 0;
+    if (s->fp && s->kind != DLM_SINK_STDOUT) {
+        if (s->kind == DLM_SINK_PARTIAL) {
+            /* The writer flushed it on complete records (host/evolve.c cuts it back after a
+               failed write): drop whatever is buffered, keep what is on disk. */
+            dlm_signals_untrack_records();
+            __fpurge(s->fp);
+            kept = ftell(s->fp) > 0;
+        }
+        fclose(s->fp);
+        if ((s->kind == DLM_SINK_ATOMIC || s->kind == DLM_SINK_PARTIAL) && !kept)
+            remove(s->tmp_path);
+        dlm_signals_untrack(s->slot);
+    }
+    s->fp = NULL;
+    s->slot = -1;
+    return kept;
+}

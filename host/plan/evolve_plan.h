@@ -1,0 +1,49 @@
+/* evolve_plan.h — the plan of an evolution (evolve_plan.c): a scenario's `evolution:`
+ * section turned into the model's arrays — parameters, agent classes, mutation sets,
+ * graphs, the initial populations and the named strategies the census counts — with the
+ * memory it needs checked before anything large is allocated. */
+#ifndef DLM_EVOLVE_PLAN_H
+#define DLM_EVOLVE_PLAN_H
+
+#include "backends/backend.h"
+#include "config/scenario.h"
+#include "model/graph.h"
+
+typedef struct dlm_evo_plan {
+    uint32_t rule;        /* DLM_RULE_* */
+    int synchronous;
+    dlm_evo_params params;
+    dlm_player_params classes[DLM_CENSUS_MAX_CLASSES];
+    char class_names[DLM_CENSUS_MAX_CLASSES][32];
+    uint32_t n_classes;
+    dlm_strategy *table;  /* mutation set */
+    size_t n_table;
+    dlm_graph interaction, replacement; /* empty when well-mixed */
+    dlm_evo_population *populations;
+    size_t n_populations;
+    dlm_strategy *strategies; /* initial, every agent */
+    uint32_t *agent_class;
+    uint64_t n_agents;
+    dlm_strategy named[DLM_CENSUS_MAX_NAMED]; /* counted by the census */
+    char named_labels[DLM_CENSUS_MAX_NAMED][128];
+    uint32_t n_named;
+    uint64_t tolerance;
+    uint64_t bytes;           /* memory the run needs on the host (graphs included) */
+    uint64_t graph_bytes;     /* of which the graphs, while they are built */
+    uint64_t bytes_available; /* physical memory here (0 if unknown) */
+} dlm_evo_plan;
+
+/* Builds the plan of the scenario's evolution; DLM_ERR_USAGE names the bad key. */
+dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err);
+/* The upload description of a plan (pointers into it). */
+void dlm_evo_plan_setup(const dlm_evo_plan *plan, uint64_t seed, dlm_evo_setup *setup);
+void dlm_evo_plan_free(dlm_evo_plan *plan);
+
+/* Bytes the host needs per agent (documented in the README). */
+uint64_t dlm_evo_bytes_per_agent(int synchronous);
+/* Name of a DLM_RULE_*. */
+const char *dlm_evo_rule_name(uint32_t rule);
+/* Reads n strategy texts, one per line ('#' comments and blank lines skipped). */
+dlm_status dlm_evo_read_initial_file(const char *path, uint32_t n, char ***lines, dlm_error *err);
+
+#endif /* DLM_EVOLVE_PLAN_H */

@@ -1,0 +1,325 @@
+/* evolve.c — runs an evolution plan on a backend (evolve.h): generations in passes up to
+ * the next recording generation, snapshot or end (and about a second of work under a
+ * wall-clock limit), a census after each, fixations and stops decided from the census,
+ * snapshots copied from the backend. What it produces goes to an observer in generation
+ * order; everything statistical comes from the backend's census records. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "run/evolve.h"
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+
+
+
+/* The named strategy every agent has, or -1. */
+static int fixed_named(const dlm_evo_plan *plan, const dlm_evo_census *c, uint32_t n)
+{
+    uint32_t i;
+    for (i = 0; i < plan->n_named; ++i)
+        if (c->named[i] == n)
+            return (int)i;
+    return -1;
+}
+
+
+
+
+
+
+
+
+
+
+/* A population that stopped inside a step, for writing in generation order. */
+typedef struct early_stop {
+    uint64_t generation;
+    size_t p;
+} early_stop;
+
+static int by_generation(const void *a, const void *b)
+{
+    const early_stop *x = a, *y = b;
+    if (x->generation != y->generation)
+        return x->generation < y->generation ? -1 : 1;
+    return x->p < y->p ? -1 : x->p > y->p;
+}
+
+
+
+
+
+
+
+
+
+
+/* How many generations the pass from g runs: up to the next recording generation, the
+ * next snapshot or the last generation, whichever comes first; with a wall-clock limit
+ * also at most about a second of work at the rate measured so far (generations per
+ * second, 0 before any), so that the limit is checked on its own schedule. */
+static uint64_t next_step(const dlm_evolution_spec *ev, uint64_t g, double rate,
+                          double remaining)
+{
+    uint64_t every = ev->record_every ? ev->record_every : 1, next = ev->generations, at;
+    uint64_t step;
+    at = (g / every + 1) * every;
+    next = at < next ? at : next;
+    if (ev->snapshot_every) {
+        at = (g / ev->snapshot_every + 1) * ev->snapshot_every;
+        next = at < next ? at : next;
+    }
+    step = next > g ? next - g : 1;
+    if (ev->wall_clock > 0) {
+        double budget = remaining < 1.0 ? remaining : 1.0, cap = rate * budget;
+        uint64_t most = cap >= 1.0 ? (cap < 1e18 ? (uint64_t)cap : step) : 1;
+        step = step < most ? step : most;
+    }
+    return step;
+}
+
+
+/* One evolution run as evolve.c drives it (dlm_evo_drive). */
+typedef struct evo_run {
+    const dlm_scenario *sc;
+    const dlm_evolution_spec *ev;
+    const dlm_evo_plan *plan;
+    const dlm_backend_ops *ops;
+    dlm_backend *be;
+    dlm_evo_state *state;
+    const dlm_evo_observer *obs;
+    size_t np;
+    dlm_evo_counts *counts;   /* per population, added up over the run */
+    dlm_evo_census *census;   /* the latest census */
+    dlm_evo_outcome *out;     /* per population */
+    uint8_t *active;          /* still evolving */
+    uint8_t *recorded;        /* active when the latest census came in */
+    uint8_t *fixed_now;       /* fixed at the latest census */
+    early_stop *early;        /* stopped inside the last step, n_early of them */
+    size_t n_early;
+    dlm_strategy *snap;       /* a snapshot's copy of every agent */
+    uint64_t g, step;
+    double started, looping;  /* seconds: the run's start, the first census */
+    const char *stopped;      /* why it ended: generations, fixation, wall-clock */
+    int fix_stop;
+} evo_run;
+
+static void run_free(evo_run *r, int keep_outcomes)
+{
+    if (r->state)
+        r->ops->evo_destroy(r->be, r->state);
+    free(r->counts);
+    free(r->census);
+    free(r->active);
+    free(r->recorded);
+    free(r->fixed_now);
+    free(r->early);
+    free(r->snap);
+    if (!keep_outcomes)
+        free(r->out);
+}
+
+/* Allocates the run's arrays and uploads the plan. */
+static dlm_status run_begin(evo_run *r, dlm_evo_outcome *outcomes, dlm_error *err)
+{
+    size_t np = r->np, p;
+    dlm_evo_setup setup;
+    dlm_status st;
+    r->counts = calloc(np, sizeof *r->counts);
+    r->census = calloc(np, sizeof *r->census);
+    r->out = outcomes ? outcomes : calloc(np, sizeof *r->out);
+    r->active = malloc(np);
+    r->recorded = malloc(np);
+    r->fixed_now = malloc(np);
+    r->early = malloc((np ? np : 1) * sizeof *r->early);
+    if (!r->counts || !r->census || !r->out || !r->active || !r->recorded || !r->fixed_now ||
+        !r->early)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory");
+    if (!r->ops->evo_create)
+        return dlm_error_set(err, DLM_ERR_USAGE, "backend %s cannot run evolution yet",
+                             r->ops->name);
+    memset(r->active, 1, np);
+    memset(r->out, 0, np * sizeof *r->out);
+    for (p = 0; p < np; ++p)
+        r->out[p].fixed_named = -1;
+    dlm_evo_plan_setup(r->plan, r->sc->seed, &setup);
+    if ((st = r->ops->evo_create(r->be, &setup, &r->state, err)) != DLM_OK)
+        return st;
+    if (r->obs && r->obs->begin)
+        return r->obs->begin(r->obs->ctx, err);
+    return DLM_OK;
+}
+
+/* The census of generation g is in: each active population's outcome, its fixation,
+ * and those that stopped at fixation inside the last step (census[p].generation < g). */
+static void pass_outcomes(evo_run *r)
+{
+    size_t p;
+    r->n_early = 0;
+    for (p = 0; p < r->np; ++p) {
+        const dlm_evo_census *c = &r->census[p];
+        r->recorded[p] = r->active[p];
+        r->fixed_now[p] = 0;
+        if (!r->active[p])
+            continue;
+        r->out[p].final = *c;
+        r->out[p].generations = c->generation;
+        if (c->generation != r->g) {
+            r->early[r->n_early].generation = c->generation;
+            r->early[r->n_early++].p = p;
+        }
+        if (c->monomorphic && r->plan->params.mutation_kind == 0 && !r->out[p].fixed) {
+            r->out[p].fixed = 1;
+            r->out[p].fixation_generation = c->generation;
+            r->out[p].fixed_named = fixed_named(r->plan, c, r->plan->populations[p].n);
+            r->fixed_now[p] = 1;
+            if (r->fix_stop)
+                r->active[p] = 0;
+        }
+    }
+}
+
+/* 1 when the run ends at g: its last generation, every population stopped, or the wall
+ * clock. */
+static int pass_stop(evo_run *r)
+{
+    size_t p;
+    if (r->g >= r->ev->generations)
+        return 1;
+    for (p = 0; p < r->np && !r->active[p]; ++p)
+        ;
+    if (p == r->np) {
+        r->stopped = "fixation";
+        return 1;
+    }
+    if (r->ev->wall_clock > 0 && seconds_now() - r->started > r->ev->wall_clock) {
+        r->stopped = "wall-clock";
+        return 1;
+    }
+    return 0;
+}
+
+/* The records of the pass, in generation order: first those that stopped inside the
+ * step, then the rest (at g) when g is a recording generation, or the last, or they
+ * fixed at g. */
+static dlm_status pass_write(evo_run *r, int stop, dlm_error *err)
+{
+    int due = stop || r->g % (r->ev->record_every ? r->ev->record_every : 1) == 0;
+    size_t k, p;
+    if (!r->obs)
+        return DLM_OK;
+    qsort(r->early, r->n_early, sizeof *r->early, by_generation);
+    for (k = 0; r->obs->record && k < r->n_early; ++k) {
+        p = r->early[k].p;
+        r->obs->record(r->obs->ctx, (uint32_t)p, &r->census[p], &r->out[p], r->fixed_now[p]);
+    }
+    for (p = 0; r->obs->record && p < r->np; ++p)
+        if (r->recorded[p] && r->census[p].generation == r->g && (due || r->fixed_now[p]))
+            r->obs->record(r->obs->ctx, (uint32_t)p, &r->census[p], &r->out[p],
+                           r->fixed_now[p]);
+    return r->obs->flush ? r->obs->flush(r->obs->ctx, err) : DLM_OK;
+}
+
+/* A snapshot due at g: copy = 1 copies every agent from the backend, 0 writes it. */
+static dlm_status pass_snapshot(evo_run *r, int copy, dlm_error *err)
+{
+    if (!r->ev->snapshot_every || r->g % r->ev->snapshot_every != 0 || r->g == 0)
+        return DLM_OK;
+    if (copy) {
+        if (!r->snap && !(r->snap = malloc(r->plan->n_agents * sizeof *r->snap)))
+            return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a snapshot");
+        return r->ops->evo_snapshot(r->be, r->state, r->snap, err);
+    }
+    return r->obs && r->obs->snapshot ? r->obs->snapshot(r->obs->ctx, r->g, r->snap, err)
+                                      : DLM_OK;
+}
+
+/* Submits the next step (a backend with evo_submit works on it from here). */
+static dlm_status pass_submit(evo_run *r, dlm_error *err)
+{
+    double spent = seconds_now() - r->looping;
+    r->step = next_step(r->ev, r->g, r->g > 0 && spent > 0.0 ? (double)r->g / spent : 0.0,
+                        r->ev->wall_clock - (seconds_now() - r->started));
+    if (r->ops->evo_submit)
+        return r->ops->evo_submit(r->be, r->state, r->g, r->step, r->active, err);
+    return DLM_OK;
+}
+
+/* Waits for the step and its census (or runs them, for backends without evo_submit). */
+static dlm_status pass_collect(evo_run *r, dlm_error *err)
+{
+    dlm_status st;
+    if (r->ops->evo_submit)
+        st = r->ops->evo_collect(r->be, r->state, r->counts, r->census, err);
+    else if ((st = r->ops->evo_run(r->be, r->state, r->g, r->step, r->active, r->counts,
+                                   err)) == DLM_OK)
+        st = r->ops->evo_census(r->be, r->state, r->g + r->step, r->census, err);
+    r->g += r->step;
+    return st;
+}
+
+/* The end of the run: a biased run is an error; the observer gets the outcomes. */
+static dlm_status run_finish(evo_run *r, dlm_error *err)
+{
+    size_t p;
+    for (p = 0; p < r->np; ++p)
+        if (r->counts[p].failed_events)
+            return dlm_error_set(err, DLM_ERR_RUNTIME,
+                                 "population %zu: %llu events found no parent in %u fitness-"
+                                 "proportional draws; the results would be biased", p,
+                                 (unsigned long long)r->counts[p].failed_events,
+                                 r->plan->params.max_trials);
+    return r->obs && r->obs->finish ? r->obs->finish(r->obs->ctx, r->out, r->stopped, err)
+                                    : DLM_OK;
+}
+
+dlm_status dlm_evo_drive(const dlm_scenario *sc, const dlm_evo_plan *plan,
+                         const dlm_backend_ops *ops, dlm_backend *be, const dlm_evo_observer *obs,
+                         dlm_evo_outcome *outcomes, dlm_error *err)
+{
+    evo_run r;
+    dlm_status st;
+    memset(&r, 0, sizeof r);
+    r.sc = sc;
+    r.ev = &sc->evolution;
+    r.plan = plan;
+    r.ops = ops;
+    r.be = be;
+    r.obs = obs;
+    r.np = plan->n_populations;
+    r.started = seconds_now();
+    r.stopped = "generations";
+    r.fix_stop = r.ev->stop_at_fixation && plan->params.mutation_kind == 0;
+    /* Each pass: the census of generation g is in; its outcomes and the populations that
+     * go on are decided, a snapshot due at g is copied, the next generations are submitted
+     * (a backend with evo_submit works on them from here), and only then are the records
+     * of g written, while the device computes; then the next census is collected. */
+    st = run_begin(&r, outcomes, err);
+    if (st == DLM_OK)
+        st = ops->evo_census(be, r.state, 0, r.census, err);
+    r.looping = seconds_now();
+    while (st == DLM_OK) {
+        int stop;
+        pass_outcomes(&r);
+        if ((st = pass_snapshot(&r, 1, err)) != DLM_OK)
+            break;
+        stop = pass_stop(&r);
+        if ((!stop && (st = pass_submit(&r, err)) != DLM_OK) ||
+            (st = pass_write(&r, stop, err)) != DLM_OK ||
+            (st = pass_snapshot(&r, 0, err)) != DLM_OK || stop)
+            break;
+        st = pass_collect(&r, err);
+    }
+    if (st == DLM_OK)
+        st = run_finish(&r, err);
+    run_free(&r, outcomes != NULL);
+    return st;
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""check_layers.py — host/ is layered by stage of the data flow (host/README.md): a file
+may include headers of its own folder and of the folders before it, never of a later one,
+and no headers include each other in a circle. Prints every violation; exit 1 if any.
+usage: scripts/check_layers.py [ROOT]"""
+import os
+import re
+import sys
+
+ORDER = ["core", "model", "config", "backends", "plan", "run", "output", "cli"]
+RANK = {name: i for i, name in enumerate(ORDER)}
+
+
+def folder_of(path):
+    parts = path.split(os.sep)
+    if parts[0] == "host" and len(parts) > 2:
+        return parts[1]
+    if parts[0] == "bench":
+        return "cli"  # the bench harness stands where the command line does
+    return None
+
+
+def main():
+    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")
+    os.chdir(root)
+    files = []
+    for top in ("host", "bench"):
+        for dirpath, _, names in os.walk(top):
+            files += [os.path.join(dirpath, n) for n in names if n.endswith((".c", ".h"))]
+    problems = []
+    graph = {}
+    for f in sorted(files):
+        me = folder_of(f)
+        if me is None:
+            problems.append(f"{f}: a host file outside the stage folders ({', '.join(ORDER)})")
+            continue
+        incs = re.findall(r'^#include "([^"]+)"', open(f, encoding="utf-8").read(), re.M)
+        graph[f] = []
+        for inc in incs:
+            if "/" not in inc:
+                if os.path.exists(os.path.join("host", me, inc)):
+                    problems.append(f"{f}: includes \"{inc}\"; write \"{me}/{inc}\"")
+                continue  # include/ and kernels/: below every stage
+            stage = inc.split("/")[0]
+            if stage not in RANK:
+                problems.append(f"{f}: includes \"{inc}\" of no stage")
+                continue
+            if RANK[stage] > RANK[me]:
+                problems.append(f"{f} ({me}): includes \"{inc}\" of the later stage {stage}")
+            graph[f].append(os.path.join("host", inc))
+    # circles among files
+    state = {}
+
+    def visit(node, stack):
+        state[node] = 1
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                cycle = stack[stack.index(nxt):] + [nxt] if nxt in stack else [node, nxt]
+                problems.append("include circle: " + " -> ".join(cycle))
+            elif not state.get(nxt):
+                visit(nxt, stack + [nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if not state.get(node):
+            visit(node, [node])
+    for p in problems:
+        print(p)
+    print(f"{len(files)} files, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
