@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """check_layers.py — host/ is layered by stage of the data flow (host/README.md): a file
-may include headers of its own folder and of the folders before it, never of a later one,
-and no headers include each other in a circle. Prints every violation; exit 1 if any.
+may include headers of its own folder and of the folders before it, never of a later one;
+no headers include each other in a circle; and no function of host/ or bench/ is longer
+than about 120 lines (FUNCTION_MAX), so that a reader can hold it. Prints every
+violation; exit 1 if any.
 usage: scripts/check_layers.py [ROOT]"""
 import os
 import re
@@ -9,6 +11,26 @@ import sys
 
 ORDER = ["core", "model", "config", "backends", "plan", "run", "output", "cli"]
 RANK = {name: i for i, name in enumerate(ORDER)}
+FUNCTION_MAX = 125  # lines from the opening brace to the closing one
+
+
+def long_functions(path):
+    """(name, lines) of the functions in a C file longer than FUNCTION_MAX: a body opens
+    with '{' alone at column 0 and closes with '}' alone at column 0."""
+    lines = open(path, encoding="utf-8").read().split("\n")
+    found, start = [], None
+    for i, line in enumerate(lines):
+        if start is None and line == "{" and i > 0:
+            j = i - 1
+            while j > 0 and not re.match(r"[A-Za-z]", lines[j]):
+                j -= 1
+            m = re.search(r"(\w+)\s*\(", lines[j])
+            start, name = i, (m.group(1) if m else lines[j][:40])
+        elif start is not None and line == "}":
+            if i - start + 1 > FUNCTION_MAX:
+                found.append((name, i - start + 1))
+            start = None
+    return found
 
 
 def folder_of(path):
@@ -34,6 +56,10 @@ def main():
         if me is None:
             problems.append(f"{f}: a host file outside the stage folders ({', '.join(ORDER)})")
             continue
+        if f.endswith(".c"):
+            for name, n in long_functions(f):
+                problems.append(f"{f}: {name} is {n} lines (at most about {FUNCTION_MAX}: split "
+                                "it into named steps)")
         incs = re.findall(r'^#include "([^"]+)"', open(f, encoding="utf-8").read(), re.M)
         graph[f] = []
         for inc in incs:

@@ -202,7 +202,7 @@ static void test_memory_refusal(void **state)
     const dlm_backend *be = dlm_identity_device();
     size_t n_strategies = (size_t)(be->global_mem / sizeof(dlm_strategy)) + 1;
     char has[64], needs[64];
-    dlm_cl_need need;
+    dlm_device_need need;
     dlm_error err;
     (void)state;
     assert_int_equal(dlm_identity_play_claiming(n_strategies, &err), DLM_ERR_USAGE);

@@ -64,6 +64,20 @@ typedef struct dlm_evo_setup {
 
 typedef struct dlm_evo_state dlm_evo_state; /* a backend's resident populations */
 
+/* One buffer a device run needs, for the memory check before anything is allocated. */
+typedef struct dlm_device_need {
+    const char *what;
+    uint64_t bytes;
+} dlm_device_need;
+
+#define DLM_EVO_NEEDS_MAX 20
+/* The device buffers of an evolution (host/backends/evo_memory.c): every array of the
+ * world, the populations, counts, partial counts of `groups` work-groups per population
+ * (synchronous rules), census chunks (max_chunks per population) and records, into needs
+ * (DLM_EVO_NEEDS_MAX); returns how many. */
+size_t dlm_evo_device_needs(const dlm_evo_setup *s, uint64_t groups, uint64_t max_chunks,
+                            dlm_device_need *needs);
+
 typedef struct dlm_backend_options {
     int threads;      /* cpu: 0 = all cores, 1 = the single-threaded reference */
     int platform;     /* opencl: platform index, -1 = first suitable */

@@ -241,14 +241,9 @@ static const char *cu_describe(dlm_backend *be)
 
 /* --- memory ------------------------------------------------------------------------------ */
 
-typedef struct cu_need {
-    const char *what;
-    uint64_t bytes;
-} cu_need;
-
 /* Refuses (DLM_ERR_USAGE, with the numbers) a run whose buffers exceed the device's free
  * memory; each buffer is rounded up to the allocator's 512-byte granularity. */
-static dlm_status check_memory(dlm_backend *be, const char *run, const cu_need *needs, size_t n,
+static dlm_status check_memory(dlm_backend *be, const char *run, const dlm_device_need *needs, size_t n,
                                dlm_error *err)
 {
     uint64_t total = 0;
@@ -309,7 +304,7 @@ static dlm_status cu_play_matches(dlm_backend *be, const dlm_match_batch *b,
     void *strategies = NULL, *params = NULL, *jobs = NULL, *out = NULL;
     dlm_status status = DLM_OK;
     size_t i;
-    cu_need needs[4];
+    dlm_device_need needs[4];
     for (i = 0; i < b->n_jobs; ++i) {
         const dlm_match_job *job = &b->jobs[i];
         if (job->strategy[0] >= b->n_strategies || job->strategy[1] >= b->n_strategies ||
@@ -411,89 +406,11 @@ static void cu_evo_destroy(dlm_backend *be, dlm_evo_state *st)
 /* Threads per block of the per-agent kernels (a power of two). */
 #define AGENT_WIDTH 64u
 
-static dlm_status cu_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo_state **out,
-                                dlm_error *err)
+/* Allocates the world's arrays on the device and uploads the setup into them. */
+static dlm_status upload_world(dlm_evo_state *st, const dlm_evo_setup *s, dlm_error *err)
 {
-    dlm_evo_state *st = calloc(1, sizeof *st);
-    dlm_status status = DLM_OK;
-    cu_need needs[20];
-    size_t n_needs = 0, i;
     uint64_t graph_offsets = s->inter_offsets ? ((uint64_t)s->graph_n + 1u) * sizeof(uint64_t) : 0;
-    if (!st)
-        return dlm_error_set(err, DLM_ERR_RUNTIME, "cuda: out of memory");
-    st->seed = s->seed;
-    st->n_agents = s->n_agents;
-    st->tolerance = s->tolerance;
-    st->n_pops = (uint32_t)s->n_populations;
-    st->n_named = s->n_named;
-    st->synchronous = s->synchronous;
-    for (i = 0; i < s->n_populations; ++i)
-        if (s->populations[i].n > st->max_n)
-            st->max_n = s->populations[i].n;
-    for (i = 0; i < s->n_params; ++i)
-        if (s->params[i].rule == DLM_RULE_WRIGHT_FISHER)
-            st->any_wright_fisher = 1;
-    for (i = 0; i < s->n_params; ++i)
-        if (s->params[i].stop_at_fixation)
-            st->stop_at_fixation = 1;
-    st->max_chunks = (st->max_n + DLM_CENSUS_CHUNK - 1u) / DLM_CENSUS_CHUNK;
-    st->width = AGENT_WIDTH;
-    st->groups = (st->max_n + st->width - 1u) / st->width;
-    st->stream = be->stream;
-    CU_TRY(cudaSetDevice(be->device), NULL);
-    CU_TRY(cudaEventCreateWithFlags(&st->done, cudaEventDisableTiming), "the collect event");
-    CU_TRY(
-        cudaHostAlloc((void **)&st->h_active, st->n_pops ? st->n_pops : 1u, cudaHostAllocDefault),
-        "pinned active flags");
-    CU_TRY(cudaHostAlloc((void **)&st->h_counts,
-                         (st->n_pops ? st->n_pops : 1u) * sizeof(dlm_evo_counts),
-                         cudaHostAllocDefault),
-           "pinned counts");
-    CU_TRY(cudaHostAlloc((void **)&st->h_census,
-                         (st->n_pops ? st->n_pops : 1u) * sizeof(dlm_evo_census),
-                         cudaHostAllocDefault),
-           "pinned census records");
-    if (st->synchronous && (uint64_t)st->groups * st->n_pops > 2147483647ull) {
-        status = dlm_error_set(err, DLM_ERR_USAGE,
-                               "cuda: %u populations of up to %u agents need more than 2^31 "
-                               "blocks; use fewer populations, or --backend cpu",
-                               st->n_pops, st->max_n);
-        goto done;
-    }
-
-    /* Memory: every buffer, checked against the free device memory before any is made. */
-#define NEED(wh, b)                                                                                \
-    do {                                                                                           \
-        needs[n_needs].what = (wh);                                                                \
-        needs[n_needs].bytes = (b);                                                                \
-        ++n_needs;                                                                                 \
-    } while (0)
-    NEED("the strategies", s->n_agents * sizeof(dlm_strategy));
-    NEED("the agent classes", s->n_agents * sizeof(uint32_t));
-    if (st->synchronous) {
-        NEED("the next generation", s->n_agents * sizeof(dlm_strategy));
-        NEED("the payoffs", s->n_agents * sizeof(double));
-        NEED("the fitness sums", s->n_agents * sizeof(double));
-        NEED("the partial counts", (uint64_t)st->n_pops * st->groups * 3u * sizeof(uint64_t));
-    }
-    NEED("the interaction graph offsets", graph_offsets);
-    NEED("the interaction graph", s->inter_arcs * sizeof(uint32_t));
-    NEED("the replacement graph offsets", graph_offsets);
-    NEED("the replacement graph", s->repl_arcs * sizeof(uint32_t));
-    NEED("the parameter sets", s->n_params * sizeof(dlm_evo_params));
-    NEED("the agent class settings", s->n_classes * sizeof(dlm_player_params));
-    NEED("the mutation sets", s->n_table * sizeof(dlm_strategy));
-    NEED("the populations", (uint64_t)st->n_pops * (sizeof(dlm_evo_population) + 1u));
-    NEED("the counts", (uint64_t)st->n_pops * sizeof(dlm_evo_counts));
-    NEED("the fixation generations", (uint64_t)st->n_pops * sizeof(uint64_t));
-    NEED("the named strategies", (uint64_t)s->n_named * sizeof(dlm_strategy));
-    NEED("the census chunks", (uint64_t)st->n_pops * st->max_chunks * sizeof(dlm_evo_census));
-    NEED("the census records", (uint64_t)st->n_pops * sizeof(dlm_evo_census));
-#undef NEED
-    if ((status = check_memory(be, "this evolution", needs, n_needs, err)) != DLM_OK)
-        goto done;
-
-    /* Allocation and upload. */
+    dlm_status status = DLM_OK;
     if ((status = buffer(64, NULL, "placeholder", &st->dummy, err)) != DLM_OK)
         goto done;
     st->w.seed = s->seed;
@@ -556,34 +473,101 @@ static dlm_status cu_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo
         CU_TRY(cudaMemset(st->w.fixed, 0, st->n_pops * sizeof(uint64_t)), "fixation generations");
     }
 #undef BUF
-    {
-        void *p;
+done:
+    return status;
+}
+
+/* Allocates the populations, flags, counts and census buffers. */
+static dlm_status alloc_buffers(dlm_evo_state *st, const dlm_evo_setup *s, dlm_error *err)
+{
+    dlm_status status = DLM_OK;
+    void *p;
 #define OWN(dst, type, bytes, host, what)                                                          \
-    do {                                                                                           \
-        if ((status = buffer((size_t)(bytes), (host), (what), &p, err)) != DLM_OK)                 \
-            goto done;                                                                             \
-        (dst) = (type)p;                                                                           \
-    } while (0)
-        OWN(st->pops, dlm_evo_population *, st->n_pops * sizeof(dlm_evo_population), s->populations,
-            "populations");
-        OWN(st->active, uint8_t *, st->n_pops, NULL, "active populations");
-        OWN(st->counts, dlm_evo_counts *, st->n_pops * sizeof(dlm_evo_counts), NULL, "counts");
-        if (st->synchronous)
-            OWN(st->partial, uint64_t *, (size_t)st->n_pops * st->groups * 3u * sizeof(uint64_t),
-                NULL, "partial counts");
-        else
-            st->partial = st->dummy;
-        if (s->n_named)
-            OWN(st->named, dlm_strategy *, s->n_named * sizeof(dlm_strategy), s->named,
-                "named strategies");
-        else
-            st->named = st->dummy;
-        OWN(st->parts, dlm_evo_census *,
-            (size_t)st->n_pops * st->max_chunks * sizeof(dlm_evo_census), NULL, "census chunks");
-        OWN(st->census, dlm_evo_census *, st->n_pops * sizeof(dlm_evo_census), NULL,
-            "census records");
+do {                                                                                           \
+    if ((status = buffer((size_t)(bytes), (host), (what), &p, err)) != DLM_OK)                 \
+        goto done;                                                                             \
+    (dst) = (type)p;                                                                           \
+} while (0)
+    OWN(st->pops, dlm_evo_population *, st->n_pops * sizeof(dlm_evo_population), s->populations,
+        "populations");
+    OWN(st->active, uint8_t *, st->n_pops, NULL, "active populations");
+    OWN(st->counts, dlm_evo_counts *, st->n_pops * sizeof(dlm_evo_counts), NULL, "counts");
+    if (st->synchronous)
+        OWN(st->partial, uint64_t *, (size_t)st->n_pops * st->groups * 3u * sizeof(uint64_t),
+            NULL, "partial counts");
+    else
+        st->partial = st->dummy;
+    if (s->n_named)
+        OWN(st->named, dlm_strategy *, s->n_named * sizeof(dlm_strategy), s->named,
+            "named strategies");
+    else
+        st->named = st->dummy;
+    OWN(st->parts, dlm_evo_census *,
+        (size_t)st->n_pops * st->max_chunks * sizeof(dlm_evo_census), NULL, "census chunks");
+    OWN(st->census, dlm_evo_census *, st->n_pops * sizeof(dlm_evo_census), NULL,
+        "census records");
 #undef OWN
+done:
+    return status;
+}
+
+static dlm_status cu_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo_state **out,
+                                dlm_error *err)
+{
+    dlm_evo_state *st = calloc(1, sizeof *st);
+    dlm_status status = DLM_OK;
+    dlm_device_need needs[DLM_EVO_NEEDS_MAX];
+    size_t n_needs = 0, i;
+    if (!st)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "cuda: out of memory");
+    st->seed = s->seed;
+    st->n_agents = s->n_agents;
+    st->tolerance = s->tolerance;
+    st->n_pops = (uint32_t)s->n_populations;
+    st->n_named = s->n_named;
+    st->synchronous = s->synchronous;
+    for (i = 0; i < s->n_populations; ++i)
+        if (s->populations[i].n > st->max_n)
+            st->max_n = s->populations[i].n;
+    for (i = 0; i < s->n_params; ++i)
+        if (s->params[i].rule == DLM_RULE_WRIGHT_FISHER)
+            st->any_wright_fisher = 1;
+    for (i = 0; i < s->n_params; ++i)
+        if (s->params[i].stop_at_fixation)
+            st->stop_at_fixation = 1;
+    st->max_chunks = (st->max_n + DLM_CENSUS_CHUNK - 1u) / DLM_CENSUS_CHUNK;
+    st->width = AGENT_WIDTH;
+    st->groups = (st->max_n + st->width - 1u) / st->width;
+    st->stream = be->stream;
+    CU_TRY(cudaSetDevice(be->device), NULL);
+    CU_TRY(cudaEventCreateWithFlags(&st->done, cudaEventDisableTiming), "the collect event");
+    CU_TRY(
+        cudaHostAlloc((void **)&st->h_active, st->n_pops ? st->n_pops : 1u, cudaHostAllocDefault),
+        "pinned active flags");
+    CU_TRY(cudaHostAlloc((void **)&st->h_counts,
+                         (st->n_pops ? st->n_pops : 1u) * sizeof(dlm_evo_counts),
+                         cudaHostAllocDefault),
+           "pinned counts");
+    CU_TRY(cudaHostAlloc((void **)&st->h_census,
+                         (st->n_pops ? st->n_pops : 1u) * sizeof(dlm_evo_census),
+                         cudaHostAllocDefault),
+           "pinned census records");
+    if (st->synchronous && (uint64_t)st->groups * st->n_pops > 2147483647ull) {
+        status = dlm_error_set(err, DLM_ERR_USAGE,
+                               "cuda: %u populations of up to %u agents need more than 2^31 "
+                               "blocks; use fewer populations, or --backend cpu",
+                               st->n_pops, st->max_n);
+        goto done;
     }
+
+    /* Memory: every buffer, checked against the device before any is allocated. */
+    n_needs = dlm_evo_device_needs(s, st->synchronous ? st->groups : 0, st->max_chunks, needs);
+    if ((status = check_memory(be, "this evolution", needs, n_needs, err)) != DLM_OK)
+        goto done;
+
+    if ((status = upload_world(st, s, err)) != DLM_OK ||
+        (status = alloc_buffers(st, s, err)) != DLM_OK)
+        goto done;
     CU_TRY(cudaDeviceSynchronize(), "uploads"); /* a failure shows here, not later */
 done:
     if (status != DLM_OK) {

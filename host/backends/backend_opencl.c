@@ -1150,7 +1150,7 @@ dlm_status dlm_cl_launch(dlm_backend *be, int kernel, cl_uint dims, const size_t
     return DLM_OK;
 }
 
-dlm_status dlm_cl_check_memory(const dlm_backend *be, const char *run, const dlm_cl_need *needs,
+dlm_status dlm_cl_check_memory(const dlm_backend *be, const char *run, const dlm_device_need *needs,
                                size_t n, dlm_error *err)
 {
     uint64_t total = 0;
@@ -1229,7 +1229,7 @@ static dlm_status cl_play_matches(dlm_backend *be, const dlm_match_batch *b,
     cl_kernel k;
     dlm_status status = DLM_OK;
     size_t i;
-    dlm_cl_need needs[4];
+    dlm_device_need needs[4];
     for (i = 0; i < b->n_jobs; ++i) {
         const dlm_match_job *job = &b->jobs[i];
         if (job->strategy[0] >= b->n_strategies || job->strategy[1] >= b->n_strategies ||

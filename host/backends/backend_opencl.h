@@ -106,14 +106,9 @@ dlm_status dlm_cl_arg(dlm_backend *be, int kernel, cl_uint index, size_t size, c
 dlm_status dlm_cl_launch(dlm_backend *be, int kernel, cl_uint dims, const size_t *global,
                          const size_t *local, dlm_error *err);
 
-/* One buffer a run needs, for the memory check. */
-typedef struct dlm_cl_need {
-    const char *what;
-    uint64_t bytes;
-} dlm_cl_need;
 /* Refuses (DLM_ERR_USAGE, with the numbers) a run whose buffers exceed the device's
  * global memory in total or its largest allocation singly. */
-dlm_status dlm_cl_check_memory(const dlm_backend *be, const char *run, const dlm_cl_need *needs,
+dlm_status dlm_cl_check_memory(const dlm_backend *be, const char *run, const dlm_device_need *needs,
                                size_t n, dlm_error *err);
 /* A buffer of `bytes` (at least 1) with flags, filled from host (may be null). */
 dlm_status dlm_cl_buffer(dlm_backend *be, cl_mem_flags flags, size_t bytes, const void *host,

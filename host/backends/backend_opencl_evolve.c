@@ -101,17 +101,10 @@ static size_t floor_pow2(size_t x)
     return p;
 }
 
-dlm_status dlm_cl_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo_state **out,
-                             dlm_error *err)
+/* The state's sizes from the setup. */
+static void state_from_setup(dlm_evo_state *st, const dlm_evo_setup *s)
 {
-    dlm_evo_state *st = calloc(1, sizeof *st);
-    dlm_status status = DLM_OK;
-    dlm_cl_need needs[20];
-    size_t n_needs = 0, i;
-    uint64_t graph_offsets = s->inter_offsets ? ((uint64_t)s->graph_n + 1u) * sizeof(uint64_t) : 0;
-    cl_kernel k;
-    if (!st)
-        return dlm_error_set(err, DLM_ERR_RUNTIME, "opencl: out of memory");
+    size_t i;
     st->seed = s->seed;
     st->n_agents = s->n_agents;
     st->tolerance = s->tolerance;
@@ -121,167 +114,171 @@ dlm_status dlm_cl_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo_st
     for (i = 0; i < s->n_populations; ++i)
         if (s->populations[i].n > st->max_n)
             st->max_n = s->populations[i].n;
-    for (i = 0; i < s->n_params; ++i)
+    for (i = 0; i < s->n_params; ++i) {
         if (s->params[i].rule == DLM_RULE_WRIGHT_FISHER)
             st->any_wright_fisher = 1;
-    for (i = 0; i < s->n_params; ++i)
         if (s->params[i].stop_at_fixation)
             st->stop_at_fixation = 1;
+    }
     st->max_chunks = (st->max_n + DLM_CENSUS_CHUNK - 1u) / DLM_CENSUS_CHUNK;
-    st->host_counts = calloc(s->n_populations ? s->n_populations : 1, sizeof *st->host_counts);
-    if (!st->host_counts) {
-        free(st);
-        return dlm_error_set(err, DLM_ERR_RUNTIME, "opencl: out of memory");
-    }
+}
 
-    /* The kernels first: building the program tells whether the device can run this. */
-    if ((status = dlm_cl_kernel(be, DLM_CLK_EVO_ASYNC, &k, err)) != DLM_OK)
-        goto done;
-    if (st->synchronous) {
-        size_t kernel_wg = 0, item_sizes[3] = {0, 0, 0};
-        if ((status = dlm_cl_kernel(be, DLM_CLK_EVO_EVALUATE, &k, err)) != DLM_OK)
-            goto done;
-        if (clGetKernelWorkGroupInfo(k, be->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof kernel_wg,
-                                     &kernel_wg, NULL) != CL_SUCCESS || kernel_wg == 0)
-            kernel_wg = 1;
-        if (clGetDeviceInfo(be->device, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof item_sizes,
-                            item_sizes, NULL) != CL_SUCCESS || item_sizes[0] == 0)
-            item_sizes[0] = 1;
-        st->local = 64;
-        if (st->local > kernel_wg)
-            st->local = kernel_wg;
-        if (st->local > be->max_work_group)
-            st->local = be->max_work_group;
-        if (st->local > item_sizes[0])
-            st->local = item_sizes[0];
-        st->local = floor_pow2(st->local ? st->local : 1);
-        st->groups = (cl_uint)((st->max_n + st->local - 1) / st->local);
-    }
+/* Synchronous rules: the work-group width of dlmk_evo_evaluate (a power of two the kernel
+ * and the device allow, at most 64) and the groups a population needs. */
+static dlm_status work_groups(dlm_backend *be, dlm_evo_state *st, dlm_error *err)
+{
+    size_t kernel_wg = 0, item_sizes[3] = {0, 0, 0};
+    cl_kernel k;
+    dlm_status status;
+    if ((status = dlm_cl_kernel(be, DLM_CLK_EVO_EVALUATE, &k, err)) != DLM_OK)
+        return status;
+    if (clGetKernelWorkGroupInfo(k, be->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof kernel_wg,
+                                 &kernel_wg, NULL) != CL_SUCCESS || kernel_wg == 0)
+        kernel_wg = 1;
+    if (clGetDeviceInfo(be->device, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof item_sizes,
+                        item_sizes, NULL) != CL_SUCCESS || item_sizes[0] == 0)
+        item_sizes[0] = 1;
+    st->local = 64;
+    if (st->local > kernel_wg)
+        st->local = kernel_wg;
+    if (st->local > be->max_work_group)
+        st->local = be->max_work_group;
+    if (st->local > item_sizes[0])
+        st->local = item_sizes[0];
+    st->local = floor_pow2(st->local ? st->local : 1);
+    st->groups = (cl_uint)((st->max_n + st->local - 1) / st->local);
+    return DLM_OK;
+}
 
-    /* Memory: every buffer, checked against the device before any is allocated. */
-#define NEED(w, b)                                                                           \
-    do {                                                                                     \
-        needs[n_needs].what = (w);                                                           \
-        needs[n_needs].bytes = (b);                                                          \
-        ++n_needs;                                                                           \
-    } while (0)
-    NEED("the strategies", s->n_agents * sizeof(dlm_strategy));
-    NEED("the agent classes", s->n_agents * sizeof(uint32_t));
-    if (st->synchronous) {
-        NEED("the next generation", s->n_agents * sizeof(dlm_strategy));
-        NEED("the payoffs", s->n_agents * sizeof(double));
-        NEED("the fitness sums", s->n_agents * sizeof(double));
-        NEED("the partial counts", (uint64_t)st->n_pops * st->groups * 3u * sizeof(uint64_t));
-    }
-    NEED("the interaction graph offsets", graph_offsets);
-    NEED("the interaction graph", s->inter_arcs * sizeof(uint32_t));
-    NEED("the replacement graph offsets", graph_offsets);
-    NEED("the replacement graph", s->repl_arcs * sizeof(uint32_t));
-    NEED("the parameter sets", s->n_params * sizeof(dlm_evo_params));
-    NEED("the agent class settings", s->n_classes * sizeof(dlm_player_params));
-    NEED("the mutation sets", s->n_table * sizeof(dlm_strategy));
-    NEED("the populations", (uint64_t)st->n_pops * (sizeof(dlm_evo_population) + 1u));
-    NEED("the counts", (uint64_t)st->n_pops * sizeof(dlm_evo_counts));
-    NEED("the fixation generations", (uint64_t)st->n_pops * sizeof(uint64_t));
-    NEED("the named strategies", (uint64_t)s->n_named * sizeof(dlm_strategy));
-    NEED("the census chunks", (uint64_t)st->n_pops * st->max_chunks * sizeof(dlm_evo_census));
-    NEED("the census records", (uint64_t)st->n_pops * sizeof(dlm_evo_census));
-#undef NEED
-    if ((status = dlm_cl_check_memory(be, "this evolution", needs, n_needs, err)) != DLM_OK)
-        goto done;
-
-    /* Allocation and upload. */
-    {
-        const cl_mem_flags RO = CL_MEM_READ_ONLY, RW = CL_MEM_READ_WRITE;
-        if ((status = dlm_cl_buffer(be, RW, 64, NULL, "placeholder", &st->dummy, err)) != DLM_OK)
-            goto done;
-        for (i = 0; i < W_COUNT; ++i)
-            st->world[i] = st->dummy;
+/* Allocates every buffer and uploads the setup (after the memory check). */
+static dlm_status upload(dlm_backend *be, dlm_evo_state *st, const dlm_evo_setup *s,
+                         dlm_error *err)
+{
+    uint64_t graph_offsets = s->inter_offsets ? ((uint64_t)s->graph_n + 1u) * sizeof(uint64_t) : 0;
+    dlm_status status;
+    size_t i;
+    const cl_mem_flags RO = CL_MEM_READ_ONLY, RW = CL_MEM_READ_WRITE;
+    if ((status = dlm_cl_buffer(be, RW, 64, NULL, "placeholder", &st->dummy, err)) != DLM_OK)
+        return status;
+    for (i = 0; i < W_COUNT; ++i)
+        st->world[i] = st->dummy;
 #define BUF(dst, flags, bytes, host, what)                                                   \
     do {                                                                                     \
         if ((status = dlm_cl_buffer(be, (flags), (size_t)(bytes), (host), (what), &(dst),    \
                                     err)) != DLM_OK)                                         \
-            goto done;                                                                       \
+            return status;                                                                   \
     } while (0)
-        if (s->n_params)
-            BUF(st->world[W_PARAMS], RO, s->n_params * sizeof(dlm_evo_params), s->params,
-                "parameter sets");
-        if (s->n_classes)
-            BUF(st->world[W_CLASSES], RO, s->n_classes * sizeof(dlm_player_params), s->classes,
-                "agent classes");
-        if (s->n_table)
-            BUF(st->world[W_TABLE], RO, s->n_table * sizeof(dlm_strategy), s->table,
-                "mutation sets");
-        if (s->inter_offsets) {
-            BUF(st->world[W_INTER_OFFSETS], RO, graph_offsets, s->inter_offsets,
-                "interaction graph offsets");
-            BUF(st->world[W_REPL_OFFSETS], RO, graph_offsets, s->repl_offsets,
-                "replacement graph offsets");
-            if (s->inter_arcs)
-                BUF(st->world[W_INTER_NEIGHBORS], RO, s->inter_arcs * sizeof(uint32_t),
-                    s->inter_neighbors, "interaction graph");
-            if (s->repl_arcs)
-                BUF(st->world[W_REPL_NEIGHBORS], RO, s->repl_arcs * sizeof(uint32_t),
-                    s->repl_neighbors, "replacement graph");
-        }
-        if (s->n_agents) {
-            BUF(st->world[W_STRATEGY], RW, s->n_agents * sizeof(dlm_strategy), s->strategies,
-                "strategies");
-            BUF(st->world[W_AGENT_CLASS], RO, s->n_agents * sizeof(uint32_t), s->agent_class,
-                "agent classes");
-            if (st->synchronous) {
-                BUF(st->world[W_NEXT], RW, s->n_agents * sizeof(dlm_strategy), NULL,
-                    "next generation");
-                BUF(st->world[W_PAYOFF], RW, s->n_agents * sizeof(double), NULL, "payoffs");
-                BUF(st->world[W_CUMULATIVE], RW, s->n_agents * sizeof(double), NULL,
-                    "fitness sums");
-            }
-        }
-        if (st->n_pops) { /* zero: no population has stopped at fixation */
-            cl_uchar zero = 0;
-            cl_int rc;
-            BUF(st->world[W_FIXED], RW, st->n_pops * sizeof(uint64_t), NULL,
-                "fixation generations");
-            rc = clEnqueueFillBuffer(be->queue, st->world[W_FIXED], &zero, 1, 0,
-                                     st->n_pops * sizeof(uint64_t), 0, NULL, NULL);
-            if (rc != CL_SUCCESS) {
-                status = dlm_cl_fail(err, "clEnqueueFillBuffer", rc);
-                goto done;
-            }
-        }
-        BUF(st->pops, RO, st->n_pops * sizeof(dlm_evo_population), s->populations, "populations");
-        BUF(st->active, RW, st->n_pops, NULL, "active populations");
-        BUF(st->counts, RW, st->n_pops * sizeof(dlm_evo_counts), NULL, "counts");
-        if (st->synchronous)
-            BUF(st->partial, RW, (size_t)st->n_pops * st->groups * 3u * sizeof(uint64_t), NULL,
-                "partial counts");
-        if (s->n_named)
-            BUF(st->named, RO, s->n_named * sizeof(dlm_strategy), s->named, "named strategies");
-        BUF(st->parts, RW, (size_t)st->n_pops * st->max_chunks * sizeof(dlm_evo_census), NULL,
-            "census chunks");
-        BUF(st->census, RW, st->n_pops * sizeof(dlm_evo_census), NULL, "census records");
-#undef BUF
-        if (!st->partial)
-            st->partial = st->dummy;
-        if (!st->named)
-            st->named = st->dummy;
+    if (s->n_params)
+        BUF(st->world[W_PARAMS], RO, s->n_params * sizeof(dlm_evo_params), s->params,
+            "parameter sets");
+    if (s->n_classes)
+        BUF(st->world[W_CLASSES], RO, s->n_classes * sizeof(dlm_player_params), s->classes,
+            "agent classes");
+    if (s->n_table)
+        BUF(st->world[W_TABLE], RO, s->n_table * sizeof(dlm_strategy), s->table,
+            "mutation sets");
+    if (s->inter_offsets) {
+        BUF(st->world[W_INTER_OFFSETS], RO, graph_offsets, s->inter_offsets,
+            "interaction graph offsets");
+        BUF(st->world[W_REPL_OFFSETS], RO, graph_offsets, s->repl_offsets,
+            "replacement graph offsets");
+        if (s->inter_arcs)
+            BUF(st->world[W_INTER_NEIGHBORS], RO, s->inter_arcs * sizeof(uint32_t),
+                s->inter_neighbors, "interaction graph");
+        if (s->repl_arcs)
+            BUF(st->world[W_REPL_NEIGHBORS], RO, s->repl_arcs * sizeof(uint32_t),
+                s->repl_neighbors, "replacement graph");
     }
-    /* The census kernels too, so that every build happens here. */
+    if (s->n_agents) {
+        BUF(st->world[W_STRATEGY], RW, s->n_agents * sizeof(dlm_strategy), s->strategies,
+            "strategies");
+        BUF(st->world[W_AGENT_CLASS], RO, s->n_agents * sizeof(uint32_t), s->agent_class,
+            "agent classes");
+        if (st->synchronous) {
+            BUF(st->world[W_NEXT], RW, s->n_agents * sizeof(dlm_strategy), NULL,
+                "next generation");
+            BUF(st->world[W_PAYOFF], RW, s->n_agents * sizeof(double), NULL, "payoffs");
+            BUF(st->world[W_CUMULATIVE], RW, s->n_agents * sizeof(double), NULL,
+                "fitness sums");
+        }
+    }
+    if (st->n_pops) { /* zero: no population has stopped at fixation */
+        cl_uchar zero = 0;
+        cl_int rc;
+        BUF(st->world[W_FIXED], RW, st->n_pops * sizeof(uint64_t), NULL,
+            "fixation generations");
+        rc = clEnqueueFillBuffer(be->queue, st->world[W_FIXED], &zero, 1, 0,
+                                 st->n_pops * sizeof(uint64_t), 0, NULL, NULL);
+        if (rc != CL_SUCCESS)
+            return dlm_cl_fail(err, "clEnqueueFillBuffer", rc);
+    }
+    BUF(st->pops, RO, st->n_pops * sizeof(dlm_evo_population), s->populations, "populations");
+    BUF(st->active, RW, st->n_pops, NULL, "active populations");
+    BUF(st->counts, RW, st->n_pops * sizeof(dlm_evo_counts), NULL, "counts");
+    if (st->synchronous)
+        BUF(st->partial, RW, (size_t)st->n_pops * st->groups * 3u * sizeof(uint64_t), NULL,
+            "partial counts");
+    if (s->n_named)
+        BUF(st->named, RO, s->n_named * sizeof(dlm_strategy), s->named, "named strategies");
+    BUF(st->parts, RW, (size_t)st->n_pops * st->max_chunks * sizeof(dlm_evo_census), NULL,
+        "census chunks");
+    BUF(st->census, RW, st->n_pops * sizeof(dlm_evo_census), NULL, "census records");
+#undef BUF
+    if (!st->partial)
+        st->partial = st->dummy;
+    if (!st->named)
+        st->named = st->dummy;
+    return DLM_OK;
+}
+
+/* Builds the remaining kernels, so that every build happens at creation. */
+static dlm_status build_kernels(dlm_backend *be, const dlm_evo_state *st, dlm_error *err)
+{
+    cl_kernel k;
+    dlm_status status;
     if ((status = dlm_cl_kernel(be, DLM_CLK_CENSUS_CHUNKS, &k, err)) != DLM_OK ||
         (status = dlm_cl_kernel(be, DLM_CLK_CENSUS_MERGE, &k, err)) != DLM_OK)
-        goto done;
+        return status;
     if (st->synchronous &&
         ((status = dlm_cl_kernel(be, DLM_CLK_EVO_COUNTS_ADD, &k, err)) != DLM_OK ||
          (status = dlm_cl_kernel(be, DLM_CLK_EVO_CUMULATE, &k, err)) != DLM_OK ||
          (status = dlm_cl_kernel(be, DLM_CLK_EVO_UPDATE, &k, err)) != DLM_OK ||
          (status = dlm_cl_kernel(be, DLM_CLK_EVO_COMMIT, &k, err)) != DLM_OK ||
          (status = dlm_cl_kernel(be, DLM_CLK_EVO_FIXATION, &k, err)) != DLM_OK))
-        goto done;
-    {
-        cl_int rc = clFinish(be->queue); /* uploads done: a failure shows here, not later */
-        if (rc != CL_SUCCESS)
-            status = dlm_cl_fail(err, "clFinish", rc);
+        return status;
+    return DLM_OK;
+}
+
+dlm_status dlm_cl_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo_state **out,
+                             dlm_error *err)
+{
+    dlm_evo_state *st = calloc(1, sizeof *st);
+    dlm_status status = DLM_OK;
+    dlm_device_need needs[DLM_EVO_NEEDS_MAX];
+    size_t n_needs;
+    cl_kernel k;
+    cl_int rc;
+    if (!st)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "opencl: out of memory");
+    state_from_setup(st, s);
+    st->host_counts = calloc(s->n_populations ? s->n_populations : 1, sizeof *st->host_counts);
+    if (!st->host_counts) {
+        free(st);
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "opencl: out of memory");
     }
+    /* The kernels first: building the program tells whether the device can run this. */
+    if ((status = dlm_cl_kernel(be, DLM_CLK_EVO_ASYNC, &k, err)) != DLM_OK ||
+        (st->synchronous && (status = work_groups(be, st, err)) != DLM_OK))
+        goto done;
+    /* Memory: every buffer, checked against the device before any is allocated. */
+    n_needs = dlm_evo_device_needs(s, st->synchronous ? st->groups : 0, st->max_chunks, needs);
+    if ((status = dlm_cl_check_memory(be, "this evolution", needs, n_needs, err)) != DLM_OK ||
+        (status = upload(be, st, s, err)) != DLM_OK ||
+        (status = build_kernels(be, st, err)) != DLM_OK)
+        goto done;
+    rc = clFinish(be->queue); /* uploads done: a failure shows here, not later */
+    if (rc != CL_SUCCESS)
+        status = dlm_cl_fail(err, "clFinish", rc);
 done:
     if (status != DLM_OK) {
         dlm_cl_evo_destroy(be, st);

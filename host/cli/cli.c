@@ -248,6 +248,115 @@ static const char *commands_text(unsigned mask, char *buf, size_t len)
     return buf;
 }
 
+/* The option called name for this command: its id, or -1 after printing why not. */
+static int find_option(const cli_args *a, const char *cmd, const char *name)
+{
+    int k, elsewhere = 0;
+    char list[96];
+    for (k = 0; k < O_COUNT; ++k)
+        if (strcmp(options[k].name, name) == 0) {
+            if (options[k].commands & a->command)
+                return k;
+            elsewhere |= (int)options[k].commands;
+        }
+    if (elsewhere)
+        fprintf(stderr, "dilemma %s: --%s is not an option of %s (it is one of %s; see "
+                        "dilemma %s --help)\n", cmd, name, cmd,
+                commands_text((unsigned)elsewhere, list, sizeof list), cmd);
+    else
+        fprintf(stderr, "dilemma %s: unknown option '--%s' (see dilemma %s --help)\n", cmd, name,
+                cmd);
+    return -1;
+}
+
+/* The value of option id at argv[*i] (eq: its '=', or null), taking the next argument
+ * where the option needs one; null after printing why there is none. */
+static const char *option_value(cli_args *a, const char *cmd, const char *name, int id,
+                                const char *eq, int argc, char **argv, int *i)
+{
+    const char *value = "";
+    if (options[id].takes_value == VALUE) {
+        if (eq)
+            return eq + 1;
+        if (*i + 1 < argc)
+            return argv[++*i];
+        fprintf(stderr, "dilemma %s: option '--%s' needs a value\n", cmd, name);
+        return NULL;
+    }
+    if (options[id].takes_value == OPTIONAL_VALUE) {
+        /* --name=V, or --name V where V is not an option (not in `run`, whose config
+           argument it could be taken for), or --name alone (""). */
+        if (eq)
+            value = eq + 1;
+        else if (a->command != C_RUN && *i + 1 < argc && argv[*i + 1][0] != '-') {
+            value = argv[++*i];
+            a->value_at[id] = *i;
+        }
+        if (eq && !value[0]) {
+            fprintf(stderr, "dilemma %s: option '--%s=' needs a file name after '='\n", cmd,
+                    name);
+            return NULL;
+        }
+        return value;
+    }
+    if (eq) {
+        fprintf(stderr, "dilemma %s: option '--%s' takes no value\n", cmd, name);
+        return NULL;
+    }
+    return value;
+}
+
+/* Records option id with its value: a config override, the config file, a device index.
+ * Returns 0, or -1 after printing a usage error. */
+static int apply_option(cli_args *a, const char *cmd, const char *name, int id,
+                        const char *value)
+{
+    a->given[id] = 1;
+    a->values[id] = value;
+    if (id == O_CONFIG) {
+        a->config = value;
+        a->changes_config = 1;
+    } else if (id == O_PLATFORM || id == O_DEVICE) {
+        char *end = NULL;
+        long v = strtol(value, &end, 10);
+        if (!value[0] || *end || v < 0 || v > 65535) {
+            fprintf(stderr, "dilemma %s: --%s must be an index in [0, 65535] (`dilemma "
+                            "devices` lists them), got '%s'\n", cmd, name, value);
+            return -1;
+        }
+        *(id == O_PLATFORM ? &opt_platform : &opt_device) = (int)v;
+    } else if (id == O_SET) {
+        if (a->n_assign >= MAX_ASSIGN) {
+            fprintf(stderr, "dilemma %s: too many --set options\n", cmd);
+            return -1;
+        }
+        a->typed[a->n_assign] = NULL;
+        a->assign[a->n_assign++] = value;
+        a->changes_config = 1;
+        if (strncmp(value, "output.format", 13) == 0 ||
+            (strncmp(value, "output", 6) == 0 && strchr(" =", value[6]) &&
+             strstr(value, "format")))
+            a->format_given = 1;
+    } else if (options[id].key) {
+        /* A file name is text, whatever YAML would make of it ('-', '#', ': ') */
+        char quoted[2 * DLM_PATH_MAX + 4];
+        const char *as = value;
+        if (id == O_OUT) {
+            yaml_quote(quoted, sizeof quoted, value);
+            as = quoted;
+        }
+        if (add_assignment(a, options[id].key, as, own_printf(a, "--%s %s", name, value)) != 0) {
+            fprintf(stderr, "dilemma %s: too many options\n", cmd);
+            return -1;
+        }
+        if (id == O_FORMAT)
+            a->format_given = 1;
+        if (id != O_FORMAT && id != O_OUT && id != O_BACKEND && id != O_THREADS)
+            a->changes_config = 1;
+    }
+    return 0;
+}
+
 /* Parses argv[first..] against the options of cmd. Returns 0, or 2 after printing a
  * usage error (having released what it built). */
 static int parse_args(int argc, char **argv, int first, const char *cmd, cli_args *a)
@@ -257,9 +366,9 @@ static int parse_args(int argc, char **argv, int first, const char *cmd, cli_arg
     a->command = command_bit(cmd);
     a->players_assign = -1;
     for (i = first; i < argc; ++i) {
-        const char *arg = argv[i], *eq, *value = NULL;
+        const char *arg = argv[i], *eq, *value;
         char name[64];
-        int k, id = -1, elsewhere = 0;
+        int id;
         size_t len;
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             a->help = 1;
@@ -283,53 +392,9 @@ static int parse_args(int argc, char **argv, int first, const char *cmd, cli_arg
         }
         memcpy(name, arg + 2, len);
         name[len] = '\0';
-        for (k = 0; k < O_COUNT; ++k)
-            if (strcmp(options[k].name, name) == 0) {
-                if (options[k].commands & a->command) {
-                    id = k;
-                    break;
-                }
-                elsewhere |= (int)options[k].commands;
-            }
-        if (id < 0) {
-            char list[96];
-            if (elsewhere)
-                fprintf(stderr, "dilemma %s: --%s is not an option of %s (it is one of %s; see "
-                                "dilemma %s --help)\n", cmd, name, cmd,
-                        commands_text((unsigned)elsewhere, list, sizeof list), cmd);
-            else
-                fprintf(stderr, "dilemma %s: unknown option '--%s' (see dilemma %s --help)\n",
-                        cmd, name, cmd);
+        if ((id = find_option(a, cmd, name)) < 0 ||
+            !(value = option_value(a, cmd, name, id, eq, argc, argv, &i)))
             goto usage;
-        }
-        if (options[id].takes_value == VALUE) {
-            if (eq)
-                value = eq + 1;
-            else if (i + 1 < argc)
-                value = argv[++i];
-            else {
-                fprintf(stderr, "dilemma %s: option '--%s' needs a value\n", cmd, name);
-                goto usage;
-            }
-        } else if (options[id].takes_value == OPTIONAL_VALUE) {
-            /* --name=V, or --name V where V is not an option (not in `run`, whose config
-               argument it could be taken for), or --name alone ("" ). */
-            if (eq)
-                value = eq + 1;
-            else if (a->command != C_RUN && i + 1 < argc && argv[i + 1][0] != '-') {
-                value = argv[++i];
-                a->value_at[id] = i;
-            } else
-                value = "";
-            if (eq && !value[0]) {
-                fprintf(stderr, "dilemma %s: option '--%s=' needs a file name after '='\n", cmd,
-                        name);
-                goto usage;
-            }
-        } else if (eq) {
-            fprintf(stderr, "dilemma %s: option '--%s' takes no value\n", cmd, name);
-            goto usage;
-        }
         if (options[id].alias_of) {
             if (a->value_at[id]) {
                 a->value_at[options[id].alias_of - 1] = a->value_at[id];
@@ -337,50 +402,8 @@ static int parse_args(int argc, char **argv, int first, const char *cmd, cli_arg
             }
             id = options[id].alias_of - 1;
         }
-        a->given[id] = 1;
-        a->values[id] = value;
-        if (id == O_CONFIG) {
-            a->config = value;
-            a->changes_config = 1;
-        } else if (id == O_PLATFORM || id == O_DEVICE) {
-            char *end = NULL;
-            long v = strtol(value, &end, 10);
-            if (!value[0] || *end || v < 0 || v > 65535) {
-                fprintf(stderr, "dilemma %s: --%s must be an index in [0, 65535] (`dilemma "
-                                "devices` lists them), got '%s'\n", cmd, name, value);
-                goto usage;
-            }
-            *(id == O_PLATFORM ? &opt_platform : &opt_device) = (int)v;
-        } else if (id == O_SET) {
-            if (a->n_assign >= MAX_ASSIGN) {
-                fprintf(stderr, "dilemma %s: too many --set options\n", cmd);
-                goto usage;
-            }
-            a->typed[a->n_assign] = NULL;
-            a->assign[a->n_assign++] = value;
-            a->changes_config = 1;
-            if (strncmp(value, "output.format", 13) == 0 ||
-                (strncmp(value, "output", 6) == 0 && strchr(" =", value[6]) &&
-                 strstr(value, "format")))
-                a->format_given = 1;
-        } else if (options[id].key) {
-            /* A file name is text, whatever YAML would make of it ('-', '#', ': ') */
-            char quoted[2 * DLM_PATH_MAX + 4];
-            const char *as = value;
-            if (id == O_OUT) {
-                yaml_quote(quoted, sizeof quoted, value);
-                as = quoted;
-            }
-            if (add_assignment(a, options[id].key, as, own_printf(a, "--%s %s", name, value)) !=
-                0) {
-                fprintf(stderr, "dilemma %s: too many options\n", cmd);
-                goto usage;
-            }
-            if (id == O_FORMAT)
-                a->format_given = 1;
-            if (id != O_FORMAT && id != O_OUT && id != O_BACKEND && id != O_THREADS)
-                a->changes_config = 1;
-        }
+        if (apply_option(a, cmd, name, id, value) != 0)
+            goto usage;
     }
     return 0;
 usage:
