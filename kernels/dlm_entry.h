@@ -2,7 +2,7 @@
  * the CUDA kernels (kernels/cuda/dilemma.cu) and the OpenCL kernels
  * (kernels/opencl/dilemma.cl), so that an entry point is its launch shape (which item this
  * thread or work-item is) and one call into this header (DESIGN.md §2). The CPU backend
- * (host/backend_cpu.c, host/cpu_evolve.c) runs the same model functions in its own loops;
+ * (host/backends/backend_cpu.c, host/backends/cpu_evolve.c) runs the same model functions in its own loops;
  * every body below makes the same calls in the same order, so the bytes agree (§4).
  *
  * Each dlm_entry_* function takes the kernel's arguments as the kernel received them
@@ -26,7 +26,7 @@
 #include "dlm_philox.h"
 #include "dlm_portable.h"
 
-/* Match job `i` of a batch (job fields as host/backend.h's dlm_match_job): what the CPU
+/* Match job `i` of a batch (job fields as host/backends/backend.h's dlm_match_job): what the CPU
  * backend's cpu_play_one gives, without a trace. */
 DLM_FN dlm_match_result dlm_entry_play_job(uint64_t seed, DLM_CONST dlm_strategy *strategies,
                                            DLM_CONST dlm_player_params *params,
@@ -97,7 +97,7 @@ DLM_FN void dlm_entry_check_math(DLM_CONST uint64_t *in, DLM_GLOBAL uint64_t *ou
 
 /* Asynchronous rules, population p of n_pops (active and not stopped): generations first ..
  * first+count-1, in each its events begin .. min(end, n)-1 one after another, counts added
- * into counts[p] (generation_serial in host/cpu_evolve.c; the host splits a large
+ * into counts[p] (generation_serial in host/backends/cpu_evolve.c; the host splits a large
  * generation's events over launches, never reorders them). A generation whose last event
  * ran ends with the fixation check (stop_at_fixation): a population that fixed stops there. */
 DLM_FN void dlm_entry_evo_async(const dlm_evo_world *w, DLM_CONST dlm_evo_population *pops,

@@ -1,6 +1,6 @@
 /* dlm_exact.h — the expected payoff of a match between two memory-one players, from the
  * 4-state Markov chain of realised outcomes, written once for every backend (evolution's
- * `payoff: exact`). host/analyze.c is the reference for `dilemma analyze`; this is the
+ * `payoff: exact`). host/run/analyze.c is the reference for `dilemma analyze`; this is the
  * compact form the model needs: iterate the chain over the match's rounds.
  *
  * Player X with P(C) p[slot] (slot 0 first, then 1 + (own << 1 | opponent)), execution

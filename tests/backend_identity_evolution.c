@@ -429,7 +429,7 @@ static void test_evolution_identical_to_cpu(void **state)
 
 /* --- the resident interface ------------------------------------------------------------- */
 
-/* evo_submit / evo_collect (optional, host/backend.h): the same as evo_run(5, 4) then
+/* evo_submit / evo_collect (optional, host/backends/backend.h): the same as evo_run(5, 4) then
  * evo_census(9) on the reference; one submission at a time, collected before any other
  * call on the state. ca, ea: the reference's counts and census after those calls. */
 static void check_submit_collect(dlm_evo_state *sb, uint8_t *active, const dlm_evo_counts *ca,

@@ -1,5 +1,5 @@
-/* fuzz_config.c — fuzz target for the config loader (host/config.c, host/config_schema.c,
- * host/config_evolution.c).
+/* fuzz_config.c — fuzz target for the config loader (host/config/config.c, host/config/config_schema.c,
+ * host/config/config_evolution.c).
  *
  * Each input is YAML text: it is loaded with dlm_config_load_string; when its first line
  * reads "#set key=value" (a YAML comment, so the text stays valid YAML) that override is

@@ -1,4 +1,4 @@
-/* test_analyze.c — dlm_exact_memory_one (host/analyze.c): known answers derived by hand,
+/* test_analyze.c — dlm_exact_memory_one (host/run/analyze.c): known answers derived by hand,
  * the zero-determinant property, Cesaro limits of reducible chains, the doubling sums
  * against direct iteration, input validation, and convergence of the real match engine
  * (dlm_play_match) to the exact expectations (DESIGN.md §9: fixed seeds, bounds of

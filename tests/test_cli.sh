@@ -287,7 +287,7 @@ json_ok "$TMP/out" "strategies with an inline form, json"
 expect 0 "strategies --out" -- "$DLM" strategies --out "$TMP/s.jsonl"
 json_ok "$TMP/s.jsonl" "strategies --out .jsonl" jsonl
 src=$(dirname "$CONFIGS")
-if grep -n '%\.17g' "$src/host/output.c" "$src/host/cli.c" "$src/host/play.c" >"$TMP/g"; then bad "doubles printed with %.17g: $(head -3 "$TMP/g")"; else ok; fi
+if grep -rn '%\.17g' "$src/host/output" "$src/host/run" "$src/host/cli" >"$TMP/g"; then bad "doubles printed with %.17g: $(head -3 "$TMP/g")"; else ok; fi
 
 # --- distinct labels ---------------------------------------------------------------------------
 printf 'mode: tournament\nmatch: {rounds: 20}\ntournament:\n  repetitions: 1\n  strategies: [tft, {strategy: tft, execution_error: 0.1}, {strategy: tft, reaction_period: 10}, {strategy: tft, execution_error: 0.1, perception_error: 0.05}, tft, "m1(0.123456,0.9,0.1,0.6,0.3)", {strategy: "m1(0.123456,0.9,0.1,0.6,0.3)", observation_delay: 2}]\n' >"$TMP/labels.yaml"

@@ -1,5 +1,5 @@
 /* test_config.c — the YAML config loader, --set overrides and schema validation
- * (host/config.c, host/config_schema.c; schema in configs/README.md).
+ * (host/config/config.c, host/config/config_schema.c; schema in configs/README.md).
  *
  * Good configs must fill every scenario field; bad ones must fail with DLM_ERR_USAGE and
  * a message that names the key and the file and line — checked for each case of a table

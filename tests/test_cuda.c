@@ -17,7 +17,7 @@
 #include "backend_identity.h"
 #include "dlm_philox.h"
 
-/* host/backend_cuda.c's test entry points. */
+/* host/backends/backend_cuda.c's test entry points. */
 dlm_status dlm_cuda_run_check(dlm_backend *be, const char *name, const void *in, size_t in_bytes,
                               void *out, size_t out_bytes, uint64_t n, dlm_error *err);
 dlm_status dlm_cuda_fail_for_test(dlm_error *err, const char *call, const char *what, int rc);

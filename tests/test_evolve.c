@@ -1,5 +1,5 @@
 /* test_evolve.c — validation of the evolution engine (kernels/dlm_evolve.h,
- * kernels/dlm_census.h, host/evolve_plan.c, host/evolve.c, host/cpu_evolve.c) against
+ * kernels/dlm_census.h, host/plan/evolve_plan.c, host/run/evolve.c, host/backends/cpu_evolve.c) against
  * exact answers: fixation probabilities of the Moran, pairwise-comparison and
  * Wright-Fisher processes, the Nowak-May spatial game, mutation kinds and rates, the
  * census, initial populations, and thread-count independence.

@@ -1,4 +1,4 @@
-/* test_graph.c — population structures (host/graph.c): counts, degrees and CSR validity of
+/* test_graph.c — population structures (host/model/graph.c): counts, degrees and CSR validity of
  * every generator, known small cases, determinism and independence of the thread count,
  * statistics with bounds of 4 standard errors (DESIGN.md §9), the edge-list reader on
  * good and bad files, and parameter errors. */

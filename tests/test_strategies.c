@@ -1,4 +1,4 @@
-/* test_strategies.c — the strategy library and the strategy text syntax (host/strategies.h).
+/* test_strategies.c — the strategy library and the strategy text syntax (host/model/strategies.h).
  *
  * Moves are checked by playing real matches with the model's engine (dlm_play_match,
  * noiseless unless a test says otherwise, reaction period 1, no delay) and comparing

@@ -123,7 +123,7 @@ typedef struct dlm_backend_ops {
        without waiting; evo_collect waits for them, adds each population's counts into
        counts[p] and writes the census into out. One submission at a time, collected before
        any other call on the state. Backends without them are driven by evo_run and
-       evo_census (host/evolve.c); the numbers are the same either way. */
+       evo_census (host/run/evolve.c); the numbers are the same either way. */
     dlm_status (*evo_submit)(dlm_backend *be, dlm_evo_state *st, uint64_t first, uint64_t count,
                              const uint8_t *active, dlm_error *err);
     dlm_status (*evo_collect)(dlm_backend *be, dlm_evo_state *st, dlm_evo_counts *counts,
@@ -150,9 +150,9 @@ dlm_status dlm_backend_open(const char *name, const dlm_backend_options *opt, FI
 
 /* The CPU reference backend. */
 extern const dlm_backend_ops dlm_backend_cpu;
-/* The OpenCL backend (host/backend_opencl.c), compiled when OpenCL is found. */
+/* The OpenCL backend (host/backends/backend_opencl.c), compiled when OpenCL is found. */
 extern const dlm_backend_ops dlm_backend_opencl;
-/* The CUDA backend (host/backend_cuda.c, kernels/cuda/dilemma.cu), compiled when the CUDA
+/* The CUDA backend (host/backends/backend_cuda.c, kernels/cuda/dilemma.cu), compiled when the CUDA
  * toolkit is found. */
 extern const dlm_backend_ops dlm_backend_cuda;
 

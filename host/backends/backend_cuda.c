@@ -8,10 +8,10 @@
  * cudaGetDeviceCount fails and the backend says so (available() = 0). Where no NVIDIA
  * driver is installed at all (no device node, no libcuda.so.1: looked for in microseconds,
  * before the runtime is touched, which costs about 0.1 s) `auto` passes over it in silence
- * (present() = 0, host/backend.c); where a driver is installed but fails or has no device,
+ * (present() = 0, host/backends/backend.c); where a driver is installed but fails or has no device,
  * `auto` says so in one line, so that a run meant for the GPU that lands on the CPU says so.
  *
- *   Work:     the same decomposition as the OpenCL backend (host/backend_opencl_evolve.c):
+ *   Work:     the same decomposition as the OpenCL backend (host/backends/backend_opencl_evolve.c):
  *             matches one thread per job; asynchronous rules one thread per population
  *             running its events in order (event slices for huge populations); synchronous
  *             rules per-agent evaluate / update with per-block integer count sums, Wright-
@@ -742,7 +742,7 @@ done:
 }
 
 /* Generations first .. first+count-1 and the census of first+count, queued; the host
- * writes the last records while they run (host/evolve.c). */
+ * writes the last records while they run (host/run/evolve.c). */
 static dlm_status cu_evo_submit(dlm_backend *be, dlm_evo_state *st, uint64_t first, uint64_t count,
                                 const uint8_t *active, dlm_error *err)
 {

@@ -1,5 +1,5 @@
 /* backend_cuda.h — the CUDA backend's two halves, and nothing else, include this:
- *   host/backend_cuda.c       devices, errors, memory checks, buffers, the order of launches,
+ *   host/backends/backend_cuda.c       devices, errors, memory checks, buffers, the order of launches,
  *                             the backend table (plain C11 against the CUDA runtime API);
  *   kernels/cuda/dilemma.cu   the __global__ entry points (thin loops over the model
  *                             functions of kernels/, DESIGN.md §2) and the extern "C"
@@ -24,7 +24,7 @@
 extern "C" {
 #endif
 
-/* One match job as the device reads it: host/backend.h's dlm_match_job field for field
+/* One match job as the device reads it: host/backends/backend.h's dlm_match_job field for field
  * (32 bytes; static assertions on both sides keep them equal). */
 typedef struct dlm_cuda_job {
     uint32_t strategy[2];
@@ -42,7 +42,7 @@ cudaError_t dlm_cuda_launch_play_matches(cudaStream_t stream, uint64_t seed,
                                          dlm_match_result *results);
 
 /* Asynchronous rules: one thread per population, generations first .. first+count-1, in
- * each its events begin .. min(end, n)-1 in order (host/cpu_evolve.c generation_serial). */
+ * each its events begin .. min(end, n)-1 in order (host/backends/cpu_evolve.c generation_serial). */
 cudaError_t dlm_cuda_launch_evo_async(cudaStream_t stream, dlm_evo_world w,
                                       const dlm_evo_population *pops, const uint8_t *active,
                                       uint32_t n_pops, uint64_t first, uint64_t count,

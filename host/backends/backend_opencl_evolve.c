@@ -1,6 +1,6 @@
 /* backend_opencl_evolve.c — the OpenCL backend's evolution: the model's arrays resident in
  * device buffers across generations (DESIGN.md §5), run by the kernels of
- * kernels/opencl/dilemma.cl in the order host/cpu_evolve.c runs the same model functions:
+ * kernels/opencl/dilemma.cl in the order host/backends/cpu_evolve.c runs the same model functions:
  *
  *   asynchronous rules  dlmk_evo_async, one work-item per population, its events in order;
  *                       a launch covers several generations of small populations or a

@@ -754,7 +754,7 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
     }
     /* The records stream into <out>.partial (to follow with tail -f), renamed to <out> when
        the run completes; a failed run leaves no <out>, and keeps the partial file only
-       when it holds records, saying so (host/sink.h). */
+       when it holds records, saying so (host/output/sink.h). */
     if (st == DLM_OK)
         st = dlm_evolve(sc, &plan, ops, be, records->fp, fmt, NULL, &err);
     if (st == DLM_OK)
@@ -827,7 +827,7 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
         }
     warn_game(sc);
     /* Every output is opened before any work, so a path that cannot be written fails at
-       once (and an interrupted run leaves no temporary file, host/signals.h). */
+       once (and an interrupted run leaves no temporary file, host/output/signals.h). */
     dlm_signals_install();
     if (sc->mode == DLM_MODE_EVOLVE) {
         dlm_sink records;

@@ -10,7 +10,7 @@
  * when evolution.population is absent), graph parameters against the population, the
  * initial mutant count, interaction and replacement both well-mixed or both graphs,
  * imitate-best on a graph, and at most DLM_CENSUS_MAX_NAMED distinct strategies to count.
- * host/evolve_plan.c re-checks what it relies on. structure: and replacement: are read,
+ * host/plan/evolve_plan.c re-checks what it relies on. structure: and replacement: are read,
  * and checked against the population, in config_evolution_structure.c.
  */
 #include <math.h>

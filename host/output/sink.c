@@ -146,7 +146,7 @@ int dlm_sink_abort(dlm_sink *s)
     int kept = 0;
     if (s->fp && s->kind != DLM_SINK_STDOUT) {
         if (s->kind == DLM_SINK_PARTIAL) {
-            /* The writer flushed it on complete records (host/evolve.c cuts it back after a
+            /* The writer flushed it on complete records (host/run/evolve.c cuts it back after a
                failed write): drop whatever is buffered, keep what is on disk. */
             dlm_signals_untrack_records();
             __fpurge(s->fp);

@@ -1,9 +1,9 @@
 /* dilemma.cu — the CUDA backend's entry points: thin __global__ functions over the model
- * (DESIGN.md §2), and the extern "C" wrappers that launch them (host/backend_cuda.h). No
+ * (DESIGN.md §2), and the extern "C" wrappers that launch them (host/backends/backend_cuda.h). No
  * model logic lives here: each kernel computes which item its thread is and makes one call
  * into kernels/dlm_entry.h, whose bodies the OpenCL kernels (kernels/opencl/dilemma.cl)
- * call too, and which call the model functions the CPU backend calls (host/backend_cpu.c,
- * host/cpu_evolve.c), so the bytes are the same (§4). Only dlmk_evo_evaluate's block sum
+ * call too, and which call the model functions the CPU backend calls (host/backends/backend_cpu.c,
+ * host/backends/cpu_evolve.c), so the bytes are the same (§4). Only dlmk_evo_evaluate's block sum
  * (shared memory and barriers) and the cuRAND self-test are written here. Compiled with
  * -fmad=false (no FMA contraction; the model code decides with integers, and where doubles
  * enter they must round as on the CPU).
@@ -12,7 +12,7 @@
  * cuRAND's curand_init(seed, subsequence, offset) (tests/test_curand_layout.cpp pins it),
  * so the model stays written once and no cuRAND state lives on the device.
  *
- * Work decomposition (the same order of model calls as host/cpu_evolve.c, and as the
+ * Work decomposition (the same order of model calls as host/backends/cpu_evolve.c, and as the
  * OpenCL backend's kernels/opencl/dilemma.cl):
  *   dlmk_play_matches    one thread per match job;
  *   dlmk_evo_async       one thread per population: its events one after another;
@@ -50,7 +50,7 @@
 #endif
 
 /* The layouts the host shares (kernels/dlm_model.h, dlm_evolve.h, dlm_census.h document
- * them; host/backend_opencl.c and host/backend_cuda.c assert the same on the C side). */
+ * them; host/backends/backend_opencl.c and host/backends/backend_cuda.c assert the same on the C side). */
 static_assert(sizeof(dlm_strategy) == 80, "dlm_strategy is 80 bytes");
 static_assert(offsetof(dlm_strategy, table) == 40, "dlm_strategy.table at 40");
 static_assert(offsetof(dlm_strategy, kind) == 64, "dlm_strategy.kind at 64");

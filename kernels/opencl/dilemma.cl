@@ -2,11 +2,11 @@
  * (DESIGN.md §2). No model logic lives here: each kernel computes which item its work-item
  * is and makes one call into kernels/dlm_entry.h, whose bodies the CUDA kernels
  * (kernels/cuda/dilemma.cu) call too, and which call the model functions the CPU backend
- * calls (host/backend_cpu.c, host/cpu_evolve.c), so the bytes are the same (§4). Only
+ * calls (host/backends/backend_cpu.c, host/backends/cpu_evolve.c), so the bytes are the same (§4). Only
  * dlmk_evo_evaluate's work-group sum (local memory and barriers), the assembly of the
  * model's world from kernel arguments and the layout check are written here.
  *
- * OpenCL C 1.2. The host (host/backend_opencl.c) resolves the #include lines below
+ * OpenCL C 1.2. The host (host/backends/backend_opencl.c) resolves the #include lines below
  * against the copies of kernels/ embedded at build time (cmake/EmbedOpenCL.cmake), or
  * against DLM_OPENCL_SOURCE_DIR, and builds two programs from this one file:
  *   matches    (no extra define): dlmk_play_matches and the check kernels; needs
@@ -14,7 +14,7 @@
  *   evolution  (-DDLM_CL_EVOLVE=1): also the evolution and census kernels and the math
  *              check; needs doubles (cl_khr_fp64).
  *
- * Work decomposition (each the same order of model calls as host/cpu_evolve.c):
+ * Work decomposition (each the same order of model calls as host/backends/cpu_evolve.c):
  *   dlmk_play_matches    one work-item per match job;
  *   dlmk_evo_async       one work-item per population: its events one after another
  *                        (Moran, Fermi keep their asynchronous semantics, DESIGN.md §6);
@@ -34,8 +34,8 @@
 #include "dlm_portable.h"
 #include "dlm_entry.h"
 
-/* The host's dlm_match_job (host/backend.h), field for field (32 bytes); the layout
- * check below and static assertions in host/backend_opencl.c keep the two equal. */
+/* The host's dlm_match_job (host/backends/backend.h), field for field (32 bytes); the layout
+ * check below and static assertions in host/backends/backend_opencl.c keep the two equal. */
 typedef struct dlm_cl_match_job {
     uint32_t strategy[2];
     uint32_t params[2];
@@ -63,7 +63,7 @@ __kernel void dlmk_play_matches(ulong seed, __global const dlm_strategy *strateg
                                     job.population, job.index, job.generation);
 }
 
-/* Sizes and offsets of the structs the host shares, in the order host/backend_opencl.c
+/* Sizes and offsets of the structs the host shares, in the order host/backends/backend_opencl.c
  * expects them (cl_layout_host there). One work-item. */
 #define DLM_CL_OFFSET(var, field) ((ulong)((char *)&(var).field - (char *)&(var)))
 __kernel void dlmk_check_layout(__global ulong *out)
