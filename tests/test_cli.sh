@@ -4,28 +4,12 @@
 # thread count -> same bytes, atomic --out, and every example config in configs/.
 # usage: test_cli.sh path/to/dilemma path/to/configs
 set -u
+. "$(dirname "$0")/testlib.sh"
 DLM=$1
 CONFIGS=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
 PY=$(command -v /usr/bin/python3 || command -v python3 || true)
-pass=0
-fail=0
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
-# expect CODE DESCRIPTION -- command...: runs it, checks the exit code; output in $TMP/out, $TMP/err
-expect() {
-  local code=$1 what=$2
-  shift 3
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  local rc=$?
-  if [ "$rc" -eq "$code" ]; then ok; else bad "$what: exit $rc, expected $code"; sed 's/^/    /' "$TMP/err" | head -5; fi
-}
-contains() { # contains FILE TEXT DESCRIPTION
-  if grep -q -- "$2" "$1"; then ok; else bad "$3: '$2' not in output"; sed 's/^/    /' "$1" | head -5; fi
-}
 lacks() { # lacks FILE TEXT DESCRIPTION
   if grep -q -- "$2" "$1"; then bad "$3: '$2' in output"; sed 's/^/    /' "$1" | head -5; else ok; fi
 }

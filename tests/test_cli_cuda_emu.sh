@@ -7,26 +7,10 @@
 # is named with its error (exit 1); neither leaves an output file behind.
 # usage: test_cli_cuda_emu.sh path/to/dilemma_cuda_emu path/to/configs
 set -u
+. "$(dirname "$0")/testlib.sh"
 DLM=$1
 CONFIGS=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect CODE DESCRIPTION -- command...: runs it, checks the exit code; output in $TMP/out, $TMP/err
-expect() {
-  local code=$1 what=$2
-  shift 3
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  local rc=$?
-  if [ "$rc" -eq "$code" ]; then ok; else bad "$what: exit $rc, expected $code"; sed 's/^/    /' "$TMP/err" | head -5; fi
-}
-contains() { # contains FILE TEXT DESCRIPTION
-  if grep -q -- "$2" "$1"; then ok; else bad "$3: '$2' not in output"; sed 's/^/    /' "$1" | head -5; fi
-}
 strip_backend() { sed 's/"backend":"[^"]*"//' "$1"; }
 same() { # same FILE_A FILE_B DESCRIPTION: equal bytes but for the backend's name
   if [ -s "$1" ] && cmp -s <(strip_backend "$1") <(strip_backend "$2"); then ok; else

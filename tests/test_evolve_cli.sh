@@ -5,26 +5,11 @@
 # exit 2: runaway files, overflowing numbers, graphs too big to plan, clashing outputs.
 # usage: test_evolve_cli.sh path/to/dilemma path/to/configs
 set -u
+. "$(dirname "$0")/testlib.sh"
 DLM=$1
 CONFIGS=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3 || true)
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect() { # expect CODE DESCRIPTION -- command...
-  local code=$1 what=$2
-  shift 3
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  local rc=$?
-  if [ "$rc" -eq "$code" ]; then ok; else bad "$what: exit $rc, expected $code"; sed 's/^/    /' "$TMP/err" | head -5; fi
-}
-contains() { # contains FILE TEXT DESCRIPTION
-  if grep -q -- "$2" "$1"; then ok; else bad "$3: '$2' not in $1"; sed 's/^/    /' "$1" | head -5; fi
-}
 py() { # py DESCRIPTION SCRIPT ARGS...: a Python check (json only; skipped without python)
   local what=$1
   shift

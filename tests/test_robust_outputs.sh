@@ -6,24 +6,9 @@
 # that ends on a complete record, with exit status 128 + signal.
 # usage: test_robust_outputs.sh path/to/dilemma path/to/configs
 set -u
+. "$(dirname "$0")/testlib.sh"
 DLM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") # the tests run in other folders
 CONFIGS=$(cd "$2" && pwd)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect() { # expect CODE DESCRIPTION -- command...
-  local code=$1 what=$2
-  shift 3
-  "$@" >"$TMP/out" 2>"$TMP/err"
-  local rc=$?
-  if [ "$rc" -eq "$code" ]; then ok; else bad "$what: exit $rc, expected $code"; sed 's/^/    /' "$TMP/err" | head -5; fi
-}
-contains() { # contains FILE TEXT DESCRIPTION
-  if grep -q -- "$2" "$1"; then ok; else bad "$3: '$2' not in $1"; sed 's/^/    /' "$1" | head -5; fi
-}
 no_temp() { # no_temp DIR DESCRIPTION: no temporary file left in DIR
   if ls "$1" | grep -q '\.tmp\.'; then bad "$2: left $(ls "$1" | grep '\.tmp\.')"; else ok; fi
 }

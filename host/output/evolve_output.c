@@ -40,26 +40,15 @@ static void csv_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *p
     const dlm_evolution_spec *ev = &sc->evolution;
     uint32_t i;
     if (header) {
-        fputs("seed,game,game_class,R,S,T,P,rounds,continuation,rule,selection,fitness,"
-              "population_size,mutation_kind,mutation_rate", fp);
+        fprintf(fp, "%s,rule,selection,fitness,population_size,mutation_kind,mutation_rate",
+                dlm_csv_settings_header);
         for (i = 0; i < plan->n_classes; ++i)
             fprintf(fp, ",%s:execution_error,%s:perception_error,%s:reaction_period,"
                         "%s:observation_delay", plan->class_names[i], plan->class_names[i],
                     plan->class_names[i], plan->class_names[i]);
         return;
     }
-    fprintf(fp, "%llu,%s,%s,", (unsigned long long)sc->seed, sc->game.name,
-            dlm_game_class_id(dlm_game_classify(&sc->game)));
-    dlm_print_double(fp, sc->game.R);
-    fputc(',', fp);
-    dlm_print_double(fp, sc->game.S);
-    fputc(',', fp);
-    dlm_print_double(fp, sc->game.T);
-    fputc(',', fp);
-    dlm_print_double(fp, sc->game.P);
-    fprintf(fp, ",%u,", sc->rounds);
-    if (sc->geometric)
-        dlm_print_double(fp, sc->continuation);
+    dlm_csv_settings(fp, sc);
     fprintf(fp, ",%s,", dlm_evo_rule_name(plan->rule));
     dlm_print_double(fp, ev->selection);
     fprintf(fp, ",%s,%u,%s,", ev->fitness, ev->population,
@@ -79,24 +68,9 @@ static void csv_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *p
 static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *plan)
 {
     const dlm_evolution_spec *ev = &sc->evolution;
-    dlm_game_class gc = dlm_game_classify(&sc->game);
     uint32_t i;
-    fprintf(fp, "\"seed\":%llu,\"game\":{\"name\":", (unsigned long long)sc->seed);
-    dlm_json_string(fp, sc->game.name);
-    fprintf(fp, ",\"class\":\"%s\",\"R\":", dlm_game_class_id(gc));
-    dlm_print_double(fp, sc->game.R);
-    fputs(",\"S\":", fp);
-    dlm_print_double(fp, sc->game.S);
-    fputs(",\"T\":", fp);
-    dlm_print_double(fp, sc->game.T);
-    fputs(",\"P\":", fp);
-    dlm_print_double(fp, sc->game.P);
-    fprintf(fp, "},\"match\":{\"rounds\":%u,\"continuation\":", sc->rounds);
-    if (sc->geometric)
-        dlm_print_double(fp, sc->continuation);
-    else
-        fputs("null", fp);
-    fprintf(fp, "},\"interaction\":\"2x2-game\",\"rule\":\"%s\",\"selection\":",
+    dlm_json_settings(fp, sc);
+    fprintf(fp, ",\"interaction\":\"2x2-game\",\"rule\":\"%s\",\"selection\":",
             dlm_evo_rule_name(plan->rule));
     dlm_print_double(fp, ev->selection);
     fprintf(fp, ",\"fitness\":\"%s\",\"population_size\":%u,\"populations\":%zu,"

@@ -104,10 +104,9 @@ static void json_member(FILE *fp, const char *key, double x)
     json_num(fp, x);
 }
 
-/* The run's settings as csv columns: names or values. */
-static const char csv_settings_header[] = "seed,game,game_class,R,S,T,P,rounds,continuation";
+const char dlm_csv_settings_header[] = "seed,game,game_class,R,S,T,P,rounds,continuation";
 
-static void csv_settings(FILE *fp, const dlm_scenario *sc)
+void dlm_csv_settings(FILE *fp, const dlm_scenario *sc)
 {
     fprintf(fp, "%llu,", (unsigned long long)sc->seed);
     dlm_csv_field(fp, sc->game.name);
@@ -124,10 +123,7 @@ static void csv_settings(FILE *fp, const dlm_scenario *sc)
         dlm_print_double(fp, sc->continuation);
 }
 
-/* The run's settings as JSON members (no braces, no leading comma): the same shape as
- * evolution records. "match.rounds" is the fixed length, or the cap of a geometric one
- * ("match.continuation", null for a fixed length). */
-static void json_settings(FILE *fp, const dlm_scenario *sc)
+void dlm_json_settings(FILE *fp, const dlm_scenario *sc)
 {
     fprintf(fp, "\"seed\":%llu,\"game\":{\"name\":", (unsigned long long)sc->seed);
     dlm_json_string(fp, sc->game.name);
@@ -281,7 +277,7 @@ static void trace_csv(FILE *fp, const dlm_scenario *sc, const dlm_match_report *
 {
     uint32_t t;
     int i;
-    fprintf(fp, "%s,a_strategy,", csv_settings_header);
+    fprintf(fp, "%s,a_strategy,", dlm_csv_settings_header);
     csv_player_header(fp, "a_");
     fputs(",b_strategy,", fp);
     csv_player_header(fp, "b_");
@@ -289,7 +285,7 @@ static void trace_csv(FILE *fp, const dlm_scenario *sc, const dlm_match_report *
     for (t = 0; t < r->result.rounds; ++t) {
         char m[6];
         trace_moves(r, t, m);
-        csv_settings(fp, sc);
+        dlm_csv_settings(fp, sc);
         for (i = 0; i < 2; ++i) {
             fputc(',', fp);
             dlm_csv_field(fp, r->defs[i].label);
@@ -312,7 +308,7 @@ static void trace_records(FILE *fp, const dlm_scenario *sc, const dlm_match_repo
         if (as_array && t)
             fputs(",\n", fp);
         fputs("{\"type\":\"round\",", fp);
-        json_settings(fp, sc);
+        dlm_json_settings(fp, sc);
         json_players_settings(fp, sc, r);
         fputc(',', fp);
         json_round(fp, r, t);
@@ -341,7 +337,7 @@ static void json_match(FILE *fp, const dlm_scenario *sc, const dlm_match_report 
 {
     int i;
     fputs("\"type\":\"match\",", fp);
-    json_settings(fp, sc);
+    dlm_json_settings(fp, sc);
     fprintf(fp, ",\"repetitions\":%u", r->repetitions);
     if (backend) {
         fputs(",\"backend\":", fp);
@@ -411,14 +407,14 @@ void dlm_write_match(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
             trace_csv(fp, sc, r);
             return;
         }
-        fprintf(fp, "%s,repetitions,player,strategy,", csv_settings_header);
+        fprintf(fp, "%s,repetitions,player,strategy,", dlm_csv_settings_header);
         csv_player_header(fp, "");
         fputs(",opponent,", fp);
         csv_player_header(fp, "opponent_");
         fputs(",rounds_played,total_payoff,total_payoff_se,mean_payoff,mean_payoff_se,"
               "cooperation_rate,cooperation_rate_se\n", fp);
         for (i = 0; i < 2; ++i) {
-            csv_settings(fp, sc);
+            dlm_csv_settings(fp, sc);
             fprintf(fp, ",%u,%c,", r->repetitions, 'A' + i);
             dlm_csv_field(fp, r->defs[i].label);
             fputc(',', fp);
@@ -472,13 +468,13 @@ static const char csv_tournament_header[] = "repetitions,self_play";
 
 static void csv_tournament(FILE *fp, const dlm_scenario *sc)
 {
-    csv_settings(fp, sc);
+    dlm_csv_settings(fp, sc);
     fprintf(fp, ",%u,%s", sc->repetitions, sc->self_play ? "true" : "false");
 }
 
 static void json_tournament_settings(FILE *fp, const dlm_scenario *sc)
 {
-    json_settings(fp, sc);
+    dlm_json_settings(fp, sc);
     fprintf(fp, ",\"repetitions\":%u,\"self_play\":%s", sc->repetitions,
             sc->self_play ? "true" : "false");
 }
@@ -579,7 +575,7 @@ static void tournament_csv(FILE *fp, const dlm_scenario *sc, const dlm_tournamen
                            unsigned part)
 {
     size_t i, j, n = r->n;
-    fprintf(fp, "%s,%s,", csv_settings_header, csv_tournament_header);
+    fprintf(fp, "%s,%s,", dlm_csv_settings_header, csv_tournament_header);
     if (part == DLM_PART_MATRIX) {
         fputs("row,column,", fp);
         csv_player_header(fp, "row_");
@@ -880,7 +876,7 @@ void dlm_write_exact(FILE *fp, dlm_format fmt, const dlm_scenario *sc, const cha
         return;
     }
     if (fmt == DLM_FMT_CSV) {
-        fprintf(fp, "%s,player,strategy,", csv_settings_header);
+        fprintf(fp, "%s,player,strategy,", dlm_csv_settings_header);
         csv_player_header(fp, "");
         fputs(",opponent,", fp);
         csv_player_header(fp, "opponent_");
@@ -888,7 +884,7 @@ void dlm_write_exact(FILE *fp, dlm_format fmt, const dlm_scenario *sc, const cha
               "expected_cooperation,expected_rounds,stationary_unique,stationary_cc,"
               "stationary_cd,stationary_dc,stationary_dd\n", fp);
         for (i = 0; i < 2; ++i) {
-            csv_settings(fp, sc);
+            dlm_csv_settings(fp, sc);
             fprintf(fp, ",%c,", 'A' + i);
             dlm_csv_field(fp, labels[i]);
             fputc(',', fp);
@@ -917,7 +913,7 @@ void dlm_write_exact(FILE *fp, dlm_format fmt, const dlm_scenario *sc, const cha
         return;
     }
     fputs("{\"type\":\"exact\",", fp);
-    json_settings(fp, sc);
+    dlm_json_settings(fp, sc);
     fputs(",\"players\":[", fp);
     for (i = 0; i < 2; ++i) {
         fprintf(fp, "%s{\"player\":\"%c\",\"strategy\":", i ? "," : "", 'A' + i);

@@ -29,6 +29,14 @@ int dlm_format_from_path(const char *path, dlm_format *out);
 
 
 
+/* The settings every record carries (seed, game and its class, payoffs, match length),
+ * as csv columns (the header, then a row's values; the continuation is empty for a fixed
+ * length) and as JSON members (no braces, no leading comma: "seed", "game": {...},
+ * "match": {"rounds", "continuation"}). A sweep adds its axes after them. */
+extern const char dlm_csv_settings_header[];
+void dlm_csv_settings(FILE *fp, const dlm_scenario *sc);
+void dlm_json_settings(FILE *fp, const dlm_scenario *sc);
+
 /* Writes a JSON string literal (quotes and escapes included). */
 void dlm_json_string(FILE *fp, const char *s);
 /* Writes a CSV field (RFC 4180): quoted, with quotes doubled, when it holds a comma, a
