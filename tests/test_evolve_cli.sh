@@ -80,14 +80,31 @@ recs = [json.loads(l) for l in open(sys.argv[1])]
 assert recs[0]["type"] == "settings" and recs[0]["game"]["class"] == "prisoners-dilemma"
 assert all("type" in r for r in recs) and recs[-1]["type"] == "summary"
 ' "$TMP/ns.jsonl"
-if [ -n "$PY" ] && "$PY" -c 'import pandas' 2>/dev/null; then
-  for f in "$CONFIGS"/*.yaml; do
-    grep -q '^mode: evolve' "$f" || continue
-    name=$(basename "$f" .yaml)
-    expect 0 "$name as csv" -- "$DLM" run "$f" --set evolution.generations=4 --set evolution.record_every=2 --format csv --out "$TMP/$name.csv"
-    py "$name: pandas reads the csv" 'import pandas, sys; d = pandas.read_csv(sys.argv[1]); assert len(d) > 0 and "seed" in d.columns' "$TMP/$name.csv"
+# every example config's output loads as it is: csv with pandas.read_csv (or the csv
+# module where pandas is absent), json with json.load, jsonl line by line
+if [ -n "$PY" ] && "$PY" -c 'import pandas' 2>/dev/null; then have_pandas=1; else have_pandas=0; fi
+for f in "$CONFIGS"/*.yaml; do
+  name=$(basename "$f" .yaml)
+  extra=()
+  grep -q '^mode: evolve' "$f" && extra=(--set evolution.generations=4 --set evolution.record_every=2)
+  for fmt in csv json jsonl; do
+    expect 0 "$name as $fmt" -- "$DLM" run "$f" --backend cpu "${extra[@]}" --format $fmt --out "$TMP/$name.$fmt"
   done
-fi
+  py "$name: every format loads as it is" '
+import csv, json, sys
+base, pandas_too = sys.argv[1], sys.argv[2] == "1"
+if pandas_too:
+    import pandas
+    d = pandas.read_csv(base + ".csv", float_precision="round_trip")
+    assert len(d) > 0 and "seed" in d.columns, d.columns
+rows = list(csv.DictReader(open(base + ".csv")))
+assert rows and all(None not in r and r["seed"] for r in rows)
+doc = json.load(open(base + ".json"))
+assert isinstance(doc, dict) and doc.get("type")
+recs = [json.loads(l) for l in open(base + ".jsonl")]
+assert recs and all(isinstance(r, dict) and "type" in r for r in recs)
+' "$TMP/$name" "$have_pandas"
+done
 # doubles print as the shortest text that reads back
 py "csv doubles are the shortest text that reads back (at most 15 digits when that does)" '
 import csv, re, sys
