@@ -41,7 +41,7 @@ static dlm_status sink_resolve(dlm_sink *s, const char *path, dlm_error *err)
         ssize_t n;
         if (realpath(path, real)) {
             if (strlen(real) < sizeof s->target)
-                snprintf(s->target, sizeof s->target, "%s", real);
+                memcpy(s->target, real, strlen(real) + 1);
         } else if ((n = readlink(path, link, sizeof link - 1)) > 0) { /* a link to nothing yet */
             const char *slash = strrchr(path, '/');
             link[n] = '\0';
