@@ -732,6 +732,148 @@ static void test_long_run_batch_means(void **state)
     free(trace);
 }
 
+/* (e) Reaction periods and observation delays: the chain of the timescales
+ * (analyze_timescales.c). With k = 1 and d = 0 it must give the 4-state chain's answers;
+ * otherwise the engine's sample means (M matches each, 4 standard errors) converge to its
+ * expectations, including geometric lengths, perception errors and openings played
+ * during the delay; a deterministic pair without noise gives exactly one match's totals;
+ * and a chain too large to build is refused with the numbers. */
+typedef struct timescale_case {
+    const char *name;
+    const double *a, *b; /* null: a random vector */
+    uint32_t k[2], d[2];
+    double e[2], q[2];
+    uint32_t rounds;
+    int geometric;
+    double w;
+} timescale_case;
+
+static void test_timescales(void **state)
+{
+    static const timescale_case cases[] = {
+        {"tft k3 - wsls", TFT, WSLS, {3, 1}, {0, 0}, {0.02, 0.02}, {0, 0}, 60, 0, 0},
+        {"wsls - wsls d1", WSLS, WSLS, {1, 1}, {1, 0}, {0.05, 0.01}, {0.02, 0}, 50, 0, 0},
+        {"gtft k2 d1 - tft k3", GTFT, TFT, {2, 3}, {1, 0}, {0.03, 0.03}, {0.01, 0.05}, 40, 0, 0},
+        {"random d2 - random k4", NULL, NULL, {1, 4}, {2, 0}, {0.05, 0.02}, {0.05, 0.03}, 30, 0, 0},
+        {"random - wsls k2 geometric", NULL, WSLS, {1, 2}, {0, 1}, {0.02, 0.02}, {0, 0.02}, 150, 1, 0.95},
+    };
+    const uint64_t play_stream = dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, 0u, 0u);
+    const uint64_t length_stream = dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, 0u, 0u);
+    uint64_t vs = 0x7153ull;
+    size_t c;
+    dlm_error err;
+    (void)state;
+    /* k = 1, d = 0 through the chain of the timescales = the 4-state chain */
+    for (c = 0; c < 6; ++c) {
+        double a[5], b[5];
+        dlm_exact_input in;
+        dlm_exact_result four, big;
+        int i;
+        random_vector(&vs, a);
+        random_vector(&vs, b);
+        in = make_input(a, b, 0.01 * (double)c, 0.02, 0.03, 0.01 * (double)c, 30 + (uint32_t)c,
+                        c % 2 == 1, 0.9, 1);
+        four = analyze(&in);
+        assert_int_equal(four.chain_states, 4);
+        assert_int_equal(dlm_exact_timescales(&in, &PD, &big, &err), DLM_OK);
+        assert_true(big.chain_states > 4);
+        for (i = 0; i < 4; ++i) {
+            check_near("outcome counts", big.expected_outcomes[i], four.expected_outcomes[i],
+                       1e-10 * in.rounds);
+            check_near("long-run distribution", big.stationary[i], four.stationary[i], 1e-10);
+        }
+        check_near("expected rounds", big.expected_rounds, four.expected_rounds, 1e-10);
+    }
+    for (c = 0; c < sizeof cases / sizeof *cases; ++c) {
+        const timescale_case *k = &cases[c];
+        double ra[5], rb[5], maxz = 0.0;
+        const double *a, *b;
+        dlm_exact_input in;
+        dlm_exact_result ex;
+        dlm_strategy sa, sb;
+        dlm_player_params pa, pb;
+        dlm_match_rules rules;
+        moments mom[7];
+        const uint32_t matches = 6000;
+        uint32_t i;
+        int j;
+        random_vector(&vs, ra);
+        random_vector(&vs, rb);
+        a = k->a ? k->a : ra;
+        b = k->b ? k->b : rb;
+        in = make_input(a, b, k->e[0], k->e[1], k->q[0], k->q[1], k->rounds, k->geometric, k->w, 1);
+        for (j = 0; j < 2; ++j) {
+            in.reaction_period[j] = k->k[j];
+            in.observation_delay[j] = k->d[j];
+        }
+        ex = analyze(&in);
+        assert_true(ex.chain_states > 4);
+        sa = memory_one(a);
+        sb = memory_one(b);
+        pa = player(k->e[0], k->q[0]);
+        pb = player(k->e[1], k->q[1]);
+        pa.reaction_period = k->k[0];
+        pb.reaction_period = k->k[1];
+        pa.observation_delay = k->d[0];
+        pb.observation_delay = k->d[1];
+        memset(&rules, 0, sizeof rules);
+        rules.rounds = k->rounds;
+        rules.geometric = (uint32_t)k->geometric;
+        rules.continuation = k->geometric ? dlm_probability_threshold(k->w) : 0u;
+        memset(mom, 0, sizeof mom);
+        for (i = 0; i < matches; ++i) {
+            dlm_match_result m = dlm_play_match(&sa, &sb, &pa, &pb, &rules, 4000u + c, play_stream,
+                                                length_stream, i, NULL);
+            moments_add(&mom[0], PD.R * m.outcome[0] + PD.S * m.outcome[1] + PD.T * m.outcome[2] +
+                                     PD.P * m.outcome[3]);
+            moments_add(&mom[1], PD.R * m.outcome[0] + PD.T * m.outcome[1] + PD.S * m.outcome[2] +
+                                     PD.P * m.outcome[3]);
+            for (j = 0; j < 4; ++j)
+                moments_add(&mom[2 + j], m.outcome[j]);
+            moments_add(&mom[6], m.rounds);
+        }
+        maxz = fmax(maxz, check_mean(k->name, "total A", &mom[0], ex.expected_total[0]));
+        maxz = fmax(maxz, check_mean(k->name, "total B", &mom[1], ex.expected_total[1]));
+        for (j = 0; j < 4; ++j)
+            maxz = fmax(maxz, check_mean(k->name, "an outcome count", &mom[2 + j],
+                                         ex.expected_outcomes[j]));
+        maxz = fmax(maxz, check_mean(k->name, "rounds", &mom[6], ex.expected_rounds));
+        printf("    %-28s %llu states, total A %8.3f (exact %8.3f), B %8.3f (exact %8.3f), "
+               "max |z| %.2f\n", k->name, (unsigned long long)ex.chain_states, mom[0].mean,
+               ex.expected_total[0], mom[1].mean, ex.expected_total[1], maxz);
+    }
+    /* no noise, deterministic: the expectation is the one match the engine plays */
+    {
+        dlm_exact_input in = make_input(TFT, WSLS, 0, 0, 0, 0, 37, 0, 0, 0);
+        dlm_strategy sa = memory_one(TFT), sb = memory_one(ALLD);
+        dlm_player_params pa = player(0, 0), pb = player(0, 0);
+        dlm_match_rules rules;
+        dlm_match_result m;
+        dlm_exact_result ex;
+        memcpy(in.b, ALLD, sizeof in.b);
+        in.reaction_period[0] = 3;
+        in.observation_delay[1] = 2;
+        pa.reaction_period = 3;
+        pb.observation_delay = 2;
+        memset(&rules, 0, sizeof rules);
+        rules.rounds = 37;
+        m = dlm_play_match(&sa, &sb, &pa, &pb, &rules, 1u, 0u, 0u, 0u, NULL);
+        ex = analyze(&in);
+        for (c = 0; c < 4; ++c)
+            check_near("deterministic count", ex.expected_outcomes[c], m.outcome[c], 1e-12);
+    }
+    /* too large a chain: refused with the numbers */
+    {
+        dlm_exact_input in = make_input(TFT, WSLS, 0.01, 0.01, 0, 0, 10, 0, 0, 0);
+        dlm_exact_result ex;
+        in.observation_delay[0] = 4;
+        in.reaction_period[0] = 7;
+        in.reaction_period[1] = 5;
+        assert_int_equal(dlm_exact_memory_one(&in, &PD, &ex, &err), DLM_ERR_USAGE);
+        assert_non_null(strstr(err.message, "states; the exact analysis takes at most"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,6 +888,7 @@ int main(void)
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_engine_convergence),
         cmocka_unit_test(test_long_run_batch_means),
+        cmocka_unit_test(test_timescales),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -103,7 +103,10 @@ expect 0 "analyze noiseless" -- "$DLM" analyze tft alld --rounds 200 --format cs
 is "$(csv_get "$TMP/out" 1 strategy),$(csv_get "$TMP/out" 1 long_run_payoff),$(csv_get "$TMP/out" 1 expected_total_payoff)" "tft,1,199" "analyze: tft gets 199 over 200 rounds against alld"
 expect 2 "analyze non-memory-one" -- "$DLM" analyze grim tft
 contains "$TMP/err" "memory-one" "analyze explains it needs memory-one"
-expect 2 "analyze with a reaction period" -- "$DLM" analyze tft tft --reaction-period 2
+expect 0 "analyze with reaction periods and a delay (the chain of the timescales)" -- "$DLM" analyze tft wsls --reaction-period 3,1 --observation-delay 0,1 --execution-error 0.01 --format json
+contains "$TMP/out" '"chain_states":9216' "analyze with timescales names its chain"
+expect 2 "analyze with a chain too large" -- "$DLM" analyze tft wsls --reaction-period 7,5 --observation-delay 4,0
+contains "$TMP/err" "states; the exact analysis takes at most" "the chain's size is named"
 
 # --- strategies and devices ------------------------------------------------------------
 expect 0 "strategies" -- "$DLM" strategies
@@ -312,7 +315,7 @@ for o in --strategies --self-play --no-self-play --matrix --per-repetition; do l
 for o in --trace; do lacks "$TMP/h" "$o" "tournament --help lists $o"; done
 lacks "$TMP/h" "EA,EB" "tournament --help offers per-player values"
 "$DLM" analyze --help >"$TMP/h"
-for o in --trace --repetitions --backend --threads --reaction-period --strategies --seed; do lacks "$TMP/h" "$o" "analyze --help lists $o"; done
+for o in --trace --repetitions --backend --threads --strategies --seed; do lacks "$TMP/h" "$o" "analyze --help lists $o"; done
 "$DLM" strategies --help >"$TMP/h"
 for o in --rounds --backend --execution-error; do lacks "$TMP/h" "$o" "strategies --help lists $o"; done
 

@@ -98,9 +98,9 @@ static const cli_option options[O_COUNT] = {
                 "probability an intended move is flipped (EA,EB: per player)"},
     [O_PERC] = {"perception-error", VALUE, NULL, C_MATCH | C_ANALYZE, "E|EA,EB",
                 "probability the opponent's move is misread (EA,EB: per player)"},
-    [O_PERIOD] = {"reaction-period", VALUE, NULL, C_MATCH, "K|KA,KB",
+    [O_PERIOD] = {"reaction-period", VALUE, NULL, C_MATCH | C_ANALYZE, "K|KA,KB",
                   "choose a new move only every K rounds (KA,KB: per player)"},
-    [O_DELAY] = {"observation-delay", VALUE, NULL, C_MATCH, "D|DA,DB",
+    [O_DELAY] = {"observation-delay", VALUE, NULL, C_MATCH | C_ANALYZE, "D|DA,DB",
                  "see outcomes D rounds late (DA,DB: per player)"},
     [O_EXEC_ONE] = {"execution-error", VALUE, NULL, C_TOURNAMENT, "E",
                     "probability an intended move is flipped", 1 + O_EXEC},
@@ -1214,8 +1214,9 @@ static int cmd_analyze(int argc, char **argv)
         return rc;
     if (a.help) {
         usage_command(stdout, "analyze", "A B [options]");
-        fputs("\nA and B must be memory-one strategies; the 4-state Markov chain of the "
-              "ordinary game\n(reaction period 1, no delay) gives the exact answers.\n", stdout);
+        fputs("\nA and B must be memory-one strategies. The 4-state Markov chain of the ordinary "
+              "game\ngives the exact answers; with reaction periods (up to 64) or observation "
+              "delays\n(up to 4), the larger chain of the timescales does.\n", stdout);
         free_args(&a);
         return 0;
     }
@@ -1247,15 +1248,12 @@ static int cmd_analyze(int argc, char **argv)
                                "(memory-one ones: allc, alld, tft, stft, gtft, wsls, random, "
                                "joss, extort, m1(...) ...)", 'A' + i, defs[i].label,
                                defs[i].model.kind == DLM_STRAT_FSM ? "Moore machine" : "lookup table");
-        else if (p->reaction_period != 1 || p->observation_delay != 0)
-            st = dlm_error_set(&err, DLM_ERR_USAGE,
-                               "analyze covers the ordinary game: reaction period 1 and "
-                               "observation delay 0 (player %c has k=%u, d=%u)", 'A' + i,
-                               p->reaction_period, p->observation_delay);
         else {
             memcpy(i == 0 ? in.a : in.b, defs[i].memory_one, sizeof in.a);
             in.execution_error[i] = p->execution_error;
             in.perception_error[i] = p->perception_error;
+            in.reaction_period[i] = p->reaction_period;
+            in.observation_delay[i] = p->observation_delay;
         }
     }
     in.rounds = sc.rounds;

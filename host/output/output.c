@@ -837,20 +837,22 @@ static void json_array(FILE *fp, const double *x, int n)
     fputc(']', fp);
 }
 
-void dlm_write_exact(FILE *fp, dlm_format fmt, const dlm_scenario *sc, const char *labels[2],
-                     const dlm_exact_result *r)
+/* The table's description of the chain: the 4 x 4 transition matrix of the ordinary
+ * game, or the size of the chain of the timescales. */
+static void write_exact_chain(FILE *fp, const dlm_scenario *sc, const dlm_exact_result *r)
 {
     static const char *st[4] = {"CC", "CD", "DC", "DD"};
     int i, j;
-    if (fmt == DLM_FMT_TABLE) {
-        char game[256], length[128];
-        fprintf(fp, "exact analysis: %s vs %s, %s\n", labels[0], labels[1],
-                length_text(sc, length, sizeof length));
-        fprintf(fp, "game %s\n", dlm_game_text(&sc->game, game, sizeof game));
-        fprintf(fp, "execution error %g / %g, perception error %g / %g\n",
-                sc->players[0].execution_error, sc->players[1].execution_error,
-                sc->players[0].perception_error, sc->players[1].perception_error);
-        fputs("\ntransition matrix (A's view; row = this round, column = next round)\n      ", fp);
+    if (r->chain_states > 4) {
+        fprintf(fp, "reaction period %u / %u, observation delay %u / %u\n\n"
+                    "a Markov chain of %llu states (the phase of both reaction clocks, both "
+                    "intended moves, the outcomes of the last rounds as each player saw "
+                    "them)\n", sc->players[0].reaction_period, sc->players[1].reaction_period,
+                sc->players[0].observation_delay, sc->players[1].observation_delay,
+                (unsigned long long)r->chain_states);
+    } else {
+        fputs("\ntransition matrix (A's view; row = this round, column = next round)\n      ",
+              fp);
         for (j = 0; j < 4; ++j)
             fprintf(fp, " %10s", st[j]);
         fputc('\n', fp);
@@ -860,9 +862,27 @@ void dlm_write_exact(FILE *fp, dlm_format fmt, const dlm_scenario *sc, const cha
                 fprintf(fp, " %10.6f", r->transition[i][j]);
             fputc('\n', fp);
         }
+    }
+}
+
+void dlm_write_exact(FILE *fp, dlm_format fmt, const dlm_scenario *sc, const char *labels[2],
+                     const dlm_exact_result *r)
+{
+    int i, j;
+    if (fmt == DLM_FMT_TABLE) {
+        char game[256], length[128];
+        fprintf(fp, "exact analysis: %s vs %s, %s\n", labels[0], labels[1],
+                length_text(sc, length, sizeof length));
+        fprintf(fp, "game %s\n", dlm_game_text(&sc->game, game, sizeof game));
+        fprintf(fp, "execution error %g / %g, perception error %g / %g\n",
+                sc->players[0].execution_error, sc->players[1].execution_error,
+                sc->players[0].perception_error, sc->players[1].perception_error);
+        write_exact_chain(fp, sc, r);
         fprintf(fp, "\n%s distribution: CC %.6f  CD %.6f  DC %.6f  DD %.6f\n",
-                r->stationary_unique ? "stationary" : "long-run (Cesaro limit from the start; "
-                                                      "no unique stationary)",
+                r->stationary_unique  ? "stationary"
+                : r->chain_states > 4 ? "long-run (the average over rounds from the start)"
+                                      : "long-run (Cesaro limit from the start; no unique "
+                                        "stationary)",
                 r->stationary[0], r->stationary[1], r->stationary[2], r->stationary[3]);
         fprintf(fp, "long-run payoff per round:  A %.6f  B %.6f\n", r->long_run_payoff[0],
                 r->long_run_payoff[1]);
@@ -929,13 +949,17 @@ void dlm_write_exact(FILE *fp, dlm_format fmt, const dlm_scenario *sc, const cha
     dlm_json_string(fp, labels[0]);
     fputc(',', fp);
     dlm_json_string(fp, labels[1]);
-    fputs("],\"transition\":[", fp);
-    for (i = 0; i < 4; ++i) {
-        if (i)
-            fputc(',', fp);
-        json_array(fp, r->transition[i], 4);
+    fprintf(fp, "],\"chain_states\":%llu,\"transition\":", (unsigned long long)r->chain_states);
+    if (r->chain_states > 4) {
+        fputs("null", fp); /* no 4 x 4 matrix: the chain of the timescales is larger */
+    } else {
+        for (i = 0; i < 4; ++i) {
+            fputc(i ? ',' : '[', fp);
+            json_array(fp, r->transition[i], 4);
+        }
+        fputc(']', fp);
     }
-    fprintf(fp, "],\"stationary_unique\":%s,\"stationary\":",
+    fprintf(fp, ",\"stationary_unique\":%s,\"stationary\":",
             r->stationary_unique ? "true" : "false");
     json_array(fp, r->stationary, 4);
     fputs(",\"long_run_payoff\":", fp);

@@ -416,7 +416,11 @@ dlm_status dlm_exact_memory_one(const dlm_exact_input *in, const dlm_game *game,
         return dlm_error_set(err, DLM_ERR_USAGE, "analyze: input, game and result must not be null");
     if ((st = validate(in, game, err)) != DLM_OK)
         return st;
+    if (in->reaction_period[0] > 1u || in->reaction_period[1] > 1u ||
+        in->observation_delay[0] > 0u || in->observation_delay[1] > 0u)
+        return dlm_exact_timescales(in, game, out, err);
     memset(out, 0, sizeof *out);
+    out->chain_states = NS;
     pa = in->a;
     pb = in->b;
     ea = in->execution_error[0];
