@@ -3,15 +3,20 @@
  * applied in command-line order after the config file), so the command line, --set and
  * YAML files share one validator; error messages name what the user typed (the option,
  * the strategy argument), never the override it became. */
+#define _DEFAULT_SOURCE /* clock_gettime, isatty, mkdtemp */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "run/analyze.h"
 #include "backends/backend.h"
 #include "cli/cli.h"
 #include "config/config.h"
+#include "config/sweep.h"
 #include "output/evolve_output.h"
 #include "output/output.h"
 #include "output/signals.h"
@@ -43,13 +48,14 @@ enum {
     C_TOURNAMENT = 4,
     C_ANALYZE = 8,
     C_STRATEGIES = 16,
-    C_DEVICES = 32
+    C_DEVICES = 32,
+    C_SWEEP = 64
 };
-#define C_PLAY (C_RUN | C_MATCH | C_TOURNAMENT)
+#define C_PLAY (C_RUN | C_MATCH | C_TOURNAMENT | C_SWEEP)
 #define C_CONFIGURED (C_PLAY | C_ANALYZE | C_STRATEGIES)
 
 static const char *const command_names[] = {"run", "match", "tournament", "analyze",
-                                            "strategies", "devices"};
+                                            "strategies", "devices", "sweep"};
 
 enum { NO_VALUE, VALUE, OPTIONAL_VALUE };
 
@@ -68,7 +74,7 @@ enum {
     O_ROUNDS, O_CONTINUATION, O_EXEC, O_PERC, O_PERIOD, O_DELAY, O_EXEC_ONE, O_PERC_ONE,
     O_PERIOD_ONE, O_DELAY_ONE, O_TRACE, O_MATCH_REPS,
     O_TOURNAMENT_REPS, O_STRATEGIES, O_SELF, O_NO_SELF, O_MATRIX, O_RUN_MATRIX, O_PER_REP,
-    O_RUN_PER_REP, O_COUNT
+    O_RUN_PER_REP, O_QUIET, O_COUNT
 };
 
 static const cli_option options[O_COUNT] = {
@@ -131,6 +137,7 @@ static const cli_option options[O_COUNT] = {
     [O_PER_REP] = {"per-repetition", OPTIONAL_VALUE, NULL, C_TOURNAMENT, "[FILE]",
                    "each entrant's figures in each repetition: to FILE, or (csv) instead of "
                    "the ranking"},
+    [O_QUIET] = {"quiet", NO_VALUE, NULL, C_SWEEP, "", "no progress line on stderr"},
     [O_RUN_PER_REP] = {"per-repetition", OPTIONAL_VALUE, NULL, C_RUN, "[=FILE]",
                        "tournaments: each entrant's figures in each repetition: to FILE, or "
                        "(csv) instead of the ranking"},
@@ -158,6 +165,18 @@ typedef struct cli_args {
     int format_given;   /* --format, or --set output.format / output */
     int players_assign; /* index of the assignment holding the strategies, or -1 */
 } cli_args;
+
+/* Seconds on a monotonic clock. */
+static double cli_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* A sweep runs many scenarios: their per-run notes on stderr (an evolution's memory) are
+ * left out. */
+static int cli_quiet_runs;
 
 /* --platform / --device: backend options that no config key carries (-1 = first suitable). */
 static int opt_platform = -1, opt_device = -1;
@@ -740,7 +759,8 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
         return st == DLM_ERR_USAGE ? 2 : 1;
     }
-    fprintf(stderr, "dilemma: %s, %zu population%s of %u agents: about %.1f MiB (%llu bytes "
+    if (!cli_quiet_runs)
+        fprintf(stderr, "dilemma: %s, %zu population%s of %u agents: about %.1f MiB (%llu bytes "
                     "per agent%s)%s\n", dlm_evo_rule_name(plan.rule), plan.n_populations,
             plan.n_populations == 1 ? "" : "s", sc->evolution.population, plan.bytes / 1048576.0,
             (unsigned long long)dlm_evo_bytes_per_agent(plan.synchronous),
@@ -1020,6 +1040,7 @@ static void usage_main(FILE *fp)
           "  analyze A B           exact long-run and expected payoffs of two memory-one strategies\n"
           "  strategies [NAME]     the strategy library, with definitions\n"
           "  devices               backends and devices present\n"
+          "  sweep CONFIG          run a config over the grid of its sweep section\n"
           "  bench                 throughput of the standard workloads\n\n"
           "`dilemma <command> --help` shows each command's options. Exit codes: 0 ok, 1 runtime\n"
           "failure, 2 usage or config error.\n", fp);
@@ -1033,6 +1054,8 @@ static void usage_command(FILE *fp, const char *cmd, const char *synopsis)
 }
 
 /* --- subcommands ----------------------------------------------------------------------- */
+
+static dlm_status load_config_tree(const cli_args *a, dlm_config **cfg, dlm_error *err);
 
 static int cmd_run(int argc, char **argv)
 {
@@ -1062,6 +1085,23 @@ static int cmd_run(int argc, char **argv)
         a.changes_config = 1;
     }
     builtin = !a.changes_config;
+    if (a.config) { /* a config with a sweep section is run by dilemma sweep */
+        dlm_config *cfg = NULL;
+        dlm_sweep sw;
+        dlm_error err = {DLM_OK, ""};
+        int present = 0;
+        if (load_config_tree(&a, &cfg, &err) == DLM_OK &&
+            dlm_sweep_read(cfg, &sw, &present, &err) == DLM_OK)
+            dlm_sweep_free(&sw);
+        dlm_config_free(cfg);
+        if (present) {
+            fprintf(stderr, "dilemma run: %s has a sweep section: `dilemma sweep %s` runs its "
+                            "grid (or --set sweep= runs the config without it)\n", a.config,
+                    a.config);
+            free_args(&a);
+            return 2;
+        }
+    }
     rc = load_scenario("run", &a, builtin ? dlm_default_scenario : NULL, &sc);
     memset(&ro, 0, sizeof ro);
     ro.format_given = a.format_given;
@@ -1454,6 +1494,282 @@ static int cmd_devices(int argc, char **argv)
     return 0;
 }
 
+
+/* --- sweeps ------------------------------------------------------------------------------ */
+
+/* Loads the config of a (a file or nothing) with a's overrides applied. */
+static dlm_status load_config_tree(const cli_args *a, dlm_config **cfg, dlm_error *err)
+{
+    dlm_status st = a->config ? dlm_config_load_file(a->config, cfg, err) : dlm_config_new(cfg, err);
+    int i;
+    for (i = 0; st == DLM_OK && i < a->n_assign; ++i)
+        st = dlm_config_set(*cfg, a->assign[i], err);
+    return st;
+}
+
+/* A sweep value as JSON: a number as it is, anything else as a string. */
+static void json_value(char *buf, size_t len, const char *text)
+{
+    char *end = NULL, plain[DLM_SWEEP_VALUE_TEXT];
+    size_t n = strlen(text);
+    if (n >= 2 && text[0] == '"' && text[n - 1] == '"')
+        snprintf(plain, sizeof plain, "%.*s", (int)(n - 2), text + 1);
+    else
+        snprintf(plain, sizeof plain, "%s", text);
+    strtod(plain, &end);
+    if (plain[0] && end && !*end && strcmp(plain, "nan") != 0 && strcmp(plain, "inf") != 0)
+        snprintf(buf, len, "%s", plain);
+    else
+        snprintf(buf, len, "\"%s\"", plain);
+}
+
+/* Builds run (point p, replicate r) of the sweep: a's overrides, then each axis's value,
+ * then the replicate's seed; and the columns its records carry. */
+static dlm_status sweep_scenario(const cli_args *a, const dlm_sweep *sw, uint64_t p, uint32_t r,
+                                 dlm_scenario *sc, dlm_error *err)
+{
+    dlm_config *cfg = NULL;
+    dlm_status st = load_config_tree(a, &cfg, err);
+    size_t i, oh = 0, ov = 0, oj = 0;
+    char set[256];
+    for (i = 0; st == DLM_OK && i < sw->n_axes; ++i) {
+        snprintf(set, sizeof set, "%s=%s", sw->axes[i].key, dlm_sweep_value(sw, p, i));
+        st = dlm_config_set(cfg, set, err);
+    }
+    if (st == DLM_OK)
+        st = dlm_config_to_scenario(cfg, sc, err);
+    dlm_config_free(cfg);
+    if (st != DLM_OK)
+        return st;
+    sc->seed += r;
+    oh += (size_t)snprintf(sc->sweep_csv_header, sizeof sc->sweep_csv_header, "point,replicate,");
+    ov += (size_t)snprintf(sc->sweep_csv_values, sizeof sc->sweep_csv_values, "%llu,%u,",
+                           (unsigned long long)p, r);
+    oj += (size_t)snprintf(sc->sweep_json, sizeof sc->sweep_json,
+                           "\"sweep\":{\"point\":%llu,\"replicate\":%u,\"values\":{",
+                           (unsigned long long)p, r);
+    for (i = 0; i < sw->n_axes; ++i) {
+        char v[2 * DLM_SWEEP_VALUE_TEXT], unq[2 * DLM_SWEEP_VALUE_TEXT];
+        json_value(v, sizeof v, dlm_sweep_value(sw, p, i));
+        snprintf(unq, sizeof unq, "%s", v[0] == '"' ? v + 1 : v);
+        if (v[0] == '"')
+            unq[strlen(unq) - 1] = '\0';
+        if (oh < sizeof sc->sweep_csv_header)
+            oh += (size_t)snprintf(sc->sweep_csv_header + oh, sizeof sc->sweep_csv_header - oh,
+                                   "%s,", sw->axes[i].key);
+        if (ov < sizeof sc->sweep_csv_values)
+            ov += (size_t)snprintf(sc->sweep_csv_values + ov, sizeof sc->sweep_csv_values - ov,
+                                   "%s,", strpbrk(unq, ",\"\n") ? v : unq);
+        if (oj < sizeof sc->sweep_json)
+            oj += (size_t)snprintf(sc->sweep_json + oj, sizeof sc->sweep_json - oj, "%s\"%s\":%s",
+                                   i ? "," : "", sw->axes[i].key, v);
+    }
+    if (oj < sizeof sc->sweep_json)
+        snprintf(sc->sweep_json + oj, sizeof sc->sweep_json - oj, "}},");
+    return DLM_OK;
+}
+
+/* Checks every value of every axis before any work (the other axes at their first value):
+ * a value the schema refuses is named with its axis. Returns an exit code. */
+static int sweep_validate(const cli_args *a, const dlm_sweep *sw)
+{
+    size_t i, j;
+    for (i = 0; i < sw->n_axes; ++i)
+        for (j = 0; j < sw->axes[i].n; ++j) {
+            dlm_sweep one = *sw;
+            dlm_sweep_axis axes[DLM_SWEEP_MAX_AXES];
+            dlm_scenario sc;
+            dlm_error err = {DLM_OK, ""};
+            size_t k;
+            /* a one-point sweep: axis i at value j, the others at their first */
+            for (k = 0; k < sw->n_axes; ++k) {
+                axes[k] = sw->axes[k];
+                axes[k].values = k == i ? &sw->axes[k].values[j] : sw->axes[k].values;
+                axes[k].n = 1;
+                one.axes[k] = axes[k];
+            }
+            one.zip = 0;
+            if (sweep_scenario(a, &one, 0, 0, &sc, &err) != DLM_OK) {
+                fprintf(stderr, "dilemma sweep: sweep.axes[%zu] (%s), value %s: %s\n", i,
+                        sw->axes[i].key, sw->axes[i].values[j], err.message);
+                return err.status == DLM_ERR_RUNTIME ? 1 : 2;
+            }
+            dlm_scenario_free(&sc);
+        }
+    return 0;
+}
+
+/* Appends run file `path` to the sweep's output: a csv's header only from the first run,
+ * json documents as array items, tables under a line naming the point. */
+static dlm_status sweep_append(FILE *out, dlm_format fmt, const char *path, uint64_t run,
+                               const dlm_scenario *sc, dlm_error *err)
+{
+    FILE *in = fopen(path, "r");
+    char buf[65536];
+    size_t n;
+    int skipping = fmt == DLM_FMT_CSV && run > 0, c;
+    if (!in)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "sweep: cannot read back %s", path);
+    if (fmt == DLM_FMT_JSON)
+        fputs(run ? ",\n" : "", out);
+    else if (fmt == DLM_FMT_TABLE)
+        fprintf(out, "%s== %s\n", run ? "\n" : "", sc->sweep_json);
+    while (skipping && (c = getc(in)) != EOF && c != '\n')
+        ;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+        if (fmt == DLM_FMT_JSON && n > 0 && feof(in) && buf[n - 1] == '\n')
+            --n; /* the document's own newline: the array continues */
+        fwrite(buf, 1, n, out);
+    }
+    fclose(in);
+    return DLM_OK;
+}
+
+/* Removes the sweep's scratch folder: the files the runs left there, then the folder. */
+static void remove_scratch(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[512];
+    while (d && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        remove(path);
+    }
+    if (d)
+        closedir(d);
+    if (rmdir(dir) != 0)
+        fprintf(stderr, "dilemma sweep: could not remove the scratch folder %s\n", dir);
+}
+
+/* The progress line on stderr: runs done of all, rate, elapsed, time left; in place on a
+ * terminal, else a line every 5 seconds. */
+static void sweep_progress(uint64_t done, uint64_t total, double started, double *last, int end)
+{
+    double now = cli_seconds(), rate = (now - started) > 0 ? (double)done / (now - started) : 0;
+    int tty = isatty(STDERR_FILENO);
+    if (!end && !tty && now - *last < 5.0)
+        return;
+    if (!end && tty && now - *last < 0.2)
+        return;
+    *last = now;
+    fprintf(stderr, "%sdilemma sweep: %llu/%llu runs, %.1f runs/s, %.0f s elapsed, %.0f s left%s",
+            tty ? "\r" : "", (unsigned long long)done, (unsigned long long)total, rate,
+            now - started, rate > 0 ? (double)(total - done) / rate : 0.0,
+            tty && !end ? "   " : "\n");
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+    cli_args a;
+    dlm_config *cfg = NULL;
+    dlm_sweep sw;
+    dlm_scenario base;
+    dlm_error err = {DLM_OK, ""};
+    dlm_format fmt;
+    dlm_sink sink;
+    char dir[] = "/tmp/dilemma-sweep-XXXXXX", path[256];
+    uint64_t p, run = 0, total;
+    uint32_t r;
+    int present = 0, rc, quiet, opened = 0;
+    double started = cli_seconds(), last = 0;
+    dlm_status st;
+    if ((rc = parse_args(argc, argv, 2, "sweep", &a)) != 0)
+        return rc;
+    if (a.help) {
+        usage_command(stdout, "sweep", "CONFIG [options]");
+        fputs("\nRuns the config once for every point of its `sweep:` section (axes over any "
+              "config key:\na list, a linear or a log range; their product, or zip; replicates "
+              "with seeds seed, seed+1, ...),\nevery record led by the point, the replicate and "
+              "the swept values (configs/README.md).\n", stdout);
+        free_args(&a);
+        return 0;
+    }
+    if (a.n_positional == 1 && !a.config)
+        a.config = a.positional[0];
+    if (!a.config || a.n_positional > 1) {
+        fprintf(stderr, "dilemma sweep: give one config with a sweep section, e.g. dilemma sweep "
+                        "configs/sweep_noise_timescales.yaml\n");
+        free_args(&a);
+        return 2;
+    }
+    quiet = a.given[O_QUIET];
+    st = load_config_tree(&a, &cfg, &err);
+    if (st == DLM_OK)
+        st = dlm_sweep_read(cfg, &sw, &present, &err);
+    dlm_config_free(cfg);
+    if (st == DLM_OK && !present)
+        st = dlm_error_set(&err, DLM_ERR_USAGE, "%s has no sweep section (sweep: {axes: [...]}); "
+                           "dilemma run runs a config without one", a.config);
+    if (st != DLM_OK) {
+        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        free_args(&a);
+        return st == DLM_ERR_USAGE ? 2 : 1;
+    }
+    rc = sweep_validate(&a, &sw);
+    if (!rc && sweep_scenario(&a, &sw, 0, 0, &base, &err) != DLM_OK)
+        rc = 2;
+    if (!rc) {
+        if (output_format(&base, a.format_given, &fmt, &err) != DLM_OK ||
+            dlm_sink_open(&sink, base.out, &err) != DLM_OK) {
+            fprintf(stderr, "dilemma sweep: %s\n", err.message);
+            rc = 2;
+        } else {
+            opened = 1;
+            if (!mkdtemp(dir)) {
+                fprintf(stderr, "dilemma sweep: cannot make a scratch folder: %s\n",
+                        strerror(errno));
+                rc = 1;
+            }
+        }
+        dlm_scenario_free(&base);
+    }
+    total = sw.points * sw.replicates;
+    cli_quiet_runs = 1;
+    if (!rc && fmt == DLM_FMT_JSON)
+        fprintf(sink.fp, "{\"type\":\"sweep\",\"points\":%llu,\"replicates\":%u,\"runs\":[\n",
+                (unsigned long long)sw.points, sw.replicates);
+    for (p = 0; !rc && p < sw.points; ++p)
+        for (r = 0; !rc && r < sw.replicates; ++r, ++run) {
+            dlm_scenario sc;
+            run_options ro;
+            static const char *ext[] = {"txt", "csv", "jsonl", "json"};
+            memset(&ro, 0, sizeof ro);
+            ro.format_given = 1;
+            if (sweep_scenario(&a, &sw, p, r, &sc, &err) != DLM_OK) {
+                fprintf(stderr, "dilemma sweep: point %llu: %s\n", (unsigned long long)p,
+                        err.message);
+                rc = 2;
+                break;
+            }
+            snprintf(path, sizeof path, "%s/run.%s", dir, ext[fmt]);
+            snprintf(sc.out, sizeof sc.out, "%s", path);
+            snprintf(sc.format, sizeof sc.format, "%s", ext[fmt][0] == 't' ? "table" : ext[fmt]);
+            rc = run_scenario("sweep", &sc, &ro);
+            if (!rc && sweep_append(sink.fp, fmt, path, run, &sc, &err) != DLM_OK)
+                rc = 1;
+            if (!rc && fflush(sink.fp) != 0)
+                rc = 1;
+            dlm_scenario_free(&sc);
+            if (!quiet)
+                sweep_progress(run + 1, total, started, &last, run + 1 == total);
+        }
+    if (!rc && fmt == DLM_FMT_JSON)
+        fputs("\n]}\n", sink.fp);
+    if (opened && !rc && dlm_sink_commit(&sink, &err) != DLM_OK) {
+        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        rc = 1;
+    } else if (opened && rc) {
+        dlm_sink_abort(&sink);
+    }
+    if (opened && dir[sizeof dir - 7] != 'X')
+        remove_scratch(dir);
+    dlm_sweep_free(&sw);
+    free_args(&a);
+    return rc;
+}
+
 /* Runs the subcommand argv[1]; returns its exit code. */
 static int cli_dispatch(int argc, char **argv)
 {
@@ -1478,6 +1794,8 @@ static int cli_dispatch(int argc, char **argv)
         return cmd_strategies(argc, argv);
     if (strcmp(cmd, "devices") == 0)
         return cmd_devices(argc, argv);
+    if (strcmp(cmd, "sweep") == 0)
+        return cmd_sweep(argc, argv);
     if (strcmp(cmd, "bench") == 0)
         return dlm_bench_main(argc, argv);
     fprintf(stderr, "dilemma: unknown command '%s' (commands: run, match, tournament, analyze, "

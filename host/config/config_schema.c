@@ -20,7 +20,7 @@
 
 static const char *const top_keys[] = {"name",       "seed",      "mode",  "backend",
                                        "threads",    "game",      "match", "players",
-                                       "tournament", "evolution", "output"};
+                                       "tournament", "evolution", "output", "sweep"};
 static const char *const game_keys[] = {"preset", "b", "c", "R", "S", "T", "P"};
 static const char *const match_keys[] = {"rounds", "continuation", "execution_error",
                                          "perception_error", "reaction_period",

@@ -119,6 +119,13 @@ typedef struct dlm_scenario {
     int threads;      /* 0 = all cores */
     char format[8];   /* table | csv | jsonl | json */
     char out[DLM_PATH_MAX]; /* "" = standard output */
+
+    /* A sweep point (dilemma sweep): what every record carries in front of its settings,
+       "" outside sweeps. csv: header names and values (each ending in a comma); json:
+       members ending in a comma. */
+    char sweep_csv_header[1024];
+    char sweep_csv_values[1024];
+    char sweep_json[2048];
 } dlm_scenario;
 
 void dlm_scenario_free(dlm_scenario *sc);

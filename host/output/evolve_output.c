@@ -40,8 +40,8 @@ static void csv_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *p
     const dlm_evolution_spec *ev = &sc->evolution;
     uint32_t i;
     if (header) {
-        fprintf(fp, "%s,rule,selection,fitness,population_size,mutation_kind,mutation_rate",
-                dlm_csv_settings_header);
+        fprintf(fp, "%s%s,rule,selection,fitness,population_size,mutation_kind,mutation_rate",
+                sc->sweep_csv_header, dlm_csv_settings_header);
         for (i = 0; i < plan->n_classes; ++i)
             fprintf(fp, ",%s:execution_error,%s:perception_error,%s:reaction_period,"
                         "%s:observation_delay", plan->class_names[i], plan->class_names[i],
@@ -218,8 +218,8 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
     if (fmt == DLM_FMT_JSON && !*first_json)
         fputs(",\n", fp);
     *first_json = 0;
-    fprintf(fp, "{\"type\":\"generation\",\"seed\":%llu,\"generation\":%llu,\"population\":%u",
-            (unsigned long long)sc->seed, (unsigned long long)g, p);
+    fprintf(fp, "{\"type\":\"generation\",%s\"seed\":%llu,\"generation\":%llu,\"population\":%u",
+            sc->sweep_json, (unsigned long long)sc->seed, (unsigned long long)g, p);
     json_member(fp, "cooperation", coop);
     json_member(fp, "payoff_mean", mean);
     json_member(fp, "payoff_variance", var);
@@ -267,8 +267,9 @@ static void write_fixation(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
     if (fmt == DLM_FMT_JSON && !*first_json)
         fputs(",\n", fp);
     *first_json = 0;
-    fprintf(fp, "{\"type\":\"fixation\",\"seed\":%llu,\"generation\":%llu,\"population\":%u,"
-                "\"strategy\":", (unsigned long long)sc->seed, (unsigned long long)g, p);
+    fprintf(fp, "{\"type\":\"fixation\",%s\"seed\":%llu,\"generation\":%llu,\"population\":%u,"
+                "\"strategy\":", sc->sweep_json, (unsigned long long)sc->seed,
+            (unsigned long long)g, p);
     dlm_json_string(fp, label);
     fputs(fmt == DLM_FMT_JSONL ? "}\n" : "}", fp);
 }

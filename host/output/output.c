@@ -108,6 +108,7 @@ const char dlm_csv_settings_header[] = "seed,game,game_class,R,S,T,P,rounds,cont
 
 void dlm_csv_settings(FILE *fp, const dlm_scenario *sc)
 {
+    fputs(sc->sweep_csv_values, fp); /* a sweep point's columns, else nothing */
     fprintf(fp, "%llu,", (unsigned long long)sc->seed);
     dlm_csv_field(fp, sc->game.name);
     fprintf(fp, ",%s,", dlm_game_class_id(dlm_game_classify(&sc->game)));
@@ -125,6 +126,7 @@ void dlm_csv_settings(FILE *fp, const dlm_scenario *sc)
 
 void dlm_json_settings(FILE *fp, const dlm_scenario *sc)
 {
+    fputs(sc->sweep_json, fp); /* a sweep point's members, else nothing */
     fprintf(fp, "\"seed\":%llu,\"game\":{\"name\":", (unsigned long long)sc->seed);
     dlm_json_string(fp, sc->game.name);
     fprintf(fp, ",\"class\":\"%s\"", dlm_game_class_id(dlm_game_classify(&sc->game)));
@@ -277,7 +279,7 @@ static void trace_csv(FILE *fp, const dlm_scenario *sc, const dlm_match_report *
 {
     uint32_t t;
     int i;
-    fprintf(fp, "%s,a_strategy,", dlm_csv_settings_header);
+    fprintf(fp, "%s%s,a_strategy,", sc->sweep_csv_header, dlm_csv_settings_header);
     csv_player_header(fp, "a_");
     fputs(",b_strategy,", fp);
     csv_player_header(fp, "b_");
@@ -407,7 +409,7 @@ void dlm_write_match(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
             trace_csv(fp, sc, r);
             return;
         }
-        fprintf(fp, "%s,repetitions,player,strategy,", dlm_csv_settings_header);
+        fprintf(fp, "%s%s,repetitions,player,strategy,", sc->sweep_csv_header, dlm_csv_settings_header);
         csv_player_header(fp, "");
         fputs(",opponent,", fp);
         csv_player_header(fp, "opponent_");
@@ -575,7 +577,7 @@ static void tournament_csv(FILE *fp, const dlm_scenario *sc, const dlm_tournamen
                            unsigned part)
 {
     size_t i, j, n = r->n;
-    fprintf(fp, "%s,%s,", dlm_csv_settings_header, csv_tournament_header);
+    fprintf(fp, "%s%s,%s,", sc->sweep_csv_header, dlm_csv_settings_header, csv_tournament_header);
     if (part == DLM_PART_MATRIX) {
         fputs("row,column,", fp);
         csv_player_header(fp, "row_");
@@ -896,7 +898,7 @@ void dlm_write_exact(FILE *fp, dlm_format fmt, const dlm_scenario *sc, const cha
         return;
     }
     if (fmt == DLM_FMT_CSV) {
-        fprintf(fp, "%s,player,strategy,", dlm_csv_settings_header);
+        fprintf(fp, "%s%s,player,strategy,", sc->sweep_csv_header, dlm_csv_settings_header);
         csv_player_header(fp, "");
         fputs(",opponent,", fp);
         csv_player_header(fp, "opponent_");
