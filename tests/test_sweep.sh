@@ -18,6 +18,7 @@ py() { # py DESCRIPTION SCRIPT ARGS...
   if "$PY" -c "$@" 2>"$TMP/pyerr"; then ok; else bad "$what"; sed 's/^/    /' "$TMP/pyerr" | tail -5; fi
 }
 export DLM_OPENCL_CACHE=0
+scratch_before=$(ls -d /tmp/dilemma-sweep-* 2>/dev/null | sort)
 GRID="$CONFIGS/sweeps/noise_timescales.yaml"
 
 # --- the shipped 2-D sweep: 6 x 8 points x 4 replicates, 2 rows a run -------------------
@@ -92,7 +93,7 @@ pairs = sorted({(int(r["point"]), float(r["evolution.selection"]), int(r["match.
 assert pairs == [(0, 0.01, 2), (1, 0.1, 6), (2, 1.0, 10)], pairs
 assert all(r["rounds"] == r["match.rounds"] for r in rows)
 ' "$TMP/out"
-ls /tmp | grep -q "^dilemma-sweep-" && bad "a scratch folder was left in /tmp" || ok
+[ "$(ls -d /tmp/dilemma-sweep-* 2>/dev/null | sort)" = "$scratch_before" ] && ok || bad "a scratch folder was left in /tmp"
 
 # --- refused up front, with exit 2 and the axis named ------------------------------------
 bad_axis() { # bad_axis DESCRIPTION AXES TEXT
