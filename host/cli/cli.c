@@ -1672,7 +1672,7 @@ static int cmd_sweep(int argc, char **argv)
     char dir[] = "/tmp/dilemma-sweep-XXXXXX", path[256];
     uint64_t p, run = 0, total;
     uint32_t r;
-    int present = 0, rc, quiet, opened = 0;
+    int present = 0, rc, quiet, opened = 0, made = 0;
     double started = cli_seconds(), last = 0;
     dlm_status st;
     if ((rc = parse_args(argc, argv, 2, "sweep", &a)) != 0)
@@ -1717,7 +1717,8 @@ static int cmd_sweep(int argc, char **argv)
             rc = 2;
         } else {
             opened = 1;
-            if (!mkdtemp(dir)) {
+            made = mkdtemp(dir) != NULL;
+            if (!made) {
                 fprintf(stderr, "dilemma sweep: cannot make a scratch folder: %s\n",
                         strerror(errno));
                 rc = 1;
@@ -1763,7 +1764,7 @@ static int cmd_sweep(int argc, char **argv)
     } else if (opened && rc) {
         dlm_sink_abort(&sink);
     }
-    if (opened && dir[sizeof dir - 7] != 'X')
+    if (made)
         remove_scratch(dir);
     dlm_sweep_free(&sw);
     free_args(&a);
