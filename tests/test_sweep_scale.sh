@@ -99,6 +99,10 @@ for p in (0, 1):
     assert (p, "fixation_generation") in summ and (p, "abundance.tft") in summ and (p, "final_cooperation") in summ
 ' "$TMP/es.csv" "$TMP/e.jsonl"
 
+expect 2 "a value the evolution plan refuses, before any work" -- "$DLM" sweep "$TMP/evo.yaml" --backend cpu --quiet --out "$TMP/never.csv" --set "sweep.axes=[{key: evolution.selection, values: [0.5, 2]}]"
+contains "$TMP/err" "sweep.axes\[0\] (evolution.selection), value 2: evolution.selection: the linear fitness" "the plan's refusal names the axis"
+[ -e "$TMP/never.csv" ] && bad "a refused sweep wrote its output" || ok
+
 # --- slices and merge: the same bytes in every format ----------------------------------
 for fmt in csv json jsonl table; do
   expect 0 "the whole sweep ($fmt)" -- "$DLM" sweep "$GRID" "${SMALL[@]}" --format $fmt --out "$TMP/whole.$fmt" --summary "$TMP/whole_s.csv"
@@ -137,6 +141,8 @@ if command -v mpirun >/dev/null && "$DLM" sweep --help | grep -q mpirun && ldd "
   # As root in a container Open MPI needs these two variables (or --allow-run-as-root);
   # --oversubscribe lets 2 ranks start on a 1-core machine.
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+  # Open MPI keeps memory until exit that LeakSanitizer would report as its own leaks.
+  export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0"
   for fmt in csv json; do
     expect 0 "mpirun -np 2 ($fmt)" -- timeout 300 mpirun -np 2 "$DLM" sweep "$GRID" "${SMALL[@]}" --format $fmt --out "$TMP/mpi.$fmt" --summary "$TMP/mpi_s.csv"
     cmp -s "$TMP/whole.$fmt" "$TMP/mpi.$fmt" && ok || bad "mpirun -np 2 output differs ($fmt)"

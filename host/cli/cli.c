@@ -1605,7 +1605,10 @@ static int sweep_validate(const cli_args *a, const dlm_sweep *sw)
                 one.axes[k] = axes[k];
             }
             one.zip = 0;
-            if (sweep_scenario(a, &one, 0, 0, &sc, &err) != DLM_OK) {
+            if (sweep_scenario(a, &one, 0, 0, &sc, &err) == DLM_OK &&
+                sc.mode == DLM_MODE_EVOLVE && dlm_evo_plan_check(&sc, &err) != DLM_OK)
+                dlm_scenario_free(&sc);
+            if (err.status != DLM_OK) {
                 fprintf(stderr, "dilemma sweep: sweep.axes[%zu] (%s), value %s: %s\n", i,
                         sw->axes[i].key, sw->axes[i].values[j], err.message);
                 return err.status == DLM_ERR_RUNTIME ? 1 : 2;
