@@ -106,18 +106,21 @@ typedef struct dlm_evo_params {
     uint32_t payoff_mode;   /* 0: played matches; 1: exact expected payoffs (memory-one) */
 } dlm_evo_params;
 
-/* One population (24 bytes). */
+/* One population (32 bytes). Its random streams are keyed by its own seed and id, so
+ * populations of different runs (a sweep's points and replicates) share one batch and
+ * draw exactly what they draw in a run of their own. */
 typedef struct dlm_evo_population {
     uint64_t agent0;  /* first agent */
     uint32_t n;       /* agents */
     uint32_t params;  /* index of its dlm_evo_params */
     uint32_t id;      /* population id in the streams, < 2^20 */
     uint32_t graph;   /* 1: the interaction / replacement graphs below apply */
+    uint64_t seed;    /* the seed of its run: the Philox key of its streams */
 } dlm_evo_population;
 
 /* Everything the model reads or writes, as pointers into global memory. */
 typedef struct dlm_evo_world {
-    uint64_t seed;
+    uint64_t seed;                         /* the first population's (populations carry their own) */
     DLM_CONST dlm_evo_params *params;
     DLM_CONST dlm_player_params *classes;  /* per agent class */
     DLM_CONST dlm_strategy *table;         /* mutation sets */
@@ -248,7 +251,7 @@ DLM_FN double dlm_evo_play(const dlm_evo_world *w, const dlm_evo_population *pop
         counts->matches += 1u;
         return dlm_exact_match_payoff(&a, &b, &pa, &pb, &rules, payoff, (double *)0);
     }
-    m = dlm_play_match_at(&a, &b, &pa, &pb, &rules, w->seed, play_stream, block0,
+    m = dlm_play_match_at(&a, &b, &pa, &pb, &rules, pop->seed, play_stream, block0,
                                            length_stream, block0, (DLM_GLOBAL uint8_t *)0);
     counts->cooperations += (uint64_t)m.outcome[0] + m.outcome[1];
     counts->moves += m.rounds;
@@ -429,9 +432,9 @@ DLM_FN void dlm_evo_event(const dlm_evo_world *w, const dlm_evo_population *pop,
     dlm_evo_params ep = w->params[pop->params];
     uint64_t play = dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, pop->id, g);
     uint64_t length = dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, pop->id, g);
-    dlm_cursor sel = dlm_cursor_at(w->seed, dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g), e);
-    dlm_cursor partners = dlm_cursor_at(w->seed, dlm_stream_id(DLM_PURPOSE_MATCHING, pop->id, g), e);
-    dlm_cursor mut = dlm_cursor_at(w->seed, dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g), e);
+    dlm_cursor sel = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g), e);
+    dlm_cursor partners = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_MATCHING, pop->id, g), e);
+    dlm_cursor mut = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g), e);
     uint32_t slot = 0u, target, source;
     dlm_strategy s;
     if (ep.rule == DLM_RULE_MORAN_BD) {
@@ -471,7 +474,7 @@ DLM_FN void dlm_evo_sync_evaluate(const dlm_evo_world *w, const dlm_evo_populati
 {
     dlm_evo_params ep = w->params[pop->params];
     uint32_t slot = 0u;
-    dlm_cursor partners = dlm_cursor_at(w->seed, dlm_stream_id(DLM_PURPOSE_MATCHING, pop->id, g), x);
+    dlm_cursor partners = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_MATCHING, pop->id, g), x);
     w->payoff[pop->agent0 + x] = dlm_evo_evaluate(
         w, pop, &ep, x, dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, pop->id, g),
         dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, pop->id, g), x, &slot, &partners, counts);
@@ -494,8 +497,8 @@ DLM_FN void dlm_evo_sync_update(const dlm_evo_world *w, const dlm_evo_population
                                 uint32_t x)
 {
     dlm_evo_params ep = w->params[pop->params];
-    dlm_cursor sel = dlm_cursor_at(w->seed, dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g), x);
-    dlm_cursor mut = dlm_cursor_at(w->seed, dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g), x);
+    dlm_cursor sel = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g), x);
+    dlm_cursor mut = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g), x);
     DLM_GLOBAL double *payoff = w->payoff + pop->agent0;
     uint32_t source = x;
     if (ep.rule == DLM_RULE_FERMI_SYNC) {
@@ -549,7 +552,7 @@ DLM_FN double dlm_evo_census_payoff(const dlm_evo_world *w, const dlm_evo_popula
     dlm_evo_params ep = w->params[pop->params];
     uint32_t slot = 0u;
     dlm_cursor partners =
-        dlm_cursor_at(w->seed, dlm_stream_id(DLM_PURPOSE_CENSUS_MATCHING, pop->id, g), x);
+        dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_CENSUS_MATCHING, pop->id, g), x);
     ep.payoff_mode = 0u; /* the census plays its matches, so that it can count moves */
     return dlm_evo_evaluate(w, pop, &ep, x, dlm_stream_id(DLM_PURPOSE_CENSUS_PLAY, pop->id, g),
                             dlm_stream_id(DLM_PURPOSE_CENSUS_LENGTH, pop->id, g), x, &slot,

@@ -28,6 +28,7 @@ compare() {
     "$bin" "$@" >stdout 2>stderr
     echo "exit $?" >>stdout
     sed -i "s|$bin|dilemma|g" stderr
+    sed -i -E "/^dilemma sweep: [0-9]+\/[0-9]+ runs, /d" stderr # progress lines: timings
     cd "$ROOT" || exit 1
   done
   if diff -r --no-dereference "$TMP/old" "$TMP/new" >"$TMP/diff" 2>&1; then
@@ -50,7 +51,7 @@ for f in "$ROOT"/configs/*.yaml; do
 done
 compare "run (the built-in scenario)" run --backend cpu
 # the README's commands, as written (bench excluded: timings)
-grep -E '^dilemma [a-z]' "$ROOT/README.md" | sed 's/ *#.*$//' | grep -v '^dilemma bench' | sort -u |
+grep -E '^dilemma [a-z]' "$ROOT/README.md" | sed 's/ *#.*$//' | grep -v -e '^dilemma bench' -e '\$' | sort -u |
   while read -r line; do echo "$line"; done >"$TMP/readme"
 while read -r line; do
   # shellcheck disable=SC2086 # the line is split as the shell would split it

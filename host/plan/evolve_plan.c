@@ -755,6 +755,7 @@ static dlm_status plan_populations(const dlm_scenario *sc, dlm_evo_plan *plan, d
         pop->n = ev->population;
         pop->params = 0;
         pop->id = p;
+        pop->seed = sc->seed;
         pop->graph = plan->params.structure == DLM_STRUCTURE_GRAPH;
         place_classes(sc, plan, &f, p);
         st = place_strategies(sc, plan, &f, p, err);
