@@ -84,7 +84,7 @@
 #define DLM_MUTATION_LOOKUP_FLIP 4u /* one uniform bit of a lookup table or its opening */
 #define DLM_MUTATION_FSM_EDIT    5u /* one state's output flipped or one transition redirected */
 
-/* One parameter set (a sweep point): the game, the rule and its settings (128 bytes). */
+/* One parameter set (a sweep point): the game, the rule and its settings (136 bytes). */
 typedef struct dlm_evo_params {
     double payoff[4];       /* R, S, T, P */
     double selection;       /* w of the fitness map, or beta for the fermi rules */
@@ -104,6 +104,8 @@ typedef struct dlm_evo_params {
     uint32_t set_size;
     uint32_t max_trials;    /* rejection-sampling candidates one event may evaluate */
     uint32_t payoff_mode;   /* 0: played matches; 1: exact expected payoffs (memory-one) */
+    uint32_t class_offset;  /* its agent classes: classes[class_offset + agent_class[a]] */
+    uint32_t pad;
 } dlm_evo_params;
 
 /* One population (32 bytes). Its random streams are keyed by its own seed and id, so
@@ -237,8 +239,8 @@ DLM_FN double dlm_evo_play(const dlm_evo_world *w, const dlm_evo_population *pop
 {
     dlm_strategy a = w->strategy[pop->agent0 + x];
     dlm_strategy b = w->strategy[pop->agent0 + y];
-    dlm_player_params pa = w->classes[w->agent_class[pop->agent0 + x]];
-    dlm_player_params pb = w->classes[w->agent_class[pop->agent0 + y]];
+    dlm_player_params pa = w->classes[ep->class_offset + w->agent_class[pop->agent0 + x]];
+    dlm_player_params pb = w->classes[ep->class_offset + w->agent_class[pop->agent0 + y]];
     dlm_match_rules rules = ep->rules;
     uint64_t block0 = ((uint64_t)window << 30) + (uint64_t)slot * dlm_match_blocks(&rules);
     dlm_match_result m;

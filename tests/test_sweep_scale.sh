@@ -103,6 +103,94 @@ expect 2 "a value the evolution plan refuses, before any work" -- "$DLM" sweep "
 contains "$TMP/err" "sweep.axes\[0\] (evolution.selection), value 2: evolution.selection: the linear fitness" "the plan's refusal names the axis"
 [ -e "$TMP/never.csv" ] && bad "a refused sweep wrote its output" || ok
 
+# --- batches: runs of an evolution sweep share one plan and one launch, and each run's
+# bytes are still those it writes on its own (--batch 1 runs each alone) ------------------
+cat >"$TMP/fix.yaml" <<'YAML'
+mode: evolve
+seed: 5
+match: {rounds: 10}
+evolution:
+  populations: 3
+  generations: 300
+  record_every: 7
+  initial: {shares: {tft: 0.4, alld: 0.3, wsls: 0.3}}
+  stop: {fixation: true}
+sweep:
+  axes:
+    - {key: evolution.population, values: [8, 13]}
+    - {key: match.execution_error, values: [0, 0.1]}
+  replicates: 3
+YAML
+cat >"$TMP/classes.yaml" <<'YAML'
+mode: evolve
+seed: 9
+match: {rounds: 12}
+evolution:
+  population: 16
+  populations: 2
+  generations: 40
+  record_every: 10
+  rule: fermi
+  mutation: {rate: 0.02, set: [tft, alld, wsls, gtft]}
+  initial: {shares: {tft: 0.5, alld: 0.5}}
+  classes:
+    - {name: fast, share: 0.5}
+    - {name: slow, share: 0.5, reaction_period: 3}
+sweep:
+  axes:
+    - {key: evolution.classes.1.reaction_period, values: [1, 4]}
+    - {key: evolution.mutation.rate, values: [0, 0.05]}
+  replicates: 2
+YAML
+cat >"$TMP/exact.yaml" <<'YAML'
+mode: evolve
+seed: 4
+match: {rounds: 50, execution_error: 0.01}
+evolution:
+  population: 20
+  populations: 4
+  generations: 60
+  record_every: 20
+  rule: wright-fisher
+  payoff: exact
+  initial: {shares: {tft: 0.5, alld: 0.25, wsls: 0.25}}
+sweep:
+  axes:
+    - {key: evolution.selection, values: [0.05, 0.2]}
+  replicates: 2
+YAML
+for cfg in fix classes exact; do
+  for fmt in csv json; do
+    expect 0 "$cfg: one run at a time ($fmt)" -- "$DLM" sweep "$TMP/$cfg.yaml" --backend cpu --quiet --batch 1 --format $fmt --out "$TMP/one.$fmt" --summary "$TMP/one_s.csv"
+    expect 0 "$cfg: batched ($fmt)" -- "$DLM" sweep "$TMP/$cfg.yaml" --backend cpu --threads 2 --quiet --format $fmt --out "$TMP/batch.$fmt" --summary "$TMP/batch_s.csv"
+    cmp -s "$TMP/one.$fmt" "$TMP/batch.$fmt" && ok || bad "$cfg: batched runs differ from runs alone ($fmt)"
+    cmp -s "$TMP/one_s.csv" "$TMP/batch_s.csv" && ok || bad "$cfg: batched summary differs ($fmt)"
+  done
+  expect 0 "$cfg: batches of 5" -- "$DLM" sweep "$TMP/$cfg.yaml" --backend cpu --quiet --batch 5 --format json --out "$TMP/b5.json"
+  cmp -s "$TMP/one.json" "$TMP/b5.json" && ok || bad "$cfg: batches of 5 differ"
+  cp "$TMP/one.json" "$TMP/${cfg}_one.json"
+  if "$DLM" devices 2>/dev/null | grep -q '^opencl  *available'; then
+    expect 0 "$cfg: batched on OpenCL" -- "$DLM" sweep "$TMP/$cfg.yaml" --backend opencl --quiet --format json --out "$TMP/cl.json"
+    cmp -s "$TMP/one.json" "$TMP/cl.json" && ok || bad "$cfg: OpenCL batch differs from the CPU's runs alone"
+  fi
+done
+py "the fixation sweep has runs that stop early and runs that do not" '
+import json, sys
+d = json.load(open(sys.argv[1]))
+stops = [r["summary"]["stopped"] for r in d["runs"]]
+assert "fixation" in stops, stops
+gens = {r["summary"]["generations"] for r in d["runs"]}
+assert len(gens) > 3, gens
+' "$TMP/fix_one.json"
+expect 0 "the 12 runs of the fixation sweep" -- "$DLM" sweep "$TMP/fix.yaml" --backend cpu --out "$TMP/x.csv"
+contains "$TMP/err" "12/12 runs.*; 1 batch$" "the fixation sweep's runs share one batch"
+expect 0 "batches of 5" -- "$DLM" sweep "$TMP/fix.yaml" --backend cpu --batch 5 --out "$TMP/x.csv"
+contains "$TMP/err" "12/12 runs.*; 3 batches$" "at most 5 runs a batch: 3 batches"
+expect 0 "a match sweep runs one run at a time" -- "$DLM" sweep "$GRID" "${SMALL[@]:0:2}" "${SMALL[@]:3}" --out "$TMP/x.csv"
+contains "$TMP/err" "18/18 runs.*; 18 batches$" "a match sweep: a launch per run"
+expect 2 "--batch 0" -- "$DLM" sweep "$TMP/fix.yaml" --batch 0
+contains "$TMP/err" "expected the most runs in one batch" "--batch 0: named"
+
 # --- slices and merge: the same bytes in every format ----------------------------------
 for fmt in csv json jsonl table; do
   expect 0 "the whole sweep ($fmt)" -- "$DLM" sweep "$GRID" "${SMALL[@]}" --format $fmt --out "$TMP/whole.$fmt" --summary "$TMP/whole_s.csv"

@@ -76,7 +76,7 @@ enum {
     O_ROUNDS, O_CONTINUATION, O_EXEC, O_PERC, O_PERIOD, O_DELAY, O_EXEC_ONE, O_PERC_ONE,
     O_PERIOD_ONE, O_DELAY_ONE, O_TRACE, O_MATCH_REPS,
     O_TOURNAMENT_REPS, O_STRATEGIES, O_SELF, O_NO_SELF, O_MATRIX, O_RUN_MATRIX, O_PER_REP,
-    O_RUN_PER_REP, O_QUIET, O_SHARD, O_SUMMARY, O_COUNT
+    O_RUN_PER_REP, O_QUIET, O_SHARD, O_SUMMARY, O_BATCH, O_COUNT
 };
 
 static const cli_option options[O_COUNT] = {
@@ -142,6 +142,9 @@ static const cli_option options[O_COUNT] = {
     [O_QUIET] = {"quiet", NO_VALUE, NULL, C_SWEEP, "", "no progress line on stderr"},
     [O_SHARD] = {"shard", VALUE, NULL, C_SWEEP, "I/N",
                  "run slice I (0 <= I < N) of N into --out, for `dilemma merge`"},
+    [O_BATCH] = {"batch", VALUE, NULL, C_SWEEP, "N",
+                 "evolutions: at most N runs share one batch (default 4096; 1 = each on its "
+                 "own; the output is the same)"},
     [O_SUMMARY] = {"summary", VALUE, NULL, C_SWEEP, "FILE",
                    "each point's mean and 95% interval over its replicates (format by "
                    "extension, csv by default)"},
@@ -1644,32 +1647,196 @@ typedef struct sweep_ctx {
     const cli_args *a;
     const dlm_sweep *sw;
     dlm_format fmt;
+    uint64_t batch_max; /* runs in one batch (--batch), at least 1 */
 } sweep_ctx;
 
-/* dlm_sweep_run_fn: one run of the sweep into `path`. */
-static int sweep_run(void *ctx, uint64_t point, uint32_t replicate, const char *path,
-                     char *label, size_t label_len, dlm_digest *digest)
+static const char *const format_names[] = {"table", "csv", "jsonl", "json"};
+
+/* Reads file `path` whole into x->bytes. */
+static int slurp(const char *path, dlm_sweep_result *x)
 {
-    static const char *const names[] = {"table", "csv", "jsonl", "json"};
-    const sweep_ctx *c = ctx;
+    FILE *f = fopen(path, "rb");
+    long n = -1;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (x->bytes = malloc(n > 0 ? (size_t)n : 1)) != NULL &&
+        fread(x->bytes, 1, (size_t)n, f) == (size_t)n) {
+        x->n = (size_t)n;
+        fclose(f);
+        return 0;
+    }
+    if (f)
+        fclose(f);
+    fprintf(stderr, "dilemma sweep: cannot read back %s\n", path);
+    return 1;
+}
+
+/* One run on its own, into the scratch file and from there into x. */
+static long sweep_one(const sweep_ctx *c, uint64_t run, const char *scratch, dlm_sweep_result *x)
+{
+    uint64_t point = run / c->sw->replicates;
     dlm_scenario sc;
     dlm_error err = {DLM_OK, ""};
     run_options ro;
     int rc;
-    if (sweep_scenario(c->a, c->sw, point, replicate, &sc, &err) != DLM_OK) {
+    if (sweep_scenario(c->a, c->sw, point, (uint32_t)(run % c->sw->replicates), &sc, &err) !=
+        DLM_OK) {
         fprintf(stderr, "dilemma sweep: point %llu: %s\n", (unsigned long long)point,
                 err.message);
-        return 2;
+        return -2;
     }
     memset(&ro, 0, sizeof ro);
     ro.format_given = 1;
-    ro.digest = digest;
-    snprintf(sc.out, sizeof sc.out, "%s", path);
-    snprintf(sc.format, sizeof sc.format, "%s", names[c->fmt]);
-    snprintf(label, label_len, "%s", sc.sweep_json);
+    ro.digest = &x->digest;
+    snprintf(sc.out, sizeof sc.out, "%s", scratch);
+    snprintf(sc.format, sizeof sc.format, "%s", format_names[c->fmt]);
+    snprintf(x->label, sizeof x->label, "%s", sc.sweep_json);
     rc = run_scenario("sweep", &sc, &ro);
     dlm_scenario_free(&sc);
-    return rc;
+    if (!rc)
+        rc = slurp(scratch, x);
+    return rc ? -rc : 1;
+}
+
+/* A batch of evolutions under construction: the runs' scenarios and plans. */
+typedef struct evo_batch {
+    dlm_scenario *sc;
+    dlm_evo_plan *plan;
+    const dlm_evo_plan **plans;
+    const dlm_scenario **scs;
+    size_t k;
+} evo_batch;
+
+static void evo_batch_free(evo_batch *b)
+{
+    size_t i;
+    for (i = 0; i < b->k; ++i) {
+        dlm_evo_plan_free(&b->plan[i]);
+        dlm_scenario_free(&b->sc[i]);
+    }
+    free(b->sc);
+    free(b->plan);
+    free(b->plans);
+    free(b->scs);
+}
+
+/* Gathers runs first, first + 1, ... while they can share a batch with the first and their
+ * plans fit a budget of host memory; 0 when the first cannot be batched at all. */
+static size_t evo_batch_gather(const sweep_ctx *c, uint64_t first, uint64_t max, evo_batch *b)
+{
+    uint64_t budget = 512ull << 20, used = 0, agents = 0;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    dlm_error err = {DLM_OK, ""};
+    if (pages > 0 && page > 0 && (uint64_t)pages * (uint64_t)page / 8 < budget)
+        budget = (uint64_t)pages * (uint64_t)page / 8;
+    memset(b, 0, sizeof *b);
+    b->sc = calloc(max, sizeof *b->sc);
+    b->plan = calloc(max, sizeof *b->plan);
+    b->plans = calloc(max, sizeof *b->plans);
+    b->scs = calloc(max, sizeof *b->scs);
+    if (!b->sc || !b->plan || !b->plans || !b->scs)
+        return 0;
+    while (b->k < max) {
+        uint64_t run = first + b->k;
+        dlm_scenario *sc = &b->sc[b->k];
+        dlm_evo_plan *plan = &b->plan[b->k];
+        if (sweep_scenario(c->a, c->sw, run / c->sw->replicates,
+                           (uint32_t)(run % c->sw->replicates), sc, &err) != DLM_OK)
+            break;
+        sc->out[0] = '\0'; /* no summary beside a file: the sweep has its own */
+        snprintf(sc->format, sizeof sc->format, "%s", format_names[c->fmt]);
+        if (sc->mode != DLM_MODE_EVOLVE || strcmp(sc->evolution.structure.type, "well-mixed") ||
+            sc->evolution.snapshot_every || sc->evolution.wall_clock > 0 ||
+            dlm_evo_plan_build(sc, plan, &err) != DLM_OK) {
+            dlm_scenario_free(sc);
+            break;
+        }
+        if ((b->k > 0 && (!dlm_evo_plan_batchable(&b->sc[0], &b->plan[0], sc, plan) ||
+                          used + plan->bytes > budget || agents + plan->n_agents > (1ull << 31))) ||
+            (b->k == 0 && !dlm_evo_plan_batchable(sc, plan, sc, plan))) {
+            dlm_evo_plan_free(plan);
+            dlm_scenario_free(sc);
+            break;
+        }
+        used += plan->bytes;
+        agents += plan->n_agents;
+        b->plans[b->k] = plan;
+        b->scs[b->k] = sc;
+        b->k++;
+    }
+    return b->k;
+}
+
+/* Runs a gathered batch of evolutions: one plan, one backend, each run's records into its
+ * own buffer, byte for byte what it writes alone. */
+static long evo_batch_run(const sweep_ctx *c, evo_batch *b, dlm_sweep_result *res)
+{
+    const dlm_backend_ops *ops = NULL;
+    dlm_backend *be = NULL;
+    dlm_evo_plan joined;
+    dlm_evo_outcome *out = NULL;
+    FILE **fps = calloc(b->k, sizeof *fps);
+    dlm_error err = {DLM_OK, ""};
+    dlm_status st;
+    size_t i, at = 0;
+    int rc = 0;
+    if (!fps)
+        return -1;
+    st = dlm_evo_plan_join(b->plans, b->k, &joined, &err);
+    if (st == DLM_OK && !(out = calloc(joined.n_populations, sizeof *out)))
+        st = dlm_error_set(&err, DLM_ERR_RUNTIME, "out of memory for a batch");
+    for (i = 0; st == DLM_OK && i < b->k; ++i) {
+        res[i].bytes = NULL;
+        res[i].n = 0;
+        if (!(fps[i] = open_memstream(&res[i].bytes, &res[i].n)))
+            st = dlm_error_set(&err, DLM_ERR_RUNTIME, "out of memory for a batch");
+        snprintf(res[i].label, sizeof res[i].label, "%s", b->sc[i].sweep_json);
+    }
+    if (st == DLM_OK && (rc = open_backend("sweep", &b->sc[0], &ops, &be)) == 0) {
+        st = dlm_evolve_batch(b->scs, b->plans, b->k, &joined, ops, be, fps,
+                              c->fmt, out, &err);
+        ops->destroy(be);
+    }
+    for (i = 0; i < b->k; ++i) {
+        if (fps[i] && fclose(fps[i]) != 0 && st == DLM_OK)
+            st = dlm_error_set(&err, DLM_ERR_RUNTIME, "out of memory for a batch");
+        if (st == DLM_OK && !rc)
+            st = dlm_digest_evolution(&res[i].digest, b->plans[i], out + at, &err);
+        at += b->plan[i].n_populations;
+    }
+    if (st != DLM_OK && !rc) {
+        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        rc = st == DLM_ERR_USAGE ? 2 : 1;
+    }
+    if (rc)
+        for (i = 0; i < b->k; ++i) {
+            free(res[i].bytes);
+            res[i].bytes = NULL;
+        }
+    free(fps);
+    free(out);
+    if (st == DLM_OK || rc)
+        dlm_evo_plan_free(&joined);
+    return rc ? -rc : (long)b->k;
+}
+
+/* dlm_sweep_batch_fn: evolutions that can share a batch run as one; anything else (and
+ * a run that cannot be batched) runs on its own. */
+static long sweep_batch(void *ctx, uint64_t first, uint64_t max, const char *scratch,
+                        dlm_sweep_result *res)
+{
+    const sweep_ctx *c = ctx;
+    evo_batch b;
+    long done;
+    if (max > c->batch_max)
+        max = c->batch_max;
+    if (max < 2 || evo_batch_gather(c, first, max, &b) < 2) {
+        if (max >= 2)
+            evo_batch_free(&b);
+        return sweep_one(c, first, scratch, &res[0]);
+    }
+    done = evo_batch_run(c, &b, res);
+    evo_batch_free(&b);
+    return done;
 }
 
 /* --shard I/N: slice I (from 0) of N. */
@@ -1698,6 +1865,7 @@ static int cmd_sweep(int argc, char **argv)
     dlm_sweep_job job;
     sweep_ctx ctx;
     int present = 0, rc;
+    unsigned long long batch_max = DLM_SWEEP_BATCH_MAX;
     dlm_status st;
     if ((rc = parse_args(argc, argv, 2, "sweep", &a)) != 0)
         return rc;
@@ -1721,6 +1889,18 @@ static int cmd_sweep(int argc, char **argv)
         return 2;
     }
     memset(&job, 0, sizeof job);
+    if (a.given[O_BATCH]) {
+        char *end = NULL;
+        batch_max = strtoull(a.values[O_BATCH], &end, 10);
+        if (!end || *end || a.values[O_BATCH][0] == '-' || batch_max < 1 ||
+            batch_max > DLM_SWEEP_BATCH_MAX) {
+            fprintf(stderr, "dilemma sweep: --batch %s: expected the most runs in one batch, "
+                            "from 1 (each run on its own) to %d\n", a.values[O_BATCH],
+                    DLM_SWEEP_BATCH_MAX);
+            free_args(&a);
+            return 2;
+        }
+    }
     if (a.given[O_SHARD] && parse_shard(a.values[O_SHARD], &job.shard, &job.shards) != 0) {
         fprintf(stderr, "dilemma sweep: --shard %s: expected I/N, slice I (0 <= I < N) of N, "
                         "e.g. --shard 0/4\n", a.values[O_SHARD]);
@@ -1758,11 +1938,12 @@ static int cmd_sweep(int argc, char **argv)
         ctx.a = &a;
         ctx.sw = &sw;
         ctx.fmt = job.fmt;
+        ctx.batch_max = batch_max;
         job.sw = &sw;
         job.summary = a.given[O_SUMMARY] ? a.values[O_SUMMARY] : NULL;
         job.quiet = a.given[O_QUIET];
         job.config_hash = sweep_config_hash(&a);
-        job.run = sweep_run;
+        job.batch = sweep_batch;
         job.ctx = &ctx;
         cli_quiet_runs = 1;
         dlm_signals_install();

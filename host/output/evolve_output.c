@@ -585,3 +585,135 @@ dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dl
     obs.finish = records_finish;
     return dlm_evo_drive(sc, plan, ops, be, &obs, outcomes, err);
 }
+
+/* --- a batch of runs (a sweep's points and replicates) in one evolution ------------------- */
+
+/* The batch observer hands each population's records to the records observer of its run,
+ * with the run's own population numbers, and ends each run where a run of its own would
+ * end: when its last population fixes (with stop at fixation), or with the batch. */
+typedef struct batch_ctx {
+    records_ctx *runs;
+    size_t k;
+    const size_t *first;   /* run j's populations are first[j] .. first[j + 1] - 1 */
+    const uint32_t *run_of; /* the run of each population */
+    size_t *fixed;         /* per run: populations fixed so far */
+    uint8_t *done;         /* per run: finished */
+    dlm_evo_outcome *out;  /* the batch's outcomes */
+    int fix_stop;
+    uint64_t g, every, generations; /* the pass whose records come in (evolve.c's schedule) */
+    int passes;
+} batch_ctx;
+
+static dlm_status batch_begin(void *ctx, dlm_error *err)
+{
+    batch_ctx *b = ctx;
+    size_t j;
+    dlm_status st = DLM_OK;
+    for (j = 0; j < b->k && st == DLM_OK; ++j)
+        st = records_begin(&b->runs[j], err);
+    return st;
+}
+
+static void batch_record(void *ctx, uint32_t p, const dlm_evo_census *c, const dlm_evo_outcome *o,
+                         int fixed_now)
+{
+    batch_ctx *b = ctx;
+    uint32_t j = b->run_of[p];
+    if (b->done[j])
+        return;
+    records_record(&b->runs[j], (uint32_t)(p - b->first[j]), c, o, fixed_now);
+    b->fixed[j] += fixed_now != 0;
+}
+
+/* After a pass: every run's records out; a run whose populations have all fixed before
+ * the last generation ends here, as it would on its own ("fixation"). */
+static dlm_status batch_flush(void *ctx, dlm_error *err)
+{
+    batch_ctx *b = ctx;
+    size_t j;
+    dlm_status st = DLM_OK;
+    uint64_t next;
+    for (j = 0; j < b->k && st == DLM_OK; ++j) {
+        if (b->done[j])
+            continue;
+        st = records_flush(&b->runs[j], err);
+        if (st == DLM_OK && b->fix_stop && b->fixed[j] == b->first[j + 1] - b->first[j] &&
+            b->g < b->generations) {
+            st = records_finish(&b->runs[j], b->out + b->first[j], "fixation", err);
+            b->done[j] = 1;
+        }
+    }
+    /* the next pass's generation, as next_step schedules it without snapshots or clock */
+    next = (b->g / b->every + 1) * b->every;
+    next = next < b->generations ? next : b->generations;
+    b->g = next > b->g ? next : b->g + 1;
+    return st;
+}
+
+static dlm_status batch_finish(void *ctx, const dlm_evo_outcome *out, const char *stopped,
+                               dlm_error *err)
+{
+    batch_ctx *b = ctx;
+    size_t j;
+    dlm_status st = DLM_OK;
+    (void)out;
+    for (j = 0; j < b->k && st == DLM_OK; ++j)
+        if (!b->done[j]) {
+            st = records_finish(&b->runs[j], b->out + b->first[j], stopped, err);
+            b->done[j] = 1;
+        }
+    return st;
+}
+
+dlm_status dlm_evolve_batch(const dlm_scenario *const *scs, const dlm_evo_plan *const *plans,
+                            size_t k, const dlm_evo_plan *joined, const dlm_backend_ops *ops,
+                            dlm_backend *be, FILE *const *records, dlm_format fmt,
+                            dlm_evo_outcome *outcomes, dlm_error *err)
+{
+    batch_ctx b;
+    dlm_evo_observer obs;
+    size_t j, p, *first = calloc(k + 1, sizeof *first);
+    uint32_t *run_of = malloc((joined->n_populations ? joined->n_populations : 1) * sizeof *run_of);
+    dlm_status st;
+    memset(&b, 0, sizeof b);
+    b.runs = calloc(k, sizeof *b.runs);
+    b.fixed = calloc(k, sizeof *b.fixed);
+    b.done = calloc(k, 1);
+    if (!first || !run_of || !b.runs || !b.fixed || !b.done) {
+        st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a batch of %zu runs", k);
+        goto end;
+    }
+    for (j = 0; j < k; ++j) {
+        records_ctx *r = &b.runs[j];
+        first[j + 1] = first[j] + plans[j]->n_populations;
+        for (p = first[j]; p < first[j + 1]; ++p)
+            run_of[p] = (uint32_t)j;
+        r->sc = scs[j];
+        r->plan = plans[j];
+        r->fp = records[j];
+        r->fmt = fmt;
+        r->first_json = 1;
+        r->good = ftell(records[j]);
+    }
+    b.k = k;
+    b.first = first;
+    b.run_of = run_of;
+    b.out = outcomes;
+    b.fix_stop = scs[0]->evolution.stop_at_fixation && joined->params.mutation_kind == 0;
+    b.every = scs[0]->evolution.record_every ? scs[0]->evolution.record_every : 1;
+    b.generations = scs[0]->evolution.generations;
+    obs.ctx = &b;
+    obs.begin = batch_begin;
+    obs.record = batch_record;
+    obs.flush = batch_flush;
+    obs.snapshot = NULL;
+    obs.finish = batch_finish;
+    st = dlm_evo_drive(scs[0], joined, ops, be, &obs, outcomes, err);
+end:
+    free(first);
+    free(run_of);
+    free(b.runs);
+    free(b.fixed);
+    free(b.done);
+    return st;
+}

@@ -39,6 +39,7 @@ typedef struct progress {
     double started, last;
     uint64_t total;
     int quiet;
+    uint64_t batches; /* launches made here (a batch of runs, or one run) */
 } progress;
 
 /* Runs done of all, rate, elapsed, time left: in place on a terminal, else a line every
@@ -50,10 +51,14 @@ static void progress_show(progress *pr, uint64_t done, int end)
     if (pr->quiet || (!end && now - pr->last < (tty ? 0.2 : 5.0)))
         return;
     pr->last = now;
-    fprintf(stderr, "%sdilemma sweep: %llu/%llu runs, %.1f runs/s, %.0f s elapsed, %.0f s left%s",
+    fprintf(stderr, "%sdilemma sweep: %llu/%llu runs, %.1f runs/s, %.0f s elapsed, %.0f s left",
             tty ? "\r" : "", (unsigned long long)done, (unsigned long long)pr->total, rate,
-            now - pr->started, rate > 0 ? (double)(pr->total - done) / rate : 0.0,
-            tty && !end ? "   " : "\n");
+            now - pr->started, rate > 0 ? (double)(pr->total - done) / rate : 0.0);
+    if (end)
+        fprintf(stderr, "; %llu batch%s\n", (unsigned long long)pr->batches,
+                pr->batches == 1 ? "" : "es");
+    else
+        fputs(tty ? "   " : "\n", stderr);
 }
 
 /* --- the scratch folder ------------------------------------------------------------------ */
@@ -409,17 +414,34 @@ static int block_read(FILE *f, block *b, dlm_error *err)
 
 typedef struct runner {
     const dlm_sweep_job *job;
+    progress *pr;
     char dir[64], path[128];
     int made;
-    dlm_digest digest;
-    char label[DLM_SWEEP_LABEL];
+    dlm_sweep_result *res; /* DLM_SWEEP_BATCH_MAX */
+    size_t n, next;        /* results held, the next to hand out */
+    uint64_t first;        /* the run of res[0] */
 } runner;
 
-static int runner_open(runner *r, const dlm_sweep_job *job)
+static void runner_release(runner *r)
+{
+    size_t i;
+    for (i = 0; i < r->n; ++i) {
+        free(r->res[i].bytes);
+        r->res[i].bytes = NULL;
+    }
+    r->n = r->next = 0;
+}
+
+static int runner_open(runner *r, const dlm_sweep_job *job, progress *pr)
 {
     static const char *const ext[] = {"txt", "csv", "jsonl", "json"};
     memset(r, 0, sizeof *r);
     r->job = job;
+    r->pr = pr;
+    if (!(r->res = calloc(DLM_SWEEP_BATCH_MAX, sizeof *r->res))) {
+        fprintf(stderr, "dilemma sweep: out of memory\n");
+        return 1;
+    }
     snprintf(r->dir, sizeof r->dir, "/tmp/dilemma-sweep-XXXXXX");
     if (!mkdtemp(r->dir)) {
         fprintf(stderr, "dilemma sweep: cannot make a scratch folder: %s\n", strerror(errno));
@@ -432,33 +454,63 @@ static int runner_open(runner *r, const dlm_sweep_job *job)
 
 static void runner_close(runner *r)
 {
+    size_t i;
     if (r->made)
         remove_scratch(r->dir);
     r->made = 0;
-    dlm_digest_free(&r->digest);
+    runner_release(r);
+    for (i = 0; r->res && i < DLM_SWEEP_BATCH_MAX; ++i)
+        dlm_digest_free(&r->res[i].digest);
+    free(r->res);
+    r->res = NULL;
 }
 
-/* Runs run `run` into the scratch file; opens it for reading (*src, *n). */
-static int runner_run(runner *r, uint64_t run, FILE **src, uint64_t *n)
+/* The result of run `run` (runs are asked for in order, none after `end`): from the batch
+ * at hand, or from a new batch starting there. */
+static int runner_get(runner *r, uint64_t run, uint64_t end, dlm_sweep_result **out)
 {
-    const dlm_sweep *sw = r->job->sw;
-    struct stat st;
-    int rc;
-    dlm_digest_clear(&r->digest);
-    r->label[0] = '\0';
-    rc = r->job->run(r->job->ctx, run / sw->replicates, (uint32_t)(run % sw->replicates), r->path,
-                     r->label, sizeof r->label, &r->digest);
-    if (rc)
-        return rc;
-    *src = fopen(r->path, "rb");
-    if (!*src || fstat(fileno(*src), &st) != 0) {
-        fprintf(stderr, "dilemma sweep: cannot read back %s\n", r->path);
-        if (*src)
-            fclose(*src);
-        return 1;
+    if (r->next == r->n || run != r->first + r->next) {
+        uint64_t max = end - run < DLM_SWEEP_BATCH_MAX ? end - run : DLM_SWEEP_BATCH_MAX;
+        long got;
+        size_t i;
+        runner_release(r);
+        for (i = 0; i < max; ++i) {
+            dlm_digest_clear(&r->res[i].digest);
+            r->res[i].label[0] = '\0';
+        }
+        got = r->job->batch(r->job->ctx, run, max, r->path, r->res);
+        if (got <= 0)
+            return got < 0 ? (int)-got : 1;
+        r->n = (size_t)got;
+        r->first = run;
+        if (r->pr)
+            r->pr->batches++;
     }
-    *n = (uint64_t)st.st_size;
+    *out = &r->res[r->next++];
     return 0;
+}
+
+/* Adds result x of run `run` to the output. */
+static dlm_status assemble(assembler *as, uint64_t run, const dlm_sweep_result *x,
+                           dlm_error *err)
+{
+    FILE *src = fmemopen(x->bytes ? x->bytes : (char *)"", x->n ? x->n : 1, "rb");
+    dlm_status st;
+    if (!src)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "sweep: out of memory");
+    st = assembler_add(as, run, src, x->n, x->label, &x->digest, err);
+    fclose(src);
+    return st;
+}
+
+/* Writes result x of run `run` as a block. */
+static int block_put(FILE *to, uint64_t run, const dlm_sweep_result *x)
+{
+    FILE *src = fmemopen(x->bytes ? x->bytes : (char *)"", x->n ? x->n : 1, "rb");
+    int rc = src ? block_write(to, run, src, x->n, x->label, &x->digest) : -1;
+    if (src)
+        fclose(src);
+    return rc;
 }
 
 /* Every run here, into the output. */
@@ -473,17 +525,14 @@ static int drive_local(const dlm_sweep_job *job, uint64_t total, progress *pr)
         fprintf(stderr, "dilemma sweep: %s\n", err.message);
         return err.status == DLM_ERR_USAGE ? 2 : 1;
     }
-    rc = runner_open(&rn, job);
+    rc = runner_open(&rn, job, pr);
     for (run = 0; !rc && run < total; ++run) {
-        FILE *src = NULL;
-        uint64_t n = 0;
-        rc = runner_run(&rn, run, &src, &n);
-        if (!rc && assembler_add(&as, run, src, n, rn.label, &rn.digest, &err) != DLM_OK) {
+        dlm_sweep_result *x = NULL;
+        rc = runner_get(&rn, run, total, &x);
+        if (!rc && assemble(&as, run, x, &err) != DLM_OK) {
             fprintf(stderr, "dilemma sweep: %s\n", err.message);
             rc = 1;
         }
-        if (src)
-            fclose(src);
         progress_show(pr, run + 1, run + 1 == total);
     }
     if (assembler_close(&as, !rc, &err) != DLM_OK && !rc) {
@@ -526,17 +575,14 @@ static int drive_shard(const dlm_sweep_job *job, uint64_t total, progress *pr)
         return err.status == DLM_ERR_USAGE ? 2 : 1;
     }
     slice_head(sink.fp, job, first, end, total);
-    rc = runner_open(&rn, job);
+    rc = runner_open(&rn, job, pr);
     for (run = first; !rc && run < end; ++run) {
-        FILE *src = NULL;
-        uint64_t n = 0;
-        rc = runner_run(&rn, run, &src, &n);
-        if (!rc && block_write(sink.fp, run, src, n, rn.label, &rn.digest) != 0) {
+        dlm_sweep_result *x = NULL;
+        rc = runner_get(&rn, run, end, &x);
+        if (!rc && block_put(sink.fp, run, x) != 0) {
             fprintf(stderr, "dilemma sweep: writing the slice failed\n");
             rc = 1;
         }
-        if (src)
-            fclose(src);
         progress_show(pr, run + 1 - first, run + 1 == end);
     }
     if (!rc && dlm_sink_commit(&sink, &err) != DLM_OK) {
@@ -549,81 +595,89 @@ static int drive_shard(const dlm_sweep_job *job, uint64_t total, progress *pr)
     return rc;
 }
 
-/* MPI: run r on rank r mod size; rank 0 writes every run in order as it arrives. */
-static int drive_mpi(const dlm_sweep_job *job, uint64_t total, int rank, int size,
-                     progress *pr)
+/* MPI: the runs in chunks of `chunk`, chunk c on rank c mod size; the ranks send their runs
+ * to rank 0 in order, which writes every run in order as it comes. */
+static uint64_t mpi_chunk(uint64_t total, int size)
+{
+    uint64_t c = (total + 4u * (uint64_t)size - 1) / (4u * (uint64_t)size);
+    return c < 1 ? 1 : c > DLM_SWEEP_BATCH_MAX ? DLM_SWEEP_BATCH_MAX : c;
+}
+
+static int mpi_worker(const dlm_sweep_job *job, uint64_t total, int rank, int size)
 {
     runner rn;
-    dlm_error err = {DLM_OK, ""};
-    uint64_t run;
-    int rc;
-    if (rank != 0) {
-        rc = runner_open(&rn, job);
-        for (run = (uint64_t)rank; !rc && run < total; run += (uint64_t)size) {
-            FILE *src = NULL, *mem;
+    uint64_t chunk = mpi_chunk(total, size), c0, run;
+    int rc = runner_open(&rn, job, NULL);
+    for (c0 = (uint64_t)rank * chunk; !rc && c0 < total; c0 += (uint64_t)size * chunk) {
+        uint64_t end = c0 + chunk < total ? c0 + chunk : total;
+        for (run = c0; !rc && run < end; ++run) {
+            dlm_sweep_result *x = NULL;
+            FILE *mem;
             char *buf = NULL;
             size_t len = 0;
-            uint64_t n = 0;
-            rc = runner_run(&rn, run, &src, &n);
-            if (!rc && (!(mem = open_memstream(&buf, &len)) ||
-                        block_write(mem, run, src, n, rn.label, &rn.digest) != 0 ||
-                        fclose(mem) != 0))
-                rc = 1;
-            if (!rc && dlm_mpi_send(buf, len) != 0)
+            rc = runner_get(&rn, run, end, &x);
+            if (!rc && (!(mem = open_memstream(&buf, &len)) || block_put(mem, run, x) != 0 ||
+                        fclose(mem) != 0 || dlm_mpi_send(buf, len) != 0))
                 rc = 1;
             free(buf);
-            if (src)
-                fclose(src);
         }
-        runner_close(&rn);
-        return rc;
-    } else {
-        assembler as;
-        block b;
-        memset(&b, 0, sizeof b);
-        if (assembler_open(&as, job->sw, job->fmt, job->out, job->summary, &err) != DLM_OK) {
-            fprintf(stderr, "dilemma sweep: %s\n", err.message);
-            return err.status == DLM_ERR_USAGE ? 2 : 1;
-        }
-        rc = runner_open(&rn, job);
-        for (run = 0; !rc && run < total; ++run) {
-            FILE *src = NULL;
-            uint64_t n = 0;
-            char *buf = NULL;
-            size_t len = 0;
-            if (run % (uint64_t)size == 0) {
-                rc = runner_run(&rn, run, &src, &n);
-                if (!rc && assembler_add(&as, run, src, n, rn.label, &rn.digest, &err) != DLM_OK)
-                    rc = 1;
-            } else if (dlm_mpi_recv((int)(run % (uint64_t)size), &buf, &len) != 0 ||
-                       !(src = fmemopen(buf, len, "rb")) || block_read(src, &b, &err) != 1 ||
-                       fseek(src, b.at, SEEK_SET) != 0 ||
-                       assembler_add(&as, b.run, src, b.bytes, b.label, &b.digest, &err) !=
-                           DLM_OK) {
-                rc = 1;
-            }
-            if (rc && err.message[0])
-                fprintf(stderr, "dilemma sweep: %s\n", err.message);
-            if (src)
-                fclose(src);
-            free(buf);
-            progress_show(pr, run + 1, run + 1 == total);
-        }
-        if (assembler_close(&as, !rc, &err) != DLM_OK && !rc) {
-            fprintf(stderr, "dilemma sweep: %s\n", err.message);
-            rc = 1;
-        }
-        runner_close(&rn);
-        dlm_digest_free(&b.digest);
-        return rc;
     }
+    runner_close(&rn);
+    return rc;
+}
+
+static int mpi_root(const dlm_sweep_job *job, uint64_t total, int size, progress *pr)
+{
+    runner rn;
+    assembler as;
+    block b;
+    dlm_error err = {DLM_OK, ""};
+    uint64_t chunk = mpi_chunk(total, size), run;
+    int rc;
+    memset(&b, 0, sizeof b);
+    if (assembler_open(&as, job->sw, job->fmt, job->out, job->summary, &err) != DLM_OK) {
+        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        return err.status == DLM_ERR_USAGE ? 2 : 1;
+    }
+    rc = runner_open(&rn, job, pr);
+    for (run = 0; !rc && run < total; ++run) {
+        int owner = (int)((run / chunk) % (uint64_t)size);
+        if (owner == 0) {
+            uint64_t end = (run / chunk + 1) * chunk;
+            dlm_sweep_result *x = NULL;
+            rc = runner_get(&rn, run, end < total ? end : total, &x);
+            if (!rc && assemble(&as, run, x, &err) != DLM_OK)
+                rc = 1;
+        } else {
+            FILE *src = NULL;
+            char *buf = NULL;
+            size_t len = 0;
+            if (dlm_mpi_recv(owner, &buf, &len) != 0 || !(src = fmemopen(buf, len, "rb")) ||
+                block_read(src, &b, &err) != 1 || fseek(src, b.at, SEEK_SET) != 0 ||
+                assembler_add(&as, b.run, src, b.bytes, b.label, &b.digest, &err) != DLM_OK)
+                rc = 1;
+            if (src)
+                fclose(src);
+            free(buf);
+        }
+        if (rc && err.message[0])
+            fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        progress_show(pr, run + 1, run + 1 == total);
+    }
+    if (assembler_close(&as, !rc, &err) != DLM_OK && !rc) {
+        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        rc = 1;
+    }
+    runner_close(&rn);
+    dlm_digest_free(&b.digest);
+    return rc;
 }
 
 int dlm_sweep_drive(const dlm_sweep_job *job)
 {
     uint64_t total = job->sw->points * job->sw->replicates;
     int rank = 0, size = 1, local = 0, rc;
-    progress pr = {now_seconds(), 0, total, job->quiet};
+    progress pr = {now_seconds(), 0, total, job->quiet, 0};
     if (job->shards) {
         if (job->out[0] == '\0') {
             fprintf(stderr, "dilemma sweep: --shard writes a slice file for dilemma merge: give "
@@ -638,7 +692,7 @@ int dlm_sweep_drive(const dlm_sweep_job *job)
         return drive_local(job, total, &pr);
     if (rank != 0)
         pr.quiet = 1;
-    rc = drive_mpi(job, total, rank, size, &pr);
+    rc = rank ? mpi_worker(job, total, rank, size) : mpi_root(job, total, size, &pr);
     dlm_mpi_finish(rc);
     return rc;
 }

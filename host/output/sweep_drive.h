@@ -22,12 +22,22 @@
 
 #define DLM_SWEEP_LABEL 4096
 
-/* Runs point `point`, replicate `replicate` into the file `path` (in the sweep's format);
- * writes the run's heading (its sweep object as JSON) into label and its results into
- * digest. Returns an exit code (0 = done; messages already on stderr). */
-typedef int (*dlm_sweep_run_fn)(void *ctx, uint64_t point, uint32_t replicate,
-                                const char *path, char *label, size_t label_len,
-                                dlm_digest *digest);
+/* One run's result: the bytes the run writes on its own (malloc'd), its heading (its
+ * sweep object as JSON) and its results as samples. */
+typedef struct dlm_sweep_result {
+    char *bytes;
+    size_t n;
+    char label[DLM_SWEEP_LABEL];
+    dlm_digest digest;
+} dlm_sweep_result;
+
+/* Runs `first` and as many of the next runs (at most `max`) as it can batch together,
+ * filling results[0 ..]; `scratch` is a file it may use for a run of its own. Returns how
+ * many runs it did (>= 1), or minus an exit code (messages already on stderr). */
+typedef long (*dlm_sweep_batch_fn)(void *ctx, uint64_t first, uint64_t max, const char *scratch,
+                                   dlm_sweep_result *results);
+
+#define DLM_SWEEP_BATCH_MAX 4096 /* runs in one batch */
 
 typedef struct dlm_sweep_job {
     const dlm_sweep *sw;
@@ -37,7 +47,7 @@ typedef struct dlm_sweep_job {
     uint32_t shard, shards;  /* shards = 0: the whole sweep; else slice `shard` of `shards` */
     int quiet;               /* no progress line */
     uint64_t config_hash;    /* names the config in slice files */
-    dlm_sweep_run_fn run;
+    dlm_sweep_batch_fn batch;
     void *ctx;
 } dlm_sweep_job;
 

@@ -830,10 +830,10 @@ void dlm_evo_plan_setup(const dlm_evo_plan *plan, uint64_t seed, dlm_evo_setup *
 {
     memset(s, 0, sizeof *s);
     s->seed = seed;
-    s->params = &plan->params;
-    s->n_params = 1;
-    s->classes = plan->classes;
-    s->n_classes = plan->n_classes;
+    s->params = plan->batch_params ? plan->batch_params : &plan->params;
+    s->n_params = plan->batch_params ? plan->n_batch_params : 1;
+    s->classes = plan->batch_params ? plan->batch_classes : plan->classes;
+    s->n_classes = plan->batch_params ? plan->n_batch_classes : plan->n_classes;
     s->table = plan->table;
     s->n_table = plan->n_table;
     if (plan->params.structure == DLM_STRUCTURE_GRAPH) {
@@ -864,5 +864,7 @@ void dlm_evo_plan_free(dlm_evo_plan *plan)
     free(plan->populations);
     free(plan->strategies);
     free(plan->agent_class);
+    free(plan->batch_params);
+    free(plan->batch_classes);
     memset(plan, 0, sizeof *plan);
 }

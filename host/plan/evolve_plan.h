@@ -31,6 +31,12 @@ typedef struct dlm_evo_plan {
     uint64_t bytes;           /* memory the run needs on the host (graphs included) */
     uint64_t graph_bytes;     /* of which the graphs, while they are built */
     uint64_t bytes_available; /* physical memory here (0 if unknown) */
+    /* A batch of runs (dlm_evo_plan_join): one parameter set per run, owned; null for a
+       plan of one run, whose parameters are `params`. */
+    dlm_evo_params *batch_params;
+    size_t n_batch_params;
+    dlm_player_params *batch_classes; /* every run's classes, run j's from its class_offset */
+    size_t n_batch_classes;
 } dlm_evo_plan;
 
 /* Builds the plan of the scenario's evolution; DLM_ERR_USAGE names the bad key. */
@@ -41,6 +47,18 @@ dlm_status dlm_evo_plan_check(const dlm_scenario *sc, dlm_error *err);
 /* The upload description of a plan (pointers into it). */
 void dlm_evo_plan_setup(const dlm_evo_plan *plan, uint64_t seed, dlm_evo_setup *setup);
 void dlm_evo_plan_free(dlm_evo_plan *plan);
+
+/* Batches (host/plan/evolve_batch.c): runs of a sweep that differ only in what each
+ * population carries (its parameters, classes, mutation set, seed, initial strategies)
+ * evolve together as the populations of one plan. 1 when run b can join a batch with
+ * run a: the same rule and schedule (generations, record_every, stop at fixation, no
+ * snapshots, no wall-clock limit), the same named strategies, and no graphs. */
+int dlm_evo_plan_batchable(const dlm_scenario *sa, const dlm_evo_plan *a,
+                           const dlm_scenario *sb, const dlm_evo_plan *b);
+/* Joins k batchable plans into one: run j's populations follow run j-1's, with its own
+ * parameter set j; `params` is run 0's (what the runner reads of the rule). */
+dlm_status dlm_evo_plan_join(const dlm_evo_plan *const *plans, size_t k, dlm_evo_plan *out,
+                             dlm_error *err);
 
 /* Bytes the host needs per agent (documented in the README). */
 uint64_t dlm_evo_bytes_per_agent(int synchronous);

@@ -1,0 +1,86 @@
+/* evolve_batch.c — the runs of a sweep batched into one plan (evolve_plan.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan/evolve_plan.h"
+
+int dlm_evo_plan_batchable(const dlm_scenario *sa, const dlm_evo_plan *a,
+                           const dlm_scenario *sb, const dlm_evo_plan *b)
+{
+    const dlm_evolution_spec *x = &sa->evolution, *y = &sb->evolution;
+    uint32_t i;
+    if (a->rule != b->rule || a->synchronous != b->synchronous ||
+        a->params.structure == DLM_STRUCTURE_GRAPH || b->params.structure == DLM_STRUCTURE_GRAPH)
+        return 0;
+    /* the runner's schedule and its reading of fixation are the batch's */
+    if (x->generations != y->generations || x->record_every != y->record_every ||
+        x->stop_at_fixation != y->stop_at_fixation || x->snapshot_every || y->snapshot_every ||
+        x->wall_clock > 0 || y->wall_clock > 0 ||
+        (a->params.mutation_kind == 0) != (b->params.mutation_kind == 0))
+        return 0;
+    /* the census counts the same named strategies */
+    if (a->n_named != b->n_named || a->tolerance != b->tolerance)
+        return 0;
+    for (i = 0; i < a->n_named; ++i)
+        if (memcmp(&a->named[i], &b->named[i], sizeof a->named[i]) != 0 ||
+            strcmp(a->named_labels[i], b->named_labels[i]) != 0)
+            return 0;
+    return 1;
+}
+
+dlm_status dlm_evo_plan_join(const dlm_evo_plan *const *plans, size_t k, dlm_evo_plan *out,
+                             dlm_error *err)
+{
+    size_t j, p, np = 0, nt = 0, nc = 0, at_p = 0, at_t = 0, at_c = 0;
+    uint64_t na = 0, at_a = 0;
+    memset(out, 0, sizeof *out);
+    for (j = 0; j < k; ++j) {
+        np += plans[j]->n_populations;
+        na += plans[j]->n_agents;
+        nt += plans[j]->n_table;
+        nc += plans[j]->n_classes;
+    }
+    *out = *plans[0];
+    memset(&out->interaction, 0, sizeof out->interaction);
+    memset(&out->replacement, 0, sizeof out->replacement);
+    out->n_populations = np;
+    out->n_agents = na;
+    out->n_table = nt;
+    out->batch_params = calloc(k, sizeof *out->batch_params);
+    out->populations = calloc(np ? np : 1, sizeof *out->populations);
+    out->strategies = malloc((na ? na : 1) * sizeof *out->strategies);
+    out->agent_class = malloc((na ? na : 1) * sizeof *out->agent_class);
+    out->table = malloc((nt ? nt : 1) * sizeof *out->table);
+    out->batch_classes = malloc((nc ? nc : 1) * sizeof *out->batch_classes);
+    out->bytes = 0;
+    if (!out->batch_params || !out->populations || !out->strategies || !out->agent_class ||
+        !out->table || !out->batch_classes) {
+        dlm_evo_plan_free(out);
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a batch of %zu runs", k);
+    }
+    out->n_batch_params = k;
+    out->n_batch_classes = nc;
+    for (j = 0; j < k; ++j) {
+        const dlm_evo_plan *q = plans[j];
+        dlm_evo_params ep = q->params;
+        ep.set_offset += (uint32_t)at_t;
+        ep.class_offset = (uint32_t)at_c;
+        out->batch_params[j] = ep;
+        for (p = 0; p < q->n_populations; ++p) {
+            dlm_evo_population pop = q->populations[p];
+            pop.agent0 += at_a;
+            pop.params = (uint32_t)j;
+            out->populations[at_p + p] = pop;
+        }
+        memcpy(out->strategies + at_a, q->strategies, q->n_agents * sizeof *q->strategies);
+        memcpy(out->agent_class + at_a, q->agent_class, q->n_agents * sizeof *q->agent_class);
+        memcpy(out->table + at_t, q->table, q->n_table * sizeof *q->table);
+        memcpy(out->batch_classes + at_c, q->classes, q->n_classes * sizeof *q->classes);
+        out->bytes += q->bytes;
+        at_p += q->n_populations;
+        at_a += q->n_agents;
+        at_t += q->n_table;
+        at_c += q->n_classes;
+    }
+    return DLM_OK;
+}
