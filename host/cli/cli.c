@@ -662,17 +662,59 @@ static void warn_game(const dlm_scenario *sc)
 }
 
 /* Opens the scenario's backend; returns an exit code. */
+/* A sweep keeps its backend open from run to run (a device context, compiled kernels):
+ * the one of the last run, reused while the next asks for the same backend and threads. */
+static struct {
+    int keep;  /* a sweep is running */
+    const dlm_backend_ops *ops;
+    dlm_backend *be;
+    char name[16];
+    int threads;
+} cli_backend;
+
 static int open_backend(const char *cmd, const dlm_scenario *sc, const dlm_backend_ops **ops,
                         dlm_backend **be)
 {
     dlm_backend_options opt = {sc->threads, opt_platform, opt_device, cli_local_rank};
     dlm_error err = {DLM_OK, ""};
-    dlm_status st = dlm_backend_open(sc->backend, &opt, stderr, ops, be, &err);
+    dlm_status st;
+    if (cli_backend.be && strcmp(cli_backend.name, sc->backend) == 0 &&
+        cli_backend.threads == sc->threads) {
+        *ops = cli_backend.ops;
+        *be = cli_backend.be;
+        return 0;
+    }
+    if (cli_backend.be) {
+        cli_backend.ops->destroy(cli_backend.be);
+        cli_backend.be = NULL;
+    }
+    st = dlm_backend_open(sc->backend, &opt, stderr, ops, be, &err);
     if (st != DLM_OK) {
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
         return st == DLM_ERR_USAGE ? 2 : 1;
     }
+    if (cli_backend.keep) {
+        cli_backend.ops = *ops;
+        cli_backend.be = *be;
+        snprintf(cli_backend.name, sizeof cli_backend.name, "%s", sc->backend);
+        cli_backend.threads = sc->threads;
+    }
     return 0;
+}
+
+/* Done with a backend: closed, unless a sweep keeps it for its next run. */
+static void close_backend(const dlm_backend_ops *ops, dlm_backend *be)
+{
+    if (!(cli_backend.keep && be == cli_backend.be))
+        close_backend(ops, be);
+}
+
+/* The end of a sweep: its backend closed. */
+static void release_backend(void)
+{
+    if (cli_backend.be)
+        cli_backend.ops->destroy(cli_backend.be);
+    memset(&cli_backend, 0, sizeof cli_backend);
 }
 
 /* The output format: the config's or --format; when neither --format nor --set
@@ -792,7 +834,7 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
         st = dlm_sink_commit(records, &err);
     else
         kept = dlm_sink_abort(records);
-    ops->destroy(be);
+    close_backend(ops, be);
     dlm_evo_plan_free(&plan);
     if (st != DLM_OK) {
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
@@ -987,7 +1029,7 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
             dlm_tournament_report_free(&r);
     }
     outputs_abort(&outs);
-    ops->destroy(be);
+    close_backend(ops, be);
     if (st != DLM_OK) {
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
         return st == DLM_ERR_USAGE ? 2 : 1;
@@ -1794,7 +1836,7 @@ static long evo_batch_run(const sweep_ctx *c, evo_batch *b, dlm_sweep_result *re
     if (st == DLM_OK && (rc = open_backend("sweep", &b->sc[0], &ops, &be)) == 0) {
         st = dlm_evolve_batch(b->scs, b->plans, b->k, &joined, ops, be, fps,
                               c->fmt, out, &err);
-        ops->destroy(be);
+        close_backend(ops, be);
     }
     for (i = 0; i < b->k; ++i) {
         if (fps[i] && fclose(fps[i]) != 0 && st == DLM_OK)
@@ -1951,8 +1993,10 @@ static int cmd_sweep(int argc, char **argv)
             int rank, size;
             rc = dlm_mpi_start(&rank, &size, &cli_local_rank);
         }
+        cli_backend.keep = 1;
         if (!rc)
             rc = dlm_sweep_drive(&job);
+        release_backend();
     }
     if (!rc || present)
         dlm_scenario_free(&base);
