@@ -640,10 +640,14 @@ static dlm_status read_checkpoint_every(dlm_error *err, const dlm_node *v, dlm_s
     const char *unit;
     double x, scale;
     char *end = NULL;
-    if (v->kind == DLM_NODE_SCALAR && v->len > 0 && v->len < 32 &&
-        strspn(v->text, "0123456789") == v->len)
-        return dlm_cfg_get_uint(err, v, path, 1, (uint64_t)1 << 40,
-                                &sc->checkpoint_every_generations);
+    if (v->kind == DLM_NODE_SCALAR && v->len > 0 && v->len < 14 && v->text[0] != '0' &&
+        strspn(v->text, "0123456789") == v->len) {
+        uint64_t n = strtoull(v->text, NULL, 10);
+        if (n <= (uint64_t)1 << 40) {
+            sc->checkpoint_every_generations = n;
+            return DLM_OK;
+        }
+    }
     if (v->kind == DLM_NODE_SCALAR && v->len > 1 && v->len < 32 && v->text[0] != ' ') {
         unit = v->text + v->len - 1;
         scale = *unit == 's' ? 1.0 : *unit == 'm' ? 60.0 : *unit == 'h' ? 3600.0 : 0.0;

@@ -95,6 +95,7 @@ void dlm_signals_install(void)
 
 void dlm_signals_defer(int on)
 {
+    stop_requested = 0;
     deferred = on ? 1 : 0;
 }
 

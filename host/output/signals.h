@@ -20,7 +20,7 @@
 /* Installs the handlers (once; later calls do nothing). */
 void dlm_signals_install(void);
 
-/* Deferred mode on (1) or off (0). */
+/* Deferred mode on (1) or off (0); either way a stop asked for before is forgotten. */
 void dlm_signals_defer(int on);
 /* The signal that asked a deferred run to stop (SIGINT, SIGTERM, SIGHUP), or 0. */
 int dlm_signals_stop_requested(void);

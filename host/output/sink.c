@@ -71,7 +71,8 @@ static dlm_status sink_create(dlm_sink *s, dlm_error *err)
     else
         snprintf(s->tmp_path, sizeof s->tmp_path, "%.1060s.tmp.%ld", s->target, (long)getpid());
     s->slot = s->kind == DLM_SINK_ATOMIC ? dlm_signals_track_temp(s->tmp_path) : -1;
-    if (!(s->fp = fopen(s->tmp_path, "w"))) {
+    /* w+: a partial file is read back for the CRC of a checkpoint's mark */
+    if (!(s->fp = fopen(s->tmp_path, s->kind == DLM_SINK_PARTIAL ? "w+" : "w"))) {
         int e = errno;
         dlm_signals_untrack(s->slot);
         s->slot = -1;
