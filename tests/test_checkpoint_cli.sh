@@ -189,6 +189,13 @@ cp "$TMP/moved.partial" "$TMP/bad.csv.partial"
 expect 0 "after the refusals, the kept pair resumes" -- "$DLM" run "$TMP/moran.yaml" --out "$TMP/bad.csv" --resume "$TMP/keep.ckpt" --checkpoint-every 5
 same_files "$TMP/bad.csv" "$TMP/ref_moran.csv" "resumed after the refusals"
 
+# A new run never overwrites a stopped run's checkpoint (nor, so, its partial records).
+cp "$TMP/good.ckpt" "$TMP/again.ckpt"
+cp "$TMP/moved.partial" "$TMP/again.csv.partial"
+expect 2 "a new run over a stopped run's checkpoint" -- "$DLM" run "$TMP/moran.yaml" --out "$TMP/again.csv" --checkpoint "$TMP/again.ckpt"
+contains "$TMP/err" "again.ckpt exists (a run stopped there): continue it with --resume" "a new run over a checkpoint: the reason"
+cmp -s "$TMP/again.ckpt" "$TMP/good.ckpt" && cmp -s "$TMP/again.csv.partial" "$TMP/moved.partial" && ok || bad "a refused new run changed the checkpoint or the partial records"
+
 # --- settings refused up front --------------------------------------------------------------------
 expect 2 "checkpoint with records on standard output" -- "$DLM" run "$TMP/moran.yaml" --checkpoint "$TMP/so.ckpt"
 contains "$TMP/err" "writes its records to a file" "standard output: the reason"

@@ -784,6 +784,11 @@ static int checkpoint_setup(const char *cmd, const dlm_scenario *sc, const run_o
                 cmd, *path);
         return 2;
     }
+    if (!o->resume && access(*path, F_OK) == 0) { /* a stopped run's: never overwritten */
+        fprintf(stderr, "dilemma %s: checkpoint %s exists (a run stopped there): continue it with "
+                        "--resume %s, or remove it to start over\n", cmd, *path, *path);
+        return 2;
+    }
     if (dlm_cli_test_stop(ck) != 0) {
         fprintf(stderr, "dilemma %s: DLM_TEST_STOP_AFTER_CHECKPOINTS must be K or K:INT, "
                         "K:TERM, K:HUP with K in [1, 10^6]\n", cmd);
