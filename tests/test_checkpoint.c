@@ -267,13 +267,25 @@ static const char evolution_yaml[] =
     "evolution:\n  population: 16\n  populations: 2\n  generations: 30\n  rule: fermi\n"
     "  mutation: {rate: 0.05, kind: set, set: [tft, alld, wsls]}\n  record_every: 4\n";
 
+/* The test's scenario, plan and config hash. */
+static void build(dlm_scenario *sc, dlm_evo_plan *plan, uint64_t *hash)
+{
+    dlm_config *cfg = NULL;
+    dlm_error err = {DLM_OK, ""};
+    assert_int_equal(dlm_config_load_string(evolution_yaml, strlen(evolution_yaml), "<test>", &cfg,
+                                            &err), DLM_OK);
+    assert_int_equal(dlm_config_to_scenario(cfg, sc, &err), DLM_OK);
+    *hash = dlm_config_hash(cfg);
+    dlm_config_free(cfg);
+    assert_int_equal(dlm_evo_plan_build(sc, plan, &err), DLM_OK);
+}
+
 /* Runs the evolution into out (a partial sink): from the start, or resuming from the
  * checkpoint, stopping after `stop_after` checkpoints (0: never). Returns the status and
  * fills the outcomes. */
 static dlm_status run_evolution(const char *out, const char *ckpt, int resume, uint32_t stop_after,
                                 dlm_evo_checkpointing *ck, dlm_evo_outcome *outcomes)
 {
-    dlm_config *cfg = NULL;
     dlm_scenario sc;
     dlm_evo_plan plan;
     dlm_error err = {DLM_OK, ""};
@@ -283,13 +295,8 @@ static dlm_status run_evolution(const char *out, const char *ckpt, int resume, u
     dlm_sink sink;
     void *payload = NULL;
     dlm_status st;
-    assert_int_equal(dlm_config_load_string(evolution_yaml, strlen(evolution_yaml), "<test>", &cfg,
-                                            &err), DLM_OK);
-    assert_int_equal(dlm_config_to_scenario(cfg, &sc, &err), DLM_OK);
     memset(ck, 0, sizeof *ck);
-    ck->config_hash = dlm_config_hash(cfg);
-    dlm_config_free(cfg);
-    assert_int_equal(dlm_evo_plan_build(&sc, &plan, &err), DLM_OK);
+    build(&sc, &plan, &ck->config_hash);
     if (resume) {
         st = dlm_evo_resume_open(ckpt, ck->config_hash, &plan, DLM_FMT_JSONL, out, &sink,
                                  &payload, &ck->resume_n, &err);
@@ -320,6 +327,56 @@ static dlm_status run_evolution(const char *out, const char *ckpt, int resume, u
     return st;
 }
 
+/* A checkpoint rewritten with a valid checksum but an agent no model can run, or an
+ * outcome naming a strategy the plan lacks, is refused before the partial file is touched. */
+static void crafted_refused(const char *ckpt, const char *out)
+{
+    dlm_scenario sc;
+    dlm_evo_plan plan;
+    dlm_error err = {DLM_OK, ""};
+    dlm_sink sink;
+    uint64_t hash;
+    void *payload = NULL, *again = NULL;
+    size_t n = 0, n2 = 0, agent0;
+    unsigned char before[1 << 16], after[1 << 16];
+    char partial[600];
+    long nb;
+    int k;
+    build(&sc, &plan, &hash);
+    snprintf(partial, sizeof partial, "%s.partial", out);
+    nb = file_bytes(partial, before, sizeof before);
+    assert_int_equal(dlm_checkpoint_read(ckpt, DLM_CKPT_EVOLVE, hash, &payload, &n, &err), DLM_OK);
+    /* 32 bytes the observer's, 64 the runner's header, then per population 32 + outcome + 16 */
+    agent0 = n - (size_t)plan.n_agents * sizeof(dlm_strategy);
+    for (k = 0; k < 2; ++k) {
+        unsigned char *d = malloc(n);
+        char path[600];
+        memcpy(d, payload, n);
+        if (k == 0) {
+            uint32_t bad_kind = 9;
+            memcpy(d + agent0 + 5 * sizeof(dlm_strategy) + offsetof(dlm_strategy, kind),
+                   &bad_kind, 4);
+        } else {
+            int32_t named = 99;
+            memcpy(d + 32 + 64 + plan.n_populations * sizeof(dlm_evo_counts) +
+                   offsetof(dlm_evo_outcome, fixed_named), &named, 4);
+        }
+        snprintf(path, sizeof path, "%s.crafted", ckpt);
+        assert_int_equal(dlm_checkpoint_write(path, DLM_CKPT_EVOLVE, hash, d, n, &err), DLM_OK);
+        assert_int_equal(dlm_evo_resume_open(path, hash, &plan, DLM_FMT_JSONL, out, &sink, &again,
+                                             &n2, &err), DLM_ERR_USAGE);
+        assert_non_null(strstr(err.message, k == 0 ? "holds no strategy" : "is not one this run"));
+        assert_null(again);
+        assert_int_equal(remove(path), 0);
+        free(d);
+    }
+    assert_int_equal(file_bytes(partial, after, sizeof after), nb);
+    assert_memory_equal(after, before, (size_t)nb);
+    free(payload);
+    dlm_evo_plan_free(&plan);
+    dlm_scenario_free(&sc);
+}
+
 static void test_evolution_resumes(void **state)
 {
     dlm_evo_checkpointing ck;
@@ -334,6 +391,7 @@ static void test_evolution_resumes(void **state)
     assert_int_equal(ck.generation, 12); /* the 4th checkpoint, every 3 generations */
     assert_int_equal(access(in_dir("cut.jsonl"), F_OK), -1);
     assert_int_equal(access(in_dir("cut.jsonl.partial"), F_OK), 0);
+    crafted_refused(in_dir("cut.ckpt"), in_dir("cut.jsonl"));
     run_evolution(in_dir("cut.jsonl"), in_dir("cut.ckpt"), 1, 0, &ck, resumed);
     na = file_bytes(in_dir("full.jsonl"), a, sizeof a);
     nb = file_bytes(in_dir("cut.jsonl"), b, sizeof b);

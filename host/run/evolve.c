@@ -314,6 +314,49 @@ static size_t state_bytes(size_t np, uint64_t n_agents)
            (size_t)n_agents * sizeof(dlm_strategy);
 }
 
+/* 1 when s is a strategy the model can run: a known kind with its fields in range (a
+ * checkpoint's checksum guards against accidents, not against a crafted file). */
+static int strategy_sane(const dlm_strategy *s)
+{
+    int i;
+    if (s->kind == DLM_STRAT_MEMORY_ONE) {
+        for (i = 0; i < 5; ++i)
+            if (s->threshold[i] > ((uint64_t)1 << 32))
+                return 0;
+        return 1;
+    }
+    if (s->kind == DLM_STRAT_LOOKUP)
+        return s->depth >= 1 && s->depth <= 3;
+    return s->kind == DLM_STRAT_FSM && s->depth >= 1 && s->depth <= 16 && s->opening < 16;
+}
+
+/* The per-population and per-agent parts of a state (checked for size): outcomes that
+ * name a strategy the plan has, strategies the model can run. */
+static dlm_status state_check_content(const dlm_evo_plan *plan, const unsigned char *b,
+                                      dlm_error *err)
+{
+    size_t np = plan->n_populations, p;
+    const unsigned char *at = b + STATE_HEADER + np * sizeof(dlm_evo_counts);
+    uint64_t i;
+    for (p = 0; p < np; ++p) {
+        dlm_evo_outcome o;
+        memcpy(&o, at + p * sizeof o, sizeof o);
+        if (o.fixed_named < -1 || o.fixed_named >= (int)plan->n_named || o.fixed > 1)
+            return dlm_error_set(err, DLM_ERR_USAGE, "the checkpoint's outcome of population "
+                                 "%zu is not one this run can have", p);
+    }
+    at += np * (sizeof(dlm_evo_outcome) + 16);
+    for (i = 0; i < plan->n_agents; ++i) {
+        dlm_strategy s;
+        memcpy(&s, at + i * sizeof s, sizeof s);
+        if (!strategy_sane(&s))
+            return dlm_error_set(err, DLM_ERR_USAGE, "the checkpoint's agent %llu holds no "
+                                 "strategy the model can run (kind %u)", (unsigned long long)i,
+                                 s.kind);
+    }
+    return DLM_OK;
+}
+
 dlm_status dlm_evo_state_check(const dlm_evo_plan *plan, const void *state, size_t n,
                                uint64_t *generation, dlm_error *err)
 {
@@ -335,7 +378,7 @@ dlm_status dlm_evo_state_check(const dlm_evo_plan *plan, const void *state, size
                              state_bytes(plan->n_populations, plan->n_agents));
     if (generation)
         *generation = h[4];
-    return DLM_OK;
+    return state_check_content(plan, state, err);
 }
 
 /* The runner's state at g, with the world copied from the backend; *n its bytes. */
