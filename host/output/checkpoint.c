@@ -42,7 +42,9 @@ static uint64_t get_u64(const unsigned char *p)
 
 static const char *kind_name(uint32_t kind)
 {
-    return kind == DLM_CKPT_EVOLVE ? "an evolution" : kind == DLM_CKPT_SWEEP ? "a sweep" : "another";
+    return kind == DLM_CKPT_EVOLVE ? "an evolution"
+           : kind == DLM_CKPT_SWEEP ? "a sweep"
+                                    : "another";
 }
 
 /* Makes a rename in path's folder durable (best effort: some file systems refuse). */

@@ -68,6 +68,9 @@ static void on_signal(int sig)
             unlink(records_path);
             say("dilemma: interrupted before any record was complete; nothing was kept\n");
         }
+        if (deferred)
+            say("dilemma: --resume with the last checkpoint, if one was written, continues "
+                "the run\n");
     } else {
         say("dilemma: interrupted (signal ");
         say_number(sig);
