@@ -207,6 +207,8 @@ for bad in 0 -3 10x 5q "" 1e3; do
 done
 expect 2 "a checkpoint in a missing folder" -- "$DLM" run "$TMP/moran.yaml" --out "$TMP/e.csv" --checkpoint "$TMP/nowhere/e.ckpt"
 [ ! -e "$TMP/e.csv.partial" ] && [ ! -e "$TMP/e.csv" ] && ok || bad "a refused checkpoint path left an output"
+expect 2 "--checkpoint-every without --checkpoint" -- "$DLM" run "$TMP/moran.yaml" --out "$TMP/e.csv" --checkpoint-every 5
+contains "$TMP/err" "give that too" "--checkpoint-every without --checkpoint: the reason"
 expect 2 "output and checkpoint the same file" -- "$DLM" run "$TMP/moran.yaml" --out "$TMP/e.csv" --checkpoint "$TMP/e.csv"
 # without --checkpoint a signal still ends the run at once (nothing deferred): covered by
 # test_robust_outputs.sh

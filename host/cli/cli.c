@@ -1231,7 +1231,14 @@ static int cmd_run(int argc, char **argv)
         free_args(&a);
         return rc;
     }
-    if (!rc && (sc.checkpoint[0] || a.given[O_RESUME])) {
+    if (a.given[O_CHECKPOINT_EVERY] && !sc.checkpoint[0] && !a.given[O_RESUME]) {
+        fprintf(stderr, "dilemma run: --checkpoint-every sets the period of the checkpoints "
+                        "--checkpoint FILE writes; give that too\n");
+        dlm_scenario_free(&sc);
+        free_args(&a);
+        return 2;
+    }
+    if (sc.checkpoint[0] || a.given[O_RESUME]) {
         /* the config the results depend on, for the checkpoints; the command that resumes */
         dlm_config *cfg = NULL;
         dlm_error err = {DLM_OK, ""};
