@@ -3,7 +3,7 @@
 # usage: scripts/deps.sh build|test
 # Runs as root (or through sudo when it is there). Installs nothing that is present.
 set -euo pipefail
-build_pkgs=(build-essential cmake pkg-config libyaml-dev ocl-icd-opencl-dev opencl-headers
+build_pkgs=(build-essential cmake pkg-config libyaml-dev zlib1g-dev ocl-icd-opencl-dev opencl-headers
             pocl-opencl-icd)
 test_pkgs=("${build_pkgs[@]}" libcmocka-dev clang python3 python3-pandas libopenmpi-dev openmpi-bin)
 case "${1:-build}" in

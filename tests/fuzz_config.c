@@ -165,6 +165,10 @@ static void check_scenario(const dlm_scenario *sc)
     require(sc->threads >= 0, "threads >= 0");
     require(memchr(sc->backend, '\0', sizeof sc->backend) && memchr(sc->format, '\0', sizeof sc->format) &&
                 memchr(sc->out, '\0', sizeof sc->out), "strings terminated");
+    require(memchr(sc->checkpoint, '\0', sizeof sc->checkpoint) != NULL, "checkpoint terminated");
+    require(sc->checkpoint_every_generations <= (uint64_t)1 << 40 &&
+                sc->checkpoint_every_seconds > 0.0 && sc->checkpoint_every_seconds <= 1e7,
+            "checkpoint period: generations <= 2^40, seconds in (0, 10^7]");
 }
 
 /* Checks that a failure left a status and a message. */

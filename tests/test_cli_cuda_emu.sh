@@ -70,6 +70,18 @@ for rule in moran-bd fermi-sync wright-fisher; do
   same "$TMP/e_cu.jsonl.summary.json" "$TMP/e_cpu.jsonl.summary.json" "evolve $rule summary"
 done
 
+# --- checkpoints: a run stopped at a checkpoint on cuda, resumed on cuda and on the cpu --------------
+for rule in moran-bd wright-fisher; do
+  "$DLM" "${evo[@]}" --set evolution.rule=$rule --backend cpu --out "$TMP/k_ref.jsonl" 2>/dev/null
+  for resume_on in cuda cpu; do
+    rm -f "$TMP/k.jsonl"* "$TMP/k.ckpt"
+    expect 143 "checkpoint $rule: stopped on cuda" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=3 "$DLM" "${evo[@]}" --set evolution.rule=$rule --backend cuda --out "$TMP/k.jsonl" --checkpoint "$TMP/k.ckpt" --checkpoint-every 4
+    expect 0 "checkpoint $rule: resumed on $resume_on" -- "$DLM" "${evo[@]}" --set evolution.rule=$rule --backend $resume_on --out "$TMP/k.jsonl" --resume "$TMP/k.ckpt" --checkpoint-every 4
+    cmp -s "$TMP/k.jsonl" "$TMP/k_ref.jsonl" && ok || bad "checkpoint $rule: resumed on $resume_on, records differ from the uninterrupted run's"
+    cmp -s "$TMP/k.jsonl.summary.json" "$TMP/k_ref.jsonl.summary.json" && ok || bad "checkpoint $rule: resumed on $resume_on, summaries differ"
+  done
+done
+
 # --- too big for the device: refused with the numbers, before anything is allocated ----------------
 expect 2 "evolution too big for the device" -- env DLM_CUDA_EMU_MEMORY=1000000 "$DLM" run --set mode=evolve --set evolution.population=20000 --backend cuda --out "$TMP/big.csv"
 contains "$TMP/err" "bytes) of device memory" "the refusal gives the numbers"

@@ -182,6 +182,24 @@ static dlm_status cpu_evo_snapshot(dlm_backend *be, dlm_evo_state *st, dlm_strat
     return dlm_cpu_evo_snapshot(st, out, err);
 }
 
+static dlm_status cpu_evo_save(dlm_backend *be, dlm_evo_state *st, dlm_strategy *agents,
+                               uint64_t *fixed, dlm_error *err)
+{
+    (void)be;
+    (void)err;
+    dlm_cpu_evo_save(st, agents, fixed);
+    return DLM_OK;
+}
+
+static dlm_status cpu_evo_restore(dlm_backend *be, dlm_evo_state *st, const dlm_strategy *agents,
+                                  const uint64_t *fixed, dlm_error *err)
+{
+    (void)be;
+    (void)err;
+    dlm_cpu_evo_restore(st, agents, fixed);
+    return DLM_OK;
+}
+
 static void cpu_evo_destroy(dlm_backend *be, dlm_evo_state *st)
 {
     (void)be;
@@ -208,6 +226,8 @@ const dlm_backend_ops dlm_backend_cpu = {
     .evo_run = cpu_evo_run,
     .evo_census = cpu_evo_census,
     .evo_snapshot = cpu_evo_snapshot,
+    .evo_save = cpu_evo_save,
+    .evo_restore = cpu_evo_restore,
     .evo_destroy = cpu_evo_destroy,
     .describe = cpu_describe,
     .destroy = cpu_destroy,

@@ -797,6 +797,45 @@ done:
     return status;
 }
 
+/* Checkpoints: the strategies and fixation generations, out of the device or back in. */
+static dlm_status cu_evo_save(dlm_backend *be, dlm_evo_state *st, dlm_strategy *agents,
+                              uint64_t *fixed, dlm_error *err)
+{
+    dlm_status status = DLM_OK;
+    if (st->pending)
+        return not_between(st, "evo_save", err);
+    CU_TRY(cudaSetDevice(be->device), NULL);
+    if (st->n_agents)
+        CU_TRY(cudaMemcpy(agents, st->w.strategy, st->n_agents * sizeof(dlm_strategy),
+                          cudaMemcpyDeviceToHost),
+               "strategies");
+    if (st->n_pops)
+        CU_TRY(cudaMemcpy(fixed, st->w.fixed, st->n_pops * sizeof(uint64_t),
+                          cudaMemcpyDeviceToHost),
+               "fixation generations");
+done:
+    return status;
+}
+
+static dlm_status cu_evo_restore(dlm_backend *be, dlm_evo_state *st, const dlm_strategy *agents,
+                                 const uint64_t *fixed, dlm_error *err)
+{
+    dlm_status status = DLM_OK;
+    if (st->pending)
+        return not_between(st, "evo_restore", err);
+    CU_TRY(cudaSetDevice(be->device), NULL);
+    if (st->n_agents)
+        CU_TRY(cudaMemcpy(st->w.strategy, agents, st->n_agents * sizeof(dlm_strategy),
+                          cudaMemcpyHostToDevice),
+               "strategies");
+    if (st->n_pops)
+        CU_TRY(cudaMemcpy(st->w.fixed, fixed, st->n_pops * sizeof(uint64_t),
+                          cudaMemcpyHostToDevice),
+               "fixation generations");
+done:
+    return status;
+}
+
 /* --- tests ------------------------------------------------------------------------------- */
 
 /* For tests/test_cuda.c: runs check kernel `name` (dlmk_check_philox: 6 words in, 4 out per
@@ -846,6 +885,8 @@ const dlm_backend_ops dlm_backend_cuda = {
     .evo_submit = cu_evo_submit,
     .evo_collect = cu_evo_collect,
     .evo_snapshot = cu_evo_snapshot,
+    .evo_save = cu_evo_save,
+    .evo_restore = cu_evo_restore,
     .evo_destroy = cu_evo_destroy,
     .describe = cu_describe,
     .destroy = cu_destroy,

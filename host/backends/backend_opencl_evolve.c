@@ -470,3 +470,27 @@ dlm_status dlm_cl_evo_snapshot(dlm_backend *be, dlm_evo_state *st, dlm_strategy 
 done:
     return status;
 }
+
+dlm_status dlm_cl_evo_save(dlm_backend *be, dlm_evo_state *st, dlm_strategy *agents,
+                           uint64_t *fixed, dlm_error *err)
+{
+    dlm_status status = DLM_OK;
+    DLM_CL_TRY(clEnqueueReadBuffer(be->queue, st->world[W_STRATEGY], CL_TRUE, 0,
+                                   st->n_agents * sizeof(dlm_strategy), agents, 0, NULL, NULL));
+    DLM_CL_TRY(clEnqueueReadBuffer(be->queue, st->world[W_FIXED], CL_TRUE, 0,
+                                   st->n_pops * sizeof(uint64_t), fixed, 0, NULL, NULL));
+done:
+    return status;
+}
+
+dlm_status dlm_cl_evo_restore(dlm_backend *be, dlm_evo_state *st, const dlm_strategy *agents,
+                              const uint64_t *fixed, dlm_error *err)
+{
+    dlm_status status = DLM_OK;
+    DLM_CL_TRY(clEnqueueWriteBuffer(be->queue, st->world[W_STRATEGY], CL_TRUE, 0,
+                                    st->n_agents * sizeof(dlm_strategy), agents, 0, NULL, NULL));
+    DLM_CL_TRY(clEnqueueWriteBuffer(be->queue, st->world[W_FIXED], CL_TRUE, 0,
+                                    st->n_pops * sizeof(uint64_t), fixed, 0, NULL, NULL));
+done:
+    return status;
+}

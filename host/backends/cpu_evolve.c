@@ -247,3 +247,15 @@ dlm_status dlm_cpu_evo_snapshot(dlm_evo_state *st, dlm_strategy *out, dlm_error 
     memcpy(out, st->world.strategy, st->n_agents * sizeof *out);
     return DLM_OK;
 }
+
+void dlm_cpu_evo_save(const dlm_evo_state *st, dlm_strategy *agents, uint64_t *fixed)
+{
+    memcpy(agents, st->world.strategy, st->n_agents * sizeof *agents);
+    memcpy(fixed, st->world.fixed, st->n_pops * sizeof *fixed);
+}
+
+void dlm_cpu_evo_restore(dlm_evo_state *st, const dlm_strategy *agents, const uint64_t *fixed)
+{
+    memcpy(st->world.strategy, agents, st->n_agents * sizeof *agents);
+    memcpy(st->world.fixed, fixed, st->n_pops * sizeof *fixed);
+}

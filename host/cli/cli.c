@@ -18,10 +18,12 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "config/sweep.h"
+#include "core/paths.h"
 #include "output/evolve_output.h"
 #include "output/output.h"
 #include "output/signals.h"
 #include "output/sweep_drive.h"
+#include "cli/resume.h"
 #include "run/play.h"
 #include "model/strategies.h"
 
@@ -76,7 +78,8 @@ enum {
     O_ROUNDS, O_CONTINUATION, O_EXEC, O_PERC, O_PERIOD, O_DELAY, O_EXEC_ONE, O_PERC_ONE,
     O_PERIOD_ONE, O_DELAY_ONE, O_TRACE, O_MATCH_REPS,
     O_TOURNAMENT_REPS, O_STRATEGIES, O_SELF, O_NO_SELF, O_MATRIX, O_RUN_MATRIX, O_PER_REP,
-    O_RUN_PER_REP, O_QUIET, O_SHARD, O_SUMMARY, O_BATCH, O_COUNT
+    O_RUN_PER_REP, O_QUIET, O_SHARD, O_SUMMARY, O_BATCH, O_CHECKPOINT, O_CHECKPOINT_EVERY,
+    O_RESUME, O_COUNT
 };
 
 static const cli_option options[O_COUNT] = {
@@ -151,6 +154,15 @@ static const cli_option options[O_COUNT] = {
     [O_RUN_PER_REP] = {"per-repetition", OPTIONAL_VALUE, NULL, C_RUN, "[=FILE]",
                        "tournaments: each entrant's figures in each repetition: to FILE, or "
                        "(csv) instead of the ranking"},
+    [O_CHECKPOINT] = {"checkpoint", VALUE, "output.checkpoint", C_RUN, "FILE",
+                      "evolution: write checkpoints to FILE (SIGINT/SIGTERM then stop at a "
+                      "checkpoint, exit 128 + signal)"},
+    [O_CHECKPOINT_EVERY] = {"checkpoint-every", VALUE, "output.checkpoint_every", C_RUN,
+                            "N|Ts", "a checkpoint every N generations, or every T seconds "
+                            "(30s, 10m, 1h; default 60s)"},
+    [O_RESUME] = {"resume", VALUE, NULL, C_RUN, "FILE",
+                  "evolution: continue the run that wrote checkpoint FILE (same config and "
+                  "options; the output is the uninterrupted run's, byte for byte)"},
 };
 
 #define MAX_ASSIGN 256
@@ -364,7 +376,7 @@ static int apply_option(cli_args *a, const char *cmd, const char *name, int id,
         /* A file name is text, whatever YAML would make of it ('-', '#', ': ') */
         char quoted[2 * DLM_PATH_MAX + 4];
         const char *as = value;
-        if (id == O_OUT) {
+        if (id == O_OUT || id == O_CHECKPOINT) {
             yaml_quote(quoted, sizeof quoted, value);
             as = quoted;
         }
@@ -374,7 +386,8 @@ static int apply_option(cli_args *a, const char *cmd, const char *name, int id,
         }
         if (id == O_FORMAT)
             a->format_given = 1;
-        if (id != O_FORMAT && id != O_OUT && id != O_BACKEND && id != O_THREADS)
+        if (id != O_FORMAT && id != O_OUT && id != O_BACKEND && id != O_THREADS &&
+            id != O_CHECKPOINT && id != O_CHECKPOINT_EVERY)
             a->changes_config = 1;
     }
     return 0;
@@ -706,7 +719,7 @@ static int open_backend(const char *cmd, const dlm_scenario *sc, const dlm_backe
 static void close_backend(const dlm_backend_ops *ops, dlm_backend *be)
 {
     if (!(cli_backend.keep && be == cli_backend.be))
-        close_backend(ops, be);
+        ops->destroy(be);
 }
 
 /* The end of a sweep: its backend closed. */
@@ -736,6 +749,9 @@ typedef struct run_options {
     const char *matrix;     /* tournament: null = none, "" = in the output, else its file */
     const char *per_repetition; /* tournament: likewise */
     dlm_digest *digest;     /* if not null: the run's results as samples (a sweep's) */
+    const char *resume;     /* evolution: the checkpoint to continue from, or null */
+    uint64_t config_hash;   /* evolution with checkpoints: dlm_config_hash of the config */
+    const char *resume_command; /* what to run to resume (a message after a signal) */
 } run_options;
 
 /* The outputs of one run: sink 0 the main one, then side files; all or none are kept. */
@@ -790,22 +806,119 @@ static dlm_format side_format(const char *path, dlm_format main)
     return f;
 }
 
+/* The checkpoints a run asks for (output.checkpoint, --resume), checked before any work:
+ * *path gets the checkpoint file or null for none. Returns an exit code. */
+static int checkpoint_setup(const char *cmd, const dlm_scenario *sc, const run_options *o,
+                            dlm_evo_checkpointing *ck, const char **path)
+{
+    dlm_error err = {DLM_OK, ""};
+    dlm_sink probe;
+    memset(ck, 0, sizeof *ck);
+    *path = sc->checkpoint[0] ? sc->checkpoint : o->resume;
+    if (!*path)
+        return 0;
+    if (strcmp(cmd, "run") != 0) {
+        fprintf(stderr, "dilemma %s: checkpoints are taken by `dilemma run` (output.checkpoint "
+                        "is set); %s does not take them yet\n", cmd, cmd);
+        return 2;
+    }
+    if (!sc->out[0] || dlm_path_is_stream(sc->out)) {
+        fprintf(stderr, "dilemma %s: a run with checkpoints writes its records to a file (give "
+                        "--out FILE), so that a resumed run can continue them\n", cmd);
+        return 2;
+    }
+    if (strcmp(*path, sc->out) == 0) {
+        fprintf(stderr, "dilemma %s: '%s' is named for both the output and the checkpoint\n",
+                cmd, *path);
+        return 2;
+    }
+    if (!o->resume && access(*path, F_OK) == 0) { /* a stopped run's: never overwritten */
+        fprintf(stderr, "dilemma %s: checkpoint %s exists (a run stopped there): continue it with "
+                        "--resume %s, or remove it to start over\n", cmd, *path, *path);
+        return 2;
+    }
+    if (dlm_cli_test_stop(ck) != 0) {
+        fprintf(stderr, "dilemma %s: DLM_TEST_STOP_AFTER_CHECKPOINTS must be K or K:INT, "
+                        "K:TERM, K:HUP with K in [1, 10^6]\n", cmd);
+        return 2;
+    }
+    if (dlm_sink_open(&probe, *path, &err) != DLM_OK) { /* its folder can be written */
+        fprintf(stderr, "dilemma %s: checkpoint: %s\n", cmd, err.message);
+        return err.status == DLM_ERR_RUNTIME ? 1 : 2;
+    }
+    dlm_sink_abort(&probe);
+    ck->path = *path;
+    ck->every_generations = sc->checkpoint_every_generations;
+    ck->every_seconds = sc->checkpoint_every_seconds;
+    ck->config_hash = o->config_hash;
+    return 0;
+}
+
+/* The end of a run stopped by a signal at its checkpoint: the partial records kept as
+ * they are, and how to resume. Returns the exit code, 128 + signal. */
+static int evolution_stopped(const char *cmd, const dlm_evo_checkpointing *ck, dlm_sink *records,
+                             const run_options *o)
+{
+    dlm_error err = {DLM_OK, ""};
+    char name[32];
+    if (dlm_sink_suspend(records, &err) != DLM_OK) {
+        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        return 1;
+    }
+    fprintf(stderr, "dilemma %s: stopped by %s at generation %llu; checkpoint in %s, records so "
+                    "far in %s\n", cmd, dlm_cli_signal_name(ck->signal, name, sizeof name),
+            (unsigned long long)ck->generation, ck->path, records->tmp_path);
+    fprintf(stderr, "dilemma %s: to resume: %s\n", cmd,
+            o->resume_command ? o->resume_command : "the same command with --resume");
+    return 128 + ck->signal;
+}
+
+/* Opens the records of an evolution: a new partial file, or (resume) the one the
+ * checkpoint continues, checked first. On failure prints why and returns an exit code. */
+static int evolution_records(const char *cmd, const dlm_scenario *sc, const run_options *o,
+                             const dlm_evo_plan *plan, dlm_format fmt, dlm_sink *records,
+                             dlm_evo_checkpointing *ck, void **payload)
+{
+    dlm_error err = {DLM_OK, ""};
+    dlm_status st;
+    if (o->resume)
+        st = dlm_evo_resume_open(o->resume, o->config_hash, plan, fmt, sc->out, records,
+                                 payload, &ck->resume_n, &err);
+    else
+        st = dlm_sink_open_partial(records, sc->out, &err);
+    ck->resume = *payload;
+    if (st == DLM_OK)
+        return 0;
+    fprintf(stderr, "dilemma %s: %s%s\n", cmd, o->resume ? "cannot resume: " : "", err.message);
+    return st == DLM_ERR_USAGE ? 2 : 1;
+}
+
 /* Runs a scenario's evolution: plan (memory printed first), backend, records streamed
- * to the output (flushed line by line), summary beside it. */
+ * to <out>.partial (flushed line by line), summary beside it; with checkpoints, those
+ * too, and a stop at a checkpoint when a signal asks for one (exit 128 + signal). */
 static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt,
-                         dlm_sink *records, dlm_digest *digest)
+                         const run_options *o)
 {
     dlm_evo_outcome *outcomes = NULL;
     const dlm_backend_ops *ops = NULL;
     dlm_backend *be = NULL;
     dlm_error err = {DLM_OK, ""};
     dlm_evo_plan plan;
-    dlm_status st = dlm_evo_plan_build(sc, &plan, &err);
+    dlm_evo_checkpointing ck;
+    dlm_sink records;
+    const char *ck_path = NULL;
+    void *payload = NULL;
+    dlm_status st;
     int rc, kept = 0;
-    if (st != DLM_OK) {
-        dlm_sink_abort(records);
+    if ((rc = checkpoint_setup(cmd, sc, o, &ck, &ck_path)) != 0)
+        return rc;
+    if ((st = dlm_evo_plan_build(sc, &plan, &err)) != DLM_OK) {
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
         return st == DLM_ERR_USAGE ? 2 : 1;
+    }
+    if ((rc = evolution_records(cmd, sc, o, &plan, fmt, &records, &ck, &payload)) != 0) {
+        dlm_evo_plan_free(&plan);
+        return rc;
     }
     if (!cli_quiet_runs)
         fprintf(stderr, "dilemma: %s, %zu population%s of %u agents: about %.1f MiB (%llu bytes "
@@ -816,34 +929,48 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
             plan.bytes_available ? "" : " (memory here unknown)");
     rc = open_backend(cmd, sc, &ops, &be);
     if (rc) {
-        dlm_sink_abort(records);
+        dlm_sink_abort(&records);
         dlm_evo_plan_free(&plan);
+        free(payload);
         return rc;
     }
     /* The records stream into <out>.partial (to follow with tail -f), renamed to <out> when
        the run completes; a failed run leaves no <out>, and keeps the partial file only
-       when it holds records, saying so (host/output/sink.h). */
-    if (digest && !(outcomes = calloc(plan.n_populations, sizeof *outcomes)))
-        st = dlm_error_set(&err, DLM_ERR_RUNTIME, "out of memory for the outcomes");
-    if (st == DLM_OK)
-        st = dlm_evolve(sc, &plan, ops, be, records->fp, fmt, outcomes, &err);
-    if (st == DLM_OK && digest)
-        st = dlm_digest_evolution(digest, &plan, outcomes, &err);
+       when it holds records, saying so (host/output/sink.h). With checkpoints a signal
+       only asks the run to stop at its next generation boundary (host/output/signals.h). */
+    if (o->digest && !(outcomes = calloc(plan.n_populations, sizeof *outcomes))) {
+        dlm_sink_abort(&records);
+        close_backend(ops, be);
+        dlm_evo_plan_free(&plan);
+        free(payload);
+        fprintf(stderr, "dilemma %s: out of memory for the outcomes\n", cmd);
+        return 1;
+    }
+    dlm_signals_defer(ck_path != NULL);
+    st = dlm_evolve_checkpointed(sc, &plan, ops, be, &records, fmt, ck_path ? &ck : NULL,
+                                 outcomes, &err);
+    free(payload);
+    if (st == DLM_OK && o->digest)
+        st = dlm_digest_evolution(o->digest, &plan, outcomes, &err);
     free(outcomes);
-    if (st == DLM_OK)
-        st = dlm_sink_commit(records, &err);
-    else
-        kept = dlm_sink_abort(records);
+    if (st == DLM_OK && ck_path && ck.signal)
+        rc = evolution_stopped(cmd, &ck, &records, o);
+    else if (st == DLM_OK && (st = dlm_sink_commit(&records, &err)) == DLM_OK && ck_path)
+        remove(ck_path); /* the run is complete: nothing is left to resume */
+    else if (st != DLM_OK)
+        kept = dlm_sink_abort(&records);
+    dlm_signals_defer(0);
     close_backend(ops, be);
     dlm_evo_plan_free(&plan);
     if (st != DLM_OK) {
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
         if (kept)
-            fprintf(stderr, "dilemma %s: the records written before the failure are in %s\n",
-                    cmd, records->tmp_path);
+            fprintf(stderr, "dilemma %s: the records written before the failure are in %s%s\n",
+                    cmd, records.tmp_path, ck_path && (ck.generation || o->resume)
+                    ? " (--resume continues from the last checkpoint)" : "");
         return st == DLM_ERR_USAGE ? 2 : 1;
     }
-    return 0;
+    return rc;
 }
 
 
@@ -919,6 +1046,11 @@ static int resolve_run_options(const char *cmd, const dlm_scenario *sc, run_opti
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
         return 2;
     }
+    if (sc->mode != DLM_MODE_EVOLVE && (sc->checkpoint[0] || o->resume)) {
+        fprintf(stderr, "dilemma %s: checkpoints and --resume are for evolution runs (this "
+                        "run's mode is %s)\n", cmd, modes[sc->mode]);
+        return 2;
+    }
     if (sc->mode != DLM_MODE_TOURNAMENT && (o->matrix || o->per_repetition)) {
         fprintf(stderr, "dilemma %s: --matrix and --per-repetition are for tournaments (this "
                         "run's mode is %s)\n", cmd, modes[sc->mode]);
@@ -966,14 +1098,8 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
     /* Every output is opened before any work, so a path that cannot be written fails at
        once (and an interrupted run leaves no temporary file, host/output/signals.h). */
     dlm_signals_install();
-    if (sc->mode == DLM_MODE_EVOLVE) {
-        dlm_sink records;
-        if ((st = dlm_sink_open_partial(&records, sc->out, &err)) != DLM_OK) {
-            fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
-            return st == DLM_ERR_USAGE ? 2 : 1;
-        }
-        return run_evolution(cmd, sc, fmt, &records, o->digest);
-    }
+    if (sc->mode == DLM_MODE_EVOLVE)
+        return run_evolution(cmd, sc, fmt, o);
     st = outputs_open(&outs, sc->out, &err);
     if (st == DLM_OK && sc->mode == DLM_MODE_MATCH && o->trace && o->trace[0])
         st = outputs_open(&outs, o->trace, &err);
@@ -1184,6 +1310,7 @@ static int cmd_run(int argc, char **argv)
     cli_args a;
     dlm_scenario sc;
     run_options ro;
+    char *resume_command = NULL;
     int builtin, rc = parse_args(argc, argv, 2, "run", &a);
     if (rc)
         return rc;
@@ -1234,6 +1361,30 @@ static int cmd_run(int argc, char **argv)
         free_args(&a);
         return rc;
     }
+    if (a.given[O_CHECKPOINT_EVERY] && !sc.checkpoint[0] && !a.given[O_RESUME]) {
+        fprintf(stderr, "dilemma run: --checkpoint-every sets the period of the checkpoints "
+                        "--checkpoint FILE writes; give that too\n");
+        dlm_scenario_free(&sc);
+        free_args(&a);
+        return 2;
+    }
+    if (sc.checkpoint[0] || a.given[O_RESUME]) {
+        /* the config the results depend on, for the checkpoints; the command that resumes */
+        dlm_config *cfg = NULL;
+        dlm_error err = {DLM_OK, ""};
+        size_t len = 64;
+        int i;
+        if (load_config_tree(&a, &cfg, &err) == DLM_OK)
+            ro.config_hash = dlm_config_hash(cfg);
+        dlm_config_free(cfg);
+        ro.resume = a.given[O_RESUME] ? a.values[O_RESUME] : NULL;
+        for (i = 1; i < argc; ++i)
+            len += 4 * strlen(argv[i]) + 3;
+        if ((resume_command = malloc(len + 4 * DLM_PATH_MAX)))
+            dlm_cli_resume_command(resume_command, len + 4 * DLM_PATH_MAX, argc, argv, 1,
+                                   sc.checkpoint[0] ? sc.checkpoint : ro.resume);
+        ro.resume_command = resume_command;
+    }
     if (builtin && sc.mode == DLM_MODE_TOURNAMENT && !sc.out[0] &&
         strcmp(sc.format, "table") == 0)
         fputs("dilemma: the built-in default scenario — a noisy round robin of classics "
@@ -1241,6 +1392,7 @@ static int cmd_run(int argc, char **argv)
     rc = run_scenario("run", &sc, &ro);
     dlm_scenario_free(&sc);
     free_args(&a);
+    free(resume_command);
     return rc;
 }
 
@@ -1787,7 +1939,7 @@ static size_t evo_batch_gather(const sweep_ctx *c, uint64_t first, uint64_t max,
         sc->out[0] = '\0'; /* no summary beside a file: the sweep has its own */
         snprintf(sc->format, sizeof sc->format, "%s", format_names[c->fmt]);
         if (sc->mode != DLM_MODE_EVOLVE || strcmp(sc->evolution.structure.type, "well-mixed") ||
-            sc->evolution.snapshot_every || sc->evolution.wall_clock > 0 ||
+            sc->evolution.snapshot_every || sc->evolution.wall_clock > 0 || sc->checkpoint[0] ||
             dlm_evo_plan_build(sc, plan, &err) != DLM_OK) {
             dlm_scenario_free(sc);
             break;

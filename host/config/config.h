@@ -31,6 +31,13 @@ dlm_status dlm_config_set(dlm_config *cfg, const char *assignment, dlm_error *er
 /* Validates every key and fills sc (call dlm_scenario_free later). */
 dlm_status dlm_config_to_scenario(const dlm_config *cfg, dlm_scenario *sc, dlm_error *err);
 
+/* A 64-bit hash (FNV-1a) of the config the results depend on: the tree after overrides,
+ * canonical (mapping keys sorted, YAML nulls alike), leaving out the keys that do not
+ * change the results' bytes — backend, threads, output.file, output.checkpoint and
+ * output.checkpoint_every — and sections left empty without them. Checkpoints carry it
+ * (output/checkpoint.h), so a run resumes only under the config it was started with. */
+uint64_t dlm_config_hash(const dlm_config *cfg);
+
 void dlm_config_free(dlm_config *cfg);
 
 #endif /* DLM_CONFIG_H */

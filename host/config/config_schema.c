@@ -29,7 +29,7 @@ static const char *const player_keys[] = {"strategy", "execution_error", "percep
                                           "reaction_period", "observation_delay"};
 static const char *const tournament_keys[] = {"strategies", "repetitions", "self_play",
                                               "matrix", "per_repetition"};
-static const char *const output_keys[] = {"format", "file"};
+static const char *const output_keys[] = {"format", "file", "checkpoint", "checkpoint_every"};
 
 static const char *const modes[] = {"match", "tournament", "evolve", "analyze"}; /* index = dlm_mode */
 static const char *const backends[] = {"auto", "cpu", "opencl", "cuda"};
@@ -632,12 +632,50 @@ static dlm_status read_top(dlm_error *err, const dlm_node *root, dlm_scenario *s
     return DLM_OK;
 }
 
-/* Reads output: (format, file) into sc. */
+/* output.checkpoint_every: generations (an integer) or seconds (a number and s, m or h). */
+static dlm_status read_checkpoint_every(dlm_error *err, const dlm_node *v, dlm_scenario *sc)
+{
+    static const char *const path = "output.checkpoint_every";
+    char got[128];
+    const char *unit;
+    double x, scale;
+    char *end = NULL;
+    if (v->kind == DLM_NODE_SCALAR && v->len > 0 && v->len < 14 && v->text[0] != '0' &&
+        strspn(v->text, "0123456789") == v->len) {
+        uint64_t n = strtoull(v->text, NULL, 10);
+        if (n <= (uint64_t)1 << 40) {
+            sc->checkpoint_every_generations = n;
+            return DLM_OK;
+        }
+    }
+    if (v->kind == DLM_NODE_SCALAR && v->len > 1 && v->len < 32 && v->text[0] != ' ') {
+        unit = v->text + v->len - 1;
+        scale = *unit == 's' ? 1.0 : *unit == 'm' ? 60.0 : *unit == 'h' ? 3600.0 : 0.0;
+        x = strtod(v->text, &end);
+        if (scale > 0.0 && end == unit && x > 0.0 && x * scale <= 1e7) {
+            sc->checkpoint_every_generations = 0;
+            sc->checkpoint_every_seconds = x * scale;
+            return DLM_OK;
+        }
+    }
+    return dlm_cfg_fail(err, v, path, "expected generations (an integer in [1, 2^40], e.g. 1000) "
+                        "or a period (a positive number followed by s, m or h, at most 10^7 s, "
+                        "e.g. 30s or 10m), got %s", dlm_cfg_got(v, got, sizeof got));
+}
+
+/* Reads output: (format, file, checkpoint, checkpoint_every) into sc. */
 static dlm_status read_output(dlm_error *err, const dlm_node *map, dlm_scenario *sc)
 {
     const dlm_node *v;
     int index = 0;
     dlm_status st;
+    if ((v = dlm_node_lookup(map, "checkpoint", NULL)) &&
+        (st = dlm_cfg_get_string(err, v, "output.checkpoint", sc->checkpoint,
+                                 sizeof sc->checkpoint)))
+        return st;
+    if ((v = dlm_node_lookup(map, "checkpoint_every", NULL)) &&
+        (st = read_checkpoint_every(err, v, sc)))
+        return st;
     if ((v = dlm_node_lookup(map, "format", NULL))) {
         if ((st = dlm_cfg_get_choice(err, v, "output.format", formats, N_OF(formats), &index)))
             return st;
@@ -663,6 +701,7 @@ static void scenario_defaults(dlm_scenario *sc)
     snprintf(sc->backend, sizeof sc->backend, "auto");
     sc->threads = 1;
     snprintf(sc->format, sizeof sc->format, "table");
+    sc->checkpoint_every_seconds = 60.0;
 }
 
 /* Validates everything in cfg into sc (which the caller frees on failure). */

@@ -124,6 +124,11 @@ typedef struct dlm_scenario {
     int threads;      /* 0 = all cores */
     char format[8];   /* table | csv | jsonl | json */
     char out[DLM_PATH_MAX]; /* "" = standard output */
+    /* Checkpoints of an evolution (output.checkpoint, output.checkpoint_every): the file
+       ("" = none) and the period, in generations (>= 1) or else in seconds (> 0). */
+    char checkpoint[DLM_PATH_MAX];
+    uint64_t checkpoint_every_generations; /* 0: by time */
+    double checkpoint_every_seconds;       /* default 60 */
 
     /* A sweep point (dilemma sweep): what every record carries in front of its settings,
        "" outside sweeps. csv: header names and values (each ending in a comma); json:

@@ -1,9 +1,11 @@
 /* evolve_output.c — the observer that writes an evolution's records, summary and
  * snapshots (evolve_output.h). Records are one complete line each, flushed a pass at a
  * time; after a failed write a records file is cut back to its last complete record. */
-#define _POSIX_C_SOURCE 200809L /* ftruncate, fileno */
+#define _POSIX_C_SOURCE 200809L /* ftruncate, fileno, clock_gettime */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdio_ext.h> /* __fpurge */
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/paths.h"
+#include "output/checkpoint.h"
 #include "output/evolve_output.h"
 #include "output/signals.h"
 
@@ -480,13 +483,19 @@ typedef struct records_ctx {
     dlm_format fmt;
     int first_json;
     long good;          /* where the complete records end (-1: not a file) */
+    dlm_sink *sink;     /* the partial sink of fp, when checkpoints are taken */
+    dlm_evo_checkpointing *ck; /* null: no checkpoints */
+    int resumed;        /* the records so far are in the file: begin writes nothing */
+    uint64_t first_g;   /* the generation the run started (or resumed) at */
+    double last;        /* seconds: when the last checkpoint was written (or the start) */
+    uint32_t written;   /* checkpoints written by this process */
 } records_ctx;
 
 static dlm_status records_begin(void *ctx, dlm_error *err)
 {
     records_ctx *r = ctx;
     (void)err;
-    if (!r->fp)
+    if (!r->fp || r->resumed)
         return DLM_OK;
     if (r->fmt == DLM_FMT_JSON) {
         fputs("{\"type\":\"evolution\",\"settings\":{", r->fp);
@@ -565,24 +574,178 @@ static dlm_status records_finish(void *ctx, const dlm_evo_outcome *out, const ch
     return DLM_OK;
 }
 
+/* --- checkpoints ----------------------------------------------------------------------
+ * An evolution checkpoint's payload: the observer's part (32 bytes: a tag, the records'
+ * format, the JSON separator state, the partial file's mark) and then the runner's
+ * state (run/evolve.h). */
+#define OBSERVER_TAG 0x31304f4553534c44ull /* "DLSSEO01" read as a little-endian u64 */
+#define OBSERVER_BYTES 32u
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int checkpoint_due(void *ctx, uint64_t g)
+{
+    records_ctx *r = ctx;
+    const dlm_evo_checkpointing *ck = r->ck;
+    if (dlm_signals_stop_requested())
+        return 1;
+    if (g == r->first_g)
+        return 0;
+    if (ck->every_generations)
+        return g % ck->every_generations == 0;
+    return now_seconds() - r->last >= ck->every_seconds;
+}
+
+static dlm_status checkpoint_write(void *ctx, uint64_t g, const void *state, size_t n, int *stop,
+                                   dlm_error *err)
+{
+    records_ctx *r = ctx;
+    dlm_evo_checkpointing *ck = r->ck;
+    unsigned char head[OBSERVER_BYTES];
+    uint64_t tag = OBSERVER_TAG;
+    uint32_t fmt = (uint32_t)r->fmt, first = (uint32_t)r->first_json;
+    dlm_sink_mark mark;
+    const void *parts[2];
+    size_t sizes[2];
+    dlm_status st;
+    if ((st = dlm_sink_mark_partial(r->sink, &mark, err)) != DLM_OK)
+        return st;
+    memset(head, 0, sizeof head);
+    memcpy(head, &tag, 8);
+    memcpy(head + 8, &fmt, 4);
+    memcpy(head + 12, &first, 4);
+    memcpy(head + 16, &mark.length, 8);
+    memcpy(head + 24, &mark.crc, 4);
+    parts[0] = head;
+    sizes[0] = sizeof head;
+    parts[1] = state;
+    sizes[1] = n;
+    if ((st = dlm_checkpoint_write_parts(ck->path, DLM_CKPT_EVOLVE, ck->config_hash, parts,
+                                         sizes, 2, err)) != DLM_OK)
+        return st;
+    r->last = now_seconds();
+    ck->generation = g;
+    if (ck->test_stop_after && ++r->written == ck->test_stop_after)
+        raise(ck->test_signal); /* tests: a signal right after this checkpoint */
+    ck->signal = dlm_signals_stop_requested();
+    *stop = ck->signal != 0;
+    return DLM_OK;
+}
+
+static const char *format_name(uint32_t f)
+{
+    static const char *const names[] = {"table", "csv", "jsonl", "json"};
+    return f < 4 ? names[f] : "unknown";
+}
+
+dlm_status dlm_evo_resume_open(const char *path, uint64_t config_hash, const dlm_evo_plan *plan,
+                               dlm_format fmt, const char *out, dlm_sink *records,
+                               void **payload, size_t *n, dlm_error *err)
+{
+    const unsigned char *d;
+    uint64_t tag, length;
+    uint32_t found;
+    dlm_sink_mark mark;
+    dlm_status st = dlm_checkpoint_read(path, DLM_CKPT_EVOLVE, config_hash, payload, n, err);
+    if (st != DLM_OK)
+        return st;
+    d = *payload;
+    if (*n < OBSERVER_BYTES || (memcpy(&tag, d, 8), tag != OBSERVER_TAG)) {
+        st = dlm_error_set(err, DLM_ERR_USAGE, "checkpoint %s holds no evolution records' state",
+                           path);
+        goto refused;
+    }
+    memcpy(&found, d + 8, 4);
+    if (found != (uint32_t)fmt) {
+        st = dlm_error_set(err, DLM_ERR_USAGE, "checkpoint %s was taken of %s records; this "
+                           "run writes %s (give the --format or --out the run started with)",
+                           path, format_name(found), format_name((uint32_t)fmt));
+        goto refused;
+    }
+    if ((st = dlm_evo_state_check(plan, d + OBSERVER_BYTES, *n - OBSERVER_BYTES, NULL, err)) !=
+        DLM_OK)
+        goto refused;
+    memcpy(&length, d + 16, 8);
+    mark.length = length;
+    memcpy(&mark.crc, d + 24, 4);
+    if ((st = dlm_sink_resume_partial(records, out, &mark, err)) == DLM_OK)
+        return DLM_OK;
+refused:
+    free(*payload);
+    *payload = NULL;
+    *n = 0;
+    return st;
+}
+
+/* Starts the observer's checkpoints (and a resume's records state). */
+static void checkpoints_begin(records_ctx *r, dlm_evo_observer *obs, dlm_evo_checkpointing *ck)
+{
+    r->ck = ck;
+    r->last = now_seconds();
+    ck->signal = 0;
+    if (ck->resume) {
+        const unsigned char *d = ck->resume;
+        uint32_t first;
+        memcpy(&first, d + 12, 4);
+        r->first_json = (int)first;
+        (void)dlm_evo_state_check(r->plan, d + OBSERVER_BYTES, ck->resume_n - OBSERVER_BYTES,
+                                  &r->first_g, NULL); /* checked by dlm_evo_resume_open */
+        r->resumed = 1;
+    }
+    obs->checkpoint_due = checkpoint_due;
+    obs->checkpoint = checkpoint_write;
+    obs->checkpoint_every = ck->every_generations;
+}
+
+/* The records observer writing to fp in fmt. */
+static void observer_init(records_ctx *r, dlm_evo_observer *obs, const dlm_scenario *sc,
+                          const dlm_evo_plan *plan, FILE *fp, dlm_format fmt)
+{
+    memset(r, 0, sizeof *r);
+    memset(obs, 0, sizeof *obs);
+    r->sc = sc;
+    r->plan = plan;
+    r->fp = fp;
+    r->fmt = fmt;
+    r->first_json = 1;
+    r->good = fp ? ftell(fp) : -1;
+    obs->ctx = r;
+    obs->begin = records_begin;
+    obs->record = records_record;
+    obs->flush = records_flush;
+    obs->snapshot = records_snapshot;
+    obs->finish = records_finish;
+}
+
+dlm_status dlm_evolve_checkpointed(const dlm_scenario *sc, const dlm_evo_plan *plan,
+                                   const dlm_backend_ops *ops, dlm_backend *be, dlm_sink *records,
+                                   dlm_format fmt, dlm_evo_checkpointing *ck,
+                                   dlm_evo_outcome *outcomes, dlm_error *err)
+{
+    records_ctx r;
+    dlm_evo_observer obs;
+    observer_init(&r, &obs, sc, plan, records ? records->fp : NULL, fmt);
+    r.sink = records;
+    if (ck)
+        checkpoints_begin(&r, &obs, ck);
+    if (ck && ck->resume)
+        return dlm_evo_drive_from(sc, plan, ops, be, &obs, (const unsigned char *)ck->resume +
+                                  OBSERVER_BYTES, ck->resume_n - OBSERVER_BYTES, outcomes, err);
+    return dlm_evo_drive(sc, plan, ops, be, &obs, outcomes, err);
+}
+
 dlm_status dlm_evolve(const dlm_scenario *sc, const dlm_evo_plan *plan, const dlm_backend_ops *ops,
                       dlm_backend *be, FILE *records, dlm_format fmt, dlm_evo_outcome *outcomes,
                       dlm_error *err)
 {
     records_ctx r;
     dlm_evo_observer obs;
-    r.sc = sc;
-    r.plan = plan;
-    r.fp = records;
-    r.fmt = fmt;
-    r.first_json = 1;
-    r.good = records ? ftell(records) : -1;
-    obs.ctx = &r;
-    obs.begin = records_begin;
-    obs.record = records_record;
-    obs.flush = records_flush;
-    obs.snapshot = records_snapshot;
-    obs.finish = records_finish;
+    observer_init(&r, &obs, sc, plan, records, fmt);
     return dlm_evo_drive(sc, plan, ops, be, &obs, outcomes, err);
 }
 
@@ -676,6 +839,7 @@ dlm_status dlm_evolve_batch(const dlm_scenario *const *scs, const dlm_evo_plan *
     uint32_t *run_of = malloc((joined->n_populations ? joined->n_populations : 1) * sizeof *run_of);
     dlm_status st;
     memset(&b, 0, sizeof b);
+    memset(&obs, 0, sizeof obs);
     b.runs = calloc(k, sizeof *b.runs);
     b.fixed = calloc(k, sizeof *b.fixed);
     b.done = calloc(k, 1);

@@ -1,5 +1,6 @@
 /* signals.c — SIGINT, SIGTERM and SIGHUP: temporary files removed, partial records cut
- * back to a complete record, a message, exit status 128 + signal (signals.h). */
+ * back to a complete record, a message, exit status 128 + signal; or, in deferred mode,
+ * a flag the run reads at its next checkpoint (signals.h). */
 #define _POSIX_C_SOURCE 200809L /* sigaction */
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@ static char records_path[PATH_CAP];
 static volatile sig_atomic_t records_fd = -1;
 static volatile off_t records_good; /* written only outside the handler */
 static volatile sig_atomic_t installed;
+static volatile sig_atomic_t deferred;       /* dlm_signals_defer */
+static volatile sig_atomic_t stop_requested; /* the first signal of a deferred run */
 
 /* write(2) of a NUL-terminated string, ignoring failures (nothing else can be done). */
 static void say(const char *s)
@@ -46,6 +49,12 @@ static void say_number(long v)
 static void on_signal(int sig)
 {
     int i;
+    if (deferred && !stop_requested) {
+        stop_requested = sig;
+        say("dilemma: stopping at the next generation boundary, after a checkpoint (a second "
+            "signal stops at once)\n");
+        return;
+    }
     for (i = 0; i < SLOTS; ++i)
         if (temp_used[i])
             unlink(temp_path[i]);
@@ -59,6 +68,9 @@ static void on_signal(int sig)
             unlink(records_path);
             say("dilemma: interrupted before any record was complete; nothing was kept\n");
         }
+        if (deferred)
+            say("dilemma: --resume with the last checkpoint, if one was written, continues "
+                "the run\n");
     } else {
         say("dilemma: interrupted (signal ");
         say_number(sig);
@@ -82,6 +94,17 @@ void dlm_signals_install(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+}
+
+void dlm_signals_defer(int on)
+{
+    stop_requested = 0;
+    deferred = on ? 1 : 0;
+}
+
+int dlm_signals_stop_requested(void)
+{
+    return (int)stop_requested;
 }
 
 int dlm_signals_track_temp(const char *path)

@@ -17,9 +17,6 @@ static double seconds_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-
-
-
 /* The named strategy every agent has, or -1. */
 static int fixed_named(const dlm_evo_plan *plan, const dlm_evo_census *c, uint32_t n)
 {
@@ -29,15 +26,6 @@ static int fixed_named(const dlm_evo_plan *plan, const dlm_evo_census *c, uint32
             return (int)i;
     return -1;
 }
-
-
-
-
-
-
-
-
-
 
 /* A population that stopped inside a step, for writing in generation order. */
 typedef struct early_stop {
@@ -52,15 +40,6 @@ static int by_generation(const void *a, const void *b)
         return x->generation < y->generation ? -1 : 1;
     return x->p < y->p ? -1 : x->p > y->p;
 }
-
-
-
-
-
-
-
-
-
 
 /* How many generations the pass from g runs: up to the next recording generation, the
  * next snapshot or the last generation, whichever comes first; with a wall-clock limit
@@ -107,9 +86,15 @@ typedef struct evo_run {
     size_t n_early;
     dlm_strategy *snap;       /* a snapshot's copy of every agent */
     uint64_t g, step;
+    uint64_t target;          /* the next boundary of the runner's own schedule (natural:
+                                 a census is taken there); others are checkpoints' */
+    uint64_t g_loop;          /* the generation the loop started at (0, or resumed) */
     double started, looping;  /* seconds: the run's start, the first census */
     const char *stopped;      /* why it ended: generations, fixation, wall-clock */
     int fix_stop;
+    int resumed;              /* the first boundary is the checkpoint's: nothing to redo */
+    int submitted;            /* the step is queued on a backend with evo_submit */
+    int interrupted;          /* a checkpoint ended the run (a signal asked for it) */
 } evo_run;
 
 static void run_free(evo_run *r, int keep_outcomes)
@@ -242,26 +227,53 @@ static dlm_status pass_snapshot(evo_run *r, int copy, dlm_error *err)
                                       : DLM_OK;
 }
 
-/* Submits the next step (a backend with evo_submit works on it from here). */
-static dlm_status pass_submit(evo_run *r, dlm_error *err)
+/* The schedule from g: the next boundary of the runner's own (records, snapshots, the
+ * end, a wall-clock slice: r->target, recomputed once reached) and the step to the
+ * next boundary of any kind (a checkpoint's: a multiple of checkpoint_every, about a
+ * second of work). Where a step ends short of the target, no census is taken: what the
+ * run records is the same however its generations are cut. */
+static void pass_plan(evo_run *r)
 {
     double spent = seconds_now() - r->looping;
-    r->step = next_step(r->ev, r->g, r->g > 0 && spent > 0.0 ? (double)r->g / spent : 0.0,
-                        r->ev->wall_clock - (seconds_now() - r->started));
-    if (r->ops->evo_submit)
-        return r->ops->evo_submit(r->be, r->state, r->g, r->step, r->active, err);
-    return DLM_OK;
+    double rate = r->g > r->g_loop && spent > 0.0 ? (double)(r->g - r->g_loop) / spent : 0.0;
+    uint64_t step;
+    if (r->g >= r->target)
+        r->target = r->g + next_step(r->ev, r->g, rate,
+                                     r->ev->wall_clock - (seconds_now() - r->started));
+    step = r->target - r->g;
+    if (r->obs && r->obs->checkpoint_due) {
+        uint64_t every = r->obs->checkpoint_every, most;
+        if (every && (r->g / every + 1) * every - r->g < step)
+            step = (r->g / every + 1) * every - r->g;
+        most = rate >= 1.0 ? (rate < 1e18 ? (uint64_t)rate : step) : 1;
+        step = step < most ? step : most;
+    }
+    r->step = step;
 }
 
-/* Waits for the step and its census (or runs them, for backends without evo_submit). */
+/* Submits the step when it ends at the target (a backend with evo_submit works on it from
+ * here); other steps run in pass_collect. */
+static dlm_status pass_submit(evo_run *r, dlm_error *err)
+{
+    dlm_status st = DLM_OK;
+    if (r->ops->evo_submit && r->g + r->step == r->target) {
+        st = r->ops->evo_submit(r->be, r->state, r->g, r->step, r->active, err);
+        r->submitted = st == DLM_OK;
+    }
+    return st;
+}
+
+/* Waits for the step and its census (or runs them, for backends without evo_submit); a
+ * step short of the target runs without a census. */
 static dlm_status pass_collect(evo_run *r, dlm_error *err)
 {
     dlm_status st;
-    if (r->ops->evo_submit)
+    if (r->submitted)
         st = r->ops->evo_collect(r->be, r->state, r->counts, r->census, err);
     else if ((st = r->ops->evo_run(r->be, r->state, r->g, r->step, r->active, r->counts,
-                                   err)) == DLM_OK)
+                                   err)) == DLM_OK && r->g + r->step == r->target)
         st = r->ops->evo_census(r->be, r->state, r->g + r->step, r->census, err);
+    r->submitted = 0;
     r->g += r->step;
     return st;
 }
@@ -281,9 +293,223 @@ static dlm_status run_finish(evo_run *r, dlm_error *err)
                                     : DLM_OK;
 }
 
-dlm_status dlm_evo_drive(const dlm_scenario *sc, const dlm_evo_plan *plan,
-                         const dlm_backend_ops *ops, dlm_backend *be, const dlm_evo_observer *obs,
-                         dlm_evo_outcome *outcomes, dlm_error *err)
+/* --- checkpoints: the runner's state ---------------------------------------------------
+ * A header of eight u64 — a tag, the sizes of the records below (a build with other
+ * layouts is refused), populations, agents, the generation, the seconds spent before
+ * (a double's bits), two reserved — then per population its counts, its outcome, its
+ * fixation generation in the world and its active flag (8 bytes), then every agent's
+ * strategy. The RNG needs nothing: every number is keyed by what it is for. */
+#define STATE_TAG 0x3130545345534c44ull /* "DLSEST01" read as a little-endian u64 */
+#define STATE_HEADER (8 * sizeof(uint64_t))
+
+static uint64_t state_layout(void)
+{
+    return (uint64_t)sizeof(dlm_strategy) | (uint64_t)sizeof(dlm_evo_counts) << 16 |
+           (uint64_t)sizeof(dlm_evo_outcome) << 32;
+}
+
+static size_t state_bytes(size_t np, uint64_t n_agents)
+{
+    return STATE_HEADER + np * (sizeof(dlm_evo_counts) + sizeof(dlm_evo_outcome) + 16) +
+           (size_t)n_agents * sizeof(dlm_strategy);
+}
+
+/* 1 when s is a strategy the model can run: a known kind with its fields in range (a
+ * checkpoint's checksum guards against accidents, not against a crafted file). */
+static int strategy_sane(const dlm_strategy *s)
+{
+    int i;
+    if (s->kind == DLM_STRAT_MEMORY_ONE) {
+        for (i = 0; i < 5; ++i)
+            if (s->threshold[i] > ((uint64_t)1 << 32))
+                return 0;
+        return 1;
+    }
+    if (s->kind == DLM_STRAT_LOOKUP)
+        return s->depth >= 1 && s->depth <= 3;
+    return s->kind == DLM_STRAT_FSM && s->depth >= 1 && s->depth <= 16 && s->opening < 16;
+}
+
+/* The per-population and per-agent parts of a state (checked for size): outcomes that
+ * name a strategy the plan has, strategies the model can run. */
+static dlm_status state_check_content(const dlm_evo_plan *plan, const unsigned char *b,
+                                      dlm_error *err)
+{
+    size_t np = plan->n_populations, p;
+    const unsigned char *at = b + STATE_HEADER + np * sizeof(dlm_evo_counts);
+    uint64_t i;
+    for (p = 0; p < np; ++p) {
+        dlm_evo_outcome o;
+        memcpy(&o, at + p * sizeof o, sizeof o);
+        if (o.fixed_named < -1 || o.fixed_named >= (int)plan->n_named || o.fixed > 1)
+            return dlm_error_set(err, DLM_ERR_USAGE, "the checkpoint's outcome of population "
+                                 "%zu is not one this run can have", p);
+    }
+    at += np * (sizeof(dlm_evo_outcome) + 16);
+    for (i = 0; i < plan->n_agents; ++i) {
+        dlm_strategy s;
+        memcpy(&s, at + i * sizeof s, sizeof s);
+        if (!strategy_sane(&s))
+            return dlm_error_set(err, DLM_ERR_USAGE, "the checkpoint's agent %llu holds no "
+                                 "strategy the model can run (kind %u)", (unsigned long long)i,
+                                 s.kind);
+    }
+    return DLM_OK;
+}
+
+dlm_status dlm_evo_state_check(const dlm_evo_plan *plan, const void *state, size_t n,
+                               uint64_t *generation, dlm_error *err)
+{
+    uint64_t h[8];
+    if (n < STATE_HEADER)
+        return dlm_error_set(err, DLM_ERR_USAGE, "the checkpoint holds no evolution state");
+    memcpy(h, state, sizeof h);
+    if (h[0] != STATE_TAG || h[1] != state_layout())
+        return dlm_error_set(err, DLM_ERR_USAGE, "the checkpoint's evolution state was written "
+                             "by a build of dilemma whose records are laid out differently");
+    if (h[2] != plan->n_populations || h[3] != plan->n_agents)
+        return dlm_error_set(err, DLM_ERR_USAGE, "the checkpoint holds %llu populations of "
+                             "%llu agents in all; this run has %zu of %llu",
+                             (unsigned long long)h[2], (unsigned long long)h[3],
+                             plan->n_populations, (unsigned long long)plan->n_agents);
+    if (n != state_bytes(plan->n_populations, plan->n_agents))
+        return dlm_error_set(err, DLM_ERR_USAGE, "the checkpoint's evolution state has %zu bytes, "
+                             "not the %zu its populations need", n,
+                             state_bytes(plan->n_populations, plan->n_agents));
+    if (generation)
+        *generation = h[4];
+    return state_check_content(plan, state, err);
+}
+
+/* The runner's state at g, with the world copied from the backend; *n its bytes. */
+static void *state_pack(evo_run *r, size_t *n, dlm_error *err)
+{
+    size_t np = r->np, p, bytes = state_bytes(np, r->plan->n_agents);
+    unsigned char *b = calloc(1, bytes), *at;
+    uint64_t h[8] = {STATE_TAG, state_layout(), np, r->plan->n_agents, r->g, 0, 0, 0};
+    double elapsed = seconds_now() - r->started;
+    uint64_t *fixed;
+    if (!b) {
+        dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a checkpoint (%zu bytes)", bytes);
+        return NULL;
+    }
+    memcpy(&h[5], &elapsed, sizeof elapsed);
+    memcpy(b, h, sizeof h);
+    at = b + STATE_HEADER;
+    memcpy(at, r->counts, np * sizeof *r->counts);
+    at += np * sizeof *r->counts;
+    memcpy(at, r->out, np * sizeof *r->out);
+    at += np * sizeof *r->out;
+    fixed = (uint64_t *)(void *)at;
+    at += np * sizeof(uint64_t);
+    for (p = 0; p < np; ++p)
+        memcpy(at + 8 * p, &r->active[p], 1);
+    at += 8 * np;
+    if (r->ops->evo_save(r->be, r->state, (dlm_strategy *)(void *)at, fixed, err) != DLM_OK) {
+        free(b);
+        return NULL;
+    }
+    *n = bytes;
+    return b;
+}
+
+/* Restores the runner's state (checked by dlm_evo_state_check) and the backend's world. */
+static dlm_status state_unpack(evo_run *r, const void *state, size_t n, dlm_error *err)
+{
+    const unsigned char *at = (const unsigned char *)state + STATE_HEADER;
+    size_t np = r->np, p;
+    uint64_t h[8], *fixed;
+    double elapsed;
+    dlm_strategy *agents;
+    dlm_status st;
+    if ((st = dlm_evo_state_check(r->plan, state, n, NULL, err)) != DLM_OK)
+        return st;
+    if (!r->ops->evo_restore)
+        return dlm_error_set(err, DLM_ERR_USAGE, "backend %s cannot resume from a checkpoint",
+                             r->ops->name);
+    memcpy(h, state, sizeof h);
+    memcpy(&elapsed, &h[5], sizeof elapsed);
+    r->g = h[4];
+    r->started -= elapsed;
+    memcpy(r->counts, at, np * sizeof *r->counts);
+    at += np * sizeof *r->counts;
+    memcpy(r->out, at, np * sizeof *r->out);
+    at += np * sizeof *r->out;
+    /* copies: the payload is a byte buffer, its arrays need not be aligned */
+    fixed = malloc((np ? np : 1) * sizeof *fixed);
+    agents = malloc((r->plan->n_agents ? r->plan->n_agents : 1) * sizeof *agents);
+    if (!fixed || !agents) {
+        free(fixed);
+        free(agents);
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory restoring a checkpoint");
+    }
+    memcpy(fixed, at, np * sizeof *fixed);
+    at += np * sizeof *fixed;
+    for (p = 0; p < np; ++p)
+        r->active[p] = at[8 * p] ? 1 : 0;
+    at += 8 * np;
+    memcpy(agents, at, r->plan->n_agents * sizeof *agents);
+    st = r->ops->evo_restore(r->be, r->state, agents, fixed, err);
+    free(fixed);
+    free(agents);
+    r->target = r->g;
+    r->resumed = 1;
+    return st;
+}
+
+/* A checkpoint at g: the state to the observer, which writes it (and may end the run). */
+static dlm_status pass_checkpoint(evo_run *r, dlm_error *err)
+{
+    size_t n = 0;
+    int stop = 0;
+    void *state = state_pack(r, &n, err);
+    dlm_status st;
+    if (!state)
+        return err && err->status != DLM_OK ? err->status : DLM_ERR_RUNTIME;
+    st = r->obs->checkpoint(r->obs->ctx, r->g, state, n, &stop, err);
+    free(state);
+    r->interrupted = st == DLM_OK && stop;
+    return st;
+}
+
+/* One generation boundary. At the runner's own (a census is in): outcomes, a snapshot
+ * copied, the stop decided, the next step submitted (a backend with evo_submit works on
+ * it from here), and only then the records written, while the device computes. Where a
+ * checkpoint is due it is taken after the records (the submission waits for it). *end:
+ * the run is over (or interrupted) here. */
+static dlm_status pass_boundary(evo_run *r, int *end, dlm_error *err)
+{
+    int natural = r->g == r->target && !r->resumed, stop = 0, due = 0;
+    dlm_status st;
+    r->resumed = 0;
+    if (natural) {
+        pass_outcomes(r);
+        if ((st = pass_snapshot(r, 1, err)) != DLM_OK)
+            return st;
+        stop = pass_stop(r);
+    }
+    if (!stop) {
+        pass_plan(r);
+        due = r->obs && r->obs->checkpoint_due && r->obs->checkpoint_due(r->obs->ctx, r->g);
+        if (!due && (st = pass_submit(r, err)) != DLM_OK)
+            return st;
+    }
+    if (natural && ((st = pass_write(r, stop, err)) != DLM_OK ||
+                    (st = pass_snapshot(r, 0, err)) != DLM_OK))
+        return st;
+    *end = stop;
+    if (!due)
+        return DLM_OK;
+    if ((st = pass_checkpoint(r, err)) != DLM_OK)
+        return st;
+    *end = r->interrupted;
+    return r->interrupted ? DLM_OK : pass_submit(r, err);
+}
+
+dlm_status dlm_evo_drive_from(const dlm_scenario *sc, const dlm_evo_plan *plan,
+                              const dlm_backend_ops *ops, dlm_backend *be,
+                              const dlm_evo_observer *obs, const void *state, size_t n,
+                              dlm_evo_outcome *outcomes, dlm_error *err)
 {
     evo_run r;
     dlm_status st;
@@ -298,28 +524,29 @@ dlm_status dlm_evo_drive(const dlm_scenario *sc, const dlm_evo_plan *plan,
     r.started = seconds_now();
     r.stopped = "generations";
     r.fix_stop = r.ev->stop_at_fixation && plan->params.mutation_kind == 0;
-    /* Each pass: the census of generation g is in; its outcomes and the populations that
-     * go on are decided, a snapshot due at g is copied, the next generations are submitted
-     * (a backend with evo_submit works on them from here), and only then are the records
-     * of g written, while the device computes; then the next census is collected. */
     st = run_begin(&r, outcomes, err);
+    if (st == DLM_OK && obs && obs->checkpoint_due && !ops->evo_save)
+        st = dlm_error_set(err, DLM_ERR_USAGE, "backend %s cannot write checkpoints", ops->name);
     if (st == DLM_OK)
-        st = ops->evo_census(be, r.state, 0, r.census, err);
+        st = state ? state_unpack(&r, state, n, err) : ops->evo_census(be, r.state, 0, r.census,
+                                                                        err);
     r.looping = seconds_now();
+    r.g_loop = r.g;
     while (st == DLM_OK) {
-        int stop;
-        pass_outcomes(&r);
-        if ((st = pass_snapshot(&r, 1, err)) != DLM_OK)
-            break;
-        stop = pass_stop(&r);
-        if ((!stop && (st = pass_submit(&r, err)) != DLM_OK) ||
-            (st = pass_write(&r, stop, err)) != DLM_OK ||
-            (st = pass_snapshot(&r, 0, err)) != DLM_OK || stop)
+        int end = 0;
+        if ((st = pass_boundary(&r, &end, err)) != DLM_OK || end)
             break;
         st = pass_collect(&r, err);
     }
-    if (st == DLM_OK)
+    if (st == DLM_OK && !r.interrupted)
         st = run_finish(&r, err);
     run_free(&r, outcomes != NULL);
     return st;
+}
+
+dlm_status dlm_evo_drive(const dlm_scenario *sc, const dlm_evo_plan *plan,
+                         const dlm_backend_ops *ops, dlm_backend *be, const dlm_evo_observer *obs,
+                         dlm_evo_outcome *outcomes, dlm_error *err)
+{
+    return dlm_evo_drive_from(sc, plan, ops, be, obs, NULL, 0, outcomes, err);
 }
