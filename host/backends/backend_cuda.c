@@ -47,7 +47,7 @@ _Static_assert(offsetof(dlm_match_job, generation) == offsetof(dlm_cuda_job, gen
 _Static_assert(sizeof(dlm_strategy) == 80, "dlm_strategy is 80 bytes");
 _Static_assert(sizeof(dlm_player_params) == 24, "dlm_player_params is 24 bytes");
 _Static_assert(sizeof(dlm_match_result) == 20, "dlm_match_result is 20 bytes");
-_Static_assert(sizeof(dlm_evo_params) == 128, "dlm_evo_params is 128 bytes");
+_Static_assert(sizeof(dlm_evo_params) == 168, "dlm_evo_params is 168 bytes");
 _Static_assert(sizeof(dlm_evo_population) == 24, "dlm_evo_population is 24 bytes");
 _Static_assert(sizeof(dlm_evo_census) == 872, "dlm_evo_census is 872 bytes");
 

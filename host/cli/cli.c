@@ -1278,7 +1278,7 @@ static int cmd_analyze(int argc, char **argv)
     memset(&in, 0, sizeof in);
     for (i = 0; i < 2 && st == DLM_OK; ++i) {
         const dlm_player_spec *p = &sc.players[i];
-        st = dlm_strategy_parse(p->strategy, &sc.game, &defs[i], &err);
+        st = dlm_strategy_parse(p->strategy, dlm_scenario_game(&sc, i), &defs[i], &err);
         if (st != DLM_OK)
             break;
         labels[i] = defs[i].label;
@@ -1302,7 +1302,7 @@ static int cmd_analyze(int argc, char **argv)
     if (st == DLM_OK)
         st = output_format(&sc, format_given, &fmt, &err);
     if (st == DLM_OK)
-        st = dlm_exact_memory_one(&in, &sc.game, &res, &err);
+        st = dlm_exact_bimatrix(&in, &sc.game, dlm_scenario_game(&sc, 1), &res, &err);
     if (st == DLM_OK) {
         warn_game(&sc);
         st = dlm_sink_open(&sink, sc.out, &err);

@@ -41,7 +41,7 @@ static void csv_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *p
     uint32_t i;
     if (header) {
         fprintf(fp, "%s%s,rule,selection,fitness,population_size,mutation_kind,mutation_rate",
-                sc->sweep_csv_header, dlm_csv_settings_header);
+                sc->sweep_csv_header, dlm_csv_settings_header(sc));
         for (i = 0; i < plan->n_classes; ++i)
             fprintf(fp, ",%s:execution_error,%s:perception_error,%s:reaction_period,"
                         "%s:observation_delay", plan->class_names[i], plan->class_names[i],
