@@ -634,8 +634,8 @@ DLM_FN double dlm_evo_census_payoff(const dlm_evo_world *w, const dlm_evo_popula
 DLM_FN uint32_t dlm_evo_side_start(const dlm_evo_world *w, const dlm_evo_population *pop,
                                    uint32_t x)
 {
-    const dlm_evo_params *ep = &w->params[pop->params];
-    return ep->side_b != 0u && x >= ep->side_b ? ep->side_b : 0u;
+    uint32_t side_b = w->params[pop->params].side_b;
+    return side_b != 0u && x >= side_b ? side_b : 0u;
 }
 
 /* 1 when every agent of the population (of each side) has the same strategy. */
