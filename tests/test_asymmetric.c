@@ -398,6 +398,7 @@ static double slow_side_wins(const char *rate_a, double *se)
     }
     assert_true(slow + fast >= 200);
     share = (double)slow / (double)(slow + fast);
+    print_message("%s: slow side defects in %u, fast side in %u populations\n", rate_a, slow, fast);
     *se = sqrt(0.25 / (double)(slow + fast)); /* under the null share 1/2 */
     free(out);
     dlm_evo_plan_free(&plan);
