@@ -31,6 +31,11 @@
  *   With payoff_mode 1 (exact), a match between memory-one players is not played: its
  *   expected payoff per round comes from the Markov chain (dlm_exact.h). Census
  *   statistics always play their matches.
+ *   Two sides (side_b > 0; asynchronous rules, well-mixed): agents 0 .. side_b-1 are side
+ *   A, the rest side B. An agent's partners are the other side's agents, its
+ *   replacement-neighbours the other agents of its own side, and it is paid by its side's
+ *   matrix (payoff, payoff_b). Of a generation's n events, events_a (spread evenly) pick
+ *   their agents in side A, the others in side B: the sides evolve at their own rates.
  *   Mutation: the agent whose strategy an event (or a generation) changes takes, with
  *   probability mu, a mutant instead: for moran-* a mutant of the parent's strategy,
  *   for fermi and the synchronous rules a mutant of what it would have had.
