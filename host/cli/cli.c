@@ -654,7 +654,10 @@ static void warn_game(const dlm_scenario *sc)
     char buf[1024];
     if (strcmp(sc->game.preset, "pd") == 0)
         if (dlm_game_pd_warnings(&sc->game, buf, sizeof buf) > 0)
-            fprintf(stderr, "%s\n", buf);
+            fprintf(stderr, "%s%s\n", sc->asymmetric ? "player A's game: " : "", buf);
+    if (sc->asymmetric && strcmp(sc->game_b.preset, "pd") == 0) /* each side its own */
+        if (dlm_game_pd_warnings(&sc->game_b, buf, sizeof buf) > 0)
+            fprintf(stderr, "player B's game: %s\n", buf);
 }
 
 /* Opens the scenario's backend; returns an exit code. */
