@@ -73,6 +73,14 @@ int dlm_game_pd_warnings(const dlm_game *game, char *buf, size_t len);
 void dlm_game_payoffs(const dlm_game *game, const uint64_t outcome[4], uint64_t rounds,
                       double *payoff_a, double *payoff_b);
 
+/* The same in an asymmetric (bimatrix) game: A is paid by its own matrix game_a and B by
+ * its own game_b, each read from its own view (R for CC, S for cooperating against a
+ * defection, T for defecting against a cooperation, P for DD). With game_a == game_b this
+ * is dlm_game_payoffs, to the last bit. */
+void dlm_bimatrix_payoffs(const dlm_game *game_a, const dlm_game *game_b,
+                          const uint64_t outcome[4], uint64_t rounds, double *payoff_a,
+                          double *payoff_b);
+
 /* Threshold round(p * 2^32) for a probability p in [0, 1] (dlm_fires). */
 uint64_t dlm_probability_threshold(double p);
 

@@ -145,7 +145,6 @@ DLM_FN dlm_evo_census dlm_census_chunk(const dlm_evo_world *w, const dlm_evo_pop
                                        uint32_t n_named, uint64_t tolerance)
 {
     dlm_evo_census c = dlm_census_empty();
-    dlm_strategy first = w->strategy[pop->agent0];
     uint32_t x = chunk * DLM_CENSUS_CHUNK, end = x + DLM_CENSUS_CHUNK;
     if (end > pop->n)
         end = pop->n;
@@ -153,6 +152,7 @@ DLM_FN dlm_evo_census dlm_census_chunk(const dlm_evo_world *w, const dlm_evo_pop
     for (; x < end; ++x) {
         dlm_evo_counts counts;
         dlm_strategy s = w->strategy[pop->agent0 + x];
+        dlm_strategy first = w->strategy[pop->agent0 + dlm_evo_side_start(w, pop, x)];
         double payoff;
         counts.cooperations = counts.moves = counts.matches = counts.failed_events = 0u;
         payoff = dlm_evo_census_payoff(w, pop, g, x, &counts);

@@ -31,6 +31,11 @@
  *   With payoff_mode 1 (exact), a match between memory-one players is not played: its
  *   expected payoff per round comes from the Markov chain (dlm_exact.h). Census
  *   statistics always play their matches.
+ *   Two sides (side_b > 0; asynchronous rules, well-mixed): agents 0 .. side_b-1 are side
+ *   A, the rest side B. An agent's partners are the other side's agents, its
+ *   replacement-neighbours the other agents of its own side, and it is paid by its side's
+ *   matrix (payoff, payoff_b). Of a generation's n events, events_a (spread evenly) pick
+ *   their agents in side A, the others in side B: the sides evolve at their own rates.
  *   Mutation: the agent whose strategy an event (or a generation) changes takes, with
  *   probability mu, a mutant instead: for moran-* a mutant of the parent's strategy,
  *   for fermi and the synchronous rules a mutant of what it would have had.
@@ -84,7 +89,7 @@
 #define DLM_MUTATION_LOOKUP_FLIP 4u /* one uniform bit of a lookup table or its opening */
 #define DLM_MUTATION_FSM_EDIT    5u /* one state's output flipped or one transition redirected */
 
-/* One parameter set (a sweep point): the game, the rule and its settings (136 bytes). */
+/* One parameter set (a sweep point): the game, the rule and its settings (176 bytes). */
 typedef struct dlm_evo_params {
     double payoff[4];       /* R, S, T, P */
     double selection;       /* w of the fitness map, or beta for the fermi rules */
@@ -104,6 +109,11 @@ typedef struct dlm_evo_params {
     uint32_t set_size;
     uint32_t max_trials;    /* rejection-sampling candidates one event may evaluate */
     uint32_t payoff_mode;   /* 0: played matches; 1: exact expected payoffs (memory-one) */
+    /* Two sides (a bimatrix game, two populations evolving at their own rates): local
+       agents 0 .. side_b-1 are side A, side_b .. n-1 side B; 0 = one population. */
+    double payoff_b[4];     /* side B's own R, S, T, P (read from its own view) */
+    uint32_t side_b;        /* first agent of side B, or 0 */
+    uint32_t events_a;      /* of a generation's n events, how many are side A's */
     uint32_t class_offset;  /* its agent classes: classes[class_offset + agent_class[a]] */
     uint32_t pad;
 } dlm_evo_params;
@@ -220,18 +230,70 @@ DLM_FN double dlm_fitness(const dlm_evo_params *ep, double pi)
     return 1.0 - ep->selection + ep->selection * pi;
 }
 
-/* Payoff per round to A of a match result (A's view). */
-DLM_FN double dlm_match_payoff_a(const dlm_evo_params *ep, const dlm_match_result *m)
+/* Sides (structure): the side of local agent x (0 = A, 1 = B; always 0 in one
+ * population), and the first agent and size of side `side`. */
+DLM_FN uint32_t dlm_evo_side(const dlm_evo_params *ep, uint32_t x)
 {
-    double total = ep->payoff[0] * (double)m->outcome[0];
-    total = total + ep->payoff[1] * (double)m->outcome[1];
-    total = total + ep->payoff[2] * (double)m->outcome[2];
-    total = total + ep->payoff[3] * (double)m->outcome[3];
+    return ep->side_b != 0u && x >= ep->side_b ? 1u : 0u;
+}
+
+DLM_FN uint32_t dlm_evo_side_first(const dlm_evo_params *ep, uint32_t side)
+{
+    return side ? ep->side_b : 0u;
+}
+
+DLM_FN uint32_t dlm_evo_side_size(const dlm_evo_population *pop, const dlm_evo_params *ep,
+                                  uint32_t side)
+{
+    if (ep->side_b == 0u)
+        return pop->n;
+    return side ? pop->n - ep->side_b : ep->side_b;
+}
+
+/* The side whose agent event e of a generation updates: of the n events, events_a are
+ * side A's, spread evenly (event e is A's when floor((e + 1) a / n) > floor(e a / n)). */
+DLM_FN uint32_t dlm_evo_event_side(const dlm_evo_population *pop, const dlm_evo_params *ep,
+                                   uint32_t e)
+{
+    uint64_t a = ep->events_a;
+    if (ep->side_b == 0u)
+        return 0u;
+    return ((uint64_t)(e + 1u) * a) / pop->n > ((uint64_t)e * a) / pop->n ? 0u : 1u;
+}
+
+/* A uniform agent of side `side` (of the population, without sides). */
+DLM_FN uint32_t dlm_evo_uniform_agent(const dlm_evo_population *pop, const dlm_evo_params *ep,
+                                      uint32_t side, dlm_cursor *c)
+{
+    if (ep->side_b == 0u)
+        return dlm_cursor_below(c, pop->n);
+    return dlm_evo_side_first(ep, side) + dlm_cursor_below(c, dlm_evo_side_size(pop, ep, side));
+}
+
+/* Payoff per round to A of a match result (A's view), by the matrix of side `side`. */
+DLM_FN double dlm_match_payoff_side(const dlm_evo_params *ep, const dlm_match_result *m,
+                                    uint32_t side)
+{
+    double total, p0 = side ? ep->payoff_b[0] : ep->payoff[0];
+    double p1 = side ? ep->payoff_b[1] : ep->payoff[1], p2 = side ? ep->payoff_b[2] : ep->payoff[2];
+    double p3 = side ? ep->payoff_b[3] : ep->payoff[3];
+    total = p0 * (double)m->outcome[0];
+    total = total + p1 * (double)m->outcome[1];
+    total = total + p2 * (double)m->outcome[2];
+    total = total + p3 * (double)m->outcome[3];
     return total / (double)(m->rounds ? m->rounds : 1u);
 }
 
+/* Payoff per round to A of a match result (A's view). */
+DLM_FN double dlm_match_payoff_a(const dlm_evo_params *ep, const dlm_match_result *m)
+{
+    return dlm_match_payoff_side(ep, m, 0u);
+}
+
 /* Agent x (population-local) plays one match as A against local agent y; the match is
- * the `slot`-th of window `window` in the play/length streams. */
+ * the `slot`-th of window `window` in the play/length streams. x is paid by its own
+ * side's matrix (with two sides, x sits in the match's first seat whichever side it is
+ * on: the match's mechanics do not depend on the seat, only the payoffs do). */
 DLM_FN double dlm_evo_play(const dlm_evo_world *w, const dlm_evo_population *pop,
                            const dlm_evo_params *ep, uint32_t x, uint32_t y, uint64_t play_stream,
                            uint64_t length_stream, uint32_t window, uint32_t slot,
@@ -244,12 +306,13 @@ DLM_FN double dlm_evo_play(const dlm_evo_world *w, const dlm_evo_population *pop
     dlm_match_rules rules = ep->rules;
     uint64_t block0 = ((uint64_t)window << 30) + (uint64_t)slot * dlm_match_blocks(&rules);
     dlm_match_result m;
+    uint32_t side = dlm_evo_side(ep, x); /* x is paid by its own side's matrix */
     if (ep->payoff_mode == 1u) { /* exact: no random numbers; counts only matches */
         double payoff[4];
-        payoff[0] = ep->payoff[0];
-        payoff[1] = ep->payoff[1];
-        payoff[2] = ep->payoff[2];
-        payoff[3] = ep->payoff[3];
+        payoff[0] = side ? ep->payoff_b[0] : ep->payoff[0];
+        payoff[1] = side ? ep->payoff_b[1] : ep->payoff[1];
+        payoff[2] = side ? ep->payoff_b[2] : ep->payoff[2];
+        payoff[3] = side ? ep->payoff_b[3] : ep->payoff[3];
         counts->matches += 1u;
         return dlm_exact_match_payoff(&a, &b, &pa, &pb, &rules, payoff, (double *)0);
     }
@@ -258,7 +321,7 @@ DLM_FN double dlm_evo_play(const dlm_evo_world *w, const dlm_evo_population *pop
     counts->cooperations += (uint64_t)m.outcome[0] + m.outcome[1];
     counts->moves += m.rounds;
     counts->matches += 1u;
-    return dlm_match_payoff_a(ep, &m);
+    return dlm_match_payoff_side(ep, &m, side);
 }
 
 /* Partner k of local agent x in an evaluation (k < dlm_evo_partner_count): everyone
@@ -268,6 +331,12 @@ DLM_FN uint32_t dlm_evo_partner(const dlm_evo_world *w, const dlm_evo_population
                                 const dlm_evo_params *ep, uint32_t x, uint32_t k,
                                 dlm_cursor *partners)
 {
+    if (ep->side_b != 0u) { /* two sides: partners are the other side's agents */
+        uint32_t other = 1u - dlm_evo_side(ep, x);
+        if (ep->structure == DLM_STRUCTURE_COMPLETE)
+            return dlm_evo_side_first(ep, other) + k;
+        return dlm_evo_uniform_agent(pop, ep, other, partners);
+    }
     if (ep->structure == DLM_STRUCTURE_COMPLETE)
         return k + (k >= x ? 1u : 0u);
     if (ep->structure == DLM_STRUCTURE_SAMPLED) {
@@ -281,6 +350,8 @@ DLM_FN uint32_t dlm_evo_partner(const dlm_evo_world *w, const dlm_evo_population
 DLM_FN uint32_t dlm_evo_partner_count(const dlm_evo_world *w, const dlm_evo_population *pop,
                                       const dlm_evo_params *ep, uint32_t x)
 {
+    if (ep->side_b != 0u && ep->structure == DLM_STRUCTURE_COMPLETE)
+        return dlm_evo_side_size(pop, ep, 1u - dlm_evo_side(ep, x));
     if (ep->structure == DLM_STRUCTURE_COMPLETE)
         return pop->n - 1u;
     if (ep->structure == DLM_STRUCTURE_SAMPLED)
@@ -325,10 +396,16 @@ DLM_FN double dlm_evo_evaluate(const dlm_evo_world *w, const dlm_evo_population 
     return 0.0; /* no other kind yet: the plan refuses any other value */
 }
 
-/* A uniform replacement-neighbour of local agent x (well-mixed: a uniform other agent). */
+/* A uniform replacement-neighbour of local agent x (well-mixed: a uniform other agent;
+ * with two sides, a uniform other agent of x's side). */
 DLM_FN uint32_t dlm_evo_neighbour(const dlm_evo_world *w, const dlm_evo_population *pop,
                                   const dlm_evo_params *ep, uint32_t x, dlm_cursor *c)
 {
+    if (ep->side_b != 0u) {
+        uint32_t side = dlm_evo_side(ep, x), first = dlm_evo_side_first(ep, side);
+        uint32_t y = first + dlm_cursor_below(c, dlm_evo_side_size(pop, ep, side) - 1u);
+        return y + (y >= x ? 1u : 0u);
+    }
     if (ep->structure == DLM_STRUCTURE_GRAPH) {
         uint64_t first = w->repl_offsets[x];
         uint32_t degree = (uint32_t)(w->repl_offsets[x + 1u] - first);
@@ -406,17 +483,18 @@ DLM_FN dlm_strategy dlm_evo_maybe_mutate(const dlm_evo_world *w, const dlm_evo_p
 }
 
 /* Chooses, proportional to fitness, among local agents that `pick` draws uniformly
- * (candidates: -1u = everyone, else the replacement-neighbours of that agent).
+ * (candidates: -1u = everyone of side `side` (everyone without sides), else the
+ * replacement-neighbours of that agent).
  * Returns the chosen agent, or pop->n when max_trials candidates were all refused. */
 DLM_FN uint32_t dlm_evo_choose_by_fitness(const dlm_evo_world *w, const dlm_evo_population *pop,
-                                          const dlm_evo_params *ep, uint32_t around,
+                                          const dlm_evo_params *ep, uint32_t side, uint32_t around,
                                           uint64_t play_stream, uint64_t length_stream,
                                           uint32_t window, uint32_t *slot, dlm_cursor *sel,
                                           dlm_cursor *partners, dlm_evo_counts *counts)
 {
     uint32_t trial;
     for (trial = 0; trial < ep->max_trials; ++trial) {
-        uint32_t c = around == 0xFFFFFFFFu ? dlm_cursor_below(sel, pop->n)
+        uint32_t c = around == 0xFFFFFFFFu ? dlm_evo_uniform_agent(pop, ep, side, sel)
                                            : dlm_evo_neighbour(w, pop, ep, around, sel);
         double f = dlm_fitness(ep, dlm_evo_evaluate(w, pop, ep, c, play_stream, length_stream,
                                                     window, slot, partners, counts));
@@ -437,19 +515,19 @@ DLM_FN void dlm_evo_event(const dlm_evo_world *w, const dlm_evo_population *pop,
     dlm_cursor sel = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g), e);
     dlm_cursor partners = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_MATCHING, pop->id, g), e);
     dlm_cursor mut = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g), e);
-    uint32_t slot = 0u, target, source;
+    uint32_t slot = 0u, target, source, side = dlm_evo_event_side(pop, &ep, e);
     dlm_strategy s;
     if (ep.rule == DLM_RULE_MORAN_BD) {
-        source = dlm_evo_choose_by_fitness(w, pop, &ep, 0xFFFFFFFFu, play, length, e, &slot, &sel,
-                                           &partners, counts);
+        source = dlm_evo_choose_by_fitness(w, pop, &ep, side, 0xFFFFFFFFu, play, length, e, &slot,
+                                           &sel, &partners, counts);
         if (source == pop->n) {
             counts->failed_events += 1u;
             return;
         }
         target = dlm_evo_neighbour(w, pop, &ep, source, &sel);
     } else if (ep.rule == DLM_RULE_MORAN_DB) {
-        target = dlm_cursor_below(&sel, pop->n);
-        source = dlm_evo_choose_by_fitness(w, pop, &ep, target, play, length, e, &slot, &sel,
+        target = dlm_evo_uniform_agent(pop, &ep, side, &sel);
+        source = dlm_evo_choose_by_fitness(w, pop, &ep, side, target, play, length, e, &slot, &sel,
                                            &partners, counts);
         if (source == pop->n) {
             counts->failed_events += 1u;
@@ -458,7 +536,7 @@ DLM_FN void dlm_evo_event(const dlm_evo_world *w, const dlm_evo_population *pop,
     } else { /* fermi */
         double pi_x, pi_y;
         uint64_t threshold;
-        target = dlm_cursor_below(&sel, pop->n);
+        target = dlm_evo_uniform_agent(pop, &ep, side, &sel);
         source = dlm_evo_neighbour(w, pop, &ep, target, &sel);
         pi_x = dlm_evo_evaluate(w, pop, &ep, target, play, length, e, &slot, &partners, counts);
         pi_y = dlm_evo_evaluate(w, pop, &ep, source, play, length, e, &slot, &partners, counts);
@@ -561,13 +639,22 @@ DLM_FN double dlm_evo_census_payoff(const dlm_evo_world *w, const dlm_evo_popula
                             &partners, counts);
 }
 
-/* 1 when every agent of the population has the same strategy. */
+/* The first agent of local agent x's side (0 without sides): monomorphic means every
+ * agent has the strategy of the first agent of its side. */
+DLM_FN uint32_t dlm_evo_side_start(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                   uint32_t x)
+{
+    uint32_t side_b = w->params[pop->params].side_b;
+    return side_b != 0u && x >= side_b ? side_b : 0u;
+}
+
+/* 1 when every agent of the population (of each side) has the same strategy. */
 DLM_FN uint32_t dlm_evo_monomorphic(const dlm_evo_world *w, const dlm_evo_population *pop)
 {
-    dlm_strategy first = w->strategy[pop->agent0];
     uint32_t x;
     for (x = 1u; x < pop->n; ++x) {
         dlm_strategy s = w->strategy[pop->agent0 + x];
+        dlm_strategy first = w->strategy[pop->agent0 + dlm_evo_side_start(w, pop, x)];
         if (!dlm_strategy_equal(&s, &first))
             return 0u;
     }

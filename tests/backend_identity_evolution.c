@@ -86,7 +86,7 @@ static void scenario_base(dlm_scenario *sc, const char *rule, uint32_t n, uint32
 
 /* What the scenarios share: named shares, mutation sets and agent classes. */
 static dlm_share m1_set[4], lookup_shares[3], fsm_shares[4], two[2], lookup_set[2];
-static dlm_class_spec classes[2];
+static dlm_class_spec classes[2], sides[2];
 
 static void evolution_fixtures(void)
 {
@@ -125,6 +125,33 @@ static void evolution_fixtures(void)
     classes[1].player.perception_error = 0.05;
     classes[1].player.reaction_period = 4;
     classes[1].player.observation_delay = 2;
+    memset(sides, 0, sizeof sides); /* two populations that play each other */
+    SET(sides[0].name, "ai");
+    sides[0].share = 0.4;
+    sides[0].role = 1;
+    sides[0].rate = 3.0;
+    sides[0].player.execution_error = 0.02;
+    sides[0].player.reaction_period = 1;
+    SET(sides[1].name, "human");
+    sides[1].share = 0.6;
+    sides[1].role = 2;
+    sides[1].rate = 1.0;
+    sides[1].player.execution_error = 0.05;
+    sides[1].player.perception_error = 0.02;
+    sides[1].player.reaction_period = 1;
+}
+
+/* Two sides (ai: role A, rate 3; human: role B, rate 1) in a bimatrix game. */
+static void uses_sides(dlm_scenario *sc)
+{
+    sc->asymmetric = 1;
+    sc->game_b = sc->game;
+    sc->game_b.R = 2.0;
+    sc->game_b.S = 1.0;
+    sc->game_b.T = 4.0;
+    sc->game_b.P = -0.5;
+    sc->evolution.classes = sides;
+    sc->evolution.n_classes = 2;
 }
 
 static void uses_shares(dlm_evolution_spec *ev, dlm_share *shares, size_t n)
@@ -255,6 +282,28 @@ static void imitate_best_self(dlm_scenario *sc)
     uses_shares(ev, two, 2);
 }
 
+static void moran_bd_sides(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-bd", 20, 4);
+    uses_shares(&sc->evolution, two, 2);
+    uses_mutation(&sc->evolution, "set", 0.05);
+    sc->evolution.mutation_set = m1_set;
+    sc->evolution.n_mutation_set = 4;
+    uses_sides(sc);
+}
+
+static void fermi_sides_exact(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "fermi", 24, 3);
+    sc->rounds = 30;
+    ev->payoff_exact = 1;
+    ev->structure.partners = 3;
+    ev->replacement = ev->structure;
+    uses_mutation(ev, "random-memory-one", 0.05);
+    uses_sides(sc);
+}
+
 static void moran_bd_exact(dlm_scenario *sc)
 {
     dlm_evolution_spec *ev = &sc->evolution;
@@ -343,6 +392,8 @@ static const evolution_case evolution_cases[] = {
     {"wright-fisher, 4x6 Moore lattice, set mutation, classes", wright_fisher_moore, 0},
     {"imitate-best, 8x8 Moore lattice + self, accumulate total", imitate_best_self, 0},
     {"moran-bd, exact payoffs, sampled (4), random-memory-one", moran_bd_exact, 0},
+    {"moran-bd, two sides (bimatrix, rates 3:1), complete, set mutation", moran_bd_sides, 0},
+    {"fermi, two sides (bimatrix, rates 3:1), sampled (3), exact payoffs", fermi_sides_exact, 0},
     {"moran-db, 6x6 lattice, exact payoffs, gaussian", moran_db_exact_lattice, 0},
     {"moran-db, 20000 agents (a generation in two launches)", moran_db_sliced, 0},
     {"fermi-sync, 9000 agents (three census chunks), sampled (1)", fermi_sync_three_chunks, 0},

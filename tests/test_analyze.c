@@ -775,7 +775,7 @@ static void test_timescales(void **state)
                         c % 2 == 1, 0.9, 1);
         four = analyze(&in);
         assert_int_equal(four.chain_states, 4);
-        assert_int_equal(dlm_exact_timescales(&in, &PD, &big, &err), DLM_OK);
+        assert_int_equal(dlm_exact_timescales(&in, &PD, &PD, &big, &err), DLM_OK);
         assert_true(big.chain_states > 4);
         for (i = 0; i < 4; ++i) {
             check_near("outcome counts", big.expected_outcomes[i], four.expected_outcomes[i],

@@ -671,7 +671,10 @@ static void warn_game(const dlm_scenario *sc)
     char buf[1024];
     if (strcmp(sc->game.preset, "pd") == 0)
         if (dlm_game_pd_warnings(&sc->game, buf, sizeof buf) > 0)
-            fprintf(stderr, "%s\n", buf);
+            fprintf(stderr, "%s%s\n", sc->asymmetric ? "player A's game: " : "", buf);
+    if (sc->asymmetric && strcmp(sc->game_b.preset, "pd") == 0) /* each side its own */
+        if (dlm_game_pd_warnings(&sc->game_b, buf, sizeof buf) > 0)
+            fprintf(stderr, "player B's game: %s\n", buf);
 }
 
 /* Opens the scenario's backend; returns an exit code. */
@@ -989,7 +992,7 @@ static dlm_status run_analysis(const dlm_scenario *sc, dlm_format fmt, dlm_diges
     memset(&in, 0, sizeof in);
     for (i = 0; i < 2 && st == DLM_OK; ++i) {
         const dlm_player_spec *p = &sc->players[i];
-        st = dlm_strategy_parse(p->strategy, &sc->game, &defs[i], err);
+        st = dlm_strategy_parse(p->strategy, dlm_scenario_game(sc, i), &defs[i], err);
         if (st != DLM_OK)
             break;
         labels[i] = defs[i].label;
@@ -1010,7 +1013,7 @@ static dlm_status run_analysis(const dlm_scenario *sc, dlm_format fmt, dlm_diges
     in.geometric = sc->geometric;
     in.continuation = sc->continuation;
     if (st == DLM_OK)
-        st = dlm_exact_memory_one(&in, &sc->game, &res, err);
+        st = dlm_exact_bimatrix(&in, &sc->game, dlm_scenario_game(sc, 1), &res, err);
     if (st == DLM_OK && digest)
         st = dlm_digest_exact(digest, &res, err);
     if (st == DLM_OK) {

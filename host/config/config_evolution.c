@@ -42,7 +42,9 @@ static const char *const initial_keys[] = {"shares", "random", "mutant", "file"}
 static const char *const mutant_keys[] = {"resident", "mutant", "count"};
 static const char *const share_keys[] = {"strategy", "share"};
 static const char *const class_keys[] = {
-    "name", "share", "execution_error", "perception_error", "reaction_period", "observation_delay"};
+    "name", "share", "execution_error", "perception_error", "reaction_period", "observation_delay",
+    "role", "rate"};
+static const char *const roles[] = {"A", "B"};
 static const char *const stop_keys[] = {"fixation", "wall_clock"};
 static const char *const snapshot_keys[] = {"every", "file"};
 
@@ -406,6 +408,52 @@ static int plain_name(const char *name)
     return 1;
 }
 
+/* A class's role (its side: A or B) and rate. */
+static dlm_status read_side(reader *r, const dlm_node *item, const char *path, dlm_class_spec *c)
+{
+    const dlm_node *v;
+    char sub[96];
+    int which;
+    dlm_status st;
+    c->rate = 1.0;
+    if ((v = dlm_node_lookup(item, "role", NULL))) {
+        snprintf(sub, sizeof sub, "%s.role", path);
+        if ((st = dlm_cfg_get_choice(r->err, v, sub, roles, N_OF(roles), &which)))
+            return st;
+        c->role = which + 1;
+    }
+    if ((v = dlm_node_lookup(item, "rate", NULL))) {
+        snprintf(sub, sizeof sub, "%s.rate", path);
+        if ((st = dlm_cfg_get_number(r->err, v, sub, "a number > 0", &c->rate)))
+            return st;
+        if (!(c->rate > 0.0))
+            return dlm_cfg_fail(r->err, v, sub, "expected a number > 0 (a side's relative rate "
+                                "of update events), got %g", c->rate);
+        if (!c->role)
+            return dlm_cfg_fail(r->err, v, sub, "a rate belongs to a side: give the class a "
+                                "role (A or B) too");
+    }
+    return DLM_OK;
+}
+
+/* Sides: no class has a role, or exactly two classes have roles A and B. */
+static dlm_status check_sides(reader *r, const dlm_node *key)
+{
+    const dlm_evolution_spec *ev = r->ev;
+    size_t i, with = 0;
+    for (i = 0; i < ev->n_classes; ++i)
+        with += ev->classes[i].role != 0;
+    if (with == 0)
+        return DLM_OK;
+    if (ev->n_classes != 2 || with != 2 || ev->classes[0].role == ev->classes[1].role)
+        return dlm_cfg_fail(r->err, key, "evolution.classes",
+                            "two sides that play each other are two classes, one with role A "
+                            "and one with role B (got %lu classes, %lu with a role%s)",
+                            (unsigned long)ev->n_classes, (unsigned long)with,
+                            ev->n_classes == 2 && with == 2 ? ", both the same" : "");
+    return DLM_OK;
+}
+
 static dlm_status read_classes(reader *r, const dlm_node *key, const dlm_node *value)
 {
     dlm_evolution_spec *ev = r->ev;
@@ -472,9 +520,12 @@ static dlm_status read_classes(reader *r, const dlm_node *key, const dlm_node *v
         }
         c->player = r->sc->match_defaults;
         c->player.strategy[0] = '\0';
-        if ((st = dlm_cfg_read_player_settings(r->err, item, path, &c->player)))
+        if ((st = dlm_cfg_read_player_settings(r->err, item, path, &c->player)) ||
+            (st = read_side(r, item, path, c)))
             return st;
     }
+    if ((st = check_sides(r, key)))
+        return st;
     if (n_shares && without) {
         char where[1100];
         for (i = 0; value->items[i] != first_without; ++i)

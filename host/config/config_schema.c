@@ -21,7 +21,7 @@
 static const char *const top_keys[] = {"name",       "seed",      "mode",  "backend",
                                        "threads",    "game",      "match", "players",
                                        "tournament", "evolution", "output", "sweep"};
-static const char *const game_keys[] = {"preset", "b", "c", "R", "S", "T", "P"};
+static const char *const game_keys[] = {"preset", "b", "c", "R", "S", "T", "P", "A", "B"};
 static const char *const match_keys[] = {"rounds", "continuation", "execution_error",
                                          "perception_error", "reaction_period",
                                          "observation_delay", "repetitions"};
@@ -325,37 +325,55 @@ static dlm_status get_section(dlm_error *err, const dlm_node *map, const char *k
 
 /* ---- sections ------------------------------------------------------------------------ */
 
-/* Reads game: (preset, b, c, R, S, T, P) into *game. */
-static dlm_status read_game(dlm_error *err, const dlm_node *map, dlm_game *game)
+/* A key of a game: the side's own mapping first (game.A / game.B), then the top level
+ * of game:, which gives both sides' defaults; path gets the key's dotted name. */
+static const dlm_node *game_key(const dlm_node *top, const dlm_node *side, const char *side_name,
+                                const char *key, char *path, size_t len)
+{
+    const dlm_node *v = side ? dlm_node_lookup(side, key, NULL) : NULL;
+    if (v) {
+        snprintf(path, len, "game.%s.%s", side_name, key);
+        return v;
+    }
+    snprintf(path, len, "game.%s", key);
+    return top ? dlm_node_lookup(top, key, NULL) : NULL;
+}
+
+/* Reads a game (preset, b, c, R, S, T, P) into *game: the keys of `side` (game.A or
+ * game.B, or null) over those of `top` (game:, or null). */
+static dlm_status read_game(dlm_error *err, const dlm_node *top, const dlm_node *side,
+                            const char *side_name, dlm_game *game)
 {
     static const char *const rstp[] = {"R", "S", "T", "P"};
-    const dlm_node *preset = dlm_node_lookup(map, "preset", NULL);
-    const dlm_node *b = dlm_node_lookup(map, "b", NULL), *c = dlm_node_lookup(map, "c", NULL);
+    char ppath[32], bpath[32], cpath[32];
+    const dlm_node *preset = game_key(top, side, side_name, "preset", ppath, sizeof ppath);
+    const dlm_node *b = game_key(top, side, side_name, "b", bpath, sizeof bpath);
+    const dlm_node *c = game_key(top, side, side_name, "c", cpath, sizeof cpath);
     double bv = NAN, cv = NAN, *fields[4];
     int which = 0, any = 0;
     size_t i;
     dlm_error gerr;
     dlm_status st;
     if (preset &&
-        (st = dlm_cfg_get_choice(err, preset, "game.preset", presets, N_OF(presets), &which)))
+        (st = dlm_cfg_get_choice(err, preset, ppath, presets, N_OF(presets), &which)))
         return st;
-    if (b && (st = dlm_cfg_get_number(err, b, "game.b", "a finite number", &bv)))
+    if (b && (st = dlm_cfg_get_number(err, b, bpath, "a finite number", &bv)))
         return st;
-    if (c && (st = dlm_cfg_get_number(err, c, "game.c", "a finite number", &cv)))
+    if (c && (st = dlm_cfg_get_number(err, c, cpath, "a finite number", &cv)))
         return st;
     if (dlm_game_preset(presets[which], bv, cv, game, &gerr) != DLM_OK)
-        return dlm_cfg_fail(err, b ? b : c ? c : preset ? preset : map,
-                            b ? "game.b" : c ? "game.c" : "game", "%s", gerr.message);
+        return dlm_cfg_fail(err, b ? b : c ? c : preset ? preset : side ? side : top,
+                            b ? bpath : c ? cpath : side ? (side_name[0] == 'A' ? "game.A" : "game.B")
+                                                         : "game", "%s", gerr.message);
     fields[0] = &game->R;
     fields[1] = &game->S;
     fields[2] = &game->T;
     fields[3] = &game->P;
     for (i = 0; i < 4; ++i) {
-        const dlm_node *v = dlm_node_lookup(map, rstp[i], NULL);
-        char path[16];
+        char path[32];
+        const dlm_node *v = game_key(top, side, side_name, rstp[i], path, sizeof path);
         if (!v)
             continue;
-        snprintf(path, sizeof path, "game.%s", rstp[i]);
         if ((st = dlm_cfg_get_number(err, v, path, "a finite number", fields[i])))
             return st;
         any = 1;
@@ -369,6 +387,47 @@ static dlm_status read_game(dlm_error *err, const dlm_node *map, dlm_game *game)
             snprintf(game->name, sizeof game->name, "custom");
     }
     return DLM_OK;
+}
+
+/* Reads game: into sc->game, and, when it holds A or B (an asymmetric game: each player's
+ * own payoffs, each side's keys over the top level's), A's matrix into sc->game and B's
+ * into sc->game_b. */
+static dlm_status read_games(dlm_error *err, const dlm_node *map, dlm_scenario *sc)
+{
+    const dlm_node *side[2] = {NULL, NULL};
+    static const char *const names[2] = {"A", "B"};
+    int i;
+    dlm_status st;
+    if (!map) {
+        if ((st = dlm_game_preset("pd", NAN, NAN, &sc->game, err)))
+            return st;
+        sc->game_b = sc->game;
+        return DLM_OK;
+    }
+    for (i = 0; i < 2; ++i) {
+        const dlm_node *key, *v = dlm_node_lookup(map, names[i], &key);
+        char what[128], path[16];
+        if (!v)
+            continue;
+        snprintf(path, sizeof path, "game.%s", names[i]);
+        sc->asymmetric = 1;
+        if (dlm_node_is_null(v))
+            continue; /* all of the top level's */
+        if (v->kind != DLM_NODE_MAPPING)
+            return dlm_cfg_fail(err, key, path, "expected a mapping of player %s's own payoffs "
+                                "(keys preset, b, c, R, S, T, P), got %s", names[i],
+                                dlm_cfg_got(v, what, sizeof what));
+        if ((st = dlm_cfg_check_keys(err, v, path, game_keys, N_OF(game_keys) - 2)))
+            return st;
+        side[i] = v;
+    }
+    if ((st = read_game(err, map, side[0], "A", &sc->game)))
+        return st;
+    if (!sc->asymmetric) {
+        sc->game_b = sc->game;
+        return DLM_OK;
+    }
+    return read_game(err, map, side[1], "B", &sc->game_b);
 }
 
 /* Reads the per-player settings present in map (match.* or one player's mapping) into *spec;
@@ -720,8 +779,7 @@ static dlm_status read_all(dlm_error *err, const dlm_config *cfg, dlm_scenario *
         (st = read_top(err, root, sc)))
         return st;
     /* The game comes before any strategy: strategy defaults (gtft's q) depend on it. */
-    if ((st = game ? read_game(err, game, &sc->game)
-                   : dlm_game_preset("pd", NAN, NAN, &sc->game, err)))
+    if ((st = read_games(err, game, sc)))
         return st;
     if (match && (st = read_match(err, match, sc, &defaults)))
         return st;

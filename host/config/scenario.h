@@ -53,6 +53,8 @@ typedef struct dlm_class_spec {
     char name[32];
     double share;
     dlm_player_spec player; /* strategy unused */
+    int role;               /* 0: none; 1: side A, 2: side B (two populations that play each other) */
+    double rate;            /* a side's relative rate of update events (> 0; default 1) */
 } dlm_class_spec;
 
 /* mode evolve. */
@@ -95,7 +97,9 @@ typedef struct dlm_scenario {
     char name[128];
     dlm_mode mode;
     uint64_t seed;
-    dlm_game game;
+    dlm_game game;       /* the game; in an asymmetric game player A's own matrix */
+    dlm_game game_b;     /* player B's own matrix (read from B's view); == game when symmetric */
+    int asymmetric;      /* 1 when the config gives game.A or game.B (a bimatrix game) */
 
     /* match rules */
     uint32_t rounds;     /* fixed length, or the cap of a geometric length; [1, DLM_MAX_ROUNDS] */
@@ -139,5 +143,11 @@ typedef struct dlm_scenario {
 } dlm_scenario;
 
 void dlm_scenario_free(dlm_scenario *sc);
+
+/* Player `player`'s own payoff matrix (0 = A, 1 = B): game, or game_b in an asymmetric game. */
+static inline const dlm_game *dlm_scenario_game(const dlm_scenario *sc, int player)
+{
+    return player && sc->asymmetric ? &sc->game_b : &sc->game;
+}
 
 #endif /* DLM_SCENARIO_H */

@@ -1,4 +1,5 @@
-/* game.c — symmetric 2x2 games: presets, prisoner's-dilemma checks, payoffs. */
+/* game.c — 2x2 games: presets, classes, prisoner's-dilemma checks, payoffs (symmetric, or
+ * each player by its own matrix). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,9 +109,16 @@ int dlm_game_pd_warnings(const dlm_game *g, char *buf, size_t len)
 void dlm_game_payoffs(const dlm_game *g, const uint64_t o[4], uint64_t rounds, double *pa,
                       double *pb)
 {
-    /* Fixed order of terms: the same bytes on every backend and thread count. */
+    dlm_bimatrix_payoffs(g, g, o, rounds, pa, pb);
+}
+
+void dlm_bimatrix_payoffs(const dlm_game *g, const dlm_game *h, const uint64_t o[4],
+                          uint64_t rounds, double *pa, double *pb)
+{
+    /* Fixed order of terms: the same bytes on every backend and thread count. B's own
+       view of A's CD is DC, so B earns h's T there. */
     double ta = g->R * (double)o[0] + g->S * (double)o[1] + g->T * (double)o[2] + g->P * (double)o[3];
-    double tb = g->R * (double)o[0] + g->T * (double)o[1] + g->S * (double)o[2] + g->P * (double)o[3];
+    double tb = h->R * (double)o[0] + h->T * (double)o[1] + h->S * (double)o[2] + h->P * (double)o[3];
     double n = rounds ? (double)rounds : 1.0;
     if (pa)
         *pa = ta / n;

@@ -44,11 +44,13 @@ static void csv_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *p
     uint32_t i;
     if (header) {
         fprintf(fp, "%s%s,rule,selection,fitness,population_size,mutation_kind,mutation_rate",
-                sc->sweep_csv_header, dlm_csv_settings_header);
+                sc->sweep_csv_header, dlm_csv_settings_header(sc));
         for (i = 0; i < plan->n_classes; ++i)
             fprintf(fp, ",%s:execution_error,%s:perception_error,%s:reaction_period,"
                         "%s:observation_delay", plan->class_names[i], plan->class_names[i],
                     plan->class_names[i], plan->class_names[i]);
+        for (i = 0; plan->params.side_b && i < plan->n_classes; ++i) /* two sides */
+            fprintf(fp, ",%s:role,%s:rate", plan->class_names[i], plan->class_names[i]);
         return;
     }
     dlm_csv_settings(fp, sc);
@@ -65,6 +67,30 @@ static void csv_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *p
         dlm_print_double(fp, c->perception_error);
         fprintf(fp, ",%u,%u", c->reaction_period, c->observation_delay);
     }
+    for (i = 0; plan->params.side_b && i < plan->n_classes; ++i) {
+        fprintf(fp, ",%s,", ev->classes[i].role == 1 ? "A" : "B");
+        dlm_print_double(fp, ev->classes[i].rate);
+    }
+}
+
+/* Two sides for people: "sides: ai (role A, rate 10) 50 agents, 91 of a generation's 100
+ * events; human (role B, rate 1) 50 agents, 9 events", and B's own game. */
+static void table_sides(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *plan)
+{
+    const dlm_evo_params *ep = &plan->params;
+    const dlm_class_spec *a = &sc->evolution.classes[0], *b = &sc->evolution.classes[1];
+    uint32_t n = sc->evolution.population;
+    if (a->role != 1) {
+        a = b;
+        b = &sc->evolution.classes[0];
+    }
+    fprintf(fp, "sides: %s (role A, rate %g) %u agents, %u of a generation's %u events; "
+                "%s (role B, rate %g) %u agents, %u events\n", a->name, a->rate, ep->side_b,
+            ep->events_a, n, b->name, b->rate, n - ep->side_b, n - ep->events_a);
+    if (sc->asymmetric)
+        fprintf(fp, "side B's own game: %s (R=%g S=%g T=%g P=%g; %s)\n", sc->game_b.name,
+                sc->game_b.R, sc->game_b.S, sc->game_b.T, sc->game_b.P,
+                dlm_game_class_name(dlm_game_classify(&sc->game_b)));
 }
 
 /* The run's settings as the members of a JSON object (no braces). */
@@ -96,8 +122,14 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
         dlm_print_double(fp, c->execution_error);
         fputs(",\"perception_error\":", fp);
         dlm_print_double(fp, c->perception_error);
-        fprintf(fp, ",\"reaction_period\":%u,\"observation_delay\":%u}", c->reaction_period,
+        fprintf(fp, ",\"reaction_period\":%u,\"observation_delay\":%u", c->reaction_period,
                 c->observation_delay);
+        if (plan->params.side_b) {
+            fprintf(fp, ",\"role\":\"%s\",\"rate\":",
+                    sc->evolution.classes[i].role == 1 ? "A" : "B");
+            dlm_print_double(fp, sc->evolution.classes[i].rate);
+        }
+        fputc('}', fp);
     }
     fputc(']', fp);
 }
@@ -127,6 +159,8 @@ static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                 plan->n_populations == 1 ? "" : "s", sc->evolution.population, sc->game.name,
                 sc->game.R, sc->game.S, sc->game.T, sc->game.P,
                 dlm_game_class_name(dlm_game_classify(&sc->game)), (unsigned long long)sc->seed);
+        if (plan->params.side_b)
+            table_sides(fp, sc, plan);
         fprintf(fp, "%s%u rounds, ", sc->geometric ? "geometric matches of at most " : "",
                 sc->rounds);
         if (plan->n_classes == 1)

@@ -79,6 +79,18 @@ const char *dlm_game_text(const dlm_game *g, char *buf, size_t len)
     return buf;
 }
 
+void dlm_write_game_lines(FILE *fp, const dlm_scenario *sc)
+{
+    char game[256];
+    if (!sc->asymmetric) {
+        fprintf(fp, "game %s\n", dlm_game_text(&sc->game, game, sizeof game));
+        return;
+    }
+    fprintf(fp, "asymmetric game, each player paid by its own matrix:\n");
+    fprintf(fp, "  player A: %s\n", dlm_game_text(&sc->game, game, sizeof game));
+    fprintf(fp, "  player B: %s\n", dlm_game_text(&sc->game_b, game, sizeof game));
+}
+
 /* --- numbers and settings -------------------------------------------------------------- */
 
 /* A csv number: empty when it is not a number (a standard error of one repetition). */
@@ -104,37 +116,63 @@ static void json_member(FILE *fp, const char *key, double x)
     json_num(fp, x);
 }
 
-const char dlm_csv_settings_header[] = "seed,game,game_class,R,S,T,P,rounds,continuation";
+const char *dlm_csv_settings_header(const dlm_scenario *sc)
+{
+    return sc->asymmetric ? "seed,game,game_class,R,S,T,P,game_b,game_class_b,R_b,S_b,T_b,P_b,"
+                            "rounds,continuation"
+                          : "seed,game,game_class,R,S,T,P,rounds,continuation";
+}
+
+/* A game's name, class and payoffs as csv values, with a leading comma. */
+static void csv_game(FILE *fp, const dlm_game *g)
+{
+    fputc(',', fp);
+    dlm_csv_field(fp, g->name);
+    fprintf(fp, ",%s,", dlm_game_class_id(dlm_game_classify(g)));
+    dlm_print_double(fp, g->R);
+    fputc(',', fp);
+    dlm_print_double(fp, g->S);
+    fputc(',', fp);
+    dlm_print_double(fp, g->T);
+    fputc(',', fp);
+    dlm_print_double(fp, g->P);
+}
 
 void dlm_csv_settings(FILE *fp, const dlm_scenario *sc)
 {
     fputs(sc->sweep_csv_values, fp); /* a sweep point's columns, else nothing */
-    fprintf(fp, "%llu,", (unsigned long long)sc->seed);
-    dlm_csv_field(fp, sc->game.name);
-    fprintf(fp, ",%s,", dlm_game_class_id(dlm_game_classify(&sc->game)));
-    dlm_print_double(fp, sc->game.R);
-    fputc(',', fp);
-    dlm_print_double(fp, sc->game.S);
-    fputc(',', fp);
-    dlm_print_double(fp, sc->game.T);
-    fputc(',', fp);
-    dlm_print_double(fp, sc->game.P);
+    fprintf(fp, "%llu", (unsigned long long)sc->seed);
+    csv_game(fp, &sc->game);
+    if (sc->asymmetric)
+        csv_game(fp, &sc->game_b);
     fprintf(fp, ",%u,", sc->rounds);
     if (sc->geometric)
         dlm_print_double(fp, sc->continuation);
 }
 
+/* "key":{"name":...,"class":...,"R":...,...} */
+static void json_game(FILE *fp, const char *key, const dlm_game *g)
+{
+    fprintf(fp, "\"%s\":{\"name\":", key);
+    dlm_json_string(fp, g->name);
+    fprintf(fp, ",\"class\":\"%s\"", dlm_game_class_id(dlm_game_classify(g)));
+    json_member(fp, "R", g->R);
+    json_member(fp, "S", g->S);
+    json_member(fp, "T", g->T);
+    json_member(fp, "P", g->P);
+    fputc('}', fp);
+}
+
 void dlm_json_settings(FILE *fp, const dlm_scenario *sc)
 {
     fputs(sc->sweep_json, fp); /* a sweep point's members, else nothing */
-    fprintf(fp, "\"seed\":%llu,\"game\":{\"name\":", (unsigned long long)sc->seed);
-    dlm_json_string(fp, sc->game.name);
-    fprintf(fp, ",\"class\":\"%s\"", dlm_game_class_id(dlm_game_classify(&sc->game)));
-    json_member(fp, "R", sc->game.R);
-    json_member(fp, "S", sc->game.S);
-    json_member(fp, "T", sc->game.T);
-    json_member(fp, "P", sc->game.P);
-    fprintf(fp, "},\"match\":{\"rounds\":%u,\"continuation\":", sc->rounds);
+    fprintf(fp, "\"seed\":%llu,", (unsigned long long)sc->seed);
+    json_game(fp, "game", &sc->game);
+    if (sc->asymmetric) {
+        fputc(',', fp);
+        json_game(fp, "game_b", &sc->game_b);
+    }
+    fprintf(fp, ",\"match\":{\"rounds\":%u,\"continuation\":", sc->rounds);
     if (sc->geometric)
         dlm_print_double(fp, sc->continuation);
     else
@@ -279,7 +317,7 @@ static void trace_csv(FILE *fp, const dlm_scenario *sc, const dlm_match_report *
 {
     uint32_t t;
     int i;
-    fprintf(fp, "%s%s,a_strategy,", sc->sweep_csv_header, dlm_csv_settings_header);
+    fprintf(fp, "%s%s,a_strategy,", sc->sweep_csv_header, dlm_csv_settings_header(sc));
     csv_player_header(fp, "a_");
     fputs(",b_strategy,", fp);
     csv_player_header(fp, "b_");
@@ -370,14 +408,14 @@ void dlm_write_match(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
     int i, reps = r->repetitions > 1;
     with_trace = with_trace && r->trace;
     if (fmt == DLM_FMT_TABLE) {
-        char game[256], length[128];
+        char length[128];
         fprintf(fp, "match: %s vs %s, %s, seed %llu", r->defs[0].label, r->defs[1].label,
                 length_text(sc, length, sizeof length), (unsigned long long)sc->seed);
         if (reps)
             fprintf(fp, ", %u repetitions (means and their standard errors)\n", r->repetitions);
         else
             fputc('\n', fp);
-        fprintf(fp, "game %s\n", dlm_game_text(&sc->game, game, sizeof game));
+        dlm_write_game_lines(fp, sc);
         if (sc->geometric || reps)
             fprintf(fp, "rounds played: %.*f%s\n", reps ? 2 : 0, r->rounds,
                     reps ? " per match" : "");
@@ -409,7 +447,7 @@ void dlm_write_match(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
             trace_csv(fp, sc, r);
             return;
         }
-        fprintf(fp, "%s%s,repetitions,player,strategy,", sc->sweep_csv_header, dlm_csv_settings_header);
+        fprintf(fp, "%s%s,repetitions,player,strategy,", sc->sweep_csv_header, dlm_csv_settings_header(sc));
         csv_player_header(fp, "");
         fputs(",opponent,", fp);
         csv_player_header(fp, "opponent_");
@@ -577,7 +615,7 @@ static void tournament_csv(FILE *fp, const dlm_scenario *sc, const dlm_tournamen
                            unsigned part)
 {
     size_t i, j, n = r->n;
-    fprintf(fp, "%s%s,%s,", sc->sweep_csv_header, dlm_csv_settings_header, csv_tournament_header);
+    fprintf(fp, "%s%s,%s,", sc->sweep_csv_header, dlm_csv_settings_header(sc), csv_tournament_header);
     if (part == DLM_PART_MATRIX) {
         fputs("row,column,", fp);
         csv_player_header(fp, "row_");
@@ -719,13 +757,13 @@ void dlm_write_tournament(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
 {
     size_t i, j, n = r->n;
     if (fmt == DLM_FMT_TABLE) {
-        char game[256], length[128], noise[512];
+        char length[128], noise[512];
         int w = label_width(r, 24), reps = r->repetitions > 1;
         fprintf(fp, "tournament: %zu strategies, %u repetition%s, %s, self-play %s, seed %llu\n",
                 n, sc->repetitions, sc->repetitions == 1 ? "" : "s",
                 length_text(sc, length, sizeof length), sc->self_play ? "on" : "off",
                 (unsigned long long)sc->seed);
-        fprintf(fp, "game %s\n", dlm_game_text(&sc->game, game, sizeof game));
+        dlm_write_game_lines(fp, sc);
         fprintf(fp, "noise: %s\n",
                 noise_text(sc->entrants, n, "per entrant", noise, sizeof noise));
         fprintf(fp, "%4s  %-*s %12s %10s %8s %12s\n", "rank", w, "strategy", "mean payoff",
@@ -872,10 +910,10 @@ void dlm_write_exact(FILE *fp, dlm_format fmt, const dlm_scenario *sc, const cha
 {
     int i, j;
     if (fmt == DLM_FMT_TABLE) {
-        char game[256], length[128];
+        char length[128];
         fprintf(fp, "exact analysis: %s vs %s, %s\n", labels[0], labels[1],
                 length_text(sc, length, sizeof length));
-        fprintf(fp, "game %s\n", dlm_game_text(&sc->game, game, sizeof game));
+        dlm_write_game_lines(fp, sc);
         fprintf(fp, "execution error %g / %g, perception error %g / %g\n",
                 sc->players[0].execution_error, sc->players[1].execution_error,
                 sc->players[0].perception_error, sc->players[1].perception_error);
@@ -898,7 +936,7 @@ void dlm_write_exact(FILE *fp, dlm_format fmt, const dlm_scenario *sc, const cha
         return;
     }
     if (fmt == DLM_FMT_CSV) {
-        fprintf(fp, "%s%s,player,strategy,", sc->sweep_csv_header, dlm_csv_settings_header);
+        fprintf(fp, "%s%s,player,strategy,", sc->sweep_csv_header, dlm_csv_settings_header(sc));
         csv_player_header(fp, "");
         fputs(",opponent,", fp);
         csv_player_header(fp, "opponent_");

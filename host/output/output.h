@@ -33,7 +33,8 @@ int dlm_format_from_path(const char *path, dlm_format *out);
  * as csv columns (the header, then a row's values; the continuation is empty for a fixed
  * length) and as JSON members (no braces, no leading comma: "seed", "game": {...},
  * "match": {"rounds", "continuation"}). A sweep adds its axes after them. */
-extern const char dlm_csv_settings_header[];
+/* The csv header of those settings (asymmetric games add game_b, game_class_b, R_b, ...). */
+const char *dlm_csv_settings_header(const dlm_scenario *sc);
 void dlm_csv_settings(FILE *fp, const dlm_scenario *sc);
 void dlm_json_settings(FILE *fp, const dlm_scenario *sc);
 
@@ -45,6 +46,8 @@ void dlm_csv_field(FILE *fp, const char *s);
 
 /* "pd (R=3 S=0 T=5 P=1; prisoner's dilemma)": the game for people; returns buf. */
 const char *dlm_game_text(const dlm_game *g, char *buf, size_t len);
+/* The table's game line: "game pd (...)", or in an asymmetric game a line per player. */
+void dlm_write_game_lines(FILE *fp, const dlm_scenario *sc);
 
 /* A match's output. with_trace (the report holds a trace): table prints the trace after
  * the summary; csv prints the trace table instead of the summary (one table per

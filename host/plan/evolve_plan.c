@@ -24,6 +24,7 @@
 #define INIT_CLASS_PLACEMENT 1u
 #define INIT_STRATEGY_PLACEMENT 2u
 #define INIT_RANDOM_STRATEGY 3u
+#define INIT_SIDE_B_PLACEMENT 4u /* side B's initial shares (side A's use INIT_STRATEGY_PLACEMENT) */
 
 static const char *rule_names[] = {"", "moran-bd", "moran-db", "fermi", "fermi-sync",
                                    "wright-fisher", "imitate-best"};
@@ -412,6 +413,64 @@ static dlm_status plan_sizes(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_err
     return DLM_OK;
 }
 
+/* The class index of side `role` (1 = A, 2 = B), or -1 without sides. */
+static int side_class(const dlm_evolution_spec *ev, int role)
+{
+    size_t k;
+    for (k = 0; k < ev->n_classes; ++k)
+        if (ev->classes[k].role == role)
+            return (int)k;
+    return -1;
+}
+
+/* Step 2b: two sides (classes with roles A and B) that play each other, each paid by its
+ * own matrix and updated at its own rate: side A holds the first agents, side B the rest;
+ * of a generation's n events, side s gets the share rate_s n_s / (rate_A n_A + rate_B n_B),
+ * rounded. */
+static dlm_status plan_sides(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    dlm_evo_params *ep = &plan->params;
+    int a = side_class(ev, 1), b = side_class(ev, 2);
+    double shares[2], weight_a, weight_b;
+    uint32_t counts[2], n = ev->population;
+    if (a < 0) {
+        if (sc->asymmetric)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "game.A / game.B: an asymmetric game has two roles: give "
+                                 "evolution two classes with role A and role B (the two sides "
+                                 "that play each other), or a symmetric game");
+        return DLM_OK;
+    }
+    if (ep->structure == DLM_STRUCTURE_GRAPH)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.classes: two sides (role A and B) play each other in a "
+                             "well-mixed population (partners from the other side, "
+                             "replacement within a side), not on a %s", ev->structure.type);
+    if (plan->rule != DLM_RULE_MORAN_BD && plan->rule != DLM_RULE_MORAN_DB &&
+        plan->rule != DLM_RULE_FERMI)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.rule: two sides evolve at their own rates by update "
+                             "events: use moran-bd, moran-db or fermi (not %s)", ev->rule);
+    shares[0] = ev->classes[a].share;
+    shares[1] = ev->classes[b].share;
+    split_counts(shares, 2, n, counts);
+    if (counts[0] < 2 || counts[1] < 2)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.classes: each side needs at least 2 agents (side A "
+                             "%s has %u, side B %s has %u of %u)", ev->classes[a].name,
+                             counts[0], ev->classes[b].name, counts[1], n);
+    ep->side_b = counts[0];
+    ep->payoff_b[0] = dlm_scenario_game(sc, 1)->R; /* the one game when symmetric */
+    ep->payoff_b[1] = dlm_scenario_game(sc, 1)->S;
+    ep->payoff_b[2] = dlm_scenario_game(sc, 1)->T;
+    ep->payoff_b[3] = dlm_scenario_game(sc, 1)->P;
+    weight_a = ev->classes[a].rate * counts[0];
+    weight_b = ev->classes[b].rate * counts[1];
+    ep->events_a = (uint32_t)llround((double)n * weight_a / (weight_a + weight_b));
+    return DLM_OK;
+}
+
 /* Step 2: the model's parameters (game, rule, fitness map, structure). */
 static dlm_status plan_params(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
 {
@@ -446,7 +505,7 @@ static dlm_status plan_params(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.rule: imitate-best compares neighbours: it needs a "
                              "structure (lattice, ring, graph ...), not well-mixed");
-    return DLM_OK;
+    return plan_sides(sc, plan, err);
 }
 
 /* Step 3: the interaction and replacement graphs (the latter without self-loops). */
@@ -483,6 +542,10 @@ static dlm_status plan_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
     for (i = 1; i < 4; ++i) {
         maxpay = ep->payoff[i] > maxpay ? ep->payoff[i] : maxpay;
         minpay = ep->payoff[i] < minpay ? ep->payoff[i] : minpay;
+    }
+    for (i = 0; ep->side_b && i < 4; ++i) { /* side B's own matrix */
+        maxpay = ep->payoff_b[i] > maxpay ? ep->payoff_b[i] : maxpay;
+        minpay = ep->payoff_b[i] < minpay ? ep->payoff_b[i] : minpay;
     }
     /* An evaluation's payoff lies in [lo, hi]: per-round payoffs, or (accumulate = total)
        their sum over up to `deg` partners. */
@@ -678,6 +741,11 @@ static void place_classes(const dlm_scenario *sc, dlm_evo_plan *plan, initial_fo
             plan->agent_class[base + i] = 0;
         return;
     }
+    if (plan->params.side_b) { /* sides: A's class first, then B's, in blocks */
+        for (i = 0; i < n; ++i)
+            plan->agent_class[base + i] = (uint32_t)side_class(ev, i < plan->params.side_b ? 1 : 2);
+        return;
+    }
     for (k = 0; k < ev->n_classes; ++k)
         f->shares[k] = ev->classes[k].share;
     split_counts(f->shares, ev->n_classes, n, f->counts);
@@ -697,7 +765,20 @@ static dlm_status place_strategies(const dlm_scenario *sc, dlm_evo_plan *plan,
     uint64_t base = (uint64_t)p * n;
     dlm_status st = DLM_OK;
     size_t k;
-    if (f->shares_form) {
+    if (f->shares_form && ep->side_b) { /* sides: the shares within each side */
+        uint32_t side, first, size;
+        for (side = 0; side < 2; ++side) {
+            first = side ? ep->side_b : 0;
+            size = side ? n - ep->side_b : ep->side_b;
+            for (k = 0; k < ev->n_shares; ++k)
+                f->shares[k] = ev->shares[k].share;
+            split_counts(f->shares, ev->n_shares, size, f->counts);
+            shuffle(f->perm, size, sc->seed, p, side ? INIT_SIDE_B_PLACEMENT : INIT_STRATEGY_PLACEMENT);
+            for (at = 0, k = 0; k < ev->n_shares; ++k)
+                for (i = 0; i < f->counts[k]; ++i)
+                    plan->strategies[base + first + f->perm[at++]] = f->share_strat[k];
+        }
+    } else if (f->shares_form) {
         for (k = 0; k < ev->n_shares; ++k)
             f->shares[k] = ev->shares[k].share;
         split_counts(f->shares, ev->n_shares, n, f->counts);

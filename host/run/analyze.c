@@ -406,19 +406,26 @@ static dlm_status validate(const dlm_exact_input *in, const dlm_game *game, dlm_
 dlm_status dlm_exact_memory_one(const dlm_exact_input *in, const dlm_game *game,
                                 dlm_exact_result *out, dlm_error *err)
 {
+    return dlm_exact_bimatrix(in, game, game, out, err);
+}
+
+/* The same with each player's own matrix: A's payoffs from game, B's from game_b. */
+dlm_status dlm_exact_bimatrix(const dlm_exact_input *in, const dlm_game *game,
+                              const dlm_game *game_b, dlm_exact_result *out, dlm_error *err)
+{
     const double *pa, *pb;
     double ea, eb, qa, qb, pay_a[NS], pay_b[NS];
     double v0[NS], a_first[2], b_first[2];
     dlm_status st;
     int s, t;
 
-    if (!in || !game || !out)
+    if (!in || !game || !game_b || !out)
         return dlm_error_set(err, DLM_ERR_USAGE, "analyze: input, game and result must not be null");
-    if ((st = validate(in, game, err)) != DLM_OK)
+    if ((st = validate(in, game, err)) != DLM_OK || (st = validate(in, game_b, err)) != DLM_OK)
         return st;
     if (in->reaction_period[0] > 1u || in->reaction_period[1] > 1u ||
         in->observation_delay[0] > 0u || in->observation_delay[1] > 0u)
-        return dlm_exact_timescales(in, game, out, err);
+        return dlm_exact_timescales(in, game, game_b, out, err);
     memset(out, 0, sizeof *out);
     out->chain_states = NS;
     pa = in->a;
@@ -427,15 +434,16 @@ dlm_status dlm_exact_memory_one(const dlm_exact_input *in, const dlm_game *game,
     eb = in->execution_error[1];
     qa = in->perception_error[0];
     qb = in->perception_error[1];
-    /* A's payoff for CC, CD, DC, DD is R, S, T, P; B sees CD as DC, so gets R, T, S, P. */
+    /* A's payoff for CC, CD, DC, DD is R, S, T, P; B sees CD as DC, so gets R, T, S, P
+       (of its own matrix). */
     pay_a[0] = game->R;
     pay_a[1] = game->S;
     pay_a[2] = game->T;
     pay_a[3] = game->P;
-    pay_b[0] = game->R;
-    pay_b[1] = game->T;
-    pay_b[2] = game->S;
-    pay_b[3] = game->P;
+    pay_b[0] = game_b->R;
+    pay_b[1] = game_b->T;
+    pay_b[2] = game_b->S;
+    pay_b[3] = game_b->P;
 
     /* Transition matrix: row = this round's outcome (a, b), column = next round's. */
     for (s = 0; s < NS; ++s) {

@@ -42,12 +42,16 @@ typedef struct dlm_exact_result {
  * timescales (analyze_timescales.c). */
 dlm_status dlm_exact_memory_one(const dlm_exact_input *in, const dlm_game *game,
                                 dlm_exact_result *out, dlm_error *err);
+/* The same in an asymmetric (bimatrix) game: A is paid by game_a, B by game_b, each read
+ * from its own view. dlm_exact_memory_one is this with game_a == game_b. */
+dlm_status dlm_exact_bimatrix(const dlm_exact_input *in, const dlm_game *game_a,
+                              const dlm_game *game_b, dlm_exact_result *out, dlm_error *err);
 
 /* The chain of the timescales (any reaction periods and observation delays, within the
  * state limit DLM_TIMESCALE_MAX_STATES); dlm_exact_memory_one calls it when it applies.
  * The input is validated by the caller. */
 #define DLM_TIMESCALE_MAX_STATES (1u << 20)
-dlm_status dlm_exact_timescales(const dlm_exact_input *in, const dlm_game *game,
-                                dlm_exact_result *out, dlm_error *err);
+dlm_status dlm_exact_timescales(const dlm_exact_input *in, const dlm_game *game_a,
+                                const dlm_game *game_b, dlm_exact_result *out, dlm_error *err);
 
 #endif /* DLM_ANALYZE_H */

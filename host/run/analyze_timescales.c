@@ -200,7 +200,7 @@ static dlm_status long_run(chain *c, const double *start, double *a, double *b,
 }
 
 dlm_status dlm_exact_timescales(const dlm_exact_input *in, const dlm_game *game,
-                                dlm_exact_result *out, dlm_error *err)
+                                const dlm_game *game_b, dlm_exact_result *out, dlm_error *err)
 {
     chain c;
     double *mu = NULL, *next = NULL, *scratch = NULL, w = 1.0, outcome[4];
@@ -247,7 +247,7 @@ dlm_status dlm_exact_timescales(const dlm_exact_input *in, const dlm_game *game,
         goto done;
     out->stationary_unique = 0; /* the Cesaro limit from the start */
     pay_a[0] = game->R, pay_a[1] = game->S, pay_a[2] = game->T, pay_a[3] = game->P;
-    pay_b[0] = game->R, pay_b[1] = game->T, pay_b[2] = game->S, pay_b[3] = game->P;
+    pay_b[0] = game_b->R, pay_b[1] = game_b->T, pay_b[2] = game_b->S, pay_b[3] = game_b->P;
     for (i = 0; i < 4; ++i) {
         out->long_run_payoff[0] += out->stationary[i] * pay_a[i];
         out->long_run_payoff[1] += out->stationary[i] * pay_b[i];

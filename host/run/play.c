@@ -13,10 +13,11 @@
 #include "core/text.h"
 #include "run/play.h"
 
-/* Payoff totals of A and B from outcome counts (A's view): one fixed expression. */
-static void totals(const dlm_game *g, const uint64_t o[4], double *ta, double *tb)
+/* Payoff totals of A and B from outcome counts (A's view), each by its own matrix (the
+ * one game when symmetric): one fixed expression. */
+static void totals(const dlm_scenario *sc, const uint64_t o[4], double *ta, double *tb)
 {
-    dlm_game_payoffs(g, o, 1, ta, tb);
+    dlm_bimatrix_payoffs(dlm_scenario_game(sc, 0), dlm_scenario_game(sc, 1), o, 1, ta, tb);
 }
 
 void dlm_mean_se(const double *x, size_t n, size_t stride, double *mean, double *se)
@@ -114,7 +115,9 @@ dlm_status dlm_play_scenario_match(const dlm_scenario *sc, const dlm_backend_ops
     if (repetitions < 1)
         return dlm_error_set(err, DLM_ERR_USAGE, "a match needs at least 1 repetition");
     for (i = 0; i < 2; ++i) {
-        st = dlm_strategy_parse(sc->players[i].strategy, &sc->game, &out->defs[i], err);
+        /* Each player's strategy for its own matrix (gtft's q, zd's vector). */
+        st = dlm_strategy_parse(sc->players[i].strategy, dlm_scenario_game(sc, i),
+                                &out->defs[i], err);
         if (st != DLM_OK)
             return st;
         strategies[i] = out->defs[i].model;
@@ -189,7 +192,7 @@ dlm_status dlm_play_scenario_match(const dlm_scenario *sc, const dlm_backend_ops
             out->outcome[i] += o[i];
         }
         x[0] = (double)m->rounds;
-        totals(&sc->game, o, &x[1], &x[2]);
+        totals(sc, o, &x[1], &x[2]);
         x[3] = x[1] / n;
         x[4] = x[2] / n;
         x[5] = (double)(o[0] + o[1]) / n;
@@ -252,14 +255,16 @@ static int rank_cmp(const void *pa, const void *pb)
  * anything is allocated: per cell of the n x n matrix (means, standard errors, outcome
  * counts, running sums), per match (its job and result), per entrant and repetition, per
  * entrant. Refused with the numbers when the machine has less. */
-static dlm_status tournament_fits(size_t n, size_t reps, int self_play, dlm_error *err)
+static dlm_status tournament_fits(size_t n, size_t reps, int self_play, int asymmetric,
+                                  dlm_error *err)
 {
-    double cells = (double)n * (double)n, pairs = (double)n * ((double)n - 1.0) / 2.0;
+    double cells = (double)n * (double)n;
+    double pairs = (double)n * ((double)n - 1.0) / (asymmetric ? 1.0 : 2.0);
     double matches = (pairs + (self_play ? (double)n : 0.0)) * (double)reps;
-    double bytes = cells * (6.0 * sizeof(double) + 5.0 * sizeof(uint64_t)) +
+    double bytes = cells * (6.0 * sizeof(double) + (asymmetric ? 9.0 : 5.0) * sizeof(uint64_t)) +
                    matches * (double)(sizeof(dlm_match_job) + sizeof(dlm_match_result)) +
                    (double)n * (double)reps * (3.0 * sizeof(double) + 3.0 * sizeof(uint64_t)) +
-                   (double)n * (double)(sizeof(dlm_strategy_def) + sizeof(dlm_strategy) +
+                   (double)n * (double)(sizeof(dlm_strategy_def) + 2.0 * sizeof(dlm_strategy) +
                                         sizeof(dlm_player_params) + 256.0);
     uint64_t have = physical_memory();
     if (matches > 1.8e19 || (have && bytes > (double)have))
@@ -279,6 +284,8 @@ typedef struct tally {
     dlm_match_job *jobs;
     dlm_match_result *results;
     uint64_t *pair_outcomes, *pair_rounds; /* per cell: outcome counts (row's view), rounds */
+    uint64_t *pair_outcomes_b;             /* asymmetric: per cell, those of the row as B */
+    int asymmetric;                        /* each pair plays twice, each entrant once as A */
     uint64_t *coop, *rounds_played;        /* per entrant */
     uint64_t *rep_coop, *rep_rounds;       /* per repetition and entrant */
     double *cell_k, *cell_d1, *cell_d2;    /* per cell: running spread over repetitions */
@@ -291,6 +298,7 @@ static void tally_free(tally *t)
     free(t->jobs);
     free(t->results);
     free(t->pair_outcomes);
+    free(t->pair_outcomes_b);
     free(t->pair_rounds);
     free(t->coop);
     free(t->rounds_played);
@@ -320,13 +328,14 @@ static int tournament_alloc(dlm_tournament_report *out, tally *t, int self_play)
     out->rep_payoff = calloc(n * reps, sizeof *out->rep_payoff);
     out->rep_wins = calloc(n * reps, sizeof *out->rep_wins);
     out->rep_cooperation = calloc(n * reps, sizeof *out->rep_cooperation);
-    t->strategies = calloc(n, sizeof *t->strategies);
+    t->strategies = calloc(2 * n, sizeof *t->strategies); /* as A, then as B */
     t->params = calloc(n, sizeof *t->params);
-    t->n_jobs = (n * (n - 1) / 2 + (self_play ? n : 0)) * reps;
+    t->n_jobs = (n * (n - 1) / (t->asymmetric ? 1 : 2) + (self_play ? n : 0)) * reps;
     t->jobs = calloc(t->n_jobs, sizeof *t->jobs);
     t->results = calloc(t->n_jobs, sizeof *t->results);
     t->pair_outcomes = calloc(n * n * 4, sizeof *t->pair_outcomes);
     t->pair_rounds = calloc(n * n, sizeof *t->pair_rounds);
+    t->pair_outcomes_b = calloc(t->asymmetric ? n * n * 4 : 1, sizeof *t->pair_outcomes_b);
     t->coop = calloc(n, sizeof *t->coop);
     t->rounds_played = calloc(n, sizeof *t->rounds_played);
     t->rep_coop = calloc(n * reps, sizeof *t->rep_coop);
@@ -338,12 +347,28 @@ static int tournament_alloc(dlm_tournament_report *out, tally *t, int self_play)
            out->mean_payoff_se && out->wins && out->matches && out->cooperation && out->rank &&
            out->rep_payoff && out->rep_wins && out->rep_cooperation && t->strategies &&
            t->params && t->jobs && t->results && t->pair_outcomes && t->pair_rounds &&
+           t->pair_outcomes_b &&
            t->coop && t->rounds_played && t->rep_coop && t->rep_rounds && t->cell_k &&
            t->cell_d1 && t->cell_d2;
 }
 
+/* One job: entrant a as player A against entrant b as B in repetition r, in the window
+ * a * n + b. Asymmetric games compile each entrant twice, for its role's own matrix: as A
+ * at a, as B at n + b. */
+static void tournament_job(tally *t, size_t k, size_t a, size_t b, uint32_t r)
+{
+    t->jobs[k].strategy[0] = t->jobs[k].params[0] = (uint32_t)a;
+    t->jobs[k].strategy[1] = (uint32_t)(t->asymmetric ? t->n + b : b);
+    t->jobs[k].params[1] = (uint32_t)b;
+    t->jobs[k].population = 0;
+    t->jobs[k].index = (uint32_t)(a * t->n + b);
+    t->jobs[k].generation = r;
+}
+
 /* Jobs: every pair i <= j (i == j with self-play), every repetition. The pair's window is
- * i * n + j; the repetition is the stream's generation. */
+ * i * n + j; the repetition is the stream's generation. In an asymmetric game a pair
+ * i < j plays twice in each repetition, i as A (window i * n + j), then j as A (window
+ * j * n + i): jobs k and k + 1. */
 static void tournament_jobs(const dlm_scenario *sc, tally *t)
 {
     size_t n = t->n, i, j, k = 0;
@@ -353,47 +378,40 @@ static void tournament_jobs(const dlm_scenario *sc, tally *t)
             if (i == j && !sc->self_play)
                 continue;
             for (r = 0; r < sc->repetitions; ++r, ++k) {
-                t->jobs[k].strategy[0] = t->jobs[k].params[0] = (uint32_t)i;
-                t->jobs[k].strategy[1] = t->jobs[k].params[1] = (uint32_t)j;
-                t->jobs[k].population = 0;
-                t->jobs[k].index = (uint32_t)(i * n + j);
-                t->jobs[k].generation = r;
+                tournament_job(t, k, i, j, r);
+                if (t->asymmetric && i != j)
+                    tournament_job(t, ++k, j, i, r);
             }
         }
 }
 
-/* Tallies match k: totals, per-repetition figures and each cell's spread over the
- * repetitions. Row a sees the outcomes as they are; row b with the roles swapped. */
-static void tally_match(const dlm_scenario *sc, tally *t, dlm_tournament_report *out, size_t k)
+/* Tallies the counts of match k between entrants a (as A) and b != a (as B) of
+ * repetition r: outcome counts per cell (b's with the roles swapped; in an asymmetric game
+ * into b's cells as B), rounds, wins, matches, cooperation. Returns each one's payoff per
+ * round by its own matrix. */
+static void tally_counts(const dlm_scenario *sc, tally *t, dlm_tournament_report *out, size_t k,
+                         double *xa, double *xb)
 {
-    size_t n = t->n, a = t->jobs[k].strategy[0], b = t->jobs[k].strategy[1];
+    size_t n = t->n, a = t->jobs[k].params[0], b = t->jobs[k].params[1];
     size_t r = t->jobs[k].generation;
     const dlm_match_result *m = &t->results[k];
     uint64_t o[4], *ab = &t->pair_outcomes[(a * n + b) * 4];
+    uint64_t *ba = t->asymmetric ? &t->pair_outcomes_b[(b * n + a) * 4]
+                                 : &t->pair_outcomes[(b * n + a) * 4];
     double ta, tb, rounds = m->rounds ? (double)m->rounds : 1.0;
     int q;
     for (q = 0; q < 4; ++q)
         o[q] = m->outcome[q];
-    totals(&sc->game, o, &ta, &tb);
+    totals(sc, o, &ta, &tb);
     for (q = 0; q < 4; ++q)
         ab[q] += o[q];
     t->pair_rounds[a * n + b] += m->rounds;
     out->total_rounds += m->rounds;
     out->total_matches += 1;
-    if (a == b) {
-        out->matches[a] += 1;
-        t->coop[a] += 2 * o[0] + o[1] + o[2];
-        t->rounds_played[a] += 2 * (uint64_t)m->rounds;
-        t->rep_coop[r * n + a] += 2 * o[0] + o[1] + o[2];
-        t->rep_rounds[r * n + a] += 2 * (uint64_t)m->rounds;
-        cell_add(t->cell_k, t->cell_d1, t->cell_d2, a * n + a, r == 0, (ta + tb) / 2.0 / rounds);
-        out->rep_payoff[r * n + a] += (ta + tb) / 2.0 / rounds;
-        return;
-    }
-    t->pair_outcomes[(b * n + a) * 4 + 0] += o[0];
-    t->pair_outcomes[(b * n + a) * 4 + 1] += o[2];
-    t->pair_outcomes[(b * n + a) * 4 + 2] += o[1];
-    t->pair_outcomes[(b * n + a) * 4 + 3] += o[3];
+    ba[0] += o[0];
+    ba[1] += o[2];
+    ba[2] += o[1];
+    ba[3] += o[3];
     t->pair_rounds[b * n + a] += m->rounds;
     out->wins[a] += ta > tb;
     out->wins[b] += tb > ta;
@@ -409,10 +427,54 @@ static void tally_match(const dlm_scenario *sc, tally *t, dlm_tournament_report 
     t->rep_coop[r * n + b] += o[0] + o[2];
     t->rep_rounds[r * n + a] += m->rounds;
     t->rep_rounds[r * n + b] += m->rounds;
-    cell_add(t->cell_k, t->cell_d1, t->cell_d2, a * n + b, r == 0, ta / rounds);
-    cell_add(t->cell_k, t->cell_d1, t->cell_d2, b * n + a, r == 0, tb / rounds);
-    out->rep_payoff[r * n + a] += ta / rounds;
-    out->rep_payoff[r * n + b] += tb / rounds;
+    *xa = ta / rounds;
+    *xb = tb / rounds;
+}
+
+/* Tallies match k: totals, per-repetition figures and each cell's spread over the
+ * repetitions. Row a sees the outcomes as they are; row b with the roles swapped. In an
+ * asymmetric game jobs k and k + 1 are one pair's two matches (each entrant once as A):
+ * a cell's figure in the repetition is the mean of its two roles', and this returns the
+ * number of jobs it tallied. */
+static size_t tally_match(const dlm_scenario *sc, tally *t, dlm_tournament_report *out, size_t k)
+{
+    size_t n = t->n, a = t->jobs[k].params[0], b = t->jobs[k].params[1];
+    size_t r = t->jobs[k].generation;
+    const dlm_match_result *m = &t->results[k];
+    double xa, xb;
+    if (a == b) {
+        uint64_t o[4], *ab = &t->pair_outcomes[(a * n + b) * 4];
+        double ta, tb, rounds = m->rounds ? (double)m->rounds : 1.0;
+        int q;
+        for (q = 0; q < 4; ++q)
+            o[q] = m->outcome[q];
+        totals(sc, o, &ta, &tb);
+        for (q = 0; q < 4; ++q)
+            ab[q] += o[q];
+        t->pair_rounds[a * n + b] += m->rounds;
+        out->total_rounds += m->rounds;
+        out->total_matches += 1;
+        out->matches[a] += 1;
+        t->coop[a] += 2 * o[0] + o[1] + o[2];
+        t->rounds_played[a] += 2 * (uint64_t)m->rounds;
+        t->rep_coop[r * n + a] += 2 * o[0] + o[1] + o[2];
+        t->rep_rounds[r * n + a] += 2 * (uint64_t)m->rounds;
+        cell_add(t->cell_k, t->cell_d1, t->cell_d2, a * n + a, r == 0, (ta + tb) / 2.0 / rounds);
+        out->rep_payoff[r * n + a] += (ta + tb) / 2.0 / rounds;
+        return 1;
+    }
+    tally_counts(sc, t, out, k, &xa, &xb);
+    if (t->asymmetric) { /* job k + 1: b as A against a as B */
+        double ya, yb;
+        tally_counts(sc, t, out, k + 1, &ya, &yb);
+        xa = (xa + yb) / 2.0; /* a's payoff per round against b, as A and as B */
+        xb = (xb + ya) / 2.0;
+    }
+    cell_add(t->cell_k, t->cell_d1, t->cell_d2, a * n + b, r == 0, xa);
+    cell_add(t->cell_k, t->cell_d1, t->cell_d2, b * n + a, r == 0, xb);
+    out->rep_payoff[r * n + a] += xa;
+    out->rep_payoff[r * n + b] += xb;
+    return t->asymmetric ? 2 : 1;
 }
 
 /* Entrant i's row of the matrix, its means and their standard errors. */
@@ -428,7 +490,13 @@ static void tally_entrant(const dlm_scenario *sc, const tally *t, dlm_tournament
             out->matrix_se[i * n + j] = NAN;
             continue;
         }
-        totals(&sc->game, o, &ta, &tb);
+        totals(sc, o, &ta, &tb);
+        if (t->asymmetric && i != j) { /* and i's payoff as B, by B's matrix, from its view */
+            double tab;
+            dlm_bimatrix_payoffs(&sc->game_b, &sc->game_b, &t->pair_outcomes_b[(i * n + j) * 4],
+                                 1, &tab, NULL);
+            ta += tab;
+        }
         /* Self-play: both seats are i, so its payoff is the mean of the two. */
         out->matrix[i * n + j] = (i == j ? (ta + tb) / 2.0 : ta) / (rounds > 0 ? rounds : 1.0);
         out->matrix_se[i * n + j] = cell_se(t->cell_d1[i * n + j], t->cell_d2[i * n + j], reps);
@@ -468,10 +536,11 @@ dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backen
                              "window index holds (at most 65536 strategies)", n);
     if (sc->repetitions < 1)
         return dlm_error_set(err, DLM_ERR_USAGE, "a tournament needs at least 1 repetition");
-    if ((st = tournament_fits(n, sc->repetitions, sc->self_play, err)) != DLM_OK)
+    if ((st = tournament_fits(n, sc->repetitions, sc->self_play, sc->asymmetric, err)) != DLM_OK)
         return st;
     t.n = n;
     t.reps = sc->repetitions;
+    t.asymmetric = sc->asymmetric;
     if (!tournament_alloc(out, &t, sc->self_play)) {
         st = dlm_error_set(err, DLM_ERR_RUNTIME,
                            "out of memory planning a tournament of %zu strategies", n);
@@ -482,13 +551,19 @@ dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backen
         if (st != DLM_OK)
             goto done;
         t.strategies[i] = out->defs[i].model;
+        if (sc->asymmetric) { /* the entrant as B, for B's own matrix */
+            dlm_strategy_def as_b;
+            if ((st = dlm_strategy_parse(sc->entrants[i].strategy, &sc->game_b, &as_b, err)))
+                goto done;
+            t.strategies[n + i] = as_b.model;
+        }
         t.params[i] = dlm_player_params_from_spec(&sc->entrants[i]);
     }
     dlm_entrant_labels(sc, out->defs, out->labels);
     tournament_jobs(sc, &t);
     batch.seed = sc->seed;
     batch.strategies = t.strategies;
-    batch.n_strategies = n;
+    batch.n_strategies = sc->asymmetric ? 2 * n : n;
     batch.params = t.params;
     batch.n_params = n;
     batch.rules = dlm_match_rules_from_scenario(sc);
@@ -496,8 +571,8 @@ dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backen
     batch.n_jobs = t.n_jobs;
     if ((st = ops->play_matches(be, &batch, t.results, err)) != DLM_OK)
         goto done;
-    for (k = 0; k < t.n_jobs; ++k)
-        tally_match(sc, &t, out, k);
+    for (k = 0; k < t.n_jobs;)
+        k += tally_match(sc, &t, out, k);
     for (i = 0; i < n; ++i)
         tally_entrant(sc, &t, out, i);
     rank_report = out;
