@@ -5,7 +5,7 @@
 set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config libyaml-dev ocl-icd-opencl-dev opencl-headers
             pocl-opencl-icd)
-test_pkgs=("${build_pkgs[@]}" libcmocka-dev clang python3 python3-pandas)
+test_pkgs=("${build_pkgs[@]}" libcmocka-dev clang python3 python3-pandas python3-matplotlib)
 case "${1:-build}" in
   build) pkgs=("${build_pkgs[@]}") ;;
   test) pkgs=("${test_pkgs[@]}") ;;

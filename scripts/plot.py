@@ -435,6 +435,8 @@ def ticks(ax, values, axis):
 def cmd_heatmap(args):
     recs = load(args.file)
     df, kind = results(recs, args)
+    if not recs.axes:
+        need_axis(recs, df, args.x or "", "--x")
     if len(recs.axes) < 2 and not (args.x and args.y):
         raise UsageError(f"{args.file}: a heatmap needs a 2-D sweep; its axes: "
                          f"{choices(recs.axes) or 'none'}")
