@@ -307,6 +307,14 @@ def at_generation(df, which):
 
 
 def need_column(df, col, what, path, numeric=True):
+    """col must be a column of df (numeric unless told); a result written "A - B", with A
+    and B numeric columns, is made as their difference, row by row (a paired comparison:
+    say, one class's payoff against the other's in the same population)."""
+    if col not in df.columns and numeric and " - " in col:
+        a, b = col.split(" - ", 1)
+        need_column(df, a.strip(), what, path)
+        need_column(df, b.strip(), what, path)
+        df[col] = df[a.strip()] - df[b.strip()]
     if col not in df.columns:
         cols = [c for c in df.columns if not numeric or pd.api.types.is_numeric_dtype(df[c])]
         raise UsageError(f"{what} {col}: {path} has no such column (numeric columns: "
@@ -353,7 +361,7 @@ def check_one_row(df, keys, path, axes=()):
 def results(recs, args):
     df, kind = recs.main()
     df = apply_where(df, args.where, recs.path)
-    df = at_generation(df, args.generation)
+    df = at_generation(df, args.generation).copy()
     return df, kind
 
 
@@ -519,8 +527,8 @@ def cmd_lines(args):
         by = next(a for a in recs.axes if a != x)
     need_axis(recs, df, x, "--x")
     if by is not None:
-        need_axis(recs, df, by, "--by") if by in recs.axes else need_column(
-            df, by, "--by", args.file, numeric=False)
+        if by not in recs.axes:
+            need_column(df, by, "--by", args.file, numeric=False)
         if by == x:
             raise UsageError(f"--x and --by are both {x}")
     y = default_result(df, args.y)
@@ -708,8 +716,9 @@ def parser():
     h = common(sub.add_parser("heatmap", help="a result over a 2-D sweep"))
     h.add_argument("--x", metavar="AXIS", help="swept key on the x axis (default: the first)")
     h.add_argument("--y", metavar="AXIS", help="swept key on the y axis (default: the other)")
-    h.add_argument("--z", metavar="COLUMN", help="result column (default: cooperation_rate, "
-                   "cooperation, mean_payoff or long_run_payoff, the first present)")
+    h.add_argument("--z", metavar="COLUMN", help="result column, or 'A - B' for the "
+                   "difference of two (default: cooperation_rate, cooperation, mean_payoff or "
+                   "long_run_payoff, the first present)")
     h.add_argument("--generation", default="last", metavar="last|N")
     h.add_argument("--cmap", default="viridis")
     h.add_argument("--vmin", type=float)
