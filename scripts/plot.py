@@ -410,6 +410,9 @@ def save(fig, args, default):
             with os.fdopen(fd, "wb") as f:
                 fig.savefig(f, format=os.path.splitext(p)[1][1:].lower(), dpi=args.dpi,
                             bbox_inches="tight")
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; a picture is for sharing
             os.replace(tmp, p)
         except OSError as e:
             try:

@@ -43,6 +43,7 @@ cp out heat.dump
 is_png heat.png
 is_pdf heat.pdf
 contains err "wrote heat.png, heat.pdf" "the heatmap says what it wrote"
+[ "$(stat -c %a heat.png)" = "$(printf '%o' $((0666 & ~0$(umask))))" ] && ok || bad "heat.png has mode $(stat -c %a heat.png), not the umask's"
 py "the heatmap's matrix is the mean over replicates of each cell, from the csv" '
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["player"] == "B"]
