@@ -40,7 +40,7 @@ try:
 except ImportError as e:  # pragma: no cover - depends on the machine
     sys.stderr.write(f"plot.py: {e}: install matplotlib, numpy and pandas "
                      "(Debian: apt-get install python3-matplotlib python3-pandas)\n")
-    sys.exit(3)
+    sys.exit(1)
 
 PROG = "plot.py"
 # The columns every csv record of dilemma carries after the sweep's; the swept keys are
@@ -499,9 +499,11 @@ def title_of(df, kind, args):
     bits = []
     if "game" in df.columns:
         bits.append(str(df["game"].iloc[0]))
-    if "strategy" in df.columns and "player" in df.columns and df["player"].nunique() == 1:
-        bits.append(f"player {df['player'].iloc[0]} ({df['strategy'].iloc[0]})")
-    elif "strategy" in df.columns and df["strategy"].nunique() == 1:
+    one = "strategy" in df.columns and df["strategy"].nunique() == 1
+    if "player" in df.columns and df["player"].nunique() == 1:
+        bits.append(f"player {df['player'].iloc[0]}"
+                    + (f" ({df['strategy'].iloc[0]})" if one else ""))
+    elif one:
         bits.append(str(df["strategy"].iloc[0]))
     if kind == "generation":
         bits.append("final census" if args.generation == "last"
@@ -678,19 +680,32 @@ def cmd_fixation(args):
         bins = np.geomspace(lo, max(hi, lo * 1.001), args.bins + 1)
     else:
         bins = np.linspace(lo, max(hi, lo + 1), args.bins + 1)
+    if (gens == np.round(gens)).all() and not (args.logx and lo > 0):
+        # whole generations: bins of equal whole widths, edges half-way between integers
+        width = max(1, math.ceil((hi - lo + 1) / args.bins))
+        bins = lo - 0.5 + width * np.arange(math.ceil((hi - lo + 1) / width) + 1)
+    elif (gens == np.round(gens)).all():
+        # whole generations: edges half-way between integers, so no bin is empty by
+        # construction and none holds two of its neighbours' values
+        bins = np.unique(np.ceil(bins - 1e-9)) - 0.5
+        bins = np.unique(np.concatenate(([lo - 0.5], bins[(bins > lo) & (bins < hi)],
+                                         [hi + 0.5])))
     fig, ax = plt.subplots(figsize=(args.width, args.height))
     data = [g["generation"].astype(float).values for _, g in groups]
     labels = [f"{key} = {fmt(v)} ({len(g)}, mean {g['generation'].mean():.4g})"
               for v, g in groups]
     if by is None:
         ax.hist(data, bins=bins, stacked=True, label=labels)
+        handles, names = ax.get_legend_handles_labels()
+        ax.legend(handles[::-1], names[::-1], fontsize=8)  # top of the stack first
     else:
-        ax.hist(data, bins=bins, histtype="step", linewidth=1.5, label=labels)
+        for d, label in zip(data, labels):
+            ax.hist(d, bins=bins, histtype="step", linewidth=1.5, label=label)
+        ax.legend(fontsize=8)
     if args.logx and lo > 0:
         ax.set_xscale("log")
     ax.set_xlabel("fixation generation")
     ax.set_ylabel("populations")
-    ax.legend(fontsize=8)
     of = f"{len(df)} of {total} populations fixed" if total else f"{len(df)} fixations"
     ax.set_title(args.title or f"fixation times ({of})")
     save(fig, args, stem(args.file, "fixation"))
