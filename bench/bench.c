@@ -90,7 +90,7 @@ static int run_backend(const char *name, int threads, const dlm_match_batch *bat
 {
     const dlm_backend_ops *ops;
     dlm_backend *be;
-    dlm_backend_options opt = {threads, -1, -1};
+    dlm_backend_options opt = {threads, -1, -1, 0};
     dlm_error err = {DLM_OK, ""};
     double t0;
     size_t i;
@@ -219,7 +219,7 @@ static int run_evo_backend(const char *name, const evo_sizes *z, const char *bac
     dlm_evo_state *st = NULL;
     const dlm_backend_ops *ops;
     dlm_backend *be;
-    dlm_backend_options opt = {threads, -1, -1};
+    dlm_backend_options opt = {threads, -1, -1, 0};
     dlm_error err = {DLM_OK, ""};
     dlm_evo_counts *counts;
     uint8_t *active;

@@ -44,7 +44,7 @@ const char *dlm_identity_scratch(void)
 
 dlm_backend *dlm_identity_open_device(void)
 {
-    dlm_backend_options opt = {1, -1, -1};
+    dlm_backend_options opt = {1, -1, -1, 0};
     dlm_backend *be = NULL;
     dlm_error err;
     if (identity.dev_ops->create(&opt, &be, &err) != DLM_OK)
@@ -348,7 +348,7 @@ int dlm_identity_main(const dlm_identity_shim *s)
 {
     static struct CMUnitTest tests[64];
     char why[512] = "", group[64];
-    dlm_backend_options opt = {2, -1, -1};
+    dlm_backend_options opt = {2, -1, -1, 0};
     dlm_error err;
     const char *tmp = getenv("TMPDIR");
     size_t n;

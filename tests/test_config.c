@@ -1061,7 +1061,7 @@ static const bad_config bad_configs[] = {
     {"game: pd\n", "game", 1, "expected a mapping"},
     {"name: [a, b]\n", "name", 1, "expected a string, got a sequence"},
     {"seed: abc\n", "seed", 1, "expected an integer in [0, 18446744073709551615], got 'abc'"},
-    {"mode: matches\n", "mode", 1, "expected one of match, tournament, evolve, got 'matches'; did you mean 'match'?"},
+    {"mode: matches\n", "mode", 1, "expected one of match, tournament, evolve, analyze, got 'matches'; did you mean 'match'?"},
     {"backend: gpu\n", "backend", 1, "expected one of auto, cpu, opencl, cuda"},
     {"threads: -1\n", "threads", 1, "expected an integer in [0, 1024]"},
     {"threads: 1025\n", "threads", 1, "expected an integer in [0, 1024], got '1025'"},

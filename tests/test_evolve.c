@@ -152,7 +152,7 @@ static void build_plan(const dlm_scenario *sc, dlm_evo_plan *plan)
 
 static void open_cpu(int threads, const dlm_backend_ops **ops, dlm_backend **be)
 {
-    dlm_backend_options opt = {threads, -1, -1};
+    dlm_backend_options opt = {threads, -1, -1, 0};
     dlm_error err;
     if (dlm_backend_open("cpu", &opt, NULL, ops, be, &err) != DLM_OK)
         fail_msg("dlm_backend_open: %s", err.message);

@@ -385,7 +385,7 @@ static void run_cpu(const dlm_match_batch *b, int threads, dlm_match_result *out
 {
     const dlm_backend_ops *ops;
     dlm_backend *be;
-    dlm_backend_options opt = {threads, -1, -1};
+    dlm_backend_options opt = {threads, -1, -1, 0};
     dlm_error err;
     assert_int_equal(dlm_backend_open("cpu", &opt, NULL, &ops, &be, &err), DLM_OK);
     assert_int_equal(ops->play_matches(be, b, out, &err), DLM_OK);
@@ -503,7 +503,7 @@ static void test_cpu_backend_refuses_out_of_range_job(void **state)
     static dlm_match_result out[400];
     const dlm_backend_ops *ops;
     dlm_backend *be;
-    dlm_backend_options opt = {1, -1, -1};
+    dlm_backend_options opt = {1, -1, -1, 0};
     dlm_error err;
     (void)state;
     make_batch(&f, 5);
@@ -518,7 +518,7 @@ static void test_unknown_or_unbuilt_backend_is_a_usage_error(void **state)
 {
     const dlm_backend_ops *ops;
     dlm_backend *be;
-    dlm_backend_options opt = {1, -1, -1};
+    dlm_backend_options opt = {1, -1, -1, 0};
     dlm_error err;
     (void)state;
     assert_int_equal(dlm_backend_open("gpu", &opt, NULL, &ops, &be, &err), DLM_ERR_USAGE);

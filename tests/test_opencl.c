@@ -179,7 +179,7 @@ static void test_errors_name_call_and_code(void **state)
 
 static void test_device_selection(void **state)
 {
-    dlm_backend_options opt = {1, 99, -1};
+    dlm_backend_options opt = {1, 99, -1, 0};
     dlm_backend *be = NULL;
     dlm_error err;
     (void)state;

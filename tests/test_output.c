@@ -225,7 +225,7 @@ static void play_match(const dlm_scenario *sc, uint32_t reps, dlm_match_report *
 {
     const dlm_backend_ops *ops;
     dlm_backend *be;
-    dlm_backend_options opt = {1, -1, -1};
+    dlm_backend_options opt = {1, -1, -1, 0};
     dlm_error err;
     assert_int_equal(dlm_backend_open("cpu", &opt, NULL, &ops, &be, &err), DLM_OK);
     if (dlm_play_scenario_match(sc, ops, be, reps, 0, r, &err) != DLM_OK)
@@ -281,7 +281,7 @@ static void test_tournament_uncertainty(void **state)
     dlm_tournament_report r, r1;
     const dlm_backend_ops *ops;
     dlm_backend *be;
-    dlm_backend_options opt = {1, -1, -1};
+    dlm_backend_options opt = {1, -1, -1, 0};
     dlm_error err;
     size_t i, j, rep, n = 4;
     (void)state;

@@ -53,7 +53,7 @@ static void play(const dlm_scenario *sc, int threads, dlm_tournament_report *r)
 {
     const dlm_backend_ops *ops;
     dlm_backend *be;
-    dlm_backend_options opt = {threads, -1, -1};
+    dlm_backend_options opt = {threads, -1, -1, 0};
     dlm_error err;
     assert_int_equal(dlm_backend_open("cpu", &opt, NULL, &ops, &be, &err), DLM_OK);
     if (dlm_play_scenario_tournament(sc, ops, be, r, &err) != DLM_OK)
@@ -155,7 +155,7 @@ static void test_bad_strategy_is_a_usage_error(void **state)
     dlm_scenario sc = scenario(names, 10, 1, 0, 0.0);
     const dlm_backend_ops *ops;
     dlm_backend *be;
-    dlm_backend_options opt = {1, -1, -1};
+    dlm_backend_options opt = {1, -1, -1, 0};
     dlm_tournament_report r;
     dlm_error err;
     (void)state;

@@ -82,6 +82,8 @@ typedef struct dlm_backend_options {
     int threads;      /* cpu: 0 = all cores, 1 = the single-threaded reference */
     int platform;     /* opencl: platform index, -1 = first suitable */
     int device;       /* opencl / cuda: device index, -1 = first suitable */
+    int spread;       /* cuda, with device -1: device spread mod the count (an MPI rank's
+                         local rank, so that each rank of a node takes its own GPU) */
 } dlm_backend_options;
 
 typedef struct dlm_backend dlm_backend; /* a backend's own state */

@@ -213,7 +213,7 @@ static dlm_status cu_create(const dlm_backend_options *opt, dlm_backend **out, d
                              want, n == 1 ? "is" : "are", n, n == 1 ? "" : "s", n - 1);
     if (!(be = calloc(1, sizeof *be)))
         return dlm_error_set(err, DLM_ERR_RUNTIME, "cuda: out of memory");
-    be->device = want >= 0 ? want : 0;
+    be->device = want >= 0 ? want : opt && opt->spread > 0 ? opt->spread % n : 0;
     CU_TRY(cudaGetDeviceProperties(&prop, be->device), NULL);
     CU_TRY(cudaSetDevice(be->device), NULL);
     CU_TRY(cudaFree(NULL), "creating the context"); /* the context now, its failure here */

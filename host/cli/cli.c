@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "run/analyze.h"
+#include "run/digest.h"
 #include "backends/backend.h"
 #include "cli/cli.h"
 #include "config/config.h"
@@ -20,6 +21,7 @@
 #include "output/evolve_output.h"
 #include "output/output.h"
 #include "output/signals.h"
+#include "output/sweep_drive.h"
 #include "run/play.h"
 #include "model/strategies.h"
 
@@ -74,7 +76,7 @@ enum {
     O_ROUNDS, O_CONTINUATION, O_EXEC, O_PERC, O_PERIOD, O_DELAY, O_EXEC_ONE, O_PERC_ONE,
     O_PERIOD_ONE, O_DELAY_ONE, O_TRACE, O_MATCH_REPS,
     O_TOURNAMENT_REPS, O_STRATEGIES, O_SELF, O_NO_SELF, O_MATRIX, O_RUN_MATRIX, O_PER_REP,
-    O_RUN_PER_REP, O_QUIET, O_COUNT
+    O_RUN_PER_REP, O_QUIET, O_SHARD, O_SUMMARY, O_COUNT
 };
 
 static const cli_option options[O_COUNT] = {
@@ -138,6 +140,11 @@ static const cli_option options[O_COUNT] = {
                    "each entrant's figures in each repetition: to FILE, or (csv) instead of "
                    "the ranking"},
     [O_QUIET] = {"quiet", NO_VALUE, NULL, C_SWEEP, "", "no progress line on stderr"},
+    [O_SHARD] = {"shard", VALUE, NULL, C_SWEEP, "I/N",
+                 "run slice I (0 <= I < N) of N into --out, for `dilemma merge`"},
+    [O_SUMMARY] = {"summary", VALUE, NULL, C_SWEEP, "FILE",
+                   "each point's mean and 95% interval over its replicates (format by "
+                   "extension, csv by default)"},
     [O_RUN_PER_REP] = {"per-repetition", OPTIONAL_VALUE, NULL, C_RUN, "[=FILE]",
                        "tournaments: each entrant's figures in each repetition: to FILE, or "
                        "(csv) instead of the ranking"},
@@ -166,20 +173,14 @@ typedef struct cli_args {
     int players_assign; /* index of the assignment holding the strategies, or -1 */
 } cli_args;
 
-/* Seconds on a monotonic clock. */
-static double cli_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* A sweep runs many scenarios: their per-run notes on stderr (an evolution's memory) are
  * left out. */
 static int cli_quiet_runs;
 
 /* --platform / --device: backend options that no config key carries (-1 = first suitable). */
 static int opt_platform = -1, opt_device = -1;
+/* Under mpirun: this rank's place on its node, which picks its GPU (backend.h). */
+static int cli_local_rank;
 
 static unsigned command_bit(const char *cmd)
 {
@@ -661,7 +662,7 @@ static void warn_game(const dlm_scenario *sc)
 static int open_backend(const char *cmd, const dlm_scenario *sc, const dlm_backend_ops **ops,
                         dlm_backend **be)
 {
-    dlm_backend_options opt = {sc->threads, opt_platform, opt_device};
+    dlm_backend_options opt = {sc->threads, opt_platform, opt_device, cli_local_rank};
     dlm_error err = {DLM_OK, ""};
     dlm_status st = dlm_backend_open(sc->backend, &opt, stderr, ops, be, &err);
     if (st != DLM_OK) {
@@ -689,6 +690,7 @@ typedef struct run_options {
     const char *trace;      /* match: null = none, "" = in the output, else its file */
     const char *matrix;     /* tournament: null = none, "" = in the output, else its file */
     const char *per_repetition; /* tournament: likewise */
+    dlm_digest *digest;     /* if not null: the run's results as samples (a sweep's) */
 } run_options;
 
 /* The outputs of one run: sink 0 the main one, then side files; all or none are kept. */
@@ -746,8 +748,9 @@ static dlm_format side_format(const char *path, dlm_format main)
 /* Runs a scenario's evolution: plan (memory printed first), backend, records streamed
  * to the output (flushed line by line), summary beside it. */
 static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt,
-                         dlm_sink *records)
+                         dlm_sink *records, dlm_digest *digest)
 {
+    dlm_evo_outcome *outcomes = NULL;
     const dlm_backend_ops *ops = NULL;
     dlm_backend *be = NULL;
     dlm_error err = {DLM_OK, ""};
@@ -775,8 +778,13 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
     /* The records stream into <out>.partial (to follow with tail -f), renamed to <out> when
        the run completes; a failed run leaves no <out>, and keeps the partial file only
        when it holds records, saying so (host/output/sink.h). */
+    if (digest && !(outcomes = calloc(plan.n_populations, sizeof *outcomes)))
+        st = dlm_error_set(&err, DLM_ERR_RUNTIME, "out of memory for the outcomes");
     if (st == DLM_OK)
-        st = dlm_evolve(sc, &plan, ops, be, records->fp, fmt, NULL, &err);
+        st = dlm_evolve(sc, &plan, ops, be, records->fp, fmt, outcomes, &err);
+    if (st == DLM_OK && digest)
+        st = dlm_digest_evolution(digest, &plan, outcomes, &err);
+    free(outcomes);
     if (st == DLM_OK)
         st = dlm_sink_commit(records, &err);
     else
@@ -794,21 +802,63 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
 }
 
 
-/* Runs a loaded scenario and writes its output; returns an exit code. */
-static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_options *given)
+/* mode analyze: the exact answers for the scenario's two players (memory-one strategies),
+ * written to its output. */
+static dlm_status run_analysis(const dlm_scenario *sc, dlm_format fmt, dlm_digest *digest,
+                               dlm_error *err)
 {
-    static const char *const modes[] = {"match", "tournament", "evolve"};
-    const dlm_backend_ops *ops = NULL;
-    dlm_backend *be = NULL;
+    dlm_strategy_def defs[2];
+    dlm_exact_input in;
+    dlm_exact_result res;
+    dlm_sink sink;
+    dlm_status st = DLM_OK;
+    const char *labels[2];
+    int i;
+    memset(&in, 0, sizeof in);
+    for (i = 0; i < 2 && st == DLM_OK; ++i) {
+        const dlm_player_spec *p = &sc->players[i];
+        st = dlm_strategy_parse(p->strategy, &sc->game, &defs[i], err);
+        if (st != DLM_OK)
+            break;
+        labels[i] = defs[i].label;
+        if (defs[i].model.kind != DLM_STRAT_MEMORY_ONE)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "analyze needs memory-one strategies; strategy %c '%s' is a %s "
+                                 "(memory-one ones: allc, alld, tft, stft, gtft, wsls, random, "
+                                 "joss, extort, m1(...) ...)", 'A' + i, defs[i].label,
+                                 defs[i].model.kind == DLM_STRAT_FSM ? "Moore machine"
+                                                                     : "lookup table");
+        memcpy(i == 0 ? in.a : in.b, defs[i].memory_one, sizeof in.a);
+        in.execution_error[i] = p->execution_error;
+        in.perception_error[i] = p->perception_error;
+        in.reaction_period[i] = p->reaction_period;
+        in.observation_delay[i] = p->observation_delay;
+    }
+    in.rounds = sc->rounds;
+    in.geometric = sc->geometric;
+    in.continuation = sc->continuation;
+    if (st == DLM_OK)
+        st = dlm_exact_memory_one(&in, &sc->game, &res, err);
+    if (st == DLM_OK && digest)
+        st = dlm_digest_exact(digest, &res, err);
+    if (st == DLM_OK) {
+        warn_game(sc);
+        st = dlm_sink_open(&sink, sc->out, err);
+    }
+    if (st == DLM_OK) {
+        dlm_write_exact(sink.fp, fmt, sc, labels, &res);
+        st = dlm_sink_commit(&sink, err);
+    }
+    return st;
+}
+
+/* The command line's choices, else the config's (match.repetitions, tournament.matrix,
+ * tournament.per_repetition), checked against the mode and format; an exit code. */
+static int resolve_run_options(const char *cmd, const dlm_scenario *sc, run_options *o,
+                               dlm_format *fmt)
+{
+    static const char *const modes[] = {"match", "tournament", "evolve", "analyze"};
     dlm_error err = {DLM_OK, ""};
-    dlm_format fmt;
-    run_outputs outs;
-    dlm_status st;
-    const char *sides[2] = {NULL, NULL};
-    int rc, k;
-    /* The command line's choices, else the config's (match.repetitions,
-       tournament.matrix, tournament.per_repetition). */
-    run_options opts = *given, *o = &opts;
     if (!o->repetitions)
         o->repetitions = sc->match_repetitions ? sc->match_repetitions : 1;
     if (!o->matrix && sc->matrix_wanted && sc->mode == DLM_MODE_TOURNAMENT)
@@ -820,8 +870,7 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
                         "(match.repetitions is %u)\n", cmd, o->repetitions);
         return 2;
     }
-    memset(&outs, 0, sizeof outs);
-    if (output_format(sc, o->format_given, &fmt, &err) != DLM_OK) {
+    if (output_format(sc, o->format_given, fmt, &err) != DLM_OK) {
         fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
         return 2;
     }
@@ -830,12 +879,30 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
                         "run's mode is %s)\n", cmd, modes[sc->mode]);
         return 2;
     }
-    if (fmt == DLM_FMT_CSV && o->matrix && !o->matrix[0] && o->per_repetition &&
+    if (*fmt == DLM_FMT_CSV && o->matrix && !o->matrix[0] && o->per_repetition &&
         !o->per_repetition[0]) {
         fprintf(stderr, "dilemma %s: csv output holds one table: give --matrix or "
                         "--per-repetition a file of its own (e.g. --matrix=matrix.csv)\n", cmd);
         return 2;
     }
+    return 0;
+}
+
+/* Runs a loaded scenario and writes its output; returns an exit code. */
+static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_options *given)
+{
+    const dlm_backend_ops *ops = NULL;
+    dlm_backend *be = NULL;
+    dlm_error err = {DLM_OK, ""};
+    dlm_format fmt;
+    run_outputs outs;
+    dlm_status st;
+    const char *sides[2] = {NULL, NULL};
+    int rc, k;
+    run_options opts = *given, *o = &opts;
+    memset(&outs, 0, sizeof outs);
+    if ((rc = resolve_run_options(cmd, sc, o, &fmt)) != 0)
+        return rc;
     sides[0] = sc->mode == DLM_MODE_MATCH ? o->trace : o->matrix;
     sides[1] = sc->mode == DLM_MODE_MATCH ? NULL : o->per_repetition;
     for (k = 0; k < 2; ++k)
@@ -845,6 +912,11 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
             fprintf(stderr, "dilemma %s: '%s' is named for two outputs\n", cmd, sides[k]);
             return 2;
         }
+    if (sc->mode == DLM_MODE_ANALYZE) {
+        if ((st = run_analysis(sc, fmt, o->digest, &err)) != DLM_OK)
+            fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        return st == DLM_OK ? 0 : st == DLM_ERR_USAGE ? 2 : 1;
+    }
     warn_game(sc);
     /* Every output is opened before any work, so a path that cannot be written fails at
        once (and an interrupted run leaves no temporary file, host/output/signals.h). */
@@ -855,7 +927,7 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
             fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
             return st == DLM_ERR_USAGE ? 2 : 1;
         }
-        return run_evolution(cmd, sc, fmt, &records);
+        return run_evolution(cmd, sc, fmt, &records, o->digest);
     }
     st = outputs_open(&outs, sc->out, &err);
     if (st == DLM_OK && sc->mode == DLM_MODE_MATCH && o->trace && o->trace[0])
@@ -877,6 +949,8 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
         dlm_match_report r;
         st = dlm_play_scenario_match(sc, ops, be, o->repetitions ? o->repetitions : 1,
                                      o->trace != NULL, &r, &err);
+        if (st == DLM_OK && o->digest)
+            st = dlm_digest_match(o->digest, &r, &err);
         if (st == DLM_OK) {
             dlm_write_match(outs.sink[0].fp, fmt, sc, &r, ops->describe(be),
                             o->trace && !o->trace[0]);
@@ -894,6 +968,8 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
             parts |= DLM_PART_MATRIX;
         if (o->per_repetition && !o->per_repetition[0])
             parts |= DLM_PART_REPETITIONS;
+        if (st == DLM_OK && o->digest)
+            st = dlm_digest_tournament(o->digest, &r, &err);
         if (st == DLM_OK) {
             int s = 1;
             dlm_write_tournament(outs.sink[0].fp, fmt, sc, &r, ops->describe(be), parts);
@@ -1041,6 +1117,7 @@ static void usage_main(FILE *fp)
           "  strategies [NAME]     the strategy library, with definitions\n"
           "  devices               backends and devices present\n"
           "  sweep CONFIG          run a config over the grid of its sweep section\n"
+          "  merge SLICE...        join the slices of `dilemma sweep --shard I/N`\n"
           "  bench                 throughput of the standard workloads\n\n"
           "`dilemma <command> --help` shows each command's options. Exit codes: 0 ok, 1 runtime\n"
           "failure, 2 usage or config error.\n", fp);
@@ -1241,22 +1318,17 @@ static int cmd_analyze(int argc, char **argv)
 {
     cli_args a;
     dlm_scenario sc;
-    dlm_strategy_def defs[2];
-    dlm_exact_input in;
-    dlm_exact_result res;
-    dlm_error err = {DLM_OK, ""};
-    dlm_format fmt = DLM_FMT_TABLE;
-    dlm_sink sink;
-    dlm_status st = DLM_OK;
-    const char *labels[2];
-    int format_given, rc = parse_args(argc, argv, 2, "analyze", &a), i;
+    run_options ro;
+    int rc = parse_args(argc, argv, 2, "analyze", &a);
     if (rc)
         return rc;
     if (a.help) {
         usage_command(stdout, "analyze", "A B [options]");
         fputs("\nA and B must be memory-one strategies. The 4-state Markov chain of the ordinary "
               "game\ngives the exact answers; with reaction periods (up to 64) or observation "
-              "delays\n(up to 4), the larger chain of the timescales does.\n", stdout);
+              "delays\n(up to 4), the larger chain of the timescales does. A config with "
+              "`mode: analyze`\n(dilemma run, dilemma sweep) asks the same of its players.\n",
+              stdout);
         free_args(&a);
         return 0;
     }
@@ -1266,57 +1338,19 @@ static int cmd_analyze(int argc, char **argv)
         free_args(&a);
         return 2;
     }
-    format_given = a.format_given;
+    memset(&ro, 0, sizeof ro);
+    ro.format_given = a.format_given;
     rc = add_player_options("analyze", &a, 1);
-    if (!rc && add_assignment(&a, "mode", "match", NULL) != 0)
+    if (!rc && add_assignment(&a, "mode", "analyze", NULL) != 0)
         rc = 2;
     if (!rc)
         rc = load_scenario("analyze", &a, NULL, &sc);
     free_args(&a);
     if (rc)
         return rc;
-    memset(&in, 0, sizeof in);
-    for (i = 0; i < 2 && st == DLM_OK; ++i) {
-        const dlm_player_spec *p = &sc.players[i];
-        st = dlm_strategy_parse(p->strategy, &sc.game, &defs[i], &err);
-        if (st != DLM_OK)
-            break;
-        labels[i] = defs[i].label;
-        if (defs[i].model.kind != DLM_STRAT_MEMORY_ONE)
-            st = dlm_error_set(&err, DLM_ERR_USAGE,
-                               "analyze needs memory-one strategies; strategy %c '%s' is a %s "
-                               "(memory-one ones: allc, alld, tft, stft, gtft, wsls, random, "
-                               "joss, extort, m1(...) ...)", 'A' + i, defs[i].label,
-                               defs[i].model.kind == DLM_STRAT_FSM ? "Moore machine" : "lookup table");
-        else {
-            memcpy(i == 0 ? in.a : in.b, defs[i].memory_one, sizeof in.a);
-            in.execution_error[i] = p->execution_error;
-            in.perception_error[i] = p->perception_error;
-            in.reaction_period[i] = p->reaction_period;
-            in.observation_delay[i] = p->observation_delay;
-        }
-    }
-    in.rounds = sc.rounds;
-    in.geometric = sc.geometric;
-    in.continuation = sc.continuation;
-    if (st == DLM_OK)
-        st = output_format(&sc, format_given, &fmt, &err);
-    if (st == DLM_OK)
-        st = dlm_exact_memory_one(&in, &sc.game, &res, &err);
-    if (st == DLM_OK) {
-        warn_game(&sc);
-        st = dlm_sink_open(&sink, sc.out, &err);
-    }
-    if (st == DLM_OK) {
-        dlm_write_exact(sink.fp, fmt, &sc, labels, &res);
-        st = dlm_sink_commit(&sink, &err);
-    }
+    rc = run_scenario("analyze", &sc, &ro);
     dlm_scenario_free(&sc);
-    if (st != DLM_OK) {
-        fprintf(stderr, "dilemma analyze: %s\n", err.message);
-        return st == DLM_ERR_USAGE ? 2 : 1;
-    }
-    return 0;
+    return rc;
 }
 
 /* One entry of `dilemma strategies`. */
@@ -1507,22 +1541,6 @@ static dlm_status load_config_tree(const cli_args *a, dlm_config **cfg, dlm_erro
     return st;
 }
 
-/* A sweep value as JSON: a number as it is, anything else as a string. */
-static void json_value(char *buf, size_t len, const char *text)
-{
-    char *end = NULL, plain[DLM_SWEEP_VALUE_TEXT];
-    size_t n = strlen(text);
-    if (n >= 2 && text[0] == '"' && text[n - 1] == '"')
-        snprintf(plain, sizeof plain, "%.*s", (int)(n - 2), text + 1);
-    else
-        snprintf(plain, sizeof plain, "%s", text);
-    strtod(plain, &end);
-    if (plain[0] && end && !*end && strcmp(plain, "nan") != 0 && strcmp(plain, "inf") != 0)
-        snprintf(buf, len, "%s", plain);
-    else
-        snprintf(buf, len, "\"%s\"", plain);
-}
-
 /* Builds run (point p, replicate r) of the sweep: a's overrides, then each axis's value,
  * then the replicate's seed; and the columns its records carry. */
 static dlm_status sweep_scenario(const cli_args *a, const dlm_sweep *sw, uint64_t p, uint32_t r,
@@ -1549,17 +1567,15 @@ static dlm_status sweep_scenario(const cli_args *a, const dlm_sweep *sw, uint64_
                            "\"sweep\":{\"point\":%llu,\"replicate\":%u,\"values\":{",
                            (unsigned long long)p, r);
     for (i = 0; i < sw->n_axes; ++i) {
-        char v[2 * DLM_SWEEP_VALUE_TEXT], unq[2 * DLM_SWEEP_VALUE_TEXT];
-        json_value(v, sizeof v, dlm_sweep_value(sw, p, i));
-        snprintf(unq, sizeof unq, "%s", v[0] == '"' ? v + 1 : v);
-        if (v[0] == '"')
-            unq[strlen(unq) - 1] = '\0';
+        char v[2 * DLM_SWEEP_VALUE_TEXT], c[2 * DLM_SWEEP_VALUE_TEXT];
+        dlm_sweep_value_json(v, sizeof v, dlm_sweep_value(sw, p, i));
+        dlm_sweep_value_csv(c, sizeof c, dlm_sweep_value(sw, p, i));
         if (oh < sizeof sc->sweep_csv_header)
             oh += (size_t)snprintf(sc->sweep_csv_header + oh, sizeof sc->sweep_csv_header - oh,
                                    "%s,", sw->axes[i].key);
         if (ov < sizeof sc->sweep_csv_values)
             ov += (size_t)snprintf(sc->sweep_csv_values + ov, sizeof sc->sweep_csv_values - ov,
-                                   "%s,", strpbrk(unq, ",\"\n") ? v : unq);
+                                   "%s,", c);
         if (oj < sizeof sc->sweep_json)
             oj += (size_t)snprintf(sc->sweep_json + oj, sizeof sc->sweep_json - oj, "%s\"%s\":%s",
                                    i ? "," : "", sw->axes[i].key, v);
@@ -1589,7 +1605,10 @@ static int sweep_validate(const cli_args *a, const dlm_sweep *sw)
                 one.axes[k] = axes[k];
             }
             one.zip = 0;
-            if (sweep_scenario(a, &one, 0, 0, &sc, &err) != DLM_OK) {
+            if (sweep_scenario(a, &one, 0, 0, &sc, &err) == DLM_OK &&
+                sc.mode == DLM_MODE_EVOLVE && dlm_evo_plan_check(&sc, &err) != DLM_OK)
+                dlm_scenario_free(&sc);
+            if (err.status != DLM_OK) {
                 fprintf(stderr, "dilemma sweep: sweep.axes[%zu] (%s), value %s: %s\n", i,
                         sw->axes[i].key, sw->axes[i].values[j], err.message);
                 return err.status == DLM_ERR_RUNTIME ? 1 : 2;
@@ -1599,65 +1618,74 @@ static int sweep_validate(const cli_args *a, const dlm_sweep *sw)
     return 0;
 }
 
-/* Appends run file `path` to the sweep's output: a csv's header only from the first run,
- * json documents as array items, tables under a line naming the point. */
-static dlm_status sweep_append(FILE *out, dlm_format fmt, const char *path, uint64_t run,
-                               const dlm_scenario *sc, dlm_error *err)
+/* FNV-1a over the config file's bytes and the overrides: names the config in slice files. */
+static uint64_t sweep_config_hash(const cli_args *a)
 {
-    FILE *in = fopen(path, "r");
-    char buf[65536];
-    size_t n;
-    int skipping = fmt == DLM_FMT_CSV && run > 0, c;
-    if (!in)
-        return dlm_error_set(err, DLM_ERR_RUNTIME, "sweep: cannot read back %s", path);
-    if (fmt == DLM_FMT_JSON)
-        fputs(run ? ",\n" : "", out);
-    else if (fmt == DLM_FMT_TABLE)
-        fprintf(out, "%s== %s\n", run ? "\n" : "", sc->sweep_json);
-    while (skipping && (c = getc(in)) != EOF && c != '\n')
-        ;
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
-        if (fmt == DLM_FMT_JSON && n > 0 && feof(in) && buf[n - 1] == '\n')
-            --n; /* the document's own newline: the array continues */
-        fwrite(buf, 1, n, out);
+    uint64_t h = 1469598103934665603ull;
+    int c, i;
+    FILE *f = a->config ? fopen(a->config, "rb") : NULL;
+    while (f && (c = getc(f)) != EOF)
+        h = (h ^ (uint64_t)(unsigned char)c) * 1099511628211ull;
+    if (f)
+        fclose(f);
+    for (i = 0; i < a->n_assign; ++i) {
+        const char *k = a->assign[i];
+        if (strncmp(k, "output.", 7) == 0 || strncmp(k, "backend=", 8) == 0 ||
+            strncmp(k, "threads=", 8) == 0)
+            continue; /* where the output goes and what computes it change no result */
+        for (; *k; ++k)
+            h = (h ^ (uint64_t)(unsigned char)*k) * 1099511628211ull;
+        h = (h ^ 0xffu) * 1099511628211ull;
     }
-    fclose(in);
-    return DLM_OK;
+    return h;
 }
 
-/* Removes the sweep's scratch folder: the files the runs left there, then the folder. */
-static void remove_scratch(const char *dir)
+typedef struct sweep_ctx {
+    const cli_args *a;
+    const dlm_sweep *sw;
+    dlm_format fmt;
+} sweep_ctx;
+
+/* dlm_sweep_run_fn: one run of the sweep into `path`. */
+static int sweep_run(void *ctx, uint64_t point, uint32_t replicate, const char *path,
+                     char *label, size_t label_len, dlm_digest *digest)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[512];
-    while (d && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        remove(path);
+    static const char *const names[] = {"table", "csv", "jsonl", "json"};
+    const sweep_ctx *c = ctx;
+    dlm_scenario sc;
+    dlm_error err = {DLM_OK, ""};
+    run_options ro;
+    int rc;
+    if (sweep_scenario(c->a, c->sw, point, replicate, &sc, &err) != DLM_OK) {
+        fprintf(stderr, "dilemma sweep: point %llu: %s\n", (unsigned long long)point,
+                err.message);
+        return 2;
     }
-    if (d)
-        closedir(d);
-    if (rmdir(dir) != 0)
-        fprintf(stderr, "dilemma sweep: could not remove the scratch folder %s\n", dir);
+    memset(&ro, 0, sizeof ro);
+    ro.format_given = 1;
+    ro.digest = digest;
+    snprintf(sc.out, sizeof sc.out, "%s", path);
+    snprintf(sc.format, sizeof sc.format, "%s", names[c->fmt]);
+    snprintf(label, label_len, "%s", sc.sweep_json);
+    rc = run_scenario("sweep", &sc, &ro);
+    dlm_scenario_free(&sc);
+    return rc;
 }
 
-/* The progress line on stderr: runs done of all, rate, elapsed, time left; in place on a
- * terminal, else a line every 5 seconds. */
-static void sweep_progress(uint64_t done, uint64_t total, double started, double *last, int end)
+/* --shard I/N: slice I (from 0) of N. */
+static int parse_shard(const char *text, uint32_t *shard, uint32_t *shards)
 {
-    double now = cli_seconds(), rate = (now - started) > 0 ? (double)done / (now - started) : 0;
-    int tty = isatty(STDERR_FILENO);
-    if (!end && !tty && now - *last < 5.0)
-        return;
-    if (!end && tty && now - *last < 0.2)
-        return;
-    *last = now;
-    fprintf(stderr, "%sdilemma sweep: %llu/%llu runs, %.1f runs/s, %.0f s elapsed, %.0f s left%s",
-            tty ? "\r" : "", (unsigned long long)done, (unsigned long long)total, rate,
-            now - started, rate > 0 ? (double)(total - done) / rate : 0.0,
-            tty && !end ? "   " : "\n");
+    unsigned long i, n;
+    char *end;
+    i = strtoul(text, &end, 10);
+    if (end == text || *end != '/' || text[0] == '-')
+        return -1;
+    n = strtoul(end + 1, &end, 10);
+    if (*end || n == 0 || n > 1000000 || i >= n)
+        return -1;
+    *shard = (uint32_t)i;
+    *shards = (uint32_t)n;
+    return 0;
 }
 
 static int cmd_sweep(int argc, char **argv)
@@ -1667,13 +1695,9 @@ static int cmd_sweep(int argc, char **argv)
     dlm_sweep sw;
     dlm_scenario base;
     dlm_error err = {DLM_OK, ""};
-    dlm_format fmt;
-    dlm_sink sink;
-    char dir[] = "/tmp/dilemma-sweep-XXXXXX", path[256];
-    uint64_t p, run = 0, total;
-    uint32_t r;
-    int present = 0, rc, quiet, opened = 0, made = 0;
-    double started = cli_seconds(), last = 0;
+    dlm_sweep_job job;
+    sweep_ctx ctx;
+    int present = 0, rc;
     dlm_status st;
     if ((rc = parse_args(argc, argv, 2, "sweep", &a)) != 0)
         return rc;
@@ -1682,7 +1706,9 @@ static int cmd_sweep(int argc, char **argv)
         fputs("\nRuns the config once for every point of its `sweep:` section (axes over any "
               "config key:\na list, a linear or a log range; their product, or zip; replicates "
               "with seeds seed, seed+1, ...),\nevery record led by the point, the replicate and "
-              "the swept values (configs/README.md).\n", stdout);
+              "the swept values (configs/README.md).\n--summary FILE adds each point's mean and "
+              "95% interval over its replicates; --shard I/N\nruns slice I of N for `dilemma "
+              "merge`; under mpirun the ranks share the runs.\n", stdout);
         free_args(&a);
         return 0;
     }
@@ -1690,11 +1716,17 @@ static int cmd_sweep(int argc, char **argv)
         a.config = a.positional[0];
     if (!a.config || a.n_positional > 1) {
         fprintf(stderr, "dilemma sweep: give one config with a sweep section, e.g. dilemma sweep "
-                        "configs/sweep_noise_timescales.yaml\n");
+                        "configs/sweeps/noise_timescales.yaml\n");
         free_args(&a);
         return 2;
     }
-    quiet = a.given[O_QUIET];
+    memset(&job, 0, sizeof job);
+    if (a.given[O_SHARD] && parse_shard(a.values[O_SHARD], &job.shard, &job.shards) != 0) {
+        fprintf(stderr, "dilemma sweep: --shard %s: expected I/N, slice I (0 <= I < N) of N, "
+                        "e.g. --shard 0/4\n", a.values[O_SHARD]);
+        free_args(&a);
+        return 2;
+    }
     st = load_config_tree(&a, &cfg, &err);
     if (st == DLM_OK)
         st = dlm_sweep_read(cfg, &sw, &present, &err);
@@ -1711,63 +1743,90 @@ static int cmd_sweep(int argc, char **argv)
     if (!rc && sweep_scenario(&a, &sw, 0, 0, &base, &err) != DLM_OK)
         rc = 2;
     if (!rc) {
-        if (output_format(&base, a.format_given, &fmt, &err) != DLM_OK ||
-            dlm_sink_open(&sink, base.out, &err) != DLM_OK) {
+        if (output_format(&base, a.format_given, &job.fmt, &err) != DLM_OK) {
             fprintf(stderr, "dilemma sweep: %s\n", err.message);
             rc = 2;
-        } else {
-            opened = 1;
-            made = mkdtemp(dir) != NULL;
-            if (!made) {
-                fprintf(stderr, "dilemma sweep: cannot make a scratch folder: %s\n",
-                        strerror(errno));
-                rc = 1;
-            }
         }
+        job.out = base.out;
+        if (!rc && a.given[O_SUMMARY] && (!a.values[O_SUMMARY][0] ||
+                                          strcmp(a.values[O_SUMMARY], base.out) == 0)) {
+            fprintf(stderr, "dilemma sweep: --summary needs a file of its own\n");
+            rc = 2;
+        }
+    }
+    if (!rc) {
+        ctx.a = &a;
+        ctx.sw = &sw;
+        ctx.fmt = job.fmt;
+        job.sw = &sw;
+        job.summary = a.given[O_SUMMARY] ? a.values[O_SUMMARY] : NULL;
+        job.quiet = a.given[O_QUIET];
+        job.config_hash = sweep_config_hash(&a);
+        job.run = sweep_run;
+        job.ctx = &ctx;
+        cli_quiet_runs = 1;
+        dlm_signals_install();
+        if (!job.shards) {
+            int rank, size;
+            rc = dlm_mpi_start(&rank, &size, &cli_local_rank);
+        }
+        if (!rc)
+            rc = dlm_sweep_drive(&job);
+    }
+    if (!rc || present)
         dlm_scenario_free(&base);
-    }
-    total = sw.points * sw.replicates;
-    cli_quiet_runs = 1;
-    if (!rc && fmt == DLM_FMT_JSON)
-        fprintf(sink.fp, "{\"type\":\"sweep\",\"points\":%llu,\"replicates\":%u,\"runs\":[\n",
-                (unsigned long long)sw.points, sw.replicates);
-    for (p = 0; !rc && p < sw.points; ++p)
-        for (r = 0; !rc && r < sw.replicates; ++r, ++run) {
-            dlm_scenario sc;
-            run_options ro;
-            static const char *ext[] = {"txt", "csv", "jsonl", "json"};
-            memset(&ro, 0, sizeof ro);
-            ro.format_given = 1;
-            if (sweep_scenario(&a, &sw, p, r, &sc, &err) != DLM_OK) {
-                fprintf(stderr, "dilemma sweep: point %llu: %s\n", (unsigned long long)p,
-                        err.message);
-                rc = 2;
-                break;
-            }
-            snprintf(path, sizeof path, "%s/run.%s", dir, ext[fmt]);
-            snprintf(sc.out, sizeof sc.out, "%s", path);
-            snprintf(sc.format, sizeof sc.format, "%s", ext[fmt][0] == 't' ? "table" : ext[fmt]);
-            rc = run_scenario("sweep", &sc, &ro);
-            if (!rc && sweep_append(sink.fp, fmt, path, run, &sc, &err) != DLM_OK)
-                rc = 1;
-            if (!rc && fflush(sink.fp) != 0)
-                rc = 1;
-            dlm_scenario_free(&sc);
-            if (!quiet)
-                sweep_progress(run + 1, total, started, &last, run + 1 == total);
-        }
-    if (!rc && fmt == DLM_FMT_JSON)
-        fputs("\n]}\n", sink.fp);
-    if (opened && !rc && dlm_sink_commit(&sink, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma sweep: %s\n", err.message);
-        rc = 1;
-    } else if (opened && rc) {
-        dlm_sink_abort(&sink);
-    }
-    if (made)
-        remove_scratch(dir);
     dlm_sweep_free(&sw);
     free_args(&a);
+    return rc;
+}
+
+/* dilemma merge SLICE... --out FILE [--summary FILE]: slices of one sweep joined. */
+static int cmd_merge(int argc, char **argv)
+{
+    const char **slices = calloc((size_t)argc, sizeof *slices);
+    const char *out = "", *summary = NULL;
+    int i, n = 0, rc;
+    if (!slices)
+        return 1;
+    for (i = 2; i < argc; ++i) {
+        const char *v = NULL;
+        int is_out = strncmp(argv[i], "--out", 5) == 0 && (argv[i][5] == '\0' || argv[i][5] == '=');
+        int is_sum = strncmp(argv[i], "--summary", 9) == 0 &&
+                     (argv[i][9] == '\0' || argv[i][9] == '=');
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            puts("usage: dilemma merge SLICE... [--out FILE] [--summary FILE]\n\nJoins the "
+                 "slice files of `dilemma sweep --shard I/N` (every I, any order) into\nthe "
+                 "output the whole sweep writes, byte for byte; --summary adds the per-point "
+                 "summary.");
+            free(slices);
+            return 0;
+        }
+        if (is_out || is_sum) {
+            v = strchr(argv[i], '=') ? strchr(argv[i], '=') + 1 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v) {
+                fprintf(stderr, "dilemma merge: %s needs a file\n", argv[i]);
+                free(slices);
+                return 2;
+            }
+            *(is_out ? &out : &summary) = v;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "dilemma merge: unknown option %s (options: --out FILE, --summary "
+                            "FILE)\n", argv[i]);
+            free(slices);
+            return 2;
+        } else {
+            slices[n++] = argv[i];
+        }
+    }
+    if (n == 0) {
+        fprintf(stderr, "dilemma merge: give the slice files, e.g. dilemma merge part0 part1 "
+                        "--out grid.csv\n");
+        free(slices);
+        return 2;
+    }
+    dlm_signals_install();
+    rc = dlm_sweep_merge(slices, n, out, summary);
+    free(slices);
     return rc;
 }
 
@@ -1797,10 +1856,12 @@ static int cli_dispatch(int argc, char **argv)
         return cmd_devices(argc, argv);
     if (strcmp(cmd, "sweep") == 0)
         return cmd_sweep(argc, argv);
+    if (strcmp(cmd, "merge") == 0)
+        return cmd_merge(argc, argv);
     if (strcmp(cmd, "bench") == 0)
         return dlm_bench_main(argc, argv);
     fprintf(stderr, "dilemma: unknown command '%s' (commands: run, match, tournament, analyze, "
-                    "strategies, devices, bench; see dilemma --help)\n", cmd);
+                    "strategies, devices, sweep, merge, bench; see dilemma --help)\n", cmd);
     return 2;
 }
 

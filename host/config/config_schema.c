@@ -31,7 +31,7 @@ static const char *const tournament_keys[] = {"strategies", "repetitions", "self
                                               "matrix", "per_repetition"};
 static const char *const output_keys[] = {"format", "file"};
 
-static const char *const modes[] = {"match", "tournament", "evolve"}; /* index = dlm_mode */
+static const char *const modes[] = {"match", "tournament", "evolve", "analyze"}; /* index = dlm_mode */
 static const char *const backends[] = {"auto", "cpu", "opencl", "cuda"};
 static const char *const formats[] = {"table", "csv", "jsonl", "json"};
 static const char *const presets[] = {"pd", "donation", "snowdrift", "stag-hunt", "harmony"};
@@ -617,7 +617,7 @@ static dlm_status read_top(dlm_error *err, const dlm_node *root, dlm_scenario *s
     if ((v = dlm_node_lookup(root, "mode", NULL))) {
         if ((st = dlm_cfg_get_choice(err, v, "mode", modes, N_OF(modes), &index)))
             return st;
-        sc->mode = index == 0 ? DLM_MODE_MATCH : index == 1 ? DLM_MODE_TOURNAMENT : DLM_MODE_EVOLVE;
+        sc->mode = (dlm_mode)index;
     }
     if ((v = dlm_node_lookup(root, "backend", NULL))) {
         if ((st = dlm_cfg_get_choice(err, v, "backend", backends, N_OF(backends), &index)))
@@ -696,7 +696,8 @@ static dlm_status read_all(dlm_error *err, const dlm_config *cfg, dlm_scenario *
         memcpy(sc->players, specs, sizeof sc->players);
         free(specs);
     } else if ((st = default_entries(err, default_players, 2, &sc->game, &defaults, sc->players,
-                                     sc->mode == DLM_MODE_MATCH, "players"))) {
+                                     sc->mode == DLM_MODE_MATCH || sc->mode == DLM_MODE_ANALYZE,
+                                     "players"))) {
         return st;
     }
     if (tournament && (st = read_tournament(err, tournament, &defaults, sc)))

@@ -10,7 +10,12 @@
 #define DLM_STRATEGY_TEXT_MAX 256
 #define DLM_PATH_MAX 1024
 
-typedef enum dlm_mode { DLM_MODE_MATCH = 0, DLM_MODE_TOURNAMENT = 1, DLM_MODE_EVOLVE = 2 } dlm_mode;
+typedef enum dlm_mode {
+    DLM_MODE_MATCH = 0,
+    DLM_MODE_TOURNAMENT = 1,
+    DLM_MODE_EVOLVE = 2,
+    DLM_MODE_ANALYZE = 3 /* the players' exact answers (dilemma analyze) */
+} dlm_mode;
 
 /* One player, or one tournament entrant: its strategy and the settings it brings. */
 typedef struct dlm_player_spec {

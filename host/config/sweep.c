@@ -179,3 +179,28 @@ const char *dlm_sweep_value(const dlm_sweep *sw, uint64_t p, size_t a)
         p /= sw->axes[i].n;
     return sw->axes[a].values[p % sw->axes[a].n];
 }
+
+void dlm_sweep_value_json(char *buf, size_t len, const char *text)
+{
+    char *end = NULL, plain[DLM_SWEEP_VALUE_TEXT];
+    size_t n = strlen(text);
+    if (n >= 2 && text[0] == '"' && text[n - 1] == '"')
+        snprintf(plain, sizeof plain, "%.*s", (int)(n - 2), text + 1);
+    else
+        snprintf(plain, sizeof plain, "%s", text);
+    strtod(plain, &end);
+    if (plain[0] && end && !*end && strcmp(plain, "nan") != 0 && strcmp(plain, "inf") != 0)
+        snprintf(buf, len, "%s", plain);
+    else
+        snprintf(buf, len, "\"%s\"", plain);
+}
+
+void dlm_sweep_value_csv(char *buf, size_t len, const char *text)
+{
+    char v[2 * DLM_SWEEP_VALUE_TEXT], unq[2 * DLM_SWEEP_VALUE_TEXT];
+    dlm_sweep_value_json(v, sizeof v, text);
+    snprintf(unq, sizeof unq, "%s", v[0] == '"' ? v + 1 : v);
+    if (v[0] == '"')
+        unq[strlen(unq) - 1] = '\0';
+    snprintf(buf, len, "%s", strpbrk(unq, ",\"\n") ? v : unq);
+}

@@ -35,5 +35,9 @@ void dlm_sweep_free(dlm_sweep *sw);
 
 /* Point p's value of axis a. */
 const char *dlm_sweep_value(const dlm_sweep *sw, uint64_t p, size_t a);
+/* A value as JSON: a number as it is, anything else as a string; as a csv field: the
+ * same, unquoted unless it holds a comma, quote or newline. */
+void dlm_sweep_value_json(char *buf, size_t len, const char *text);
+void dlm_sweep_value_csv(char *buf, size_t len, const char *text);
 
 #endif /* DLM_SWEEP_H */

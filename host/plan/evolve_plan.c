@@ -811,6 +811,20 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
     return DLM_OK;
 }
 
+dlm_status dlm_evo_plan_check(const dlm_scenario *sc, dlm_error *err)
+{
+    dlm_evo_plan plan;
+    dlm_status st;
+    memset(&plan, 0, sizeof plan);
+    if ((st = check_outputs(sc, err)) == DLM_OK && (st = plan_sizes(sc, &plan, err)) == DLM_OK)
+        st = plan_params(sc, &plan, err);
+    /* the fitness bounds: on a graph only when they do not depend on its degrees */
+    if (st == DLM_OK && (plan.params.structure != DLM_STRUCTURE_GRAPH || !plan.params.accumulate))
+        st = plan_bounds(sc, &plan, err);
+    dlm_evo_plan_free(&plan);
+    return st;
+}
+
 void dlm_evo_plan_setup(const dlm_evo_plan *plan, uint64_t seed, dlm_evo_setup *s)
 {
     memset(s, 0, sizeof *s);

@@ -35,6 +35,9 @@ typedef struct dlm_evo_plan {
 
 /* Builds the plan of the scenario's evolution; DLM_ERR_USAGE names the bad key. */
 dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err);
+/* The plan's cheap checks only (the rule, sizes and memory, the parameters), nothing
+ * allocated: what a sweep checks of every axis value before any work. */
+dlm_status dlm_evo_plan_check(const dlm_scenario *sc, dlm_error *err);
 /* The upload description of a plan (pointers into it). */
 void dlm_evo_plan_setup(const dlm_evo_plan *plan, uint64_t seed, dlm_evo_setup *setup);
 void dlm_evo_plan_free(dlm_evo_plan *plan);
