@@ -365,10 +365,15 @@ def results(recs, args):
     return df, kind
 
 
+def varying(recs, df):
+    """The sweep's axes that take more than one value in the rows selected."""
+    return [a for a in recs.axes if a in df.columns and df[a].nunique() > 1]
+
+
 def default_result(df, given):
     if given:
         return given
-    for c in ("cooperation_rate", "cooperation", "mean_payoff", "long_run_payoff"):
+    for c in ("cooperation_rate", "cooperation", "expected_cooperation", "mean_payoff"):
         if c in df.columns:
             return c
     raise UsageError("give the result to draw (numeric columns: " + choices(
@@ -448,14 +453,15 @@ def cmd_heatmap(args):
     df, kind = results(recs, args)
     if not recs.axes:
         need_axis(recs, df, args.x or "", "--x")
+    axes = varying(recs, df)
     if len(recs.axes) < 2 and not (args.x and args.y):
         raise UsageError(f"{args.file}: a heatmap needs a 2-D sweep; its axes: "
                          f"{choices(recs.axes) or 'none'}")
-    if (args.x is None or args.y is None) and len(recs.axes) != 2:
-        raise UsageError(f"this sweep has {len(recs.axes)} axes ({choices(recs.axes)}): name "
+    if (args.x is None or args.y is None) and len(axes) != 2:
+        raise UsageError(f"{len(axes)} axes of this sweep vary here ({choices(axes)}): name "
                          "two with --x and --y (and fix the others with --where)")
-    x = args.x or next(a for a in recs.axes if a != args.y)
-    y = args.y or next(a for a in recs.axes if a != x)
+    x = args.x or next(a for a in axes if a != args.y)
+    y = args.y or next(a for a in axes if a != x)
     need_axis(recs, df, x, "--x")
     need_axis(recs, df, y, "--y")
     if x == y:
@@ -516,20 +522,19 @@ def cmd_lines(args):
     df, kind = results(recs, args)
     if not recs.axes:
         need_axis(recs, df, args.x or "", "--x")
+    axes = varying(recs, df)
     x = args.x
     if x is None:
-        if len(recs.axes) == 1 or (len(recs.axes) == 2 and args.by):
-            x = next(a for a in recs.axes if a != args.by)
-        elif len(recs.axes) == 2:
-            x = recs.axes[0]
+        if len(axes) == 1 or (len(axes) == 2 and args.by in axes):
+            x = next(a for a in axes if a != args.by)
+        elif len(axes) == 2:
+            x = axes[0]
         else:
-            raise UsageError(f"this sweep has {len(recs.axes)} axes ({choices(recs.axes)}): "
+            raise UsageError(f"{len(axes)} axes of this sweep vary here ({choices(axes)}): "
                              "name one with --x (and --by, or fix the others with --where)")
     by = args.by
-    if by is None and len(recs.axes) == 2 and args.x is None:
-        by = recs.axes[1]
-    elif by is None and len(recs.axes) == 2 and df[next(a for a in recs.axes if a != x)].nunique() > 1:
-        by = next(a for a in recs.axes if a != x)
+    if by is None and len(axes) == 2 and x in axes:
+        by = next(a for a in axes if a != x)
     need_axis(recs, df, x, "--x")
     if by is not None:
         if by not in recs.axes:
@@ -735,8 +740,8 @@ def parser():
     h.add_argument("--x", metavar="AXIS", help="swept key on the x axis (default: the first)")
     h.add_argument("--y", metavar="AXIS", help="swept key on the y axis (default: the other)")
     h.add_argument("--z", metavar="COLUMN", help="result column, or 'A - B' for the "
-                   "difference of two (default: cooperation_rate, cooperation, mean_payoff or "
-                   "long_run_payoff, the first present)")
+                   "difference of two (default: cooperation_rate, cooperation, "
+                   "expected_cooperation or mean_payoff, the first present)")
     h.add_argument("--generation", default="last", metavar="last|N")
     h.add_argument("--cmap", default="viridis")
     h.add_argument("--vmin", type=float)

@@ -89,6 +89,24 @@ for d in dump:
     assert abs(float(d["se"]) - se) < 1e-12 and abs(float(d["hi"]) - (m + 1.96 * se)) < 1e-12, (d, se)
 ' grid.csv out
 
+# an exact (mode: analyze) sweep over three axes, one fixed by --where: the other two are
+# the heatmap's axes, expected_cooperation its default result
+expect 0 "an exact sweep over three axes" -- "$DLM" sweep "$GRID" "${small[@]}" --set mode=analyze \
+  --set 'sweep.axes=[{key: players.0.strategy, values: [tft, gtft]}, {key: match.execution_error, values: [0.01, 0.1]}, {key: players.1.reaction_period, values: [1, 2]}]' --out exact.csv
+expect 2 "three axes vary: which two?" -- plot heatmap exact.csv --where player=A --out bad
+contains err "3 axes of this sweep vary here (players.0.strategy, match.execution_error, players.1.reaction_period): name two with --x and --y" "the varying axes are named"
+expect 0 "one axis fixed by --where" -- plot heatmap exact.csv --where player=A --where players.0.strategy=tft --dump --out exact
+py "the exact heatmap: expected_cooperation of A, e across, k up" '
+import csv, sys
+rows = {(r["match.execution_error"], r["players.1.reaction_period"]): float(r["expected_cooperation"])
+        for r in csv.DictReader(open(sys.argv[1])) if r["player"] == "A" and r["players.0.strategy"] == "tft"}
+dump = list(csv.reader(open(sys.argv[2])))
+assert dump[0] == ["players.1.reaction_period\\match.execution_error", "0.01", "0.1"], dump[0]
+for r in dump[1:]:
+    for e, v in zip(["0.01", "0.1"], r[1:]):
+        assert abs(float(v) - rows[e, str(int(float(r[0])))]) < 1e-12, (r, rows)
+' exact.csv out
+
 # --- an evolution sweep with fixation: 2 selection strengths x 2 replicates, 10 populations -
 cat >evo.yaml <<'YAML'
 mode: evolve
