@@ -107,6 +107,15 @@ for r in dump[1:]:
         assert abs(float(v) - rows[e, str(int(float(r[0])))]) < 1e-12, (r, rows)
 ' exact.csv out
 
+expect 0 "lines with one per strategy (an axis of text values)" -- plot lines exact.csv --where player=A \
+  --where players.1.reaction_period=2 --x match.execution_error --by players.0.strategy --dump --out exact_lines
+py "one line per strategy, two points each" '
+import csv, sys
+d = list(csv.DictReader(open(sys.argv[1])))
+assert [(r["players.0.strategy"], r["match.execution_error"]) for r in d] == [("gtft", "0.01"), ("gtft", "0.1"), ("tft", "0.01"), ("tft", "0.1")], d
+' out
+is_pdf exact_lines.pdf
+
 # --- an evolution sweep with fixation: 2 selection strengths x 2 replicates, 10 populations -
 cat >evo.yaml <<'YAML'
 mode: evolve
