@@ -47,7 +47,8 @@ PROG = "plot.py"
 # the columns between `replicate` and the first of these.
 SETTINGS_FIRST = "seed"
 # Record types that hold the results a figure is drawn from, in order of preference.
-MAIN_TYPES = ["generation", "match", "exact", "ranking", "payoff", "repetition", "round"]
+MAIN_TYPES = ["generation", "match", "exact", "ranking", "payoff", "repetition", "round",
+              "sweep-summary"]
 # Columns that tell rows of one run apart (a player, an entrant, a matrix cell).
 ROW_KEYS = ["player", "strategy", "row", "column", "class", "round"]
 
@@ -147,6 +148,19 @@ class Records:
 def record(recs, rec, ctx):
     """One JSON record (or document) into recs, with ctx (its run's settings)."""
     kind = rec.get("type")
+    if kind == "sweep-summary":
+        if isinstance(rec.get("rows"), list):  # the json document: its rows
+            for r in rec["rows"]:
+                record(recs, r, {})
+            return ctx
+        row = {"point": rec.get("point")}
+        row.update(rec.get("values") or {})
+        for k in ("quantity", "n", "mean", "se", "ci_low", "ci_high"):
+            row[k] = rec.get(k)
+        recs.add("sweep-summary", row)
+        if not recs.axes:
+            recs.axes = list((rec.get("values") or {}))
+        return ctx
     if kind == "sweep" and isinstance(rec.get("runs"), list):
         for run in rec["runs"]:
             record(recs, run, {})
@@ -219,16 +233,13 @@ def load(path):
                 if not isinstance(r, dict):
                     raise UsageError(f"{path}: a JSON record is not an object")
                 ctx = record(recs, r, ctx)
-        axes = []
-        for r in docs:
-            for x in (r if isinstance(r, list) else [r]):
-                x = x.get("runs", [x])[0] if isinstance(x, dict) else {}
-                sw = x.get("sweep") or (x.get("settings") or {}).get("sweep")
-                if sw:
-                    axes = list(sw.get("values", {}))
-                break
-            break
-        recs.axes = axes
+        if not recs.axes and docs:
+            first = docs[0][0] if isinstance(docs[0], list) and docs[0] else docs[0]
+            if isinstance(first, dict) and isinstance(first.get("runs"), list) and first["runs"]:
+                first = first["runs"][0]  # a sweep's json document: its first run
+            if isinstance(first, dict):
+                sw = first.get("sweep") or (first.get("settings") or {}).get("sweep") or {}
+                recs.axes = list(sw.get("values", {}))
     else:
         try:
             df = pd.read_csv(io.StringIO(text), float_precision="round_trip")
@@ -238,6 +249,9 @@ def load(path):
         if "point" in cols and "replicate" in cols and SETTINGS_FIRST in cols:
             recs.axes = cols[cols.index("replicate") + 1:cols.index(SETTINGS_FIRST)]
         kind = "generation" if "generation" in cols and "population" in cols else "csv"
+        if cols[:1] == ["point"] and {"quantity", "mean", "ci_low", "ci_high"} <= set(cols):
+            recs.axes = cols[1:cols.index("quantity")]  # a sweep's --summary file
+            kind = "sweep-summary"
         recs.tables[kind] = df
     add_shares(recs)
     return recs
@@ -362,7 +376,27 @@ def results(recs, args):
     df, kind = recs.main()
     df = apply_where(df, args.where, recs.path)
     df = at_generation(df, args.generation).copy()
+    if kind == "sweep-summary":
+        df = summary_result(df, args, recs.path)
     return df, kind
+
+
+def summary_result(df, args, path):
+    """A --summary file (long form: a row per point and quantity): the rows of the one
+    quantity asked for (--z / --y), its mean as the result column. Its n, se and 95 %
+    interval (ci_low, ci_high: Student's t, or Wilson's for fractions) come along."""
+    which = "z" if hasattr(args, "z") else "y"
+    want = getattr(args, which)
+    quantities = list(dict.fromkeys(df["quantity"]))
+    if want is None:
+        want = next((q for q in quantities if "cooperation" in q), quantities[0])
+        setattr(args, which, want)
+    if want not in quantities:
+        raise UsageError(f"--{which} {want}: not a quantity of this summary (its quantities: "
+                         f"{choices(quantities)})")
+    df = df[df["quantity"] == want].copy()
+    df[want] = df["mean"]
+    return df
 
 
 def varying(recs, df):
@@ -381,11 +415,18 @@ def default_result(df, given):
 
 
 def stats(df, keys, col):
-    """Mean, standard error and count of col over the samples of each keys group."""
+    """Mean, standard error and count of col over the samples of each keys group (lo and
+    hi: mean -+ 1.96 se); a summary's rows are already a point each and keep their own n,
+    se and 95 % interval."""
+    if "ci_low" in df.columns and "quantity" in df.columns:
+        out = df.sort_values(keys)[keys + [col, "n", "se", "ci_low", "ci_high"]]
+        return out.rename(columns={col: "mean", "n": "count", "ci_low": "lo",
+                                   "ci_high": "hi"}).reset_index(drop=True)
     g = df.groupby(keys, sort=True)[col]
     out = g.agg(["mean", "std", "count"]).reset_index()
     out["se"] = out["std"] / np.sqrt(out["count"])
     out.loc[out["count"] < 2, "se"] = np.nan
+    out["lo"], out["hi"] = out["mean"] - 1.96 * out["se"], out["mean"] + 1.96 * out["se"]
     return out.drop(columns="std")
 
 
@@ -547,8 +588,7 @@ def cmd_lines(args):
     check_one_row(df, keys, args.file, recs.axes)
     s = stats(df, keys, y)
     if args.dump:
-        s.assign(lo=s["mean"] - 1.96 * s["se"], hi=s["mean"] + 1.96 * s["se"]).to_csv(
-            sys.stdout, index=False)
+        s.to_csv(sys.stdout, index=False)
     fig, ax = plt.subplots(figsize=(args.width, args.height))
     groups = [(None, s)] if by is None else list(s.groupby(by, sort=True))
     cmap = plt.get_cmap("viridis")
@@ -556,9 +596,8 @@ def cmd_lines(args):
         color = None if by is None else cmap(i / max(1, len(groups) - 1))
         label = None if by is None else f"{by} = {fmt(bv)}"
         ax.plot(g[x], g["mean"], marker="o", ms=3, color=color, label=label)
-        se = g["se"].fillna(0)
-        ax.fill_between(g[x], g["mean"] - 1.96 * se, g["mean"] + 1.96 * se, alpha=0.2,
-                        color=color, linewidth=0)
+        ax.fill_between(g[x], g["lo"].fillna(g["mean"]), g["hi"].fillna(g["mean"]),
+                        alpha=0.2, color=color, linewidth=0)
     if args.logx:
         ax.set_xscale("log")
     ax.set_xlabel(x)

@@ -28,6 +28,14 @@ py() { # py DESCRIPTION SCRIPT ARGS...
 is_png() { [ -s "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] && ok || bad "$1 is not a PNG"; }
 is_pdf() { [ -s "$1" ] && [ "$(head -c 5 "$1")" = "%PDF-" ] && tail -c 64 "$1" | grep -q '%%EOF' && ok || bad "$1 is not a PDF"; }
 cd "$TMP" || exit 1
+refused() { # refused DESCRIPTION TEXT plot-args...
+  local what=$1 text=$2
+  shift 2
+  rm -f bad.png bad.pdf
+  expect 2 "$what" -- plot "$@" --out bad
+  contains err "$text" "$what: named"
+  [ -e bad.png ] || [ -e bad.pdf ] && bad "$what: a picture was written" || ok
+}
 
 # --- a 2-D match sweep: 3 errors x 3 reaction periods, 3 replicates -----------------------
 GRID="$CONFIGS/sweeps/noise_timescales.yaml"
@@ -88,6 +96,32 @@ for d in dump:
     assert int(d["count"]) == 3 and abs(float(d["mean"]) - m) < 1e-12, (d, m)
     assert abs(float(d["se"]) - se) < 1e-12 and abs(float(d["hi"]) - (m + 1.96 * se)) < 1e-12, (d, se)
 ' grid.csv out
+
+# the sweep's --summary file (a row per point and quantity): the same heatmap from it, the
+# lines' bands its own 95 % intervals
+expect 0 "the small sweep with a summary" -- "$DLM" sweep "$GRID" "${small[@]}" --out grid2.csv --summary summary.csv
+expect 0 "a heatmap of a summary's quantity" -- plot heatmap summary.csv --x match.execution_error \
+  --y players.1.reaction_period --z cooperation.B --dump --out heat_summary
+py "the summary's heatmap is the records' heatmap" '
+import csv, sys
+a, b = list(csv.reader(open(sys.argv[1]))), list(csv.reader(open(sys.argv[2])))
+assert a[0] == b[0] and len(a) == len(b) == 4, (a, b)
+for ra, rb in zip(a[1:], b[1:]):
+    assert all(abs(float(x) - float(y)) < 1e-12 for x, y in zip(ra, rb)), (ra, rb)
+' out heat.dump
+expect 0 "lines from a summary" -- plot lines summary.csv --x match.execution_error --by players.1.reaction_period --y payoff.A --dump --out lines_summary
+py "the bands are the summary's intervals" '
+import csv, sys
+key = lambda r: (float(r["players.1.reaction_period"]), float(r["match.execution_error"]))
+want = {key(r): r for r in csv.DictReader(open(sys.argv[1])) if r["quantity"] == "payoff.A"}
+d = list(csv.DictReader(open(sys.argv[2])))
+assert len(d) == 9 and len(want) == 9
+for r in d:
+    w = want[key(r)]
+    assert float(r["lo"]) == float(w["ci_low"]) and float(r["hi"]) == float(w["ci_high"]) and float(r["mean"]) == float(w["mean"]), (r, w)
+' summary.csv out
+refused "a quantity a summary does not have" "--z nosuch: not a quantity of this summary (its quantities: payoff.A, payoff.B, cooperation.A, cooperation.B)" \
+  heatmap summary.csv --z nosuch
 
 # an exact (mode: analyze) sweep over three axes, one fixed by --where: the other two are
 # the heatmap's axes, expected_cooperation its default result
@@ -186,14 +220,6 @@ assert want == got and len(got) == 10, (want, got)
 ' one.jsonl.summary.json out
 
 # --- bad input: exit 2, what is allowed named, no picture written -------------------------
-refused() { # refused DESCRIPTION TEXT plot-args...
-  local what=$1 text=$2
-  shift 2
-  rm -f bad.png bad.pdf
-  expect 2 "$what" -- plot "$@" --out bad
-  contains err "$text" "$what: named"
-  [ -e bad.png ] || [ -e bad.pdf ] && bad "$what: a picture was written" || ok
-}
 refused "a column that is not there" "--z nosuch: grid.csv has no such column (numeric columns: .*cooperation_rate" \
   heatmap grid.csv --where player=B --z nosuch
 refused "an axis that is not in the file" "--x match.rounds: not an axis of this sweep (its axes: match.execution_error, players.1.reaction_period)" \
