@@ -12,8 +12,9 @@ common options: --where COLUMN=VALUE (repeatable) keeps only matching rows;
   format NAME's extension names: .png, .pdf, .svg); --dump prints the numbers drawn, as
   csv, to standard output; --title TEXT.
 
-FILE is any csv, json or jsonl output of `dilemma run` or `dilemma sweep` (and, for
-fixation, an evolution's FILE.summary.json). Sweep records are led by point, replicate
+FILE is any csv, json or jsonl output of `dilemma run` or `dilemma sweep`, a sweep's
+--summary file (heatmap, lines: --z / --y names a quantity, and the bands are the
+summary's own 95 % intervals), or for fixation an evolution's FILE.summary.json. Sweep records are led by point, replicate
 and the swept keys (the axes); every figure averages over replicates (and, for
 evolution, over populations: each population of each replicate is one independent
 sample), and bands are mean +- 1.96 standard errors of those samples.
