@@ -8,8 +8,9 @@
 #   full  (Release): every config as shipped, except that an evolution of more than
 #         $CAP generations is cut to $CAP (configs/nowak_sigmund_1993.yaml: 3000);
 #   quick (sanitizer builds): every config validated and run small, with --set overrides:
-#         evolution.generations=20, evolution.populations=2, match.repetitions=20,
-#         sweep.replicates=1.
+#         match.rounds=20, match.repetitions=20, evolution.generations=2,
+#         evolution.populations=2, sweep.replicates=1, and a grid of 8 points for the
+#         exact sweep of 324 (scenarios/fast_slow_exact.yaml).
 set -u
 . "$(dirname "$0")/testlib.sh"
 DLM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -29,13 +30,19 @@ for f in "$CONFIGS"/*.yaml "$CONFIGS"/*/*.yaml; do
   extra=()
   if grep -q '^mode: *evolve' "$f"; then
     if [ "$MODE" = quick ]; then
-      extra+=(--set evolution.generations=20 --set evolution.populations=2)
+      extra+=(--set evolution.generations=2 --set evolution.populations=2)
     else
       g=$(sed -n 's/^ \{1,\}generations: *\([0-9][0-9]*\) *\(#.*\)\{0,1\}$/\1/p' "$f" | head -1)
       [ -n "$g" ] && [ "$g" -gt "$CAP" ] && extra+=(--set evolution.generations=$CAP)
     fi
   fi
-  [ "$MODE" = quick ] && extra+=(--set match.repetitions=20)
+  if [ "$MODE" = quick ]; then
+    extra+=(--set match.rounds=20 --set match.repetitions=20)
+    case $rel in
+      scenarios/fast_slow_exact.yaml)
+        extra+=(--set 'sweep.axes=[{key: players.0.strategy, values: [tft, gtft]}, {key: players.1.strategy, values: [wsls]}, {key: players.1.reaction_period, values: [1, 3]}, {key: match.execution_error, values: [0, 0.05]}]') ;;
+    esac
+  fi
   if grep -q '^sweep:' "$f"; then
     [ "$MODE" = quick ] && extra+=(--set sweep.replicates=1)
     expect 0 "dilemma sweep $rel" -- "$DLM" sweep "$f" --quiet --backend cpu "${extra[@]}" --out "$out"
