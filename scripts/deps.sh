@@ -5,7 +5,8 @@
 set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config libyaml-dev zlib1g-dev ocl-icd-opencl-dev opencl-headers
             pocl-opencl-icd)
-test_pkgs=("${build_pkgs[@]}" libcmocka-dev clang python3 python3-pandas libopenmpi-dev openmpi-bin)
+test_pkgs=("${build_pkgs[@]}" libcmocka-dev clang python3 python3-pandas python3-matplotlib
+           libopenmpi-dev openmpi-bin)
 case "${1:-build}" in
   build) pkgs=("${build_pkgs[@]}") ;;
   test) pkgs=("${test_pkgs[@]}") ;;
