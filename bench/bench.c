@@ -2,8 +2,11 @@
  * production backends. Each backend's results are checked against the single-threaded
  * CPU reference before its time counts; figures are printed with the ratio to that
  * reference measured in the same run. Record runs in bench/RESULTS.md. */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, posix_spawn, mkdtemp */
 #include <math.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,17 +444,121 @@ static int bench_match(size_t pairs, uint32_t rounds, int threads, int json)
     return rc;
 }
 
+/* --- the sweep workload: one command against a process per run --------------------------- */
+
+extern char **environ;
+
+/* Runs argv (argv[0] a path) with stdout and stderr discarded; its exit status, or -1. */
+static int spawn_wait(char *const *argv)
+{
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int status = -1, rc;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", 1 /* O_WRONLY */, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", 1, 0);
+    rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0 || waitpid(pid, &status, 0) != pid)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* `sweep`: side x side points (execution error x selection) x replicates of a 100-agent
+ * Moran population (4 sampled partners, 100-round matches, 10 generations), run by one
+ * `dilemma sweep` (its runs batched) and, in the same run, as one `dilemma run` process
+ * per point and replicate, the shell loop a researcher would otherwise write. */
+static int bench_sweep(unsigned side, unsigned replicates, const char *backend, int json)
+{
+    char dir[] = "/tmp/dilemma-bench-XXXXXX", cfg[96], out[96], one[96], self[4096];
+    char e_text[64][24], w_text[64][24], set_e[64], set_w[64], set_seed[64], be_opt[32];
+    FILE *f;
+    unsigned i, j, r, runs = side * side * replicates;
+    double t0, t_sweep, t_proc;
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    int rc = 0;
+    if (n <= 0 || !mkdtemp(dir)) {
+        fprintf(stderr, "dilemma bench: cannot find this program or make a scratch folder\n");
+        return 1;
+    }
+    self[n] = '\0';
+    snprintf(cfg, sizeof cfg, "%s/sweep.yaml", dir);
+    snprintf(out, sizeof out, "%s/sweep.csv", dir);
+    snprintf(one, sizeof one, "%s/one.csv", dir);
+    snprintf(be_opt, sizeof be_opt, "%s", backend);
+    for (i = 0; i < side; ++i) {
+        snprintf(e_text[i], sizeof e_text[i], "%g", side > 1 ? 0.1 * i / (side - 1) : 0.0);
+        snprintf(w_text[i], sizeof w_text[i], "%g", side > 1 ? 0.1 + 1.9 * i / (side - 1) : 1.0);
+    }
+    if (!(f = fopen(cfg, "w")))
+        return 1;
+    fputs("mode: evolve\nseed: 1\nmatch: {rounds: 100}\nevolution:\n  population: 100\n"
+          "  generations: 10\n  record_every: 10\n  rule: moran-bd\n  fitness: exponential\n"
+          "  structure: {type: well-mixed, partners: 4}\n"
+          "  initial: {shares: {tft: 0.34, alld: 0.33, wsls: 0.33}}\nsweep:\n  axes:\n"
+          "    - {key: match.execution_error, values: [", f);
+    for (i = 0; i < side; ++i)
+        fprintf(f, "%s%s", i ? ", " : "", e_text[i]);
+    fputs("]}\n    - {key: evolution.selection, values: [", f);
+    for (i = 0; i < side; ++i)
+        fprintf(f, "%s%s", i ? ", " : "", w_text[i]);
+    fprintf(f, "]}\n  replicates: %u\n", replicates);
+    fclose(f);
+    {
+        char *argv[] = {self, "sweep", cfg, "--quiet", "--backend", be_opt, "--threads", "0",
+                        "--out", out, NULL};
+        t0 = now_seconds();
+        rc = spawn_wait(argv) != 0;
+        t_sweep = now_seconds() - t0;
+    }
+    t0 = now_seconds();
+    for (i = 0; !rc && i < side; ++i)
+        for (j = 0; !rc && j < side; ++j)
+            for (r = 0; !rc && r < replicates; ++r) {
+                char *argv[] = {self, "run", cfg, "--set", "sweep=", "--set", set_e, "--set",
+                                set_w, "--set", set_seed, "--backend", be_opt, "--out", one,
+                                NULL};
+                snprintf(set_e, sizeof set_e, "match.execution_error=%s", e_text[i]);
+                snprintf(set_w, sizeof set_w, "evolution.selection=%s", w_text[j]);
+                snprintf(set_seed, sizeof set_seed, "seed=%u", 1 + r);
+                rc = spawn_wait(argv) != 0;
+            }
+    t_proc = now_seconds() - t0;
+    if (rc)
+        fprintf(stderr, "dilemma bench: a sweep run failed (config kept in %s)\n", cfg);
+    else if (json)
+        printf("{\"workload\":\"sweep\",\"runs\":%u,\"backend\":\"%s\",\"sweep_seconds\":%.6f,"
+               "\"process_per_run_seconds\":%.6f,\"speedup\":%.3f}\n", runs, backend, t_sweep,
+               t_proc, t_proc / t_sweep);
+    else
+        printf("workload sweep: %u x %u points (execution error x selection) x %u replicates of "
+               "a 100-agent Moran population, 4 partners x 100 rounds, 10 generations\n"
+               "  %-28s %10.3f s %12.1f runs/s\n  %-28s %10.3f s %12.1f runs/s\n"
+               "  one command is %.1fx the process per run (%s backend)\n",
+               side, side, replicates, "dilemma sweep (batched)", t_sweep, runs / t_sweep,
+               "a process per run", t_proc, runs / t_proc, t_proc / t_sweep, backend);
+    if (!rc) {
+        remove(cfg);
+        remove(out);
+        remove(one);
+        rmdir(dir);
+    }
+    return rc;
+}
+
 int dlm_bench_main(int argc, char **argv)
 {
     unsigned long long pairs = 1ull << 20, rounds = 1000, v;
     evo_sizes z = {1u << 20, 2048, 10000, 1};
     int threads = 0, json = 0, rc = 0, i;
     const char *workload = "all";
-    static const char *names[] = {"match", "evolve", "lattice", "batched"};
+    static const char *names[] = {"match", "evolve", "lattice", "batched", "sweep"};
+    unsigned long long sweep_side = 32, sweep_reps = 8;
+    const char *sweep_backend = "auto";
     for (i = 2; i < argc; ++i) {
         const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            puts("usage: dilemma bench [--workload all|match|evolve|lattice|batched] [--quick]\n"
+            puts("usage: dilemma bench [--workload all|match|evolve|lattice|batched|sweep] [--quick]\n"
                  "                     [--pairs N] [--rounds R] [--agents N] [--side L]\n"
                  "                     [--populations P] [--generations G] [--threads T]\n"
                  "                     [--format table|json]\n\n"
@@ -463,6 +570,9 @@ int dlm_bench_main(int argc, char **argv)
                  "  lattice  L x L (2048) Nowak-May spatial game: site updates/s\n"
                  "  batched  P (10^4) populations of 100, Moran, 200-round matches:\n"
                  "           population-generations/s\n"
+                 "  sweep    S x S (32) points x 8 replicates of 100-agent Moran populations by\n"
+                 "           one `dilemma sweep` and as a process per run (--side S, --backend B;\n"
+                 "           not part of `all`)\n"
                  "Each runs on the CPU single-threaded (the reference) and with T threads\n"
                  "(default: all cores); results are checked against the reference before\n"
                  "their time is shown. --quick shrinks every workload (for tests).");
@@ -474,6 +584,8 @@ int dlm_bench_main(int argc, char **argv)
             z.agents = 4096;
             z.side = 64;
             z.populations = 20;
+            sweep_side = 2;
+            sweep_reps = 1;
             continue;
         }
         if (!val) {
@@ -485,11 +597,11 @@ int dlm_bench_main(int argc, char **argv)
         if (strcmp(arg, "--workload") == 0) {
             size_t k;
             workload = val;
-            for (k = 0; k < 4 && strcmp(val, names[k]) != 0; ++k)
+            for (k = 0; k < 5 && strcmp(val, names[k]) != 0; ++k)
                 ;
-            if (k == 4 && strcmp(val, "all") != 0) {
+            if (k == 5 && strcmp(val, "all") != 0) {
                 fprintf(stderr, "dilemma bench: unknown workload '%s' (allowed: all, match, "
-                                "evolve, lattice, batched)\n", val);
+                                "evolve, lattice, batched, sweep)\n", val);
                 return 2;
             }
         } else if (strcmp(arg, "--pairs") == 0) {
@@ -506,6 +618,14 @@ int dlm_bench_main(int argc, char **argv)
             if ((rc = parse_count("--side", val, 3, 16384, &v)))
                 return rc;
             z.side = (uint32_t)v;
+            sweep_side = v < 64 ? v : 64;
+        } else if (strcmp(arg, "--backend") == 0) {
+            if (strcmp(val, "auto") && strcmp(val, "cpu") && strcmp(val, "opencl") &&
+                strcmp(val, "cuda")) {
+                fprintf(stderr, "dilemma bench: --backend must be auto, cpu, opencl or cuda\n");
+                return 2;
+            }
+            sweep_backend = val;
         } else if (strcmp(arg, "--populations") == 0) {
             if ((rc = parse_count("--populations", val, 1, 1u << 20, &v)))
                 return rc;
@@ -529,10 +649,14 @@ int dlm_bench_main(int argc, char **argv)
             return 2;
         }
     }
-    for (i = 0; i < 4 && !rc; ++i) {
+    for (i = 0; i < 5 && !rc; ++i) {
         if (strcmp(workload, "all") != 0 && strcmp(workload, names[i]) != 0)
             continue;
-        if (i == 0)
+        if (i == 4 && strcmp(workload, "all") == 0)
+            continue; /* minutes of processes: only when asked for */
+        if (i == 4)
+            rc = bench_sweep((unsigned)sweep_side, (unsigned)sweep_reps, sweep_backend, json);
+        else if (i == 0)
             rc = bench_match((size_t)pairs, (uint32_t)rounds, threads, json);
         else
             rc = bench_evolution(names[i], &z, threads, json);

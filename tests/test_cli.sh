@@ -383,6 +383,8 @@ fi
 # --- bench ---------------------------------------------------------------------------------
 expect 0 "bench (quick)" -- "$DLM" bench --quick
 contains "$TMP/out" "matches reference" "bench checks against the reference"
+expect 0 "bench sweep (quick)" -- "$DLM" bench --quick --workload sweep --backend cpu
+contains "$TMP/out" "one command is .*x the process per run" "bench sweep compares one command with a process per run"
 expect 2 "bench bad option" -- "$DLM" bench --pairs zero
 
 echo "$pass passed, $fail failed"
