@@ -24,5 +24,6 @@ ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j"$
 echo "== 3/3 libFuzzer: the config loader"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DDLM_FUZZ=ON -DDLM_WITH_CUDA=OFF \
   -DDLM_WITH_OPENCL=OFF >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzz_config fuzz_config_replay 2>&1 | { grep -E "warning|error" || true; }
+cmake --build build-fuzz -j"$jobs" --target fuzz_config fuzz_config_replay fuzz_checkpoint \
+  fuzz_checkpoint_replay 2>&1 | { grep -E "warning|error" || true; }
 ctest --test-dir build-fuzz --output-on-failure -R '^fuzz_'
