@@ -154,14 +154,15 @@ static const cli_option options[O_COUNT] = {
     [O_RUN_PER_REP] = {"per-repetition", OPTIONAL_VALUE, NULL, C_RUN, "[=FILE]",
                        "tournaments: each entrant's figures in each repetition: to FILE, or "
                        "(csv) instead of the ranking"},
-    [O_CHECKPOINT] = {"checkpoint", VALUE, "output.checkpoint", C_RUN, "FILE",
-                      "evolution: write checkpoints to FILE (SIGINT/SIGTERM then stop at a "
-                      "checkpoint, exit 128 + signal)"},
-    [O_CHECKPOINT_EVERY] = {"checkpoint-every", VALUE, "output.checkpoint_every", C_RUN,
-                            "N|Ts", "a checkpoint every N generations, or every T seconds "
+    [O_CHECKPOINT] = {"checkpoint", VALUE, "output.checkpoint", C_RUN | C_SWEEP, "FILE",
+                      "evolutions and sweeps: write checkpoints to FILE (SIGINT/SIGTERM then "
+                      "stop at a checkpoint, exit 128 + signal)"},
+    [O_CHECKPOINT_EVERY] = {"checkpoint-every", VALUE, "output.checkpoint_every",
+                            C_RUN | C_SWEEP, "N|Ts", "a checkpoint every N generations (a "
+                            "sweep: N runs), or every T seconds "
                             "(30s, 10m, 1h; default 60s)"},
-    [O_RESUME] = {"resume", VALUE, NULL, C_RUN, "FILE",
-                  "evolution: continue the run that wrote checkpoint FILE (same config and "
+    [O_RESUME] = {"resume", VALUE, NULL, C_RUN | C_SWEEP, "FILE",
+                  "continue the evolution or sweep that wrote checkpoint FILE (same config and "
                   "options; the output is the uninterrupted run's, byte for byte)"},
 };
 
@@ -820,9 +821,9 @@ static int checkpoint_setup(const char *cmd, const dlm_scenario *sc, const run_o
     *path = sc->checkpoint[0] ? sc->checkpoint : o->resume;
     if (!*path)
         return 0;
-    if (strcmp(cmd, "run") != 0) {
-        fprintf(stderr, "dilemma %s: checkpoints are taken by `dilemma run` (output.checkpoint "
-                        "is set); %s does not take them yet\n", cmd, cmd);
+    if (strcmp(cmd, "run") != 0 && strcmp(cmd, "sweep") != 0) {
+        fprintf(stderr, "dilemma %s: checkpoints are taken by `dilemma run` and `dilemma sweep` "
+                        "(output.checkpoint is set); %s does not take them\n", cmd, cmd);
         return 2;
     }
     if (!sc->out[0] || dlm_path_is_stream(sc->out)) {
@@ -1885,6 +1886,7 @@ static long sweep_one(const sweep_ctx *c, uint64_t run, const char *scratch, dlm
     ro.format_given = 1;
     ro.digest = &x->digest;
     snprintf(sc.out, sizeof sc.out, "%s", scratch);
+    sc.checkpoint[0] = '\0'; /* the sweep's own, not the run's */
     snprintf(sc.format, sizeof sc.format, "%s", format_names[c->fmt]);
     snprintf(x->label, sizeof x->label, "%s", sc.sweep_json);
     rc = run_scenario("sweep", &sc, &ro);
@@ -1940,6 +1942,7 @@ static size_t evo_batch_gather(const sweep_ctx *c, uint64_t first, uint64_t max,
                            (uint32_t)(run % c->sw->replicates), sc, &err) != DLM_OK)
             break;
         sc->out[0] = '\0'; /* no summary beside a file: the sweep has its own */
+        sc->checkpoint[0] = '\0'; /* the sweep's own, not the run's */
         snprintf(sc->format, sizeof sc->format, "%s", format_names[c->fmt]);
         if (sc->mode != DLM_MODE_EVOLVE || strcmp(sc->evolution.structure.type, "well-mixed") ||
             sc->evolution.snapshot_every || sc->evolution.wall_clock > 0 || sc->checkpoint[0] ||
@@ -2052,6 +2055,56 @@ static int parse_shard(const char *text, uint32_t *shard, uint32_t *shards)
     return 0;
 }
 
+/* --checkpoint, --checkpoint-every and --resume of a sweep, checked before any work into
+ * *ck (*command: the command that resumes, malloc'd). Returns an exit code. */
+static int sweep_checkpoints(const cli_args *a, int argc, char **argv, const dlm_scenario *base,
+                             const dlm_sweep_job *job, dlm_sweep_checkpointing *ck,
+                             char **command)
+{
+    dlm_evo_checkpointing eck;
+    run_options ro;
+    dlm_config *cfg = NULL;
+    dlm_error err = {DLM_OK, ""};
+    const char *path = NULL;
+    size_t len = 64;
+    int rc, i;
+    memset(ck, 0, sizeof *ck);
+    *command = NULL;
+    if (a->given[O_CHECKPOINT_EVERY] && !base->checkpoint[0] && !a->given[O_RESUME]) {
+        fprintf(stderr, "dilemma sweep: --checkpoint-every sets the period of the checkpoints "
+                        "--checkpoint FILE writes; give that too\n");
+        return 2;
+    }
+    memset(&ro, 0, sizeof ro);
+    ro.resume = a->given[O_RESUME] ? a->values[O_RESUME] : NULL;
+    if (load_config_tree(a, &cfg, &err) != DLM_OK) {
+        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        return 2;
+    }
+    ro.config_hash = dlm_config_hash(cfg);
+    dlm_config_free(cfg);
+    if ((rc = checkpoint_setup("sweep", base, &ro, &eck, &path)) != 0)
+        return rc;
+    if (job->summary && strcmp(path, job->summary) == 0) {
+        fprintf(stderr, "dilemma sweep: '%s' is named for both the summary and the checkpoint\n",
+                path);
+        return 2;
+    }
+    ck->path = path;
+    ck->resume = ro.resume;
+    ck->every_runs = eck.every_generations;
+    ck->every_seconds = eck.every_seconds;
+    ck->config_hash = ro.config_hash;
+    ck->test_stop_after = eck.test_stop_after;
+    ck->test_signal = eck.test_signal;
+    for (i = 1; i < argc; ++i)
+        len += 4 * strlen(argv[i]) + 3;
+    if ((*command = malloc(len + 4 * DLM_PATH_MAX)))
+        dlm_cli_resume_command(*command, len + 4 * DLM_PATH_MAX, argc, argv, 1, path);
+    ck->resume_command = *command;
+    return 0;
+}
+
 static int cmd_sweep(int argc, char **argv)
 {
     cli_args a;
@@ -2060,6 +2113,8 @@ static int cmd_sweep(int argc, char **argv)
     dlm_scenario base;
     dlm_error err = {DLM_OK, ""};
     dlm_sweep_job job;
+    dlm_sweep_checkpointing ck;
+    char *resume_command = NULL;
     sweep_ctx ctx;
     int present = 0, rc;
     unsigned long long batch_max = DLM_SWEEP_BATCH_MAX;
@@ -2073,7 +2128,9 @@ static int cmd_sweep(int argc, char **argv)
               "with seeds seed, seed+1, ...),\nevery record led by the point, the replicate and "
               "the swept values (configs/README.md).\n--summary FILE adds each point's mean and "
               "95% interval over its replicates; --shard I/N\nruns slice I of N for `dilemma "
-              "merge`; under mpirun the ranks share the runs.\n", stdout);
+              "merge`; under mpirun the ranks share the runs.\n--checkpoint FILE checkpoints "
+              "between runs; --resume FILE continues a stopped sweep to the same bytes.\n",
+              stdout);
         free_args(&a);
         return 0;
     }
@@ -2131,6 +2188,11 @@ static int cmd_sweep(int argc, char **argv)
             rc = 2;
         }
     }
+    if (!rc && (base.checkpoint[0] || a.given[O_RESUME] || a.given[O_CHECKPOINT_EVERY])) {
+        job.summary = a.given[O_SUMMARY] ? a.values[O_SUMMARY] : NULL;
+        if ((rc = sweep_checkpoints(&a, argc, argv, &base, &job, &ck, &resume_command)) == 0)
+            job.ck = &ck;
+    }
     if (!rc) {
         ctx.a = &a;
         ctx.sw = &sw;
@@ -2149,10 +2211,13 @@ static int cmd_sweep(int argc, char **argv)
             rc = dlm_mpi_start(&rank, &size, &cli_local_rank);
         }
         cli_backend.keep = 1;
+        dlm_signals_defer(job.ck != NULL);
         if (!rc)
             rc = dlm_sweep_drive(&job);
+        dlm_signals_defer(0);
         release_backend();
     }
+    free(resume_command);
     if (!rc || present)
         dlm_scenario_free(&base);
     dlm_sweep_free(&sw);

@@ -51,7 +51,8 @@ static void on_signal(int sig)
     int i;
     if (deferred && !stop_requested) {
         stop_requested = sig;
-        say("dilemma: stopping at the next generation boundary, after a checkpoint (a second "
+        say("dilemma: stopping at the next safe point (a generation boundary; in a sweep, the "
+            "end of a run), after a checkpoint (a second "
             "signal stops at once)\n");
         return;
     }

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/text.h"
+#include "output/signals.h"
 #include "output/sink.h"
 #include "output/sweep_drive.h"
 
@@ -40,13 +42,15 @@ typedef struct progress {
     uint64_t total;
     int quiet;
     uint64_t batches; /* launches made here (a batch of runs, or one run) */
+    uint64_t base;    /* runs done before this process started (a resumed sweep) */
 } progress;
 
 /* Runs done of all, rate, elapsed, time left: in place on a terminal, else a line every
  * 5 seconds (and at the end). */
 static void progress_show(progress *pr, uint64_t done, int end)
 {
-    double now = now_seconds(), rate = now > pr->started ? (double)done / (now - pr->started) : 0;
+    double now = now_seconds(),
+           rate = now > pr->started ? (double)(done - pr->base) / (now - pr->started) : 0;
     int tty = isatty(STDERR_FILENO);
     if (pr->quiet || (!end && now - pr->last < (tty ? 0.2 : 5.0)))
         return;
@@ -190,7 +194,11 @@ static dlm_status summary_flush(summary *s, dlm_error *err)
     return DLM_OK;
 }
 
-static dlm_status summary_open(summary *s, const dlm_sweep *sw, const char *path, dlm_error *err)
+/* Opens the summary file: written whole (atomically), or streamed into <path>.partial
+ * (partial: a sweep with checkpoints), or continued from where checkpoint state `from`
+ * left it. */
+static dlm_status summary_open(summary *s, const dlm_sweep *sw, const char *path, int partial,
+                               const dlm_sweep_state *from, dlm_error *err)
 {
     size_t i;
     memset(s, 0, sizeof *s);
@@ -199,7 +207,19 @@ static dlm_status summary_open(summary *s, const dlm_sweep *sw, const char *path
         return DLM_OK;
     s->fmt = DLM_FMT_CSV;
     dlm_format_from_path(path, &s->fmt);
-    if (dlm_sink_open(&s->sink, path, err) != DLM_OK)
+    if (from) {
+        if (dlm_sink_resume_partial(&s->sink, path, &from->summary, err) != DLM_OK)
+            return err->status;
+        s->open = 1;
+        s->point = from->point;
+        s->rows = from->rows;
+        for (i = 0; i < from->acc.n; ++i)
+            if (dlm_digest_add(&s->acc, from->acc.items[i].name, from->acc.items[i].value,
+                               from->acc.items[i].proportion, err) != DLM_OK)
+                return err->status;
+        return DLM_OK;
+    }
+    if ((partial ? dlm_sink_open_partial : dlm_sink_open)(&s->sink, path, err) != DLM_OK)
         return err->status;
     s->open = 1;
     if (s->fmt == DLM_FMT_CSV) {
@@ -262,19 +282,38 @@ typedef struct assembler {
     uint64_t next; /* the run expected next */
 } assembler;
 
+/* Opens the output and the summary: written whole, or (partial: a sweep with checkpoints)
+ * streamed into <file>.partial, or continued from checkpoint state `from`. */
 static dlm_status assembler_open(assembler *as, const dlm_sweep *sw, dlm_format fmt,
-                                 const char *out, const char *summary_path, dlm_error *err)
+                                 const char *out, const char *summary_path, int partial,
+                                 const dlm_sweep_state *from, dlm_error *err)
 {
     memset(as, 0, sizeof *as);
     as->sw = sw;
     as->fmt = fmt;
-    if (dlm_sink_open(&as->sink, out, err) != DLM_OK)
+    if (from)
+        dlm_sink_resume_partial(&as->sink, out, &from->out, err);
+    else
+        (partial ? dlm_sink_open_partial : dlm_sink_open)(&as->sink, out, err);
+    if (err->status != DLM_OK)
         return err->status;
-    as->open = 1;
-    if (summary_open(&as->sum, sw, summary_path, err) != DLM_OK) {
+    if (summary_open(&as->sum, sw, summary_path, partial || from, from, err) != DLM_OK) {
+        dlm_error keep = *err;
+        summary_close(&as->sum, 0, err);
         dlm_sink_abort(&as->sink);
-        as->open = 0;
+        *err = keep;
         return err->status;
+    }
+    if (as->sink.kind == DLM_SINK_PARTIAL && as->sum.open) {
+        /* signals.h cuts back the last partial file opened: make that the output again
+           (the summary is cut back to its mark when the sweep resumes) */
+        dlm_signals_track_records(fileno(as->sink.fp), as->sink.tmp_path);
+        dlm_signals_records_good(from ? (off_t)from->out.length : 0);
+    }
+    as->open = 1;
+    if (from) {
+        as->next = from->done;
+        return DLM_OK;
     }
     if (fmt == DLM_FMT_JSON)
         fprintf(as->sink.fp, "{\"type\":\"sweep\",\"points\":%llu,\"replicates\":%u,\"runs\":[\n",
@@ -321,6 +360,8 @@ static dlm_status assembler_add(assembler *as, uint64_t run, FILE *src, uint64_t
     if (fflush(out) != 0)
         return dlm_error_set(err, DLM_ERR_RUNTIME, "sweep: writing the output failed: %s",
                              strerror(errno));
+    if (as->sink.kind == DLM_SINK_PARTIAL)
+        dlm_signals_records_good((off_t)ftell(out)); /* whole runs up to here */
     return summary_add(&as->sum, run / as->sw->replicates, d, err);
 }
 
@@ -513,20 +554,153 @@ static int block_put(FILE *to, uint64_t run, const dlm_sweep_result *x)
     return rc;
 }
 
-/* Every run here, into the output. */
+/* --- checkpoints ---------------------------------------------------------------------------- */
+
+typedef struct ckrun {
+    const dlm_sweep_checkpointing *ck; /* null: none */
+    double last;                       /* when the last one was taken */
+    uint64_t last_done;                /* runs done then */
+    uint32_t written;
+    int signal; /* the signal that stopped the sweep at its last checkpoint, or 0 */
+} ckrun;
+
+static void ckrun_start(ckrun *c, const dlm_sweep_job *job, uint64_t done)
+{
+    memset(c, 0, sizeof *c);
+    c->ck = job->ck && job->ck->path ? job->ck : NULL;
+    c->last = now_seconds();
+    c->last_done = done;
+}
+
+/* Reads the checkpoint a sweep resumes from into *from and checks that it is this sweep's
+ * (the config by its hash, then the grid, slice, format and summary); 0, or an exit code
+ * with the message printed. */
+static int ck_resume_state(const dlm_sweep_job *job, uint64_t total, dlm_sweep_state *from)
+{
+    dlm_error err = {DLM_OK, ""};
+    const char *what = NULL;
+    memset(from, 0, sizeof *from);
+    if (dlm_sweep_state_read(job->ck->resume, job->ck->config_hash, from, &err) != DLM_OK) {
+        fprintf(stderr, "dilemma sweep: cannot resume: %s\n", err.message);
+        return err.status == DLM_ERR_USAGE ? 2 : 1;
+    }
+    if (from->total != total)
+        what = "a grid of another size";
+    else if (from->shards != job->shards || (job->shards && from->shard != job->shard))
+        what = from->shards ? "a slice (--shard), and not this one" : "the whole sweep, not a slice";
+    else if (strcmp(from->format, format_names[job->fmt]) != 0)
+        what = "another output format";
+    else if (from->has_summary != (job->summary != NULL))
+        what = from->has_summary ? "a sweep with --summary: give it again"
+                                 : "a sweep without --summary";
+    if (what) {
+        fprintf(stderr, "dilemma sweep: cannot resume: checkpoint %s was taken by %s\n",
+                job->ck->resume, what);
+        return 2;
+    }
+    return 0;
+}
+
+/* Takes a checkpoint when one is due (its period has passed, or a signal asks the sweep
+ * to stop) after `done` of `total` runs; out (and sum, when open) are the partial files.
+ * Returns 0, or 1 when it cannot be written (message printed). c->signal is set when the
+ * sweep is to stop here. */
+static int ck_maybe(ckrun *c, const dlm_sweep_job *job, dlm_sink *out, summary *sum,
+                    uint64_t done, uint64_t total)
+{
+    dlm_sweep_state st;
+    dlm_error err = {DLM_OK, ""};
+    double now;
+    int stop = dlm_signals_stop_requested();
+    if (!c->ck || done >= total)
+        return 0;
+    now = now_seconds();
+    if (!stop && (c->ck->every_runs ? done - c->last_done < c->ck->every_runs
+                                    : now - c->last < c->ck->every_seconds))
+        return 0;
+    memset(&st, 0, sizeof st);
+    st.done = done;
+    st.total = job->sw->points * job->sw->replicates;
+    st.shard = job->shard;
+    st.shards = job->shards;
+    snprintf(st.format, sizeof st.format, "%s", format_names[job->fmt]);
+    if (dlm_sink_mark_partial(out, &st.out, &err) != DLM_OK ||
+        (sum && sum->open && dlm_sink_mark_partial(&sum->sink, &st.summary, &err) != DLM_OK)) {
+        fprintf(stderr, "dilemma sweep: checkpoint: %s\n", err.message);
+        return 1;
+    }
+    if (sum && sum->open) {
+        st.has_summary = 1;
+        st.point = sum->point;
+        st.rows = sum->rows;
+        st.acc = sum->acc; /* borrowed */
+    }
+    if (dlm_sweep_state_write(c->ck->path, c->ck->config_hash, &st, &err) != DLM_OK) {
+        fprintf(stderr, "dilemma sweep: checkpoint: %s\n", err.message);
+        return 1;
+    }
+    c->last = now;
+    c->last_done = done;
+    c->written++;
+    if (c->ck->test_stop_after && c->written == c->ck->test_stop_after)
+        raise(c->ck->test_signal);
+    c->signal = dlm_signals_stop_requested();
+    return 0;
+}
+
+/* A sweep stopped at its checkpoint: the partial files put aside, and how to resume.
+ * Returns 128 + signal. */
+static int ck_stopped(const ckrun *c, dlm_sink *out, summary *sum, uint64_t done, uint64_t total)
+{
+    dlm_error err = {DLM_OK, ""};
+    const char *name = c->signal == SIGINT ? "SIGINT" : c->signal == SIGTERM ? "SIGTERM"
+                     : c->signal == SIGHUP ? "SIGHUP" : "a signal";
+    int rc = 128 + c->signal;
+    if (dlm_sink_suspend(out, &err) != DLM_OK ||
+        (sum && sum->open && dlm_sink_suspend(&sum->sink, &err) != DLM_OK)) {
+        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        rc = 1;
+    }
+    if (sum) {
+        sum->open = 0;
+        dlm_digest_free(&sum->acc);
+    }
+    fprintf(stderr, "dilemma sweep: stopped by %s after %llu of %llu runs; checkpoint in %s, "
+                    "output so far in %s\n", name, (unsigned long long)done,
+            (unsigned long long)total, c->ck->path, out->tmp_path);
+    fprintf(stderr, "dilemma sweep: to resume: %s\n",
+            c->ck->resume_command ? c->ck->resume_command : "the same command with --resume");
+    return rc;
+}
+
+/* Every run here, into the output (from a checkpoint's run on, when resuming). */
 static int drive_local(const dlm_sweep_job *job, uint64_t total, progress *pr)
 {
     assembler as;
     runner rn;
+    ckrun cr;
+    dlm_sweep_state from;
     dlm_error err = {DLM_OK, ""};
-    uint64_t run;
-    int rc = 0;
-    if (assembler_open(&as, job->sw, job->fmt, job->out, job->summary, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+    uint64_t run, start = 0;
+    int rc = 0, resuming = job->ck && job->ck->resume;
+    if (resuming && (rc = ck_resume_state(job, total, &from)) != 0) {
+        dlm_digest_free(&from.acc);
+        return rc;
+    }
+    start = resuming ? from.done : 0;
+    if (assembler_open(&as, job->sw, job->fmt, job->out, job->summary, job->ck != NULL,
+                       resuming ? &from : NULL, &err) != DLM_OK) {
+        fprintf(stderr, "dilemma sweep: %s%s\n", resuming ? "cannot resume: " : "", err.message);
+        if (resuming)
+            dlm_digest_free(&from.acc);
         return err.status == DLM_ERR_USAGE ? 2 : 1;
     }
+    if (resuming)
+        dlm_digest_free(&from.acc);
+    pr->base = start;
+    ckrun_start(&cr, job, start);
     rc = runner_open(&rn, job, pr);
-    for (run = 0; !rc && run < total; ++run) {
+    for (run = start; !rc && run < total; ++run) {
         dlm_sweep_result *x = NULL;
         rc = runner_get(&rn, run, total, &x);
         if (!rc && assemble(&as, run, x, &err) != DLM_OK) {
@@ -534,10 +708,24 @@ static int drive_local(const dlm_sweep_job *job, uint64_t total, progress *pr)
             rc = 1;
         }
         progress_show(pr, run + 1, run + 1 == total);
+        if (!rc)
+            rc = ck_maybe(&cr, job, &as.sink, &as.sum, run + 1, total);
+        if (!rc && cr.signal)
+            break;
     }
-    if (assembler_close(&as, !rc, &err) != DLM_OK && !rc) {
+    if (!rc && cr.signal) {
+        if (!pr->quiet && isatty(STDERR_FILENO))
+            fputc('\n', stderr);
+        rc = ck_stopped(&cr, &as.sink, &as.sum, run + 1, total);
+        as.open = 0;
+    } else if (assembler_close(&as, !rc, &err) != DLM_OK && !rc) {
         fprintf(stderr, "dilemma sweep: %s\n", err.message);
         rc = 1;
+    } else if (!rc && job->ck && job->ck->path) {
+        remove(job->ck->path); /* the sweep is complete: nothing is left to resume */
+    } else if (rc && cr.ck && (cr.written || resuming)) {
+        fprintf(stderr, "dilemma sweep: --resume %s continues from the last checkpoint\n",
+                cr.ck->path);
     }
     runner_close(&rn);
     return rc;
@@ -560,36 +748,63 @@ static void slice_head(FILE *f, const dlm_sweep_job *job, uint64_t first, uint64
     }
 }
 
-/* The runs of one slice, into a slice file (written atomically). */
+/* The runs of one slice, into a slice file (written atomically; with checkpoints streamed
+ * into <file>.partial, and continued from a checkpoint when resuming). */
 static int drive_shard(const dlm_sweep_job *job, uint64_t total, progress *pr)
 {
     dlm_sink sink;
     runner rn;
+    ckrun cr;
+    dlm_sweep_state from;
     dlm_error err = {DLM_OK, ""};
-    uint64_t first, end, run;
-    int rc;
+    uint64_t first, end, run, start;
+    int rc, resuming = job->ck && job->ck->resume;
     dlm_sweep_slice(total, job->shard, job->shards, &first, &end);
     pr->total = end - first;
-    if (dlm_sink_open(&sink, job->out, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+    if (resuming && (rc = ck_resume_state(job, total, &from)) != 0) {
+        dlm_digest_free(&from.acc);
+        return rc;
+    }
+    start = resuming ? from.done : first;
+    if (resuming)
+        dlm_sink_resume_partial(&sink, job->out, &from.out, &err);
+    else
+        (job->ck ? dlm_sink_open_partial : dlm_sink_open)(&sink, job->out, &err);
+    if (resuming)
+        dlm_digest_free(&from.acc);
+    if (err.status != DLM_OK) {
+        fprintf(stderr, "dilemma sweep: %s%s\n", resuming ? "cannot resume: " : "", err.message);
         return err.status == DLM_ERR_USAGE ? 2 : 1;
     }
-    slice_head(sink.fp, job, first, end, total);
+    if (!resuming)
+        slice_head(sink.fp, job, first, end, total);
+    pr->base = start - first;
+    ckrun_start(&cr, job, start);
     rc = runner_open(&rn, job, pr);
-    for (run = first; !rc && run < end; ++run) {
+    for (run = start; !rc && run < end; ++run) {
         dlm_sweep_result *x = NULL;
         rc = runner_get(&rn, run, end, &x);
-        if (!rc && block_put(sink.fp, run, x) != 0) {
+        if (!rc && (block_put(sink.fp, run, x) != 0 || fflush(sink.fp) != 0)) {
             fprintf(stderr, "dilemma sweep: writing the slice failed\n");
             rc = 1;
         }
+        if (!rc && sink.kind == DLM_SINK_PARTIAL)
+            dlm_signals_records_good((off_t)ftell(sink.fp));
         progress_show(pr, run + 1 - first, run + 1 == end);
+        if (!rc)
+            rc = ck_maybe(&cr, job, &sink, NULL, run + 1, end);
+        if (!rc && cr.signal)
+            break;
     }
-    if (!rc && dlm_sink_commit(&sink, &err) != DLM_OK) {
+    if (!rc && cr.signal) {
+        rc = ck_stopped(&cr, &sink, NULL, run + 1 - first, end - first);
+    } else if (!rc && dlm_sink_commit(&sink, &err) != DLM_OK) {
         fprintf(stderr, "dilemma sweep: %s\n", err.message);
         rc = 1;
     } else if (rc) {
         dlm_sink_abort(&sink);
+    } else if (job->ck && job->ck->path) {
+        remove(job->ck->path);
     }
     runner_close(&rn);
     return rc;
@@ -603,14 +818,15 @@ static uint64_t mpi_chunk(uint64_t total, int size)
     return c < 1 ? 1 : c > DLM_SWEEP_BATCH_MAX ? DLM_SWEEP_BATCH_MAX : c;
 }
 
-static int mpi_worker(const dlm_sweep_job *job, uint64_t total, int rank, int size)
+static int mpi_worker(const dlm_sweep_job *job, uint64_t total, uint64_t start, int rank,
+                      int size)
 {
     runner rn;
     uint64_t chunk = mpi_chunk(total, size), c0, run;
     int rc = runner_open(&rn, job, NULL);
     for (c0 = (uint64_t)rank * chunk; !rc && c0 < total; c0 += (uint64_t)size * chunk) {
         uint64_t end = c0 + chunk < total ? c0 + chunk : total;
-        for (run = c0; !rc && run < end; ++run) {
+        for (run = c0 > start ? c0 : start; !rc && run < end; ++run) {
             dlm_sweep_result *x = NULL;
             FILE *mem;
             char *buf = NULL;
@@ -626,21 +842,28 @@ static int mpi_worker(const dlm_sweep_job *job, uint64_t total, int rank, int si
     return rc;
 }
 
-static int mpi_root(const dlm_sweep_job *job, uint64_t total, int size, progress *pr)
+/* Rank 0: its own runs and the others' into the output, in order, from run `start` (a
+ * resumed sweep: *from is where its checkpoint left the files). */
+static int mpi_root(const dlm_sweep_job *job, uint64_t total, int size, uint64_t start,
+                    const dlm_sweep_state *from, progress *pr)
 {
     runner rn;
     assembler as;
+    ckrun cr;
     block b;
     dlm_error err = {DLM_OK, ""};
     uint64_t chunk = mpi_chunk(total, size), run;
     int rc;
     memset(&b, 0, sizeof b);
-    if (assembler_open(&as, job->sw, job->fmt, job->out, job->summary, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+    if (assembler_open(&as, job->sw, job->fmt, job->out, job->summary, job->ck != NULL, from,
+                       &err) != DLM_OK) {
+        fprintf(stderr, "dilemma sweep: %s%s\n", from ? "cannot resume: " : "", err.message);
         return err.status == DLM_ERR_USAGE ? 2 : 1;
     }
+    pr->base = start;
+    ckrun_start(&cr, job, start);
     rc = runner_open(&rn, job, pr);
-    for (run = 0; !rc && run < total; ++run) {
+    for (run = start; !rc && run < total; ++run) {
         int owner = (int)((run / chunk) % (uint64_t)size);
         if (owner == 0) {
             uint64_t end = (run / chunk + 1) * chunk;
@@ -663,13 +886,45 @@ static int mpi_root(const dlm_sweep_job *job, uint64_t total, int size, progress
         if (rc && err.message[0])
             fprintf(stderr, "dilemma sweep: %s\n", err.message);
         progress_show(pr, run + 1, run + 1 == total);
+        if (!rc)
+            rc = ck_maybe(&cr, job, &as.sink, &as.sum, run + 1, total);
+        if (!rc && cr.signal)
+            break;
     }
-    if (assembler_close(&as, !rc, &err) != DLM_OK && !rc) {
+    if (!rc && cr.signal) {
+        rc = ck_stopped(&cr, &as.sink, &as.sum, run + 1, total); /* the other ranks are ended */
+        as.open = 0;
+    } else if (assembler_close(&as, !rc, &err) != DLM_OK && !rc) {
         fprintf(stderr, "dilemma sweep: %s\n", err.message);
         rc = 1;
+    } else if (!rc && job->ck && job->ck->path) {
+        remove(job->ck->path);
     }
     runner_close(&rn);
     dlm_digest_free(&b.digest);
+    return rc;
+}
+
+/* MPI: rank 0 reads the checkpoint a resumed sweep continues and tells the others where
+ * to start (UINT64_MAX: nowhere, the sweep ends). */
+static int mpi_drive(const dlm_sweep_job *job, uint64_t total, int rank, int size, progress *pr)
+{
+    dlm_sweep_state from;
+    uint64_t start = 0;
+    int rc = 0, resuming = job->ck && job->ck->resume;
+    memset(&from, 0, sizeof from);
+    if (rank == 0 && resuming) {
+        rc = ck_resume_state(job, total, &from);
+        start = rc ? UINT64_MAX : from.done;
+    }
+    if (dlm_mpi_broadcast(&start) != 0)
+        rc = 1;
+    else if (start == UINT64_MAX && !rc)
+        rc = 2; /* rank 0 said why */
+    if (!rc)
+        rc = rank ? mpi_worker(job, total, start, rank, size)
+                  : mpi_root(job, total, size, start, resuming ? &from : NULL, pr);
+    dlm_digest_free(&from.acc);
     return rc;
 }
 
@@ -677,7 +932,7 @@ int dlm_sweep_drive(const dlm_sweep_job *job)
 {
     uint64_t total = job->sw->points * job->sw->replicates;
     int rank = 0, size = 1, local = 0, rc;
-    progress pr = {now_seconds(), 0, total, job->quiet, 0};
+    progress pr = {now_seconds(), 0, total, job->quiet, 0, 0};
     if (job->shards) {
         if (job->out[0] == '\0') {
             fprintf(stderr, "dilemma sweep: --shard writes a slice file for dilemma merge: give "
@@ -692,7 +947,7 @@ int dlm_sweep_drive(const dlm_sweep_job *job)
         return drive_local(job, total, &pr);
     if (rank != 0)
         pr.quiet = 1;
-    rc = rank ? mpi_worker(job, total, rank, size) : mpi_root(job, total, size, &pr);
+    rc = mpi_drive(job, total, rank, size, &pr);
     dlm_mpi_finish(rc);
     return rc;
 }
@@ -859,7 +1114,7 @@ int dlm_sweep_merge(const char *const *paths, int n, const char *out, const char
     }
     if (!rc)
         dlm_format_parse(s[0].format, &fmt, &err);
-    if (!rc && assembler_open(&as, &s[0].sw, fmt, out, summary_path, &err) != DLM_OK) {
+    if (!rc && assembler_open(&as, &s[0].sw, fmt, out, summary_path, 0, NULL, &err) != DLM_OK) {
         fprintf(stderr, "dilemma merge: %s\n", err.message);
         rc = err.status == DLM_ERR_USAGE ? 2 : 1;
     } else if (!rc) {

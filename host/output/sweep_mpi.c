@@ -81,6 +81,17 @@ int dlm_mpi_recv(int from, char **buf, size_t *n)
     return 0;
 }
 
+int dlm_mpi_broadcast(uint64_t *v)
+{
+    unsigned long long x = *v;
+    if (!mpi_on)
+        return 0;
+    if (MPI_Bcast(&x, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+        return -1;
+    *v = x;
+    return 0;
+}
+
 void dlm_mpi_finish(int code)
 {
     if (!mpi_on)
@@ -118,6 +129,12 @@ int dlm_mpi_recv(int from, char **buf, size_t *n)
     *buf = NULL;
     *n = 0;
     return -1;
+}
+
+int dlm_mpi_broadcast(uint64_t *v)
+{
+    (void)v;
+    return 0;
 }
 
 void dlm_mpi_finish(int code)
