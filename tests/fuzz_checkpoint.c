@@ -6,13 +6,16 @@
  * (so inputs reach past that check); a refusal must be DLM_ERR_USAGE with a message. An
  * accepted evolution payload is checked against a fixed plan (4 agents, 2 populations)
  * and, when accepted too, resumed on the CPU backend for the plan's last generations.
+ * A sweep checkpoint (kind DLM_CKPT_SWEEP) is read back as a sweep's state
+ * (host/output/sweep_state.c): accepted, or refused by name.
  * Any crash, leak or sanitizer report is a bug: whatever a checkpoint holds, a resume
  * either refuses it by name or runs.
  *
  * Built like fuzz_config.c: a libFuzzer binary with clang and -DDLM_FUZZ=ON, and in every
  * build `fuzz_checkpoint_replay FILE|DIR...` over the seed corpus
  * (tests/fuzz_corpus/checkpoint/evolve.ckpt: what `dilemma run` wrote for the config below,
- * stopped after its first checkpoint). */
+ * stopped after its first checkpoint; sweep.ckpt: what `dilemma sweep` wrote for
+ * configs/sweeps/noise_timescales.yaml with --summary, stopped after its first). */
 #define _POSIX_C_SOURCE 200809L /* mkstemp */
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +26,7 @@
 #include "backends/backend.h"
 #include "config/config.h"
 #include "output/checkpoint.h"
+#include "output/sweep_drive.h"
 #include "run/evolve.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -93,6 +97,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     require(fp && fwrite(data, 1, size, fp) == size && fclose(fp) == 0, "the scratch file");
     for (i = 0; i < 8 && 16 + i < size; ++i) /* the hash it names, so inputs get past it */
         hash |= (uint64_t)data[16 + i] << (8 * i);
+    if (size >= 16 && data[12] == DLM_CKPT_SWEEP && !data[13] && !data[14] && !data[15]) {
+        dlm_sweep_state s;
+        memset(&s, 0, sizeof s);
+        st = dlm_sweep_state_read(path, hash, &s, &err);
+        require(st == DLM_OK || (st == DLM_ERR_USAGE && err.message[0]), "a sweep state or a named "
+                "refusal");
+        require(st != DLM_OK || s.done <= s.total, "a sweep state's runs in order");
+        accepted += st == DLM_OK;
+        dlm_digest_free(&s.acc);
+        return 0;
+    }
     st = dlm_checkpoint_read(path, DLM_CKPT_EVOLVE, hash, &payload, &n, &err);
     if (st != DLM_OK) {
         require(st == DLM_ERR_USAGE && err.status == st && err.message[0], "a named refusal");
