@@ -313,7 +313,8 @@ static dlm_status run_evolution(const char *out, const char *ckpt, int resume, u
     ck->test_signal = SIGTERM;
     dlm_signals_install();
     dlm_signals_defer(1);
-    st = dlm_evolve_checkpointed(&sc, &plan, ops, be, &sink, DLM_FMT_JSONL, ck, outcomes, &err);
+    st = dlm_evolve_checkpointed(&sc, &plan, ops, be, &sink, DLM_FMT_JSONL, ck, NULL, outcomes,
+                                 &err);
     if (st != DLM_OK)
         fail_msg("evolve: %s", err.message);
     if (ck->signal)

@@ -21,6 +21,7 @@
 #include "core/paths.h"
 #include "output/evolve_output.h"
 #include "output/output.h"
+#include "output/progress.h"
 #include "output/signals.h"
 #include "output/sweep_drive.h"
 #include "cli/resume.h"
@@ -142,7 +143,8 @@ static const cli_option options[O_COUNT] = {
     [O_PER_REP] = {"per-repetition", OPTIONAL_VALUE, NULL, C_TOURNAMENT, "[FILE]",
                    "each entrant's figures in each repetition: to FILE, or (csv) instead of "
                    "the ranking"},
-    [O_QUIET] = {"quiet", NO_VALUE, NULL, C_SWEEP, "", "no progress line on stderr"},
+    [O_QUIET] = {"quiet", NO_VALUE, NULL, C_SWEEP | C_RUN | C_TOURNAMENT, "",
+                 "no progress line on stderr (a single run shows one after 2 s)"},
     [O_SHARD] = {"shard", VALUE, NULL, C_SWEEP, "I/N",
                  "run slice I (0 <= I < N) of N into --out, for `dilemma merge`"},
     [O_BATCH] = {"batch", VALUE, NULL, C_SWEEP, "N",
@@ -756,6 +758,7 @@ typedef struct run_options {
     const char *resume;     /* evolution: the checkpoint to continue from, or null */
     uint64_t config_hash;   /* evolution with checkpoints: dlm_config_hash of the config */
     const char *resume_command; /* what to run to resume (a message after a signal) */
+    int quiet;              /* --quiet: no progress line */
 } run_options;
 
 /* The outputs of one run: sink 0 the main one, then side files; all or none are kept. */
@@ -910,6 +913,7 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
     dlm_evo_plan plan;
     dlm_evo_checkpointing ck;
     dlm_sink records;
+    dlm_progress line;
     const char *ck_path = NULL;
     void *payload = NULL;
     dlm_status st;
@@ -951,8 +955,11 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
         return 1;
     }
     dlm_signals_defer(ck_path != NULL);
+    dlm_progress_start(&line, "dilemma run", "generations", sc->evolution.generations, 2.0,
+                       o->quiet || cli_quiet_runs);
     st = dlm_evolve_checkpointed(sc, &plan, ops, be, &records, fmt, ck_path ? &ck : NULL,
-                                 outcomes, &err);
+                                 &line, outcomes, &err);
+    dlm_progress_end(&line);
     free(payload);
     if (st == DLM_OK && o->digest)
         st = dlm_digest_evolution(o->digest, &plan, outcomes, &err);
@@ -1138,7 +1145,12 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
     } else {
         dlm_tournament_report r;
         unsigned parts = 0;
-        st = dlm_play_scenario_tournament(sc, ops, be, &r, &err);
+        dlm_progress line;
+        dlm_progress_start(&line, cmd[0] == 't' ? "dilemma tournament" : "dilemma run",
+                           "matches", 0, 2.0, o->quiet || cli_quiet_runs);
+        st = dlm_play_scenario_tournament_progress(sc, ops, be, &r, line.quiet ? NULL
+                                                   : dlm_progress_report, &line, &err);
+        dlm_progress_end(&line);
         if (o->matrix && !o->matrix[0])
             parts |= DLM_PART_MATRIX;
         if (o->per_repetition && !o->per_repetition[0])
@@ -1358,6 +1370,7 @@ static int cmd_run(int argc, char **argv)
     rc = load_scenario("run", &a, builtin ? dlm_default_scenario : NULL, &sc);
     memset(&ro, 0, sizeof ro);
     ro.format_given = a.format_given;
+    ro.quiet = a.given[O_QUIET];
     ro.repetitions = 0;
     ro.matrix = a.values[O_RUN_MATRIX];
     ro.per_repetition = a.values[O_RUN_PER_REP];
@@ -1437,6 +1450,7 @@ static int cmd_match(int argc, char **argv)
         give_back(&a, O_TRACE);
     memset(&ro, 0, sizeof ro);
     ro.format_given = a.format_given;
+    ro.quiet = a.given[O_QUIET];
     ro.trace = a.values[O_TRACE];
     rc = match_repetitions(&a, &ro.repetitions);
     if (!rc && a.n_positional != 2 && !a.config) {
@@ -1482,6 +1496,7 @@ static int cmd_tournament(int argc, char **argv)
     }
     memset(&ro, 0, sizeof ro);
     ro.format_given = a.format_given;
+    ro.quiet = a.given[O_QUIET];
     ro.matrix = a.values[O_MATRIX];
     ro.per_repetition = a.values[O_PER_REP];
     rc = add_player_options("tournament", &a, 0);
@@ -1541,6 +1556,7 @@ static int cmd_analyze(int argc, char **argv)
     }
     memset(&ro, 0, sizeof ro);
     ro.format_given = a.format_given;
+    ro.quiet = a.given[O_QUIET];
     rc = add_player_options("analyze", &a, 1);
     if (!rc && add_assignment(&a, "mode", "analyze", NULL) != 0)
         rc = 2;

@@ -523,7 +523,19 @@ typedef struct records_ctx {
     uint64_t first_g;   /* the generation the run started (or resumed) at */
     double last;        /* seconds: when the last checkpoint was written (or the start) */
     uint32_t written;   /* checkpoints written by this process */
+    dlm_progress *progress; /* null: no progress line */
 } records_ctx;
+
+static void records_progress(void *ctx, uint64_t g, uint64_t total)
+{
+    records_ctx *r = ctx;
+    if (g > total)
+        g = total;
+    if (!r->progress->shown && r->progress->done == 0)
+        r->progress->base = g; /* the first boundary: 0, or where a resumed run starts */
+    r->progress->total = total;
+    dlm_progress_show(r->progress, g, 0, NULL);
+}
 
 static dlm_status records_begin(void *ctx, dlm_error *err)
 {
@@ -759,12 +771,17 @@ static void observer_init(records_ctx *r, dlm_evo_observer *obs, const dlm_scena
 dlm_status dlm_evolve_checkpointed(const dlm_scenario *sc, const dlm_evo_plan *plan,
                                    const dlm_backend_ops *ops, dlm_backend *be, dlm_sink *records,
                                    dlm_format fmt, dlm_evo_checkpointing *ck,
-                                   dlm_evo_outcome *outcomes, dlm_error *err)
+                                   dlm_progress *progress, dlm_evo_outcome *outcomes,
+                                   dlm_error *err)
 {
     records_ctx r;
     dlm_evo_observer obs;
     observer_init(&r, &obs, sc, plan, records ? records->fp : NULL, fmt);
     r.sink = records;
+    if (progress) {
+        r.progress = progress;
+        obs.progress = records_progress;
+    }
     if (ck)
         checkpoints_begin(&r, &obs, ck);
     if (ck && ck->resume)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "output/output.h"
+#include "output/progress.h"
 #include "output/sink.h"
 #include "run/evolve.h"
 
@@ -49,7 +50,8 @@ typedef struct dlm_evo_checkpointing {
 dlm_status dlm_evolve_checkpointed(const dlm_scenario *sc, const dlm_evo_plan *plan,
                                    const dlm_backend_ops *ops, dlm_backend *be, dlm_sink *records,
                                    dlm_format fmt, dlm_evo_checkpointing *ck,
-                                   dlm_evo_outcome *outcomes, dlm_error *err);
+                                   dlm_progress *progress, dlm_evo_outcome *outcomes,
+                                   dlm_error *err);
 
 /* Reads the evolution checkpoint at path for a run of plan (config_hash, records in fmt to
  * out) and opens its records to continue: every check is made — the container's

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/text.h"
+#include "output/progress.h"
 #include "output/signals.h"
 #include "output/sink.h"
 #include "output/sweep_drive.h"
@@ -38,31 +39,17 @@ void dlm_sweep_slice(uint64_t total, uint32_t shard, uint32_t shards, uint64_t *
 /* --- the progress line ------------------------------------------------------------------- */
 
 typedef struct progress {
-    double started, last;
-    uint64_t total;
-    int quiet;
+    dlm_progress line;
     uint64_t batches; /* launches made here (a batch of runs, or one run) */
-    uint64_t base;    /* runs done before this process started (a resumed sweep) */
 } progress;
 
-/* Runs done of all, rate, elapsed, time left: in place on a terminal, else a line every
- * 5 seconds (and at the end). */
+/* Runs done of all (output/progress.h); the last line counts the batches. */
 static void progress_show(progress *pr, uint64_t done, int end)
 {
-    double now = now_seconds(),
-           rate = now > pr->started ? (double)(done - pr->base) / (now - pr->started) : 0;
-    int tty = isatty(STDERR_FILENO);
-    if (pr->quiet || (!end && now - pr->last < (tty ? 0.2 : 5.0)))
-        return;
-    pr->last = now;
-    fprintf(stderr, "%sdilemma sweep: %llu/%llu runs, %.1f runs/s, %.0f s elapsed, %.0f s left",
-            tty ? "\r" : "", (unsigned long long)done, (unsigned long long)pr->total, rate,
-            now - pr->started, rate > 0 ? (double)(pr->total - done) / rate : 0.0);
-    if (end)
-        fprintf(stderr, "; %llu batch%s\n", (unsigned long long)pr->batches,
-                pr->batches == 1 ? "" : "es");
-    else
-        fputs(tty ? "   " : "\n", stderr);
+    char tail[64];
+    snprintf(tail, sizeof tail, "; %llu batch%s", (unsigned long long)pr->batches,
+             pr->batches == 1 ? "" : "es");
+    dlm_progress_show(&pr->line, done, end, tail);
 }
 
 /* --- the scratch folder ------------------------------------------------------------------ */
@@ -697,7 +684,7 @@ static int drive_local(const dlm_sweep_job *job, uint64_t total, progress *pr)
     }
     if (resuming)
         dlm_digest_free(&from.acc);
-    pr->base = start;
+    pr->line.base = start;
     ckrun_start(&cr, job, start);
     rc = runner_open(&rn, job, pr);
     for (run = start; !rc && run < total; ++run) {
@@ -714,7 +701,7 @@ static int drive_local(const dlm_sweep_job *job, uint64_t total, progress *pr)
             break;
     }
     if (!rc && cr.signal) {
-        if (!pr->quiet && isatty(STDERR_FILENO))
+        if (pr->line.shown && pr->line.tty)
             fputc('\n', stderr);
         rc = ck_stopped(&cr, &as.sink, &as.sum, run + 1, total);
         as.open = 0;
@@ -760,7 +747,7 @@ static int drive_shard(const dlm_sweep_job *job, uint64_t total, progress *pr)
     uint64_t first, end, run, start;
     int rc, resuming = job->ck && job->ck->resume;
     dlm_sweep_slice(total, job->shard, job->shards, &first, &end);
-    pr->total = end - first;
+    pr->line.total = end - first;
     if (resuming && (rc = ck_resume_state(job, total, &from)) != 0) {
         dlm_digest_free(&from.acc);
         return rc;
@@ -778,7 +765,7 @@ static int drive_shard(const dlm_sweep_job *job, uint64_t total, progress *pr)
     }
     if (!resuming)
         slice_head(sink.fp, job, first, end, total);
-    pr->base = start - first;
+    pr->line.base = start - first;
     ckrun_start(&cr, job, start);
     rc = runner_open(&rn, job, pr);
     for (run = start; !rc && run < end; ++run) {
@@ -860,7 +847,7 @@ static int mpi_root(const dlm_sweep_job *job, uint64_t total, int size, uint64_t
         fprintf(stderr, "dilemma sweep: %s%s\n", from ? "cannot resume: " : "", err.message);
         return err.status == DLM_ERR_USAGE ? 2 : 1;
     }
-    pr->base = start;
+    pr->line.base = start;
     ckrun_start(&cr, job, start);
     rc = runner_open(&rn, job, pr);
     for (run = start; !rc && run < total; ++run) {
@@ -932,7 +919,9 @@ int dlm_sweep_drive(const dlm_sweep_job *job)
 {
     uint64_t total = job->sw->points * job->sw->replicates;
     int rank = 0, size = 1, local = 0, rc;
-    progress pr = {now_seconds(), 0, total, job->quiet, 0, 0};
+    progress pr;
+    dlm_progress_start(&pr.line, "dilemma sweep", "runs", total, 0.0, job->quiet);
+    pr.batches = 0;
     if (job->shards) {
         if (job->out[0] == '\0') {
             fprintf(stderr, "dilemma sweep: --shard writes a slice file for dilemma merge: give "
@@ -946,7 +935,7 @@ int dlm_sweep_drive(const dlm_sweep_job *job)
     if (size == 1)
         return drive_local(job, total, &pr);
     if (rank != 0)
-        pr.quiet = 1;
+        pr.line.quiet = 1;
     rc = mpi_drive(job, total, rank, size, &pr);
     dlm_mpi_finish(rc);
     return rc;

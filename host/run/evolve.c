@@ -241,8 +241,8 @@ static void pass_plan(evo_run *r)
         r->target = r->g + next_step(r->ev, r->g, rate,
                                      r->ev->wall_clock - (seconds_now() - r->started));
     step = r->target - r->g;
-    if (r->obs && r->obs->checkpoint_due) {
-        uint64_t every = r->obs->checkpoint_every, most;
+    if (r->obs && (r->obs->checkpoint_due || r->obs->progress)) {
+        uint64_t every = r->obs->checkpoint_due ? r->obs->checkpoint_every : 0, most;
         if (every && (r->g / every + 1) * every - r->g < step)
             step = (r->g / every + 1) * every - r->g;
         most = rate >= 1.0 ? (rate < 1e18 ? (uint64_t)rate : step) : 1;
@@ -488,6 +488,8 @@ static dlm_status pass_boundary(evo_run *r, int *end, dlm_error *err)
             return st;
         stop = pass_stop(r);
     }
+    if (r->obs && r->obs->progress)
+        r->obs->progress(r->obs->ctx, r->g, r->ev->generations);
     if (!stop) {
         pass_plan(r);
         due = r->obs && r->obs->checkpoint_due && r->obs->checkpoint_due(r->obs->ctx, r->g);

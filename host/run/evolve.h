@@ -43,6 +43,10 @@ typedef struct dlm_evo_observer {
     dlm_status (*checkpoint)(void *ctx, uint64_t g, const void *state, size_t n, int *stop,
                              dlm_error *err);
     uint64_t checkpoint_every;
+    /* Progress (optional): asked at every generation boundary g of `total` generations;
+       with it the runner puts a boundary after about a second of work, as for
+       checkpoints (boundaries change no result). */
+    void (*progress)(void *ctx, uint64_t g, uint64_t total);
 } dlm_evo_observer;
 
 /* Runs the scenario's evolution on a backend, reporting to obs (may be null); fills

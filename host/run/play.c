@@ -517,9 +517,41 @@ static void tally_entrant(const dlm_scenario *sc, const tally *t, dlm_tournament
     out->rank[i] = i;
 }
 
+/* Plays the batch's jobs into results: at once, or (with progress) in slices of at least
+ * 2^16 matches, about 50 of them, reporting after each. */
+static dlm_status play_jobs(const dlm_backend_ops *ops, dlm_backend *be,
+                            const dlm_match_batch *batch, dlm_match_result *results,
+                            dlm_progress_fn progress, void *ctx, dlm_error *err)
+{
+    dlm_match_batch part = *batch;
+    size_t slice = batch->n_jobs / 50, k;
+    dlm_status st = DLM_OK;
+    if (!progress)
+        return ops->play_matches(be, batch, results, err);
+    if (slice < (1u << 16))
+        slice = 1u << 16;
+    for (k = 0; k < batch->n_jobs && st == DLM_OK; k += part.n_jobs) {
+        part.jobs = batch->jobs + k;
+        part.n_jobs = batch->n_jobs - k < slice ? batch->n_jobs - k : slice;
+        st = ops->play_matches(be, &part, results + k, err);
+        if (st == DLM_OK)
+            progress(ctx, k + part.n_jobs, batch->n_jobs);
+    }
+    return st;
+}
+
 dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backend_ops *ops,
                                         dlm_backend *be, dlm_tournament_report *out,
                                         dlm_error *err)
+{
+    return dlm_play_scenario_tournament_progress(sc, ops, be, out, NULL, NULL, err);
+}
+
+dlm_status dlm_play_scenario_tournament_progress(const dlm_scenario *sc,
+                                                 const dlm_backend_ops *ops, dlm_backend *be,
+                                                 dlm_tournament_report *out,
+                                                 dlm_progress_fn progress, void *ctx,
+                                                 dlm_error *err)
 {
     size_t n = sc->n_entrants, i, k;
     tally t;
@@ -569,7 +601,7 @@ dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backen
     batch.rules = dlm_match_rules_from_scenario(sc);
     batch.jobs = t.jobs;
     batch.n_jobs = t.n_jobs;
-    if ((st = ops->play_matches(be, &batch, t.results, err)) != DLM_OK)
+    if ((st = play_jobs(ops, be, &batch, t.results, progress, ctx, err)) != DLM_OK)
         goto done;
     for (k = 0; k < t.n_jobs;)
         k += tally_match(sc, &t, out, k);

@@ -68,6 +68,18 @@ dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backen
                                         dlm_backend *be, dlm_tournament_report *out,
                                         dlm_error *err);
 
+/* Progress of a long run: done of total (matches, generations). */
+typedef void (*dlm_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+/* The same, reporting matches played to progress (may be null): a large tournament is
+ * then played in slices of its matches (each match's numbers are keyed by its pair and
+ * repetition, so the results are the same). */
+dlm_status dlm_play_scenario_tournament_progress(const dlm_scenario *sc,
+                                                 const dlm_backend_ops *ops, dlm_backend *be,
+                                                 dlm_tournament_report *out,
+                                                 dlm_progress_fn progress, void *ctx,
+                                                 dlm_error *err);
+
 /* Fills labels[0..n) with the distinct labels of the scenario's entrants, whose compiled
  * strategies are defs[0..n) (see DLM_LABEL_MAX). */
 void dlm_entrant_labels(const dlm_scenario *sc, const dlm_strategy_def *defs,
