@@ -186,8 +186,39 @@ expect 0 "the 12 runs of the fixation sweep" -- "$DLM" sweep "$TMP/fix.yaml" --b
 contains "$TMP/err" "12/12 runs.*; 1 batch$" "the fixation sweep's runs share one batch"
 expect 0 "batches of 5" -- "$DLM" sweep "$TMP/fix.yaml" --backend cpu --batch 5 --out "$TMP/x.csv"
 contains "$TMP/err" "12/12 runs.*; 3 batches$" "at most 5 runs a batch: 3 batches"
-expect 0 "a match sweep runs one run at a time" -- "$DLM" sweep "$GRID" "${SMALL[@]:0:2}" "${SMALL[@]:3}" --out "$TMP/x.csv"
-contains "$TMP/err" "18/18 runs.*; 18 batches$" "a match sweep: a launch per run"
+# a match sweep: its runs' matches played together, one launch per seed (replicate), each
+# run's bytes those it writes alone, on the CPU and on OpenCL (csv: the json and table
+# outputs name the backend)
+expect 0 "a match sweep in one batch" -- "$DLM" sweep "$GRID" "${SMALL[@]:0:2}" "${SMALL[@]:3}" --out "$TMP/x.csv"
+contains "$TMP/err" "18/18 runs.*; 1 batch$" "a match sweep: one batch"
+expect 0 "a match sweep, --batch 4" -- "$DLM" sweep "$GRID" "${SMALL[@]:0:2}" "${SMALL[@]:3}" --batch 4 --out "$TMP/x.csv"
+contains "$TMP/err" "18/18 runs.*; 5 batches$" "a match sweep: batches of 4"
+for fmt in csv json table; do
+  expect 0 "match runs alone ($fmt)" -- "$DLM" sweep "$GRID" "${SMALL[@]}" --set match.continuation=0.99 --batch 1 --format $fmt --out "$TMP/m1.$fmt" --summary "$TMP/m1_s.csv"
+  expect 0 "match runs batched ($fmt)" -- "$DLM" sweep "$GRID" "${SMALL[@]}" --set match.continuation=0.99 --format $fmt --out "$TMP/mb.$fmt" --summary "$TMP/mb_s.csv"
+  cmp -s "$TMP/m1.$fmt" "$TMP/mb.$fmt" && cmp -s "$TMP/m1_s.csv" "$TMP/mb_s.csv" && ok || bad "batched match runs differ from runs alone ($fmt)"
+done
+cat >"$TMP/rounds.yaml" <<'YAML'
+mode: match
+seed: 3
+match: {rounds: 50, repetitions: 7, execution_error: 0.02}
+players: [{strategy: tft}, {strategy: gtft}]
+sweep:
+  axes:
+    - {key: match.rounds, values: [10, 50]}
+    - {key: players.1.strategy, values: [wsls, alld, gtft]}
+  replicates: 2
+YAML
+expect 0 "rounds swept, alone" -- "$DLM" sweep "$TMP/rounds.yaml" --backend cpu --quiet --batch 1 --format jsonl --out "$TMP/r1.jsonl"
+expect 0 "rounds swept, batched" -- "$DLM" sweep "$TMP/rounds.yaml" --backend cpu --quiet --format jsonl --out "$TMP/rb.jsonl"
+cmp -s "$TMP/r1.jsonl" "$TMP/rb.jsonl" && ok || bad "a batch of matches with several rules and strategies differs"
+if "$DLM" devices 2>/dev/null | grep -q '^opencl  *available'; then
+  expect 0 "match runs batched on OpenCL" -- "$DLM" sweep "$GRID" "${SMALL[@]/cpu/opencl}" --set match.continuation=0.99 --format csv --out "$TMP/mcl.csv"
+  cmp -s "$TMP/m1.csv" "$TMP/mcl.csv" && ok || bad "OpenCL's batched match runs differ from the CPU's runs alone"
+  expect 0 "rounds swept, alone (csv)" -- "$DLM" sweep "$TMP/rounds.yaml" --backend cpu --quiet --batch 1 --format csv --out "$TMP/r1.csv"
+  expect 0 "rounds swept, batched on OpenCL" -- "$DLM" sweep "$TMP/rounds.yaml" --backend opencl --quiet --format csv --out "$TMP/rcl.csv"
+  cmp -s "$TMP/r1.csv" "$TMP/rcl.csv" && ok || bad "OpenCL's batch of matches with several rules differs"
+fi
 expect 2 "--batch 0" -- "$DLM" sweep "$TMP/fix.yaml" --batch 0
 contains "$TMP/err" "expected the most runs in one batch" "--batch 0: named"
 

@@ -2035,8 +2035,85 @@ static long evo_batch_run(const sweep_ctx *c, evo_batch *b, dlm_sweep_result *re
     return rc ? -rc : (long)b->k;
 }
 
-/* dlm_sweep_batch_fn: evolutions that can share a batch run as one; anything else (and
- * a run that cannot be batched) runs on its own. */
+/* Writes match run i of a batch into res (the bytes it writes alone, its label and its
+ * samples). */
+static dlm_status match_result(const sweep_ctx *c, const dlm_scenario *sc,
+                               const dlm_match_report *r, const char *backend,
+                               dlm_sweep_result *res, dlm_error *err)
+{
+    FILE *fp;
+    res->bytes = NULL;
+    res->n = 0;
+    snprintf(res->label, sizeof res->label, "%s", sc->sweep_json);
+    if (!(fp = open_memstream(&res->bytes, &res->n)))
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a batch");
+    dlm_write_match(fp, c->fmt, sc, r, backend, 0);
+    if (fclose(fp) != 0)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a batch");
+    return dlm_digest_match(&res->digest, r, err);
+}
+
+/* Match runs first, first + 1, ... (at most max, 2^22 matches in all, on one backend)
+ * played together (dlm_play_scenario_matches: one launch per seed and match rules), each
+ * run's bytes those it writes alone. Returns the runs done, 0 when fewer than two runs
+ * from first are matches (nothing done), or minus an exit code. */
+static long match_batch(const sweep_ctx *c, uint64_t first, uint64_t max, dlm_sweep_result *res)
+{
+    dlm_scenario *sc = calloc(max, sizeof *sc);
+    const dlm_scenario **scs = calloc(max, sizeof *scs);
+    uint32_t *reps = calloc(max, sizeof *reps);
+    dlm_match_report *r = calloc(max, sizeof *r);
+    const dlm_backend_ops *ops = NULL;
+    dlm_backend *be = NULL;
+    dlm_error err = {DLM_OK, ""};
+    dlm_status st = DLM_OK;
+    uint64_t jobs = 0;
+    size_t k = 0, i;
+    long rc = 0;
+    while (sc && scs && reps && r && k < max) {
+        uint64_t run = first + k;
+        dlm_scenario *x = &sc[k];
+        if (sweep_scenario(c->a, c->sw, run / c->sw->replicates,
+                           (uint32_t)(run % c->sw->replicates), x, &err) != DLM_OK)
+            break;
+        reps[k] = x->match_repetitions ? x->match_repetitions : 1;
+        if (x->mode != DLM_MODE_MATCH || jobs + reps[k] > (1u << 22) ||
+            (k && (strcmp(x->backend, sc[0].backend) != 0 || x->threads != sc[0].threads))) {
+            dlm_scenario_free(x);
+            break;
+        }
+        jobs += reps[k];
+        scs[k++] = x;
+    }
+    if (k >= 2 && (rc = open_backend("sweep", &sc[0], &ops, &be)) == 0) {
+        st = dlm_play_scenario_matches(scs, reps, k, ops, be, r, &err);
+        for (i = 0; i < k && st == DLM_OK; ++i) {
+            warn_game(&sc[i]);
+            st = match_result(c, &sc[i], &r[i], ops->describe(be), &res[i], &err);
+        }
+        for (i = 0; i < k; ++i)
+            dlm_match_report_free(&r[i]);
+        close_backend(ops, be);
+        if (st != DLM_OK) {
+            fprintf(stderr, "dilemma sweep: %s\n", err.message);
+            rc = st == DLM_ERR_USAGE ? 2 : 1;
+            for (i = 0; i < k; ++i) {
+                free(res[i].bytes);
+                res[i].bytes = NULL;
+            }
+        }
+    }
+    for (i = 0; i < k; ++i)
+        dlm_scenario_free(&sc[i]);
+    free(sc);
+    free(scs);
+    free(reps);
+    free(r);
+    return rc ? -rc : k >= 2 ? (long)k : 0;
+}
+
+/* dlm_sweep_batch_fn: matches, and evolutions that can share a batch, run as one; anything
+ * else (and a run that cannot be batched) runs on its own. */
 static long sweep_batch(void *ctx, uint64_t first, uint64_t max, const char *scratch,
                         dlm_sweep_result *res)
 {
@@ -2045,6 +2122,8 @@ static long sweep_batch(void *ctx, uint64_t first, uint64_t max, const char *scr
     long done;
     if (max > c->batch_max)
         max = c->batch_max;
+    if (max >= 2 && (done = match_batch(c, first, max, res)) != 0)
+        return done;
     if (max < 2 || evo_batch_gather(c, first, max, &b) < 2) {
         if (max >= 2)
             evo_batch_free(&b);

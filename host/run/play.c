@@ -99,18 +99,19 @@ static uint64_t physical_memory(void)
     return pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
 }
 
-dlm_status dlm_play_scenario_match(const dlm_scenario *sc, const dlm_backend_ops *ops,
-                                   dlm_backend *be, uint32_t repetitions, int want_trace,
-                                   dlm_match_report *out, dlm_error *err)
+/* A match's players (their strategies for their own matrices, their parameters) into out
+ * and strategies, and its memory checked. */
+static dlm_status match_prepare(const dlm_scenario *sc, uint32_t repetitions, int want_trace,
+                                dlm_match_report *out, dlm_strategy strategies[2],
+                                dlm_error *err)
 {
-    dlm_strategy strategies[2];
-    dlm_match_job *jobs = NULL;
-    dlm_match_result *results = NULL;
-    double *per = NULL; /* per repetition: rounds, total A, B, mean A, B, cooperation A, B */
-    dlm_match_batch batch;
     dlm_status st;
-    uint32_t r;
     int i;
+    /* Memory, planned: per repetition its job, result and figures; the trace a byte a round. */
+    double bytes = (double)repetitions * (double)(sizeof(dlm_match_job) +
+                                                  sizeof(dlm_match_result) + 7 * sizeof(double)) +
+                   (want_trace ? (double)sc->rounds : 0.0);
+    uint64_t have = physical_memory();
     memset(out, 0, sizeof *out);
     if (repetitions < 1)
         return dlm_error_set(err, DLM_ERR_USAGE, "a match needs at least 1 repetition");
@@ -123,66 +124,41 @@ dlm_status dlm_play_scenario_match(const dlm_scenario *sc, const dlm_backend_ops
         strategies[i] = out->defs[i].model;
         out->params[i] = dlm_player_params_from_spec(&sc->players[i]);
     }
-    {
-        /* Memory, planned: per repetition its job, result and figures; the trace a byte a
-           round. */
-        double bytes = (double)repetitions * (double)(sizeof(dlm_match_job) +
-                                                      sizeof(dlm_match_result) + 7 * sizeof(double)) +
-                       (want_trace ? (double)sc->rounds : 0.0);
-        uint64_t have = physical_memory();
-        if (have && bytes > (double)have)
-            return dlm_error_set(err, DLM_ERR_USAGE,
-                                 "%u repetitions of a %u-round match%s need about %.1f MiB, but "
-                                 "this machine has %.1f MiB of memory", repetitions, sc->rounds,
-                                 want_trace ? " with its trace" : "", bytes / 1048576.0,
-                                 have / 1048576.0);
-    }
+    if (have && bytes > (double)have)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "%u repetitions of a %u-round match%s need about %.1f MiB, but "
+                             "this machine has %.1f MiB of memory", repetitions, sc->rounds,
+                             want_trace ? " with its trace" : "", bytes / 1048576.0,
+                             have / 1048576.0);
     out->repetitions = repetitions;
-    jobs = calloc(repetitions, sizeof *jobs);
-    results = calloc(repetitions, sizeof *results);
-    per = calloc((size_t)repetitions * 7, sizeof *per);
-    if (!jobs || !results || !per) {
-        st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory planning %u repetitions of a "
-                           "match", repetitions);
-        goto done;
-    }
-    /* Repetition r: streams of generation r, window 0 (repetition 0 is the one match). */
+    return DLM_OK;
+}
+
+/* Repetition r of a match: streams of generation r, window 0 (repetition 0 is the one
+ * match); its players at strategies and parameters `at`, at + 1. */
+static void match_jobs(dlm_match_job *jobs, uint32_t repetitions, uint32_t at)
+{
+    uint32_t r;
     for (r = 0; r < repetitions; ++r) {
-        jobs[r].strategy[1] = 1;
-        jobs[r].params[1] = 1;
+        memset(&jobs[r], 0, sizeof jobs[r]);
+        jobs[r].strategy[0] = jobs[r].params[0] = at;
+        jobs[r].strategy[1] = jobs[r].params[1] = at + 1;
         jobs[r].generation = r;
     }
-    batch.seed = sc->seed;
-    batch.strategies = strategies;
-    batch.n_strategies = 2;
-    batch.params = out->params;
-    batch.n_params = 2;
-    batch.rules = dlm_match_rules_from_scenario(sc);
-    batch.jobs = jobs;
-    batch.n_jobs = repetitions;
-    st = ops->play_matches(be, &batch, results, err);
-    if (st != DLM_OK)
-        goto done;
+}
+
+/* The match's figures from its repetitions' results: means and standard errors. */
+static dlm_status match_figures(const dlm_scenario *sc, const dlm_match_result *results,
+                                dlm_match_report *out, dlm_error *err)
+{
+    uint32_t r, repetitions = out->repetitions;
+    double *per = calloc((size_t)repetitions * 7, sizeof *per), se;
+    int i;
+    /* per repetition: rounds, total A, B, mean A, B, cooperation A, B */
+    if (!per)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for %u repetitions of a "
+                             "match", repetitions);
     out->result = results[0];
-    if (want_trace) {
-        dlm_match_result again;
-        out->trace = malloc(batch.rules.rounds ? batch.rules.rounds : 1);
-        if (!out->trace) {
-            st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a %u-round trace",
-                               batch.rules.rounds);
-            goto done;
-        }
-        again = dlm_play_match(&strategies[0], &strategies[1], &out->params[0],
-                               &out->params[1], &batch.rules, batch.seed,
-                               dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, 0, 0),
-                               dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, 0, 0), 0, out->trace);
-        if (memcmp(&again, &out->result, sizeof again) != 0) {
-            st = dlm_error_set(err, DLM_ERR_RUNTIME,
-                               "backend %s disagrees with the CPU model on this match",
-                               ops->name);
-            goto done;
-        }
-    }
     for (r = 0; r < repetitions; ++r) {
         const dlm_match_result *m = &results[r];
         double *x = &per[(size_t)r * 7], n = m->rounds ? (double)m->rounds : 1.0;
@@ -198,22 +174,162 @@ dlm_status dlm_play_scenario_match(const dlm_scenario *sc, const dlm_backend_ops
         x[5] = (double)(o[0] + o[1]) / n;
         x[6] = (double)(o[0] + o[2]) / n;
     }
-    {
-        double se;
-        dlm_mean_se(per, repetitions, 7, &out->rounds, &se);
-        for (i = 0; i < 2; ++i) {
-            dlm_mean_se(per + 1 + i, repetitions, 7, &out->total[i], &out->total_se[i]);
-            dlm_mean_se(per + 3 + i, repetitions, 7, &out->mean[i], &out->mean_se[i]);
-            dlm_mean_se(per + 5 + i, repetitions, 7, &out->cooperation[i],
-                        &out->cooperation_se[i]);
-        }
+    dlm_mean_se(per, repetitions, 7, &out->rounds, &se);
+    for (i = 0; i < 2; ++i) {
+        dlm_mean_se(per + 1 + i, repetitions, 7, &out->total[i], &out->total_se[i]);
+        dlm_mean_se(per + 3 + i, repetitions, 7, &out->mean[i], &out->mean_se[i]);
+        dlm_mean_se(per + 5 + i, repetitions, 7, &out->cooperation[i], &out->cooperation_se[i]);
     }
+    free(per);
+    return DLM_OK;
+}
+
+/* The CPU model's trace of repetition 0, checked against what the backend played. */
+static dlm_status match_trace(const dlm_strategy strategies[2], const dlm_match_batch *batch,
+                              const char *backend, dlm_match_report *out, dlm_error *err)
+{
+    dlm_match_result again;
+    out->trace = malloc(batch->rules.rounds ? batch->rules.rounds : 1);
+    if (!out->trace)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a %u-round trace",
+                             batch->rules.rounds);
+    again = dlm_play_match(&strategies[0], &strategies[1], &out->params[0], &out->params[1],
+                           &batch->rules, batch->seed, dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, 0, 0),
+                           dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, 0, 0), 0, out->trace);
+    if (memcmp(&again, &out->result, sizeof again) != 0)
+        return dlm_error_set(err, DLM_ERR_RUNTIME,
+                             "backend %s disagrees with the CPU model on this match", backend);
+    return DLM_OK;
+}
+
+dlm_status dlm_play_scenario_match(const dlm_scenario *sc, const dlm_backend_ops *ops,
+                                   dlm_backend *be, uint32_t repetitions, int want_trace,
+                                   dlm_match_report *out, dlm_error *err)
+{
+    dlm_strategy strategies[2];
+    dlm_match_job *jobs = NULL;
+    dlm_match_result *results = NULL;
+    dlm_match_batch batch;
+    dlm_status st = match_prepare(sc, repetitions, want_trace, out, strategies, err);
+    if (st != DLM_OK)
+        return st;
+    jobs = calloc(repetitions, sizeof *jobs);
+    results = calloc(repetitions, sizeof *results);
+    if (!jobs || !results) {
+        st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory planning %u repetitions of a "
+                           "match", repetitions);
+        goto done;
+    }
+    match_jobs(jobs, repetitions, 0);
+    batch.seed = sc->seed;
+    batch.strategies = strategies;
+    batch.n_strategies = 2;
+    batch.params = out->params;
+    batch.n_params = 2;
+    batch.rules = dlm_match_rules_from_scenario(sc);
+    batch.jobs = jobs;
+    batch.n_jobs = repetitions;
+    st = ops->play_matches(be, &batch, results, err);
+    if (st == DLM_OK)
+        st = match_figures(sc, results, out, err);
+    if (st == DLM_OK && want_trace)
+        st = match_trace(strategies, &batch, ops->name, out, err);
 done:
     free(jobs);
     free(results);
-    free(per);
     if (st != DLM_OK)
         dlm_match_report_free(out);
+    return st;
+}
+
+/* Whether two matches can be played in one batch: the same seed and rules. */
+static int match_same_batch(const dlm_scenario *a, const dlm_scenario *b)
+{
+    dlm_match_rules x = dlm_match_rules_from_scenario(a), y = dlm_match_rules_from_scenario(b);
+    return a->seed == b->seed && x.continuation == y.continuation && x.rounds == y.rounds &&
+           x.geometric == y.geometric;
+}
+
+/* Plays group `g` (the matches j with group[j] == g) in one batch. */
+static dlm_status matches_group(const dlm_scenario *const *scs, const uint32_t *reps, size_t k,
+                                const size_t *group, size_t g, const dlm_backend_ops *ops,
+                                dlm_backend *be, dlm_match_report *outs,
+                                const dlm_strategy *strategies, dlm_error *err)
+{
+    size_t j, m = 0, n_jobs = 0, first = k;
+    dlm_strategy *st_g = NULL;
+    dlm_player_params *pa_g = NULL;
+    dlm_match_job *jobs = NULL;
+    dlm_match_result *results = NULL;
+    dlm_match_batch batch;
+    dlm_status st = DLM_OK;
+    for (j = 0; j < k; ++j)
+        if (group[j] == g) {
+            first = first < k ? first : j;
+            m++;
+            n_jobs += reps[j];
+        }
+    st_g = calloc(2 * m, sizeof *st_g);
+    pa_g = calloc(2 * m, sizeof *pa_g);
+    jobs = calloc(n_jobs, sizeof *jobs);
+    results = calloc(n_jobs, sizeof *results);
+    if (!st_g || !pa_g || !jobs || !results) {
+        st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a batch of matches");
+        goto done;
+    }
+    for (j = 0, m = 0, n_jobs = 0; j < k; ++j)
+        if (group[j] == g) {
+            memcpy(&st_g[2 * m], &strategies[2 * j], 2 * sizeof *st_g);
+            memcpy(&pa_g[2 * m], outs[j].params, 2 * sizeof *pa_g);
+            match_jobs(jobs + n_jobs, reps[j], (uint32_t)(2 * m));
+            n_jobs += reps[j];
+            m++;
+        }
+    batch.seed = scs[first]->seed;
+    batch.strategies = st_g;
+    batch.n_strategies = 2 * m;
+    batch.params = pa_g;
+    batch.n_params = 2 * m;
+    batch.rules = dlm_match_rules_from_scenario(scs[first]);
+    batch.jobs = jobs;
+    batch.n_jobs = n_jobs;
+    st = ops->play_matches(be, &batch, results, err);
+    for (j = 0, n_jobs = 0; j < k && st == DLM_OK; ++j)
+        if (group[j] == g) {
+            st = match_figures(scs[j], results + n_jobs, &outs[j], err);
+            n_jobs += reps[j];
+        }
+done:
+    free(st_g);
+    free(pa_g);
+    free(jobs);
+    free(results);
+    return st;
+}
+
+dlm_status dlm_play_scenario_matches(const dlm_scenario *const *scs, const uint32_t *reps,
+                                     size_t k, const dlm_backend_ops *ops, dlm_backend *be,
+                                     dlm_match_report *outs, dlm_error *err)
+{
+    dlm_strategy *strategies = calloc(2 * (k ? k : 1), sizeof *strategies);
+    size_t *group = malloc((k ? k : 1) * sizeof *group), j, i, groups = 0;
+    dlm_status st = DLM_OK;
+    memset(outs, 0, k * sizeof *outs);
+    if (!strategies || !group)
+        st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a batch of matches");
+    for (j = 0; j < k && st == DLM_OK; ++j) {
+        st = match_prepare(scs[j], reps[j], 0, &outs[j], &strategies[2 * j], err);
+        for (i = 0; i < j && st == DLM_OK && !match_same_batch(scs[i], scs[j]); ++i)
+            ;
+        group[j] = i < j ? group[i] : groups++;
+    }
+    for (i = 0; i < groups && st == DLM_OK; ++i)
+        st = matches_group(scs, reps, k, group, i, ops, be, outs, strategies, err);
+    if (st != DLM_OK)
+        for (j = 0; j < k; ++j)
+            dlm_match_report_free(&outs[j]);
+    free(strategies);
+    free(group);
     return st;
 }
 

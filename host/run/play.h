@@ -63,6 +63,13 @@ dlm_status dlm_play_scenario_match(const dlm_scenario *sc, const dlm_backend_ops
                                    dlm_backend *be, uint32_t repetitions, int want_trace,
                                    dlm_match_report *out, dlm_error *err);
 
+/* Plays the matches of k scenarios (reps[j] repetitions of scs[j]'s, no trace) as few
+ * batches as their seeds and match rules allow, each match keyed as it is alone: outs[j]
+ * is what dlm_play_scenario_match gives for scs[j]. */
+dlm_status dlm_play_scenario_matches(const dlm_scenario *const *scs, const uint32_t *reps,
+                                     size_t k, const dlm_backend_ops *ops, dlm_backend *be,
+                                     dlm_match_report *outs, dlm_error *err);
+
 /* Plays the scenario's tournament on be. */
 dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backend_ops *ops,
                                         dlm_backend *be, dlm_tournament_report *out,
