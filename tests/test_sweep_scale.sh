@@ -212,6 +212,30 @@ YAML
 expect 0 "rounds swept, alone" -- "$DLM" sweep "$TMP/rounds.yaml" --backend cpu --quiet --batch 1 --format jsonl --out "$TMP/r1.jsonl"
 expect 0 "rounds swept, batched" -- "$DLM" sweep "$TMP/rounds.yaml" --backend cpu --quiet --format jsonl --out "$TMP/rb.jsonl"
 cmp -s "$TMP/r1.jsonl" "$TMP/rb.jsonl" && ok || bad "a batch of matches with several rules and strategies differs"
+cat >"$TMP/tour.yaml" <<'YAML'
+mode: tournament
+seed: 11
+match: {rounds: 30, execution_error: 0.03}
+tournament: {strategies: [tft, wsls, alld, gtft, grim], repetitions: 4}
+sweep:
+  axes:
+    - {key: match.execution_error, values: [0, 0.05]}
+    - {key: tournament.repetitions, values: [2, 5]}
+    - {key: tournament.self_play, values: [true, false]}
+  replicates: 2
+YAML
+for fmt in csv json; do
+  expect 0 "tournament runs alone ($fmt)" -- "$DLM" sweep "$TMP/tour.yaml" --backend cpu --batch 1 --format $fmt --out "$TMP/t1.$fmt" --summary "$TMP/t1_s.csv"
+  expect 0 "tournament runs batched ($fmt)" -- "$DLM" sweep "$TMP/tour.yaml" --backend cpu --format $fmt --out "$TMP/tb.$fmt" --summary "$TMP/tb_s.csv"
+  contains "$TMP/err" "16/16 runs.*; 1 batch$" "a tournament sweep: one batch"
+  cmp -s "$TMP/t1.$fmt" "$TMP/tb.$fmt" && cmp -s "$TMP/t1_s.csv" "$TMP/tb_s.csv" && ok || bad "batched tournament runs differ from runs alone ($fmt)"
+done
+expect 0 "a tournament sweep with the matrix runs alone" -- "$DLM" sweep "$TMP/tour.yaml" --backend cpu --set tournament.matrix=true --format json --out "$TMP/tm.json"
+contains "$TMP/err" "16/16 runs.*; 16 batches$" "side outputs: a run at a time"
+if "$DLM" devices 2>/dev/null | grep -q '^opencl  *available'; then
+  expect 0 "tournament runs batched on OpenCL" -- "$DLM" sweep "$TMP/tour.yaml" --backend opencl --format csv --out "$TMP/tcl.csv"
+  cmp -s "$TMP/t1.csv" "$TMP/tcl.csv" && ok || bad "OpenCL's batched tournaments differ from the CPU's runs alone"
+fi
 if "$DLM" devices 2>/dev/null | grep -q '^opencl  *available'; then
   expect 0 "match runs batched on OpenCL" -- "$DLM" sweep "$GRID" "${SMALL[@]/cpu/opencl}" --set match.continuation=0.99 --format csv --out "$TMP/mcl.csv"
   cmp -s "$TMP/m1.csv" "$TMP/mcl.csv" && ok || bad "OpenCL's batched match runs differ from the CPU's runs alone"

@@ -2035,11 +2035,10 @@ static long evo_batch_run(const sweep_ctx *c, evo_batch *b, dlm_sweep_result *re
     return rc ? -rc : (long)b->k;
 }
 
-/* Writes match run i of a batch into res (the bytes it writes alone, its label and its
- * samples). */
-static dlm_status match_result(const sweep_ctx *c, const dlm_scenario *sc,
-                               const dlm_match_report *r, const char *backend,
-                               dlm_sweep_result *res, dlm_error *err)
+/* Writes run sc of a batch of matches or tournaments (its report r) into res: the bytes it
+ * writes alone, its label and its samples. */
+static dlm_status play_result(const sweep_ctx *c, const dlm_scenario *sc, const void *r,
+                              const char *backend, dlm_sweep_result *res, dlm_error *err)
 {
     FILE *fp;
     res->bytes = NULL;
@@ -2047,72 +2046,116 @@ static dlm_status match_result(const sweep_ctx *c, const dlm_scenario *sc,
     snprintf(res->label, sizeof res->label, "%s", sc->sweep_json);
     if (!(fp = open_memstream(&res->bytes, &res->n)))
         return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a batch");
-    dlm_write_match(fp, c->fmt, sc, r, backend, 0);
+    if (sc->mode == DLM_MODE_MATCH)
+        dlm_write_match(fp, c->fmt, sc, r, backend, 0);
+    else
+        dlm_write_tournament(fp, c->fmt, sc, r, backend, 0);
     if (fclose(fp) != 0)
         return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a batch");
-    return dlm_digest_match(&res->digest, r, err);
+    return sc->mode == DLM_MODE_MATCH ? dlm_digest_match(&res->digest, r, err)
+                                      : dlm_digest_tournament(&res->digest, r, err);
 }
 
-/* Match runs first, first + 1, ... (at most max, 2^22 matches in all, on one backend)
- * played together (dlm_play_scenario_matches: one launch per seed and match rules), each
- * run's bytes those it writes alone. Returns the runs done, 0 when fewer than two runs
- * from first are matches (nothing done), or minus an exit code. */
-static long match_batch(const sweep_ctx *c, uint64_t first, uint64_t max, dlm_sweep_result *res)
+/* The matches a match or tournament run plays; 0 when it cannot share a batch (another
+ * mode, side outputs). */
+static uint64_t play_jobs_of(const dlm_scenario *sc)
 {
-    dlm_scenario *sc = calloc(max, sizeof *sc);
-    const dlm_scenario **scs = calloc(max, sizeof *scs);
-    uint32_t *reps = calloc(max, sizeof *reps);
-    dlm_match_report *r = calloc(max, sizeof *r);
+    uint64_t n = sc->n_entrants;
+    if (sc->mode == DLM_MODE_MATCH)
+        return sc->match_repetitions ? sc->match_repetitions : 1;
+    if (sc->mode != DLM_MODE_TOURNAMENT || sc->matrix_wanted || sc->per_repetition_wanted)
+        return 0;
+    return (n * (n - 1) / (sc->asymmetric ? 1 : 2) + (sc->self_play ? n : 0)) *
+           (sc->repetitions ? sc->repetitions : 1);
+}
+
+/* Plays the k gathered runs (all matches, or all tournaments) on one backend into res. */
+static long play_batch_run(const sweep_ctx *c, dlm_scenario *sc, const dlm_scenario **scs,
+                           size_t k, dlm_sweep_result *res)
+{
     const dlm_backend_ops *ops = NULL;
     dlm_backend *be = NULL;
     dlm_error err = {DLM_OK, ""};
-    dlm_status st = DLM_OK;
-    uint64_t jobs = 0;
+    dlm_status st;
+    int match = sc[0].mode == DLM_MODE_MATCH;
+    uint32_t *reps = calloc(k, sizeof *reps);
+    void *r = calloc(k, match ? sizeof(dlm_match_report) : sizeof(dlm_tournament_report));
+    size_t i;
+    long rc = 0;
+    if (!reps || !r)
+        st = dlm_error_set(&err, DLM_ERR_RUNTIME, "out of memory for a batch");
+    else if ((rc = open_backend("sweep", &sc[0], &ops, &be)) != 0)
+        st = DLM_ERR_USAGE;
+    else {
+        for (i = 0; i < k; ++i)
+            reps[i] = sc[i].match_repetitions ? sc[i].match_repetitions : 1;
+        st = match ? dlm_play_scenario_matches(scs, reps, k, ops, be, r, &err)
+                   : dlm_play_scenario_tournaments(scs, k, ops, be, r, &err);
+        for (i = 0; i < k && st == DLM_OK; ++i) {
+            warn_game(&sc[i]);
+            st = play_result(c, &sc[i], match ? (void *)((dlm_match_report *)r + i)
+                                              : (void *)((dlm_tournament_report *)r + i),
+                             ops->describe(be), &res[i], &err);
+        }
+        for (i = 0; i < k && st == DLM_OK; ++i)
+            if (match)
+                dlm_match_report_free((dlm_match_report *)r + i);
+            else
+                dlm_tournament_report_free((dlm_tournament_report *)r + i);
+        close_backend(ops, be);
+    }
+    if (st != DLM_OK && !rc) {
+        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        rc = st == DLM_ERR_USAGE ? 2 : 1;
+    }
+    for (i = 0; rc && i < k; ++i) {
+        free(res[i].bytes);
+        res[i].bytes = NULL;
+    }
+    free(reps);
+    free(r);
+    return rc ? -rc : (long)k;
+}
+
+/* Match (or tournament) runs first, first + 1, ... (at most max, 2^22 matches in all, on
+ * one backend) played together (dlm_play_scenario_matches, _tournaments: one launch per
+ * seed and match rules), each run's bytes those it writes alone. Returns the runs done, 0
+ * when fewer than two runs from first can share a batch (nothing done), or minus an exit
+ * code. */
+static long play_batch(const sweep_ctx *c, uint64_t first, uint64_t max, dlm_sweep_result *res)
+{
+    dlm_scenario *sc = calloc(max, sizeof *sc);
+    const dlm_scenario **scs = calloc(max, sizeof *scs);
+    dlm_error err = {DLM_OK, ""};
+    uint64_t jobs = 0, n;
     size_t k = 0, i;
     long rc = 0;
-    while (sc && scs && reps && r && k < max) {
+    while (sc && scs && k < max) {
         uint64_t run = first + k;
         dlm_scenario *x = &sc[k];
         if (sweep_scenario(c->a, c->sw, run / c->sw->replicates,
                            (uint32_t)(run % c->sw->replicates), x, &err) != DLM_OK)
             break;
-        reps[k] = x->match_repetitions ? x->match_repetitions : 1;
-        if (x->mode != DLM_MODE_MATCH || jobs + reps[k] > (1u << 22) ||
-            (k && (strcmp(x->backend, sc[0].backend) != 0 || x->threads != sc[0].threads))) {
+        n = play_jobs_of(x);
+        if (n == 0 || jobs + n > (1u << 22) ||
+            (k && (x->mode != sc[0].mode || strcmp(x->backend, sc[0].backend) != 0 ||
+                   x->threads != sc[0].threads))) {
             dlm_scenario_free(x);
             break;
         }
-        jobs += reps[k];
+        jobs += n;
         scs[k++] = x;
     }
-    if (k >= 2 && (rc = open_backend("sweep", &sc[0], &ops, &be)) == 0) {
-        st = dlm_play_scenario_matches(scs, reps, k, ops, be, r, &err);
-        for (i = 0; i < k && st == DLM_OK; ++i) {
-            warn_game(&sc[i]);
-            st = match_result(c, &sc[i], &r[i], ops->describe(be), &res[i], &err);
-        }
-        for (i = 0; i < k; ++i)
-            dlm_match_report_free(&r[i]);
-        close_backend(ops, be);
-        if (st != DLM_OK) {
-            fprintf(stderr, "dilemma sweep: %s\n", err.message);
-            rc = st == DLM_ERR_USAGE ? 2 : 1;
-            for (i = 0; i < k; ++i) {
-                free(res[i].bytes);
-                res[i].bytes = NULL;
-            }
-        }
-    }
+    if (k >= 2)
+        rc = play_batch_run(c, sc, scs, k, res);
     for (i = 0; i < k; ++i)
         dlm_scenario_free(&sc[i]);
     free(sc);
     free(scs);
-    free(reps);
-    free(r);
-    return rc ? -rc : k >= 2 ? (long)k : 0;
+    return k >= 2 ? rc : 0;
 }
 
-/* dlm_sweep_batch_fn: matches, and evolutions that can share a batch, run as one; anything
+/* dlm_sweep_batch_fn: matches, tournaments, and evolutions that can share a batch, run as one; anything
  * else (and a run that cannot be batched) runs on its own. */
 static long sweep_batch(void *ctx, uint64_t first, uint64_t max, const char *scratch,
                         dlm_sweep_result *res)
@@ -2122,7 +2165,7 @@ static long sweep_batch(void *ctx, uint64_t first, uint64_t max, const char *scr
     long done;
     if (max > c->batch_max)
         max = c->batch_max;
-    if (max >= 2 && (done = match_batch(c, first, max, res)) != 0)
+    if (max >= 2 && (done = play_batch(c, first, max, res)) != 0)
         return done;
     if (max < 2 || evo_batch_gather(c, first, max, &b) < 2) {
         if (max >= 2)

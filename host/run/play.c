@@ -663,19 +663,15 @@ dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backen
     return dlm_play_scenario_tournament_progress(sc, ops, be, out, NULL, NULL, err);
 }
 
-dlm_status dlm_play_scenario_tournament_progress(const dlm_scenario *sc,
-                                                 const dlm_backend_ops *ops, dlm_backend *be,
-                                                 dlm_tournament_report *out,
-                                                 dlm_progress_fn progress, void *ctx,
-                                                 dlm_error *err)
+/* A tournament planned: its entrants parsed into out and t, its matches into t's jobs and
+ * batch (which points into t). On failure t and out are freed. */
+static dlm_status tournament_setup(const dlm_scenario *sc, dlm_tournament_report *out, tally *t,
+                                   dlm_match_batch *batch, dlm_error *err)
 {
-    size_t n = sc->n_entrants, i, k;
-    tally t;
-    dlm_match_batch batch;
+    size_t n = sc->n_entrants, i;
     dlm_status st = DLM_OK;
-
     memset(out, 0, sizeof *out);
-    memset(&t, 0, sizeof t);
+    memset(t, 0, sizeof *t);
     if (n < 2)
         return dlm_error_set(err, DLM_ERR_USAGE, "a tournament needs at least 2 strategies");
     if (n > 65536)
@@ -686,50 +682,175 @@ dlm_status dlm_play_scenario_tournament_progress(const dlm_scenario *sc,
         return dlm_error_set(err, DLM_ERR_USAGE, "a tournament needs at least 1 repetition");
     if ((st = tournament_fits(n, sc->repetitions, sc->self_play, sc->asymmetric, err)) != DLM_OK)
         return st;
-    t.n = n;
-    t.reps = sc->repetitions;
-    t.asymmetric = sc->asymmetric;
-    if (!tournament_alloc(out, &t, sc->self_play)) {
+    t->n = n;
+    t->reps = sc->repetitions;
+    t->asymmetric = sc->asymmetric;
+    if (!tournament_alloc(out, t, sc->self_play)) {
         st = dlm_error_set(err, DLM_ERR_RUNTIME,
                            "out of memory planning a tournament of %zu strategies", n);
-        goto done;
+        goto fail;
     }
     for (i = 0; i < n; ++i) {
         st = dlm_strategy_parse(sc->entrants[i].strategy, &sc->game, &out->defs[i], err);
         if (st != DLM_OK)
-            goto done;
-        t.strategies[i] = out->defs[i].model;
+            goto fail;
+        t->strategies[i] = out->defs[i].model;
         if (sc->asymmetric) { /* the entrant as B, for B's own matrix */
             dlm_strategy_def as_b;
             if ((st = dlm_strategy_parse(sc->entrants[i].strategy, &sc->game_b, &as_b, err)))
-                goto done;
-            t.strategies[n + i] = as_b.model;
+                goto fail;
+            t->strategies[n + i] = as_b.model;
         }
-        t.params[i] = dlm_player_params_from_spec(&sc->entrants[i]);
+        t->params[i] = dlm_player_params_from_spec(&sc->entrants[i]);
     }
     dlm_entrant_labels(sc, out->defs, out->labels);
-    tournament_jobs(sc, &t);
-    batch.seed = sc->seed;
-    batch.strategies = t.strategies;
-    batch.n_strategies = sc->asymmetric ? 2 * n : n;
-    batch.params = t.params;
-    batch.n_params = n;
-    batch.rules = dlm_match_rules_from_scenario(sc);
-    batch.jobs = t.jobs;
-    batch.n_jobs = t.n_jobs;
-    if ((st = play_jobs(ops, be, &batch, t.results, progress, ctx, err)) != DLM_OK)
-        goto done;
-    for (k = 0; k < t.n_jobs;)
-        k += tally_match(sc, &t, out, k);
-    for (i = 0; i < n; ++i)
-        tally_entrant(sc, &t, out, i);
+    tournament_jobs(sc, t);
+    batch->seed = sc->seed;
+    batch->strategies = t->strategies;
+    batch->n_strategies = sc->asymmetric ? 2 * n : n;
+    batch->params = t->params;
+    batch->n_params = n;
+    batch->rules = dlm_match_rules_from_scenario(sc);
+    batch->jobs = t->jobs;
+    batch->n_jobs = t->n_jobs;
+    return DLM_OK;
+fail:
+    tally_free(t);
+    dlm_tournament_report_free(out);
+    return st;
+}
+
+/* A played tournament's results (in t) tallied into out and ranked; t freed. */
+static void tournament_finish(const dlm_scenario *sc, tally *t, dlm_tournament_report *out)
+{
+    size_t i, k;
+    for (k = 0; k < t->n_jobs;)
+        k += tally_match(sc, t, out, k);
+    for (i = 0; i < t->n; ++i)
+        tally_entrant(sc, t, out, i);
     rank_report = out;
-    qsort(out->rank, n, sizeof *out->rank, rank_cmp);
+    qsort(out->rank, t->n, sizeof *out->rank, rank_cmp);
     rank_report = NULL;
-done:
-    tally_free(&t);
+    tally_free(t);
+}
+
+dlm_status dlm_play_scenario_tournament_progress(const dlm_scenario *sc,
+                                                 const dlm_backend_ops *ops, dlm_backend *be,
+                                                 dlm_tournament_report *out,
+                                                 dlm_progress_fn progress, void *ctx,
+                                                 dlm_error *err)
+{
+    tally t;
+    dlm_match_batch batch;
+    dlm_status st = tournament_setup(sc, out, &t, &batch, err);
     if (st != DLM_OK)
+        return st;
+    if ((st = play_jobs(ops, be, &batch, t.results, progress, ctx, err)) != DLM_OK) {
+        tally_free(&t);
         dlm_tournament_report_free(out);
+        return st;
+    }
+    tournament_finish(sc, &t, out);
+    return DLM_OK;
+}
+
+/* Plays the tournaments j with group[j] == g as one batch: their strategies, parameters and
+ * jobs side by side (each job's indices moved to its tournament's place), the results
+ * back into each tournament's tally. */
+static dlm_status tournaments_group(size_t k, const size_t *group, size_t g, tally *t,
+                                    const dlm_match_batch *b, const dlm_backend_ops *ops,
+                                    dlm_backend *be, dlm_error *err)
+{
+    size_t j, i, ns = 0, np = 0, nj = 0, first = k;
+    dlm_match_batch all;
+    dlm_strategy *strategies;
+    dlm_player_params *params;
+    dlm_match_job *jobs;
+    dlm_match_result *results;
+    dlm_status st = DLM_OK;
+    for (j = 0; j < k; ++j)
+        if (group[j] == g) {
+            first = first < k ? first : j;
+            ns += b[j].n_strategies;
+            np += b[j].n_params;
+            nj += b[j].n_jobs;
+        }
+    strategies = calloc(ns, sizeof *strategies);
+    params = calloc(np, sizeof *params);
+    jobs = calloc(nj, sizeof *jobs);
+    results = calloc(nj, sizeof *results);
+    if (!strategies || !params || !jobs || !results)
+        st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a batch of tournaments");
+    for (j = 0, ns = np = nj = 0; j < k && st == DLM_OK; ++j) {
+        if (group[j] != g)
+            continue;
+        memcpy(strategies + ns, b[j].strategies, b[j].n_strategies * sizeof *strategies);
+        memcpy(params + np, b[j].params, b[j].n_params * sizeof *params);
+        for (i = 0; i < b[j].n_jobs; ++i) {
+            dlm_match_job x = b[j].jobs[i];
+            x.strategy[0] += (uint32_t)ns;
+            x.strategy[1] += (uint32_t)ns;
+            x.params[0] += (uint32_t)np;
+            x.params[1] += (uint32_t)np;
+            jobs[nj + i] = x;
+        }
+        ns += b[j].n_strategies;
+        np += b[j].n_params;
+        nj += b[j].n_jobs;
+    }
+    if (st == DLM_OK) {
+        all = b[first];
+        all.strategies = strategies;
+        all.n_strategies = ns;
+        all.params = params;
+        all.n_params = np;
+        all.jobs = jobs;
+        all.n_jobs = nj;
+        st = ops->play_matches(be, &all, results, err);
+    }
+    for (j = 0, nj = 0; j < k && st == DLM_OK; ++j)
+        if (group[j] == g) {
+            memcpy(t[j].results, results + nj, b[j].n_jobs * sizeof *results);
+            nj += b[j].n_jobs;
+        }
+    free(strategies);
+    free(params);
+    free(jobs);
+    free(results);
+    return st;
+}
+
+dlm_status dlm_play_scenario_tournaments(const dlm_scenario *const *scs, size_t k,
+                                         const dlm_backend_ops *ops, dlm_backend *be,
+                                         dlm_tournament_report *outs, dlm_error *err)
+{
+    tally *t = calloc(k ? k : 1, sizeof *t);
+    dlm_match_batch *b = calloc(k ? k : 1, sizeof *b);
+    size_t *group = calloc(k ? k : 1, sizeof *group), j, i, groups = 0, set = 0;
+    dlm_status st = DLM_OK;
+    memset(outs, 0, k * sizeof *outs);
+    if (!t || !b || !group)
+        st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a batch of tournaments");
+    for (j = 0; j < k && st == DLM_OK; ++j, ++set) {
+        if ((st = tournament_setup(scs[j], &outs[j], &t[j], &b[j], err)) != DLM_OK)
+            break;
+        for (i = 0; i < j && !match_same_batch(scs[i], scs[j]); ++i)
+            ;
+        group[j] = i < j ? group[i] : groups++;
+    }
+    for (i = 0; i < groups && st == DLM_OK; ++i)
+        st = tournaments_group(k, group, i, t, b, ops, be, err);
+    for (j = 0; j < set; ++j) {
+        if (st == DLM_OK) {
+            tournament_finish(scs[j], &t[j], &outs[j]);
+        } else {
+            tally_free(&t[j]);
+            dlm_tournament_report_free(&outs[j]);
+        }
+    }
+    free(t);
+    free(b);
+    free(group);
     return st;
 }
 

@@ -75,6 +75,13 @@ dlm_status dlm_play_scenario_tournament(const dlm_scenario *sc, const dlm_backen
                                         dlm_backend *be, dlm_tournament_report *out,
                                         dlm_error *err);
 
+/* Plays k tournaments as few batches as their seeds and match rules allow, every match
+ * keyed as in its tournament alone: outs[j] is what dlm_play_scenario_tournament gives
+ * for scs[j]. */
+dlm_status dlm_play_scenario_tournaments(const dlm_scenario *const *scs, size_t k,
+                                         const dlm_backend_ops *ops, dlm_backend *be,
+                                         dlm_tournament_report *outs, dlm_error *err);
+
 /* Progress of a long run: done of total (matches, generations). */
 typedef void (*dlm_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
