@@ -159,7 +159,40 @@ sweep:
     - {key: evolution.selection, values: [0.05, 0.2]}
   replicates: 2
 YAML
-for cfg in fix classes exact; do
+cat >"$TMP/lattice.yaml" <<'YAML'
+mode: evolve
+seed: 8
+match: {rounds: 10}
+evolution:
+  population: 64
+  populations: 2
+  generations: 30
+  record_every: 5
+  structure: {type: lattice, width: 8, height: 8, neighbourhood: moore}
+  initial: {shares: {tft: 0.4, alld: 0.3, wsls: 0.3}}
+sweep:
+  axes:
+    - {key: match.execution_error, values: [0, 0.1]}
+    - {key: evolution.selection, values: [0.5, 1]}
+  replicates: 2
+YAML
+cat >"$TMP/regular.yaml" <<'YAML'
+mode: evolve
+seed: 8
+match: {rounds: 10}
+evolution:
+  population: 30
+  generations: 20
+  record_every: 5
+  rule: fermi
+  structure: {type: random-regular, degree: 4}
+  initial: {shares: {tft: 0.5, alld: 0.5}}
+sweep:
+  axes:
+    - {key: match.execution_error, values: [0, 0.1, 0.2]}
+  replicates: 2
+YAML
+for cfg in fix classes exact lattice regular; do
   for fmt in csv json; do
     expect 0 "$cfg: one run at a time ($fmt)" -- "$DLM" sweep "$TMP/$cfg.yaml" --backend cpu --quiet --batch 1 --format $fmt --out "$TMP/one.$fmt" --summary "$TMP/one_s.csv"
     expect 0 "$cfg: batched ($fmt)" -- "$DLM" sweep "$TMP/$cfg.yaml" --backend cpu --threads 2 --quiet --format $fmt --out "$TMP/batch.$fmt" --summary "$TMP/batch_s.csv"
@@ -182,6 +215,12 @@ assert "fixation" in stops, stops
 gens = {r["summary"]["generations"] for r in d["runs"]}
 assert len(gens) > 3, gens
 ' "$TMP/fix_one.json"
+# one graph per batch: the lattice's runs share it; a random graph is the seed's, so the
+# replicates' graphs differ and their runs cannot share a batch
+expect 0 "the lattice sweep" -- "$DLM" sweep "$TMP/lattice.yaml" --backend cpu --out "$TMP/x.csv"
+contains "$TMP/err" "8/8 runs.*; 1 batch$" "runs on one lattice share a batch"
+expect 0 "the random-regular sweep" -- "$DLM" sweep "$TMP/regular.yaml" --backend cpu --out "$TMP/x.csv"
+contains "$TMP/err" "6/6 runs.*; 6 batches$" "runs on different random graphs do not share a batch"
 expect 0 "the 12 runs of the fixation sweep" -- "$DLM" sweep "$TMP/fix.yaml" --backend cpu --out "$TMP/x.csv"
 contains "$TMP/err" "12/12 runs.*; 1 batch$" "the fixation sweep's runs share one batch"
 expect 0 "batches of 5" -- "$DLM" sweep "$TMP/fix.yaml" --backend cpu --batch 5 --out "$TMP/x.csv"

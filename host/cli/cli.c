@@ -1960,7 +1960,7 @@ static size_t evo_batch_gather(const sweep_ctx *c, uint64_t first, uint64_t max,
         sc->out[0] = '\0'; /* no summary beside a file: the sweep has its own */
         sc->checkpoint[0] = '\0'; /* the sweep's own, not the run's */
         snprintf(sc->format, sizeof sc->format, "%s", format_names[c->fmt]);
-        if (sc->mode != DLM_MODE_EVOLVE || strcmp(sc->evolution.structure.type, "well-mixed") ||
+        if (sc->mode != DLM_MODE_EVOLVE ||
             sc->evolution.snapshot_every || sc->evolution.wall_clock > 0 || sc->checkpoint[0] ||
             dlm_evo_plan_build(sc, plan, &err) != DLM_OK) {
             dlm_scenario_free(sc);

@@ -4,13 +4,46 @@
 
 #include "plan/evolve_plan.h"
 
+/* Whether two graphs are the same: vertices, arcs, every neighbour list. */
+static int graph_same(const dlm_graph *g, const dlm_graph *h)
+{
+    if (g->n != h->n || g->n_arcs != h->n_arcs)
+        return 0;
+    if (g->n == 0)
+        return 1;
+    return memcmp(g->offsets, h->offsets, (g->n + 1u) * sizeof *g->offsets) == 0 &&
+           (g->n_arcs == 0 || memcmp(g->neighbors, h->neighbors,
+                                     g->n_arcs * sizeof *g->neighbors) == 0);
+}
+
+/* A copy of g into *out (empty for an empty g); 0 when memory runs out. */
+static int graph_copy(const dlm_graph *g, dlm_graph *out)
+{
+    *out = *g;
+    out->offsets = NULL;
+    out->neighbors = NULL;
+    if (g->n == 0)
+        return 1;
+    out->offsets = malloc((g->n + 1u) * sizeof *out->offsets);
+    out->neighbors = malloc((g->n_arcs ? g->n_arcs : 1) * sizeof *out->neighbors);
+    if (!out->offsets || !out->neighbors)
+        return 0;
+    memcpy(out->offsets, g->offsets, (g->n + 1u) * sizeof *out->offsets);
+    memcpy(out->neighbors, g->neighbors, g->n_arcs * sizeof *out->neighbors);
+    return 1;
+}
+
 int dlm_evo_plan_batchable(const dlm_scenario *sa, const dlm_evo_plan *a,
                            const dlm_scenario *sb, const dlm_evo_plan *b)
 {
     const dlm_evolution_spec *x = &sa->evolution, *y = &sb->evolution;
     uint32_t i;
-    if (a->rule != b->rule || a->synchronous != b->synchronous ||
-        a->params.structure == DLM_STRUCTURE_GRAPH || b->params.structure == DLM_STRUCTURE_GRAPH)
+    if (a->rule != b->rule || a->synchronous != b->synchronous)
+        return 0;
+    /* a graph is the batch's: every run on the same one (population-local ids) */
+    if ((a->params.structure == DLM_STRUCTURE_GRAPH) != (b->params.structure == DLM_STRUCTURE_GRAPH) ||
+        !graph_same(&a->interaction, &b->interaction) ||
+        !graph_same(&a->replacement, &b->replacement))
         return 0;
     /* the runner's schedule and its reading of fixation are the batch's */
     if (x->generations != y->generations || x->record_every != y->record_every ||
@@ -43,6 +76,12 @@ dlm_status dlm_evo_plan_join(const dlm_evo_plan *const *plans, size_t k, dlm_evo
     *out = *plans[0];
     memset(&out->interaction, 0, sizeof out->interaction);
     memset(&out->replacement, 0, sizeof out->replacement);
+    if (!graph_copy(&plans[0]->interaction, &out->interaction) ||
+        !graph_copy(&plans[0]->replacement, &out->replacement)) {
+        dlm_graph_free(&out->interaction);
+        dlm_graph_free(&out->replacement);
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a batch's graph");
+    }
     out->n_populations = np;
     out->n_agents = na;
     out->n_table = nt;

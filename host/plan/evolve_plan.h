@@ -52,7 +52,8 @@ void dlm_evo_plan_free(dlm_evo_plan *plan);
  * population carries (its parameters, classes, mutation set, seed, initial strategies)
  * evolve together as the populations of one plan. 1 when run b can join a batch with
  * run a: the same rule and schedule (generations, record_every, stop at fixation, no
- * snapshots, no wall-clock limit), the same named strategies, and no graphs. */
+ * snapshots, no wall-clock limit), the same named strategies, and the same graphs (none,
+ * or identical ones: population-local ids make one graph serve every population). */
 int dlm_evo_plan_batchable(const dlm_scenario *sa, const dlm_evo_plan *a,
                            const dlm_scenario *sb, const dlm_evo_plan *b);
 /* Joins k batchable plans into one: run j's populations follow run j-1's, with its own
