@@ -79,6 +79,10 @@ expect 0 "sweep" -- "$DLM" sweep "$TMP/three.yaml" --quiet --format csv \
 contains "$TMP/out" "^point,replicate,evolution.selection,seed," "sweep columns"
 contains "$TMP/out" "^0,0,0,.*,fixation,allc,alld,,0.1,90,9," "neutral point: 1/N"
 [ "$(grep -c ',stationary,' "$TMP/out")" -eq 132 ] && ok || bad "sweep: both points' chains"
+expect 0 "sweep summary" -- "$DLM" sweep "$TMP/three.yaml" --quiet --out "$TMP/sweep.csv" --summary "$TMP/summary.csv" \
+  --set 'sweep.axes=[{key: evolution.selection, values: [0, 0.2]}]'
+contains "$TMP/summary.csv" "^0,0,fixation:tft>alld,1,0.1," "summary: one tft mutant among alld, neutral"
+contains "$TMP/summary.csv" "^1,0.2,abundance:alld,1," "summary: the full chain's abundance"
 
 # the exact answers against simulation: the same config as mode evolve
 check_fixation() { # config resident mutant

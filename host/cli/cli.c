@@ -1552,7 +1552,10 @@ static int cmd_analyze(int argc, char **argv)
         fputs("\nA and B must be memory-one strategies. The 4-state Markov chain of the ordinary "
               "game\ngives the exact answers; with reaction periods (up to 64) or observation "
               "delays\n(up to 4), the larger chain of the timescales does. A config with "
-              "`mode: analyze`\n(dilemma run, dilemma sweep) asks the same of its players.\n",
+              "`mode: analyze`\n(dilemma run, dilemma sweep) asks the same of its players; "
+              "with analyze.population\n(dilemma analyze --config FILE) it answers for the "
+              "well-mixed population of its\nevolution section instead: fixation, the "
+              "rare-mutation limit, the full chain.\n",
               stdout);
         free_args(&a);
         return 0;
