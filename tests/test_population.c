@@ -90,9 +90,13 @@ static void test_neutral(void **state)
     }
 }
 
-/* Traulsen, Nowak & Pacheco, Phys. Rev. E 74, 011909 (2006): one A among N - 1 B,
+/* Traulsen, Nowak & Pacheco, Phys. Rev. E 74, 011909 (2006): under pairwise comparison
+ * T-_j / T+_j = exp(-beta (pi_A - pi_B)) and pi_A - pi_B = u j + v is linear in the number
+ * j of A, so one A among N - 1 B fixes with
  * rho_A = 1 / sum_{k=0}^{N-1} exp(-beta (u k (k+1)/2 + v k)), u = (a - b - c + d)/(N - 1),
- * v = (-a + b N - d N + d)/(N - 1), from A's payoffs a (vs A), b (vs B) and B's c, d. */
+ * v = (-a + b N - d N + d)/(N - 1), from A's payoffs a (vs A), b (vs B) and B's c, d (their
+ * sum, written with their u doubled). Their erf form approximates this sum by an integral
+ * and is not tested: an approximation has no exact answer to meet. */
 static void test_traulsen_nowak_pacheco(void **state)
 {
     static const double games[][4] = {{3, 0, 5, 1}, {1, 4, 2, 3}, {4, 0, 3, 1}, {2, 3, 1, 4}};
