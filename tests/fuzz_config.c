@@ -81,6 +81,26 @@ static void check_structure(const dlm_structure_spec *s, uint32_t population)
         require(s->file[0] != '\0', "file structure names a file");
 }
 
+/* Checks analyze.population against scenario.h. */
+static void check_population_analysis(const dlm_population_analysis_spec *pa)
+{
+    size_t i;
+    require(pa->wanted == 0 || pa->wanted == 1, "analyze.population wanted");
+    require(pa->full_chain == 0 || pa->full_chain == 1, "full_chain");
+    require(pa->max_states >= 1, "max_states >= 1");
+    require((pa->types != NULL) == (pa->n_types > 0) && (pa->n_types == 0 || pa->n_types >= 2) &&
+                pa->n_types <= 64, "types");
+    for (i = 0; i < pa->n_types; ++i)
+        require(pa->types[i].strategy[0] != '\0', "type strategy");
+    require((pa->payoff_matrix != NULL) == (pa->n_payoff > 0) &&
+                (pa->n_payoff == 0 || (pa->n_payoff >= 2 && pa->n_payoff <= 64)) &&
+                (pa->n_types == 0 || pa->n_payoff == 0 || pa->n_types == pa->n_payoff),
+            "payoff matrix");
+    for (i = 0; i < pa->n_payoff * pa->n_payoff; ++i)
+        require(pa->payoff_matrix[i] == pa->payoff_matrix[i], "payoffs are numbers");
+    require(pa->wanted || (!pa->types && !pa->payoff_matrix), "population keys only when wanted");
+}
+
 /* Checks the evolution spec against scenario.h. */
 static void check_evolution(const dlm_evolution_spec *ev)
 {
@@ -99,6 +119,8 @@ static void check_evolution(const dlm_evolution_spec *ev)
     require(ev->selection >= 0.0 && ev->selection == ev->selection, "selection >= 0");
     require(strcmp(ev->fitness, "linear") == 0 || strcmp(ev->fitness, "exponential") == 0,
             "fitness");
+    require(strcmp(ev->moran_death, "any") == 0 || strcmp(ev->moran_death, "others") == 0,
+            "moran_death");
     require(ev->accumulate_total == 0 || ev->accumulate_total == 1, "accumulate_total");
     require(ev->payoff_exact == 0 || ev->payoff_exact == 1, "payoff_exact");
     check_structure(&ev->structure, ev->population);
@@ -148,7 +170,8 @@ static void check_scenario(const dlm_scenario *sc)
     size_t i;
     require(memchr(sc->name, '\0', sizeof sc->name) != NULL, "name terminated");
     require(sc->mode == DLM_MODE_MATCH || sc->mode == DLM_MODE_TOURNAMENT ||
-                sc->mode == DLM_MODE_EVOLVE, "mode");
+                sc->mode == DLM_MODE_EVOLVE || sc->mode == DLM_MODE_ANALYZE, "mode");
+    check_population_analysis(&sc->population_analysis);
     require(sc->rounds >= 1 && sc->rounds <= DLM_MAX_ROUNDS, "rounds in [1, DLM_MAX_ROUNDS]");
     require(sc->geometric == 0 || sc->geometric == 1, "geometric is 0 or 1");
     require(sc->continuation >= 0.0 && sc->continuation < 1.0, "continuation in [0, 1)");

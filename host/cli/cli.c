@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "run/analyze.h"
+#include "run/population_analysis.h"
+#include "output/population_output.h"
 #include "run/digest.h"
 #include "backends/backend.h"
 #include "cli/cli.h"
@@ -1035,6 +1037,26 @@ static dlm_status run_analysis(const dlm_scenario *sc, dlm_format fmt, dlm_diges
     return st;
 }
 
+/* mode analyze with analyze.population: the exact answers of the well-mixed population of
+ * evolution.*, written to the scenario's output. */
+static dlm_status run_population_analysis(const dlm_scenario *sc, dlm_format fmt,
+                                          dlm_digest *digest, dlm_error *err)
+{
+    dlm_population_report r;
+    dlm_sink sink;
+    dlm_status st = dlm_population_analyze(sc, &r, err);
+    if (st == DLM_OK && digest)
+        st = dlm_digest_population(digest, &r, err);
+    if (st == DLM_OK)
+        st = dlm_sink_open(&sink, sc->out, err);
+    if (st == DLM_OK) {
+        dlm_write_population(sink.fp, fmt, sc, &r);
+        st = dlm_sink_commit(&sink, err);
+    }
+    dlm_population_report_free(&r);
+    return st;
+}
+
 /* The command line's choices, else the config's (match.repetitions, tournament.matrix,
  * tournament.per_repetition), checked against the mode and format; an exit code. */
 static int resolve_run_options(const char *cmd, const dlm_scenario *sc, run_options *o,
@@ -1101,7 +1123,10 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
             return 2;
         }
     if (sc->mode == DLM_MODE_ANALYZE) {
-        if ((st = run_analysis(sc, fmt, o->digest, &err)) != DLM_OK)
+        st = sc->population_analysis.wanted
+                 ? run_population_analysis(sc, fmt, o->digest, &err)
+                 : run_analysis(sc, fmt, o->digest, &err);
+        if (st != DLM_OK)
             fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
         return st == DLM_OK ? 0 : st == DLM_ERR_USAGE ? 2 : 1;
     }
@@ -1543,7 +1568,10 @@ static int cmd_analyze(int argc, char **argv)
         fputs("\nA and B must be memory-one strategies. The 4-state Markov chain of the ordinary "
               "game\ngives the exact answers; with reaction periods (up to 64) or observation "
               "delays\n(up to 4), the larger chain of the timescales does. A config with "
-              "`mode: analyze`\n(dilemma run, dilemma sweep) asks the same of its players.\n",
+              "`mode: analyze`\n(dilemma run, dilemma sweep) asks the same of its players; "
+              "with analyze.population\n(dilemma analyze --config FILE) it answers for the "
+              "well-mixed population of its\nevolution section instead: fixation, the "
+              "rare-mutation limit, the full chain.\n",
               stdout);
         free_args(&a);
         return 0;

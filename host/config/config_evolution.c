@@ -28,10 +28,12 @@
 static const char *const evolution_keys[] = {
     "population", "populations", "generations",  "rule",        "selection", "fitness",
     "accumulate", "payoff",      "structure",    "replacement", "mutation",  "initial",
-    "classes",    "stop",        "record_every", "tolerance",   "snapshot",  "track"};
+    "classes",    "stop",        "record_every", "tolerance",   "snapshot",  "track",
+    "moran_death"};
 static const char *const rules[] = {"moran-bd",   "moran-db",      "fermi",
                                     "fermi-sync", "wright-fisher", "imitate-best"};
 static const char *const fitness_maps[] = {"linear", "exponential"};
+static const char *const moran_deaths[] = {"any", "others"};
 static const char *const accumulations[] = {"mean", "total"};
 static const char *const payoffs[] = {"played", "exact"};
 
@@ -553,6 +555,7 @@ static void evolution_defaults(dlm_evolution_spec *ev)
     snprintf(ev->rule, sizeof ev->rule, "moran-bd");
     ev->selection = 1.0;
     snprintf(ev->fitness, sizeof ev->fitness, "linear");
+    snprintf(ev->moran_death, sizeof ev->moran_death, "any");
     dlm_cfg_evo_structure_defaults(&ev->structure);
     ev->replacement = ev->structure;
     snprintf(ev->mutation_kind, sizeof ev->mutation_kind, "none");
@@ -608,6 +611,12 @@ static dlm_status read_scalars(reader *r, const dlm_node *map)
                                      N_OF(fitness_maps), &index)))
             return st;
         snprintf(ev->fitness, sizeof ev->fitness, "%s", fitness_maps[index]);
+    }
+    if ((v = dlm_node_lookup(map, "moran_death", NULL))) {
+        if ((st = dlm_cfg_get_choice(r->err, v, "evolution.moran_death", moran_deaths,
+                                     N_OF(moran_deaths), &index)))
+            return st;
+        snprintf(ev->moran_death, sizeof ev->moran_death, "%s", moran_deaths[index]);
     }
     if ((v = dlm_node_lookup(map, "accumulate", NULL))) {
         if ((st = dlm_cfg_get_choice(r->err, v, "evolution.accumulate", accumulations,

@@ -121,4 +121,8 @@ dlm_status dlm_cfg_read_player_settings(dlm_error *err, const dlm_node *map, con
 dlm_status dlm_cfg_read_evolution(dlm_error *err, const dlm_config *cfg, const dlm_node *key,
                                   const dlm_node *value, dlm_scenario *sc);
 
+/* Validates analyze: (config_analyze.c) into sc->population_analysis, defaults included;
+ * needs sc->game. */
+dlm_status dlm_cfg_read_analyze(dlm_error *err, const dlm_node *root, dlm_scenario *sc);
+
 #endif /* DLM_CONFIG_TREE_H */

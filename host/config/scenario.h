@@ -63,6 +63,8 @@ typedef struct dlm_evolution_spec {
     uint32_t populations;   /* independent populations (replicates), each with its own streams */
     uint64_t generations;   /* stop after this many */
     char rule[16];          /* moran-bd | moran-db | fermi | fermi-sync | wright-fisher | imitate-best */
+    char moran_death[8];    /* moran-bd: any (the one who dies is any of N, the parent
+                               included; Nowak 2006) | others (one of the other N - 1) */
     double selection;       /* w (fitness maps) or beta (fermi rules), >= 0 */
     char fitness[16];       /* linear | exponential */
     int accumulate_total;   /* 0: payoff = mean over an agent's matches; 1: sum */
@@ -93,6 +95,19 @@ typedef struct dlm_evolution_spec {
     char snapshot_file[DLM_PATH_MAX]; /* "" = <output file>.snapshot or dilemma.snapshot */
 } dlm_evolution_spec;
 
+/* mode analyze with analyze.population: the exact answers of the well-mixed population
+ * that evolution.* describes (run/analyze_population.h). */
+typedef struct dlm_population_analysis_spec {
+    int wanted;             /* 1 when analyze.population is given */
+    dlm_share *types;       /* the types' strategy texts (share unused); NULL: from evolution.* */
+    size_t n_types;
+    double *payoff_matrix;  /* n_payoff x n_payoff, row-major: row's payoff per round against
+                               column; NULL: computed from the types and match.* */
+    size_t n_payoff;
+    int full_chain;         /* solve the chain over compositions when mutation_rate > 0 */
+    uint64_t max_states;    /* refuse a larger chain over compositions */
+} dlm_population_analysis_spec;
+
 typedef struct dlm_scenario {
     char name[128];
     dlm_mode mode;
@@ -121,7 +136,8 @@ typedef struct dlm_scenario {
     int per_repetition_wanted;               /* tournament.per_repetition: likewise */
     char per_repetition_file[DLM_PATH_MAX];
 
-    dlm_evolution_spec evolution; /* mode evolve */
+    dlm_evolution_spec evolution; /* mode evolve (and the population of analyze.population) */
+    dlm_population_analysis_spec population_analysis; /* mode analyze: analyze.population */
 
     /* how to run and where to write */
     char backend[16]; /* auto | cpu | opencl | cuda */

@@ -1,0 +1,143 @@
+/* config_analyze.c — the analyze: section: what `mode: analyze` asks beyond its two
+ * players. Today one key, `population`: the exact answers of the well-mixed population
+ * that evolution.* describes (types, an optional payoff matrix, the full chain's limits).
+ * Errors read "file:line: analyze.population.key: what was found, what is allowed".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config_tree.h"
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define DEFAULT_MAX_STATES 200000u
+#define MAX_TYPES 64u /* DLM_POP_MAX_TYPES (run/analyze_population.h) */
+
+static const char *const analyze_keys[] = {"population"};
+static const char *const population_keys[] = {"types", "payoff_matrix", "full_chain",
+                                              "max_states"};
+
+/* analyze.population.types: 2 .. MAX_TYPES strategy texts. */
+static dlm_status read_types(dlm_error *err, const dlm_node *key, const dlm_node *v,
+                             dlm_scenario *sc)
+{
+    dlm_population_analysis_spec *pa = &sc->population_analysis;
+    static const char *const path = "analyze.population.types";
+    char what[128], item_path[64];
+    size_t i, j;
+    dlm_status st;
+    if (v->kind != DLM_NODE_SEQUENCE || v->n < 2 || v->n > MAX_TYPES)
+        return dlm_cfg_fail(err, v->kind == DLM_NODE_SEQUENCE ? v : key, path,
+                            "expected a sequence of 2 to %u strategies, got %s", MAX_TYPES,
+                            v->kind == DLM_NODE_SEQUENCE && v->n < 2 ? "fewer than 2"
+                            : v->kind == DLM_NODE_SEQUENCE ? "more"
+                                                           : dlm_cfg_got(v, what, sizeof what));
+    if (!(pa->types = calloc(v->n, sizeof *pa->types)))
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory reading %s", path);
+    pa->n_types = v->n;
+    for (i = 0; i < v->n; ++i) {
+        dlm_strategy_def def;
+        snprintf(item_path, sizeof item_path, "%s.%zu", path, i);
+        if ((st = dlm_cfg_get_strategy(err, v->items[i], item_path, &sc->game,
+                                       pa->types[i].strategy, &def)))
+            return st;
+        for (j = 0; j < i; ++j)
+            if (strcmp(pa->types[j].strategy, pa->types[i].strategy) == 0)
+                return dlm_cfg_fail(err, v->items[i], item_path,
+                                    "'%s' is listed twice (entry %zu too): each type once",
+                                    pa->types[i].strategy, j);
+    }
+    return DLM_OK;
+}
+
+/* analyze.population.payoff_matrix: k rows of k numbers (k >= 2). */
+static dlm_status read_matrix(dlm_error *err, const dlm_node *key, const dlm_node *v,
+                              dlm_scenario *sc)
+{
+    dlm_population_analysis_spec *pa = &sc->population_analysis;
+    static const char *const path = "analyze.population.payoff_matrix";
+    char what[128], item_path[96];
+    size_t k = v->n, i, j;
+    dlm_status st;
+    if (v->kind != DLM_NODE_SEQUENCE || k < 2 || k > MAX_TYPES)
+        return dlm_cfg_fail(err, v->kind == DLM_NODE_SEQUENCE ? v : key, path,
+                            "expected 2 to %u rows of as many payoffs ([[R, S], [T, P]] for "
+                            "two types), got %s", MAX_TYPES,
+                            v->kind == DLM_NODE_SEQUENCE ? "a wrong number of rows"
+                                                         : dlm_cfg_got(v, what, sizeof what));
+    if (!(pa->payoff_matrix = calloc(k * k, sizeof *pa->payoff_matrix)))
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory reading %s", path);
+    pa->n_payoff = k;
+    for (i = 0; i < k; ++i) {
+        const dlm_node *row = v->items[i];
+        snprintf(item_path, sizeof item_path, "%s.%zu", path, i);
+        if (row->kind != DLM_NODE_SEQUENCE || row->n != k)
+            return dlm_cfg_fail(err, row, item_path,
+                                "expected a row of %zu payoffs (the matrix is square: one row "
+                                "and one column per type), got %s", k,
+                                row->kind == DLM_NODE_SEQUENCE ? "another length"
+                                                               : dlm_cfg_got(row, what, sizeof what));
+        for (j = 0; j < k; ++j) {
+            snprintf(item_path, sizeof item_path, "%s.%zu.%zu", path, i, j);
+            if ((st = dlm_cfg_get_number(err, row->items[j], item_path, "a finite number",
+                                         &pa->payoff_matrix[i * k + j])))
+                return st;
+        }
+    }
+    if (pa->types && pa->n_types != k)
+        return dlm_cfg_fail(err, key, path, "has %zu rows but analyze.population.types names "
+                            "%zu types: one row and one column per type", k, pa->n_types);
+    return DLM_OK;
+}
+
+/* analyze.population: a mapping (null or {} takes every default). */
+static dlm_status read_population(dlm_error *err, const dlm_node *key, const dlm_node *map,
+                                  dlm_scenario *sc)
+{
+    dlm_population_analysis_spec *pa = &sc->population_analysis;
+    const dlm_node *v, *k;
+    char what[128];
+    dlm_status st;
+    pa->wanted = 1;
+    if (dlm_node_is_null(map))
+        return DLM_OK;
+    if (map->kind != DLM_NODE_MAPPING)
+        return dlm_cfg_fail(err, key, "analyze.population",
+                            "expected a mapping (types, payoff_matrix, full_chain, max_states; "
+                            "{} for the defaults), got %s", dlm_cfg_got(map, what, sizeof what));
+    if ((st = dlm_cfg_check_keys(err, map, "analyze.population", population_keys,
+                                 N_OF(population_keys))))
+        return st;
+    if ((v = dlm_node_lookup(map, "types", &k)) && (st = read_types(err, k, v, sc)))
+        return st;
+    if ((v = dlm_node_lookup(map, "payoff_matrix", &k)) && (st = read_matrix(err, k, v, sc)))
+        return st;
+    if ((v = dlm_node_lookup(map, "full_chain", NULL)) &&
+        (st = dlm_cfg_get_bool(err, v, "analyze.population.full_chain", &pa->full_chain)))
+        return st;
+    if ((v = dlm_node_lookup(map, "max_states", NULL)) &&
+        (st = dlm_cfg_get_uint(err, v, "analyze.population.max_states", 1, UINT64_C(1) << 40,
+                               &pa->max_states)))
+        return st;
+    return DLM_OK;
+}
+
+dlm_status dlm_cfg_read_analyze(dlm_error *err, const dlm_node *root, dlm_scenario *sc)
+{
+    const dlm_node *key, *section = dlm_node_lookup(root, "analyze", &key), *v, *pkey;
+    char what[128];
+    dlm_status st;
+    memset(&sc->population_analysis, 0, sizeof sc->population_analysis);
+    sc->population_analysis.full_chain = 1;
+    sc->population_analysis.max_states = DEFAULT_MAX_STATES;
+    if (!section || dlm_node_is_null(section))
+        return DLM_OK;
+    if (section->kind != DLM_NODE_MAPPING)
+        return dlm_cfg_fail(err, key, "analyze", "expected a mapping (population), got %s",
+                            dlm_cfg_got(section, what, sizeof what));
+    if ((st = dlm_cfg_check_keys(err, section, "analyze", analyze_keys, N_OF(analyze_keys))))
+        return st;
+    if ((v = dlm_node_lookup(section, "population", &pkey)))
+        return read_population(err, pkey, v, sc);
+    return DLM_OK;
+}
