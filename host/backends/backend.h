@@ -45,8 +45,10 @@ typedef struct dlm_evo_setup {
     size_t n_params;
     const dlm_player_params *classes;
     size_t n_classes;
-    const dlm_strategy *table; /* mutation sets */
+    const dlm_strategy *table; /* mutation sets and types */
     size_t n_table;
+    const double *exact;       /* costs and cached exact payoffs of the types (dlm_evo_world) */
+    size_t n_exact;
     const uint64_t *inter_offsets, *repl_offsets; /* null without graphs */
     const uint32_t *inter_neighbors, *repl_neighbors;
     uint32_t graph_n;
@@ -70,7 +72,7 @@ typedef struct dlm_device_need {
     uint64_t bytes;
 } dlm_device_need;
 
-#define DLM_EVO_NEEDS_MAX 20
+#define DLM_EVO_NEEDS_MAX 24
 /* The device buffers of an evolution (host/backends/evo_memory.c): every array of the
  * world, the populations, counts, partial counts of `groups` work-groups per population
  * (synchronous rules), census chunks (max_chunks per population) and records, into needs
