@@ -29,8 +29,12 @@
  *                     and its replacement neighbours (Nowak & May 1992); ties keep its own.
  *   Fitness maps: linear 1 - w + w pi, exponential exp(w pi). Fermi uses payoffs directly.
  *   With payoff_mode 1 (exact), a match between memory-one players is not played: its
- *   expected payoff per round comes from the Markov chain (dlm_exact.h). Census
- *   statistics always play their matches.
+ *   expected payoff per round comes from the Markov chain (dlm_exact.h); payoff_mode 2
+ *   takes the long-run payoff of the endless game instead. Where the plan found a finite
+ *   set of types (no mutation, or a mutation set), it computed every type pair's exact
+ *   payoff once (world->exact) and an evaluation reads it: the same number, bit for bit.
+ *   Census statistics always play their matches. An agent whose strategy has a cost
+ *   (params.costs) earns that much less per round of each match.
  *   Two sides (side_b > 0; asynchronous rules, well-mixed): agents 0 .. side_b-1 are side
  *   A, the rest side B. An agent's partners are the other side's agents, its
  *   replacement-neighbours the other agents of its own side, and it is paid by its side's

@@ -1,7 +1,9 @@
 /* dlm_exact.h — the expected payoff of a match between two memory-one players, from the
  * 4-state Markov chain of realised outcomes, written once for every backend (evolution's
- * `payoff: exact`). host/run/analyze.c is the reference for `dilemma analyze`; this is the
- * compact form the model needs: iterate the chain over the match's rounds.
+ * `payoff: exact`, and the plan's cache of type pairs, host/plan/evolve_types.c).
+ * host/run/analyze.c is the reference for `dilemma analyze`; this is the compact form the
+ * model needs: iterate the chain over the match's rounds, or (exact: long-run) take the
+ * limit of its lazy chain by repeated squaring.
  *
  * Player X with P(C) p[slot] (slot 0 first, then 1 + (own << 1 | opponent)), execution
  * error e and perception error q: given the realised outcome (x, y) from its view it
