@@ -105,6 +105,11 @@ typedef struct dlm_backend_ops {
        notice (a driver too old, a device that fails). Null means always present. Asked
        only after available() said 0; `--backend NAME` still reports `why` as an error. */
     int (*present)(void);
+    /* Optional: for `auto`, asked before available(): 1 when, without loading a driver,
+       the backend is known not to be auto's choice here (only CPU OpenCL drivers
+       installed), so that auto passes over it quietly and cheaply. Null means ask
+       available(). */
+    int (*auto_skip)(void);
     /* Writes the backend's devices, one per line, to out. */
     dlm_status (*list_devices)(FILE *out, dlm_error *err);
     dlm_status (*create)(const dlm_backend_options *opt, dlm_backend **out, dlm_error *err);

@@ -1350,6 +1350,7 @@ const dlm_backend_ops dlm_backend_opencl = {
     .name = "opencl",
     .available = cl_available,
     .auto_preferred = cl_auto_preferred,
+    .auto_skip = dlm_cl_only_cpu_drivers,
     .list_devices = cl_list_devices,
     .create = cl_create,
     .play_matches = cl_play_matches,
