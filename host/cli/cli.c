@@ -79,7 +79,7 @@ enum {
     O_PERIOD_ONE, O_DELAY_ONE, O_TRACE, O_MATCH_REPS,
     O_TOURNAMENT_REPS, O_STRATEGIES, O_SELF, O_NO_SELF, O_MATRIX, O_RUN_MATRIX, O_PER_REP,
     O_RUN_PER_REP, O_QUIET, O_SHARD, O_SUMMARY, O_BATCH, O_CHECKPOINT, O_CHECKPOINT_EVERY,
-    O_RESUME, O_COUNT
+    O_RESUME, O_PAIRS, O_COUNT
 };
 
 static const cli_option options[O_COUNT] = {
@@ -143,6 +143,9 @@ static const cli_option options[O_COUNT] = {
                    "each entrant's figures in each repetition: to FILE, or (csv) instead of "
                    "the ranking"},
     [O_QUIET] = {"quiet", NO_VALUE, NULL, C_SWEEP, "", "no progress line on stderr"},
+    [O_PAIRS] = {"pairs", NO_VALUE, NULL, C_ANALYZE, "",
+                 "the strategies are pairs A1 B1 A2 B2 ...: each pair's answers (without it, "
+                 "more than two strategies: every ordered pair of them)"},
     [O_SHARD] = {"shard", VALUE, NULL, C_SWEEP, "I/N",
                  "run slice I (0 <= I < N) of N into --out, for `dilemma merge`"},
     [O_BATCH] = {"batch", VALUE, NULL, C_SWEEP, "N",
@@ -166,7 +169,7 @@ static const cli_option options[O_COUNT] = {
 };
 
 #define MAX_ASSIGN 256
-#define MAX_POSITIONAL 8
+#define MAX_POSITIONAL 1024 /* analyze takes a set of strategies */
 
 typedef struct cli_args {
     unsigned command;               /* C_* */
@@ -1307,6 +1310,8 @@ static void usage_command(FILE *fp, const char *cmd, const char *synopsis)
 /* --- subcommands ----------------------------------------------------------------------- */
 
 static dlm_status load_config_tree(const cli_args *a, dlm_config **cfg, dlm_error *err);
+static int run_sweep(cli_args *a, const char *cmd, unsigned long long batch_max,
+                     dlm_sweep_job *job);
 
 static int cmd_run(int argc, char **argv)
 {
@@ -1514,6 +1519,63 @@ static int cmd_tournament(int argc, char **argv)
     return rc;
 }
 
+/* The values of one sweep axis, a YAML flow sequence of strategies: positional[first],
+ * positional[first + step], ... into out. 0, or 2 after a message. */
+static int strategy_values(const cli_args *a, int first, int step, char *out, size_t len)
+{
+    char quoted[2 * DLM_STRATEGY_TEXT_MAX + 4];
+    size_t o = 0;
+    int i;
+    o += (size_t)snprintf(out, len, "[");
+    for (i = first; i < a->n_positional; i += step) {
+        if (strlen(a->positional[i]) >= DLM_STRATEGY_TEXT_MAX) {
+            fprintf(stderr, "dilemma analyze: strategy %d: longer than %d characters\n", i + 1,
+                    DLM_STRATEGY_TEXT_MAX - 1);
+            return 2;
+        }
+        yaml_quote(quoted, sizeof quoted, a->positional[i]);
+        if (o < len)
+            o += (size_t)snprintf(out + o, len - o, "%s%s", i == first ? "" : ", ", quoted);
+    }
+    if (o + 2 > len) {
+        fprintf(stderr, "dilemma analyze: too many strategies for one command line\n");
+        return 2;
+    }
+    snprintf(out + o, len - o, "]");
+    return 0;
+}
+
+/* dilemma analyze S1 S2 S3 ... (every ordered pair) or --pairs A1 B1 A2 B2 ...: the pairs
+ * as a sweep over players.0.strategy and players.1.strategy (product, or zip), answered
+ * in this one process, a row (or record) per pair and player. */
+static int analyze_many(cli_args *a)
+{
+    static char values[2][1 << 16], sweep[sizeof values + 256];
+    dlm_sweep_job job;
+    int pairs = a->given[O_PAIRS], n = a->n_positional, rc;
+    if (pairs ? n < 2 || n % 2 : n < 3) {
+        fprintf(stderr, "dilemma analyze: --pairs takes strategies two by two (A1 B1 A2 B2 ...), "
+                        "got %d\n", n);
+        return 2;
+    }
+    if ((rc = strategy_values(a, 0, pairs ? 2 : 1, values[0], sizeof values[0])) != 0 ||
+        (rc = strategy_values(a, pairs ? 1 : 0, pairs ? 2 : 1, values[1], sizeof values[1])) != 0)
+        return rc;
+    snprintf(sweep, sizeof sweep,
+             "{zip: %s, axes: [{key: players.0.strategy, values: %s}, "
+             "{key: players.1.strategy, values: %s}]}",
+             pairs ? "true" : "false", values[0], values[1]);
+    a->n_positional = 2; /* the players' settings (per-player options) with the first pair */
+    if ((rc = add_player_options("analyze", a, 1)) != 0)
+        return rc;
+    if (add_assignment(a, "mode", "analyze", NULL) != 0 ||
+        add_assignment(a, "sweep", sweep, NULL) != 0)
+        return 2;
+    memset(&job, 0, sizeof job);
+    a->given[O_QUIET] = 1;
+    return run_sweep(a, "analyze", DLM_SWEEP_BATCH_MAX, &job);
+}
+
 static int cmd_analyze(int argc, char **argv)
 {
     cli_args a;
@@ -1523,18 +1585,27 @@ static int cmd_analyze(int argc, char **argv)
     if (rc)
         return rc;
     if (a.help) {
-        usage_command(stdout, "analyze", "A B [options]");
+        usage_command(stdout, "analyze", "A B [C ...] [options]");
         fputs("\nA and B must be memory-one strategies. The 4-state Markov chain of the ordinary "
               "game\ngives the exact answers; with reaction periods (up to 64) or observation "
-              "delays\n(up to 4), the larger chain of the timescales does. A config with "
-              "`mode: analyze`\n(dilemma run, dilemma sweep) asks the same of its players.\n",
+              "delays\n(up to 4), the larger chain of the timescales does. More than two "
+              "strategies: every\nordered pair of them (or, with --pairs, A1 B1 A2 B2 ... two "
+              "by two), answered in one\nprocess as a sweep over players.0.strategy and "
+              "players.1.strategy. A config with\n`mode: analyze` (dilemma run, dilemma sweep) "
+              "asks the same of its players.\n",
               stdout);
         free_args(&a);
         return 0;
     }
+    if (a.n_positional > 2 || a.given[O_PAIRS]) {
+        rc = analyze_many(&a);
+        free_args(&a);
+        return rc;
+    }
     if (a.n_positional != 2 && !a.config) {
         fprintf(stderr, "dilemma analyze: expected two memory-one strategies, e.g. dilemma "
-                        "analyze tft alld --execution-error 0.01\n");
+                        "analyze tft alld --execution-error 0.01 (more: every pair of them, "
+                        "or --pairs A1 B1 A2 B2 ...)\n");
         free_args(&a);
         return 2;
     }
@@ -2052,18 +2123,78 @@ static int parse_shard(const char *text, uint32_t *shard, uint32_t *shards)
     return 0;
 }
 
-static int cmd_sweep(int argc, char **argv)
+/* Runs the sweep of a's config and overrides (cmd names the command in messages);
+ * returns the exit code. */
+static int run_sweep(cli_args *a, const char *cmd, unsigned long long batch_max,
+                     dlm_sweep_job *job)
 {
-    cli_args a;
     dlm_config *cfg = NULL;
     dlm_sweep sw;
     dlm_scenario base;
     dlm_error err = {DLM_OK, ""};
-    dlm_sweep_job job;
     sweep_ctx ctx;
     int present = 0, rc;
-    unsigned long long batch_max = DLM_SWEEP_BATCH_MAX;
     dlm_status st;
+    st = load_config_tree(a, &cfg, &err);
+    if (st == DLM_OK)
+        st = dlm_sweep_read(cfg, &sw, &present, &err);
+    dlm_config_free(cfg);
+    if (st == DLM_OK && !present)
+        st = dlm_error_set(&err, DLM_ERR_USAGE, "%s has no sweep section (sweep: {axes: [...]}); "
+                           "dilemma run runs a config without one", a->config);
+    if (st != DLM_OK) {
+        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        return st == DLM_ERR_USAGE ? 2 : 1;
+    }
+    rc = sweep_validate(a, &sw);
+    if (!rc && sweep_scenario(a, &sw, 0, 0, &base, &err) != DLM_OK)
+        rc = 2;
+    if (!rc) {
+        if (output_format(&base, a->format_given, &job->fmt, &err) != DLM_OK) {
+            fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+            rc = 2;
+        }
+        job->out = base.out;
+        if (!rc && a->given[O_SUMMARY] && (!a->values[O_SUMMARY][0] ||
+                                          strcmp(a->values[O_SUMMARY], base.out) == 0)) {
+            fprintf(stderr, "dilemma %s: --summary needs a file of its own\n", cmd);
+            rc = 2;
+        }
+    }
+    if (!rc) {
+        ctx.a = a;
+        ctx.sw = &sw;
+        ctx.fmt = job->fmt;
+        ctx.batch_max = batch_max;
+        job->sw = &sw;
+        job->summary = a->given[O_SUMMARY] ? a->values[O_SUMMARY] : NULL;
+        job->quiet = a->given[O_QUIET];
+        job->config_hash = sweep_config_hash(a);
+        job->batch = sweep_batch;
+        job->ctx = &ctx;
+        cli_quiet_runs = 1;
+        dlm_signals_install();
+        if (!job->shards) {
+            int rank, size;
+            rc = dlm_mpi_start(&rank, &size, &cli_local_rank);
+        }
+        cli_backend.keep = 1;
+        if (!rc)
+            rc = dlm_sweep_drive(job);
+        release_backend();
+    }
+    if (!rc || present)
+        dlm_scenario_free(&base);
+    dlm_sweep_free(&sw);
+    return rc;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+    cli_args a;
+    dlm_sweep_job job;
+    int rc;
+    unsigned long long batch_max = DLM_SWEEP_BATCH_MAX;
     if ((rc = parse_args(argc, argv, 2, "sweep", &a)) != 0)
         return rc;
     if (a.help) {
@@ -2104,58 +2235,7 @@ static int cmd_sweep(int argc, char **argv)
         free_args(&a);
         return 2;
     }
-    st = load_config_tree(&a, &cfg, &err);
-    if (st == DLM_OK)
-        st = dlm_sweep_read(cfg, &sw, &present, &err);
-    dlm_config_free(cfg);
-    if (st == DLM_OK && !present)
-        st = dlm_error_set(&err, DLM_ERR_USAGE, "%s has no sweep section (sweep: {axes: [...]}); "
-                           "dilemma run runs a config without one", a.config);
-    if (st != DLM_OK) {
-        fprintf(stderr, "dilemma sweep: %s\n", err.message);
-        free_args(&a);
-        return st == DLM_ERR_USAGE ? 2 : 1;
-    }
-    rc = sweep_validate(&a, &sw);
-    if (!rc && sweep_scenario(&a, &sw, 0, 0, &base, &err) != DLM_OK)
-        rc = 2;
-    if (!rc) {
-        if (output_format(&base, a.format_given, &job.fmt, &err) != DLM_OK) {
-            fprintf(stderr, "dilemma sweep: %s\n", err.message);
-            rc = 2;
-        }
-        job.out = base.out;
-        if (!rc && a.given[O_SUMMARY] && (!a.values[O_SUMMARY][0] ||
-                                          strcmp(a.values[O_SUMMARY], base.out) == 0)) {
-            fprintf(stderr, "dilemma sweep: --summary needs a file of its own\n");
-            rc = 2;
-        }
-    }
-    if (!rc) {
-        ctx.a = &a;
-        ctx.sw = &sw;
-        ctx.fmt = job.fmt;
-        ctx.batch_max = batch_max;
-        job.sw = &sw;
-        job.summary = a.given[O_SUMMARY] ? a.values[O_SUMMARY] : NULL;
-        job.quiet = a.given[O_QUIET];
-        job.config_hash = sweep_config_hash(&a);
-        job.batch = sweep_batch;
-        job.ctx = &ctx;
-        cli_quiet_runs = 1;
-        dlm_signals_install();
-        if (!job.shards) {
-            int rank, size;
-            rc = dlm_mpi_start(&rank, &size, &cli_local_rank);
-        }
-        cli_backend.keep = 1;
-        if (!rc)
-            rc = dlm_sweep_drive(&job);
-        release_backend();
-    }
-    if (!rc || present)
-        dlm_scenario_free(&base);
-    dlm_sweep_free(&sw);
+    rc = run_sweep(&a, "sweep", batch_max, &job);
     free_args(&a);
     return rc;
 }
