@@ -29,8 +29,12 @@
  *                     and its replacement neighbours (Nowak & May 1992); ties keep its own.
  *   Fitness maps: linear 1 - w + w pi, exponential exp(w pi). Fermi uses payoffs directly.
  *   With payoff_mode 1 (exact), a match between memory-one players is not played: its
- *   expected payoff per round comes from the Markov chain (dlm_exact.h). Census
- *   statistics always play their matches.
+ *   expected payoff per round comes from the Markov chain (dlm_exact.h); payoff_mode 2
+ *   takes the long-run payoff of the endless game instead. Where the plan found a finite
+ *   set of types (no mutation, or a mutation set), it computed every type pair's exact
+ *   payoff once (world->exact) and an evaluation reads it: the same number, bit for bit.
+ *   Census statistics always play their matches. An agent whose strategy has a cost
+ *   (params.costs) earns that much less per round of each match.
  *   Two sides (side_b > 0; asynchronous rules, well-mixed): agents 0 .. side_b-1 are side
  *   A, the rest side B. An agent's partners are the other side's agents, its
  *   replacement-neighbours the other agents of its own side, and it is paid by its side's
@@ -89,7 +93,7 @@
 #define DLM_MUTATION_LOOKUP_FLIP 4u /* one uniform bit of a lookup table or its opening */
 #define DLM_MUTATION_FSM_EDIT    5u /* one state's output flipped or one transition redirected */
 
-/* One parameter set (a sweep point): the game, the rule and its settings (176 bytes). */
+/* One parameter set (a sweep point): the game, the rule and its settings (200 bytes). */
 typedef struct dlm_evo_params {
     double payoff[4];       /* R, S, T, P */
     double selection;       /* w of the fitness map, or beta for the fermi rules */
@@ -108,7 +112,8 @@ typedef struct dlm_evo_params {
     uint32_t set_offset;    /* mutation set: strategies set_offset .. +set_size of the table */
     uint32_t set_size;
     uint32_t max_trials;    /* rejection-sampling candidates one event may evaluate */
-    uint32_t payoff_mode;   /* 0: played matches; 1: exact expected payoffs (memory-one) */
+    uint32_t payoff_mode;   /* 0: played matches; 1: exact expected payoffs of the match;
+                               2: exact long-run payoffs of the endless game (memory-one) */
     /* Two sides (a bimatrix game, two populations evolving at their own rates): local
        agents 0 .. side_b-1 are side A, side_b .. n-1 side B; 0 = one population. */
     double payoff_b[4];     /* side B's own R, S, T, P (read from its own view) */
@@ -116,6 +121,16 @@ typedef struct dlm_evo_params {
     uint32_t events_a;      /* of a generation's n events, how many are side A's */
     uint32_t class_offset;  /* its agent classes: classes[class_offset + agent_class[a]] */
     uint32_t pad;
+    /* Types and what the plan computed for them once (host/plan/evolve_plan.c): the
+       strategies table[type_offset .. +n_types] are the run's types; world->exact from
+       exact_offset holds a cost per type, then, with cache_classes = C > 0, the exact
+       payoff of every (class, class, type, type) pair for each side's matrix. */
+    uint32_t n_types;       /* 0: no types */
+    uint32_t type_offset;
+    uint32_t cache_classes; /* C: the run's classes; 0 = no cache */
+    uint32_t exact_offset;
+    uint32_t costs;         /* 1: an agent whose strategy is type t pays exact[exact_offset + t] */
+    uint32_t pad2;
 } dlm_evo_params;
 
 /* One population (32 bytes). Its random streams are keyed by its own seed and id, so
@@ -148,6 +163,8 @@ typedef struct dlm_evo_world {
     DLM_GLOBAL uint64_t *fixed;            /* per population (index in the batch): 0, or the
                                               generation at which it became monomorphic and
                                               stopped (stop_at_fixation) */
+    DLM_CONST double *exact;               /* per parameter set from exact_offset: costs and
+                                              cached exact payoffs of its types */
 } dlm_evo_world;
 
 /* What a generation or a census counts (integers, so any summation order agrees). */
@@ -307,14 +324,18 @@ DLM_FN double dlm_evo_play(const dlm_evo_world *w, const dlm_evo_population *pop
     uint64_t block0 = ((uint64_t)window << 30) + (uint64_t)slot * dlm_match_blocks(&rules);
     dlm_match_result m;
     uint32_t side = dlm_evo_side(ep, x); /* x is paid by its own side's matrix */
-    if (ep->payoff_mode == 1u) { /* exact: no random numbers; counts only matches */
-        double payoff[4];
+    if (ep->payoff_mode != 0u) { /* exact: no random numbers; counts only matches */
+        double payoff[4], sum[4], total;
         payoff[0] = side ? ep->payoff_b[0] : ep->payoff[0];
         payoff[1] = side ? ep->payoff_b[1] : ep->payoff[1];
         payoff[2] = side ? ep->payoff_b[2] : ep->payoff[2];
         payoff[3] = side ? ep->payoff_b[3] : ep->payoff[3];
         counts->matches += 1u;
-        return dlm_exact_match_payoff(&a, &b, &pa, &pb, &rules, payoff, (double *)0);
+        if (ep->payoff_mode == 2u)
+            dlm_exact_long_run_sums(&a, &b, &pa, &pb, sum, &total);
+        else
+            dlm_exact_match_sums(&a, &b, &pa, &pb, &rules, sum, &total);
+        return dlm_exact_sums_payoff(sum, total, payoff);
     }
     m = dlm_play_match_at(&a, &b, &pa, &pb, &rules, pop->seed, play_stream, block0,
                                            length_stream, block0, (DLM_GLOBAL uint8_t *)0);
@@ -359,24 +380,84 @@ DLM_FN uint32_t dlm_evo_partner_count(const dlm_evo_world *w, const dlm_evo_popu
     return (uint32_t)(w->inter_offsets[x + 1u] - w->inter_offsets[x]);
 }
 
+/* The type of local agent x (the index t of its strategy among table[type_offset ..
+ * + n_types]), or n_types when its strategy is none of them. */
+DLM_FN uint32_t dlm_evo_type(const dlm_evo_world *w, const dlm_evo_population *pop,
+                             const dlm_evo_params *ep, uint32_t x)
+{
+    DLM_CONST dlm_strategy *s = w->strategy + pop->agent0 + x;
+    uint32_t t;
+    for (t = 0; t < ep->n_types; ++t) {
+        DLM_CONST dlm_strategy *u = w->table + ep->type_offset + t;
+        if (u->kind != s->kind)
+            continue;
+        if (s->kind == DLM_STRAT_MEMORY_ONE) {
+            if (u->threshold[1] == s->threshold[1] && u->threshold[2] == s->threshold[2] &&
+                u->threshold[3] == s->threshold[3] && u->threshold[4] == s->threshold[4] &&
+                u->threshold[0] == s->threshold[0])
+                return t;
+        } else {
+            dlm_strategy a = *s, b = *u;
+            if (dlm_strategy_equal(&a, &b))
+                return t;
+        }
+    }
+    return ep->n_types;
+}
+
+/* The exact payoff of local agent x (of type tx) against y from the plan's cache, or -1
+ * when y's strategy is not a type (the caller then computes it). The cached value is the
+ * one dlm_evo_play would compute, bit for bit: the plan computed it with the same code. */
+DLM_FN uint32_t dlm_evo_cached(const dlm_evo_world *w, const dlm_evo_population *pop,
+                               const dlm_evo_params *ep, uint32_t x, uint32_t tx, uint32_t y,
+                               double *value)
+{
+    uint32_t ty = dlm_evo_type(w, pop, ep, y), k = ep->n_types, c = ep->cache_classes;
+    uint32_t cx = w->agent_class[pop->agent0 + x], cy = w->agent_class[pop->agent0 + y];
+    if (ty == k)
+        return 0u;
+    *value = w->exact[ep->exact_offset + k +
+                      ((((cx * c + cy) * k + tx) * k + ty) << 1) + dlm_evo_side(ep, x)];
+    return 1u;
+}
+
 /* DLM_INTERACTION_GAME2: one match as A against each partner (played, or its expected
- * payoff with payoff_mode 1); the mean (or, with accumulate, the sum) of its payoffs per
- * round. Matches take slots *slot, *slot + 1, ... of window `window`. */
+ * payoff with payoff_mode 1 or 2, from the plan's cache where it has the pair); the mean
+ * (or, with accumulate, the sum) of its payoffs per round, less x's strategy's cost per
+ * round of each match (costs). Matches take slots *slot, *slot + 1, ... of window
+ * `window`. */
 DLM_FN double dlm_evo_game2_payoff(const dlm_evo_world *w, const dlm_evo_population *pop,
                                    const dlm_evo_params *ep, uint32_t x, uint64_t play_stream,
                                    uint64_t length_stream, uint32_t window, uint32_t *slot,
                                    dlm_cursor *partners, dlm_evo_counts *counts)
 {
-    double sum = 0.0;
+    double sum = 0.0, cost = 0.0;
     uint32_t matches = dlm_evo_partner_count(w, pop, ep, x), k;
+    uint32_t tx = ep->n_types != 0u ? dlm_evo_type(w, pop, ep, x) : 0u;
+    uint32_t cached = ep->payoff_mode != 0u && ep->cache_classes != 0u && tx < ep->n_types;
     for (k = 0; k < matches; ++k) {
         uint32_t y = dlm_evo_partner(w, pop, ep, x, k, partners);
+        double value;
+        if (cached && dlm_evo_cached(w, pop, ep, x, tx, y, &value)) {
+            counts->matches += 1u;
+            (*slot)++;
+            sum = sum + value;
+            continue;
+        }
         sum = sum + dlm_evo_play(w, pop, ep, x, y, play_stream, length_stream, window,
                                  (*slot)++, counts);
     }
-    if (ep->accumulate || matches == 0u)
+    if (ep->costs && tx < ep->n_types)
+        cost = w->exact[ep->exact_offset + tx];
+    if (ep->accumulate || matches == 0u) {
+        if (cost != 0.0)
+            sum = sum - cost * (double)matches;
         return sum;
-    return sum / (double)matches;
+    }
+    sum = sum / (double)matches;
+    if (cost != 0.0)
+        sum = sum - cost;
+    return sum;
 }
 
 /* The payoff of local agent x in one evaluation: the one place that knows the kind of

@@ -160,6 +160,47 @@ DLM_FN uint64_t dlm_match_blocks(const dlm_match_rules *rules)
     return 2u * (uint64_t)rules->rounds;
 }
 
+/* Round t of a match, given its blocks (play: block 2t, perc: block 2t + 1, zeros when
+ * not needed): both players decide, act, see; the outcome is counted two to a word in
+ * by_a_c (A cooperated: CC low, CD high) and by_a_d (A defected: DC low, DD high). */
+DLM_FN void dlm_match_round(const dlm_strategy *a, const dlm_strategy *b,
+                            const dlm_player_params *pa, const dlm_player_params *pb,
+                            dlm_player_state *sa, dlm_player_state *sb, uint32_t t,
+                            const dlm_u32x4 *play, const dlm_u32x4 *perc, uint64_t *by_a_c,
+                            uint64_t *by_a_d, DLM_GLOBAL uint8_t *trace)
+{
+    uint32_t ra, rb, seen_by_a, seen_by_b;
+    dlm_player_decide(a, pa, sa, t, play->v[0]);
+    dlm_player_decide(b, pb, sb, t, play->v[1]);
+    ra = sa->intended ^ dlm_fires(play->v[2], pa->execution_error);
+    rb = sb->intended ^ dlm_fires(play->v[3], pb->execution_error);
+    seen_by_a = rb ^ dlm_fires(perc->v[0], pa->perception_error);
+    seen_by_b = ra ^ dlm_fires(perc->v[1], pb->perception_error);
+    sa->own_hist = (sa->own_hist << 1) | ra;
+    sa->opp_hist = (sa->opp_hist << 1) | seen_by_a;
+    sb->own_hist = (sb->own_hist << 1) | rb;
+    sb->opp_hist = (sb->opp_hist << 1) | seen_by_b;
+    {
+        uint64_t inc = (uint64_t)1 << (32u * rb), a_defected = (uint64_t)0 - ra;
+        *by_a_d += inc & a_defected;
+        *by_a_c += inc & ~a_defected;
+    }
+    if (trace)
+        trace[t] = (uint8_t)(sa->intended * DLM_TRACE_A_INTENDED | ra * DLM_TRACE_A_REALISED |
+                             seen_by_a * DLM_TRACE_A_PERCEIVED |
+                             sb->intended * DLM_TRACE_B_INTENDED | rb * DLM_TRACE_B_REALISED |
+                             seen_by_b * DLM_TRACE_B_PERCEIVED);
+}
+
+#if defined(DLM_BLOCKS_AHEAD)
+/* The host's CPU backend computes the blocks of upcoming rounds eight at a time in vector
+ * lanes (host/backends/cpu_lanes.c) and defines DLM_BLOCKS_AHEAD as that function:
+ * out[l] = block first + 2l of `stream` under `seed`, for l < n <= 8. Every block is the
+ * one the round would compute itself, so the results are the same bytes. */
+void DLM_BLOCKS_AHEAD(uint64_t seed, uint64_t stream, uint64_t first, uint32_t n,
+                      dlm_u32x4 *out);
+#endif
+
 /* Plays one match between A (strategy a, parameters pa) and B. Round t draws block
  * play_block0 + 2t (and + 2t + 1) of play_stream; a geometric length draws the words of
  * length_stream from block length_block0 on. trace, if not null, receives one
@@ -189,32 +230,29 @@ DLM_FN dlm_match_result dlm_play_match_at(const dlm_strategy *a, const dlm_strat
         perc.v[i] = 0u;
     }
     res.rounds = rounds;
+#if defined(DLM_BLOCKS_AHEAD)
+    if (need_play | need_perception) {
+        dlm_u32x4 plays[8], percs[8];
+        for (t = 0; t < rounds; t += 8u) {
+            uint32_t n = rounds - t < 8u ? rounds - t : 8u, l;
+            if (need_play)
+                DLM_BLOCKS_AHEAD(seed, play_stream, play_block0 + 2u * (uint64_t)t, n, plays);
+            if (need_perception)
+                DLM_BLOCKS_AHEAD(seed, play_stream, play_block0 + 2u * (uint64_t)t + 1u, n,
+                                 percs);
+            for (l = 0; l < n; ++l)
+                dlm_match_round(a, b, pa, pb, &sa, &sb, t + l, need_play ? &plays[l] : &play,
+                                need_perception ? &percs[l] : &perc, &by_a_c, &by_a_d, trace);
+        }
+        rounds = 0u; /* played */
+    }
+#endif
     for (t = 0; t < rounds; ++t) {
-        uint32_t ra, rb, seen_by_a, seen_by_b;
         if (need_play)
             play = dlm_philox_block(seed, play_stream, play_block0 + 2u * (uint64_t)t);
         if (need_perception)
             perc = dlm_philox_block(seed, play_stream, play_block0 + 2u * (uint64_t)t + 1u);
-        dlm_player_decide(a, pa, &sa, t, play.v[0]);
-        dlm_player_decide(b, pb, &sb, t, play.v[1]);
-        ra = sa.intended ^ dlm_fires(play.v[2], pa->execution_error);
-        rb = sb.intended ^ dlm_fires(play.v[3], pb->execution_error);
-        seen_by_a = rb ^ dlm_fires(perc.v[0], pa->perception_error);
-        seen_by_b = ra ^ dlm_fires(perc.v[1], pb->perception_error);
-        sa.own_hist = (sa.own_hist << 1) | ra;
-        sa.opp_hist = (sa.opp_hist << 1) | seen_by_a;
-        sb.own_hist = (sb.own_hist << 1) | rb;
-        sb.opp_hist = (sb.opp_hist << 1) | seen_by_b;
-        {
-            uint64_t inc = (uint64_t)1 << (32u * rb), a_defected = (uint64_t)0 - ra;
-            by_a_d += inc & a_defected;
-            by_a_c += inc & ~a_defected;
-        }
-        if (trace)
-            trace[t] = (uint8_t)(sa.intended * DLM_TRACE_A_INTENDED | ra * DLM_TRACE_A_REALISED |
-                                 seen_by_a * DLM_TRACE_A_PERCEIVED |
-                                 sb.intended * DLM_TRACE_B_INTENDED | rb * DLM_TRACE_B_REALISED |
-                                 seen_by_b * DLM_TRACE_B_PERCEIVED);
+        dlm_match_round(a, b, pa, pb, &sa, &sb, t, &play, &perc, &by_a_c, &by_a_d, trace);
     }
     res.outcome[0] = (uint32_t)by_a_c;
     res.outcome[1] = (uint32_t)(by_a_c >> 32);

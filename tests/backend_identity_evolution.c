@@ -86,7 +86,7 @@ static void scenario_base(dlm_scenario *sc, const char *rule, uint32_t n, uint32
 
 /* What the scenarios share: named shares, mutation sets and agent classes. */
 static dlm_share m1_set[4], lookup_shares[3], fsm_shares[4], two[2], lookup_set[2];
-static dlm_class_spec classes[2], sides[2];
+static dlm_class_spec classes[2], sides[2], exact_classes[2];
 
 static void evolution_fixtures(void)
 {
@@ -328,6 +328,68 @@ static void moran_db_exact_lattice(dlm_scenario *sc)
     ev->sigma = 0.05;
 }
 
+/* Exact payoffs among a finite set of strategies come from the plan's cache of every
+ * (class, class, type, type) pair (host/plan/evolve_types.c); strategy costs. */
+static dlm_share costs[2];
+
+static void uses_costs(dlm_evolution_spec *ev)
+{
+    memset(costs, 0, sizeof costs);
+    SET(costs[0].strategy, "tft");
+    costs[0].share = 0.1;
+    SET(costs[1].strategy, "gtft");
+    costs[1].share = 0.35;
+    ev->costs = costs;
+    ev->n_costs = 2;
+}
+
+static void fermi_exact_cached(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "fermi", 16, 3);
+    sc->rounds = 30;
+    ev->payoff_exact = 1;
+    uses_shares(ev, m1_set, 4);
+    uses_mutation(ev, "set", 0.05);
+    ev->mutation_set = m1_set;
+    ev->n_mutation_set = 4;
+    memcpy(exact_classes, sides, sizeof exact_classes);
+    exact_classes[0].role = exact_classes[1].role = 0;
+    ev->classes = exact_classes;
+    ev->n_classes = 2;
+    uses_costs(ev);
+}
+
+static void moran_db_long_run_cached(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "moran-db", 20, 3);
+    ev->payoff_exact = 1;
+    ev->exact_long_run = 1;
+    ev->structure.partners = 3;
+    ev->replacement = ev->structure;
+    uses_shares(ev, m1_set, 4);
+    ev->selection = 1.0;
+    SET(ev->fitness, "exponential");
+}
+
+static void moran_bd_sides_exact_cached(dlm_scenario *sc)
+{
+    moran_bd_sides(sc);
+    sc->rounds = 25;
+    sc->evolution.payoff_exact = 1;
+    uses_costs(&sc->evolution);
+}
+
+static void wright_fisher_played_costs(dlm_scenario *sc)
+{
+    scenario_base(sc, "wright-fisher", 18, 3);
+    uses_shares(&sc->evolution, m1_set, 4);
+    uses_mutation(&sc->evolution, "gaussian", 0.05);
+    sc->evolution.sigma = 0.05;
+    uses_costs(&sc->evolution);
+}
+
 /* One large population of sampled (1) partners, 2 generations, every one recorded. */
 static void large_sampled(dlm_scenario *sc, const char *rule, uint32_t n, uint32_t rounds)
 {
@@ -395,6 +457,12 @@ static const evolution_case evolution_cases[] = {
     {"moran-bd, two sides (bimatrix, rates 3:1), complete, set mutation", moran_bd_sides, 0},
     {"fermi, two sides (bimatrix, rates 3:1), sampled (3), exact payoffs", fermi_sides_exact, 0},
     {"moran-db, 6x6 lattice, exact payoffs, gaussian", moran_db_exact_lattice, 0},
+    {"fermi, complete, exact payoffs cached (set mutation, two classes), costs",
+     fermi_exact_cached, 0},
+    {"moran-db, sampled (3), exact long-run payoffs cached", moran_db_long_run_cached, 0},
+    {"moran-bd, two sides, exact payoffs cached (set mutation), costs",
+     moran_bd_sides_exact_cached, 0},
+    {"wright-fisher, complete, played payoffs, gaussian, costs", wright_fisher_played_costs, 0},
     {"moran-db, 20000 agents (a generation in two launches)", moran_db_sliced, 0},
     {"fermi-sync, 9000 agents (three census chunks), sampled (1)", fermi_sync_three_chunks, 0},
     {"moran-bd, complete, fixation inside a 40-generation step", moran_bd_fixation_in_step, 1},

@@ -107,6 +107,20 @@ expect 0 "analyze with reaction periods and a delay (the chain of the timescales
 contains "$TMP/out" '"chain_states":9216' "analyze with timescales names its chain"
 expect 2 "analyze with a chain too large" -- "$DLM" analyze tft wsls --reaction-period 7,5 --observation-delay 4,0
 contains "$TMP/err" "states; the exact analysis takes at most" "the chain's size is named"
+# many pairs in one process: every ordered pair of a set, or --pairs two by two; each
+# pair's rows are the single pair's rows after the sweep's columns
+expect 0 "analyze a set" -- "$DLM" analyze tft alld wsls --execution-error 0.01,0.02 --format csv
+cp "$TMP/out" "$TMP/set.csv"
+is "$(($(wc -l <"$TMP/set.csv") - 1))" "18" "analyze a set of 3: 9 ordered pairs, 2 rows each"
+expect 0 "analyze one pair" -- "$DLM" analyze wsls alld --execution-error 0.01,0.02 --format csv
+is "$(grep '^7,0,wsls,alld,' "$TMP/set.csv" | cut -d, -f5- | head -2)" "$(tail -n +2 "$TMP/out")" "analyze a set: pair (wsls, alld) as on its own"
+expect 0 "analyze --pairs" -- "$DLM" analyze --pairs tft alld 'm1(1,1,0,0,1)' gtft --format jsonl
+is "$(grep -c '"type":"exact"' "$TMP/out")" "2" "analyze --pairs: one record per pair"
+contains "$TMP/out" '"players.0.strategy":"m1(1,1,0,0,1)","players.1.strategy":"gtft"' "analyze --pairs: the second pair"
+expect 2 "analyze --pairs odd" -- "$DLM" analyze --pairs tft alld wsls
+contains "$TMP/err" "two by two" "analyze --pairs: an odd count refused"
+expect 2 "analyze a set with a bad strategy" -- "$DLM" analyze tft alld nonesuch
+contains "$TMP/err" "nonesuch" "analyze a set: the bad strategy named"
 
 # --- strategies and devices ------------------------------------------------------------
 expect 0 "strategies" -- "$DLM" strategies

@@ -796,6 +796,18 @@ static void test_evolution_classes_stop_and_snapshot(void **state)
     scenario_of("evolution: {payoff: exact, initial: {random: true}}\n", NULL, &sc);
     assert_int_equal(ev->payoff_exact, 1);
     dlm_scenario_free(&sc);
+    /* which exact payoff, and strategy costs */
+    scenario_of("evolution: {payoff: exact, exact: long-run, cost: {tft: 0.5, 'm1(1,1,0,1,1)': "
+                "-1e-3}}\n", NULL, &sc);
+    assert_int_equal(ev->exact_long_run, 1);
+    assert_int_equal(ev->n_costs, 2);
+    assert_string_equal(ev->costs[0].strategy, "tft");
+    assert_true(ev->costs[0].share == 0.5 && ev->costs[1].share == -1e-3);
+    dlm_scenario_free(&sc);
+    scenario_of("evolution: {payoff: exact, exact: match}\n", NULL, &sc);
+    assert_int_equal(ev->exact_long_run, 0);
+    assert_int_equal(ev->n_costs, 0);
+    dlm_scenario_free(&sc);
     scenario_of("evolution: {rule: fermi-sync}\n", NULL, &sc);
     assert_string_equal(ev->rule, "fermi-sync");
     dlm_scenario_free(&sc);
@@ -1152,6 +1164,14 @@ static const bad_config bad_configs[] = {
     {"evolution:\n  fitness: exp\n", "evolution.fitness", 2, "linear, exponential"},
     {"evolution:\n  accumulate: sum\n", "evolution.accumulate", 2, "mean, total"},
     {"evolution:\n  payoff: expected\n", "evolution.payoff", 2, "expected one of played, exact"},
+    {"evolution:\n  payoff: exact\n  exact: forever\n", "evolution.exact", 3, "expected one of match, long-run"},
+    {"evolution:\n  exact: long-run\n", "evolution.exact", 2, "needs evolution.payoff: exact"},
+    {"evolution:\n  cost: 0.5\n", "evolution.cost", 2, "as a mapping (e.g. {tft: 0.1}), got '0.5'"},
+    {"evolution:\n  cost: {}\n", "evolution.cost", 2, "got an empty one"},
+    {"evolution:\n  cost: {tft: cheap}\n", "evolution.cost.tft", 2, "a cost per round"},
+    {"evolution:\n  cost: {tft: 1e13}\n", "evolution.cost.tft", 2, "magnitude at most 1e12"},
+    {"evolution:\n  cost: {nonesuch: 1}\n", "evolution.cost.nonesuch", 2, "nonesuch"},
+    {"evolution:\n  cost: {tft: 1, 'm1(1,1,0,1,0)': 2}\n", "evolution.cost.m1(1,1,0,1,0)", 2, "the same strategy as tft, which already has a cost"},
     {"match: {reaction_period: 2}\nevolution:\n  payoff: exact\n", "evolution.payoff", 3, "reaction period 1 and observation delay 0 (match gives 2 and 0)"},
     {"evolution:\n  payoff: exact\n  classes: [{name: a}, {name: b, observation_delay: 1}]\n", "evolution.payoff", 2, "(class b has 1 and 1)"},
     {"evolution:\n  payoff: exact\n  initial:\n    shares: {tft: 0.5, grim: 0.5}\n", "evolution.payoff", 2, "memory-one strategies, and evolution.initial.shares.grim ("},

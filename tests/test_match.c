@@ -494,6 +494,40 @@ static void test_cpu_fast_path_equals_the_model(void **state)
                 NULL);
             assert_memory_equal(&got[i], &want, sizeof want);
         }
+        /* each of the first 40 alone: a single match takes the one-job path (its blocks
+           eight rounds ahead in the lanes, its rounds in scalar code) */
+        for (i = 0; i < 40; ++i) {
+            dlm_match_batch one = batch;
+            dlm_match_result alone;
+            one.jobs = &jobs[i];
+            one.n_jobs = 1;
+            run_cpu(&one, 1, &alone);
+            assert_memory_equal(&alone, &got[i], sizeof alone);
+        }
+    }
+}
+
+/* Every other match the CPU backend plays (lookup tables, machines, timescales) goes
+ * through the model code with the blocks of eight upcoming rounds computed in the lanes
+ * (DLM_BLOCKS_AHEAD): the same results as the model computing each block itself. */
+static void test_cpu_blocks_ahead_equal_the_model(void **state)
+{
+    static batch_fixture f;
+    static dlm_match_result got[400];
+    uint32_t i;
+    (void)state;
+    make_batch(&f, 99);
+    f.batch.rules = fixed(301); /* no multiple of eight */
+    run_cpu(&f.batch, 2, got);
+    for (i = 0; i < 400; ++i) {
+        const dlm_match_job *j = &f.jobs[i];
+        dlm_match_result want = dlm_play_match(
+            &f.strategies[j->strategy[0]], &f.strategies[j->strategy[1]], &f.params[j->params[0]],
+            &f.params[j->params[1]], &f.batch.rules, f.batch.seed,
+            dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, j->population, j->generation),
+            dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, j->population, j->generation), j->index,
+            NULL);
+        assert_memory_equal(&got[i], &want, sizeof want);
     }
 }
 
@@ -546,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_results_other_seed_others),
         cmocka_unit_test(test_results_do_not_depend_on_job_order),
         cmocka_unit_test(test_cpu_fast_path_equals_the_model),
+        cmocka_unit_test(test_cpu_blocks_ahead_equal_the_model),
         cmocka_unit_test(test_cpu_backend_refuses_out_of_range_job),
         cmocka_unit_test(test_unknown_or_unbuilt_backend_is_a_usage_error),
     };

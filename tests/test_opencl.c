@@ -221,6 +221,52 @@ static void test_memory_refusal(void **state)
     }
 }
 
+/* `auto` passes over OpenCL without loading a driver exactly when the ICD registry names
+ * only PoCL on CPU devices; anything else (another vendor, no registry entry, a loader
+ * variable, PoCL told to use a GPU) is left to the drivers. */
+static void write_icd(const char *dir, const char *name, const char *library)
+{
+    char path[512];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "%s\n", library);
+    fclose(f);
+}
+
+static void test_auto_skips_cpu_only_drivers_unloaded(void **state)
+{
+    char dir[] = "/tmp/dlm_icd_XXXXXX", path[512];
+    const char *saved = getenv("POCL_DEVICES");
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    unsetenv("POCL_DEVICES");
+    assert_int_equal(dlm_cl_only_cpu_drivers_in(dir), 0); /* no driver: ask the loader */
+    write_icd(dir, "pocl.icd", "libpocl.so.2.10.0");
+    write_icd(dir, "notes.txt", "libnvidia-opencl.so.1");   /* not an .icd */
+    assert_int_equal(dlm_cl_only_cpu_drivers_in(dir), 1);
+    setenv("POCL_DEVICES", "pthread", 1);
+    assert_int_equal(dlm_cl_only_cpu_drivers_in(dir), 1);
+    setenv("POCL_DEVICES", "pthread cuda", 1);
+    assert_int_equal(dlm_cl_only_cpu_drivers_in(dir), 0);
+    unsetenv("POCL_DEVICES");
+    setenv("OCL_ICD_VENDORS", dir, 1);
+    assert_int_equal(dlm_cl_only_cpu_drivers_in(dir), 0);
+    unsetenv("OCL_ICD_VENDORS");
+    write_icd(dir, "nvidia.icd", "libnvidia-opencl.so.1");
+    assert_int_equal(dlm_cl_only_cpu_drivers_in(dir), 0);
+    if (saved)
+        setenv("POCL_DEVICES", saved, 1);
+    snprintf(path, sizeof path, "%s/pocl.icd", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/nvidia.icd", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/notes.txt", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     static const struct CMUnitTest own[] = {
@@ -230,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_call_and_code),
         cmocka_unit_test(test_device_selection),
         cmocka_unit_test(test_memory_refusal),
+        cmocka_unit_test(test_auto_skips_cpu_only_drivers_unloaded),
     };
     static const dlm_identity_shim shim = {&dlm_backend_opencl, prepare, dlm_opencl_run_check, own,
                                            sizeof own / sizeof own[0]};

@@ -35,6 +35,8 @@ dlm_status dlm_backend_open(const char *name, const dlm_backend_options *opt, FI
         if (!is_auto && strcmp((*it)->name, name) != 0)
             continue;
         why[0] = '\0';
+        if (is_auto && (*it)->auto_skip && (*it)->auto_skip())
+            continue;
         if (!(*it)->available(why, sizeof why)) {
             if (!is_auto)
                 return dlm_error_set(err, DLM_ERR_RUNTIME, "backend %s cannot run here: %s",

@@ -45,8 +45,10 @@ typedef struct dlm_evo_setup {
     size_t n_params;
     const dlm_player_params *classes;
     size_t n_classes;
-    const dlm_strategy *table; /* mutation sets */
+    const dlm_strategy *table; /* mutation sets and types */
     size_t n_table;
+    const double *exact;       /* costs and cached exact payoffs of the types (dlm_evo_world) */
+    size_t n_exact;
     const uint64_t *inter_offsets, *repl_offsets; /* null without graphs */
     const uint32_t *inter_neighbors, *repl_neighbors;
     uint32_t graph_n;
@@ -70,7 +72,7 @@ typedef struct dlm_device_need {
     uint64_t bytes;
 } dlm_device_need;
 
-#define DLM_EVO_NEEDS_MAX 20
+#define DLM_EVO_NEEDS_MAX 24
 /* The device buffers of an evolution (host/backends/evo_memory.c): every array of the
  * world, the populations, counts, partial counts of `groups` work-groups per population
  * (synchronous rules), census chunks (max_chunks per population) and records, into needs
@@ -103,6 +105,11 @@ typedef struct dlm_backend_ops {
        notice (a driver too old, a device that fails). Null means always present. Asked
        only after available() said 0; `--backend NAME` still reports `why` as an error. */
     int (*present)(void);
+    /* Optional: for `auto`, asked before available(): 1 when, without loading a driver,
+       the backend is known not to be auto's choice here (only CPU OpenCL drivers
+       installed), so that auto passes over it quietly and cheaply. Null means ask
+       available(). */
+    int (*auto_skip)(void);
     /* Writes the backend's devices, one per line, to out. */
     dlm_status (*list_devices)(FILE *out, dlm_error *err);
     dlm_status (*create)(const dlm_backend_options *opt, dlm_backend **out, dlm_error *err);

@@ -77,14 +77,17 @@ static dlm_status cpu_create(const dlm_backend_options *opt, dlm_backend **out, 
                                                strcmp(getenv("DLM_CPU_LANES"), "0") == 0);
     snprintf(be->description, sizeof be->description, "cpu, %d thread%s%s", be->threads,
              be->threads == 1 ? "" : "s", be->lanes ? ", avx2" : "");
+    dlm_cpu_lanes_ahead(be->lanes); /* the model's matches: Philox blocks eight at a time */
     *out = be;
     return DLM_OK;
 }
 
-/* Plays job i of the batch. */
-static dlm_match_result cpu_play_one(const dlm_match_batch *b, size_t i)
+/* Plays job i of the batch (lanes: the fast path may take it). */
+static dlm_match_result cpu_play_one(const dlm_match_batch *b, size_t i, int lanes)
 {
     const dlm_match_job *job = &b->jobs[i];
+    if (lanes && dlm_cpu_lanes_eligible(b, i))
+        return dlm_cpu_lanes_play1(b, i);
     uint64_t play = dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, job->population, job->generation);
     uint64_t length = dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, job->population, job->generation);
     return dlm_play_match(&b->strategies[job->strategy[0]], &b->strategies[job->strategy[1]],
@@ -138,7 +141,7 @@ static dlm_status cpu_play_matches(dlm_backend *be, const dlm_match_batch *b,
 #pragma omp for schedule(dynamic, 64)
             for (j = 0; j < n_rest; ++j) {
                 size_t k = other ? other[j] : (size_t)j;
-                results[k] = cpu_play_one(b, k);
+                results[k] = cpu_play_one(b, k, be->lanes);
             }
         }
 #else
@@ -146,7 +149,7 @@ static dlm_status cpu_play_matches(dlm_backend *be, const dlm_match_batch *b,
             dlm_cpu_lanes_play8(b, &lane_jobs[8 * j], results);
         for (j = 0; j < n_rest; ++j) {
             size_t k = other ? other[j] : (size_t)j;
-            results[k] = cpu_play_one(b, k);
+            results[k] = cpu_play_one(b, k, be->lanes);
         }
 #endif
         free(lane_jobs);

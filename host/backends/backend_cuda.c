@@ -47,7 +47,7 @@ _Static_assert(offsetof(dlm_match_job, generation) == offsetof(dlm_cuda_job, gen
 _Static_assert(sizeof(dlm_strategy) == 80, "dlm_strategy is 80 bytes");
 _Static_assert(sizeof(dlm_player_params) == 24, "dlm_player_params is 24 bytes");
 _Static_assert(sizeof(dlm_match_result) == 20, "dlm_match_result is 20 bytes");
-_Static_assert(sizeof(dlm_evo_params) == 176, "dlm_evo_params is 176 bytes");
+_Static_assert(sizeof(dlm_evo_params) == 200, "dlm_evo_params is 200 bytes");
 _Static_assert(sizeof(dlm_evo_population) == 32, "dlm_evo_population is 32 bytes");
 _Static_assert(sizeof(dlm_evo_census) == 872, "dlm_evo_census is 872 bytes");
 
@@ -356,7 +356,7 @@ struct dlm_evo_state {
     uint32_t n_pops, n_named, max_n, max_chunks, groups, width;
     int synchronous, any_wright_fisher, stop_at_fixation;
     dlm_evo_world w; /* device pointers (a placeholder where a run has no such array) */
-    void *owned[13]; /* the world's buffers, to free */
+    void *owned[14]; /* the world's buffers, to free */
     size_t n_owned;
     dlm_evo_population *pops;
     uint8_t *active;
@@ -427,6 +427,7 @@ static dlm_status upload_world(dlm_evo_state *st, const dlm_evo_setup *s, dlm_er
     st->w.payoff = st->dummy;
     st->w.cumulative = st->dummy;
     st->w.fixed = (uint64_t *)st->dummy;
+    st->w.exact = (const double *)st->dummy;
 #define BUF(dst, type, bytes, host, what)                                                          \
     do {                                                                                           \
         void *p_;                                                                                  \
@@ -444,6 +445,9 @@ static dlm_status upload_world(dlm_evo_state *st, const dlm_evo_setup *s, dlm_er
     if (s->n_table)
         BUF(st->w.table, const dlm_strategy *, s->n_table * sizeof(dlm_strategy), s->table,
             "mutation sets");
+    if (s->n_exact)
+        BUF(st->w.exact, const double *, s->n_exact * sizeof(double), s->exact,
+            "exact payoffs of the types");
     if (s->inter_offsets) {
         BUF(st->w.inter_offsets, const uint64_t *, graph_offsets, s->inter_offsets,
             "interaction graph offsets");

@@ -2,6 +2,7 @@
  *   backend_opencl.c         devices, errors, programs (built at run time, cached), matches,
  *                            the backend table;
  *   backend_opencl_evolve.c  resident populations (evolution and statistics);
+ *   opencl_icd.c             what auto can tell from the ICD registry without a driver;
  *   dlm_opencl_sources.c     generated at build time by cmake/EmbedOpenCL.cmake: the
  *                            the embedded headers of kernels/ and kernels/opencl/dilemma.cl.
  * Nothing outside these files (and tests/test_opencl.c) includes it. */
@@ -11,6 +12,12 @@
 #include <stddef.h>
 
 #include "backends/backend.h"
+
+/* 1 when, by the ICD registry alone, the only OpenCL drivers installed are PoCL on CPU
+ * devices (opencl_icd.c): `auto` then passes over OpenCL without loading them. */
+int dlm_cl_only_cpu_drivers(void);
+/* The same with the registry in folder `vendors` (tests). */
+int dlm_cl_only_cpu_drivers_in(const char *vendors);
 
 /* One embedded source file: name relative to kernels/ ("dlm_match.h",
  * "opencl/dilemma.cl"), its text (NUL-terminated) and length. The table ends with a

@@ -39,6 +39,7 @@ enum {
     W_PAYOFF,
     W_CUMULATIVE,
     W_FIXED,
+    W_EXACT,
     W_COUNT
 };
 /* The first kernel argument after the seed and the world's buffers. */
@@ -177,6 +178,9 @@ static dlm_status upload(dlm_backend *be, dlm_evo_state *st, const dlm_evo_setup
     if (s->n_table)
         BUF(st->world[W_TABLE], RO, s->n_table * sizeof(dlm_strategy), s->table,
             "mutation sets");
+    if (s->n_exact)
+        BUF(st->world[W_EXACT], RO, s->n_exact * sizeof(double), s->exact,
+            "exact payoffs of the types");
     if (s->inter_offsets) {
         BUF(st->world[W_INTER_OFFSETS], RO, graph_offsets, s->inter_offsets,
             "interaction graph offsets");

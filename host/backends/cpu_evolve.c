@@ -81,6 +81,7 @@ dlm_status dlm_cpu_evo_create(int threads, const dlm_evo_setup *s, dlm_evo_state
     st->world.params = own_copy(st, s->params, s->n_params * sizeof *s->params, &failed);
     st->world.classes = own_copy(st, s->classes, s->n_classes * sizeof *s->classes, &failed);
     st->world.table = own_copy(st, s->table, s->n_table * sizeof *s->table, &failed);
+    st->world.exact = own_copy(st, s->exact, s->n_exact * sizeof *s->exact, &failed);
     if (s->inter_offsets) {
         st->world.inter_offsets = own_copy(st, s->inter_offsets,
                                            (s->graph_n + 1u) * sizeof *s->inter_offsets, &failed);

@@ -85,6 +85,94 @@ __attribute__((target("avx2"))) static inline void philox8(__m256i *c0, __m256i 
     }
 }
 
+static int ahead_lanes; /* dlm_cpu_blocks_ahead uses AVX2 (set by dlm_cpu_lanes_ahead) */
+
+void dlm_cpu_lanes_ahead(int on)
+{
+    ahead_lanes = on && dlm_cpu_lanes_supported();
+}
+
+/* Blocks first, first + 2, ..., first + 14 of `stream` in the eight lanes. */
+__attribute__((target("avx2"))) static void blocks8(uint64_t seed, uint64_t stream,
+                                                    uint64_t first, uint32_t w[4][8])
+{
+    uint32_t lo[8], hi[8];
+    __m256i c0, c1, c2, c3;
+    int l;
+    for (l = 0; l < 8; ++l) {
+        uint64_t block = first + 2u * (uint64_t)l;
+        lo[l] = (uint32_t)block;
+        hi[l] = (uint32_t)(block >> 32);
+    }
+    c0 = _mm256_loadu_si256((const __m256i *)lo);
+    c1 = _mm256_loadu_si256((const __m256i *)hi);
+    c2 = _mm256_set1_epi32((int)(uint32_t)stream);
+    c3 = _mm256_set1_epi32((int)(uint32_t)(stream >> 32));
+    philox8(&c0, &c1, &c2, &c3, (uint32_t)seed, (uint32_t)(seed >> 32));
+    _mm256_storeu_si256((__m256i *)w[0], c0);
+    _mm256_storeu_si256((__m256i *)w[1], c1);
+    _mm256_storeu_si256((__m256i *)w[2], c2);
+    _mm256_storeu_si256((__m256i *)w[3], c3);
+}
+
+void dlm_cpu_blocks_ahead(uint64_t seed, uint64_t stream, uint64_t first, uint32_t n,
+                          dlm_u32x4 *out)
+{
+    uint32_t w[4][8], l, k;
+    if (!ahead_lanes) {
+        for (l = 0; l < n; ++l)
+            out[l] = dlm_philox_block(seed, stream, first + 2u * (uint64_t)l);
+        return;
+    }
+    blocks8(seed, stream, first, w);
+    for (l = 0; l < n; ++l)
+        for (k = 0; k < 4u; ++k)
+            out[l].v[k] = w[k][l];
+}
+
+/* One qualifying job alone (a long match, or what is left over from groups of eight):
+ * the blocks of eight upcoming rounds in the lanes, the rounds themselves in scalar code
+ * specialised to memory-one, k = 1, d = 0 — what dlm_play_match computes for such a pair
+ * (slot = own << 1 | seen, C when the draw fires the slot's threshold). */
+__attribute__((target("avx2"))) dlm_match_result dlm_cpu_lanes_play1(const dlm_match_batch *b,
+                                                                     size_t j)
+{
+    const dlm_match_job *job = &b->jobs[j];
+    const dlm_strategy *a = &b->strategies[job->strategy[0]], *o = &b->strategies[job->strategy[1]];
+    const dlm_player_params *pa = &b->params[job->params[0]], *pb = &b->params[job->params[1]];
+    uint64_t play = dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, job->population, job->generation);
+    uint64_t block0 = (uint64_t)job->index << 30;
+    uint32_t need_play = dlm_strategy_is_stochastic(a) | dlm_strategy_is_stochastic(o) |
+                         (pa->execution_error != 0u) | (pb->execution_error != 0u);
+    uint32_t need_perception = (pa->perception_error != 0u) | (pb->perception_error != 0u);
+    uint32_t w[2][4][8], t, l, k, slot_a = 0, slot_b = 0, count[4] = {0, 0, 0, 0};
+    dlm_match_result res;
+    res.rounds = dlm_match_length(&b->rules, b->seed,
+                                  dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, job->population,
+                                                job->generation),
+                                  job->index);
+    memset(w, 0, sizeof w);
+    for (t = 0; t < res.rounds; t += 8u) {
+        uint32_t n = res.rounds - t < 8u ? res.rounds - t : 8u;
+        if (need_play)
+            blocks8(b->seed, play, block0 + 2u * (uint64_t)t, w[0]);
+        if (need_perception)
+            blocks8(b->seed, play, block0 + 2u * (uint64_t)t + 1u, w[1]);
+        for (l = 0; l < n; ++l) {
+            uint32_t ra = !dlm_fires(w[0][0][l], a->threshold[slot_a]);
+            uint32_t rb = !dlm_fires(w[0][1][l], o->threshold[slot_b]);
+            ra ^= dlm_fires(w[0][2][l], pa->execution_error);
+            rb ^= dlm_fires(w[0][3][l], pb->execution_error);
+            slot_a = 1u + ((ra << 1) | (rb ^ dlm_fires(w[1][0][l], pa->perception_error)));
+            slot_b = 1u + ((rb << 1) | (ra ^ dlm_fires(w[1][1][l], pb->perception_error)));
+            count[(ra << 1) | rb] += 1u;
+        }
+    }
+    for (k = 0; k < 4u; ++k)
+        res.outcome[k] = count[k];
+    return res;
+}
+
 /* The threshold for memory-one slot `state` (0..3 = CC, CD, DC, DD) per lane. */
 __attribute__((target("avx2"))) static inline lane_threshold pick(const lane_threshold t[5],
                                                                   __m256i state)
@@ -228,6 +316,26 @@ __attribute__((target("avx2"))) void dlm_cpu_lanes_play8(const dlm_match_batch *
 int dlm_cpu_lanes_supported(void)
 {
     return 0;
+}
+
+void dlm_cpu_lanes_ahead(int on)
+{
+    (void)on;
+}
+
+void dlm_cpu_blocks_ahead(uint64_t seed, uint64_t stream, uint64_t first, uint32_t n,
+                          dlm_u32x4 *out)
+{
+    uint32_t l;
+    for (l = 0; l < n; ++l)
+        out[l] = dlm_philox_block(seed, stream, first + 2u * (uint64_t)l);
+}
+
+dlm_match_result dlm_cpu_lanes_play1(const dlm_match_batch *b, size_t j)
+{
+    (void)b;
+    (void)j;
+    return (dlm_match_result){0, {0, 0, 0, 0}};
 }
 
 void dlm_cpu_lanes_play8(const dlm_match_batch *b, const size_t jobs[8], dlm_match_result *results)

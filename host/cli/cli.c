@@ -82,7 +82,7 @@ enum {
     O_PERIOD_ONE, O_DELAY_ONE, O_TRACE, O_MATCH_REPS,
     O_TOURNAMENT_REPS, O_STRATEGIES, O_SELF, O_NO_SELF, O_MATRIX, O_RUN_MATRIX, O_PER_REP,
     O_RUN_PER_REP, O_QUIET, O_SHARD, O_SUMMARY, O_BATCH, O_CHECKPOINT, O_CHECKPOINT_EVERY,
-    O_RESUME, O_COUNT
+    O_RESUME, O_PAIRS, O_COUNT
 };
 
 static const cli_option options[O_COUNT] = {
@@ -147,6 +147,9 @@ static const cli_option options[O_COUNT] = {
                    "the ranking"},
     [O_QUIET] = {"quiet", NO_VALUE, NULL, C_SWEEP | C_RUN | C_TOURNAMENT, "",
                  "no progress line on stderr (a single run shows one after 2 s)"},
+    [O_PAIRS] = {"pairs", NO_VALUE, NULL, C_ANALYZE, "",
+                 "the strategies are pairs A1 B1 A2 B2 ...: each pair's answers (without it, "
+                 "more than two strategies: every ordered pair of them)"},
     [O_SHARD] = {"shard", VALUE, NULL, C_SWEEP, "I/N",
                  "run slice I (0 <= I < N) of N into --out, for `dilemma merge`"},
     [O_BATCH] = {"batch", VALUE, NULL, C_SWEEP, "N",
@@ -171,7 +174,7 @@ static const cli_option options[O_COUNT] = {
 };
 
 #define MAX_ASSIGN 256
-#define MAX_POSITIONAL 8
+#define MAX_POSITIONAL 1024 /* analyze takes a set of strategies */
 
 typedef struct cli_args {
     unsigned command;               /* C_* */
@@ -1345,6 +1348,8 @@ static void usage_command(FILE *fp, const char *cmd, const char *synopsis)
 /* --- subcommands ----------------------------------------------------------------------- */
 
 static dlm_status load_config_tree(const cli_args *a, dlm_config **cfg, dlm_error *err);
+static int run_sweep(cli_args *a, int argc, char **argv, const char *cmd,
+                     unsigned long long batch_max, dlm_sweep_job *job);
 
 static int cmd_run(int argc, char **argv)
 {
@@ -1555,6 +1560,63 @@ static int cmd_tournament(int argc, char **argv)
     return rc;
 }
 
+/* The values of one sweep axis, a YAML flow sequence of strategies: positional[first],
+ * positional[first + step], ... into out. 0, or 2 after a message. */
+static int strategy_values(const cli_args *a, int first, int step, char *out, size_t len)
+{
+    char quoted[2 * DLM_STRATEGY_TEXT_MAX + 4];
+    size_t o = 0;
+    int i;
+    o += (size_t)snprintf(out, len, "[");
+    for (i = first; i < a->n_positional; i += step) {
+        if (strlen(a->positional[i]) >= DLM_STRATEGY_TEXT_MAX) {
+            fprintf(stderr, "dilemma analyze: strategy %d: longer than %d characters\n", i + 1,
+                    DLM_STRATEGY_TEXT_MAX - 1);
+            return 2;
+        }
+        yaml_quote(quoted, sizeof quoted, a->positional[i]);
+        if (o < len)
+            o += (size_t)snprintf(out + o, len - o, "%s%s", i == first ? "" : ", ", quoted);
+    }
+    if (o + 2 > len) {
+        fprintf(stderr, "dilemma analyze: too many strategies for one command line\n");
+        return 2;
+    }
+    snprintf(out + o, len - o, "]");
+    return 0;
+}
+
+/* dilemma analyze S1 S2 S3 ... (every ordered pair) or --pairs A1 B1 A2 B2 ...: the pairs
+ * as a sweep over players.0.strategy and players.1.strategy (product, or zip), answered
+ * in this one process, a row (or record) per pair and player. */
+static int analyze_many(cli_args *a)
+{
+    static char values[2][1 << 16], sweep[sizeof values + 256];
+    dlm_sweep_job job;
+    int pairs = a->given[O_PAIRS], n = a->n_positional, rc;
+    if (pairs ? n < 2 || n % 2 : n < 3) {
+        fprintf(stderr, "dilemma analyze: --pairs takes strategies two by two (A1 B1 A2 B2 ...), "
+                        "got %d\n", n);
+        return 2;
+    }
+    if ((rc = strategy_values(a, 0, pairs ? 2 : 1, values[0], sizeof values[0])) != 0 ||
+        (rc = strategy_values(a, pairs ? 1 : 0, pairs ? 2 : 1, values[1], sizeof values[1])) != 0)
+        return rc;
+    snprintf(sweep, sizeof sweep,
+             "{zip: %s, axes: [{key: players.0.strategy, values: %s}, "
+             "{key: players.1.strategy, values: %s}]}",
+             pairs ? "true" : "false", values[0], values[1]);
+    a->n_positional = 2; /* the players' settings (per-player options) with the first pair */
+    if ((rc = add_player_options("analyze", a, 1)) != 0)
+        return rc;
+    if (add_assignment(a, "mode", "analyze", NULL) != 0 ||
+        add_assignment(a, "sweep", sweep, NULL) != 0)
+        return 2;
+    memset(&job, 0, sizeof job);
+    a->given[O_QUIET] = 1;
+    return run_sweep(a, 0, NULL, "analyze", DLM_SWEEP_BATCH_MAX, &job);
+}
+
 static int cmd_analyze(int argc, char **argv)
 {
     cli_args a;
@@ -1564,21 +1626,29 @@ static int cmd_analyze(int argc, char **argv)
     if (rc)
         return rc;
     if (a.help) {
-        usage_command(stdout, "analyze", "A B [options]");
+        usage_command(stdout, "analyze", "A B [C ...] [options]");
         fputs("\nA and B must be memory-one strategies. The 4-state Markov chain of the ordinary "
               "game\ngives the exact answers; with reaction periods (up to 64) or observation "
-              "delays\n(up to 4), the larger chain of the timescales does. A config with "
-              "`mode: analyze`\n(dilemma run, dilemma sweep) asks the same of its players; "
-              "with analyze.population\n(dilemma analyze --config FILE) it answers for the "
+              "delays\n(up to 4), the larger chain of the timescales does. More than two "
+              "strategies: every\nordered pair of them (or, with --pairs, A1 B1 A2 B2 ... two "
+              "by two), answered in one\nprocess as a sweep over players.0.strategy and "
+              "players.1.strategy. A config with\n`mode: analyze` (dilemma run, dilemma sweep) "
+              "asks the same of its players; with analyze.population\n(dilemma analyze --config FILE) it answers for the "
               "well-mixed population of its\nevolution section instead: fixation, the "
               "rare-mutation limit, the full chain.\n",
               stdout);
         free_args(&a);
         return 0;
     }
+    if (a.n_positional > 2 || a.given[O_PAIRS]) {
+        rc = analyze_many(&a);
+        free_args(&a);
+        return rc;
+    }
     if (a.n_positional != 2 && !a.config) {
         fprintf(stderr, "dilemma analyze: expected two memory-one strategies, e.g. dilemma "
-                        "analyze tft alld --execution-error 0.01\n");
+                        "analyze tft alld --execution-error 0.01 (more: every pair of them, "
+                        "or --pairs A1 B1 A2 B2 ...)\n");
         free_args(&a);
         return 2;
     }
@@ -2271,20 +2341,88 @@ static int sweep_checkpoints(const cli_args *a, int argc, char **argv, const dlm
     return 0;
 }
 
-static int cmd_sweep(int argc, char **argv)
+/* Runs the sweep of a's config and overrides (cmd names the command in messages);
+ * returns the exit code. */
+static int run_sweep(cli_args *a, int argc, char **argv, const char *cmd,
+                     unsigned long long batch_max, dlm_sweep_job *job)
 {
-    cli_args a;
     dlm_config *cfg = NULL;
     dlm_sweep sw;
     dlm_scenario base;
     dlm_error err = {DLM_OK, ""};
-    dlm_sweep_job job;
     dlm_sweep_checkpointing ck;
     char *resume_command = NULL;
     sweep_ctx ctx;
     int present = 0, rc;
-    unsigned long long batch_max = DLM_SWEEP_BATCH_MAX;
     dlm_status st;
+    st = load_config_tree(a, &cfg, &err);
+    if (st == DLM_OK)
+        st = dlm_sweep_read(cfg, &sw, &present, &err);
+    dlm_config_free(cfg);
+    if (st == DLM_OK && !present)
+        st = dlm_error_set(&err, DLM_ERR_USAGE, "%s has no sweep section (sweep: {axes: [...]}); "
+                           "dilemma run runs a config without one", a->config);
+    if (st != DLM_OK) {
+        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        return st == DLM_ERR_USAGE ? 2 : 1;
+    }
+    rc = sweep_validate(a, &sw);
+    if (!rc && sweep_scenario(a, &sw, 0, 0, &base, &err) != DLM_OK)
+        rc = 2;
+    if (!rc) {
+        if (output_format(&base, a->format_given, &job->fmt, &err) != DLM_OK) {
+            fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+            rc = 2;
+        }
+        job->out = base.out;
+        if (!rc && a->given[O_SUMMARY] && (!a->values[O_SUMMARY][0] ||
+                                          strcmp(a->values[O_SUMMARY], base.out) == 0)) {
+            fprintf(stderr, "dilemma %s: --summary needs a file of its own\n", cmd);
+            rc = 2;
+        }
+    }
+    if (!rc && (base.checkpoint[0] || a->given[O_RESUME] || a->given[O_CHECKPOINT_EVERY])) {
+        job->summary = a->given[O_SUMMARY] ? a->values[O_SUMMARY] : NULL;
+        if ((rc = sweep_checkpoints(a, argc, argv, &base, job, &ck, &resume_command)) == 0)
+            job->ck = &ck;
+    }
+    if (!rc) {
+        ctx.a = a;
+        ctx.sw = &sw;
+        ctx.fmt = job->fmt;
+        ctx.batch_max = batch_max;
+        job->sw = &sw;
+        job->summary = a->given[O_SUMMARY] ? a->values[O_SUMMARY] : NULL;
+        job->quiet = a->given[O_QUIET];
+        job->config_hash = sweep_config_hash(a);
+        job->batch = sweep_batch;
+        job->ctx = &ctx;
+        cli_quiet_runs = 1;
+        dlm_signals_install();
+        if (!job->shards) {
+            int rank, size;
+            rc = dlm_mpi_start(&rank, &size, &cli_local_rank);
+        }
+        cli_backend.keep = 1;
+        dlm_signals_defer(job->ck != NULL);
+        if (!rc)
+            rc = dlm_sweep_drive(job);
+        dlm_signals_defer(0);
+        release_backend();
+    }
+    free(resume_command);
+    if (!rc || present)
+        dlm_scenario_free(&base);
+    dlm_sweep_free(&sw);
+    return rc;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+    cli_args a;
+    dlm_sweep_job job;
+    int rc;
+    unsigned long long batch_max = DLM_SWEEP_BATCH_MAX;
     if ((rc = parse_args(argc, argv, 2, "sweep", &a)) != 0)
         return rc;
     if (a.help) {
@@ -2327,66 +2465,7 @@ static int cmd_sweep(int argc, char **argv)
         free_args(&a);
         return 2;
     }
-    st = load_config_tree(&a, &cfg, &err);
-    if (st == DLM_OK)
-        st = dlm_sweep_read(cfg, &sw, &present, &err);
-    dlm_config_free(cfg);
-    if (st == DLM_OK && !present)
-        st = dlm_error_set(&err, DLM_ERR_USAGE, "%s has no sweep section (sweep: {axes: [...]}); "
-                           "dilemma run runs a config without one", a.config);
-    if (st != DLM_OK) {
-        fprintf(stderr, "dilemma sweep: %s\n", err.message);
-        free_args(&a);
-        return st == DLM_ERR_USAGE ? 2 : 1;
-    }
-    rc = sweep_validate(&a, &sw);
-    if (!rc && sweep_scenario(&a, &sw, 0, 0, &base, &err) != DLM_OK)
-        rc = 2;
-    if (!rc) {
-        if (output_format(&base, a.format_given, &job.fmt, &err) != DLM_OK) {
-            fprintf(stderr, "dilemma sweep: %s\n", err.message);
-            rc = 2;
-        }
-        job.out = base.out;
-        if (!rc && a.given[O_SUMMARY] && (!a.values[O_SUMMARY][0] ||
-                                          strcmp(a.values[O_SUMMARY], base.out) == 0)) {
-            fprintf(stderr, "dilemma sweep: --summary needs a file of its own\n");
-            rc = 2;
-        }
-    }
-    if (!rc && (base.checkpoint[0] || a.given[O_RESUME] || a.given[O_CHECKPOINT_EVERY])) {
-        job.summary = a.given[O_SUMMARY] ? a.values[O_SUMMARY] : NULL;
-        if ((rc = sweep_checkpoints(&a, argc, argv, &base, &job, &ck, &resume_command)) == 0)
-            job.ck = &ck;
-    }
-    if (!rc) {
-        ctx.a = &a;
-        ctx.sw = &sw;
-        ctx.fmt = job.fmt;
-        ctx.batch_max = batch_max;
-        job.sw = &sw;
-        job.summary = a.given[O_SUMMARY] ? a.values[O_SUMMARY] : NULL;
-        job.quiet = a.given[O_QUIET];
-        job.config_hash = sweep_config_hash(&a);
-        job.batch = sweep_batch;
-        job.ctx = &ctx;
-        cli_quiet_runs = 1;
-        dlm_signals_install();
-        if (!job.shards) {
-            int rank, size;
-            rc = dlm_mpi_start(&rank, &size, &cli_local_rank);
-        }
-        cli_backend.keep = 1;
-        dlm_signals_defer(job.ck != NULL);
-        if (!rc)
-            rc = dlm_sweep_drive(&job);
-        dlm_signals_defer(0);
-        release_backend();
-    }
-    free(resume_command);
-    if (!rc || present)
-        dlm_scenario_free(&base);
-    dlm_sweep_free(&sw);
+    rc = run_sweep(&a, argc, argv, "sweep", batch_max, &job);
     free_args(&a);
     return rc;
 }

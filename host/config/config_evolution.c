@@ -29,13 +29,14 @@ static const char *const evolution_keys[] = {
     "population", "populations", "generations",  "rule",        "selection", "fitness",
     "accumulate", "payoff",      "structure",    "replacement", "mutation",  "initial",
     "classes",    "stop",        "record_every", "tolerance",   "snapshot",  "track",
-    "moran_death"};
+    "moran_death", "exact",     "cost"};
 static const char *const rules[] = {"moran-bd",   "moran-db",      "fermi",
                                     "fermi-sync", "wright-fisher", "imitate-best"};
 static const char *const fitness_maps[] = {"linear", "exponential"};
 static const char *const moran_deaths[] = {"any", "others"};
 static const char *const accumulations[] = {"mean", "total"};
 static const char *const payoffs[] = {"played", "exact"};
+static const char *const exact_kinds[] = {"match", "long-run"};
 
 static const char *const mutation_keys[] = {"rate", "kind", "set", "sigma"};
 static const char *const mutation_kinds[] = {"none",     "set",         "random-memory-one",
@@ -659,6 +660,61 @@ static dlm_status read_scalars(reader *r, const dlm_node *map)
     return DLM_OK;
 }
 
+/* exact: (which exact payoff) and cost: (a strategy -> its cost per round). */
+static dlm_status read_payoff_options(reader *r, const dlm_node *map)
+{
+    static const char path[] = "evolution.cost";
+    dlm_evolution_spec *ev = r->ev;
+    const dlm_node *key, *v;
+    char full[200], what[128];
+    dlm_status st;
+    size_t i, j;
+    int index;
+    if ((v = dlm_node_lookup(map, "exact", NULL))) {
+        if ((st = dlm_cfg_get_choice(r->err, v, "evolution.exact", exact_kinds,
+                                     N_OF(exact_kinds), &index)))
+            return st;
+        ev->exact_long_run = index;
+        r->exact = v;
+    }
+    if (!(v = dlm_node_lookup(map, "cost", &key)) || dlm_node_is_null(v))
+        return DLM_OK;
+    if (v->kind != DLM_NODE_MAPPING || v->n == 0)
+        return dlm_cfg_fail(r->err, key, path,
+                            "expected strategies with their cost per round, as a mapping "
+                            "(e.g. {tft: 0.1}), got %s",
+                            v->kind == DLM_NODE_MAPPING ? "an empty one"
+                                                        : dlm_cfg_got(v, what, sizeof what));
+    if (v->n > DLM_CENSUS_MAX_NAMED)
+        return dlm_cfg_fail(r->err, key, path, "at most %u strategies have a cost, got %lu",
+                            DLM_CENSUS_MAX_NAMED, (unsigned long)v->n);
+    ev->costs = calloc(v->n, sizeof *ev->costs);
+    if (!ev->costs)
+        return dlm_error_set(r->err, DLM_ERR_RUNTIME, "out of memory reading %s", path);
+    ev->n_costs = v->n;
+    for (i = 0; i < v->n; ++i) {
+        dlm_strategy_def def, other;
+        dlm_share *c = &ev->costs[i];
+        char text[DLM_STRATEGY_TEXT_MAX];
+        dlm_cfg_join(full, sizeof full, path, v->keys[i]->text);
+        if ((st = dlm_cfg_get_strategy(r->err, v->keys[i], full, &r->sc->game, c->strategy,
+                                       &def)) ||
+            (st = dlm_cfg_get_number(r->err, v->items[i], full, "a cost per round",
+                                     &c->share)))
+            return st;
+        c->share += 0.0; /* -0 is 0 */
+        for (j = 0; j < i; ++j) { /* two texts of one strategy would give it two costs */
+            if (dlm_cfg_get_strategy(r->err, v->keys[j], full, &r->sc->game, text, &other) ==
+                    DLM_OK &&
+                dlm_strategy_equal(&def.model, &other.model))
+                return dlm_cfg_fail(r->err, v->keys[i], full,
+                                    "the same strategy as %s, which already has a cost",
+                                    v->keys[j]->text);
+        }
+    }
+    return DLM_OK;
+}
+
 /* stop: and snapshot:. */
 static dlm_status read_stop_and_snapshot(reader *r, const dlm_node *map)
 {
@@ -798,6 +854,10 @@ static dlm_status cross_checks(reader *r)
                             ev->mutation_kind);
     if (ev->payoff_exact && (st = check_exact(r)))
         return st;
+    if (r->exact && !ev->payoff_exact)
+        return dlm_cfg_fail(r->err, r->exact, "evolution.exact",
+                            "chooses which exact payoff, so it needs evolution.payoff: exact "
+                            "(the payoff here is played)");
     if (strcmp(ev->initial, "mutant") == 0 && ev->mutants >= ev->population)
         return dlm_cfg_fail(r->err, r->mutant_count, "evolution.initial.mutant.count",
                             "%u mutants in a population of %u: at most population - 1", ev->mutants,
@@ -838,7 +898,7 @@ dlm_status dlm_cfg_read_evolution(dlm_error *err, const dlm_config *cfg, const d
         return st;
     if (map && (v = dlm_node_lookup(map, "classes", &k)) && (st = read_classes(&r, k, v)))
         return st;
-    if (map && (st = read_stop_and_snapshot(&r, map)))
+    if (map && ((st = read_stop_and_snapshot(&r, map)) || (st = read_payoff_options(&r, map))))
         return st;
     return cross_checks(&r);
 }

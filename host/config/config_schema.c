@@ -850,6 +850,9 @@ void dlm_scenario_free(dlm_scenario *sc)
     free(sc->evolution.track);
     sc->evolution.track = NULL;
     sc->evolution.n_track = 0;
+    free(sc->evolution.costs);
+    sc->evolution.costs = NULL;
+    sc->evolution.n_costs = 0;
     free(sc->evolution.classes);
     sc->evolution.classes = NULL;
     sc->evolution.n_classes = 0;

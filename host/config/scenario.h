@@ -69,6 +69,9 @@ typedef struct dlm_evolution_spec {
     char fitness[16];       /* linear | exponential */
     int accumulate_total;   /* 0: payoff = mean over an agent's matches; 1: sum */
     int payoff_exact;       /* 1: memory-one pairs' expected payoffs instead of played matches */
+    int exact_long_run;     /* exact: 0 = per round of the match, 1 = of the endless game */
+    dlm_share *costs;       /* cost: a strategy and its cost per round (in `share`) */
+    size_t n_costs;
     dlm_structure_spec structure;   /* interaction */
     dlm_structure_spec replacement; /* replacement (a copy of structure unless given) */
     double mutation_rate;   /* mu per offspring */

@@ -110,8 +110,19 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
     dlm_print_double(fp, plan->params.mutation_kind ? ev->mutation_rate : 0.0);
     fputs("},\"structure\":", fp);
     dlm_json_string(fp, ev->structure.type);
-    fprintf(fp, ",\"payoff\":\"%s\",\"stop_at_fixation\":%s,\"classes\":[",
-            ev->payoff_exact ? "exact" : "played", ev->stop_at_fixation ? "true" : "false");
+    fprintf(fp, ",\"payoff\":\"%s\"", ev->payoff_exact ? "exact" : "played");
+    if (ev->payoff_exact && ev->exact_long_run) /* absent: the match's (as before the key) */
+        fputs(",\"exact\":\"long-run\"", fp);
+    for (i = 0; i < ev->n_costs; ++i) { /* absent without costs */
+        fputs(i ? "," : ",\"cost\":{", fp);
+        dlm_json_string(fp, ev->costs[i].strategy);
+        fputc(':', fp);
+        dlm_print_double(fp, ev->costs[i].share);
+        if (i + 1 == ev->n_costs)
+            fputc('}', fp);
+    }
+    fprintf(fp, ",\"stop_at_fixation\":%s,\"classes\":[",
+            ev->stop_at_fixation ? "true" : "false");
     for (i = 0; i < plan->n_classes; ++i) {
         const dlm_player_spec *c = class_spec(sc, i);
         fprintf(fp, "%s{\"name\":", i ? "," : "");

@@ -221,6 +221,22 @@ dlm_status dlm_sink_suspend(dlm_sink *s, dlm_error *err)
                   : DLM_OK;
 }
 
+static char scratch_dir[DLM_SINK_PATH]; /* dlm_sink_scratch; "" = none */
+
+void dlm_sink_scratch(const char *dir)
+{
+    snprintf(scratch_dir, sizeof scratch_dir, "%s/", dir ? dir : "");
+    if (!dir)
+        scratch_dir[0] = '\0';
+}
+
+/* 1 when the sink's file is in the scratch folder. */
+static int in_scratch(const dlm_sink *s)
+{
+    size_t n = strlen(scratch_dir);
+    return n > 1 && strncmp(s->tmp_path, scratch_dir, n) == 0;
+}
+
 dlm_status dlm_sink_commit(dlm_sink *s, dlm_error *err)
 {
     int failed, e;
@@ -236,7 +252,7 @@ dlm_status dlm_sink_commit(dlm_sink *s, dlm_error *err)
                                       strerror(e ? e : EIO))
                       : DLM_OK;
     }
-    if (!failed && s->kind != DLM_SINK_STREAM && fsync(fileno(s->fp)) != 0) {
+    if (!failed && s->kind != DLM_SINK_STREAM && !in_scratch(s) && fsync(fileno(s->fp)) != 0) {
         failed = 1;
         e = errno;
     }

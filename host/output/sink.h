@@ -74,6 +74,10 @@ dlm_status dlm_sink_suspend(dlm_sink *s, dlm_error *err);
 /* Flushes, syncs and renames into place; a write error is DLM_ERR_RUNTIME naming the file
  * and the error, and then nothing is left under the final name. */
 dlm_status dlm_sink_commit(dlm_sink *s, dlm_error *err);
+/* Files committed inside folder dir (a sweep's scratch folder, removed at its end; null:
+ * none) skip the fsync: losing them in a crash loses nothing, and a sweep of thousands of
+ * small runs (analyze's pairs) would otherwise wait on the disk once per run. */
+void dlm_sink_scratch(const char *dir);
 /* Gives up: a temporary file is removed; a partial file is kept as flushed when it holds
  * records. Returns 1 when a partial file was kept. */
 int dlm_sink_abort(dlm_sink *s);

@@ -476,6 +476,7 @@ static int runner_open(runner *r, const dlm_sweep_job *job, progress *pr)
         return 1;
     }
     r->made = 1;
+    dlm_sink_scratch(r->dir);
     snprintf(r->path, sizeof r->path, "%s/run.%s", r->dir, ext[job->fmt]);
     return 0;
 }
@@ -483,8 +484,10 @@ static int runner_open(runner *r, const dlm_sweep_job *job, progress *pr)
 static void runner_close(runner *r)
 {
     size_t i;
-    if (r->made)
+    if (r->made) {
+        dlm_sink_scratch(NULL);
         remove_scratch(r->dir);
+    }
     r->made = 0;
     runner_release(r);
     for (i = 0; r->res && i < DLM_SWEEP_BATCH_MAX; ++i)

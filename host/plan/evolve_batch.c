@@ -64,7 +64,7 @@ int dlm_evo_plan_batchable(const dlm_scenario *sa, const dlm_evo_plan *a,
 dlm_status dlm_evo_plan_join(const dlm_evo_plan *const *plans, size_t k, dlm_evo_plan *out,
                              dlm_error *err)
 {
-    size_t j, p, np = 0, nt = 0, nc = 0, at_p = 0, at_t = 0, at_c = 0;
+    size_t j, p, np = 0, nt = 0, nc = 0, ne = 0, at_p = 0, at_t = 0, at_c = 0, at_e = 0;
     uint64_t na = 0, at_a = 0;
     memset(out, 0, sizeof *out);
     for (j = 0; j < k; ++j) {
@@ -72,6 +72,7 @@ dlm_status dlm_evo_plan_join(const dlm_evo_plan *const *plans, size_t k, dlm_evo
         na += plans[j]->n_agents;
         nt += plans[j]->n_table;
         nc += plans[j]->n_classes;
+        ne += plans[j]->n_exact;
     }
     *out = *plans[0];
     memset(&out->interaction, 0, sizeof out->interaction);
@@ -85,15 +86,17 @@ dlm_status dlm_evo_plan_join(const dlm_evo_plan *const *plans, size_t k, dlm_evo
     out->n_populations = np;
     out->n_agents = na;
     out->n_table = nt;
+    out->n_exact = ne;
     out->batch_params = calloc(k, sizeof *out->batch_params);
     out->populations = calloc(np ? np : 1, sizeof *out->populations);
     out->strategies = malloc((na ? na : 1) * sizeof *out->strategies);
     out->agent_class = malloc((na ? na : 1) * sizeof *out->agent_class);
     out->table = malloc((nt ? nt : 1) * sizeof *out->table);
     out->batch_classes = malloc((nc ? nc : 1) * sizeof *out->batch_classes);
+    out->exact = malloc((ne ? ne : 1) * sizeof *out->exact);
     out->bytes = 0;
     if (!out->batch_params || !out->populations || !out->strategies || !out->agent_class ||
-        !out->table || !out->batch_classes) {
+        !out->table || !out->batch_classes || !out->exact) {
         dlm_evo_plan_free(out);
         return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a batch of %zu runs", k);
     }
@@ -104,6 +107,8 @@ dlm_status dlm_evo_plan_join(const dlm_evo_plan *const *plans, size_t k, dlm_evo
         dlm_evo_params ep = q->params;
         ep.set_offset += (uint32_t)at_t;
         ep.class_offset = (uint32_t)at_c;
+        ep.type_offset += (uint32_t)at_t;
+        ep.exact_offset += (uint32_t)at_e;
         out->batch_params[j] = ep;
         for (p = 0; p < q->n_populations; ++p) {
             dlm_evo_population pop = q->populations[p];
@@ -115,11 +120,14 @@ dlm_status dlm_evo_plan_join(const dlm_evo_plan *const *plans, size_t k, dlm_evo
         memcpy(out->agent_class + at_a, q->agent_class, q->n_agents * sizeof *q->agent_class);
         memcpy(out->table + at_t, q->table, q->n_table * sizeof *q->table);
         memcpy(out->batch_classes + at_c, q->classes, q->n_classes * sizeof *q->classes);
+        if (q->n_exact)
+            memcpy(out->exact + at_e, q->exact, q->n_exact * sizeof *q->exact);
         out->bytes += q->bytes;
         at_p += q->n_populations;
         at_a += q->n_agents;
         at_t += q->n_table;
         at_c += q->n_classes;
+        at_e += q->n_exact;
     }
     return DLM_OK;
 }

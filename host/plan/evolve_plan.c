@@ -536,6 +536,7 @@ static dlm_status plan_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
     dlm_evo_params *ep = &plan->params;
     uint32_t n = sc->evolution.population, i;
     double maxpay = ep->payoff[0], minpay = ep->payoff[0], deg, lo, hi;
+    double maxcost = 0.0, mincost = 0.0;
     uint64_t slots, per_event;
     int uses_fitness = plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ||
                        plan->rule == DLM_RULE_WRIGHT_FISHER;
@@ -550,6 +551,13 @@ static dlm_status plan_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
     /* An evaluation's payoff lies in [lo, hi]: per-round payoffs, or (accumulate = total)
        their sum over up to `deg` partners. */
     deg = ep->accumulate ? (double)max_partners(ep, n, &plan->interaction) : 1.0;
+    for (i = 0; i < sc->evolution.n_costs; ++i) { /* a cost lowers, a subsidy raises */
+        double cost = sc->evolution.costs[i].share;
+        maxcost = cost > maxcost ? cost : maxcost;
+        mincost = cost < mincost ? cost : mincost;
+    }
+    minpay = minpay - maxcost;
+    maxpay = maxpay - mincost;
     lo = ep->accumulate ? (minpay < 0 ? minpay * deg : 0.0) : minpay;
     hi = ep->accumulate ? (maxpay > 0 ? maxpay * deg : 0.0) : maxpay;
     if (ep->fitness_map == DLM_FITNESS_LINEAR) {
@@ -853,7 +861,7 @@ static dlm_status plan_exact(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_err
     size_t k;
     if (!sc->evolution.payoff_exact)
         return DLM_OK;
-    ep->payoff_mode = 1;
+    ep->payoff_mode = sc->evolution.exact_long_run ? 2u : 1u;
     for (k = 0; k < plan->n_classes; ++k)
         if (plan->classes[k].reaction_period != 1 || plan->classes[k].observation_delay != 0)
             return dlm_error_set(err, DLM_ERR_USAGE,
@@ -885,7 +893,8 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
         (st = plan_classes(sc, plan, err)) != DLM_OK ||
         (st = plan_mutation(sc, plan, err)) != DLM_OK ||
         (st = plan_populations(sc, plan, err)) != DLM_OK ||
-        (st = plan_exact(sc, plan, err)) != DLM_OK) {
+        (st = plan_exact(sc, plan, err)) != DLM_OK ||
+        (st = dlm_evo_plan_types(sc, plan, err)) != DLM_OK) {
         dlm_evo_plan_free(plan);
         return st;
     }
@@ -917,6 +926,8 @@ void dlm_evo_plan_setup(const dlm_evo_plan *plan, uint64_t seed, dlm_evo_setup *
     s->n_classes = plan->batch_params ? plan->n_batch_classes : plan->n_classes;
     s->table = plan->table;
     s->n_table = plan->n_table;
+    s->exact = plan->exact;
+    s->n_exact = plan->n_exact;
     if (plan->params.structure == DLM_STRUCTURE_GRAPH) {
         s->inter_offsets = plan->interaction.offsets;
         s->inter_neighbors = plan->interaction.neighbors;
@@ -942,6 +953,7 @@ void dlm_evo_plan_free(dlm_evo_plan *plan)
     dlm_graph_free(&plan->interaction);
     dlm_graph_free(&plan->replacement);
     free(plan->table);
+    free(plan->exact);
     free(plan->populations);
     free(plan->strategies);
     free(plan->agent_class);

@@ -16,8 +16,10 @@ typedef struct dlm_evo_plan {
     dlm_player_params classes[DLM_CENSUS_MAX_CLASSES];
     char class_names[DLM_CENSUS_MAX_CLASSES][32];
     uint32_t n_classes;
-    dlm_strategy *table;  /* mutation set */
+    dlm_strategy *table;  /* mutation set, then the types (evolve_types.c) */
     size_t n_table;
+    double *exact;        /* the types' costs and cached exact payoffs (world->exact) */
+    size_t n_exact;
     dlm_graph interaction, replacement; /* empty when well-mixed */
     dlm_evo_population *populations;
     size_t n_populations;
@@ -44,6 +46,10 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
 /* The plan's cheap checks only (the rule, sizes and memory, the parameters), nothing
  * allocated: what a sweep checks of every axis value before any work. */
 dlm_status dlm_evo_plan_check(const dlm_scenario *sc, dlm_error *err);
+/* Step 9 of the build (evolve_types.c): the run's types — a finite set of strategies
+ * with exact payoffs, and the strategies with a cost — appended to the table, with their
+ * costs and the exact payoff of every pair of types and classes computed once. */
+dlm_status dlm_evo_plan_types(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err);
 /* The upload description of a plan (pointers into it). */
 void dlm_evo_plan_setup(const dlm_evo_plan *plan, uint64_t seed, dlm_evo_setup *setup);
 void dlm_evo_plan_free(dlm_evo_plan *plan);
