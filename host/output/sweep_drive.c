@@ -377,7 +377,7 @@ static int block_write(FILE *to, uint64_t run, FILE *src, uint64_t n, const char
                        const dlm_digest *d)
 {
     char buf[65536];
-    size_t i, got;
+    size_t got;
     fprintf(to, "run %llu %llu %zu %zu\n", (unsigned long long)run, (unsigned long long)n,
             strlen(label), d->n);
     while (n > 0 && (got = fread(buf, 1, n < sizeof buf ? (size_t)n : sizeof buf, src)) > 0) {
@@ -385,8 +385,7 @@ static int block_write(FILE *to, uint64_t run, FILE *src, uint64_t n, const char
         n -= got;
     }
     fprintf(to, "%s\n", label);
-    for (i = 0; i < d->n; ++i)
-        fprintf(to, "%d %a %s\n", d->items[i].proportion, d->items[i].value, d->items[i].name);
+    dlm_digest_write(to, d);
     return n == 0 && !ferror(to) ? 0 : -1;
 }
 
@@ -402,7 +401,7 @@ typedef struct block {
 static int block_read(FILE *f, block *b, dlm_error *err)
 {
     unsigned long long run, bytes;
-    size_t label_len, samples, i;
+    size_t label_len, samples;
     char line[DLM_SWEEP_LABEL + 256];
     int c = getc(f);
     if (c == EOF)
@@ -421,21 +420,7 @@ static int block_read(FILE *f, block *b, dlm_error *err)
         return -1;
     b->label[label_len] = '\0';
     dlm_digest_clear(&b->digest);
-    for (i = 0; i < samples; ++i) {
-        int prop, used = 0;
-        double v;
-        size_t len;
-        if (!fgets(line, sizeof line, f) || sscanf(line, "%d %la %n", &prop, &v, &used) != 2 ||
-            used == 0)
-            return -1;
-        len = strlen(line + used);
-        if (len == 0 || line[used + len - 1] != '\n')
-            return -1;
-        line[used + len - 1] = '\0';
-        if (dlm_digest_add(&b->digest, line + used, v, prop != 0, err) != DLM_OK)
-            return -1;
-    }
-    return 1;
+    return dlm_digest_read(f, samples, &b->digest, err) == 0 ? 1 : -1;
 }
 
 /* --- running runs -------------------------------------------------------------------------- */

@@ -21,7 +21,7 @@ dlm_status dlm_sweep_state_write(const char *path, uint64_t config_hash, const d
                                  dlm_error *err)
 {
     char *buf = NULL;
-    size_t len = 0, i;
+    size_t len = 0;
     dlm_status st;
     FILE *mem = open_memstream(&buf, &len);
     if (!mem)
@@ -32,9 +32,7 @@ dlm_status dlm_sweep_state_write(const char *path, uint64_t config_hash, const d
             s->format, (unsigned long long)s->out.length, s->out.crc, s->has_summary,
             (unsigned long long)s->summary.length, s->summary.crc, (unsigned long long)s->point,
             (unsigned long long)s->rows, s->acc.n);
-    for (i = 0; i < s->acc.n; ++i)
-        fprintf(mem, "%d %a %s\n", s->acc.items[i].proportion, s->acc.items[i].value,
-                s->acc.items[i].name);
+    dlm_digest_write(mem, &s->acc);
     if (fclose(mem) != 0) {
         free(buf);
         return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for a checkpoint");
@@ -50,7 +48,7 @@ static int state_parse(FILE *f, dlm_sweep_state *s, dlm_error *err)
     char line[DLM_DIGEST_NAME + 128];
     unsigned long long done, total, olen, slen, point, rows;
     unsigned ocrc, scrc;
-    size_t k, i;
+    size_t k;
     if (!fgets(line, sizeof line, f) || strcmp(line, STATE_MAGIC "\n") != 0 ||
         !fgets(line, sizeof line, f) ||
         sscanf(line, "runs %llu of %llu slice %u of %u format %15s", &done, &total, &s->shard,
@@ -69,18 +67,7 @@ static int state_parse(FILE *f, dlm_sweep_state *s, dlm_error *err)
     s->point = point;
     s->rows = rows;
     dlm_digest_clear(&s->acc);
-    for (i = 0; i < k; ++i) {
-        int prop, used = 0;
-        double v;
-        size_t n;
-        if (!fgets(line, sizeof line, f) || sscanf(line, "%d %la %n", &prop, &v, &used) != 2 ||
-            used == 0 || (n = strlen(line + used)) == 0 || line[used + n - 1] != '\n')
-            return -1;
-        line[used + n - 1] = '\0';
-        if (dlm_digest_add(&s->acc, line + used, v, prop != 0, err) != DLM_OK)
-            return -2;
-    }
-    return 0;
+    return dlm_digest_read(f, k, &s->acc, err);
 }
 
 dlm_status dlm_sweep_state_read(const char *path, uint64_t config_hash, dlm_sweep_state *s,

@@ -182,3 +182,27 @@ dlm_digest_stat dlm_digest_summarise(const double *x, size_t n, int proportion)
     }
     return s;
 }
+
+void dlm_digest_write(FILE *to, const dlm_digest *d)
+{
+    size_t i;
+    for (i = 0; i < d->n; ++i)
+        fprintf(to, "%d %a %s\n", d->items[i].proportion, d->items[i].value, d->items[i].name);
+}
+
+int dlm_digest_read(FILE *f, size_t n, dlm_digest *d, dlm_error *err)
+{
+    char line[DLM_DIGEST_NAME + 64];
+    size_t i, len;
+    for (i = 0; i < n; ++i) {
+        int prop, used = 0;
+        double v;
+        if (!fgets(line, sizeof line, f) || sscanf(line, "%d %la %n", &prop, &v, &used) != 2 ||
+            used == 0 || (len = strlen(line + used)) == 0 || line[used + len - 1] != '\n')
+            return -1;
+        line[used + len - 1] = '\0';
+        if (dlm_digest_add(d, line + used, v, prop != 0, err) != DLM_OK)
+            return -2;
+    }
+    return 0;
+}

@@ -6,6 +6,7 @@
 #define DLM_DIGEST_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "dilemma.h"
 #include "plan/evolve_plan.h"
@@ -31,6 +32,13 @@ void dlm_digest_free(dlm_digest *d);
 /* Adds one sample; DLM_ERR_RUNTIME when memory runs out. */
 dlm_status dlm_digest_add(dlm_digest *d, const char *name, double value, int proportion,
                           dlm_error *err);
+
+/* Samples as text, one line each, "PROPORTION VALUE(hex float) NAME\n", so that they read
+ * back exactly (a sweep's slice files, MPI messages and checkpoints). */
+void dlm_digest_write(FILE *to, const dlm_digest *d);
+/* Reads n such lines from f and adds them to d: 0, -1 for a malformed line, -2 when memory
+ * runs out (err says so). */
+int dlm_digest_read(FILE *f, size_t n, dlm_digest *d, dlm_error *err);
 
 /* A match: each player's payoff per round and cooperation (means over the repetitions). */
 dlm_status dlm_digest_match(dlm_digest *d, const dlm_match_report *r, dlm_error *err);
