@@ -629,6 +629,80 @@ static void test_wright_fisher_matches_exact_markov_chain(void **state)
         }
 }
 
+/* Moran birth-death with constant fitness r (mutant) against 1, one event at a time:
+ * the parent by fitness, then the one who dies uniform among all n (moran_death any, the
+ * parent included) or among the n - 1 others. The mean generation of absorption from one
+ * mutant (the first generation g with T <= g n events) is sum over k >= 0 of
+ * P(T > k n), iterated over the chain of mutant counts until the mass left is < 1e-13. */
+static double moran_bd_mean_absorption_generation(uint32_t n, double r, int others)
+{
+    double p[32] = {0}, q[32], mean = 0.0, left = 1.0;
+    double d = others ? n - 1.0 : (double)n;
+    uint32_t j;
+    uint64_t t;
+    assert_true(n < 32);
+    p[1] = 1.0;
+    for (t = 0; left > 1e-13; ++t) {
+        if (t % n == 0)
+            mean += left;
+        memset(q, 0, sizeof q);
+        for (j = 1; j < n; ++j) {
+            double total = j * r + (n - j), up = j * r / total * (n - j) / d;
+            double down = (n - j) / total * j / d;
+            q[j + 1] += p[j] * up;
+            q[j - 1] += p[j] * down;
+            q[j] += p[j] * (1.0 - up - down);
+        }
+        left = 0.0;
+        for (j = 1; j < n; ++j) {
+            p[j] = q[j];
+            left += q[j];
+        }
+    }
+    return mean;
+}
+
+/* moran_death any (default) and others: the fixation probability is the same (a parent
+ * replacing itself changes nothing), the time to absorption is not. Each convention's
+ * mean absorption generation agrees with its own chain, and the two chains differ by
+ * many standard errors, so the test tells the conventions apart. */
+static void test_moran_bd_who_dies(void **state)
+{
+    const uint32_t n = 4, pops = 4000;
+    const double r_fit = 1.5;
+    int others;
+    (void)state;
+    for (others = 0; others < 2; ++others) {
+        dlm_scenario sc;
+        run run_;
+        moments absorb = {0, 0, 0};
+        double exact = moran_bd_mean_absorption_generation(n, r_fit, others);
+        double other = moran_bd_mean_absorption_generation(n, r_fit, !others);
+        double p, rho = (1.0 - 1.0 / r_fit) / (1.0 - pow(1.0 / r_fit, n));
+        uint32_t q;
+        char what[112];
+        scenario_init(&sc, 5101 + others, "moran-bd", n, pops);
+        custom_game(&sc, r_fit, r_fit, 1.0, 1.0);
+        sc.evolution.selection = 1.0;
+        sc.evolution.moran_death_others = others;
+        sc.evolution.record_every = 1;
+        run_evolution(&sc, THREADS, NULL, &run_);
+        p = fixation_fraction(&sc, &run_, "allc");
+        snprintf(what, sizeof what, "moran-bd (moran_death %s), constant fitness, n %u: rho",
+                 others ? "others" : "any", n);
+        check_se(what, p, proportion_se(p, pops), rho);
+        for (q = 0; q < pops; ++q)
+            moments_add(&absorb, (double)run_.out[q].fixation_generation);
+        snprintf(what, sizeof what, "  ... mean generation of absorption (other convention %.4f)",
+                 other);
+        check_se(what, moments_mean(&absorb), moments_se(&absorb), exact);
+        if (!(fabs(other - exact) > 8.0 * moments_se(&absorb)))
+            fail_msg("the conventions' absorption times %.4f and %.4f are within 8 SE (%.4f)",
+                     exact, other, moments_se(&absorb));
+        run_free(&run_);
+    }
+}
+
 /* ---------------------------------------------------------------------------------------
  * 6. Nowak & May 1992
  * --------------------------------------------------------------------------------------- */
@@ -1672,6 +1746,7 @@ int main(void)
         cmocka_unit_test(test_tft_invades_alld_as_nowak_sasaki_taylor_fudenberg_2004),
         cmocka_unit_test(test_pairwise_comparison_fixation_traulsen_nowak_pacheco_2006),
         cmocka_unit_test(test_wright_fisher_matches_exact_markov_chain),
+        cmocka_unit_test(test_moran_bd_who_dies),
         cmocka_unit_test(test_nowak_may_spatial_cooperator_fraction),
         cmocka_unit_test(test_same_seed_same_history_any_thread_count),
         cmocka_unit_test(test_mutation_kinds),

@@ -47,6 +47,8 @@ typedef struct reader {
     const dlm_node *mutant_count; /* initial.mutant.count (or the mutant mapping) */
     const dlm_node *kind;         /* mutation.kind, when given */
     const dlm_node *payoff;       /* payoff, when given */
+    const dlm_node *moran_death;  /* moran_death, when given */
+    const dlm_node *representation; /* representation, when given */
     const dlm_node *not_m1;       /* the first strategy that is no memory-one strategy */
     char not_m1_path[128];        /* its key */
     structure_at structure, replacement;

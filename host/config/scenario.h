@@ -67,6 +67,10 @@ typedef struct dlm_evolution_spec {
     char fitness[16];       /* linear | exponential */
     int accumulate_total;   /* 0: payoff = mean over an agent's matches; 1: sum */
     int payoff_exact;       /* 1: memory-one pairs' expected payoffs instead of played matches */
+    int moran_death_others; /* moran-bd, well-mixed: 0 = the one who dies is any of the n
+                               (parent included; default), 1 = one of the n - 1 others */
+    char representation[8]; /* auto | counts | agents (a well-mixed population of few types
+                               as a vector of counts, or agent by agent) */
     dlm_structure_spec structure;   /* interaction */
     dlm_structure_spec replacement; /* replacement (a copy of structure unless given) */
     double mutation_rate;   /* mu per offspring */
