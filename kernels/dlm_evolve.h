@@ -98,7 +98,7 @@
 #define DLM_MUTATION_LOOKUP_FLIP 4u /* one uniform bit of a lookup table or its opening */
 #define DLM_MUTATION_FSM_EDIT    5u /* one state's output flipped or one transition redirected */
 
-/* One parameter set (a sweep point): the game, the rule and its settings (176 bytes). */
+/* One parameter set (a sweep point): the game, the rule and its settings (184 bytes). */
 typedef struct dlm_evo_params {
     double payoff[4];       /* R, S, T, P */
     double selection;       /* w of the fitness map, or beta for the fermi rules */
@@ -125,6 +125,8 @@ typedef struct dlm_evo_params {
     uint32_t events_a;      /* of a generation's n events, how many are side A's */
     uint32_t class_offset;  /* its agent classes: classes[class_offset + agent_class[a]] */
     uint32_t moran_death;   /* moran-bd, well-mixed: DLM_MORAN_DEATH_* (who may be replaced) */
+    uint32_t representation; /* DLM_REPRESENTATION_* (dlm_counts.h): agents, or counts of types */
+    uint32_t pad;
 } dlm_evo_params;
 
 /* One population (32 bytes). Its random streams are keyed by its own seed and id, so

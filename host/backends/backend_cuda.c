@@ -47,7 +47,7 @@ _Static_assert(offsetof(dlm_match_job, generation) == offsetof(dlm_cuda_job, gen
 _Static_assert(sizeof(dlm_strategy) == 80, "dlm_strategy is 80 bytes");
 _Static_assert(sizeof(dlm_player_params) == 24, "dlm_player_params is 24 bytes");
 _Static_assert(sizeof(dlm_match_result) == 20, "dlm_match_result is 20 bytes");
-_Static_assert(sizeof(dlm_evo_params) == 176, "dlm_evo_params is 176 bytes");
+_Static_assert(sizeof(dlm_evo_params) == 184, "dlm_evo_params is 184 bytes");
 _Static_assert(sizeof(dlm_evo_population) == 32, "dlm_evo_population is 32 bytes");
 _Static_assert(sizeof(dlm_evo_census) == 872, "dlm_evo_census is 872 bytes");
 

@@ -12,6 +12,7 @@
 
 #include "backends/cpu_evolve.h"
 #include "dlm_census.h"
+#include "dlm_counts.h"
 
 struct dlm_evo_state {
     int threads;
@@ -185,6 +186,11 @@ dlm_status dlm_cpu_evo_run(dlm_evo_state *st, uint64_t first, uint64_t count,
         uint64_t g;
         if (!active[p] || dlm_evo_stopped(&st->world, (uint32_t)p))
             continue;
+        if (st->world.params[st->pops[p].params].representation == DLM_REPRESENTATION_COUNTS) {
+            dlm_counts_run(&st->world, &st->pops[p], (uint32_t)p, first, count, 0u, st->pops[p].n,
+                           &counts[p]);
+            continue;
+        }
         for (g = first; g < first + count; ++g) {
             generation_serial(st, &st->pops[p], g, &counts[p]);
             if (dlm_evo_check_fixation(&st->world, &st->pops[p], (uint32_t)p, g))
