@@ -27,6 +27,8 @@
 #include <cmocka.h>
 
 #include "backends/backend.h"
+#include "dlm_counts.h"
+#include "dlm_exact.h"
 #include "output/evolve_output.h"
 #include "model/strategies.h"
 
@@ -128,6 +130,7 @@ static void scenario_init(dlm_scenario *sc, uint64_t seed, const char *rule, uin
     SET(ev->mutant, "allc");
     ev->mutants = 1;
     ev->stop_at_fixation = 1;
+    SET(ev->representation, "auto");
     /* A census every 8 generations: a census costs as many matches as a generation, and
        without mutation a monomorphic population stays so until the next one looks. */
     ev->record_every = 8;
@@ -396,14 +399,17 @@ static void test_neutral_fixation_is_one_over_n(void **state)
     size_t i;
     int ring;
     (void)state;
-    for (ring = 0; ring < 2; ++ring)
+    for (ring = 0; ring < 3; ++ring) /* well-mixed: counts where they apply, agents; ring */
         for (i = 0; i < sizeof rules / sizeof rules[0]; ++i) {
             dlm_scenario sc;
             run r;
             double p;
             char what[96];
+            if (ring == 1 && i > 2)
+                continue; /* counts run the asynchronous rules only */
             scenario_init(&sc, 1001 + 10 * ring + i, rules[i], n, pops);
-            if (ring) {
+            SET(sc.evolution.representation, ring == 1 ? "counts" : "agents");
+            if (ring == 2) {
                 SET(sc.evolution.structure.type, "ring");
                 sc.evolution.structure.k = 2;
                 sc.evolution.replacement = sc.evolution.structure;
@@ -411,7 +417,7 @@ static void test_neutral_fixation_is_one_over_n(void **state)
             run_evolution(&sc, THREADS, NULL, &r);
             p = fixation_fraction(&sc, &r, "allc");
             snprintf(what, sizeof what, "neutral %s, %s, n %u: one mutant fixes", rules[i],
-                     ring ? "ring" : "well-mixed", n);
+                     ring == 2 ? "ring" : ring ? "well-mixed counts" : "well-mixed agents", n);
             check_se(what, p, proportion_se(p, pops), 1.0 / n);
             run_free(&r);
         }
@@ -700,6 +706,127 @@ static void test_moran_bd_who_dies(void **state)
             fail_msg("the conventions' absorption times %.4f and %.4f are within 8 SE (%.4f)",
                      exact, other, moments_se(&absorb));
         run_free(&run_);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Counts and agents (kernels/dlm_counts.h): the same process in two representations
+ * --------------------------------------------------------------------------------------- */
+
+/* One WSLS mutant among TFT, pairwise comparison beta = 1, exact expected payoffs of
+ * 50-round matches with execution error 0.05: both representations agree with Traulsen,
+ * Nowak & Pacheco's closed form (gamma_j = exp(-beta (f_j - g_j))) on the exact payoffs. */
+static void test_counts_and_agents_fix_as_the_closed_form(void **state)
+{
+    const uint32_t n = 10, pops = 3000;
+    int agents;
+    (void)state;
+    for (agents = 0; agents < 2; ++agents) {
+        dlm_scenario sc;
+        run r;
+        pair_game pg;
+        dlm_strategy wsls, tft;
+        double p, exact;
+        char what[112];
+        scenario_init(&sc, 5201 + agents, "fermi", n, pops);
+        sc.rounds = 50;
+        sc.match_defaults.execution_error = 0.05;
+        sc.evolution.selection = 1.0;
+        sc.evolution.payoff_exact = 1;
+        SET(sc.evolution.resident, "tft");
+        SET(sc.evolution.mutant, "wsls");
+        SET(sc.evolution.representation, agents ? "agents" : "counts");
+        run_evolution(&sc, THREADS, NULL, &r);
+        assert_int_equal(r.plan.params.representation,
+                         agents ? DLM_REPRESENTATION_AGENTS : DLM_REPRESENTATION_COUNTS);
+        wsls = compile_text(&sc, "wsls");
+        tft = compile_text(&sc, "tft");
+        pg.a = dlm_exact_match_payoff(&wsls, &wsls, &r.plan.classes[0], &r.plan.classes[0],
+                                      &r.plan.params.rules, r.plan.params.payoff, NULL);
+        pg.b = dlm_exact_match_payoff(&wsls, &tft, &r.plan.classes[0], &r.plan.classes[0],
+                                      &r.plan.params.rules, r.plan.params.payoff, NULL);
+        pg.c = dlm_exact_match_payoff(&tft, &wsls, &r.plan.classes[0], &r.plan.classes[0],
+                                      &r.plan.params.rules, r.plan.params.payoff, NULL);
+        pg.d = dlm_exact_match_payoff(&tft, &tft, &r.plan.classes[0], &r.plan.classes[0],
+                                      &r.plan.params.rules, r.plan.params.payoff, NULL);
+        exact = exact_rho(CHAIN_FERMI, &pg, n, 0, 1.0);
+        p = fixation_fraction(&sc, &r, "wsls");
+        snprintf(what, sizeof what, "fermi, wsls in tft, exact payoffs e 0.05, n %u, %s", n,
+                 agents ? "agents" : "counts");
+        check_se(what, p, proportion_se(p, pops), exact);
+        run_free(&r);
+    }
+}
+
+/* Moran birth-death with mutation between ALLC and ALLD (set mutation, rate mu, the
+ * mutant uniform of the two), one-shot PD, linear fitness w: the count of ALLC is a
+ * birth-death chain (moran_death any: the one who dies uniform of all n) with
+ *   T+_j = (x_j (1 - mu/2) + (1 - x_j) mu/2) (n - j)/n,
+ *   T-_j = ((1 - x_j)(1 - mu/2) + x_j mu/2) j/n,    x_j = j F_j / (j F_j + (n-j) G_j),
+ * whose stationary distribution follows from detailed balance. Both representations,
+ * after a long burn-in, agree with its mean abundance of ALLC. */
+static double moran_bd_mutation_mean(const pair_game *pg, uint32_t n, double w, double mu)
+{
+    double pi[64], sum = 0.0, mean = 0.0, up[64], down[64];
+    uint32_t j;
+    for (j = 0; j <= n; ++j) {
+        double x = j == 0 ? 0.0 : j == n ? 1.0 : 0.0;
+        if (j > 0 && j < n) {
+            double f, g;
+            payoffs_at(pg, n, j, &f, &g);
+            x = j * fitness_of(0, w, f) / (j * fitness_of(0, w, f) + (n - j) * fitness_of(0, w, g));
+        }
+        up[j] = (x * (1.0 - mu / 2) + (1.0 - x) * mu / 2) * (n - j) / n;
+        down[j] = ((1.0 - x) * (1.0 - mu / 2) + x * mu / 2) * j / n;
+    }
+    pi[0] = 1.0;
+    for (j = 0; j < n; ++j)
+        pi[j + 1] = pi[j] * up[j] / down[j + 1];
+    for (j = 0; j <= n; ++j)
+        sum += pi[j];
+    for (j = 0; j <= n; ++j)
+        mean += pi[j] / sum * j / n;
+    return mean;
+}
+
+static void test_counts_and_agents_stationary_abundance(void **state)
+{
+    static dlm_share set[2] = {{"allc", 0.5}, {"alld", 0.5}};
+    const uint32_t n = 10, pops = 1500;
+    const double w = 0.2, mu = 0.1;
+    int agents;
+    (void)state;
+    for (agents = 0; agents < 2; ++agents) {
+        dlm_scenario sc;
+        run r;
+        moments allc = {0, 0, 0};
+        pair_game pg;
+        uint32_t q, at;
+        double exact;
+        char what[112];
+        scenario_init(&sc, 5301 + agents, "moran-bd", n, pops);
+        sc.evolution.selection = w;
+        sc.evolution.stop_at_fixation = 0;
+        sc.evolution.generations = 200;
+        sc.evolution.record_every = 200;
+        SET(sc.evolution.initial, "shares");
+        sc.evolution.shares = set;
+        sc.evolution.n_shares = 2;
+        SET(sc.evolution.mutation_kind, "set");
+        sc.evolution.mutation_rate = mu;
+        sc.evolution.mutation_set = set;
+        sc.evolution.n_mutation_set = 2;
+        SET(sc.evolution.representation, agents ? "agents" : "counts");
+        pg = allc_vs_alld(&sc.game);
+        exact = moran_bd_mutation_mean(&pg, n, w, mu);
+        run_evolution(&sc, THREADS, NULL, &r);
+        at = named_index(&sc, &r.plan, "allc");
+        for (q = 0; q < pops; ++q)
+            moments_add(&allc, (double)r.out[q].final.named[at] / n);
+        snprintf(what, sizeof what, "moran-bd, allc/alld, mu %g, w %g, n %u: ALLC share, %s", mu,
+                 w, n, agents ? "agents" : "counts");
+        check_se(what, moments_mean(&allc), moments_se(&allc), exact);
+        run_free(&r);
     }
 }
 
@@ -1747,6 +1874,8 @@ int main(void)
         cmocka_unit_test(test_pairwise_comparison_fixation_traulsen_nowak_pacheco_2006),
         cmocka_unit_test(test_wright_fisher_matches_exact_markov_chain),
         cmocka_unit_test(test_moran_bd_who_dies),
+        cmocka_unit_test(test_counts_and_agents_fix_as_the_closed_form),
+        cmocka_unit_test(test_counts_and_agents_stationary_abundance),
         cmocka_unit_test(test_nowak_may_spatial_cooperator_fraction),
         cmocka_unit_test(test_same_seed_same_history_any_thread_count),
         cmocka_unit_test(test_mutation_kinds),
