@@ -57,7 +57,28 @@ typedef struct dlm_counts {
     uint32_t count[DLM_COUNTS_MAX_TYPES];
     uint32_t known[DLM_COUNTS_MAX_TYPES]; /* bit u of known[t]: A[t][u] is computed */
     uint32_t n_strategies, n_classes, n_types, pi_valid;
+    uint32_t params, pad; /* the parameter set the payoffs belong to */
 } dlm_counts;
+
+/* Takes the payoffs known in `from` (a population run before, by the same caller) when it
+ * has the same parameter set and types: they are pure functions of those, so the numbers
+ * do not change, only the work of computing them again (the CPU backend keeps one per
+ * thread; a device work-item has none). */
+DLM_FN void dlm_counts_reuse(dlm_counts *cs, const dlm_counts *from)
+{
+    uint32_t i, t;
+    if (from->params != cs->params || from->n_types != cs->n_types ||
+        from->n_classes != cs->n_classes || from->n_strategies != cs->n_strategies)
+        return;
+    for (i = 0; i < cs->n_strategies; ++i)
+        if (!dlm_strategy_equal(&from->strategy[i], &cs->strategy[i]))
+            return;
+    for (t = 0; t < cs->n_types; ++t) {
+        cs->known[t] = from->known[t];
+        for (i = 0; i < cs->n_types; ++i)
+            cs->payoff[t * cs->n_types + i] = from->payoff[t * cs->n_types + i];
+    }
+}
 
 /* A total order of strategies by their bits: -1, 0 or 1. */
 DLM_FN int dlm_strategy_order(const dlm_strategy *a, const dlm_strategy *b)
@@ -126,6 +147,8 @@ DLM_FN uint32_t dlm_counts_build(dlm_counts *cs, const dlm_evo_world *w,
     cs->n_strategies = 0u;
     cs->n_classes = 1u;
     cs->pi_valid = 0u;
+    cs->params = pop->params;
+    cs->pad = 0u;
     for (x = 0; x < pop->n; ++x) {
         uint32_t c = w->agent_class[pop->agent0 + x];
         dlm_strategy s = w->strategy[pop->agent0 + x];
@@ -390,9 +413,9 @@ DLM_FN uint32_t dlm_counts_monomorphic(const dlm_counts *cs, const dlm_evo_popul
 /* Population p (batch index) on the counts: generations first .. first+count-1, in each
  * its events begin .. min(end, n)-1; a generation whose last event ran ends with the
  * fixation check (stop_at_fixation), as dlm_evo_check_fixation does on the agents. */
-DLM_FN void dlm_counts_run(const dlm_evo_world *w, const dlm_evo_population *pop, uint32_t p,
-                           uint64_t first, uint64_t count, uint32_t begin, uint32_t end,
-                           dlm_evo_counts *counts)
+DLM_FN void dlm_counts_run_with(const dlm_evo_world *w, const dlm_evo_population *pop, uint32_t p,
+                                uint64_t first, uint64_t count, uint32_t begin, uint32_t end,
+                                dlm_evo_counts *counts, dlm_counts *cache)
 {
     dlm_evo_params ep = w->params[pop->params];
     dlm_counts cs;
@@ -402,6 +425,8 @@ DLM_FN void dlm_counts_run(const dlm_evo_world *w, const dlm_evo_population *pop
         counts->failed_events += count * (uint64_t)pop->n; /* the host never plans this */
         return;
     }
+    if (cache)
+        dlm_counts_reuse(&cs, cache);
     for (g = first; g < first + count; ++g) {
         for (e = begin; e < end && e < pop->n; ++e)
             dlm_counts_event(&cs, w, pop, &ep, g, e, counts);
@@ -410,6 +435,16 @@ DLM_FN void dlm_counts_run(const dlm_evo_world *w, const dlm_evo_population *pop
             break;
         }
     }
+    if (cache)
+        *cache = cs;
+}
+
+/* dlm_counts_run_with, without a cache of payoffs (a device work-item). */
+DLM_FN void dlm_counts_run(const dlm_evo_world *w, const dlm_evo_population *pop, uint32_t p,
+                           uint64_t first, uint64_t count, uint32_t begin, uint32_t end,
+                           dlm_evo_counts *counts)
+{
+    dlm_counts_run_with(w, pop, p, first, count, begin, end, counts, (dlm_counts *)0);
 }
 
 #endif /* DLM_COUNTS_H */

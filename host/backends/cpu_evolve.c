@@ -180,15 +180,18 @@ dlm_status dlm_cpu_evo_run(dlm_evo_state *st, uint64_t first, uint64_t count,
         return DLM_OK;
     }
 #if defined(DLM_HAVE_OPENMP)
-#pragma omp parallel for schedule(dynamic, 1) num_threads(st->threads) if (st->threads > 1)
+#pragma omp parallel for schedule(dynamic, 16) num_threads(st->threads) if (st->threads > 1)
 #endif
     for (p = 0; p < n_pops; ++p) {
+        /* counts: the payoffs of the thread's last population, reused when its types are
+           the same (dlm_counts_reuse: the same numbers, computed once) */
+        static _Thread_local dlm_counts cache;
         uint64_t g;
         if (!active[p] || dlm_evo_stopped(&st->world, (uint32_t)p))
             continue;
         if (st->world.params[st->pops[p].params].representation == DLM_REPRESENTATION_COUNTS) {
-            dlm_counts_run(&st->world, &st->pops[p], (uint32_t)p, first, count, 0u, st->pops[p].n,
-                           &counts[p]);
+            dlm_counts_run_with(&st->world, &st->pops[p], (uint32_t)p, first, count, 0u,
+                                st->pops[p].n, &counts[p], &cache);
             continue;
         }
         for (g = first; g < first + count; ++g) {
