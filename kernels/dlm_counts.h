@@ -23,7 +23,7 @@
  * canonical (strategies sorted by their bits, then classes), and a payoff sums only over
  * types present, so the numbers never depend on where a backend splits a run into calls.
  *
- * Rules (asynchronous, one side, complete well-mixed structure):
+ * Rules (one side, complete well-mixed structure):
  *   moran-bd  parent type chosen with probability n_t f(pi_t) / sum (roulette, exact: no
  *             rejection sampling), the one who dies a uniform agent of all n (moran_death
  *             any) or of the n - 1 others (others: an agent of the parent's type is the
@@ -31,6 +31,8 @@
  *   moran-db  a uniform agent dies; the parent's type by fitness among the n - 1 others;
  *   fermi     a uniform focal agent and a uniform model among the others; the focal agent
  *             adopts the model's strategy with probability 1 / (1 + exp(-beta (pi_y - pi_x))).
+ *   wright-fisher  every place of the next generation takes a parent type chosen by
+ *             n_t f(pi_t) / sum from the whole population (dlm_counts_wright_fisher).
  * Mutation as on the agent path (only `set` keeps the types finite).
  *
  * Random numbers (DESIGN.md §3), generation g of population p: SELECTION (p, g) window e
@@ -437,6 +439,30 @@ DLM_FN void dlm_counts_run_with(const dlm_evo_world *w, const dlm_evo_population
     }
     if (cache)
         *cache = cs;
+}
+
+/* Wright-Fisher on the counts, generation g: every place x of the next generation
+ * (w->next) takes the strategy of a parent type chosen with probability n_t f(pi_t) / sum
+ * over the whole population (itself included), mutated as on the agent path; SELECTION
+ * (p, g) window x and MUTATION (p, g) window x. O(N types); the commit and the fixation
+ * check are the agent path's. */
+DLM_FN void dlm_counts_wright_fisher(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                     uint64_t g)
+{
+    dlm_evo_params ep = w->params[pop->params];
+    dlm_counts cs;
+    uint32_t x;
+    if (!dlm_counts_build(&cs, w, pop, &ep))
+        return; /* the host never plans this */
+    dlm_counts_payoffs(&cs, w, &ep, pop);
+    for (x = 0; x < pop->n; ++x) {
+        dlm_cursor sel = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g), x);
+        dlm_cursor mut = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g), x);
+        uint32_t t = dlm_counts_by_fitness(&cs, &ep, cs.n_types, &sel);
+        if (t == cs.n_types) /* no positive fitness anywhere: the place keeps its strategy */
+            t = dlm_counts_type_of(&cs, w, pop, x);
+        w->next[pop->agent0 + x] = dlm_evo_maybe_mutate(w, &ep, cs.strategy[t / cs.n_classes], &mut);
+    }
 }
 
 /* dlm_counts_run_with, without a cache of payoffs (a device work-item). */

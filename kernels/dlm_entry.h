@@ -141,7 +141,7 @@ DLM_FN dlm_evo_counts dlm_entry_evo_evaluate(const dlm_evo_world *w,
     c.cooperations = c.moves = c.matches = c.failed_events = 0u;
     if (p < n_pops && active[p]) {
         dlm_evo_population pop = pops[p];
-        if (x < pop.n)
+        if (x < pop.n && w->params[pop.params].representation != DLM_REPRESENTATION_COUNTS)
             dlm_evo_sync_evaluate(w, &pop, g, x, &c);
     }
     return c;
@@ -180,7 +180,9 @@ DLM_FN void dlm_entry_evo_cumulate(const dlm_evo_world *w, DLM_CONST dlm_evo_pop
         dlm_evo_sync_cumulate(w, &pop);
 }
 
-/* Synchronous rules, step 3, agent x of population p: its strategy of generation g + 1. */
+/* Synchronous rules, step 3, agent x of population p: its strategy of generation g + 1.
+ * A count population (Wright-Fisher) has no steps 1 and 2: item 0 writes every place of
+ * its next generation (dlm_counts_wright_fisher), the other items nothing. */
 DLM_FN void dlm_entry_evo_update(const dlm_evo_world *w, DLM_CONST dlm_evo_population *pops,
                                  DLM_CONST uint8_t *active, uint32_t n_pops, uint64_t g, uint32_t p,
                                  uint32_t x)
@@ -189,6 +191,11 @@ DLM_FN void dlm_entry_evo_update(const dlm_evo_world *w, DLM_CONST dlm_evo_popul
     if (p >= n_pops || !active[p])
         return;
     pop = pops[p];
+    if (w->params[pop.params].representation == DLM_REPRESENTATION_COUNTS) {
+        if (x == 0u) /* the whole population's next generation, from its counts */
+            dlm_counts_wright_fisher(w, &pop, g);
+        return;
+    }
     if (x < pop.n)
         dlm_evo_sync_update(w, &pop, g, x);
 }

@@ -447,6 +447,20 @@ static void counts_moran_bd_others_played_fsm(dlm_scenario *sc)
     uses_counts(ev, fsm_shares, 4, 0.1);
 }
 
+static void counts_wright_fisher_exact_classes(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "wright-fisher", 12, 6);
+    sc->rounds = 30;
+    ev->payoff_exact = 1;
+    ev->selection = 1.0;
+    SET(ev->fitness, "exponential");
+    uses_shares(ev, m1_set, 4);
+    uses_counts(ev, m1_set, 4, 0.1);
+    ev->classes = exact_classes;
+    ev->n_classes = 2;
+}
+
 static void counts_fermi_sliced(dlm_scenario *sc)
 {
     dlm_evolution_spec *ev = &sc->evolution;
@@ -489,6 +503,8 @@ static const evolution_case evolution_cases[] = {
     {"counts: moran-db, played lookup tables, exponential", counts_moran_db_played_lookup, 0},
     {"counts: moran-bd (others), played machines, total", counts_moran_bd_others_played_fsm, 0},
     {"counts: fermi, 20000 agents (a generation in two launches)", counts_fermi_sliced, 0},
+    {"counts: wright-fisher, exact payoffs, set mutation, classes",
+     counts_wright_fisher_exact_classes, 0},
 };
 #define N_EVOLUTION_CASES N_OF(evolution_cases)
 

@@ -31,9 +31,10 @@ static void counts_refusal(const dlm_evo_plan *plan, char *why, size_t len, uint
     size_t p, k;
     why[0] = 0;
     *types = 0;
-    if (ep->rule != DLM_RULE_MORAN_BD && ep->rule != DLM_RULE_MORAN_DB && ep->rule != DLM_RULE_FERMI) {
-        snprintf(why, len, "counts run the asynchronous rules moran-bd, moran-db and fermi, "
-                           "not %s", dlm_evo_rule_name(ep->rule));
+    if (ep->rule != DLM_RULE_MORAN_BD && ep->rule != DLM_RULE_MORAN_DB && ep->rule != DLM_RULE_FERMI &&
+        ep->rule != DLM_RULE_WRIGHT_FISHER) {
+        snprintf(why, len, "counts run moran-bd, moran-db, fermi and wright-fisher, not %s",
+                 dlm_evo_rule_name(ep->rule));
         return;
     }
     if (ep->structure != DLM_STRUCTURE_COMPLETE || ep->side_b) {
