@@ -1128,7 +1128,7 @@ static void test_same_seed_same_history_any_thread_count(void **state)
     classes[1].player.perception_error = 0.05;
     classes[1].player.reaction_period = 2;
     classes[1].player.observation_delay = 1;
-    for (c = 0; c < 5; ++c) {
+    for (c = 0; c < 7; ++c) {
         dlm_scenario sc;
         dlm_evolution_spec *ev = &sc.evolution;
         history one, two, other;
@@ -1188,6 +1188,37 @@ static void test_same_seed_same_history_any_thread_count(void **state)
             SET(ev->structure.type, "random-regular");
             ev->structure.degree = 4;
             ev->replacement = ev->structure;
+        } else if (c == 5) { /* counts: many populations to fixation, exact payoffs */
+            what = "counts: fermi, exact payoffs, 64 populations to fixation";
+            SET(ev->rule, "fermi");
+            SET(ev->representation, "counts");
+            ev->selection = 1.0;
+            ev->payoff_exact = 1;
+            ev->population = 16;
+            ev->populations = 64;
+            ev->mutation_rate = 0.0;
+            SET(ev->mutation_kind, "none");
+            SET(ev->initial, "shares");
+            ev->shares = mset;
+            mset[0].share = mset[1].share = 0.5;
+            ev->n_shares = 2;
+            ev->stop_at_fixation = 1;
+            ev->generations = 400;
+            ev->record_every = 5;
+        } else if (c == 6) { /* counts: one synchronous population (the threaded path) */
+            what = "counts: wright-fisher, set mutation, 1 population";
+            SET(ev->rule, "wright-fisher");
+            SET(ev->representation, "counts");
+            ev->payoff_exact = 1;
+            ev->population = 40;
+            ev->populations = 1;
+            SET(ev->mutation_kind, "set");
+            ev->mutation_set = mset;
+            ev->n_mutation_set = 3;
+            SET(ev->initial, "shares");
+            ev->shares = mset;
+            mset[0].share = mset[1].share = 0.5;
+            ev->n_shares = 2;
         } else { /* birth-death on a ring, fixation without mutation */
             what = "moran-bd, complete, no mutation, stop at fixation";
             SET(ev->rule, "moran-bd");
