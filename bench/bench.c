@@ -629,6 +629,36 @@ static int bench_sweep(unsigned side, unsigned replicates, const char *backend, 
     return rc;
 }
 
+/* `dilemma bench --help`. */
+static void bench_help(void)
+{
+    puts("usage: dilemma bench [--workload all|match|evolve|lattice|batched|sweep|\n"
+         "                     fixation|wellmixed] [--quick] [--runs N]\n"
+         "                     [--pairs N] [--rounds R] [--agents N] [--side L]\n"
+         "                     [--populations P] [--generations G] [--threads T]\n"
+         "                     [--format table|json]\n\n"
+         "The standard workloads of DESIGN.md §10, through the production backends:\n"
+         "  match    N pairings (2^20) of random memory-one strategies, R rounds (1000),\n"
+         "           execution error 0.01: game rounds/s\n"
+         "  evolve   well-mixed population of N (2^20), 4 random partners x 100 rounds,\n"
+         "           pairwise comparison beta = 1, mu = 1e-3: agent-generations/s\n"
+         "  lattice  L x L (2048) Nowak-May spatial game: site updates/s\n"
+         "  batched  P (10^4) populations of 100, Moran, 200-round matches:\n"
+         "           population-generations/s\n"
+         "  sweep    S x S (32) points x 8 replicates of 100-agent Moran populations by\n"
+         "           one `dilemma sweep` and as a process per run (--side S, --backend B;\n"
+         "           not part of `all`)\n"
+         "  fixation N (10^5) runs of one WSLS mutant among 49 TFT to fixation, pairwise\n"
+         "           comparison beta = 1, exact payoffs of 200-round matches with\n"
+         "           execution error 0.01: runs/s (bench/egttools_compare.py)\n"
+         "  wellmixed one well-mixed population of N (1000, --agents) playing one-shot\n"
+         "           snowdrift, pairwise comparison beta = 1, ALLC/ALLD mutation,\n"
+         "           G generations (10^4, --generations): agent-generations/s\n"
+         "Each runs on the CPU single-threaded (the reference) and with T threads\n"
+         "(default: all cores); results are checked against the reference before\n"
+         "their time is shown. --quick shrinks every workload (for tests).");
+}
+
 int dlm_bench_main(int argc, char **argv)
 {
     unsigned long long pairs = 1ull << 20, rounds = 1000, v;
@@ -642,31 +672,7 @@ int dlm_bench_main(int argc, char **argv)
     for (i = 2; i < argc; ++i) {
         const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            puts("usage: dilemma bench [--workload all|match|evolve|lattice|batched|sweep|\n"
-                 "                     fixation|wellmixed] [--quick] [--runs N]\n"
-                 "                     [--pairs N] [--rounds R] [--agents N] [--side L]\n"
-                 "                     [--populations P] [--generations G] [--threads T]\n"
-                 "                     [--format table|json]\n\n"
-                 "The standard workloads of DESIGN.md §10, through the production backends:\n"
-                 "  match    N pairings (2^20) of random memory-one strategies, R rounds (1000),\n"
-                 "           execution error 0.01: game rounds/s\n"
-                 "  evolve   well-mixed population of N (2^20), 4 random partners x 100 rounds,\n"
-                 "           pairwise comparison beta = 1, mu = 1e-3: agent-generations/s\n"
-                 "  lattice  L x L (2048) Nowak-May spatial game: site updates/s\n"
-                 "  batched  P (10^4) populations of 100, Moran, 200-round matches:\n"
-                 "           population-generations/s\n"
-                 "  sweep    S x S (32) points x 8 replicates of 100-agent Moran populations by\n"
-                 "           one `dilemma sweep` and as a process per run (--side S, --backend B;\n"
-                 "           not part of `all`)\n"
-                 "  fixation N (10^5) runs of one WSLS mutant among 49 TFT to fixation, pairwise\n"
-                 "           comparison beta = 1, exact payoffs of 200-round matches with\n"
-                 "           execution error 0.01: runs/s (bench/egttools_compare.py)\n"
-                 "  wellmixed one well-mixed population of N (1000, --agents) playing one-shot\n"
-                 "           snowdrift, pairwise comparison beta = 1, ALLC/ALLD mutation,\n"
-                 "           G generations (10^4, --generations): agent-generations/s\n"
-                 "Each runs on the CPU single-threaded (the reference) and with T threads\n"
-                 "(default: all cores); results are checked against the reference before\n"
-                 "their time is shown. --quick shrinks every workload (for tests).");
+            bench_help();
             return 0;
         }
         if (strcmp(arg, "--quick") == 0) {
