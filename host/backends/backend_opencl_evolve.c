@@ -443,12 +443,18 @@ dlm_status dlm_cl_evo_census(dlm_backend *be, dlm_evo_state *st, uint64_t g, dlm
 {
     const int CH = DLM_CLK_CENSUS_CHUNKS, ME = DLM_CLK_CENSUS_MERGE;
     cl_ulong gen = g, tolerance = st->tolerance;
-    size_t grid[2], pops = st->n_pops;
+    size_t grid[2], local[2], group = ASYNC_GROUP;
+    size_t pops = (st->n_pops + ASYNC_GROUP - 1) / ASYNC_GROUP * ASYNC_GROUP;
     dlm_status status;
     if (st->n_pops == 0)
         return DLM_OK;
+    /* work-groups of ASYNC_GROUP populations, as run_async's: PoCL keeps a group's private
+       memory on one thread's stack, and a census item of a count population holds its
+       counts, a merge item two records; items past n_pops return at once */
+    local[0] = 1;
+    local[1] = ASYNC_GROUP;
     grid[0] = st->max_chunks;
-    grid[1] = st->n_pops;
+    grid[1] = (st->n_pops + ASYNC_GROUP - 1) / ASYNC_GROUP * ASYNC_GROUP;
     if ((status = world_args(be, st, CH, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, CH, WA + 0, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, CH, WA + 1, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
@@ -458,13 +464,13 @@ dlm_status dlm_cl_evo_census(dlm_backend *be, dlm_evo_state *st, uint64_t g, dlm
         (status = dlm_cl_arg(be, CH, WA + 5, sizeof tolerance, &tolerance, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, CH, WA + 6, sizeof(cl_uint), &st->max_chunks, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, CH, WA + 7, sizeof(cl_mem), &st->parts, err)) != DLM_OK ||
-        (status = dlm_cl_launch(be, CH, 2, grid, NULL, err)) != DLM_OK ||
+        (status = dlm_cl_launch(be, CH, 2, grid, local, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, ME, 0, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, ME, 1, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, ME, 2, sizeof(cl_uint), &st->max_chunks, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, ME, 3, sizeof(cl_mem), &st->parts, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, ME, 4, sizeof(cl_mem), &st->census, err)) != DLM_OK ||
-        (status = dlm_cl_launch(be, ME, 1, &pops, NULL, err)) != DLM_OK)
+        (status = dlm_cl_launch(be, ME, 1, &pops, &group, err)) != DLM_OK)
         return status;
     DLM_CL_TRY(clEnqueueReadBuffer(be->queue, st->census, CL_TRUE, 0,
                                    st->n_pops * sizeof(dlm_evo_census), out, 0, NULL, NULL));
