@@ -83,6 +83,7 @@ static void match_workload_free(match_workload *w)
 typedef struct bench_row {
     char backend[64];
     double seconds, rounds_per_second, ratio;
+    double answer, answer_se; /* fixation: WSLS's fixation fraction; wellmixed: ALLC share */
     uint64_t checksum;
     int matches_reference;
 } bench_row;
@@ -148,6 +149,9 @@ typedef struct evo_sizes {
     uint32_t side;        /* lattice: side */
     uint32_t populations; /* batched: populations of 100 */
     uint64_t generations;
+    uint32_t runs;        /* fixation: populations of 50, each run to fixation */
+    uint32_t mixed;       /* wellmixed: population */
+    uint64_t mixed_generations;
 } evo_sizes;
 
 /* The scenario of evolution workload `name`. */
@@ -195,6 +199,38 @@ static void evo_workload_scenario(const char *name, const evo_sizes *z, dlm_scen
         snprintf(ev->structure.neighbourhood, sizeof ev->structure.neighbourhood, "moore");
         ev->structure.self_loops = 1;
         snprintf(ev->initial, sizeof ev->initial, "shares");
+    } else if (strcmp(name, "fixation") == 0) {
+        /* one WSLS mutant among 49 TFT, pairwise comparison beta = 1, exact expected
+           payoffs of 200-round matches with execution error 0.01, each run to fixation
+           (issue 13; EGTTools' estimate_fixation_probability on the same model) */
+        sc->rounds = 200;
+        sc->match_defaults.execution_error = 0.01;
+        ev->population = 50;
+        ev->populations = z->runs;
+        ev->generations = 100000;
+        ev->record_every = 100000;
+        snprintf(ev->rule, sizeof ev->rule, "fermi");
+        ev->selection = 1.0;
+        ev->payoff_exact = 1;
+        ev->stop_at_fixation = 1;
+        snprintf(ev->initial, sizeof ev->initial, "mutant");
+        snprintf(ev->resident, sizeof ev->resident, "tft");
+        snprintf(ev->mutant, sizeof ev->mutant, "wsls");
+        ev->mutants = 1;
+    } else if (strcmp(name, "wellmixed") == 0) {
+        /* pairwise comparison beta = 1 in one well-mixed population of 1000 playing one-shot
+           snowdrift (b = 4, c = 2) with mutation between ALLC and ALLD (mu = 2e-3: a flip
+           in 1e-3 of the events, EGTTools' mutation rate, the mutant being uniform of the two) */
+        dlm_game_preset("snowdrift", NAN, NAN, &sc->game, &err);
+        sc->rounds = 1;
+        ev->population = z->mixed;
+        ev->populations = 1;
+        ev->generations = z->mixed_generations;
+        snprintf(ev->rule, sizeof ev->rule, "fermi");
+        ev->selection = 1.0;
+        ev->mutation_rate = 2e-3;
+        snprintf(ev->mutation_kind, sizeof ev->mutation_kind, "set");
+        snprintf(ev->initial, sizeof ev->initial, "shares");
     } else { /* batched: many populations of 100, Moran, 200-round matches */
         sc->rounds = 200;
         ev->population = 100;
@@ -208,6 +244,28 @@ static void evo_workload_scenario(const char *name, const evo_sizes *z, dlm_scen
     ev->replacement.self_loops = 0;
 }
 
+/* The answer of workload fixation (the fraction of runs WSLS took over, and its SE) or
+ * wellmixed (the final share of ALLC), from the final strategies, into row. */
+static void bench_answer(const char *name, const dlm_evo_plan *plan, const dlm_strategy *final,
+                         bench_row *row)
+{
+    const char *label = strcmp(name, "fixation") == 0 ? "wsls" : "allc";
+    uint64_t a, hits = 0, n = strcmp(name, "fixation") == 0 ? plan->n_populations : plan->n_agents;
+    uint32_t k, named = plan->n_named;
+    row->answer = row->answer_se = 0.0;
+    for (k = 0; k < plan->n_named; ++k)
+        if (strcmp(plan->named_labels[k], label) == 0)
+            named = k;
+    if (named == plan->n_named || n == 0 || (strcmp(name, "fixation") && strcmp(name, "wellmixed")))
+        return;
+    for (a = 0; a < n; ++a) {
+        const dlm_strategy *s = n == plan->n_agents ? &final[a] : &final[a * plan->populations[0].n];
+        hits += dlm_strategy_equal(s, &plan->named[named]);
+    }
+    row->answer = (double)hits / (double)n;
+    row->answer_se = sqrt(row->answer * (1.0 - row->answer) / (double)n);
+}
+
 /* Runs evolution workload `name` on backend/threads; fills row; the final strategies
  * go to *final (malloc'd) for the comparison with the reference. */
 static int run_evo_backend(const char *name, const evo_sizes *z, const char *backend, int threads,
@@ -216,6 +274,7 @@ static int run_evo_backend(const char *name, const evo_sizes *z, const char *bac
 {
     static dlm_share lattice_shares[2] = {{"allc", 0.9}, {"alld", 0.1}};
     static dlm_share batched_shares[3] = {{"tft", 0.34}, {"alld", 0.33}, {"wsls", 0.33}};
+    static dlm_share mixed_shares[2] = {{"allc", 0.5}, {"alld", 0.5}};
     dlm_scenario sc;
     dlm_evo_plan plan;
     dlm_evo_setup setup;
@@ -236,7 +295,13 @@ static int run_evo_backend(const char *name, const evo_sizes *z, const char *bac
     } else if (strcmp(name, "batched") == 0) {
         sc.evolution.shares = batched_shares;
         sc.evolution.n_shares = 3;
+    } else if (strcmp(name, "wellmixed") == 0) {
+        sc.evolution.shares = mixed_shares;
+        sc.evolution.n_shares = 2;
+        sc.evolution.mutation_set = mixed_shares;
+        sc.evolution.n_mutation_set = 2;
     }
+    snprintf(sc.evolution.representation, sizeof sc.evolution.representation, "auto");
     if (dlm_evo_plan_build(&sc, &plan, &err) != DLM_OK) {
         fprintf(stderr, "dilemma bench: %s: %s\n", name, err.message);
         return 2;
@@ -277,8 +342,11 @@ static int run_evo_backend(const char *name, const evo_sizes *z, const char *bac
         *rounds += (double)counts[p].matches * sc.rounds;
         row->checksum = row->checksum * 1000003u + counts[p].moves + 7u * counts[p].cooperations;
     }
+    bench_answer(name, &plan, *final, row);
     if (strcmp(name, "batched") == 0)
         *work = (double)plan.n_populations * (double)sc.evolution.generations;
+    else if (strcmp(name, "fixation") == 0)
+        *work = (double)plan.n_populations;
     else
         *work = (double)plan.n_agents * (double)sc.evolution.generations;
     row->rounds_per_second = *work / row->seconds;
@@ -295,16 +363,18 @@ done:
 /* Runs an evolution workload on the reference and with `threads`; prints the rows. */
 static int bench_evolution(const char *name, const evo_sizes *z, int threads, int json)
 {
-    static const char *unit_of[3][2] = {{"evolve", "agent-generations/s"},
+    static const char *unit_of[5][2] = {{"evolve", "agent-generations/s"},
                                         {"lattice", "site updates/s"},
-                                        {"batched", "population-generations/s"}};
+                                        {"batched", "population-generations/s"},
+                                        {"fixation", "runs/s"},
+                                        {"wellmixed", "agent-generations/s"}};
     const char *unit = "";
     bench_row rows[4];
     dlm_strategy *ref = NULL, *other = NULL;
     uint64_t n_agents = 0;
     double work = 0, rounds = 0, rounds2 = 0;
     int i, n_rows = 1, rc, k;
-    for (i = 0; i < 3; ++i)
+    for (i = 0; i < 5; ++i)
         if (strcmp(unit_of[i][0], name) == 0)
             unit = unit_of[i][1];
     if (!json) {
@@ -316,6 +386,15 @@ static int bench_evolution(const char *name, const evo_sizes *z, int threads, in
             printf("workload lattice: %ux%u Nowak-May spatial game (b = 1.85, Moore + self, "
                    "imitate the best), %llu generation(s)\n", z->side, z->side,
                    (unsigned long long)z->generations);
+        else if (strcmp(name, "fixation") == 0)
+            printf("workload fixation: %u runs of one WSLS mutant among 49 TFT to fixation, "
+                   "pairwise comparison beta = 1, exact payoffs of 200-round matches, "
+                   "execution error 0.01 (as counts of types)\n", z->runs);
+        else if (strcmp(name, "wellmixed") == 0)
+            printf("workload wellmixed: well-mixed population of %u, one-shot snowdrift (b 4, "
+                   "c 2), pairwise comparison beta = 1, ALLC/ALLD mutation (a flip in 1e-3 of "
+                   "the events), %llu generations (as counts of types)\n", z->mixed,
+                   (unsigned long long)z->mixed_generations);
         else
             printf("workload batched: %u populations of 100, Moran birth-death, 4 random "
                    "partners x 200 rounds per evaluation, %llu generation(s)\n", z->populations,
@@ -352,13 +431,17 @@ static int bench_evolution(const char *name, const evo_sizes *z, int threads, in
         if (json)
             printf("{\"workload\":\"%s\",\"backend\":\"%s\",\"seconds\":%.6f,\"per_second\":%.6g,"
                    "\"unit\":\"%s\",\"rounds_per_second\":%.6g,\"ratio_to_cpu1\":%.4f,"
-                   "\"matches_reference\":%s}\n", name, r->backend, r->seconds,
-                   r->rounds_per_second, unit, rps, r->ratio,
-                   r->matches_reference ? "true" : "false");
+                   "\"matches_reference\":%s,\"answer\":%.17g,\"answer_se\":%.17g}\n", name,
+                   r->backend, r->seconds, r->rounds_per_second, unit, rps, r->ratio,
+                   r->matches_reference ? "true" : "false", r->answer, r->answer_se);
         else
             printf("  %-22s %9.3f s  %12.4g %s  %10.4g rounds/s  x%-6.2f %s\n", r->backend,
                    r->seconds, r->rounds_per_second, unit, rps, r->ratio,
                    i == 0 ? "(reference)" : "(matches reference)");
+        if (!json && i == 0 && (strcmp(name, "fixation") == 0 || strcmp(name, "wellmixed") == 0))
+            printf("  answer: %s %.5f (SE %.5f)\n",
+                   strcmp(name, "fixation") == 0 ? "WSLS fixes in a fraction" : "final ALLC share",
+                   r->answer, r->answer_se);
     }
     free(ref);
     free(other);
@@ -546,36 +629,50 @@ static int bench_sweep(unsigned side, unsigned replicates, const char *backend, 
     return rc;
 }
 
+/* `dilemma bench --help`. */
+static void bench_help(void)
+{
+    puts("usage: dilemma bench [--workload all|match|evolve|lattice|batched|sweep|\n"
+         "                     fixation|wellmixed] [--quick] [--runs N]\n"
+         "                     [--pairs N] [--rounds R] [--agents N] [--side L]\n"
+         "                     [--populations P] [--generations G] [--threads T]\n"
+         "                     [--format table|json]\n\n"
+         "The standard workloads of DESIGN.md §10, through the production backends:\n"
+         "  match    N pairings (2^20) of random memory-one strategies, R rounds (1000),\n"
+         "           execution error 0.01: game rounds/s\n"
+         "  evolve   well-mixed population of N (2^20), 4 random partners x 100 rounds,\n"
+         "           pairwise comparison beta = 1, mu = 1e-3: agent-generations/s\n"
+         "  lattice  L x L (2048) Nowak-May spatial game: site updates/s\n"
+         "  batched  P (10^4) populations of 100, Moran, 200-round matches:\n"
+         "           population-generations/s\n"
+         "  sweep    S x S (32) points x 8 replicates of 100-agent Moran populations by\n"
+         "           one `dilemma sweep` and as a process per run (--side S, --backend B;\n"
+         "           not part of `all`)\n"
+         "  fixation N (10^5) runs of one WSLS mutant among 49 TFT to fixation, pairwise\n"
+         "           comparison beta = 1, exact payoffs of 200-round matches with\n"
+         "           execution error 0.01: runs/s (bench/egttools_compare.py)\n"
+         "  wellmixed one well-mixed population of N (1000, --agents) playing one-shot\n"
+         "           snowdrift, pairwise comparison beta = 1, ALLC/ALLD mutation,\n"
+         "           G generations (10^4, --generations): agent-generations/s\n"
+         "Each runs on the CPU single-threaded (the reference) and with T threads\n"
+         "(default: all cores); results are checked against the reference before\n"
+         "their time is shown. --quick shrinks every workload (for tests).");
+}
+
 int dlm_bench_main(int argc, char **argv)
 {
     unsigned long long pairs = 1ull << 20, rounds = 1000, v;
-    evo_sizes z = {1u << 20, 2048, 10000, 1};
+    evo_sizes z = {1u << 20, 2048, 10000, 1, 100000, 1000, 10000};
     int threads = 0, json = 0, rc = 0, i;
     const char *workload = "all";
-    static const char *names[] = {"match", "evolve", "lattice", "batched", "sweep"};
+    static const char *names[] = {"match", "evolve", "lattice", "batched", "sweep", "fixation",
+                                  "wellmixed"};
     unsigned long long sweep_side = 32, sweep_reps = 8;
     const char *sweep_backend = "auto";
     for (i = 2; i < argc; ++i) {
         const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            puts("usage: dilemma bench [--workload all|match|evolve|lattice|batched|sweep] [--quick]\n"
-                 "                     [--pairs N] [--rounds R] [--agents N] [--side L]\n"
-                 "                     [--populations P] [--generations G] [--threads T]\n"
-                 "                     [--format table|json]\n\n"
-                 "The standard workloads of DESIGN.md §10, through the production backends:\n"
-                 "  match    N pairings (2^20) of random memory-one strategies, R rounds (1000),\n"
-                 "           execution error 0.01: game rounds/s\n"
-                 "  evolve   well-mixed population of N (2^20), 4 random partners x 100 rounds,\n"
-                 "           pairwise comparison beta = 1, mu = 1e-3: agent-generations/s\n"
-                 "  lattice  L x L (2048) Nowak-May spatial game: site updates/s\n"
-                 "  batched  P (10^4) populations of 100, Moran, 200-round matches:\n"
-                 "           population-generations/s\n"
-                 "  sweep    S x S (32) points x 8 replicates of 100-agent Moran populations by\n"
-                 "           one `dilemma sweep` and as a process per run (--side S, --backend B;\n"
-                 "           not part of `all`)\n"
-                 "Each runs on the CPU single-threaded (the reference) and with T threads\n"
-                 "(default: all cores); results are checked against the reference before\n"
-                 "their time is shown. --quick shrinks every workload (for tests).");
+            bench_help();
             return 0;
         }
         if (strcmp(arg, "--quick") == 0) {
@@ -584,6 +681,8 @@ int dlm_bench_main(int argc, char **argv)
             z.agents = 4096;
             z.side = 64;
             z.populations = 20;
+            z.runs = 200;
+            z.mixed_generations = 20;
             sweep_side = 2;
             sweep_reps = 1;
             continue;
@@ -597,11 +696,11 @@ int dlm_bench_main(int argc, char **argv)
         if (strcmp(arg, "--workload") == 0) {
             size_t k;
             workload = val;
-            for (k = 0; k < 5 && strcmp(val, names[k]) != 0; ++k)
+            for (k = 0; k < 7 && strcmp(val, names[k]) != 0; ++k)
                 ;
-            if (k == 5 && strcmp(val, "all") != 0) {
+            if (k == 7 && strcmp(val, "all") != 0) {
                 fprintf(stderr, "dilemma bench: unknown workload '%s' (allowed: all, match, "
-                                "evolve, lattice, batched, sweep)\n", val);
+                                "evolve, lattice, batched, sweep, fixation, wellmixed)\n", val);
                 return 2;
             }
         } else if (strcmp(arg, "--pairs") == 0) {
@@ -614,6 +713,7 @@ int dlm_bench_main(int argc, char **argv)
             if ((rc = parse_count("--agents", val, 2, 1ull << 28, &v)))
                 return rc;
             z.agents = (uint32_t)v;
+            z.mixed = (uint32_t)v;
         } else if (strcmp(arg, "--side") == 0) {
             if ((rc = parse_count("--side", val, 3, 16384, &v)))
                 return rc;
@@ -626,6 +726,10 @@ int dlm_bench_main(int argc, char **argv)
                 return 2;
             }
             sweep_backend = val;
+        } else if (strcmp(arg, "--runs") == 0) {
+            if ((rc = parse_count("--runs", val, 1, 1u << 20, &v)))
+                return rc;
+            z.runs = (uint32_t)v;
         } else if (strcmp(arg, "--populations") == 0) {
             if ((rc = parse_count("--populations", val, 1, 1u << 20, &v)))
                 return rc;
@@ -634,6 +738,7 @@ int dlm_bench_main(int argc, char **argv)
             if ((rc = parse_count("--generations", val, 1, 1000000, &v)))
                 return rc;
             z.generations = v;
+            z.mixed_generations = v;
         } else if (strcmp(arg, "--threads") == 0) {
             if ((rc = parse_count("--threads", val, 0, 4096, &v)))
                 return rc;
@@ -649,7 +754,7 @@ int dlm_bench_main(int argc, char **argv)
             return 2;
         }
     }
-    for (i = 0; i < 5 && !rc; ++i) {
+    for (i = 0; i < 7 && !rc; ++i) {
         if (strcmp(workload, "all") != 0 && strcmp(workload, names[i]) != 0)
             continue;
         if (i == 4 && strcmp(workload, "all") == 0)

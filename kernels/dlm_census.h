@@ -6,6 +6,7 @@
 #ifndef DLM_CENSUS_H
 #define DLM_CENSUS_H
 
+#include "dlm_counts.h"
 #include "dlm_evolve.h"
 
 #define DLM_CENSUS_MAX_NAMED 64u
@@ -139,6 +140,44 @@ DLM_FN void dlm_census_merge(dlm_evo_census *a, const dlm_evo_census *b)
     a->generation = b->generation;
 }
 
+/* The census of chunk `chunk` of a population of the count representation: each agent's
+ * payoff is its type's at the current counts, and its C moves and moves those expected of
+ * its matches with everyone else (rounded to integers; with deterministic players exactly
+ * those of the played matches): the expectation of what the agent path's census samples
+ * by census matches. Types are counted once per chunk (O(types^2) pairs). */
+DLM_FN dlm_evo_census dlm_census_counts_chunk(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                              uint64_t g, uint32_t chunk,
+                                              DLM_CONST dlm_strategy *named, uint32_t n_named,
+                                              uint64_t tolerance)
+{
+    dlm_evo_census c = dlm_census_empty();
+    dlm_evo_params ep = w->params[pop->params];
+    dlm_counts cs;
+    double pay[DLM_COUNTS_MAX_TYPES], coop[DLM_COUNTS_MAX_TYPES], moves[DLM_COUNTS_MAX_TYPES];
+    uint32_t x = chunk * DLM_CENSUS_CHUNK, end = x + DLM_CENSUS_CHUNK, t;
+    dlm_strategy first = w->strategy[pop->agent0];
+    if (end > pop->n)
+        end = pop->n;
+    c.generation = g;
+    if (!dlm_counts_build(&cs, w, pop, &ep))
+        return c; /* the host never plans this */
+    for (t = 0; t < cs.n_types; ++t)
+        if (cs.count[t] != 0u)
+            pay[t] = dlm_counts_census_type(&cs, w, &ep, pop, t, &coop[t], &moves[t]);
+    for (; x < end; ++x) {
+        dlm_evo_counts counts;
+        dlm_strategy s = w->strategy[pop->agent0 + x];
+        uint32_t type = dlm_counts_type_of(&cs, w, pop, x);
+        counts.cooperations = (uint64_t)(coop[type] + 0.5);
+        counts.moves = (uint64_t)(moves[type] + 0.5);
+        counts.matches = pop->n - 1u;
+        counts.failed_events = 0u;
+        dlm_census_add(&c, w, pop, x, pay[type], &counts, named, n_named, tolerance);
+        c.monomorphic &= dlm_strategy_equal(&s, &first);
+    }
+    return c;
+}
+
 /* The census record of chunk `chunk` of a population at generation g. */
 DLM_FN dlm_evo_census dlm_census_chunk(const dlm_evo_world *w, const dlm_evo_population *pop,
                                        uint64_t g, uint32_t chunk, DLM_CONST dlm_strategy *named,
@@ -146,6 +185,8 @@ DLM_FN dlm_evo_census dlm_census_chunk(const dlm_evo_world *w, const dlm_evo_pop
 {
     dlm_evo_census c = dlm_census_empty();
     uint32_t x = chunk * DLM_CENSUS_CHUNK, end = x + DLM_CENSUS_CHUNK;
+    if (w->params[pop->params].representation == DLM_REPRESENTATION_COUNTS)
+        return dlm_census_counts_chunk(w, pop, g, chunk, named, n_named, tolerance);
     if (end > pop->n)
         end = pop->n;
     c.generation = g;

@@ -60,6 +60,7 @@ DLM_FN void dlm_entry_check_philox(DLM_CONST uint32_t *in, DLM_GLOBAL uint32_t *
 
 #if !defined(DLM_ENTRY_MATCHES_ONLY)
 #include "dlm_census.h"
+#include "dlm_counts.h"
 #include "dlm_evolve.h"
 #include "dlm_math.h"
 
@@ -98,7 +99,8 @@ DLM_FN void dlm_entry_check_math(DLM_CONST uint64_t *in, DLM_GLOBAL uint64_t *ou
 /* Asynchronous rules, population p of n_pops (active and not stopped): generations first ..
  * first+count-1, in each its events begin .. min(end, n)-1 one after another, counts added
  * into counts[p] (generation_serial in host/backends/cpu_evolve.c; the host splits a large
- * generation's events over launches, never reorders them). A generation whose last event
+ * generation's events over launches, never reorders them). A population of the count
+ * representation runs dlm_counts_run (kernels/dlm_counts.h) instead. A generation whose last event
  * ran ends with the fixation check (stop_at_fixation): a population that fixed stops there. */
 DLM_FN void dlm_entry_evo_async(const dlm_evo_world *w, DLM_CONST dlm_evo_population *pops,
                                 DLM_CONST uint8_t *active, uint32_t n_pops, uint64_t first,
@@ -113,6 +115,11 @@ DLM_FN void dlm_entry_evo_async(const dlm_evo_world *w, DLM_CONST dlm_evo_popula
         return;
     pop = pops[p];
     c = counts[p];
+    if (w->params[pop.params].representation == DLM_REPRESENTATION_COUNTS) {
+        dlm_counts_run(w, &pop, p, first, count, begin, end, &c);
+        counts[p] = c;
+        return;
+    }
     for (g = first; g < first + count; ++g) {
         for (e = begin; e < end && e < pop.n; ++e)
             dlm_evo_event(w, &pop, g, e, &c);
@@ -134,7 +141,7 @@ DLM_FN dlm_evo_counts dlm_entry_evo_evaluate(const dlm_evo_world *w,
     c.cooperations = c.moves = c.matches = c.failed_events = 0u;
     if (p < n_pops && active[p]) {
         dlm_evo_population pop = pops[p];
-        if (x < pop.n)
+        if (x < pop.n && w->params[pop.params].representation != DLM_REPRESENTATION_COUNTS)
             dlm_evo_sync_evaluate(w, &pop, g, x, &c);
     }
     return c;
@@ -173,7 +180,9 @@ DLM_FN void dlm_entry_evo_cumulate(const dlm_evo_world *w, DLM_CONST dlm_evo_pop
         dlm_evo_sync_cumulate(w, &pop);
 }
 
-/* Synchronous rules, step 3, agent x of population p: its strategy of generation g + 1. */
+/* Synchronous rules, step 3, agent x of population p: its strategy of generation g + 1.
+ * A count population (Wright-Fisher) has no steps 1 and 2: item 0 writes every place of
+ * its next generation (dlm_counts_wright_fisher), the other items nothing. */
 DLM_FN void dlm_entry_evo_update(const dlm_evo_world *w, DLM_CONST dlm_evo_population *pops,
                                  DLM_CONST uint8_t *active, uint32_t n_pops, uint64_t g, uint32_t p,
                                  uint32_t x)
@@ -182,6 +191,11 @@ DLM_FN void dlm_entry_evo_update(const dlm_evo_world *w, DLM_CONST dlm_evo_popul
     if (p >= n_pops || !active[p])
         return;
     pop = pops[p];
+    if (w->params[pop.params].representation == DLM_REPRESENTATION_COUNTS) {
+        if (x == 0u) /* the whole population's next generation, from its counts */
+            dlm_counts_wright_fisher(w, &pop, g);
+        return;
+    }
     if (x < pop.n)
         dlm_evo_sync_update(w, &pop, g, x);
 }

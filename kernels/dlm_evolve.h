@@ -15,7 +15,9 @@
  *   asynchronous rules (n events per generation, one after another):
  *     moran-bd  a parent chosen with probability proportional to fitness (by rejection:
  *               a uniform candidate is accepted with probability f / f_max), its
- *               offspring replaces a uniform replacement-neighbour of the parent;
+ *               offspring replaces a uniform agent of the whole population, the parent
+ *               included (moran_death any, the default when well-mixed), or a uniform
+ *               replacement-neighbour of the parent (moran_death others; graphs);
  *     moran-db  a uniform agent dies; a replacement-neighbour chosen proportional to
  *               fitness (by rejection) puts its offspring in the empty place;
  *     fermi     a uniform focal agent x and a uniform replacement-neighbour y; x adopts
@@ -84,6 +86,13 @@
  * it: selection, mutation, structures, classes, census and streaming never do. */
 #define DLM_INTERACTION_GAME2 1u /* iterated symmetric 2x2 game, one match per partner */
 
+/* moran-bd in a well-mixed population: the one who dies is drawn uniformly among all
+ * n of the parent's side, the parent included (ANY: Nowak 2006, Axelrod-Python, EGTTools;
+ * the offspring may replace its own parent, a null event), or among the n - 1 others
+ * (OTHERS). On a graph the offspring replaces a replacement-neighbour either way. */
+#define DLM_MORAN_DEATH_ANY    0u
+#define DLM_MORAN_DEATH_OTHERS 1u
+
 #define DLM_FITNESS_LINEAR      1u
 #define DLM_FITNESS_EXPONENTIAL 2u
 
@@ -93,7 +102,7 @@
 #define DLM_MUTATION_LOOKUP_FLIP 4u /* one uniform bit of a lookup table or its opening */
 #define DLM_MUTATION_FSM_EDIT    5u /* one state's output flipped or one transition redirected */
 
-/* One parameter set (a sweep point): the game, the rule and its settings (200 bytes). */
+/* One parameter set (a sweep point): the game, the rule and its settings (208 bytes). */
 typedef struct dlm_evo_params {
     double payoff[4];       /* R, S, T, P */
     double selection;       /* w of the fitness map, or beta for the fermi rules */
@@ -120,6 +129,8 @@ typedef struct dlm_evo_params {
     uint32_t side_b;        /* first agent of side B, or 0 */
     uint32_t events_a;      /* of a generation's n events, how many are side A's */
     uint32_t class_offset;  /* its agent classes: classes[class_offset + agent_class[a]] */
+    uint32_t moran_death;   /* moran-bd, well-mixed: DLM_MORAN_DEATH_* (who may be replaced) */
+    uint32_t representation; /* DLM_REPRESENTATION_* (dlm_counts.h): agents, or counts of types */
     uint32_t pad;
     /* Types and what the plan computed for them once (host/plan/evolve_plan.c): the
        strategies table[type_offset .. +n_types] are the run's types; world->exact from
@@ -605,7 +616,10 @@ DLM_FN void dlm_evo_event(const dlm_evo_world *w, const dlm_evo_population *pop,
             counts->failed_events += 1u;
             return;
         }
-        target = dlm_evo_neighbour(w, pop, &ep, source, &sel);
+        if (ep.moran_death == DLM_MORAN_DEATH_ANY && ep.structure != DLM_STRUCTURE_GRAPH)
+            target = dlm_evo_uniform_agent(pop, &ep, dlm_evo_side(&ep, source), &sel);
+        else
+            target = dlm_evo_neighbour(w, pop, &ep, source, &sel);
     } else if (ep.rule == DLM_RULE_MORAN_DB) {
         target = dlm_evo_uniform_agent(pop, &ep, side, &sel);
         source = dlm_evo_choose_by_fitness(w, pop, &ep, side, target, play, length, e, &slot, &sel,

@@ -125,6 +125,16 @@ static void evolution_fixtures(void)
     classes[1].player.perception_error = 0.05;
     classes[1].player.reaction_period = 4;
     classes[1].player.observation_delay = 2;
+    memset(exact_classes, 0, sizeof exact_classes); /* classes exact payoffs allow */
+    SET(exact_classes[0].name, "steady");
+    exact_classes[0].share = 0.5;
+    exact_classes[0].player.execution_error = 0.01;
+    exact_classes[0].player.reaction_period = 1;
+    SET(exact_classes[1].name, "shaky");
+    exact_classes[1].share = 0.5;
+    exact_classes[1].player.execution_error = 0.05;
+    exact_classes[1].player.perception_error = 0.05;
+    exact_classes[1].player.reaction_period = 1;
     memset(sides, 0, sizeof sides); /* two populations that play each other */
     SET(sides[0].name, "ai");
     sides[0].share = 0.4;
@@ -438,6 +448,94 @@ static void wright_fisher_fixation_in_step(dlm_scenario *sc)
     fixation_in_step(sc, "wright-fisher");
 }
 
+/* The count representation (kernels/dlm_counts.h), forced so that a change to the
+ * automatic choice cannot quietly move these cases back to agents. */
+static void uses_counts(dlm_evolution_spec *ev, dlm_share *set, size_t n, double rate)
+{
+    SET(ev->representation, "counts");
+    uses_mutation(ev, "set", rate);
+    ev->mutation_set = set;
+    ev->n_mutation_set = n;
+}
+
+static void counts_moran_bd_exact_classes(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "moran-bd", 12, 6);
+    sc->rounds = 30;
+    ev->payoff_exact = 1;
+    ev->selection = 1.0;
+    uses_shares(ev, m1_set, 4);
+    uses_counts(ev, m1_set, 4, 0.1);
+    ev->classes = exact_classes;
+    ev->n_classes = 2;
+}
+
+static void counts_fermi_exact_fixation(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "fermi", 10, 40);
+    sc->rounds = 50;
+    ev->payoff_exact = 1;
+    ev->selection = 1.0;
+    uses_shares(ev, m1_set, 4);
+    SET(ev->representation, "counts");
+    ev->stop_at_fixation = 1;
+    ev->generations = 200;
+    ev->record_every = 10;
+    ev->snapshot_every = 0;
+}
+
+static void counts_moran_db_played_lookup(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "moran-db", 10, 6);
+    sc->match_defaults.execution_error = 0.0;
+    sc->match_defaults.perception_error = 0.0;
+    SET(ev->fitness, "exponential");
+    uses_shares(ev, lookup_shares, 3);
+    uses_counts(ev, lookup_set, 2, 0.1);
+}
+
+static void counts_moran_bd_others_played_fsm(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "moran-bd", 10, 6);
+    sc->match_defaults.execution_error = 0.0;
+    sc->match_defaults.perception_error = 0.0;
+    ev->moran_death_others = 1;
+    ev->accumulate_total = 1;
+    uses_shares(ev, fsm_shares, 4);
+    uses_counts(ev, fsm_shares, 4, 0.1);
+}
+
+static void counts_wright_fisher_exact_classes(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "wright-fisher", 12, 6);
+    sc->rounds = 30;
+    ev->payoff_exact = 1;
+    ev->selection = 1.0;
+    SET(ev->fitness, "exponential");
+    uses_shares(ev, m1_set, 4);
+    uses_counts(ev, m1_set, 4, 0.1);
+    ev->classes = exact_classes;
+    ev->n_classes = 2;
+}
+
+static void counts_fermi_sliced(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "fermi", 20000, 1);
+    sc->rounds = 20;
+    ev->payoff_exact = 1;
+    ev->generations = 2;
+    ev->record_every = 1;
+    ev->snapshot_every = 0;
+    uses_shares(ev, m1_set, 4);
+    uses_counts(ev, m1_set, 4, 0.01);
+}
+
 typedef struct evolution_case {
     const char *what;
     void (*configure)(dlm_scenario *sc);
@@ -468,6 +566,13 @@ static const evolution_case evolution_cases[] = {
     {"moran-bd, complete, fixation inside a 40-generation step", moran_bd_fixation_in_step, 1},
     {"wright-fisher, complete, fixation inside a 40-generation step",
      wright_fisher_fixation_in_step, 1},
+    {"counts: moran-bd, exact payoffs, set mutation, classes", counts_moran_bd_exact_classes, 0},
+    {"counts: fermi, exact payoffs, 40 populations to fixation", counts_fermi_exact_fixation, 0},
+    {"counts: moran-db, played lookup tables, exponential", counts_moran_db_played_lookup, 0},
+    {"counts: moran-bd (others), played machines, total", counts_moran_bd_others_played_fsm, 0},
+    {"counts: fermi, 20000 agents (a generation in two launches)", counts_fermi_sliced, 0},
+    {"counts: wright-fisher, exact payoffs, set mutation, classes",
+     counts_wright_fisher_exact_classes, 0},
 };
 #define N_EVOLUTION_CASES N_OF(evolution_cases)
 

@@ -119,8 +119,7 @@ static void check_evolution(const dlm_evolution_spec *ev)
     require(ev->selection >= 0.0 && ev->selection == ev->selection, "selection >= 0");
     require(strcmp(ev->fitness, "linear") == 0 || strcmp(ev->fitness, "exponential") == 0,
             "fitness");
-    require(strcmp(ev->moran_death, "any") == 0 || strcmp(ev->moran_death, "others") == 0,
-            "moran_death");
+    require(ev->moran_death_others == 0 || ev->moran_death_others == 1, "moran_death");
     require(ev->accumulate_total == 0 || ev->accumulate_total == 1, "accumulate_total");
     require(ev->payoff_exact == 0 || ev->payoff_exact == 1, "payoff_exact");
     check_structure(&ev->structure, ev->population);

@@ -27,6 +27,8 @@
 #include <cmocka.h>
 
 #include "backends/backend.h"
+#include "dlm_counts.h"
+#include "dlm_exact.h"
 #include "output/evolve_output.h"
 #include "model/strategies.h"
 
@@ -128,6 +130,7 @@ static void scenario_init(dlm_scenario *sc, uint64_t seed, const char *rule, uin
     SET(ev->mutant, "allc");
     ev->mutants = 1;
     ev->stop_at_fixation = 1;
+    SET(ev->representation, "auto");
     /* A census every 8 generations: a census costs as many matches as a generation, and
        without mutation a monomorphic population stays so until the next one looks. */
     ev->record_every = 8;
@@ -396,14 +399,17 @@ static void test_neutral_fixation_is_one_over_n(void **state)
     size_t i;
     int ring;
     (void)state;
-    for (ring = 0; ring < 2; ++ring)
+    for (ring = 0; ring < 3; ++ring) /* well-mixed: counts where they apply, agents; ring */
         for (i = 0; i < sizeof rules / sizeof rules[0]; ++i) {
             dlm_scenario sc;
             run r;
             double p;
             char what[96];
+            if (ring == 1 && i == 3)
+                continue; /* counts run neither fermi-sync nor imitate-best */
             scenario_init(&sc, 1001 + 10 * ring + i, rules[i], n, pops);
-            if (ring) {
+            SET(sc.evolution.representation, ring == 1 ? "counts" : "agents");
+            if (ring == 2) {
                 SET(sc.evolution.structure.type, "ring");
                 sc.evolution.structure.k = 2;
                 sc.evolution.replacement = sc.evolution.structure;
@@ -411,7 +417,7 @@ static void test_neutral_fixation_is_one_over_n(void **state)
             run_evolution(&sc, THREADS, NULL, &r);
             p = fixation_fraction(&sc, &r, "allc");
             snprintf(what, sizeof what, "neutral %s, %s, n %u: one mutant fixes", rules[i],
-                     ring ? "ring" : "well-mixed", n);
+                     ring == 2 ? "ring" : ring ? "well-mixed counts" : "well-mixed agents", n);
             check_se(what, p, proportion_se(p, pops), 1.0 / n);
             run_free(&r);
         }
@@ -627,6 +633,201 @@ static void test_wright_fisher_matches_exact_markov_chain(void **state)
             check_se(what, moments_mean(&absorb), moments_se(&absorb), t[mutants]);
             run_free(&r);
         }
+}
+
+/* Moran birth-death with constant fitness r (mutant) against 1, one event at a time:
+ * the parent by fitness, then the one who dies uniform among all n (moran_death any, the
+ * parent included) or among the n - 1 others. The mean generation of absorption from one
+ * mutant (the first generation g with T <= g n events) is sum over k >= 0 of
+ * P(T > k n), iterated over the chain of mutant counts until the mass left is < 1e-13. */
+static double moran_bd_mean_absorption_generation(uint32_t n, double r, int others)
+{
+    double p[32] = {0}, q[32], mean = 0.0, left = 1.0;
+    double d = others ? n - 1.0 : (double)n;
+    uint32_t j;
+    uint64_t t;
+    assert_true(n < 32);
+    p[1] = 1.0;
+    for (t = 0; left > 1e-13; ++t) {
+        if (t % n == 0)
+            mean += left;
+        memset(q, 0, sizeof q);
+        for (j = 1; j < n; ++j) {
+            double total = j * r + (n - j), up = j * r / total * (n - j) / d;
+            double down = (n - j) / total * j / d;
+            q[j + 1] += p[j] * up;
+            q[j - 1] += p[j] * down;
+            q[j] += p[j] * (1.0 - up - down);
+        }
+        left = 0.0;
+        for (j = 1; j < n; ++j) {
+            p[j] = q[j];
+            left += q[j];
+        }
+    }
+    return mean;
+}
+
+/* moran_death any (default) and others: the fixation probability is the same (a parent
+ * replacing itself changes nothing), the time to absorption is not. Each convention's
+ * mean absorption generation agrees with its own chain, and the two chains differ by
+ * many standard errors, so the test tells the conventions apart. */
+static void test_moran_bd_who_dies(void **state)
+{
+    const uint32_t n = 4, pops = 4000;
+    const double r_fit = 1.5;
+    int others;
+    (void)state;
+    for (others = 0; others < 2; ++others) {
+        dlm_scenario sc;
+        run run_;
+        moments absorb = {0, 0, 0};
+        double exact = moran_bd_mean_absorption_generation(n, r_fit, others);
+        double other = moran_bd_mean_absorption_generation(n, r_fit, !others);
+        double p, rho = (1.0 - 1.0 / r_fit) / (1.0 - pow(1.0 / r_fit, n));
+        uint32_t q;
+        char what[112];
+        scenario_init(&sc, 5101 + others, "moran-bd", n, pops);
+        custom_game(&sc, r_fit, r_fit, 1.0, 1.0);
+        sc.evolution.selection = 1.0;
+        sc.evolution.moran_death_others = others;
+        sc.evolution.record_every = 1;
+        run_evolution(&sc, THREADS, NULL, &run_);
+        p = fixation_fraction(&sc, &run_, "allc");
+        snprintf(what, sizeof what, "moran-bd (moran_death %s), constant fitness, n %u: rho",
+                 others ? "others" : "any", n);
+        check_se(what, p, proportion_se(p, pops), rho);
+        for (q = 0; q < pops; ++q)
+            moments_add(&absorb, (double)run_.out[q].fixation_generation);
+        snprintf(what, sizeof what, "  ... mean generation of absorption (other convention %.4f)",
+                 other);
+        check_se(what, moments_mean(&absorb), moments_se(&absorb), exact);
+        if (!(fabs(other - exact) > 8.0 * moments_se(&absorb)))
+            fail_msg("the conventions' absorption times %.4f and %.4f are within 8 SE (%.4f)",
+                     exact, other, moments_se(&absorb));
+        run_free(&run_);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Counts and agents (kernels/dlm_counts.h): the same process in two representations
+ * --------------------------------------------------------------------------------------- */
+
+/* One WSLS mutant among TFT, pairwise comparison beta = 1, exact expected payoffs of
+ * 50-round matches with execution error 0.05: both representations agree with Traulsen,
+ * Nowak & Pacheco's closed form (gamma_j = exp(-beta (f_j - g_j))) on the exact payoffs. */
+static void test_counts_and_agents_fix_as_the_closed_form(void **state)
+{
+    const uint32_t n = 10, pops = 3000;
+    int agents;
+    (void)state;
+    for (agents = 0; agents < 2; ++agents) {
+        dlm_scenario sc;
+        run r;
+        pair_game pg;
+        dlm_strategy wsls, tft;
+        double p, exact;
+        char what[112];
+        scenario_init(&sc, 5201 + agents, "fermi", n, pops);
+        sc.rounds = 50;
+        sc.match_defaults.execution_error = 0.05;
+        sc.evolution.selection = 1.0;
+        sc.evolution.payoff_exact = 1;
+        SET(sc.evolution.resident, "tft");
+        SET(sc.evolution.mutant, "wsls");
+        SET(sc.evolution.representation, agents ? "agents" : "counts");
+        run_evolution(&sc, THREADS, NULL, &r);
+        assert_int_equal(r.plan.params.representation,
+                         agents ? DLM_REPRESENTATION_AGENTS : DLM_REPRESENTATION_COUNTS);
+        wsls = compile_text(&sc, "wsls");
+        tft = compile_text(&sc, "tft");
+        pg.a = dlm_exact_match_payoff(&wsls, &wsls, &r.plan.classes[0], &r.plan.classes[0],
+                                      &r.plan.params.rules, r.plan.params.payoff, NULL);
+        pg.b = dlm_exact_match_payoff(&wsls, &tft, &r.plan.classes[0], &r.plan.classes[0],
+                                      &r.plan.params.rules, r.plan.params.payoff, NULL);
+        pg.c = dlm_exact_match_payoff(&tft, &wsls, &r.plan.classes[0], &r.plan.classes[0],
+                                      &r.plan.params.rules, r.plan.params.payoff, NULL);
+        pg.d = dlm_exact_match_payoff(&tft, &tft, &r.plan.classes[0], &r.plan.classes[0],
+                                      &r.plan.params.rules, r.plan.params.payoff, NULL);
+        exact = exact_rho(CHAIN_FERMI, &pg, n, 0, 1.0);
+        p = fixation_fraction(&sc, &r, "wsls");
+        snprintf(what, sizeof what, "fermi, wsls in tft, exact payoffs e 0.05, n %u, %s", n,
+                 agents ? "agents" : "counts");
+        check_se(what, p, proportion_se(p, pops), exact);
+        run_free(&r);
+    }
+}
+
+/* Moran birth-death with mutation between ALLC and ALLD (set mutation, rate mu, the
+ * mutant uniform of the two), one-shot PD, linear fitness w: the count of ALLC is a
+ * birth-death chain (moran_death any: the one who dies uniform of all n) with
+ *   T+_j = (x_j (1 - mu/2) + (1 - x_j) mu/2) (n - j)/n,
+ *   T-_j = ((1 - x_j)(1 - mu/2) + x_j mu/2) j/n,    x_j = j F_j / (j F_j + (n-j) G_j),
+ * whose stationary distribution follows from detailed balance. Both representations,
+ * after a long burn-in, agree with its mean abundance of ALLC. */
+static double moran_bd_mutation_mean(const pair_game *pg, uint32_t n, double w, double mu)
+{
+    double pi[64], sum = 0.0, mean = 0.0, up[64], down[64];
+    uint32_t j;
+    for (j = 0; j <= n; ++j) {
+        double x = j == 0 ? 0.0 : j == n ? 1.0 : 0.0;
+        if (j > 0 && j < n) {
+            double f, g;
+            payoffs_at(pg, n, j, &f, &g);
+            x = j * fitness_of(0, w, f) / (j * fitness_of(0, w, f) + (n - j) * fitness_of(0, w, g));
+        }
+        up[j] = (x * (1.0 - mu / 2) + (1.0 - x) * mu / 2) * (n - j) / n;
+        down[j] = ((1.0 - x) * (1.0 - mu / 2) + x * mu / 2) * j / n;
+    }
+    pi[0] = 1.0;
+    for (j = 0; j < n; ++j)
+        pi[j + 1] = pi[j] * up[j] / down[j + 1];
+    for (j = 0; j <= n; ++j)
+        sum += pi[j];
+    for (j = 0; j <= n; ++j)
+        mean += pi[j] / sum * j / n;
+    return mean;
+}
+
+static void test_counts_and_agents_stationary_abundance(void **state)
+{
+    static dlm_share set[2] = {{"allc", 0.5}, {"alld", 0.5}};
+    const uint32_t n = 10, pops = 1500;
+    const double w = 0.2, mu = 0.1;
+    int agents;
+    (void)state;
+    for (agents = 0; agents < 2; ++agents) {
+        dlm_scenario sc;
+        run r;
+        moments allc = {0, 0, 0};
+        pair_game pg;
+        uint32_t q, at;
+        double exact;
+        char what[112];
+        scenario_init(&sc, 5301 + agents, "moran-bd", n, pops);
+        sc.evolution.selection = w;
+        sc.evolution.stop_at_fixation = 0;
+        sc.evolution.generations = 200;
+        sc.evolution.record_every = 200;
+        SET(sc.evolution.initial, "shares");
+        sc.evolution.shares = set;
+        sc.evolution.n_shares = 2;
+        SET(sc.evolution.mutation_kind, "set");
+        sc.evolution.mutation_rate = mu;
+        sc.evolution.mutation_set = set;
+        sc.evolution.n_mutation_set = 2;
+        SET(sc.evolution.representation, agents ? "agents" : "counts");
+        pg = allc_vs_alld(&sc.game);
+        exact = moran_bd_mutation_mean(&pg, n, w, mu);
+        run_evolution(&sc, THREADS, NULL, &r);
+        at = named_index(&sc, &r.plan, "allc");
+        for (q = 0; q < pops; ++q)
+            moments_add(&allc, (double)r.out[q].final.named[at] / n);
+        snprintf(what, sizeof what, "moran-bd, allc/alld, mu %g, w %g, n %u: ALLC share, %s", mu,
+                 w, n, agents ? "agents" : "counts");
+        check_se(what, moments_mean(&allc), moments_se(&allc), exact);
+        run_free(&r);
+    }
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -927,7 +1128,7 @@ static void test_same_seed_same_history_any_thread_count(void **state)
     classes[1].player.perception_error = 0.05;
     classes[1].player.reaction_period = 2;
     classes[1].player.observation_delay = 1;
-    for (c = 0; c < 5; ++c) {
+    for (c = 0; c < 7; ++c) {
         dlm_scenario sc;
         dlm_evolution_spec *ev = &sc.evolution;
         history one, two, other;
@@ -987,6 +1188,37 @@ static void test_same_seed_same_history_any_thread_count(void **state)
             SET(ev->structure.type, "random-regular");
             ev->structure.degree = 4;
             ev->replacement = ev->structure;
+        } else if (c == 5) { /* counts: many populations to fixation, exact payoffs */
+            what = "counts: fermi, exact payoffs, 64 populations to fixation";
+            SET(ev->rule, "fermi");
+            SET(ev->representation, "counts");
+            ev->selection = 1.0;
+            ev->payoff_exact = 1;
+            ev->population = 16;
+            ev->populations = 64;
+            ev->mutation_rate = 0.0;
+            SET(ev->mutation_kind, "none");
+            SET(ev->initial, "shares");
+            ev->shares = mset;
+            mset[0].share = mset[1].share = 0.5;
+            ev->n_shares = 2;
+            ev->stop_at_fixation = 1;
+            ev->generations = 400;
+            ev->record_every = 5;
+        } else if (c == 6) { /* counts: one synchronous population (the threaded path) */
+            what = "counts: wright-fisher, set mutation, 1 population";
+            SET(ev->rule, "wright-fisher");
+            SET(ev->representation, "counts");
+            ev->payoff_exact = 1;
+            ev->population = 40;
+            ev->populations = 1;
+            SET(ev->mutation_kind, "set");
+            ev->mutation_set = mset;
+            ev->n_mutation_set = 3;
+            SET(ev->initial, "shares");
+            ev->shares = mset;
+            mset[0].share = mset[1].share = 0.5;
+            ev->n_shares = 2;
         } else { /* birth-death on a ring, fixation without mutation */
             what = "moran-bd, complete, no mutation, stop at fixation";
             SET(ev->rule, "moran-bd");
@@ -1672,6 +1904,9 @@ int main(void)
         cmocka_unit_test(test_tft_invades_alld_as_nowak_sasaki_taylor_fudenberg_2004),
         cmocka_unit_test(test_pairwise_comparison_fixation_traulsen_nowak_pacheco_2006),
         cmocka_unit_test(test_wright_fisher_matches_exact_markov_chain),
+        cmocka_unit_test(test_moran_bd_who_dies),
+        cmocka_unit_test(test_counts_and_agents_fix_as_the_closed_form),
+        cmocka_unit_test(test_counts_and_agents_stationary_abundance),
         cmocka_unit_test(test_nowak_may_spatial_cooperator_fraction),
         cmocka_unit_test(test_same_seed_same_history_any_thread_count),
         cmocka_unit_test(test_mutation_kinds),

@@ -181,5 +181,39 @@ assert len(rows) > 5 and g == list(range(len(g))), g[-3:]
 assert all(len(r) == len(rows[0]) and None not in r for r in rows)
 ' "$TMP/lim.csv.partial"
 
+
+# --- representation and the Moran convention -----------------------------------------------
+FIX="$TMP/fix.yaml"
+cat >"$FIX" <<'YAML'
+mode: evolve
+match: {rounds: 20, execution_error: 0.01}
+evolution:
+  population: 20
+  populations: 200
+  generations: 100000
+  rule: fermi
+  payoff: exact
+  initial: {mutant: {resident: tft, mutant: wsls}}
+  stop: {fixation: true}
+  record_every: 100000
+YAML
+expect 0 "a fixation question runs as counts" -- "$DLM" run "$FIX" --backend cpu --out "$TMP/fix_counts.jsonl"
+contains "$TMP/err" "representation: counts of types" "the header says counts run"
+expect 0 "representation agents runs agent by agent" -- "$DLM" run "$FIX" --backend cpu --set evolution.representation=agents --out "$TMP/fix_agents.jsonl"
+contains "$TMP/err" "representation: agents" "the header says agents run"
+expect 2 "counts on a ring" -- "$DLM" run "$FIX" --set evolution.representation=counts --set evolution.structure=ring
+contains "$TMP/err" "evolution.representation: counts do not apply here: counts need one well-mixed" "the refusal names the reason"
+expect 2 "counts with played noisy matches" -- "$DLM" run "$FIX" --set evolution.representation=counts --set evolution.payoff=played
+contains "$TMP/err" "played payoffs of noisy or stochastic players" "played noisy payoffs are refused"
+expect 2 "counts with continuous mutation" -- "$DLM" run "$FIX" --set evolution.representation=counts --set evolution.stop.fixation=false --set evolution.mutation.rate=0.01
+contains "$TMP/err" "no finite set of types" "continuous mutation is refused"
+expect 2 "moran_death with fermi" -- "$DLM" run "$FIX" --set evolution.moran_death=others
+contains "$TMP/err" "evolution.moran_death: only moran-bd" "moran_death is moran-bd's"
+expect 2 "moran_death any on a ring" -- "$DLM" run "$FIX" --set evolution.rule=moran-bd --set evolution.moran_death=any --set evolution.structure=ring
+contains "$TMP/err" "for a well-mixed population" "any is for well-mixed populations"
+expect 2 "moran_death maybe" -- "$DLM" run "$FIX" --set evolution.rule=moran-bd --set evolution.moran_death=maybe
+contains "$TMP/err" "expected one of any, others" "the choices are named"
+expect 0 "moran_death others on a ring" -- "$DLM" run "$FIX" --backend cpu --set evolution.rule=moran-bd --set evolution.moran_death=others --set evolution.structure=ring --set evolution.payoff=played --out "$TMP/ring.jsonl"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

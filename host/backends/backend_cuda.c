@@ -36,6 +36,7 @@
 #include <dlfcn.h>
 #endif
 
+#include "dlm_counts.h"
 #include "backends/backend.h"
 #include "backends/backend_cuda.h"
 
@@ -47,7 +48,7 @@ _Static_assert(offsetof(dlm_match_job, generation) == offsetof(dlm_cuda_job, gen
 _Static_assert(sizeof(dlm_strategy) == 80, "dlm_strategy is 80 bytes");
 _Static_assert(sizeof(dlm_player_params) == 24, "dlm_player_params is 24 bytes");
 _Static_assert(sizeof(dlm_match_result) == 20, "dlm_match_result is 20 bytes");
-_Static_assert(sizeof(dlm_evo_params) == 200, "dlm_evo_params is 200 bytes");
+_Static_assert(sizeof(dlm_evo_params) == 208, "dlm_evo_params is 208 bytes");
 _Static_assert(sizeof(dlm_evo_population) == 32, "dlm_evo_population is 32 bytes");
 _Static_assert(sizeof(dlm_evo_census) == 872, "dlm_evo_census is 872 bytes");
 
@@ -355,6 +356,7 @@ struct dlm_evo_state {
     uint64_t seed, n_agents, tolerance;
     uint32_t n_pops, n_named, max_n, max_chunks, groups, width;
     int synchronous, any_wright_fisher, stop_at_fixation;
+    int counts_only; /* every parameter set runs as counts: events cost O(types), not matches */
     dlm_evo_world w; /* device pointers (a placeholder where a run has no such array) */
     void *owned[14]; /* the world's buffers, to free */
     size_t n_owned;
@@ -533,6 +535,10 @@ static dlm_status cu_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo
     for (i = 0; i < s->n_populations; ++i)
         if (s->populations[i].n > st->max_n)
             st->max_n = s->populations[i].n;
+    st->counts_only = s->n_params > 0;
+    for (i = 0; i < s->n_params; ++i)
+        if (s->params[i].representation != DLM_REPRESENTATION_COUNTS)
+            st->counts_only = 0;
     for (i = 0; i < s->n_params; ++i)
         if (s->params[i].rule == DLM_RULE_WRIGHT_FISHER)
             st->any_wright_fisher = 1;
@@ -588,14 +594,17 @@ done:
  * generation and event; the stream runs launches in order). */
 #define ASYNC_EVENTS_PER_ITEM ((uint64_t)1 << 14)
 #define ASYNC_EVENTS_PER_LAUNCH ((uint64_t)1 << 20)
+#define ASYNC_COUNTS_SCALE 256u
 
 static dlm_status run_async(dlm_evo_state *st, uint64_t first, uint64_t count, uint64_t active_pops,
                             dlm_error *err)
 {
-    uint64_t slice = ASYNC_EVENTS_PER_LAUNCH / (active_pops ? active_pops : 1), per = 1, g;
+    /* counts: an event is a few hundred instructions, not matches, so a launch holds more */
+    uint64_t scale = st->counts_only ? ASYNC_COUNTS_SCALE : 1u;
+    uint64_t slice = ASYNC_EVENTS_PER_LAUNCH * scale / (active_pops ? active_pops : 1), per = 1, g;
     dlm_status status = DLM_OK;
-    if (slice > ASYNC_EVENTS_PER_ITEM)
-        slice = ASYNC_EVENTS_PER_ITEM;
+    if (slice > ASYNC_EVENTS_PER_ITEM * scale)
+        slice = ASYNC_EVENTS_PER_ITEM * scale;
     if (slice == 0)
         slice = 1;
     if (st->max_n == 0)

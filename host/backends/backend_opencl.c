@@ -53,7 +53,7 @@ _Static_assert(sizeof(dlm_match_result) == 20, "dlm_match_result is 20 bytes");
 _Static_assert(offsetof(dlm_match_result, outcome) == 4, "outcome at 4");
 _Static_assert(sizeof(dlm_match_job) == 32, "dlm_match_job is 32 bytes");
 _Static_assert(offsetof(dlm_match_job, generation) == 24, "generation at 24");
-_Static_assert(sizeof(dlm_evo_params) == 200, "dlm_evo_params is 200 bytes");
+_Static_assert(sizeof(dlm_evo_params) == 208, "dlm_evo_params is 208 bytes");
 _Static_assert(offsetof(dlm_evo_params, mutation) == 64, "mutation at 64");
 _Static_assert(offsetof(dlm_evo_params, payoff_mode) == 124, "payoff_mode at 124");
 _Static_assert(sizeof(dlm_evo_population) == 32, "dlm_evo_population is 32 bytes");

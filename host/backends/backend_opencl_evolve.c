@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlm_counts.h"
 #include "backends/backend_opencl.h"
 #include "dlm_census.h"
 
@@ -50,6 +51,7 @@ struct dlm_evo_state {
     cl_uint n_pops, n_named, max_n, max_chunks, groups;
     size_t local; /* work-group width of dlmk_evo_evaluate (a power of two) */
     int synchronous, any_wright_fisher, stop_at_fixation;
+    int counts_only; /* every parameter set runs as counts: events cost O(types), not matches */
     cl_mem world[W_COUNT];
     cl_mem pops, active, counts, partial, named, parts, census;
     cl_mem dummy; /* stands in for arrays a run does not have */
@@ -115,7 +117,10 @@ static void state_from_setup(dlm_evo_state *st, const dlm_evo_setup *s)
     for (i = 0; i < s->n_populations; ++i)
         if (s->populations[i].n > st->max_n)
             st->max_n = s->populations[i].n;
+    st->counts_only = s->n_params > 0;
     for (i = 0; i < s->n_params; ++i) {
+        if (s->params[i].representation != DLM_REPRESENTATION_COUNTS)
+            st->counts_only = 0;
         if (s->params[i].rule == DLM_RULE_WRIGHT_FISHER)
             st->any_wright_fisher = 1;
         if (s->params[i].stop_at_fixation)
@@ -297,6 +302,8 @@ done:
 #define ASYNC_EVENTS_PER_ITEM ((uint64_t)1 << 14)
 /* ... and about this many events per launch over all populations. */
 #define ASYNC_EVENTS_PER_LAUNCH ((uint64_t)1 << 20)
+#define ASYNC_COUNTS_SCALE 256u
+#define ASYNC_GROUP 32u
 
 /* Generations first .. first+count-1 of an asynchronous rule: several generations per
  * launch for small populations, a generation's events in slices for large ones. */
@@ -304,11 +311,17 @@ static dlm_status run_async(dlm_backend *be, dlm_evo_state *st, uint64_t first, 
                             uint64_t active_pops, dlm_error *err)
 {
     const int K = DLM_CLK_EVO_ASYNC;
-    uint64_t slice = ASYNC_EVENTS_PER_LAUNCH / (active_pops ? active_pops : 1), per = 1, g;
-    size_t global = st->n_pops;
+    /* counts: an event is a few hundred instructions, not matches, so a launch holds more */
+    uint64_t scale = st->counts_only ? ASYNC_COUNTS_SCALE : 1u;
+    uint64_t slice = ASYNC_EVENTS_PER_LAUNCH * scale / (active_pops ? active_pops : 1), per = 1, g;
+    /* Work-groups of ASYNC_GROUP items: an implementation may otherwise choose groups of
+       thousands, and one that keeps every item's private memory on a CPU thread's stack
+       (PoCL) overflows it with the count representation's per-item state (about 3.5 KiB,
+       kernels/dlm_counts.h). Items past n_pops return at once. */
+    size_t local = ASYNC_GROUP, global = (st->n_pops + ASYNC_GROUP - 1) / ASYNC_GROUP * ASYNC_GROUP;
     dlm_status s;
-    if (slice > ASYNC_EVENTS_PER_ITEM)
-        slice = ASYNC_EVENTS_PER_ITEM;
+    if (slice > ASYNC_EVENTS_PER_ITEM * scale)
+        slice = ASYNC_EVENTS_PER_ITEM * scale;
     if (slice == 0)
         slice = 1;
     if (slice >= st->max_n) { /* whole generations, as many as fit */
@@ -331,7 +344,7 @@ static dlm_status run_async(dlm_backend *be, dlm_evo_state *st, uint64_t first, 
             cl_uint begin = (cl_uint)e, end = (cl_uint)(e + slice < st->max_n ? e + slice : st->max_n);
             if ((s = dlm_cl_arg(be, K, WA + 5, sizeof begin, &begin, err)) != DLM_OK ||
                 (s = dlm_cl_arg(be, K, WA + 6, sizeof end, &end, err)) != DLM_OK ||
-                (s = dlm_cl_launch(be, K, 1, &global, NULL, err)) != DLM_OK)
+                (s = dlm_cl_launch(be, K, 1, &global, &local, err)) != DLM_OK)
                 return s;
         }
     }
@@ -434,12 +447,18 @@ dlm_status dlm_cl_evo_census(dlm_backend *be, dlm_evo_state *st, uint64_t g, dlm
 {
     const int CH = DLM_CLK_CENSUS_CHUNKS, ME = DLM_CLK_CENSUS_MERGE;
     cl_ulong gen = g, tolerance = st->tolerance;
-    size_t grid[2], pops = st->n_pops;
+    size_t grid[2], local[2], group = ASYNC_GROUP;
+    size_t pops = (st->n_pops + ASYNC_GROUP - 1) / ASYNC_GROUP * ASYNC_GROUP;
     dlm_status status;
     if (st->n_pops == 0)
         return DLM_OK;
+    /* work-groups of ASYNC_GROUP populations, as run_async's: PoCL keeps a group's private
+       memory on one thread's stack, and a census item of a count population holds its
+       counts, a merge item two records; items past n_pops return at once */
+    local[0] = 1;
+    local[1] = ASYNC_GROUP;
     grid[0] = st->max_chunks;
-    grid[1] = st->n_pops;
+    grid[1] = (st->n_pops + ASYNC_GROUP - 1) / ASYNC_GROUP * ASYNC_GROUP;
     if ((status = world_args(be, st, CH, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, CH, WA + 0, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, CH, WA + 1, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
@@ -449,13 +468,13 @@ dlm_status dlm_cl_evo_census(dlm_backend *be, dlm_evo_state *st, uint64_t g, dlm
         (status = dlm_cl_arg(be, CH, WA + 5, sizeof tolerance, &tolerance, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, CH, WA + 6, sizeof(cl_uint), &st->max_chunks, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, CH, WA + 7, sizeof(cl_mem), &st->parts, err)) != DLM_OK ||
-        (status = dlm_cl_launch(be, CH, 2, grid, NULL, err)) != DLM_OK ||
+        (status = dlm_cl_launch(be, CH, 2, grid, local, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, ME, 0, sizeof(cl_mem), &st->pops, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, ME, 1, sizeof(cl_uint), &st->n_pops, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, ME, 2, sizeof(cl_uint), &st->max_chunks, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, ME, 3, sizeof(cl_mem), &st->parts, err)) != DLM_OK ||
         (status = dlm_cl_arg(be, ME, 4, sizeof(cl_mem), &st->census, err)) != DLM_OK ||
-        (status = dlm_cl_launch(be, ME, 1, &pops, NULL, err)) != DLM_OK)
+        (status = dlm_cl_launch(be, ME, 1, &pops, &group, err)) != DLM_OK)
         return status;
     DLM_CL_TRY(clEnqueueReadBuffer(be->queue, st->census, CL_TRUE, 0,
                                    st->n_pops * sizeof(dlm_evo_census), out, 0, NULL, NULL));

@@ -9,9 +9,13 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#if defined(DLM_HAVE_OPENMP)
+#include <omp.h>
+#endif
 
 #include "backends/cpu_evolve.h"
 #include "dlm_census.h"
+#include "dlm_counts.h"
 
 struct dlm_evo_state {
     int threads;
@@ -23,6 +27,7 @@ struct dlm_evo_state {
     uint64_t tolerance;
     int synchronous;
     uint64_t n_agents;
+    dlm_counts *caches; /* count populations: one table of pair payoffs per thread */
     void *owned[24];
     int n_owned;
 };
@@ -68,7 +73,7 @@ dlm_status dlm_cpu_evo_create(int threads, const dlm_evo_setup *s, dlm_evo_state
                               dlm_error *err)
 {
     dlm_evo_state *st = calloc(1, sizeof *st);
-    int failed = 0;
+    int failed = 0, i;
     if (!st)
         return dlm_error_set(err, DLM_ERR_RUNTIME, "cpu backend: out of memory");
     st->threads = threads;
@@ -103,6 +108,9 @@ dlm_status dlm_cpu_evo_create(int threads, const dlm_evo_setup *s, dlm_evo_state
     st->world.fixed = own_alloc(st, s->n_populations * sizeof(uint64_t), &failed);
     st->pops = own_copy(st, s->populations, s->n_populations * sizeof *s->populations, &failed);
     st->named = own_copy(st, s->named, s->n_named * sizeof *s->named, &failed);
+    st->caches = own_alloc(st, (size_t)(threads > 1 ? threads : 1) * sizeof(dlm_counts), &failed);
+    for (i = 0; !failed && i < (threads > 1 ? threads : 1); ++i)
+        st->caches[i].params = 0xFFFFFFFFu; /* nothing known yet */
     if (failed) {
         dlm_cpu_evo_destroy(st);
         return dlm_error_set(err, DLM_ERR_RUNTIME,
@@ -119,6 +127,11 @@ static void generation_serial(dlm_evo_state *st, const dlm_evo_population *pop, 
 {
     const dlm_evo_world *w = &st->world;
     uint32_t x;
+    if (st->synchronous && w->params[pop->params].representation == DLM_REPRESENTATION_COUNTS) {
+        dlm_counts_wright_fisher(w, pop, g);
+        memcpy(&w->strategy[pop->agent0], &w->next[pop->agent0], pop->n * sizeof(dlm_strategy));
+        return;
+    }
     if (!st->synchronous) {
         for (x = 0; x < pop->n; ++x)
             dlm_evo_event(w, pop, g, x, counts);
@@ -141,6 +154,10 @@ static void generation_parallel(dlm_evo_state *st, const dlm_evo_population *pop
     long n = (long)pop->n, x;
     uint64_t coop = 0, moves = 0, matches = 0;
     (void)st;
+    if (w->params[pop->params].representation == DLM_REPRESENTATION_COUNTS) {
+        generation_serial(st, pop, g, counts); /* O(N types): no agent-parallel work */
+        return;
+    }
 #if defined(DLM_HAVE_OPENMP)
 #pragma omp parallel for schedule(dynamic, 256) num_threads(st->threads) reduction(+ : coop, moves, matches)
 #endif
@@ -180,12 +197,25 @@ dlm_status dlm_cpu_evo_run(dlm_evo_state *st, uint64_t first, uint64_t count,
         return DLM_OK;
     }
 #if defined(DLM_HAVE_OPENMP)
-#pragma omp parallel for schedule(dynamic, 1) num_threads(st->threads) if (st->threads > 1)
+#pragma omp parallel for schedule(dynamic, 16) num_threads(st->threads) if (st->threads > 1)
 #endif
     for (p = 0; p < n_pops; ++p) {
+        /* counts: the payoffs of the thread's last population, reused when its parameter
+           set and types are the same (dlm_counts_reuse: the same numbers, computed once) */
+#if defined(DLM_HAVE_OPENMP)
+        dlm_counts *cache = &st->caches[st->threads > 1 ? omp_get_thread_num() : 0];
+#else
+        dlm_counts *cache = &st->caches[0];
+#endif
         uint64_t g;
         if (!active[p] || dlm_evo_stopped(&st->world, (uint32_t)p))
             continue;
+        if (!st->synchronous &&
+            st->world.params[st->pops[p].params].representation == DLM_REPRESENTATION_COUNTS) {
+            dlm_counts_run_with(&st->world, &st->pops[p], (uint32_t)p, first, count, 0u,
+                                st->pops[p].n, &counts[p], cache);
+            continue;
+        }
         for (g = first; g < first + count; ++g) {
             generation_serial(st, &st->pops[p], g, &counts[p]);
             if (dlm_evo_check_fixation(&st->world, &st->pops[p], (uint32_t)p, g))

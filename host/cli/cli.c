@@ -933,13 +933,19 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
         dlm_evo_plan_free(&plan);
         return rc;
     }
-    if (!cli_quiet_runs)
+    if (!cli_quiet_runs) {
         fprintf(stderr, "dilemma: %s, %zu population%s of %u agents: about %.1f MiB (%llu bytes "
-                    "per agent%s)%s\n", dlm_evo_rule_name(plan.rule), plan.n_populations,
-            plan.n_populations == 1 ? "" : "s", sc->evolution.population, plan.bytes / 1048576.0,
-            (unsigned long long)dlm_evo_bytes_per_agent(plan.synchronous),
-            plan.interaction.n ? " plus the graphs" : "",
-            plan.bytes_available ? "" : " (memory here unknown)");
+                    "per agent%s)%s; representation: %s\n", dlm_evo_rule_name(plan.rule),
+                plan.n_populations, plan.n_populations == 1 ? "" : "s", sc->evolution.population,
+                plan.bytes / 1048576.0, (unsigned long long)dlm_evo_bytes_per_agent(plan.synchronous),
+                plan.interaction.n ? " plus the graphs" : "",
+                plan.bytes_available ? "" : " (memory here unknown)",
+                plan.count_types ? "counts of types" : "agents");
+        if (plan.count_types)
+            fprintf(stderr, "dilemma: counts: up to %u types (strategy x class) per population, "
+                            "payoffs %s once per type pair\n", plan.count_types,
+                    plan.params.payoff_mode ? "exact" : "of one deterministic match");
+    }
     rc = open_backend(cmd, sc, &ops, &be);
     if (rc) {
         dlm_sink_abort(&records);

@@ -29,7 +29,7 @@ static const char *const evolution_keys[] = {
     "population", "populations", "generations",  "rule",        "selection", "fitness",
     "accumulate", "payoff",      "structure",    "replacement", "mutation",  "initial",
     "classes",    "stop",        "record_every", "tolerance",   "snapshot",  "track",
-    "moran_death", "exact",     "cost"};
+    "moran_death", "exact",     "cost",        "representation"};
 static const char *const rules[] = {"moran-bd",   "moran-db",      "fermi",
                                     "fermi-sync", "wright-fisher", "imitate-best"};
 static const char *const fitness_maps[] = {"linear", "exponential"};
@@ -37,6 +37,7 @@ static const char *const moran_deaths[] = {"any", "others"};
 static const char *const accumulations[] = {"mean", "total"};
 static const char *const payoffs[] = {"played", "exact"};
 static const char *const exact_kinds[] = {"match", "long-run"};
+static const char *const representations[] = {"auto", "counts", "agents"};
 
 static const char *const mutation_keys[] = {"rate", "kind", "set", "sigma"};
 static const char *const mutation_kinds[] = {"none",     "set",         "random-memory-one",
@@ -545,6 +546,24 @@ static dlm_status read_classes(reader *r, const dlm_node *key, const dlm_node *v
                      sizeof *ev->classes);
 }
 
+/* evolution.moran_death, when given: a choice of moran-bd in a well-mixed population. */
+static dlm_status check_moran_death(reader *r)
+{
+    const dlm_evolution_spec *ev = r->ev;
+    if (!r->moran_death)
+        return DLM_OK;
+    if (strcmp(ev->rule, "moran-bd") != 0)
+        return dlm_cfg_fail(r->err, r->moran_death, "evolution.moran_death",
+                            "only moran-bd chooses who dies among all or among the others "
+                            "(the rule here is %s); leave the key out", ev->rule);
+    if (!ev->moran_death_others && strcmp(ev->structure.type, "well-mixed") != 0)
+        return dlm_cfg_fail(r->err, r->moran_death, "evolution.moran_death",
+                            "any (the one who dies drawn among all n) is for a well-mixed "
+                            "population; on a %s the offspring replaces a neighbour: use "
+                            "others or leave the key out", ev->structure.type);
+    return DLM_OK;
+}
+
 /* ---- the section -------------------------------------------------------------------- */
 
 static void evolution_defaults(dlm_evolution_spec *ev)
@@ -556,7 +575,7 @@ static void evolution_defaults(dlm_evolution_spec *ev)
     snprintf(ev->rule, sizeof ev->rule, "moran-bd");
     ev->selection = 1.0;
     snprintf(ev->fitness, sizeof ev->fitness, "linear");
-    snprintf(ev->moran_death, sizeof ev->moran_death, "any");
+    snprintf(ev->representation, sizeof ev->representation, "auto");
     dlm_cfg_evo_structure_defaults(&ev->structure);
     ev->replacement = ev->structure;
     snprintf(ev->mutation_kind, sizeof ev->mutation_kind, "none");
@@ -613,12 +632,6 @@ static dlm_status read_scalars(reader *r, const dlm_node *map)
             return st;
         snprintf(ev->fitness, sizeof ev->fitness, "%s", fitness_maps[index]);
     }
-    if ((v = dlm_node_lookup(map, "moran_death", NULL))) {
-        if ((st = dlm_cfg_get_choice(r->err, v, "evolution.moran_death", moran_deaths,
-                                     N_OF(moran_deaths), &index)))
-            return st;
-        snprintf(ev->moran_death, sizeof ev->moran_death, "%s", moran_deaths[index]);
-    }
     if ((v = dlm_node_lookup(map, "accumulate", NULL))) {
         if ((st = dlm_cfg_get_choice(r->err, v, "evolution.accumulate", accumulations,
                                      N_OF(accumulations), &index)))
@@ -631,6 +644,20 @@ static dlm_status read_scalars(reader *r, const dlm_node *map)
             return st;
         ev->payoff_exact = index;
         r->payoff = v;
+    }
+    if ((v = dlm_node_lookup(map, "moran_death", NULL))) {
+        if ((st = dlm_cfg_get_choice(r->err, v, "evolution.moran_death", moran_deaths,
+                                     N_OF(moran_deaths), &index)))
+            return st;
+        ev->moran_death_others = index;
+        r->moran_death = v;
+    }
+    if ((v = dlm_node_lookup(map, "representation", NULL))) {
+        if ((st = dlm_cfg_get_choice(r->err, v, "evolution.representation", representations,
+                                     N_OF(representations), &index)))
+            return st;
+        snprintf(ev->representation, sizeof ev->representation, "%s", representations[index]);
+        r->representation = v;
     }
     if ((v = dlm_node_lookup(map, "record_every", NULL)) &&
         (st = dlm_cfg_get_uint(r->err, v, "evolution.record_every", 1, GENERATIONS_MAX,
@@ -858,6 +885,8 @@ static dlm_status cross_checks(reader *r)
         return dlm_cfg_fail(r->err, r->exact, "evolution.exact",
                             "chooses which exact payoff, so it needs evolution.payoff: exact "
                             "(the payoff here is played)");
+    if ((st = check_moran_death(r)))
+        return st;
     if (strcmp(ev->initial, "mutant") == 0 && ev->mutants >= ev->population)
         return dlm_cfg_fail(r->err, r->mutant_count, "evolution.initial.mutant.count",
                             "%u mutants in a population of %u: at most population - 1", ev->mutants,

@@ -63,8 +63,6 @@ typedef struct dlm_evolution_spec {
     uint32_t populations;   /* independent populations (replicates), each with its own streams */
     uint64_t generations;   /* stop after this many */
     char rule[16];          /* moran-bd | moran-db | fermi | fermi-sync | wright-fisher | imitate-best */
-    char moran_death[8];    /* moran-bd: any (the one who dies is any of N, the parent
-                               included; Nowak 2006) | others (one of the other N - 1) */
     double selection;       /* w (fitness maps) or beta (fermi rules), >= 0 */
     char fitness[16];       /* linear | exponential */
     int accumulate_total;   /* 0: payoff = mean over an agent's matches; 1: sum */
@@ -72,6 +70,10 @@ typedef struct dlm_evolution_spec {
     int exact_long_run;     /* exact: 0 = per round of the match, 1 = of the endless game */
     dlm_share *costs;       /* cost: a strategy and its cost per round (in `share`) */
     size_t n_costs;
+    int moran_death_others; /* moran-bd, well-mixed: 0 = the one who dies is any of the n
+                               (parent included; default), 1 = one of the n - 1 others */
+    char representation[8]; /* auto | counts | agents (a well-mixed population of few types
+                               as a vector of counts, or agent by agent) */
     dlm_structure_spec structure;   /* interaction */
     dlm_structure_spec replacement; /* replacement (a copy of structure unless given) */
     double mutation_rate;   /* mu per offspring */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dlm_counts.h"
 #include "core/paths.h"
 #include "output/checkpoint.h"
 #include "output/evolve_output.h"
@@ -110,7 +111,10 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
     dlm_print_double(fp, plan->params.mutation_kind ? ev->mutation_rate : 0.0);
     fputs("},\"structure\":", fp);
     dlm_json_string(fp, ev->structure.type);
-    fprintf(fp, ",\"payoff\":\"%s\"", ev->payoff_exact ? "exact" : "played");
+    fprintf(fp, ",\"payoff\":\"%s\",\"representation\":\"%s\"", ev->payoff_exact ? "exact" : "played",
+            plan->params.representation == DLM_REPRESENTATION_COUNTS ? "counts" : "agents");
+    if (plan->rule == DLM_RULE_MORAN_BD)
+        fprintf(fp, ",\"moran_death\":\"%s\"", ev->moran_death_others ? "others" : "any");
     if (ev->payoff_exact && ev->exact_long_run) /* absent: the match's (as before the key) */
         fputs(",\"exact\":\"long-run\"", fp);
     for (i = 0; i < ev->n_costs; ++i) { /* absent without costs */
@@ -121,8 +125,7 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
         if (i + 1 == ev->n_costs)
             fputc('}', fp);
     }
-    fprintf(fp, ",\"stop_at_fixation\":%s,\"classes\":[",
-            ev->stop_at_fixation ? "true" : "false");
+    fprintf(fp, ",\"stop_at_fixation\":%s,\"classes\":[", ev->stop_at_fixation ? "true" : "false");
     for (i = 0; i < plan->n_classes; ++i) {
         const dlm_player_spec *c = class_spec(sc, i);
         fprintf(fp, "%s{\"name\":", i ? "," : "");

@@ -485,6 +485,7 @@ static dlm_status plan_params(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
     ep->rules = dlm_match_rules_from_scenario(sc);
     ep->rule = plan->rule;
     ep->accumulate = ev->accumulate_total ? 1u : 0u;
+    ep->moran_death = ev->moran_death_others ? DLM_MORAN_DEATH_OTHERS : DLM_MORAN_DEATH_ANY;
     ep->fitness_map = strcmp(ev->fitness, "exponential") == 0 ? DLM_FITNESS_EXPONENTIAL
                                                               : DLM_FITNESS_LINEAR;
     ep->sigma = ev->sigma;
@@ -894,7 +895,8 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
         (st = plan_mutation(sc, plan, err)) != DLM_OK ||
         (st = plan_populations(sc, plan, err)) != DLM_OK ||
         (st = plan_exact(sc, plan, err)) != DLM_OK ||
-        (st = dlm_evo_plan_types(sc, plan, err)) != DLM_OK) {
+        (st = dlm_evo_plan_types(sc, plan, err)) != DLM_OK ||
+        (st = dlm_evo_plan_representation(sc, plan, err)) != DLM_OK) {
         dlm_evo_plan_free(plan);
         return st;
     }

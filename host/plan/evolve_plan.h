@@ -33,6 +33,8 @@ typedef struct dlm_evo_plan {
     uint64_t bytes;           /* memory the run needs on the host (graphs included) */
     uint64_t graph_bytes;     /* of which the graphs, while they are built */
     uint64_t bytes_available; /* physical memory here (0 if unknown) */
+    uint32_t count_types;     /* representation counts: the most types of a population;
+                                 0: agent by agent (params.representation) */
     /* A batch of runs (dlm_evo_plan_join): one parameter set per run, owned; null for a
        plan of one run, whose parameters are `params`. */
     dlm_evo_params *batch_params;
@@ -50,6 +52,11 @@ dlm_status dlm_evo_plan_check(const dlm_scenario *sc, dlm_error *err);
  * with exact payoffs, and the strategies with a cost — appended to the table, with their
  * costs and the exact payoff of every pair of types and classes computed once. */
 dlm_status dlm_evo_plan_types(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err);
+/* Step 10 of dlm_evo_plan_build (evolve_counts.c): params.representation and count_types,
+ * by evolution.representation (auto: counts where they apply); DLM_ERR_USAGE when counts
+ * are asked for where they do not apply. */
+dlm_status dlm_evo_plan_representation(const dlm_scenario *sc, dlm_evo_plan *plan,
+                                       dlm_error *err);
 /* The upload description of a plan (pointers into it). */
 void dlm_evo_plan_setup(const dlm_evo_plan *plan, uint64_t seed, dlm_evo_setup *setup);
 void dlm_evo_plan_free(dlm_evo_plan *plan);

@@ -47,7 +47,7 @@ static dlm_status check_dynamics(const dlm_scenario *sc, dlm_pop_model *m, dlm_e
                              "chain needs mutation within them (evolution.mutation.set)",
                              ev->mutation_kind);
     m->n = ev->population;
-    m->death_any = strcmp(ev->moran_death, "others") != 0;
+    m->death_any = !ev->moran_death_others;
     m->exponential = strcmp(ev->fitness, "exponential") == 0;
     m->selection = ev->selection;
     m->accumulate_total = ev->accumulate_total;

@@ -63,7 +63,7 @@ static_assert(sizeof(dlm_match_result) == 20, "dlm_match_result is 20 bytes");
 static_assert(offsetof(dlm_match_result, outcome) == 4, "outcome at 4");
 static_assert(sizeof(dlm_cuda_job) == 32, "dlm_cuda_job is 32 bytes");
 static_assert(offsetof(dlm_cuda_job, generation) == 24, "generation at 24");
-static_assert(sizeof(dlm_evo_params) == 200, "dlm_evo_params is 200 bytes");
+static_assert(sizeof(dlm_evo_params) == 208, "dlm_evo_params is 208 bytes");
 static_assert(offsetof(dlm_evo_params, mutation) == 64, "mutation at 64");
 static_assert(offsetof(dlm_evo_params, payoff_mode) == 124, "payoff_mode at 124");
 static_assert(sizeof(dlm_evo_population) == 32, "dlm_evo_population is 32 bytes");

@@ -1,0 +1,476 @@
+/* dlm_counts.h — the count representation of a well-mixed population of few types,
+ * written once for every backend (DESIGN.md §11: "well-mixed populations of few types are
+ * counts, not agents, where the model allows it").
+ *
+ * A type is (strategy, agent class). When every agent's strategy comes from a finite set
+ * (the strategies present, plus the mutation set when mutation draws from a set), the
+ * population's composition is a vector of counts, and an agent's payoff in a well-mixed
+ * population where everyone plays everyone else depends only on its type and the counts:
+ *
+ *     pi_t = (sum_u n_u A[t][u] - A[t][t]) / (n - 1)      (accumulate = total: no division)
+ *
+ * with A[t][u] the payoff per round to type t against type u: the exact expected payoff
+ * of a memory-one pair (payoff_mode 1, dlm_exact.h), or the payoff of one played match
+ * when both players are deterministic and noiseless (the host checks that any match of
+ * theirs is the same match). A[t][u] is computed once, when first needed, and kept for
+ * the rest of the call. An event then costs O(types) (and O(types^2) to refresh the
+ * payoffs after a change of composition), not O(n) matches.
+ *
+ * The agents stay the state of record: every event writes the strategy it hands on into
+ * the agent array exactly as the agent path does, so the census, snapshots, abundances,
+ * fixation and checkpoints read the same arrays in the same format; the counts are
+ * rebuilt from the agents at the start of each call (O(n types)). The type order is
+ * canonical (strategies sorted by their bits, then classes), and a payoff sums only over
+ * types present, so the numbers never depend on where a backend splits a run into calls.
+ *
+ * Rules (one side, complete well-mixed structure):
+ *   moran-bd  parent type chosen with probability n_t f(pi_t) / sum (roulette, exact: no
+ *             rejection sampling), the one who dies a uniform agent of all n (moran_death
+ *             any) or of the n - 1 others (others: an agent of the parent's type is the
+ *             parent itself with probability 1 / n_t, and then drawn again);
+ *   moran-db  a uniform agent dies; the parent's type by fitness among the n - 1 others;
+ *   fermi     a uniform focal agent and a uniform model among the others; the focal agent
+ *             adopts the model's strategy with probability 1 / (1 + exp(-beta (pi_y - pi_x))).
+ *   wright-fisher  every place of the next generation takes a parent type chosen by
+ *             n_t f(pi_t) / sum from the whole population (dlm_counts_wright_fisher).
+ * Mutation as on the agent path (only `set` keeps the types finite).
+ *
+ * Random numbers (DESIGN.md §3), generation g of population p: SELECTION (p, g) window e
+ * for the choices of event e, MUTATION (p, g) window e for its mutation; nothing else. The
+ * counts draw other numbers than the agent path (no matches, no rejection), so the two
+ * representations agree in distribution, not draw by draw.
+ */
+#ifndef DLM_COUNTS_H
+#define DLM_COUNTS_H
+
+#include "dlm_evolve.h"
+
+#define DLM_REPRESENTATION_AGENTS 0u
+#define DLM_REPRESENTATION_COUNTS 1u
+
+#define DLM_COUNTS_MAX_STRATEGIES 16u
+#define DLM_COUNTS_MAX_TYPES 16u /* strategies x classes */
+
+/* A population as counts of types, with its payoff matrix and current payoffs. */
+typedef struct dlm_counts {
+    dlm_strategy strategy[DLM_COUNTS_MAX_STRATEGIES]; /* sorted (dlm_strategy_order) */
+    double payoff[DLM_COUNTS_MAX_TYPES * DLM_COUNTS_MAX_TYPES]; /* A[t * n_types + u] */
+    double pi[DLM_COUNTS_MAX_TYPES]; /* payoff of type t at the current counts (present t) */
+    uint32_t count[DLM_COUNTS_MAX_TYPES];
+    uint32_t known[DLM_COUNTS_MAX_TYPES]; /* bit u of known[t]: A[t][u] is computed */
+    uint32_t n_strategies, n_classes, n_types, pi_valid;
+    uint32_t params, pad; /* the parameter set the payoffs belong to */
+} dlm_counts;
+
+/* Takes the payoffs known in `from` (a population run before, by the same caller) when it
+ * has the same parameter set and types: they are pure functions of those, so the numbers
+ * do not change, only the work of computing them again (the CPU backend keeps one per
+ * thread; a device work-item has none). */
+DLM_FN void dlm_counts_reuse(dlm_counts *cs, const dlm_counts *from)
+{
+    uint32_t i, t;
+    if (from->params != cs->params || from->n_types != cs->n_types ||
+        from->n_classes != cs->n_classes || from->n_strategies != cs->n_strategies)
+        return;
+    for (i = 0; i < cs->n_strategies; ++i)
+        if (!dlm_strategy_equal(&from->strategy[i], &cs->strategy[i]))
+            return;
+    for (t = 0; t < cs->n_types; ++t) {
+        cs->known[t] = from->known[t];
+        for (i = 0; i < cs->n_types; ++i)
+            cs->payoff[t * cs->n_types + i] = from->payoff[t * cs->n_types + i];
+    }
+}
+
+/* A total order of strategies by their bits: -1, 0 or 1. */
+DLM_FN int dlm_strategy_order(const dlm_strategy *a, const dlm_strategy *b)
+{
+    uint64_t x[12], y[12];
+    uint32_t i;
+    x[0] = a->kind; y[0] = b->kind;
+    x[1] = a->depth; y[1] = b->depth;
+    x[2] = a->opening; y[2] = b->opening;
+    x[3] = a->fsm_output; y[3] = b->fsm_output;
+    x[4] = a->table; y[4] = b->table;
+    x[5] = a->fsm_next_c; y[5] = b->fsm_next_c;
+    x[6] = a->fsm_next_d; y[6] = b->fsm_next_d;
+    for (i = 0; i < 5u; ++i) {
+        x[7u + i] = a->threshold[i];
+        y[7u + i] = b->threshold[i];
+    }
+    for (i = 0; i < 12u; ++i)
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    return 0;
+}
+
+/* Index of strategy s among the counts' strategies, or n_strategies. */
+DLM_FN uint32_t dlm_counts_find(const dlm_counts *cs, const dlm_strategy *s)
+{
+    uint32_t i;
+    for (i = 0; i < cs->n_strategies; ++i)
+        if (dlm_strategy_equal(&cs->strategy[i], s))
+            return i;
+    return cs->n_strategies;
+}
+
+/* Adds strategy s in its sorted place, unless present; 0 when there is no room. */
+DLM_FN uint32_t dlm_counts_add_strategy(dlm_counts *cs, const dlm_strategy *s)
+{
+    uint32_t at;
+    if (dlm_counts_find(cs, s) < cs->n_strategies)
+        return 1u;
+    if (cs->n_strategies == DLM_COUNTS_MAX_STRATEGIES)
+        return 0u;
+    at = cs->n_strategies;
+    while (at > 0u && dlm_strategy_order(s, &cs->strategy[at - 1u]) < 0) {
+        cs->strategy[at] = cs->strategy[at - 1u];
+        at -= 1u;
+    }
+    cs->strategy[at] = *s;
+    cs->n_strategies += 1u;
+    return 1u;
+}
+
+/* The type of local agent x. */
+DLM_FN uint32_t dlm_counts_type_of(const dlm_counts *cs, const dlm_evo_world *w,
+                                   const dlm_evo_population *pop, uint32_t x)
+{
+    dlm_strategy s = w->strategy[pop->agent0 + x];
+    return dlm_counts_find(cs, &s) * cs->n_classes + w->agent_class[pop->agent0 + x];
+}
+
+/* Builds the counts of population pop from its agents. Returns 0 when its types do not
+ * fit (the host plans the count representation only where they do). */
+DLM_FN uint32_t dlm_counts_build(dlm_counts *cs, const dlm_evo_world *w,
+                                 const dlm_evo_population *pop, const dlm_evo_params *ep)
+{
+    uint32_t x, i;
+    cs->n_strategies = 0u;
+    cs->n_classes = 1u;
+    cs->pi_valid = 0u;
+    cs->params = pop->params;
+    cs->pad = 0u;
+    for (x = 0; x < pop->n; ++x) {
+        uint32_t c = w->agent_class[pop->agent0 + x];
+        dlm_strategy s = w->strategy[pop->agent0 + x];
+        cs->n_classes = c + 1u > cs->n_classes ? c + 1u : cs->n_classes;
+        if (!dlm_counts_add_strategy(cs, &s))
+            return 0u;
+    }
+    if (ep->mutation_kind == DLM_MUTATION_SET)
+        for (i = 0; i < ep->set_size; ++i) {
+            dlm_strategy s = w->table[ep->set_offset + i];
+            if (!dlm_counts_add_strategy(cs, &s))
+                return 0u;
+        }
+    cs->n_types = cs->n_strategies * cs->n_classes;
+    if (cs->n_types > DLM_COUNTS_MAX_TYPES)
+        return 0u;
+    for (i = 0; i < cs->n_types; ++i) {
+        cs->count[i] = 0u;
+        cs->known[i] = 0u;
+    }
+    for (x = 0; x < pop->n; ++x)
+        cs->count[dlm_counts_type_of(cs, w, pop, x)] += 1u;
+    return 1u;
+}
+
+/* A[t][u]: the payoff per round to type t in a match against type u. */
+DLM_FN double dlm_counts_pair(dlm_counts *cs, const dlm_evo_world *w, const dlm_evo_params *ep,
+                              const dlm_evo_population *pop, uint32_t t, uint32_t u)
+{
+    uint32_t at = t * cs->n_types + u;
+    if (!((cs->known[t] >> u) & 1u)) {
+        dlm_strategy a = cs->strategy[t / cs->n_classes], b = cs->strategy[u / cs->n_classes];
+        dlm_player_params pa = w->classes[ep->class_offset + t % cs->n_classes];
+        dlm_player_params pb = w->classes[ep->class_offset + u % cs->n_classes];
+        dlm_match_rules rules = ep->rules;
+        if (ep->payoff_mode == 1u) {
+            double payoff[4];
+            payoff[0] = ep->payoff[0];
+            payoff[1] = ep->payoff[1];
+            payoff[2] = ep->payoff[2];
+            payoff[3] = ep->payoff[3];
+            cs->payoff[at] = dlm_exact_match_payoff(&a, &b, &pa, &pb, &rules, payoff, (double *)0);
+        } else { /* deterministic players: any one match is every match */
+            dlm_match_result m = dlm_play_match(
+                &a, &b, &pa, &pb, &rules, pop->seed, dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, pop->id, 0u),
+                dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, pop->id, 0u), 0u, (DLM_GLOBAL uint8_t *)0);
+            cs->payoff[at] = dlm_match_payoff_a(ep, &m);
+        }
+        cs->known[t] |= 1u << u;
+    }
+    return cs->payoff[at];
+}
+
+/* Census of type t (no cache: a census asks each pair once): its payoff at the current
+ * counts, and the C moves and moves of one agent of it in a match with everyone else,
+ * expected (payoff_mode 1) or of the one deterministic match, in *coop and *moves. */
+DLM_FN double dlm_counts_census_type(dlm_counts *cs, const dlm_evo_world *w,
+                                     const dlm_evo_params *ep, const dlm_evo_population *pop,
+                                     uint32_t t, double *coop, double *moves)
+{
+    double sum = 0.0, c = 0.0, m = 0.0;
+    uint32_t u;
+    for (u = 0; u < cs->n_types; ++u) {
+        dlm_strategy a = cs->strategy[t / cs->n_classes], b = cs->strategy[u / cs->n_classes];
+        dlm_player_params pa = w->classes[ep->class_offset + t % cs->n_classes];
+        dlm_player_params pb = w->classes[ep->class_offset + u % cs->n_classes];
+        dlm_match_rules rules = ep->rules;
+        double n = (double)(u == t ? cs->count[u] - 1u : cs->count[u]), pay, cc, length;
+        if (cs->count[u] == 0u || n == 0.0)
+            continue;
+        if (ep->payoff_mode == 1u) {
+            double payoff[4], weight = 1.0, step;
+            uint32_t r;
+            payoff[0] = ep->payoff[0];
+            payoff[1] = ep->payoff[1];
+            payoff[2] = ep->payoff[2];
+            payoff[3] = ep->payoff[3];
+            pay = dlm_exact_match_payoff(&a, &b, &pa, &pb, &rules, payoff, &cc);
+            step = rules.geometric ? dlm_threshold_probability(rules.continuation) : 1.0;
+            length = 0.0; /* the expected length: the weights of dlm_exact_match_payoff */
+            for (r = 0; r < rules.rounds && weight >= 1e-18; ++r) {
+                length = length + weight;
+                weight = weight * step;
+            }
+        } else {
+            dlm_match_result mr = dlm_play_match(
+                &a, &b, &pa, &pb, &rules, pop->seed, dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, pop->id, 0u),
+                dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, pop->id, 0u), 0u, (DLM_GLOBAL uint8_t *)0);
+            pay = dlm_match_payoff_a(ep, &mr);
+            length = (double)mr.rounds;
+            cc = (double)(mr.outcome[0] + mr.outcome[1]) / (length > 0.0 ? length : 1.0);
+        }
+        sum = sum + n * pay;
+        c = c + n * cc * length;
+        m = m + n * length;
+    }
+    *coop = c;
+    *moves = m;
+    return ep->accumulate ? sum : sum / (double)(pop->n - 1u);
+}
+
+/* Brings pi up to date with the counts: each present type's payoff, summed in type order
+ * over the present types. */
+DLM_FN void dlm_counts_payoffs(dlm_counts *cs, const dlm_evo_world *w, const dlm_evo_params *ep,
+                               const dlm_evo_population *pop)
+{
+    uint32_t t, u;
+    if (cs->pi_valid)
+        return;
+    for (t = 0; t < cs->n_types; ++t) {
+        double sum = 0.0;
+        if (cs->count[t] == 0u)
+            continue;
+        for (u = 0; u < cs->n_types; ++u) {
+            double add;
+            if (cs->count[u] == 0u)
+                continue;
+            add = (double)(u == t ? cs->count[u] - 1u : cs->count[u]) *
+                  dlm_counts_pair(cs, w, ep, pop, t, u);
+            sum = sum + add;
+        }
+        cs->pi[t] = ep->accumulate ? sum : sum / (double)(pop->n - 1u);
+    }
+    cs->pi_valid = 1u;
+}
+
+/* A type chosen with probability weight_t / sum, weight_t = (n_t - [t == less]) f(pi_t)
+ * (less = n_types: nobody left out); n_types when every weight is 0. */
+DLM_FN uint32_t dlm_counts_by_fitness(const dlm_counts *cs, const dlm_evo_params *ep,
+                                      uint32_t less, dlm_cursor *sel)
+{
+    double total = 0.0, u, run = 0.0;
+    uint32_t t, last = cs->n_types;
+    for (t = 0; t < cs->n_types; ++t) {
+        uint32_t n = cs->count[t] - (t == less ? 1u : 0u);
+        double f;
+        if (cs->count[t] == 0u || n == 0u)
+            continue;
+        f = dlm_fitness(ep, cs->pi[t]);
+        if (f > 0.0)
+            total = total + (double)n * f;
+    }
+    if (!(total > 0.0))
+        return cs->n_types;
+    u = dlm_cursor_uniform(sel) * total;
+    for (t = 0; t < cs->n_types; ++t) {
+        uint32_t n = cs->count[t] - (t == less ? 1u : 0u);
+        double f;
+        if (cs->count[t] == 0u || n == 0u)
+            continue;
+        f = dlm_fitness(ep, cs->pi[t]);
+        if (!(f > 0.0))
+            continue;
+        run = run + (double)n * f;
+        last = t;
+        if (u < run)
+            return t;
+    }
+    return last; /* u within rounding of the total */
+}
+
+/* The type of a uniform agent among the n - 1 others of one of type `less`. */
+DLM_FN uint32_t dlm_counts_uniform_other(const dlm_counts *cs, const dlm_evo_population *pop,
+                                         uint32_t less, dlm_cursor *sel)
+{
+    uint32_t k = dlm_cursor_below(sel, pop->n - 1u), t, last = 0u;
+    for (t = 0; t < cs->n_types; ++t) {
+        uint32_t n = cs->count[t] - (t == less && cs->count[t] ? 1u : 0u);
+        if (n == 0u)
+            continue;
+        last = t;
+        if (k < n)
+            return t;
+        k -= n;
+    }
+    return last;
+}
+
+/* Local agent x takes strategy s: the agent array and the counts. */
+DLM_FN void dlm_counts_set(dlm_counts *cs, const dlm_evo_world *w, const dlm_evo_population *pop,
+                           uint32_t x, uint32_t from, dlm_strategy s)
+{
+    uint32_t to = dlm_counts_find(cs, &s) * cs->n_classes + w->agent_class[pop->agent0 + x];
+    w->strategy[pop->agent0 + x] = s;
+    if (to != from) {
+        cs->count[from] -= 1u;
+        cs->count[to] += 1u;
+        cs->pi_valid = 0u;
+    }
+}
+
+/* Event e of generation g, on the counts. */
+DLM_FN void dlm_counts_event(dlm_counts *cs, const dlm_evo_world *w, const dlm_evo_population *pop,
+                             const dlm_evo_params *ep, uint64_t g, uint32_t e,
+                             dlm_evo_counts *counts)
+{
+    dlm_cursor sel = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g), e);
+    dlm_cursor mut = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g), e);
+    uint32_t x, tx, source;
+    dlm_counts_payoffs(cs, w, ep, pop);
+    if (ep->rule == DLM_RULE_MORAN_BD) {
+        uint32_t trial;
+        source = dlm_counts_by_fitness(cs, ep, cs->n_types, &sel);
+        if (source == cs->n_types) {
+            counts->failed_events += 1u;
+            return;
+        }
+        x = dlm_cursor_below(&sel, pop->n);
+        tx = dlm_counts_type_of(cs, w, pop, x);
+        /* others: x is the parent itself with probability 1 / n_source; draw again */
+        for (trial = 0u; ep->moran_death == DLM_MORAN_DEATH_OTHERS && tx == source &&
+                         trial < ep->max_trials &&
+                         dlm_cursor_below(&sel, cs->count[source]) == 0u;
+             ++trial) {
+            x = dlm_cursor_below(&sel, pop->n);
+            tx = dlm_counts_type_of(cs, w, pop, x);
+        }
+    } else if (ep->rule == DLM_RULE_MORAN_DB) {
+        x = dlm_cursor_below(&sel, pop->n);
+        tx = dlm_counts_type_of(cs, w, pop, x);
+        source = dlm_counts_by_fitness(cs, ep, tx, &sel);
+        if (source == cs->n_types) {
+            counts->failed_events += 1u;
+            return;
+        }
+    } else { /* fermi */
+        uint64_t threshold;
+        x = dlm_cursor_below(&sel, pop->n);
+        tx = dlm_counts_type_of(cs, w, pop, x);
+        source = dlm_counts_uniform_other(cs, pop, tx, &sel);
+        if (source / cs->n_classes == tx / cs->n_classes) {
+            source = tx; /* the same strategy: imitation changes nothing, and draws nothing */
+        } else {
+            threshold = dlm_probability_threshold_from_double(
+                dlm_fermi(ep->selection, cs->pi[source] - cs->pi[tx]));
+            if (!dlm_fires(dlm_cursor_word(&sel), threshold))
+                source = tx;
+        }
+    }
+    if (ep->mutation_kind == 0u && source / cs->n_classes == tx / cs->n_classes)
+        return; /* the agent keeps its strategy */
+    dlm_counts_set(cs, w, pop, x, tx,
+                   dlm_evo_maybe_mutate(w, ep, cs->strategy[source / cs->n_classes], &mut));
+}
+
+/* 1 when one strategy holds all n agents (over its classes). */
+DLM_FN uint32_t dlm_counts_monomorphic(const dlm_counts *cs, const dlm_evo_population *pop)
+{
+    uint32_t s, c;
+    for (s = 0; s < cs->n_strategies; ++s) {
+        uint32_t n = 0u;
+        for (c = 0; c < cs->n_classes; ++c)
+            n += cs->count[s * cs->n_classes + c];
+        if (n == pop->n)
+            return 1u;
+        if (n != 0u)
+            return 0u;
+    }
+    return 0u;
+}
+
+/* Population p (batch index) on the counts: generations first .. first+count-1, in each
+ * its events begin .. min(end, n)-1; a generation whose last event ran ends with the
+ * fixation check (stop_at_fixation), as dlm_evo_check_fixation does on the agents. */
+DLM_FN void dlm_counts_run_with(const dlm_evo_world *w, const dlm_evo_population *pop, uint32_t p,
+                                uint64_t first, uint64_t count, uint32_t begin, uint32_t end,
+                                dlm_evo_counts *counts, dlm_counts *cache)
+{
+    dlm_evo_params ep = w->params[pop->params];
+    dlm_counts cs;
+    uint64_t g;
+    uint32_t e;
+    if (!dlm_counts_build(&cs, w, pop, &ep)) {
+        counts->failed_events += count * (uint64_t)pop->n; /* the host never plans this */
+        return;
+    }
+    if (cache)
+        dlm_counts_reuse(&cs, cache);
+    for (g = first; g < first + count; ++g) {
+        for (e = begin; e < end && e < pop->n; ++e)
+            dlm_counts_event(&cs, w, pop, &ep, g, e, counts);
+        if (end >= pop->n && ep.stop_at_fixation && dlm_counts_monomorphic(&cs, pop)) {
+            w->fixed[p] = g + 1u;
+            break;
+        }
+    }
+    if (cache)
+        *cache = cs;
+}
+
+/* Wright-Fisher on the counts, generation g: every place x of the next generation
+ * (w->next) takes the strategy of a parent type chosen with probability n_t f(pi_t) / sum
+ * over the whole population (itself included), mutated as on the agent path; SELECTION
+ * (p, g) window x and MUTATION (p, g) window x. O(N types); the commit and the fixation
+ * check are the agent path's. */
+DLM_FN void dlm_counts_wright_fisher(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                     uint64_t g)
+{
+    dlm_evo_params ep = w->params[pop->params];
+    dlm_counts cs;
+    uint32_t x;
+    if (!dlm_counts_build(&cs, w, pop, &ep))
+        return; /* the host never plans this */
+    dlm_counts_payoffs(&cs, w, &ep, pop);
+    for (x = 0; x < pop->n; ++x) {
+        dlm_cursor sel = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g), x);
+        dlm_cursor mut = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g), x);
+        uint32_t t = dlm_counts_by_fitness(&cs, &ep, cs.n_types, &sel);
+        if (t == cs.n_types) /* no positive fitness anywhere: the place keeps its strategy */
+            t = dlm_counts_type_of(&cs, w, pop, x);
+        w->next[pop->agent0 + x] = dlm_evo_maybe_mutate(w, &ep, cs.strategy[t / cs.n_classes], &mut);
+    }
+}
+
+/* dlm_counts_run_with, without a cache of payoffs (a device work-item). */
+DLM_FN void dlm_counts_run(const dlm_evo_world *w, const dlm_evo_population *pop, uint32_t p,
+                           uint64_t first, uint64_t count, uint32_t begin, uint32_t end,
+                           dlm_evo_counts *counts)
+{
+    dlm_counts_run_with(w, pop, p, first, count, begin, end, counts, (dlm_counts *)0);
+}
+
+#endif /* DLM_COUNTS_H */
