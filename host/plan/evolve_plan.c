@@ -885,7 +885,8 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
         (st = plan_classes(sc, plan, err)) != DLM_OK ||
         (st = plan_mutation(sc, plan, err)) != DLM_OK ||
         (st = plan_populations(sc, plan, err)) != DLM_OK ||
-        (st = plan_exact(sc, plan, err)) != DLM_OK) {
+        (st = plan_exact(sc, plan, err)) != DLM_OK ||
+        (st = dlm_reputation_plan(sc, plan, err)) != DLM_OK) {
         dlm_evo_plan_free(plan);
         return st;
     }

@@ -1,0 +1,134 @@
+/* dlm_reputation.h — the donation game with reputations (DLM_INTERACTION_DONATION,
+ * DESIGN.md section 11, docs/interactions.md), written once for every backend. Included
+ * by dlm_evolve.h after the structure functions (dlm_evo_partner, dlm_evo_partner_count),
+ * which it uses; dlm_evo_evaluate is its only caller.
+ *
+ * Traits. An action rule is a dlm_strategy of kind DLM_STRAT_ACTION_RULE: `opening` holds
+ * the rule (DLM_ACTION_ALLC: always help; _ALLD: never; _DISC: help recipients in good
+ * standing), and `fsm_output` holds the agent's standing word (below). dlm_strategy_equal
+ * compares the rule only, so census abundances and fixation ignore standings.
+ *
+ * Standing (public assessment: one observer's verdict, shared by all). The standing word
+ * of an agent: bit 0 = bad at the end of generation s, bit 1 = bad at the start of
+ * generation s, bits 2..31 = s mod 2^30. Zero (every fresh record) is good. The standing
+ * of an agent at the start of generation g is bit 1 when s = g, else bit 0: so reading
+ * never depends on whether the agent has already been evaluated in g, and evaluations of
+ * one generation (run in parallel) all see the standings of its start.
+ * Selection copies a record whole: an offspring inherits its parent's standing; a mutant
+ * from the mutation set starts good.
+ *
+ * Evaluation of local agent x in generation g (rounds = ep->rules.rounds). In each round
+ *   1. x is donor: a recipient y is drawn as the structure draws a partner (well-mixed: a
+ *      uniform other agent; graph: a uniform neighbour); x intends to help by its rule and
+ *      y's standing; an intended help fails with the execution error; the observer
+ *      assesses x by the norm from (x's action, y's standing) and assigns the wrong
+ *      standing with the assessment error;
+ *   2. x is recipient: a donor z is drawn the same way and helps x by z's rule and x's
+ *      standing (execution error as above).
+ * x pays c per help given and earns b per help received; its payoff is the mean per round
+ * (accumulate: total, the sum). Like the matches of the game kind, the other side of an
+ * interaction is not credited to the partner. x's standing at the end of g is the verdict
+ * on its last donation; it is written (one 32-bit store into x's own record) only by the
+ * evaluations of the update rule (play stream of purpose MATCH_PLAY), never by a census,
+ * and every such evaluation of x in g writes the same word.
+ *
+ * Norms (second order): bit code 0bABCD, 1 = good, for (C to good), (D to good),
+ * (C to bad), (D to bad): image scoring 0b1010, simple standing 0b1011, stern judging
+ * 0b1001, shunning 0b1000.
+ *
+ * Parameters (dlm_evo_params, no new fields): b = payoff[2] (T of the donation preset),
+ * c = -payoff[1] (-S), execution error = payoff_b[0], assessment error = payoff_b[1]
+ * (probabilities), norm = norm.
+ *
+ * Random numbers: REPUTATION (p, g) window x, per round in this order: the recipient (the
+ * structure's draws), the execution word, the assessment word, the donor, its execution
+ * word. A fixed number of words per round whatever happens, so every backend (and the
+ * census) draws the same numbers for the same evaluation.
+ */
+#ifndef DLM_REPUTATION_H
+#define DLM_REPUTATION_H
+
+#define DLM_ACTION_ALLC 0u /* always help */
+#define DLM_ACTION_ALLD 1u /* never help */
+#define DLM_ACTION_DISC 2u /* help recipients in good standing */
+
+#define DLM_NORM_IMAGE_SCORING   0xAu
+#define DLM_NORM_SIMPLE_STANDING 0xBu
+#define DLM_NORM_STERN_JUDGING   0x9u
+#define DLM_NORM_SHUNNING        0x8u
+
+/* 1 when the standing word says bad at the start of generation g. */
+DLM_FN uint32_t dlm_rep_bad_at(uint32_t word, uint64_t g)
+{
+    return (word >> 2) == (uint32_t)(g & 0x3FFFFFFFu) ? (word >> 1) & 1u : word & 1u;
+}
+
+/* 1 when an agent of rule `rule` intends to help a recipient of standing bad (1 = bad). */
+DLM_FN uint32_t dlm_rep_intends(uint32_t rule, uint32_t bad)
+{
+    return rule == DLM_ACTION_ALLC || (rule == DLM_ACTION_DISC && bad == 0u) ? 1u : 0u;
+}
+
+/* The norm's verdict (1 = good) on a donor who helped (1) or not a recipient of standing
+ * bad (1 = bad). */
+DLM_FN uint32_t dlm_rep_verdict(uint32_t norm, uint32_t helped, uint32_t bad)
+{
+    uint32_t index = (bad << 1) | (helped ? 0u : 1u);
+    return (norm >> (3u - index)) & 1u;
+}
+
+/* A partner of x drawn by the structure: a uniform one of its dlm_evo_partner_count. */
+DLM_FN uint32_t dlm_rep_partner(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                const dlm_evo_params *ep, uint32_t x, uint32_t count,
+                                dlm_cursor *c)
+{
+    uint32_t k = dlm_cursor_below(c, count);
+    return dlm_evo_partner(w, pop, ep, x, k, c);
+}
+
+/* DLM_INTERACTION_DONATION: the payoff of local agent x in the evaluation whose play
+ * stream is play_stream (its generation and purpose say g and whether to write). */
+DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *pop,
+                             const dlm_evo_params *ep, uint32_t x, uint64_t play_stream,
+                             dlm_evo_counts *counts)
+{
+    uint64_t g = play_stream & 0xFFFFFFFFFFull;
+    uint32_t write = (uint32_t)(play_stream >> 60) == DLM_PURPOSE_MATCH_PLAY ? 1u : 0u;
+    DLM_GLOBAL dlm_strategy *agents = w->strategy + pop->agent0;
+    dlm_cursor c = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_REPUTATION, pop->id, g), x);
+    uint64_t execution = dlm_probability_threshold_from_double(ep->payoff_b[0]);
+    uint64_t assessment = dlm_probability_threshold_from_double(ep->payoff_b[1]);
+    uint32_t count = dlm_evo_partner_count(w, pop, ep, x), rounds = ep->rules.rounds;
+    uint32_t rule = agents[x].opening, bad = dlm_rep_bad_at(agents[x].fsm_output, g);
+    uint32_t bad_end = bad, given = 0u, received = 0u, r;
+    double total;
+    if (count == 0u || rounds == 0u)
+        return 0.0;
+    for (r = 0; r < rounds; ++r) {
+        uint32_t y = dlm_rep_partner(w, pop, ep, x, count, &c), z;
+        uint32_t bad_y = dlm_rep_bad_at(agents[y].fsm_output, g);
+        uint32_t help = dlm_rep_intends(rule, bad_y);
+        uint32_t verdict;
+        if (dlm_fires(dlm_cursor_word(&c), execution))
+            help = 0u;
+        verdict = dlm_rep_verdict(ep->norm, help, bad_y);
+        if (dlm_fires(dlm_cursor_word(&c), assessment))
+            verdict ^= 1u;
+        bad_end = verdict ? 0u : 1u;
+        given += help;
+        z = dlm_rep_partner(w, pop, ep, x, count, &c);
+        help = dlm_rep_intends(agents[z].opening, bad);
+        if (dlm_fires(dlm_cursor_word(&c), execution))
+            help = 0u;
+        received += help;
+    }
+    if (write)
+        agents[x].fsm_output = ((uint32_t)(g & 0x3FFFFFFFu) << 2) | (bad << 1) | bad_end;
+    counts->cooperations += given;
+    counts->moves += rounds;
+    counts->matches += rounds;
+    total = ep->payoff[2] * (double)received + ep->payoff[1] * (double)given;
+    return ep->accumulate ? total : total / (double)rounds;
+}
+
+#endif /* DLM_REPUTATION_H */
