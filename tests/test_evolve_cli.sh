@@ -181,5 +181,29 @@ assert len(rows) > 5 and g == list(range(len(g))), g[-3:]
 assert all(len(r) == len(rows[0]) and None not in r for r in rows)
 ' "$TMP/lim.csv.partial"
 
+# --- the donation game with reputations (evolution.interaction: donation) --------------
+REP="$CONFIGS/scenarios/reputation_norms.yaml"
+rep=(run "$REP" --set sweep= --set evolution.generations=20 --set evolution.populations=2 --quiet)
+expect 0 "donation: norm by name" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=stern-judging --out "$TMP/rep_a.csv"
+expect 0 "donation: norm by bit code" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=0b1001 --out "$TMP/rep_b.csv"
+cmp -s "$TMP/rep_a.csv" "$TMP/rep_b.csv" && ok || bad "donation: stern-judging and 0b1001 differ"
+expect 0 "donation: image scoring" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=image-scoring --out "$TMP/rep_c.csv"
+cmp -s "$TMP/rep_a.csv" "$TMP/rep_c.csv" && bad "donation: the norm changes nothing" || ok
+contains "$TMP/rep_a.csv" "count:disc" "donation: the census counts the action rules"
+expect 2 "donation: asynchronous rule" -- "$DLM" "${rep[@]}" --set evolution.rule=fermi --out "$TMP/rep_x.csv"
+contains "$TMP/err" "donation runs with the synchronous rules" "donation: async refused"
+expect 2 "donation: not the donation game" -- "$DLM" "${rep[@]}" --set game.preset=snowdrift --out "$TMP/rep_x.csv"
+contains "$TMP/err" "donation needs game" "donation: other game refused"
+expect 2 "donation: unknown norm" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=0b102 --out "$TMP/rep_x.csv"
+contains "$TMP/err" "unknown norm '0b102'" "donation: bad norm named"
+expect 2 "donation: an IPD strategy" -- "$DLM" "${rep[@]}" --set 'evolution.initial={shares: [{strategy: tft, share: 1}]}' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "action rules allc, alld and disc" "donation: IPD strategy refused"
+expect 2 "disc in the iterated game" -- "$DLM" run "$CONFIGS/scenarios/interaction_selection.yaml" --set sweep= --set 'evolution.initial={shares: [{strategy: disc, share: 1}]}' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "disc is an action rule of the donation game" "disc refused in the game"
+expect 2 "reputation without donation" -- "$DLM" run "$CONFIGS/scenarios/interaction_selection.yaml" --set sweep= --set 'evolution.reputation={norm: shunning}' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "reputations belong to the donation game" "reputation without donation refused"
+[ -e "$TMP/rep_x.csv" ] && bad "a refused donation run left its output" || ok
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
+
