@@ -63,6 +63,13 @@ DLM_FN uint32_t dlm_rep_bad_at(uint32_t word, uint64_t g)
     return (word >> 2) == (uint32_t)(g & 0x3FFFFFFFu) ? (word >> 1) & 1u : word & 1u;
 }
 
+/* 1 when strategy s is an action rule in good standing at the start of generation g
+ * (what the census counts). */
+DLM_FN uint32_t dlm_rep_good(const dlm_strategy *s, uint64_t g)
+{
+    return s->kind == DLM_STRAT_ACTION_RULE && !dlm_rep_bad_at(s->fsm_output, g) ? 1u : 0u;
+}
+
 /* 1 when an agent of rule `rule` intends to help a recipient of standing bad (1 = bad). */
 DLM_FN uint32_t dlm_rep_intends(uint32_t rule, uint32_t bad)
 {

@@ -190,6 +190,18 @@ cmp -s "$TMP/rep_a.csv" "$TMP/rep_b.csv" && ok || bad "donation: stern-judging a
 expect 0 "donation: image scoring" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=image-scoring --out "$TMP/rep_c.csv"
 cmp -s "$TMP/rep_a.csv" "$TMP/rep_c.csv" && bad "donation: the norm changes nothing" || ok
 contains "$TMP/rep_a.csv" "count:disc" "donation: the census counts the action rules"
+# the good fraction streamed: discriminators under stern judging with assessment error
+# e2 = 0.1 and no execution error are good with probability 1 - e2 each generation,
+# independently (tests/test_reputation.c): 10 generations of 2000, SE sqrt(0.09 / 20000)
+expect 0 "donation: good fraction" -- "$DLM" "${rep[@]}" --set evolution.population=2000 --set evolution.populations=1 --set evolution.generations=10 --set evolution.record_every=1 --set 'evolution.initial={shares: [{strategy: disc, share: 1}]}' --set evolution.mutation.rate=0 --set evolution.reputation.execution_error=0 --set evolution.reputation.assessment_error=0.1 --out "$TMP/rep_g.csv"
+py "donation: good fraction 0.9 within 4 SE" '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+g = [float(r["good"]) for r in rows if int(r["generation"]) > 0]
+assert float(rows[0]["good"]) == 1.0 and len(g) == 10, rows[0]
+m = sum(g) / len(g)
+assert abs(m - 0.9) <= 4 * (0.09 / 20000) ** 0.5, m
+' "$TMP/rep_g.csv"
 expect 2 "donation: asynchronous rule" -- "$DLM" "${rep[@]}" --set evolution.rule=fermi --out "$TMP/rep_x.csv"
 contains "$TMP/err" "donation runs with the synchronous rules" "donation: async refused"
 expect 2 "donation: not the donation game" -- "$DLM" "${rep[@]}" --set game.preset=snowdrift --out "$TMP/rep_x.csv"
