@@ -202,6 +202,12 @@ assert float(rows[0]["good"]) == 1.0 and len(g) == 10, rows[0]
 m = sum(g) / len(g)
 assert abs(m - 0.9) <= 4 * (0.09 / 20000) ** 0.5, m
 ' "$TMP/rep_g.csv"
+# standings live in the agents' records, so a checkpoint carries them: stopped and resumed,
+# the same bytes
+"$DLM" "${rep[@]}" --set evolution.generations=40 --out "$TMP/rep_ref.csv" 2>/dev/null
+expect 143 "donation: stopped after a checkpoint" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=2:TERM "$DLM" "${rep[@]}" --set evolution.generations=40 --out "$TMP/rep_r.csv" --checkpoint "$TMP/rep.ckpt" --checkpoint-every 7
+expect 0 "donation: resumed" -- "$DLM" "${rep[@]}" --set evolution.generations=40 --out "$TMP/rep_r.csv" --checkpoint-every 7 --resume "$TMP/rep.ckpt"
+cmp -s "$TMP/rep_ref.csv" "$TMP/rep_r.csv" && ok || bad "donation: the resumed run differs"
 expect 2 "donation: asynchronous rule" -- "$DLM" "${rep[@]}" --set evolution.rule=fermi --out "$TMP/rep_x.csv"
 contains "$TMP/err" "donation runs with the synchronous rules" "donation: async refused"
 expect 2 "donation: not the donation game" -- "$DLM" "${rep[@]}" --set game.preset=snowdrift --out "$TMP/rep_x.csv"
