@@ -36,9 +36,11 @@
  * (C to bad), (D to bad): image scoring 0b1010, simple standing 0b1011, stern judging
  * 0b1001, shunning 0b1000.
  *
- * Parameters (dlm_evo_params, no new fields): b = payoff[2] (T of the donation preset),
- * c = -payoff[1] (-S), execution error = payoff_b[0], assessment error = payoff_b[1]
- * (probabilities), norm = norm.
+ * Parameters (dlm_evo_params, no new field but norm, which took the place of padding):
+ * b = payoff[2] (T of the donation preset), c = -payoff[1] (-S); the thresholds
+ * round(p 2^32) of the execution error in payoff_b[0] and of the assessment error in
+ * payoff_b[1] (side B's matrix, which the donation game does not use; a threshold, at
+ * most 2^32, is exact in a double), computed once on the host; norm = norm.
  *
  * Random numbers: REPUTATION (p, g) window x, per round in this order: the recipient (the
  * structure's draws), the execution word, the assessment word, the donor, its execution
@@ -103,8 +105,7 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
     uint32_t write = (uint32_t)(play_stream >> 60) == DLM_PURPOSE_MATCH_PLAY ? 1u : 0u;
     DLM_GLOBAL dlm_strategy *agents = w->strategy + pop->agent0;
     dlm_cursor c = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_REPUTATION, pop->id, g), x);
-    uint64_t execution = dlm_probability_threshold_from_double(ep->payoff_b[0]);
-    uint64_t assessment = dlm_probability_threshold_from_double(ep->payoff_b[1]);
+    uint64_t execution = (uint64_t)ep->payoff_b[0], assessment = (uint64_t)ep->payoff_b[1];
     uint32_t count = dlm_evo_partner_count(w, pop, ep, x), rounds = ep->rules.rounds;
     uint32_t rule = agents[x].opening, bad = dlm_rep_bad_at(agents[x].fsm_output, g);
     uint32_t bad_end = bad, given = 0u, received = 0u, r;

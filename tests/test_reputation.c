@@ -65,8 +65,8 @@ static void setup(uint32_t n, uint32_t rule, uint32_t norm, double e1, double e2
     F.ep.rule = DLM_RULE_FERMI_SYNC;
     F.ep.structure = DLM_STRUCTURE_COMPLETE;
     F.ep.norm = norm;
-    F.ep.payoff_b[0] = e1;
-    F.ep.payoff_b[1] = e2;
+    F.ep.payoff_b[0] = (double)dlm_probability_threshold_from_double(e1); /* as the plan */
+    F.ep.payoff_b[1] = (double)dlm_probability_threshold_from_double(e2);
     for (i = 0; i < n; ++i) {
         F.agents[i].kind = DLM_STRAT_ACTION_RULE;
         F.agents[i].opening = rule;

@@ -86,8 +86,8 @@ dlm_status dlm_reputation_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_e
         return st;
     ep->interaction = DLM_INTERACTION_DONATION;
     ep->norm = sc->evolution.norm;
-    ep->payoff_b[0] = sc->evolution.execution_error;
-    ep->payoff_b[1] = sc->evolution.assessment_error;
+    ep->payoff_b[0] = (double)dlm_probability_threshold(sc->evolution.execution_error);
+    ep->payoff_b[1] = (double)dlm_probability_threshold(sc->evolution.assessment_error);
     if ((st = convert(plan->strategies, plan->n_agents, "the initial population", err)) ||
         (st = convert(plan->table, plan->n_table, "the mutation set", err)) ||
         (st = convert(plan->named, plan->n_named, "the strategies the census counts", err)))
