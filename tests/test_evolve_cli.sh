@@ -210,6 +210,8 @@ expect 0 "donation: resumed" -- "$DLM" "${rep[@]}" --set evolution.generations=4
 cmp -s "$TMP/rep_ref.csv" "$TMP/rep_r.csv" && ok || bad "donation: the resumed run differs"
 expect 2 "donation: asynchronous rule" -- "$DLM" "${rep[@]}" --set evolution.rule=fermi --out "$TMP/rep_x.csv"
 contains "$TMP/err" "donation runs with the synchronous rules" "donation: async refused"
+expect 2 "donation: a sweep point with an asynchronous rule" -- "$DLM" sweep "$REP" --set 'sweep.axes=[{key: evolution.rule, values: [fermi-sync, fermi]}]' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "value fermi: evolution.interaction: donation runs with the synchronous" "donation: sweep refused up front"
 expect 2 "donation: not the donation game" -- "$DLM" "${rep[@]}" --set game.preset=snowdrift --out "$TMP/rep_x.csv"
 contains "$TMP/err" "donation needs game" "donation: other game refused"
 expect 2 "donation: unknown norm" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=0b102 --out "$TMP/rep_x.csv"

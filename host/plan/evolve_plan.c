@@ -904,6 +904,8 @@ dlm_status dlm_evo_plan_check(const dlm_scenario *sc, dlm_error *err)
     /* the fitness bounds: on a graph only when they do not depend on its degrees */
     if (st == DLM_OK && (plan.params.structure != DLM_STRUCTURE_GRAPH || !plan.params.accumulate))
         st = plan_bounds(sc, &plan, err);
+    if (st == DLM_OK && sc->evolution.donation)
+        st = dlm_reputation_check(sc, &plan, err);
     dlm_evo_plan_free(&plan);
     return st;
 }

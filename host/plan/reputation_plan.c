@@ -43,7 +43,7 @@ static dlm_status convert(dlm_strategy *s, size_t n, const char *what, dlm_error
 }
 
 /* What the donation game cannot run with yet. */
-static dlm_status refuse(const dlm_scenario *sc, const dlm_evo_plan *plan, dlm_error *err)
+dlm_status dlm_reputation_check(const dlm_scenario *sc, const dlm_evo_plan *plan, dlm_error *err)
 {
     const dlm_evo_params *ep = &plan->params;
     if (strcmp(sc->game.preset, "donation") != 0)
@@ -82,7 +82,7 @@ dlm_status dlm_reputation_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_e
                                      plan->named_labels[i]);
         return DLM_OK;
     }
-    if ((st = refuse(sc, plan, err)) != DLM_OK)
+    if ((st = dlm_reputation_check(sc, plan, err)) != DLM_OK)
         return st;
     ep->interaction = DLM_INTERACTION_DONATION;
     ep->norm = sc->evolution.norm;
