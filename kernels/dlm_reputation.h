@@ -32,9 +32,14 @@
  * evaluations of the update rule (play stream of purpose MATCH_PLAY), never by a census,
  * and every such evaluation of x in g writes the same word.
  *
- * Norms (second order): bit code 0bABCD, 1 = good, for (C to good), (D to good),
- * (C to bad), (D to bad): image scoring 0b1010, simple standing 0b1011, stern judging
- * 0b1001, shunning 0b1000.
+ * Norms (up to third order): bits 0..7 of ep->norm are the verdicts (1 = good) written
+ * MSB first as 0b GGGG BBBB: a good donor's (C to good, D to good, C to bad, D to bad),
+ * then a bad donor's; a second-order norm 0bABCD is 0bABCDABCD: image scoring 0xAA,
+ * simple standing 0xBB, stern judging 0x99, shunning 0x88. Bit 8 set: a discriminator in
+ * bad standing helps a recipient in bad standing (the action rule of the leading eight
+ * L1 and L2, Ohtsuki & Iwasa 2004); otherwise a discriminator helps exactly the good.
+ * A donor's own standing, for its action and its assessment, is its current one (after
+ * its earlier donations of the evaluation).
  *
  * Parameters (dlm_evo_params, no new field but norm, which took the place of padding):
  * b = payoff[2] (T of the donation preset), c = -payoff[1] (-S); the thresholds
@@ -54,10 +59,11 @@
 #define DLM_ACTION_ALLD 1u /* never help */
 #define DLM_ACTION_DISC 2u /* help recipients in good standing */
 
-#define DLM_NORM_IMAGE_SCORING   0xAu
-#define DLM_NORM_SIMPLE_STANDING 0xBu
-#define DLM_NORM_STERN_JUDGING   0x9u
-#define DLM_NORM_SHUNNING        0x8u
+#define DLM_NORM_IMAGE_SCORING   0xAAu
+#define DLM_NORM_SIMPLE_STANDING 0xBBu
+#define DLM_NORM_STERN_JUDGING   0x99u
+#define DLM_NORM_SHUNNING        0x88u
+#define DLM_NORM_BAD_HELP_BAD    0x100u /* the action rule's p(bad donor, bad recipient) = C */
 
 /* 1 when the standing word says bad at the start of generation g. */
 DLM_FN uint32_t dlm_rep_bad_at(uint32_t word, uint64_t g)
@@ -72,18 +78,24 @@ DLM_FN uint32_t dlm_rep_good(const dlm_strategy *s, uint64_t g)
     return s->kind == DLM_STRAT_ACTION_RULE && !dlm_rep_bad_at(s->fsm_output, g) ? 1u : 0u;
 }
 
-/* 1 when an agent of rule `rule` intends to help a recipient of standing bad (1 = bad). */
-DLM_FN uint32_t dlm_rep_intends(uint32_t rule, uint32_t bad)
+/* 1 when an agent of rule `rule` and standing donor_bad intends to help a recipient of
+ * standing bad (1 = bad) under norm (whose bit 8 says what a bad discriminator does to a
+ * bad recipient). */
+DLM_FN uint32_t dlm_rep_intends(uint32_t rule, uint32_t norm, uint32_t donor_bad, uint32_t bad)
 {
-    return rule == DLM_ACTION_ALLC || (rule == DLM_ACTION_DISC && bad == 0u) ? 1u : 0u;
+    if (rule == DLM_ACTION_ALLC)
+        return 1u;
+    if (rule != DLM_ACTION_DISC)
+        return 0u;
+    return bad == 0u || (donor_bad && (norm & DLM_NORM_BAD_HELP_BAD)) ? 1u : 0u;
 }
 
-/* The norm's verdict (1 = good) on a donor who helped (1) or not a recipient of standing
- * bad (1 = bad). */
-DLM_FN uint32_t dlm_rep_verdict(uint32_t norm, uint32_t helped, uint32_t bad)
+/* The norm's verdict (1 = good) on a donor of standing donor_bad who helped (1) or not a
+ * recipient of standing bad (1 = bad). */
+DLM_FN uint32_t dlm_rep_verdict(uint32_t norm, uint32_t donor_bad, uint32_t helped, uint32_t bad)
 {
-    uint32_t index = (bad << 1) | (helped ? 0u : 1u);
-    return (norm >> (3u - index)) & 1u;
+    uint32_t index = (donor_bad << 2) | (bad << 1) | (helped ? 0u : 1u);
+    return (norm >> (7u - index)) & 1u;
 }
 
 /* A partner of x drawn by the structure: a uniform one of its dlm_evo_partner_count. */
@@ -115,17 +127,18 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
     for (r = 0; r < rounds; ++r) {
         uint32_t y = dlm_rep_partner(w, pop, ep, x, count, &c), z;
         uint32_t bad_y = dlm_rep_bad_at(agents[y].fsm_output, g);
-        uint32_t help = dlm_rep_intends(rule, bad_y);
+        uint32_t help = dlm_rep_intends(rule, ep->norm, bad_end, bad_y);
         uint32_t verdict;
         if (dlm_fires(dlm_cursor_word(&c), execution))
             help = 0u;
-        verdict = dlm_rep_verdict(ep->norm, help, bad_y);
+        verdict = dlm_rep_verdict(ep->norm, bad_end, help, bad_y);
         if (dlm_fires(dlm_cursor_word(&c), assessment))
             verdict ^= 1u;
         bad_end = verdict ? 0u : 1u;
         given += help;
         z = dlm_rep_partner(w, pop, ep, x, count, &c);
-        help = dlm_rep_intends(agents[z].opening, bad);
+        help = dlm_rep_intends(agents[z].opening, ep->norm,
+                               dlm_rep_bad_at(agents[z].fsm_output, g), bad);
         if (dlm_fires(dlm_cursor_word(&c), execution))
             help = 0u;
         received += help;

@@ -187,6 +187,10 @@ rep=(run "$REP" --set sweep= --set evolution.generations=20 --set evolution.popu
 expect 0 "donation: norm by name" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=stern-judging --out "$TMP/rep_a.csv"
 expect 0 "donation: norm by bit code" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=0b1001 --out "$TMP/rep_b.csv"
 cmp -s "$TMP/rep_a.csv" "$TMP/rep_b.csv" && ok || bad "donation: stern-judging and 0b1001 differ"
+expect 0 "donation: L6" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=L6 --out "$TMP/rep_l6.csv"
+cmp -s "$TMP/rep_a.csv" "$TMP/rep_l6.csv" && ok || bad "donation: L6 is not stern judging"
+expect 0 "donation: third-order code" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=0b10011001 --out "$TMP/rep_l6b.csv"
+cmp -s "$TMP/rep_a.csv" "$TMP/rep_l6b.csv" && ok || bad "donation: 0b10011001 is not stern judging"
 expect 0 "donation: image scoring" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=image-scoring --out "$TMP/rep_c.csv"
 cmp -s "$TMP/rep_a.csv" "$TMP/rep_c.csv" && bad "donation: the norm changes nothing" || ok
 contains "$TMP/rep_a.csv" "count:disc" "donation: the census counts the action rules"

@@ -234,6 +234,82 @@ static void test_discriminators_shunning(void **state)
     discriminators(DLM_NORM_SHUNNING, "shunning");
 }
 
+/* Third-order norms (the leading eight), one donation per generation (rounds = 1) so that
+ * a donor's standing is its standing at the start of the generation: with p_XY the
+ * probability that a discriminator of standing X meeting a recipient of standing Y is
+ * judged good (its intended action by the norm's action rule, help failing with e1, the
+ * verdict v(X, action, Y) flipped with e2), the good fraction follows
+ *     g' = g (g p_GG + (1 - g) p_GB) + (1 - g) (g p_BG + (1 - g) p_BB)
+ * in expectation (the reputation dynamics of Ohtsuki & Iwasa 2004, mean field); g* is
+ * its fixed point reached from g = 1 (iterated here). */
+static double verdict3(uint32_t norm, uint32_t donor_bad, uint32_t helped, uint32_t bad)
+{
+    return (double)((norm >> (7u - ((donor_bad << 2) | (bad << 1) | (helped ? 0u : 1u)))) & 1u);
+}
+
+static double p_judged_good(uint32_t rule, uint32_t norm, uint32_t donor_bad, uint32_t bad,
+                            double e1, double e2)
+{
+    int help = rule == DLM_ACTION_ALLC || !bad || (donor_bad && (norm & 0x100u));
+    double q = help ? (1 - e1) * verdict3(norm, donor_bad, 1, bad) + e1 * verdict3(norm, donor_bad, 0, bad)
+                    : verdict3(norm, donor_bad, 0, bad);
+    return (1 - e2) * q + e2 * (1 - q);
+}
+
+static double stationary3(uint32_t rule, uint32_t norm, double e1, double e2)
+{
+    double pGG = p_judged_good(rule, norm, 0, 0, e1, e2), pGB = p_judged_good(rule, norm, 0, 1, e1, e2);
+    double pBG = p_judged_good(rule, norm, 1, 0, e1, e2), pBB = p_judged_good(rule, norm, 1, 1, e1, e2);
+    double g = 1.0;
+    int i;
+    for (i = 0; i < 100000; ++i)
+        g = g * (g * pGG + (1 - g) * pGB) + (1 - g) * (g * pBG + (1 - g) * pBB);
+    return g;
+}
+
+static void leading(uint32_t rule, uint32_t norm, const char *name)
+{
+    const double e1 = 0.1, e2 = 0.1;
+    const uint32_t R = 32, burn = 20, T = 40;
+    double sum = 0, sq = 0, mean, se;
+    char what[96];
+    uint32_t r, g;
+    for (r = 0; r < R; ++r) {
+        double avg = 0;
+        setup(1000, rule, norm, e1, e2, 1, 300u + r);
+        for (g = 0; g < burn + T; ++g) {
+            double f = generation(g, NULL, &(dlm_evo_counts){0, 0, 0, 0});
+            if (g >= burn)
+                avg += f / T;
+        }
+        sum += avg;
+        sq += avg * avg;
+    }
+    mean = sum / R;
+    se = sqrt((sq - R * mean * mean) / (R - 1) / R);
+    snprintf(what, sizeof what, "%s, %s, e1 0.1, e2 0.1, 1 round: good",
+             rule == DLM_ACTION_DISC ? "disc" : "allc", name);
+    check_se(what, mean, se, stationary3(rule, norm, e1, e2));
+}
+
+/* The codes config_reputation.c gives the leading eight (Ohtsuki & Iwasa 2004, Table 2):
+ * 0b GGGG BBBB as in kernels/dlm_reputation.h; bit 8 = L1's and L2's action rule. */
+static void test_leading_eight(void **state)
+{
+    static const uint32_t codes[8] = {0x1BAu, 0x19Au, 0xBBu, 0xB9u, 0x9Bu, 0x99u, 0xB8u, 0x98u};
+    char name[4];
+    uint32_t i;
+    (void)state;
+    for (i = 0; i < 8; ++i) {
+        snprintf(name, sizeof name, "L%u", i + 1u);
+        leading(DLM_ACTION_DISC, codes[i], name); /* tells L1, L2 from L3 .. L6 from L7, L8 */
+        leading(DLM_ACTION_ALLC, codes[i], name); /* tells the verdicts on helping the bad */
+    }
+    /* L3 is simple standing and L6 stern judging */
+    assert_int_equal(codes[2], DLM_NORM_SIMPLE_STANDING);
+    assert_int_equal(codes[5], DLM_NORM_STERN_JUDGING);
+}
+
 /* The census reads standings and never writes them; its payoff is the rule's. */
 static void test_census_reads_only(void **state)
 {
@@ -274,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_discriminators_simple_standing),
         cmocka_unit_test(test_discriminators_image_scoring),
         cmocka_unit_test(test_discriminators_shunning),
+        cmocka_unit_test(test_leading_eight),
         cmocka_unit_test(test_census_reads_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

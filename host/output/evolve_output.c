@@ -100,9 +100,10 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
     uint32_t i;
     dlm_json_settings(fp, sc);
     if (plan->params.interaction == DLM_INTERACTION_DONATION) {
-        fprintf(fp, ",\"interaction\":\"donation\",\"reputation\":{\"assessment\":\"public\","
-                    "\"norm\":\"0b%u%u%u%u\",\"execution_error\":",
-                (ev->norm >> 3) & 1u, (ev->norm >> 2) & 1u, (ev->norm >> 1) & 1u, ev->norm & 1u);
+        fputs(",\"interaction\":\"donation\",\"reputation\":{\"assessment\":\"public\","
+              "\"norm\":", fp);
+        dlm_json_string(fp, ev->norm_name);
+        fputs(",\"execution_error\":", fp);
         dlm_print_double(fp, ev->execution_error);
         fputs(",\"assessment_error\":", fp);
         dlm_print_double(fp, ev->assessment_error);
