@@ -399,14 +399,14 @@ static void uses_donation(dlm_scenario *sc, uint32_t norm)
 static void donation_wright_fisher(dlm_scenario *sc)
 {
     scenario_base(sc, "wright-fisher", 40, 3);
-    uses_donation(sc, 0x9u); /* stern judging */
+    uses_donation(sc, 0x1BAu); /* L1: third order, bad discriminators help the bad */
 }
 
 static void donation_fermi_sync_lattice(dlm_scenario *sc)
 {
     scenario_base(sc, "fermi-sync", 25, 2);
     uses_lattice(&sc->evolution, 5, 5, "von-neumann");
-    uses_donation(sc, 0xAu); /* image scoring */
+    uses_donation(sc, 0xAAu); /* image scoring */
 }
 
 static void donation_imitate_best_chunks(dlm_scenario *sc)
@@ -417,7 +417,7 @@ static void donation_imitate_best_chunks(dlm_scenario *sc)
     sc->evolution.record_every = 1;
     sc->evolution.snapshot_every = 2;
     uses_lattice(&sc->evolution, 90, 100, "moore");
-    uses_donation(sc, 0xBu); /* simple standing */
+    uses_donation(sc, 0xBBu); /* simple standing */
 }
 
 typedef struct evolution_case {
@@ -444,7 +444,8 @@ static const evolution_case evolution_cases[] = {
     {"moran-bd, complete, fixation inside a 40-generation step", moran_bd_fixation_in_step, 1},
     {"wright-fisher, complete, fixation inside a 40-generation step",
      wright_fisher_fixation_in_step, 1},
-    {"donation, wright-fisher, complete, stern judging, set mutation", donation_wright_fisher, 0},
+    {"donation, wright-fisher, complete, leading-eight L1, set mutation", donation_wright_fisher,
+     0},
     {"donation, fermi-sync, 5x5 lattice, image scoring", donation_fermi_sync_lattice, 0},
     {"donation, imitate-best, 90x100 lattice (three census chunks), simple standing",
      donation_imitate_best_chunks, 0},

@@ -21,6 +21,9 @@
  *    Sci. Rep. 7:1). Checked for stern judging, simple standing, image scoring and
  *    shunning: the time-averaged good fraction of R independent populations against g*,
  *    within 4 standard errors of the mean over the populations (computed from the sample).
+ *  - the leading eight (third order, one donation per generation): the fixed point of the
+ *    mean-field map of the good fraction, for discriminators and unconditional
+ *    cooperators under each of L1 .. L8 (test_leading_eight);
  *  - the census (its own streams) reads standings and never writes them, and its payoff
  *    of an agent is the rule's payoff of that agent (the same REPUTATION draws).
  */
