@@ -29,7 +29,7 @@ typedef struct dlm_evo_census {
     uint64_t class_cooperations[DLM_CENSUS_MAX_CLASSES];
     uint64_t class_moves[DLM_CENSUS_MAX_CLASSES];
     uint32_t monomorphic;                   /* 1: every agent has the same strategy */
-    uint32_t pad;
+    uint32_t good;                          /* donation game: agents in good standing */
     uint64_t generation;                    /* the generation it describes */
 } dlm_evo_census;
 
@@ -112,7 +112,7 @@ DLM_FN dlm_evo_census dlm_census_empty(void)
     c.moves = 0u;
     c.m1_agents = 0u;
     c.monomorphic = 1u;
-    c.pad = 0u;
+    c.good = 0u;
     c.generation = 0u;
     return c;
 }
@@ -137,6 +137,7 @@ DLM_FN void dlm_census_merge(dlm_evo_census *a, const dlm_evo_census *b)
     a->moves += b->moves;
     a->m1_agents += b->m1_agents;
     a->monomorphic &= b->monomorphic;
+    a->good += b->good;
     a->generation = b->generation;
 }
 
@@ -199,6 +200,7 @@ DLM_FN dlm_evo_census dlm_census_chunk(const dlm_evo_world *w, const dlm_evo_pop
         payoff = dlm_evo_census_payoff(w, pop, g, x, &counts);
         dlm_census_add(&c, w, pop, x, payoff, &counts, named, n_named, tolerance);
         c.monomorphic &= dlm_strategy_equal(&s, &first);
+        c.good += dlm_rep_good(&s, g);
     }
     return c;
 }

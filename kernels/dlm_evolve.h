@@ -85,6 +85,7 @@
  * interaction kind says how agents meet and what they earn. Only dlm_evo_evaluate reads
  * it: selection, mutation, structures, classes, census and streaming never do. */
 #define DLM_INTERACTION_GAME2 1u /* iterated symmetric 2x2 game, one match per partner */
+#define DLM_INTERACTION_DONATION 2u /* donation game with reputations (dlm_reputation.h) */
 
 /* moran-bd in a well-mixed population: the one who dies is drawn uniformly among all
  * n of the parent's side, the parent included (ANY: Nowak 2006, Axelrod-Python, EGTTools;
@@ -131,7 +132,7 @@ typedef struct dlm_evo_params {
     uint32_t class_offset;  /* its agent classes: classes[class_offset + agent_class[a]] */
     uint32_t moran_death;   /* moran-bd, well-mixed: DLM_MORAN_DEATH_* (who may be replaced) */
     uint32_t representation; /* DLM_REPRESENTATION_* (dlm_counts.h): agents, or counts of types */
-    uint32_t pad;
+    uint32_t norm;          /* donation: the assessment norm's bit code (dlm_reputation.h) */
     /* Types and what the plan computed for them once (host/plan/evolve_plan.c): the
        strategies table[type_offset .. +n_types] are the run's types; world->exact from
        exact_offset holds a cost per type, then, with cache_classes = C > 0, the exact
@@ -206,6 +207,8 @@ DLM_FN uint32_t dlm_strategy_equal(const dlm_strategy *a, const dlm_strategy *b)
                 return 0u;
         return 1u;
     }
+    if (a->kind == DLM_STRAT_ACTION_RULE) /* the rule, not the standing */
+        return a->opening == b->opening;
     if (a->kind == DLM_STRAT_LOOKUP)
         return a->depth == b->depth && a->table == b->table && a->opening == b->opening;
     return a->depth == b->depth && a->opening == b->opening && a->fsm_output == b->fsm_output &&
@@ -471,6 +474,8 @@ DLM_FN double dlm_evo_game2_payoff(const dlm_evo_world *w, const dlm_evo_populat
     return sum;
 }
 
+#include "dlm_reputation.h"
+
 /* The payoff of local agent x in one evaluation: the one place that knows the kind of
  * interaction (ep->interaction). Its random numbers come from the play/length streams at
  * window `window` (from slot *slot on) and the partner cursor; it adds what it counts
@@ -485,6 +490,8 @@ DLM_FN double dlm_evo_evaluate(const dlm_evo_world *w, const dlm_evo_population 
     if (ep->interaction == DLM_INTERACTION_GAME2)
         return dlm_evo_game2_payoff(w, pop, ep, x, play_stream, length_stream, window, slot,
                                     partners, counts);
+    if (ep->interaction == DLM_INTERACTION_DONATION)
+        return dlm_rep_payoff(w, pop, ep, x, play_stream, counts);
     return 0.0; /* no other kind yet: the plan refuses any other value */
 }
 

@@ -16,6 +16,9 @@
 #define DLM_STRAT_MEMORY_ONE 1u /* stochastic memory-one: P(C) first and after CC, CD, DC, DD */
 #define DLM_STRAT_LOOKUP     2u /* deterministic lookup table over the last n own and opponent moves */
 #define DLM_STRAT_FSM        3u /* deterministic Moore machine, up to 16 states */
+#define DLM_STRAT_ACTION_RULE 4u /* donation game: opening = the rule, fsm_output = the
+                                    standing word (kernels/dlm_reputation.h) */
+#define DLM_ACTION_RULE_DISC 2u   /* the highest action rule (allc 0, alld 1, disc 2) */
 
 #define DLM_LOOKUP_MAX_DEPTH 3u
 #define DLM_FSM_MAX_STATES   16u

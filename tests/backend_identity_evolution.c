@@ -85,7 +85,7 @@ static void scenario_base(dlm_scenario *sc, const char *rule, uint32_t n, uint32
 }
 
 /* What the scenarios share: named shares, mutation sets and agent classes. */
-static dlm_share m1_set[4], lookup_shares[3], fsm_shares[4], two[2], lookup_set[2];
+static dlm_share m1_set[4], lookup_shares[3], fsm_shares[4], two[2], lookup_set[2], rules3[3];
 static dlm_class_spec classes[2], sides[2], exact_classes[2];
 
 static void evolution_fixtures(void)
@@ -114,6 +114,11 @@ static void evolution_fixtures(void)
     SET(two[1].strategy, "alld");
     two[0].share = 0.7;
     two[1].share = 0.3;
+    SET(rules3[0].strategy, "allc"); /* the donation game's action rules */
+    SET(rules3[1].strategy, "alld");
+    SET(rules3[2].strategy, "disc");
+    rules3[0].share = rules3[1].share = 0.25;
+    rules3[2].share = 0.5;
     memset(classes, 0, sizeof classes);
     SET(classes[0].name, "fast");
     classes[0].share = 0.5;
@@ -536,6 +541,45 @@ static void counts_fermi_sliced(dlm_scenario *sc)
     uses_counts(ev, m1_set, 4, 0.01);
 }
 
+/* The donation game with public reputations (kernels/dlm_reputation.h): norm, errors. */
+static void uses_donation(dlm_scenario *sc, uint32_t norm)
+{
+    dlm_error err;
+    assert_int_equal(dlm_game_preset("donation", 3.0, 1.0, &sc->game, &err), DLM_OK);
+    sc->evolution.donation = 1;
+    sc->evolution.norm = norm;
+    sc->evolution.execution_error = 0.05;
+    sc->evolution.assessment_error = 0.03;
+    uses_shares(&sc->evolution, rules3, 3);
+    uses_mutation(&sc->evolution, "set", 0.05);
+    sc->evolution.mutation_set = rules3;
+    sc->evolution.n_mutation_set = 3;
+}
+
+static void donation_wright_fisher(dlm_scenario *sc)
+{
+    scenario_base(sc, "wright-fisher", 40, 3);
+    uses_donation(sc, 0x1BAu); /* L1: third order, bad discriminators help the bad */
+}
+
+static void donation_fermi_sync_lattice(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi-sync", 25, 2);
+    uses_lattice(&sc->evolution, 5, 5, "von-neumann");
+    uses_donation(sc, 0xAAu); /* image scoring */
+}
+
+static void donation_imitate_best_chunks(dlm_scenario *sc)
+{
+    scenario_base(sc, "imitate-best", 9000, 1);
+    sc->rounds = 3;
+    sc->evolution.generations = 2;
+    sc->evolution.record_every = 1;
+    sc->evolution.snapshot_every = 2;
+    uses_lattice(&sc->evolution, 90, 100, "moore");
+    uses_donation(sc, 0xBBu); /* simple standing */
+}
+
 typedef struct evolution_case {
     const char *what;
     void (*configure)(dlm_scenario *sc);
@@ -573,6 +617,11 @@ static const evolution_case evolution_cases[] = {
     {"counts: fermi, 20000 agents (a generation in two launches)", counts_fermi_sliced, 0},
     {"counts: wright-fisher, exact payoffs, set mutation, classes",
      counts_wright_fisher_exact_classes, 0},
+    {"donation, wright-fisher, complete, leading-eight L1, set mutation", donation_wright_fisher,
+     0},
+    {"donation, fermi-sync, 5x5 lattice, image scoring", donation_fermi_sync_lattice, 0},
+    {"donation, imitate-best, 90x100 lattice (three census chunks), simple standing",
+     donation_imitate_best_chunks, 0},
 };
 #define N_EVOLUTION_CASES N_OF(evolution_cases)
 

@@ -215,5 +215,53 @@ expect 2 "moran_death maybe" -- "$DLM" run "$FIX" --set evolution.rule=moran-bd 
 contains "$TMP/err" "expected one of any, others" "the choices are named"
 expect 0 "moran_death others on a ring" -- "$DLM" run "$FIX" --backend cpu --set evolution.rule=moran-bd --set evolution.moran_death=others --set evolution.structure=ring --set evolution.payoff=played --out "$TMP/ring.jsonl"
 
+# --- the donation game with reputations (evolution.interaction: donation) --------------
+REP="$CONFIGS/scenarios/reputation_norms.yaml"
+rep=(run "$REP" --set sweep= --set evolution.generations=20 --set evolution.populations=2 --quiet)
+expect 0 "donation: norm by name" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=stern-judging --out "$TMP/rep_a.csv"
+expect 0 "donation: norm by bit code" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=0b1001 --out "$TMP/rep_b.csv"
+cmp -s "$TMP/rep_a.csv" "$TMP/rep_b.csv" && ok || bad "donation: stern-judging and 0b1001 differ"
+expect 0 "donation: L6" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=L6 --out "$TMP/rep_l6.csv"
+cmp -s "$TMP/rep_a.csv" "$TMP/rep_l6.csv" && ok || bad "donation: L6 is not stern judging"
+expect 0 "donation: third-order code" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=0b10011001 --out "$TMP/rep_l6b.csv"
+cmp -s "$TMP/rep_a.csv" "$TMP/rep_l6b.csv" && ok || bad "donation: 0b10011001 is not stern judging"
+expect 0 "donation: image scoring" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=image-scoring --out "$TMP/rep_c.csv"
+cmp -s "$TMP/rep_a.csv" "$TMP/rep_c.csv" && bad "donation: the norm changes nothing" || ok
+contains "$TMP/rep_a.csv" "count:disc" "donation: the census counts the action rules"
+# the good fraction streamed: discriminators under stern judging with assessment error
+# e2 = 0.1 and no execution error are good with probability 1 - e2 each generation,
+# independently (tests/test_reputation.c): 10 generations of 2000, SE sqrt(0.09 / 20000)
+expect 0 "donation: good fraction" -- "$DLM" "${rep[@]}" --set evolution.population=2000 --set evolution.populations=1 --set evolution.generations=10 --set evolution.record_every=1 --set 'evolution.initial={shares: [{strategy: disc, share: 1}]}' --set evolution.mutation.rate=0 --set evolution.reputation.execution_error=0 --set evolution.reputation.assessment_error=0.1 --out "$TMP/rep_g.csv"
+py "donation: good fraction 0.9 within 4 SE" '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+g = [float(r["good"]) for r in rows if int(r["generation"]) > 0]
+assert float(rows[0]["good"]) == 1.0 and len(g) == 10, rows[0]
+m = sum(g) / len(g)
+assert abs(m - 0.9) <= 4 * (0.09 / 20000) ** 0.5, m
+' "$TMP/rep_g.csv"
+# standings live in the agents' records, so a checkpoint carries them: stopped and resumed,
+# the same bytes
+"$DLM" "${rep[@]}" --set evolution.generations=40 --out "$TMP/rep_ref.csv" 2>/dev/null
+expect 143 "donation: stopped after a checkpoint" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=2:TERM "$DLM" "${rep[@]}" --set evolution.generations=40 --out "$TMP/rep_r.csv" --checkpoint "$TMP/rep.ckpt" --checkpoint-every 7
+expect 0 "donation: resumed" -- "$DLM" "${rep[@]}" --set evolution.generations=40 --out "$TMP/rep_r.csv" --checkpoint-every 7 --resume "$TMP/rep.ckpt"
+cmp -s "$TMP/rep_ref.csv" "$TMP/rep_r.csv" && ok || bad "donation: the resumed run differs"
+expect 2 "donation: asynchronous rule" -- "$DLM" "${rep[@]}" --set evolution.rule=fermi --out "$TMP/rep_x.csv"
+contains "$TMP/err" "donation runs with the synchronous rules" "donation: async refused"
+expect 2 "donation: a sweep point with an asynchronous rule" -- "$DLM" sweep "$REP" --set 'sweep.axes=[{key: evolution.rule, values: [fermi-sync, fermi]}]' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "value fermi: evolution.interaction: donation runs with the synchronous" "donation: sweep refused up front"
+expect 2 "donation: not the donation game" -- "$DLM" "${rep[@]}" --set game.preset=snowdrift --out "$TMP/rep_x.csv"
+contains "$TMP/err" "donation needs game" "donation: other game refused"
+expect 2 "donation: unknown norm" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=0b102 --out "$TMP/rep_x.csv"
+contains "$TMP/err" "unknown norm '0b102'" "donation: bad norm named"
+expect 2 "donation: an IPD strategy" -- "$DLM" "${rep[@]}" --set 'evolution.initial={shares: [{strategy: tft, share: 1}]}' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "action rules allc, alld and disc" "donation: IPD strategy refused"
+expect 2 "disc in the iterated game" -- "$DLM" run "$CONFIGS/scenarios/interaction_selection.yaml" --set sweep= --set 'evolution.initial={shares: [{strategy: disc, share: 1}]}' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "disc is an action rule of the donation game" "disc refused in the game"
+expect 2 "reputation without donation" -- "$DLM" run "$CONFIGS/scenarios/interaction_selection.yaml" --set sweep= --set 'evolution.reputation={norm: shunning}' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "reputations belong to the donation game" "reputation without donation refused"
+[ -e "$TMP/rep_x.csv" ] && bad "a refused donation run left its output" || ok
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
+

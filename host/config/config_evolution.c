@@ -29,7 +29,7 @@ static const char *const evolution_keys[] = {
     "population", "populations", "generations",  "rule",        "selection", "fitness",
     "accumulate", "payoff",      "structure",    "replacement", "mutation",  "initial",
     "classes",    "stop",        "record_every", "tolerance",   "snapshot",  "track",
-    "moran_death", "exact",     "cost",        "representation"};
+    "moran_death", "exact",     "cost",        "representation", "interaction", "reputation"};
 static const char *const rules[] = {"moran-bd",   "moran-db",      "fermi",
                                     "fermi-sync", "wright-fisher", "imitate-best"};
 static const char *const fitness_maps[] = {"linear", "exponential"};
@@ -919,6 +919,8 @@ dlm_status dlm_cfg_read_evolution(dlm_error *err, const dlm_config *cfg, const d
     if (map && (v = dlm_node_lookup(map, "replacement", &k)) &&
         (st = dlm_cfg_evo_read_structure(&r, k, v, "evolution.replacement", 1, &r.ev->replacement,
                                          &r.replacement)))
+        return st;
+    if (map && (st = dlm_cfg_evo_read_interaction(&r, map)))
         return st;
     if (map && (v = dlm_node_lookup(map, "mutation", &k)) && (st = read_mutation(&r, k, v)))
         return st;

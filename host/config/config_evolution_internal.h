@@ -79,4 +79,7 @@ dlm_status dlm_cfg_evo_read_structure(reader *r, const dlm_node *key, const dlm_
 dlm_status dlm_cfg_evo_check_structure(reader *r, const dlm_structure_spec *s,
                                        const structure_at *at, const char *path, uint32_t n);
 
+/* Reads evolution.interaction and evolution.reputation (config_reputation.c). */
+dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map);
+
 #endif /* DLM_CONFIG_EVOLUTION_INTERNAL_H */

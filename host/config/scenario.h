@@ -98,6 +98,11 @@ typedef struct dlm_evolution_spec {
     size_t n_track;
     uint64_t snapshot_every; /* 0 = none */
     char snapshot_file[DLM_PATH_MAX]; /* "" = <output file>.snapshot or dilemma.snapshot */
+    int donation;            /* evolution.interaction: 0 game (default), 1 donation */
+    uint32_t norm;           /* donation: the norm's code (kernels/dlm_reputation.h) */
+    char norm_name[24];      /* donation: the norm as given (name or bit code) */
+    double execution_error;  /* donation: an intended help fails */
+    double assessment_error; /* donation: the observer assigns the wrong standing */
 } dlm_evolution_spec;
 
 /* mode analyze with analyze.population: the exact answers of the well-mixed population

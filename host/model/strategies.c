@@ -563,6 +563,12 @@ dlm_status dlm_strategy_parse(const char *text, const dlm_game *game, dlm_strate
         return dlm_error_set(err, DLM_ERR_USAGE, "strategy text '%s' is longer than %u characters",
                              quote(all, q, sizeof q), DLM_STRATEGY_PARSE_MAX);
     all = trim(all);
+    if (all.len == 4 && memcmp(all.s, "disc", 4) == 0) { /* the donation game's discriminator */
+        snprintf(out->label, sizeof out->label, "disc");
+        out->model.kind = DLM_STRAT_ACTION_RULE;
+        out->model.opening = DLM_ACTION_RULE_DISC;
+        return DLM_OK;
+    }
     if (all.len == 0)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "empty strategy (expected a name such as tft, or m1(...), "
@@ -674,6 +680,9 @@ char *dlm_strategy_describe(const dlm_strategy_def *def, char *buf, size_t len)
                 break;
             used += (size_t)w;
         }
+    } else if (m->kind == DLM_STRAT_ACTION_RULE && m->opening <= DLM_ACTION_RULE_DISC) {
+        static const char *const rules[] = {"allc", "alld", "disc"};
+        snprintf(buf, len, "donation action rule %s", rules[m->opening]);
     } else {
         snprintf(buf, len, "invalid strategy (kind %u, depth %u)", m->kind, m->depth);
     }

@@ -100,8 +100,19 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
     const dlm_evolution_spec *ev = &sc->evolution;
     uint32_t i;
     dlm_json_settings(fp, sc);
-    fprintf(fp, ",\"interaction\":\"2x2-game\",\"rule\":\"%s\",\"selection\":",
-            dlm_evo_rule_name(plan->rule));
+    if (plan->params.interaction == DLM_INTERACTION_DONATION) {
+        fputs(",\"interaction\":\"donation\",\"reputation\":{\"assessment\":\"public\","
+              "\"norm\":", fp);
+        dlm_json_string(fp, ev->norm_name);
+        fputs(",\"execution_error\":", fp);
+        dlm_print_double(fp, ev->execution_error);
+        fputs(",\"assessment_error\":", fp);
+        dlm_print_double(fp, ev->assessment_error);
+        fputc('}', fp);
+    } else {
+        fputs(",\"interaction\":\"2x2-game\"", fp);
+    }
+    fprintf(fp, ",\"rule\":\"%s\",\"selection\":", dlm_evo_rule_name(plan->rule));
     dlm_print_double(fp, ev->selection);
     fprintf(fp, ",\"fitness\":\"%s\",\"population_size\":%u,\"populations\":%zu,"
                 "\"generations\":%llu,\"record_every\":%llu,\"mutation\":{\"kind\":\"%s\","
@@ -165,6 +176,8 @@ static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
         for (i = 0; i < plan->n_classes; ++i)
             fprintf(fp, ",%s:agents,%s:payoff_mean,%s:cooperation", plan->class_names[i],
                     plan->class_names[i], plan->class_names[i]);
+        if (plan->params.interaction == DLM_INTERACTION_DONATION)
+            fputs(",good", fp);
         fputc('\n', fp);
     } else if (fmt == DLM_FMT_TABLE) {
         const dlm_player_spec *c = class_spec(sc, 0);
@@ -263,6 +276,8 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
             csv_double(fp, cm);
             csv_double(fp, cc);
         }
+        if (plan->params.interaction == DLM_INTERACTION_DONATION)
+            csv_double(fp, (double)c->good / (double)sc->evolution.population);
         fputc('\n', fp);
         return;
     }
@@ -290,6 +305,8 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
     else
         fputs("null", fp);
     fputs(c->m1_agents ? "]" : "", fp);
+    if (plan->params.interaction == DLM_INTERACTION_DONATION)
+        json_member(fp, "good", (double)c->good / (double)sc->evolution.population);
     fputs(",\"classes\":[", fp);
     for (i = 0; i < plan->n_classes; ++i) {
         double cm = c->class_agents[i] ? c->class_payoff[i] / (double)c->class_agents[i] : 0;

@@ -42,6 +42,11 @@ static void counts_refusal(const dlm_evo_plan *plan, char *why, size_t len, uint
                            "everyone (no graph or lattice, no sampled partners, no sides)");
         return;
     }
+    if (ep->interaction != DLM_INTERACTION_GAME2) {
+        snprintf(why, len, "counts run the iterated game; the donation game's reputations "
+                           "belong to agents");
+        return;
+    }
     if (ep->payoff_mode == 2 || ep->costs) {
         snprintf(why, len, "counts take the expected payoffs of the match, so far without "
                            "strategy costs (evolution.cost) and not the long-run ones "

@@ -895,6 +895,7 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
         (st = plan_mutation(sc, plan, err)) != DLM_OK ||
         (st = plan_populations(sc, plan, err)) != DLM_OK ||
         (st = plan_exact(sc, plan, err)) != DLM_OK ||
+        (st = dlm_reputation_plan(sc, plan, err)) != DLM_OK ||
         (st = dlm_evo_plan_types(sc, plan, err)) != DLM_OK ||
         (st = dlm_evo_plan_representation(sc, plan, err)) != DLM_OK) {
         dlm_evo_plan_free(plan);
@@ -914,6 +915,8 @@ dlm_status dlm_evo_plan_check(const dlm_scenario *sc, dlm_error *err)
     /* the fitness bounds: on a graph only when they do not depend on its degrees */
     if (st == DLM_OK && (plan.params.structure != DLM_STRUCTURE_GRAPH || !plan.params.accumulate))
         st = plan_bounds(sc, &plan, err);
+    if (st == DLM_OK && sc->evolution.donation)
+        st = dlm_reputation_check(sc, &plan, err);
     dlm_evo_plan_free(&plan);
     return st;
 }

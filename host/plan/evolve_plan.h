@@ -61,6 +61,12 @@ dlm_status dlm_evo_plan_representation(const dlm_scenario *sc, dlm_evo_plan *pla
 void dlm_evo_plan_setup(const dlm_evo_plan *plan, uint64_t seed, dlm_evo_setup *setup);
 void dlm_evo_plan_free(dlm_evo_plan *plan);
 
+/* The donation game's part of the plan (host/plan/reputation_plan.c): its parameters and
+ * action rules, or DLM_ERR_USAGE for what it cannot run. */
+dlm_status dlm_reputation_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err);
+/* Its cheap part (for dlm_evo_plan_check): what the donation game cannot run yet. */
+dlm_status dlm_reputation_check(const dlm_scenario *sc, const dlm_evo_plan *plan, dlm_error *err);
+
 /* Batches (host/plan/evolve_batch.c): runs of a sweep that differ only in what each
  * population carries (its parameters, classes, mutation set, seed, initial strategies)
  * evolve together as the populations of one plan. 1 when run b can join a batch with

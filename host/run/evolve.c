@@ -327,6 +327,8 @@ static int strategy_sane(const dlm_strategy *s)
     }
     if (s->kind == DLM_STRAT_LOOKUP)
         return s->depth >= 1 && s->depth <= 3;
+    if (s->kind == DLM_STRAT_ACTION_RULE)
+        return s->opening <= 2u;
     return s->kind == DLM_STRAT_FSM && s->depth >= 1 && s->depth <= 16 && s->opening < 16;
 }
 

@@ -1,0 +1,92 @@
+/* config_reputation.c — evolution.interaction and evolution.reputation: the kind of
+ * interaction (game: the iterated 2x2 game of match.* and game.*; donation: the donation
+ * game with reputations, kernels/dlm_reputation.h) and the reputation settings. What the
+ * donation game cannot run with (rules, payoff mode, sides, strategies) is refused by the
+ * plan (host/plan/reputation_plan.c), which sees the whole scenario.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config_evolution_internal.h"
+
+static const char *const interactions[] = {"game", "donation"};
+static const char *const reputation_keys[] = {"norm", "execution_error", "assessment_error"};
+
+/* Reads a norm into ev->norm (kernels/dlm_reputation.h) and its text into ev->norm_name:
+ * a name, a second-order bit code 0bABCD (1 = good) for (C to good), (D to good),
+ * (C to bad), (D to bad), or a third-order one 0bABCDEFGH, a good donor's four verdicts
+ * then a bad donor's. The leading eight (Ohtsuki & Iwasa 2004, J. Theor. Biol. 231:107,
+ * Table 2) are third-order norms; L1 and L2 also let a bad discriminator help a bad
+ * recipient. */
+static dlm_status read_norm(reader *r, const dlm_node *v)
+{
+    static const char *const names[] = {"image-scoring", "simple-standing", "stern-judging",
+                                        "shunning", "L1", "L2", "L3", "L4", "L5", "L6", "L7",
+                                        "L8"};
+    static const uint32_t codes[] = {0xAAu, 0xBBu, 0x99u, 0x88u,
+                                     0x1BAu, 0x19Au, 0xBBu, 0xB9u, 0x9Bu, 0x99u, 0xB8u, 0x98u};
+    char text[24], list[240];
+    size_t i, len;
+    dlm_status st = dlm_cfg_get_string(r->err, v, "evolution.reputation.norm", text, sizeof text);
+    if (st != DLM_OK)
+        return st;
+    snprintf(r->ev->norm_name, sizeof r->ev->norm_name, "%s", text);
+    for (i = 0; i < N_OF(names); ++i)
+        if (strcmp(text, names[i]) == 0) {
+            r->ev->norm = codes[i];
+            return DLM_OK;
+        }
+    len = strlen(text);
+    if ((len == 6 || len == 10) && text[0] == '0' && text[1] == 'b' &&
+        strspn(text + 2, "01") == len - 2) {
+        uint32_t code = (uint32_t)strtoul(text + 2, NULL, 2);
+        r->ev->norm = len == 6 ? (code << 4) | code : code;
+        return DLM_OK;
+    }
+    return dlm_cfg_fail(r->err, v, "evolution.reputation.norm",
+                        "unknown norm '%s' (allowed: %s, or a bit code, 1 = good: 0bABCD for "
+                        "helping a good, refusing a good, helping a bad and refusing a bad "
+                        "recipient, e.g. 0b1001 = stern-judging, or 0bABCDEFGH, a good donor's "
+                        "four verdicts then a bad donor's)",
+                        text, dlm_cfg_evo_name_list(names, N_OF(names), list, sizeof list));
+}
+
+dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map)
+{
+    const dlm_node *v, *k, *rep;
+    dlm_status st;
+    int index;
+    r->ev->norm = 0x99u; /* stern judging */
+    snprintf(r->ev->norm_name, sizeof r->ev->norm_name, "stern-judging");
+    if ((v = dlm_node_lookup(map, "interaction", NULL))) {
+        if ((st = dlm_cfg_get_choice(r->err, v, "evolution.interaction", interactions,
+                                     N_OF(interactions), &index)))
+            return st;
+        r->ev->donation = index;
+    }
+    if (!(rep = dlm_node_lookup(map, "reputation", &k)) || dlm_node_is_null(rep))
+        return DLM_OK;
+    if (!r->ev->donation)
+        return dlm_cfg_fail(r->err, k, "evolution.reputation",
+                            "reputations belong to the donation game: set evolution.interaction: "
+                            "donation, or leave evolution.reputation out");
+    if (rep->kind != DLM_NODE_MAPPING)
+        return dlm_cfg_fail(r->err, k, "evolution.reputation",
+                            "expected a mapping with keys norm, execution_error, "
+                            "assessment_error");
+    if ((st = dlm_cfg_check_keys(r->err, rep, "evolution.reputation", reputation_keys,
+                                 N_OF(reputation_keys))))
+        return st;
+    if ((v = dlm_node_lookup(rep, "norm", NULL)) && (st = read_norm(r, v)))
+        return st;
+    if ((v = dlm_node_lookup(rep, "execution_error", NULL)) &&
+        (st = dlm_cfg_get_probability(r->err, v, "evolution.reputation.execution_error", 0,
+                                      &r->ev->execution_error)))
+        return st;
+    if ((v = dlm_node_lookup(rep, "assessment_error", NULL)) &&
+        (st = dlm_cfg_get_probability(r->err, v, "evolution.reputation.assessment_error", 0,
+                                      &r->ev->assessment_error)))
+        return st;
+    return DLM_OK;
+}

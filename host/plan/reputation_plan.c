@@ -1,0 +1,96 @@
+/* reputation_plan.c — the plan's part of the donation game with reputations
+ * (evolution.interaction: donation; kernels/dlm_reputation.h): sets the interaction kind,
+ * the norm and the error channels in the parameters, turns the strategies allc and alld
+ * into action rules (disc is one already), and refuses what this kind cannot run yet.
+ * Under the iterated game it refuses action rules (disc).
+ */
+#include <string.h>
+
+#include "dlm_evolve.h"
+#include "plan/evolve_plan.h"
+
+/* The action rule of a compiled strategy: allc and alld by their memory-one vectors,
+ * disc as it is; 0xFFFFFFFF for anything else. */
+static uint32_t action_rule(const dlm_strategy *s)
+{
+    uint32_t i, ones = 0, zeros = 0;
+    if (s->kind == DLM_STRAT_ACTION_RULE)
+        return s->opening;
+    if (s->kind != DLM_STRAT_MEMORY_ONE)
+        return 0xFFFFFFFFu;
+    for (i = 0; i < 5u; ++i) {
+        ones += s->threshold[i] == ((uint64_t)1 << 32);
+        zeros += s->threshold[i] == 0u;
+    }
+    return ones == 5u ? DLM_ACTION_ALLC : zeros == 5u ? DLM_ACTION_ALLD : 0xFFFFFFFFu;
+}
+
+/* Turns n strategies into action rules; fails (naming `what`) on one that is none. */
+static dlm_status convert(dlm_strategy *s, size_t n, const char *what, dlm_error *err)
+{
+    size_t i;
+    for (i = 0; i < n; ++i) {
+        uint32_t rule = action_rule(&s[i]);
+        if (rule == 0xFFFFFFFFu)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.interaction: the donation game's strategies are the "
+                                 "action rules allc, alld and disc, and %s holds another", what);
+        memset(&s[i], 0, sizeof s[i]);
+        s[i].kind = DLM_STRAT_ACTION_RULE;
+        s[i].opening = rule;
+    }
+    return DLM_OK;
+}
+
+/* What the donation game cannot run with yet. */
+dlm_status dlm_reputation_check(const dlm_scenario *sc, const dlm_evo_plan *plan, dlm_error *err)
+{
+    const dlm_evo_params *ep = &plan->params;
+    if (strcmp(sc->game.preset, "donation") != 0)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.interaction: donation needs game: {preset: donation, "
+                             "b: ..., c: ...} (the game is %s)",
+                             sc->game.preset[0] ? sc->game.preset : "a custom matrix");
+    if (!plan->synchronous)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.interaction: donation runs with the synchronous rules "
+                             "(fermi-sync, wright-fisher, imitate-best) only so far, not %s",
+                             dlm_evo_rule_name(plan->rule));
+    if (ep->side_b || sc->evolution.payoff_exact || ep->rules.geometric)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.interaction: donation runs without sides (class roles), "
+                             "with played payoffs and a fixed number of rounds (match.rounds, "
+                             "no continuation) so far");
+    if (ep->mutation_kind != 0u && ep->mutation_kind != DLM_MUTATION_SET)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.mutation.kind: the donation game's action rules mutate "
+                             "within a set (kind: set, set: [allc, alld, disc]) or not at all");
+    return DLM_OK;
+}
+
+dlm_status dlm_reputation_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    dlm_evo_params *ep = &plan->params;
+    dlm_status st;
+    size_t i;
+    if (!sc->evolution.donation) {
+        for (i = 0; i < plan->n_named; ++i)
+            if (plan->named[i].kind == DLM_STRAT_ACTION_RULE)
+                return dlm_error_set(err, DLM_ERR_USAGE,
+                                     "%s is an action rule of the donation game: set "
+                                     "evolution.interaction: donation",
+                                     plan->named_labels[i]);
+        return DLM_OK;
+    }
+    if ((st = dlm_reputation_check(sc, plan, err)) != DLM_OK)
+        return st;
+    ep->interaction = DLM_INTERACTION_DONATION;
+    ep->norm = sc->evolution.norm;
+    ep->payoff_b[0] = (double)dlm_probability_threshold(sc->evolution.execution_error);
+    ep->payoff_b[1] = (double)dlm_probability_threshold(sc->evolution.assessment_error);
+    if ((st = convert(plan->strategies, plan->n_agents, "the initial population", err)) ||
+        (st = convert(plan->table, plan->n_table, "the mutation set", err)) ||
+        (st = convert(plan->named, plan->n_named, "the strategies the census counts", err)))
+        return st;
+    return DLM_OK;
+}
