@@ -260,6 +260,8 @@ expect 2 "disc in the iterated game" -- "$DLM" run "$CONFIGS/scenarios/interacti
 contains "$TMP/err" "disc is an action rule of the donation game" "disc refused in the game"
 expect 2 "reputation without donation" -- "$DLM" run "$CONFIGS/scenarios/interaction_selection.yaml" --set sweep= --set 'evolution.reputation={norm: shunning}' --out "$TMP/rep_x.csv"
 contains "$TMP/err" "reputations belong to the donation game" "reputation without donation refused"
+expect 2 "donation: strategy costs" -- "$DLM" "${rep[@]}" --set 'evolution.cost={allc: 0.1}' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "strategy costs are for the iterated game" "donation: costs refused"
 [ -e "$TMP/rep_x.csv" ] && bad "a refused donation run left its output" || ok
 
 echo "$pass passed, $fail failed"

@@ -61,6 +61,10 @@ dlm_status dlm_reputation_check(const dlm_scenario *sc, const dlm_evo_plan *plan
                              "evolution.interaction: donation runs without sides (class roles), "
                              "with played payoffs and a fixed number of rounds (match.rounds, "
                              "no continuation) so far");
+    if (sc->evolution.n_costs)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.cost: strategy costs are for the iterated game; the "
+                             "donation game's cost is game.c");
     if (ep->mutation_kind != 0u && ep->mutation_kind != DLM_MUTATION_SET)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.mutation.kind: the donation game's action rules mutate "
