@@ -2359,7 +2359,7 @@ static int run_sweep(cli_args *a, int argc, char **argv, const char *cmd,
     dlm_sweep_checkpointing ck;
     char *resume_command = NULL;
     sweep_ctx ctx;
-    int present = 0, rc;
+    int present = 0, rc, have_base = 0;
     dlm_status st;
     st = load_config_tree(a, &cfg, &err);
     if (st == DLM_OK)
@@ -2375,6 +2375,8 @@ static int run_sweep(cli_args *a, int argc, char **argv, const char *cmd,
     rc = sweep_validate(a, &sw);
     if (!rc && sweep_scenario(a, &sw, 0, 0, &base, &err) != DLM_OK)
         rc = 2;
+    else if (!rc)
+        have_base = 1;
     if (!rc) {
         if (output_format(&base, a->format_given, &job->fmt, &err) != DLM_OK) {
             fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
@@ -2417,7 +2419,7 @@ static int run_sweep(cli_args *a, int argc, char **argv, const char *cmd,
         release_backend();
     }
     free(resume_command);
-    if (!rc || present)
+    if (have_base)
         dlm_scenario_free(&base);
     dlm_sweep_free(&sw);
     return rc;
