@@ -35,6 +35,8 @@
  *   takes the long-run payoff of the endless game instead. Where the plan found a finite
  *   set of types (no mutation, or a mutation set), it computed every type pair's exact
  *   payoff once (world->exact) and an evaluation reads it: the same number, bit for bit.
+ *   With payoff_mode 3 (estimated) that cache holds each pair's mean payoff over a fixed
+ *   sample of matches the plan played once (host/plan/evolve_types.c), read the same way.
  *   Census statistics always play their matches. An agent whose strategy has a cost
  *   (params.costs) earns that much less per round of each match.
  *   Two sides (side_b > 0; asynchronous rules, well-mixed): agents 0 .. side_b-1 are side
