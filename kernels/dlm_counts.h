@@ -176,6 +176,23 @@ DLM_FN uint32_t dlm_counts_build(dlm_counts *cs, const dlm_evo_world *w,
     return 1u;
 }
 
+/* The index in the plan's cache (evolve_types.c) of the pair of count types t, u:
+ * ((cx C + cy) K + tx) K + ty over the plan's types and classes. Every strategy of a
+ * count population is a plan type (payoff_mode 3 requires the cache). */
+DLM_FN uint32_t dlm_counts_cache_pair(const dlm_counts *cs, const dlm_evo_world *w,
+                                      const dlm_evo_params *ep, uint32_t t, uint32_t u)
+{
+    uint32_t k = ep->n_types, c = ep->cache_classes, tx = k, ty = k, i;
+    for (i = 0; i < k; ++i) {
+        dlm_strategy s = w->table[ep->type_offset + i];
+        if (dlm_strategy_equal(&s, &cs->strategy[t / cs->n_classes]))
+            tx = i;
+        if (dlm_strategy_equal(&s, &cs->strategy[u / cs->n_classes]))
+            ty = i;
+    }
+    return (((t % cs->n_classes) * c + u % cs->n_classes) * k + tx) * k + ty;
+}
+
 /* A[t][u]: the payoff per round to type t in a match against type u. */
 DLM_FN double dlm_counts_pair(dlm_counts *cs, const dlm_evo_world *w, const dlm_evo_params *ep,
                               const dlm_evo_population *pop, uint32_t t, uint32_t u)
@@ -186,7 +203,10 @@ DLM_FN double dlm_counts_pair(dlm_counts *cs, const dlm_evo_world *w, const dlm_
         dlm_player_params pa = w->classes[ep->class_offset + t % cs->n_classes];
         dlm_player_params pb = w->classes[ep->class_offset + u % cs->n_classes];
         dlm_match_rules rules = ep->rules;
-        if (ep->payoff_mode == 1u) {
+        if (ep->payoff_mode == 3u) { /* estimated once per run by the plan */
+            cs->payoff[at] = w->exact[ep->exact_offset + ep->n_types +
+                                      ((uint64_t)dlm_counts_cache_pair(cs, w, ep, t, u) << 1)];
+        } else if (ep->payoff_mode == 1u) {
             double payoff[4];
             payoff[0] = ep->payoff[0];
             payoff[1] = ep->payoff[1];
@@ -221,7 +241,15 @@ DLM_FN double dlm_counts_census_type(dlm_counts *cs, const dlm_evo_world *w,
         double n = (double)(u == t ? cs->count[u] - 1u : cs->count[u]), pay, cc, length;
         if (cs->count[u] == 0u || n == 0.0)
             continue;
-        if (ep->payoff_mode == 1u) {
+        if (ep->payoff_mode == 3u) { /* the estimate's payoff, C moves and rounds */
+            uint64_t pair = dlm_counts_cache_pair(cs, w, ep, t, u);
+            uint64_t k = ep->n_types, nc = ep->cache_classes;
+            DLM_CONST double *at = w->exact + ep->exact_offset + k;
+            pay = at[pair << 1];
+            at = at + ((nc * nc * k * k) << 1) + (pair << 1);
+            length = at[1];
+            cc = at[0] / (length > 0.0 ? length : 1.0);
+        } else if (ep->payoff_mode == 1u) {
             double payoff[4], weight = 1.0, step;
             uint32_t r;
             payoff[0] = ep->payoff[0];

@@ -35,6 +35,8 @@
  *   takes the long-run payoff of the endless game instead. Where the plan found a finite
  *   set of types (no mutation, or a mutation set), it computed every type pair's exact
  *   payoff once (world->exact) and an evaluation reads it: the same number, bit for bit.
+ *   With payoff_mode 3 (estimated) that cache holds each pair's mean payoff over a fixed
+ *   sample of matches the plan played once (host/plan/evolve_types.c), read the same way.
  *   Census statistics always play their matches. An agent whose strategy has a cost
  *   (params.costs) earns that much less per round of each match.
  *   Two sides (side_b > 0; asynchronous rules, well-mixed): agents 0 .. side_b-1 are side
@@ -123,7 +125,8 @@ typedef struct dlm_evo_params {
     uint32_t set_size;
     uint32_t max_trials;    /* rejection-sampling candidates one event may evaluate */
     uint32_t payoff_mode;   /* 0: played matches; 1: exact expected payoffs of the match;
-                               2: exact long-run payoffs of the endless game (memory-one) */
+                               2: exact long-run payoffs of the endless game (memory-one);
+                               3: estimated once per type pair (the plan's cache) */
     /* Two sides (a bimatrix game, two populations evolving at their own rates): local
        agents 0 .. side_b-1 are side A, side_b .. n-1 side B; 0 = one population. */
     double payoff_b[4];     /* side B's own R, S, T, P (read from its own view) */
@@ -338,7 +341,7 @@ DLM_FN double dlm_evo_play(const dlm_evo_world *w, const dlm_evo_population *pop
     uint64_t block0 = ((uint64_t)window << 30) + (uint64_t)slot * dlm_match_blocks(&rules);
     dlm_match_result m;
     uint32_t side = dlm_evo_side(ep, x); /* x is paid by its own side's matrix */
-    if (ep->payoff_mode != 0u) { /* exact: no random numbers; counts only matches */
+    if (ep->payoff_mode == 1u || ep->payoff_mode == 2u) { /* exact: no random numbers */
         double payoff[4], sum[4], total;
         payoff[0] = side ? ep->payoff_b[0] : ep->payoff[0];
         payoff[1] = side ? ep->payoff_b[1] : ep->payoff[1];

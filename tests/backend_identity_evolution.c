@@ -541,6 +541,34 @@ static void counts_fermi_sliced(dlm_scenario *sc)
     uses_counts(ev, m1_set, 4, 0.01);
 }
 
+/* Estimated payoffs (evolution.payoff: estimated): noisy machines in geometric matches,
+ * two classes, set mutation — pairs neither memory-one-exact nor deterministic. */
+static void counts_fermi_estimated_fsm(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "fermi", 10, 8);
+    sc->geometric = 1;
+    sc->continuation = 0.9;
+    ev->payoff_estimated = 1;
+    ev->estimate_matches = 16;
+    ev->selection = 1.0;
+    uses_shares(ev, fsm_shares, 4);
+    uses_counts(ev, fsm_shares, 4, 0.1);
+    ev->classes = exact_classes;
+    ev->n_classes = 2;
+}
+
+static void agents_moran_db_estimated_lookup(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "moran-db", 10, 4);
+    ev->payoff_estimated = 1;
+    ev->estimate_matches = 8;
+    uses_shares(ev, lookup_shares, 3);
+    uses_counts(ev, lookup_set, 2, 0.1);
+    SET(ev->representation, "agents");
+}
+
 /* The donation game with public reputations (kernels/dlm_reputation.h): norm, errors. */
 static void uses_donation(dlm_scenario *sc, uint32_t norm)
 {
@@ -617,6 +645,10 @@ static const evolution_case evolution_cases[] = {
     {"counts: fermi, 20000 agents (a generation in two launches)", counts_fermi_sliced, 0},
     {"counts: wright-fisher, exact payoffs, set mutation, classes",
      counts_wright_fisher_exact_classes, 0},
+    {"counts: fermi, estimated payoffs of noisy machines, geometric, classes",
+     counts_fermi_estimated_fsm, 0},
+    {"agents: moran-db, estimated payoffs of noisy lookup tables, set mutation",
+     agents_moran_db_estimated_lookup, 0},
     {"donation, wright-fisher, complete, leading-eight L1, set mutation", donation_wright_fisher,
      0},
     {"donation, fermi-sync, 5x5 lattice, image scoring", donation_fermi_sync_lattice, 0},

@@ -758,6 +758,57 @@ static void test_counts_and_agents_fix_as_the_closed_form(void **state)
     }
 }
 
+/* The payoff per round of plan type tx against ty (class 0) from the plan's cache. */
+static double cached_pair(const run *r, uint32_t tx, uint32_t ty)
+{
+    const dlm_evo_params *ep = &r->plan.params;
+    return r->plan.exact[ep->exact_offset + ep->n_types + ((tx * ep->n_types + ty) << 1)];
+}
+
+/* `payoff: estimated` (each type pair's payoff estimated once per run by 200 noisy
+ * matches): one WSLS mutant among TFT under pairwise comparison fixes, on counts and on
+ * agents, with Traulsen's closed form on the estimated payoffs (the same estimates: the
+ * same seed), and the two representations agree with each other within their SE. */
+static void test_estimated_payoffs_fix_on_counts_and_agents(void **state)
+{
+    const uint32_t n = 10, pops[2] = {3000, 1500};
+    double p[2], se[2];
+    int agents;
+    (void)state;
+    for (agents = 0; agents < 2; ++agents) {
+        dlm_scenario sc;
+        run r;
+        pair_game pg;
+        double exact;
+        char what[112];
+        scenario_init(&sc, 5301, "fermi", n, pops[agents]);
+        sc.rounds = 50;
+        sc.match_defaults.execution_error = 0.05;
+        sc.evolution.selection = 1.0;
+        sc.evolution.payoff_estimated = 1;
+        sc.evolution.estimate_matches = 200;
+        SET(sc.evolution.resident, "tft");
+        SET(sc.evolution.mutant, "wsls");
+        SET(sc.evolution.representation, agents ? "agents" : "auto");
+        run_evolution(&sc, THREADS, NULL, &r);
+        assert_int_equal(r.plan.params.representation,
+                         agents ? DLM_REPRESENTATION_AGENTS : DLM_REPRESENTATION_COUNTS);
+        assert_int_equal(r.plan.params.n_types, 2); /* 0 tft (the resident), 1 wsls */
+        pg.a = cached_pair(&r, 1, 1);
+        pg.b = cached_pair(&r, 1, 0);
+        pg.c = cached_pair(&r, 0, 1);
+        pg.d = cached_pair(&r, 0, 0);
+        exact = exact_rho(CHAIN_FERMI, &pg, n, 0, 1.0);
+        p[agents] = fixation_fraction(&sc, &r, "wsls");
+        se[agents] = proportion_se(p[agents], pops[agents]);
+        snprintf(what, sizeof what, "fermi, wsls in tft, estimated payoffs (200), %s",
+                 agents ? "agents" : "counts");
+        check_se(what, p[agents], se[agents], exact);
+        run_free(&r);
+    }
+    check_se("  ... counts against agents", p[0], sqrt(se[0] * se[0] + se[1] * se[1]), p[1]);
+}
+
 /* Moran birth-death with mutation between ALLC and ALLD (set mutation, rate mu, the
  * mutant uniform of the two), one-shot PD, linear fitness w: the count of ALLC is a
  * birth-death chain (moran_death any: the one who dies uniform of all n) with
@@ -1906,6 +1957,7 @@ int main(void)
         cmocka_unit_test(test_wright_fisher_matches_exact_markov_chain),
         cmocka_unit_test(test_moran_bd_who_dies),
         cmocka_unit_test(test_counts_and_agents_fix_as_the_closed_form),
+        cmocka_unit_test(test_estimated_payoffs_fix_on_counts_and_agents),
         cmocka_unit_test(test_counts_and_agents_stationary_abundance),
         cmocka_unit_test(test_nowak_may_spatial_cooperator_fraction),
         cmocka_unit_test(test_same_seed_same_history_any_thread_count),

@@ -7,6 +7,8 @@
  *     mutation);
  *   - the long-run payoff of the endless game (`exact: long-run`) against the stationary
  *     distribution of host/run/analyze.c (`dilemma analyze`) and closed forms;
+ *   - estimated payoffs (`payoff: estimated`): each type pair's estimate within 4 of its
+ *     standard errors of the exact payoff, and keyed by the seed only;
  *   - strategy costs (`cost:`): an agent's evaluated payoff less its cost per round, by
  *     hand, and the fixation probability of a costless mutant against the closed form of
  *     a Moran process with constant fitness (within 4 standard errors).
@@ -429,11 +431,82 @@ static void test_cost_decides_fixation_as_moran_constant_fitness(void **state)
     dlm_evo_plan_free(&plan);
 }
 
+/* `payoff: estimated`: every type pair's estimate (M noisy matches, played once per run)
+ * lies within 4 of its standard errors of the pair's exact payoff (dlm_exact.h), for
+ * fixed-length matches, within a class and across two classes (geometric matches are
+ * left out: the estimate is the mean of each match's payoff per round, as a played
+ * evaluation scores it, while the exact payoff of a geometric match is its expected
+ * total over its expected length — not the same number); the estimates depend on the
+ * seed (another seed, other numbers) and on nothing else (the same seed, the same bytes). */
+static void check_estimates(const dlm_scenario *sc, const char *what)
+{
+    dlm_evo_plan plan, again;
+    const dlm_evo_params *ep;
+    uint32_t k, c, cx, cy, tx, ty, pairs = 0;
+    double z2 = 0.0;
+    dlm_scenario other = *sc;
+    build_plan(sc, &plan);
+    ep = &plan.params;
+    k = ep->n_types;
+    c = ep->cache_classes;
+    assert_int_equal(ep->payoff_mode, 3);
+    assert_true(k >= 2 && c >= 1);
+    assert_int_equal(plan.n_estimate_se, (size_t)c * c * k * k);
+    for (cx = 0; cx < c; ++cx)
+        for (cy = 0; cy < c; ++cy)
+            for (tx = 0; tx < k; ++tx)
+                for (ty = 0; ty < k; ++ty) {
+                    uint32_t pair = ((cx * c + cy) * k + tx) * k + ty;
+                    dlm_match_rules rules = ep->rules;
+                    double exact = dlm_exact_match_payoff(
+                        &plan.table[ep->type_offset + tx], &plan.table[ep->type_offset + ty],
+                        &plan.classes[cx], &plan.classes[cy], &rules, ep->payoff, NULL);
+                    double est = plan.exact[ep->exact_offset + k + ((size_t)pair << 1)];
+                    double se = plan.estimate_se[pair];
+                    if (!(se > 0.0) || fabs(est - exact) > 4.0 * se)
+                        fail_msg("%s: pair %u: estimate %.6f +- %.6f, exact %.6f", what, pair,
+                                 est, se, exact);
+                    z2 += (est - exact) * (est - exact) / (se * se);
+                    pairs++;
+                }
+    print_message("    %-52s %3u pairs, mean z^2 %.3f\n", what, pairs, z2 / pairs);
+    build_plan(sc, &again);
+    assert_memory_equal(plan.exact, again.exact, plan.n_exact * sizeof *plan.exact);
+    dlm_evo_plan_free(&again);
+    other.seed = sc->seed + 1;
+    build_plan(&other, &again);
+    assert_int_equal(again.n_exact, plan.n_exact);
+    if (memcmp(plan.exact + k, again.exact + k, (plan.n_exact - k) * sizeof *plan.exact) == 0)
+        fail_msg("%s: another seed gave the same estimates", what);
+    dlm_evo_plan_free(&again);
+    dlm_evo_plan_free(&plan);
+}
+
+static void test_estimates_within_se_of_exact(void **state)
+{
+    dlm_scenario sc;
+    (void)state;
+    fixtures();
+    scenario_init(&sc, "fermi", 12, 1);
+    SET(sc.evolution.initial, "shares");
+    sc.evolution.shares = shares4;
+    sc.evolution.n_shares = 4;
+    sc.evolution.payoff_exact = 0;
+    sc.evolution.payoff_estimated = 1;
+    sc.evolution.estimate_matches = 2000;
+    sc.match_defaults.execution_error = 0.05;
+    check_estimates(&sc, "tft, alld, wsls, gtft; e 0.05, 50 rounds");
+    sc.evolution.classes = two_classes;
+    sc.evolution.n_classes = 2;
+    check_estimates(&sc, "  ... two classes (errors 0.01 and 0.05 + 0.02)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cache_changes_no_byte),
         cmocka_unit_test(test_cache_only_for_finite_sets),
+        cmocka_unit_test(test_estimates_within_se_of_exact),
         cmocka_unit_test(test_long_run_agrees_with_analyze),
         cmocka_unit_test(test_long_run_closed_forms),
         cmocka_unit_test(test_cost_is_subtracted_per_round),

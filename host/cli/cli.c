@@ -887,6 +887,31 @@ static int evolution_stopped(const char *cmd, const dlm_evo_checkpointing *ck, d
 
 /* Opens the records of an evolution: a new partial file, or (resume) the one the
  * checkpoint continues, checked first. On failure prints why and returns an exit code. */
+/* The run header's line on estimated payoffs (stderr): how many matches per type pair,
+ * the largest and mean standard error over the pairs, and each pair's estimate with its
+ * standard error when there are at most 16 pairs (types numbered as the plan lists them:
+ * the initial strategies in order of first appearance, then the mutation set). */
+static void cli_estimate_header(const dlm_evo_plan *plan)
+{
+    const dlm_evo_params *ep = &plan->params;
+    double max = 0.0, sum = 0.0;
+    size_t i, n = plan->n_estimate_se;
+    for (i = 0; i < n; ++i) {
+        max = plan->estimate_se[i] > max ? plan->estimate_se[i] : max;
+        sum += plan->estimate_se[i];
+    }
+    fprintf(stderr, "dilemma: payoffs estimated once per type pair by %u matches each: standard "
+                    "error at most %.4g, mean %.4g over %zu pairs\n", plan->estimate_matches, max,
+            n ? sum / (double)n : 0.0, n);
+    for (i = 0; n <= 16 && i < n; ++i) {
+        uint32_t k = ep->n_types, c = ep->cache_classes;
+        uint32_t ty = (uint32_t)(i % k), tx = (uint32_t)(i / k % k), cc = (uint32_t)(i / k / k);
+        fprintf(stderr, "dilemma:   type %u (class %s) against type %u (class %s): %.6g +- %.4g\n",
+                tx, plan->class_names[cc / c], ty, plan->class_names[cc % c],
+                plan->exact[ep->exact_offset + k + (i << 1)], plan->estimate_se[i]);
+    }
+}
+
 static int evolution_records(const char *cmd, const dlm_scenario *sc, const run_options *o,
                              const dlm_evo_plan *plan, dlm_format fmt, dlm_sink *records,
                              dlm_evo_checkpointing *ck, void **payload)
@@ -944,7 +969,10 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
         if (plan.count_types)
             fprintf(stderr, "dilemma: counts: up to %u types (strategy x class) per population, "
                             "payoffs %s once per type pair\n", plan.count_types,
-                    plan.params.payoff_mode ? "exact" : "of one deterministic match");
+                    plan.params.payoff_mode == 3u ? "estimated"
+                    : plan.params.payoff_mode ? "exact" : "of one deterministic match");
+        if (plan.params.payoff_mode == 3u)
+            cli_estimate_header(&plan);
     }
     rc = open_backend(cmd, sc, &ops, &be);
     if (rc) {

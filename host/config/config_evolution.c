@@ -24,18 +24,20 @@
 #define SHARE_TOLERANCE 1e-9         /* shares must sum to 1 within this */
 #define GENERATIONS_MAX (1ull << 40) /* generations, record_every, snapshot.every */
 #define POPULATIONS_MAX (1ull << 20)
+#define ESTIMATE_MAX    (1ull << 24) /* evolution.estimate_matches */
 
 static const char *const evolution_keys[] = {
     "population", "populations", "generations",  "rule",        "selection", "fitness",
     "accumulate", "payoff",      "structure",    "replacement", "mutation",  "initial",
     "classes",    "stop",        "record_every", "tolerance",   "snapshot",  "track",
-    "moran_death", "exact",     "cost",        "representation", "interaction", "reputation"};
+    "moran_death", "exact",     "cost",        "representation", "interaction", "reputation",
+    "estimate_matches"};
 static const char *const rules[] = {"moran-bd",   "moran-db",      "fermi",
                                     "fermi-sync", "wright-fisher", "imitate-best"};
 static const char *const fitness_maps[] = {"linear", "exponential"};
 static const char *const moran_deaths[] = {"any", "others"};
 static const char *const accumulations[] = {"mean", "total"};
-static const char *const payoffs[] = {"played", "exact"};
+static const char *const payoffs[] = {"played", "exact", "estimated"};
 static const char *const exact_kinds[] = {"match", "long-run"};
 static const char *const representations[] = {"auto", "counts", "agents"};
 
@@ -576,6 +578,7 @@ static void evolution_defaults(dlm_evolution_spec *ev)
     ev->selection = 1.0;
     snprintf(ev->fitness, sizeof ev->fitness, "linear");
     snprintf(ev->representation, sizeof ev->representation, "auto");
+    ev->estimate_matches = 100;
     dlm_cfg_evo_structure_defaults(&ev->structure);
     ev->replacement = ev->structure;
     snprintf(ev->mutation_kind, sizeof ev->mutation_kind, "none");
@@ -642,7 +645,8 @@ static dlm_status read_scalars(reader *r, const dlm_node *map)
         if ((st =
                  dlm_cfg_get_choice(r->err, v, "evolution.payoff", payoffs, N_OF(payoffs), &index)))
             return st;
-        ev->payoff_exact = index;
+        ev->payoff_exact = index == 1;
+        ev->payoff_estimated = index == 2;
         r->payoff = v;
     }
     if ((v = dlm_node_lookup(map, "moran_death", NULL))) {
@@ -703,6 +707,13 @@ static dlm_status read_payoff_options(reader *r, const dlm_node *map)
             return st;
         ev->exact_long_run = index;
         r->exact = v;
+    }
+    if ((v = dlm_node_lookup(map, "estimate_matches", NULL))) {
+        uint64_t m;
+        if ((st = dlm_cfg_get_uint(r->err, v, "evolution.estimate_matches", 2, ESTIMATE_MAX, &m)))
+            return st;
+        ev->estimate_matches = (uint32_t)m;
+        r->estimate = v;
     }
     if (!(v = dlm_node_lookup(map, "cost", &key)) || dlm_node_is_null(v))
         return DLM_OK;
@@ -885,6 +896,16 @@ static dlm_status cross_checks(reader *r)
         return dlm_cfg_fail(r->err, r->exact, "evolution.exact",
                             "chooses which exact payoff, so it needs evolution.payoff: exact "
                             "(the payoff here is played)");
+    if (r->estimate && !ev->payoff_estimated)
+        return dlm_cfg_fail(r->err, r->estimate, "evolution.estimate_matches",
+                            "sets how many matches estimate each type pair's payoff, so it "
+                            "needs evolution.payoff: estimated");
+    if (ev->payoff_estimated && ev->mutation_rate > 0.0 && strcmp(ev->mutation_kind, "none") != 0 &&
+        strcmp(ev->mutation_kind, "set") != 0)
+        return dlm_cfg_fail(r->err, r->payoff, "evolution.payoff",
+                            "estimated payoffs are estimated once per pair of a finite set of "
+                            "types: mutation kind %s makes new strategies without end (use none "
+                            "or set)", ev->mutation_kind);
     if ((st = check_moran_death(r)))
         return st;
     if (strcmp(ev->initial, "mutant") == 0 && ev->mutants >= ev->population)

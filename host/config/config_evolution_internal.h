@@ -48,6 +48,7 @@ typedef struct reader {
     const dlm_node *kind;         /* mutation.kind, when given */
     const dlm_node *payoff;       /* payoff, when given */
     const dlm_node *exact;        /* exact, when given */
+    const dlm_node *estimate;     /* estimate_matches, when given */
     const dlm_node *moran_death;  /* moran_death, when given */
     const dlm_node *representation; /* representation, when given */
     const dlm_node *not_m1;       /* the first strategy that is no memory-one strategy */

@@ -67,6 +67,8 @@ typedef struct dlm_evolution_spec {
     char fitness[16];       /* linear | exponential */
     int accumulate_total;   /* 0: payoff = mean over an agent's matches; 1: sum */
     int payoff_exact;       /* 1: memory-one pairs' expected payoffs instead of played matches */
+    int payoff_estimated;   /* 1: each type pair's payoff estimated once per run by matches */
+    uint32_t estimate_matches; /* estimated: matches per type pair (>= 2) */
     int exact_long_run;     /* exact: 0 = per round of the match, 1 = of the endless game */
     dlm_share *costs;       /* cost: a strategy and its cost per round (in `share`) */
     size_t n_costs;

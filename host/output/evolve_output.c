@@ -122,8 +122,16 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
     dlm_print_double(fp, plan->params.mutation_kind ? ev->mutation_rate : 0.0);
     fputs("},\"structure\":", fp);
     dlm_json_string(fp, ev->structure.type);
-    fprintf(fp, ",\"payoff\":\"%s\",\"representation\":\"%s\"", ev->payoff_exact ? "exact" : "played",
+    fprintf(fp, ",\"payoff\":\"%s\",\"representation\":\"%s\"",
+            ev->payoff_estimated ? "estimated" : ev->payoff_exact ? "exact" : "played",
             plan->params.representation == DLM_REPRESENTATION_COUNTS ? "counts" : "agents");
+    if (ev->payoff_estimated) { /* the largest standard error over the type pairs */
+        double max = 0.0;
+        for (i = 0; i < plan->n_estimate_se; ++i)
+            max = plan->estimate_se[i] > max ? plan->estimate_se[i] : max;
+        fprintf(fp, ",\"estimate_matches\":%u,\"estimate_se_max\":", ev->estimate_matches);
+        dlm_print_double(fp, max);
+    }
     if (plan->rule == DLM_RULE_MORAN_BD)
         fprintf(fp, ",\"moran_death\":\"%s\"", ev->moran_death_others ? "others" : "any");
     if (ev->payoff_exact && ev->exact_long_run) /* absent: the match's (as before the key) */

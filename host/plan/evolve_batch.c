@@ -75,6 +75,8 @@ dlm_status dlm_evo_plan_join(const dlm_evo_plan *const *plans, size_t k, dlm_evo
         ne += plans[j]->n_exact;
     }
     *out = *plans[0];
+    out->estimate_se = NULL; /* the runs' own (reported by each run's plan) */
+    out->n_estimate_se = 0;
     memset(&out->interaction, 0, sizeof out->interaction);
     memset(&out->replacement, 0, sizeof out->replacement);
     if (!graph_copy(&plans[0]->interaction, &out->interaction) ||

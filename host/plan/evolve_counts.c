@@ -58,7 +58,7 @@ static void counts_refusal(const dlm_evo_plan *plan, char *why, size_t len, uint
                            "has no finite set of types");
         return;
     }
-    if (ep->payoff_mode != 1) {
+    if (ep->payoff_mode == 0) {
         for (a = 0; a < plan->n_agents && deterministic(&plan->strategies[a]); ++a)
             ;
         for (k = 0; a == plan->n_agents && k < plan->n_table; ++k)
@@ -70,7 +70,8 @@ static void counts_refusal(const dlm_evo_plan *plan, char *why, size_t len, uint
         if (a != plan->n_agents || ep->rules.geometric) {
             snprintf(why, len, "played payoffs of noisy or stochastic players, or of matches "
                                "of random length, differ match by match (payoff: exact gives "
-                               "memory-one pairs their expected payoffs)");
+                               "memory-one pairs their expected payoffs, payoff: estimated "
+                               "estimates every pair once)");
             return;
         }
     }

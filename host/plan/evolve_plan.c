@@ -860,6 +860,11 @@ static dlm_status plan_exact(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_err
     dlm_evo_params *ep = &plan->params;
     uint64_t a;
     size_t k;
+    if (sc->evolution.payoff_estimated) { /* evolve_types.c estimates the pairs */
+        ep->payoff_mode = 3u;
+        plan->estimate_matches = sc->evolution.estimate_matches;
+        return DLM_OK;
+    }
     if (!sc->evolution.payoff_exact)
         return DLM_OK;
     ep->payoff_mode = sc->evolution.exact_long_run ? 2u : 1u;
@@ -959,6 +964,7 @@ void dlm_evo_plan_free(dlm_evo_plan *plan)
     dlm_graph_free(&plan->replacement);
     free(plan->table);
     free(plan->exact);
+    free(plan->estimate_se);
     free(plan->populations);
     free(plan->strategies);
     free(plan->agent_class);

@@ -33,6 +33,9 @@ typedef struct dlm_evo_plan {
     uint64_t bytes;           /* memory the run needs on the host (graphs included) */
     uint64_t graph_bytes;     /* of which the graphs, while they are built */
     uint64_t bytes_available; /* physical memory here (0 if unknown) */
+    uint32_t estimate_matches; /* payoff estimated: matches per type pair */
+    double *estimate_se;      /* its standard error per type pair (evolve_types.c), owned */
+    size_t n_estimate_se;
     uint32_t count_types;     /* representation counts: the most types of a population;
                                  0: agent by agent (params.representation) */
     /* A batch of runs (dlm_evo_plan_join): one parameter set per run, owned; null for a

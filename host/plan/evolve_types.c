@@ -17,7 +17,22 @@
  *   exact[exact_offset + K + ((((cx C + cy) K + tx) K + ty) << 1) + side]
  *                                                 x's exact payoff against y, by x's
  *                                                 side's matrix (side A = payoff)
+ *
+ * With `payoff: estimated` (payoff_mode 3) the cache is required (a finite set of types)
+ * and holds, in the same places, the mean payoff per round of M = estimate_matches
+ * matches of x against y, played with the model's match code (dlm_play_match) under the
+ * run's seed, streams DLM_PURPOSE_ESTIMATE keyed by the pair's index
+ * ((cx C + cy) K + tx) K + ty (population field) and 2m (play) or 2m + 1 (length) for
+ * match m: the same numbers on every backend and thread count, because every backend
+ * reads them. A second block of the same size follows, for the census of counts:
+ *
+ *   exact[exact_offset + K + 2P + (pair << 1) + 0]  x's mean C moves per match
+ *   exact[exact_offset + K + 2P + (pair << 1) + 1]  the mean rounds per match
+ *
+ * (P = C^2 K^2 pairs), and plan->estimate_se[pair] the standard error of side A's
+ * estimate (the sample standard deviation of the M match payoffs over sqrt(M)).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,9 +76,43 @@ static void collect_finite(const dlm_evo_plan *plan, type_list *l)
         add_type(l, &plan->table[k]);
 }
 
+/* Pair `pair` (x of type tx, class cx, against ty, cy) estimated by M matches into at
+ * (both sides' matrices), its C moves and rounds into census, and side A's standard
+ * error into *se. */
+static void estimate_pair(const dlm_evo_plan *plan, const type_list *l, uint32_t pair,
+                          uint32_t cx, uint32_t cy, uint32_t tx, uint32_t ty, double *at,
+                          double *census, double *se)
+{
+    const dlm_evo_params *ep = &plan->params;
+    uint32_t m, n = plan->estimate_matches;
+    uint64_t seed = plan->n_populations ? plan->populations[0].seed : 0u;
+    double s0 = 0.0, s1 = 0.0, sq = 0.0, coop = 0.0, rounds = 0.0, mean, var;
+    for (m = 0; m < n; ++m) {
+        dlm_match_rules rules = ep->rules;
+        dlm_match_result r = dlm_play_match(
+            &l->s[tx], &l->s[ty], &plan->classes[cx], &plan->classes[cy], &rules, seed,
+            dlm_stream_id(DLM_PURPOSE_ESTIMATE, pair, 2u * (uint64_t)m),
+            dlm_stream_id(DLM_PURPOSE_ESTIMATE, pair, 2u * (uint64_t)m + 1u), 0u,
+            (DLM_GLOBAL uint8_t *)0);
+        double a = dlm_match_payoff_side(ep, &r, 0u);
+        s0 += a;
+        sq += a * a;
+        s1 += dlm_match_payoff_side(ep, &r, 1u);
+        coop += (double)(r.outcome[0] + r.outcome[1]);
+        rounds += (double)r.rounds;
+    }
+    mean = s0 / n;
+    var = (sq - s0 * mean) / (n - 1u);
+    at[0] = mean;
+    at[1] = s1 / n;
+    census[0] = coop / n;
+    census[1] = rounds / n;
+    *se = var > 0.0 ? sqrt(var / n) : 0.0;
+}
+
 /* The exact payoffs of every (class, class, type, type) pair into cache (both sides'
  * matrices), computed as dlm_evo_play computes them. */
-static void fill_cache(const dlm_evo_plan *plan, const type_list *l, double *cache)
+static void fill_cache(dlm_evo_plan *plan, const type_list *l, double *cache)
 {
     const dlm_evo_params *ep = &plan->params;
     uint32_t c = plan->n_classes, k = l->n, cx, cy, tx, ty;
@@ -72,7 +121,14 @@ static void fill_cache(const dlm_evo_plan *plan, const type_list *l, double *cac
             for (tx = 0; tx < k; ++tx)
                 for (ty = 0; ty < k; ++ty) {
                     double sum[4], total;
-                    double *at = cache + ((((cx * c + cy) * k + tx) * k + ty) << 1);
+                    uint32_t pair = ((cx * c + cy) * k + tx) * k + ty;
+                    double *at = cache + ((size_t)pair << 1);
+                    if (ep->payoff_mode == 3u) {
+                        estimate_pair(plan, l, pair, cx, cy, tx, ty, at,
+                                      cache + ((size_t)c * c * k * k << 1) + ((size_t)pair << 1),
+                                      &plan->estimate_se[pair]);
+                        continue;
+                    }
                     if (ep->payoff_mode == 2u)
                         dlm_exact_long_run_sums(&l->s[tx], &l->s[ty], &plan->classes[cx],
                                                 &plan->classes[cy], sum, &total);
@@ -89,6 +145,8 @@ static uint64_t cache_work(const dlm_evo_plan *plan, uint32_t k)
 {
     uint64_t pairs = (uint64_t)k * k * plan->n_classes * plan->n_classes;
     uint64_t rounds = plan->params.payoff_mode == 2u ? 64u : plan->params.rules.rounds;
+    if (plan->params.payoff_mode == 3u)
+        rounds *= plan->estimate_matches;
     return pairs * rounds;
 }
 
@@ -117,7 +175,7 @@ dlm_status dlm_evo_plan_types(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
     dlm_evo_params *ep = &plan->params;
     type_list l;
     dlm_strategy *table;
-    size_t n_exact;
+    size_t n_exact, pairs;
     dlm_status st;
     int cache;
     memset(&l, 0, sizeof l);
@@ -131,13 +189,33 @@ dlm_status dlm_evo_plan_types(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
             cache = 0;
         }
     }
+    if (ep->payoff_mode == 3u && ep->interaction != DLM_INTERACTION_GAME2)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.payoff: estimated payoffs are the iterated game's; "
+                             "the donation game plays its own rounds");
+    if (ep->payoff_mode == 3u && !cache)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.payoff: estimated needs a finite set of at most %u "
+                             "types (strategies of the initial population and the mutation "
+                             "set), and their pairs times estimate_matches times match.rounds "
+                             "at most 2^32 rounds; this run has %s", MAX_TYPES,
+                             l.overflow ? "more types" : "more rounds to play");
     if ((st = add_costs(sc, plan, &l, err)) != DLM_OK)
         return st;
     if (l.n == 0)
         return DLM_OK;
     table = realloc(plan->table, (plan->n_table + l.n) * sizeof *table);
-    n_exact = l.n + (cache ? ((size_t)l.n * l.n * plan->n_classes * plan->n_classes << 1) : 0);
+    pairs = (size_t)l.n * l.n * plan->n_classes * plan->n_classes;
+    n_exact = l.n + (cache ? (pairs << (ep->payoff_mode == 3u ? 2 : 1)) : 0);
     plan->exact = malloc(n_exact * sizeof *plan->exact);
+    if (cache && ep->payoff_mode == 3u) {
+        if (pairs > ((size_t)1 << 20))
+            return dlm_error_set(err, DLM_ERR_USAGE, "evolution.payoff: estimated: %zu type "
+                                 "pairs, at most 2^20", pairs);
+        if (!(plan->estimate_se = calloc(pairs, sizeof *plan->estimate_se)))
+            return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for the estimates");
+        plan->n_estimate_se = pairs;
+    }
     if (table)
         plan->table = table;
     if (!table || !plan->exact)
