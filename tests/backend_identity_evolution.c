@@ -580,6 +580,24 @@ static void donation_imitate_best_chunks(dlm_scenario *sc)
     uses_donation(sc, 0xBBu); /* simple standing */
 }
 
+/* Private assessment (N x N views in world memory), observation probability 0.6. */
+static void donation_private_wright_fisher(dlm_scenario *sc)
+{
+    scenario_base(sc, "wright-fisher", 70, 3); /* 70: the last word of a row is partial */
+    uses_donation(sc, 0x1BAu); /* L1: third order, from the observer's view of the donor */
+    sc->evolution.private_assessment = 1;
+    sc->evolution.observe = 0.6;
+}
+
+static void donation_private_fermi_sync_lattice(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi-sync", 36, 2);
+    uses_lattice(&sc->evolution, 6, 6, "von-neumann");
+    uses_donation(sc, 0x99u); /* stern judging */
+    sc->evolution.private_assessment = 1;
+    sc->evolution.observe = 1.0;
+}
+
 typedef struct evolution_case {
     const char *what;
     void (*configure)(dlm_scenario *sc);
@@ -620,6 +638,10 @@ static const evolution_case evolution_cases[] = {
     {"donation, wright-fisher, complete, leading-eight L1, set mutation", donation_wright_fisher,
      0},
     {"donation, fermi-sync, 5x5 lattice, image scoring", donation_fermi_sync_lattice, 0},
+    {"donation, private (q 0.6), wright-fisher, complete, L1", donation_private_wright_fisher,
+     0},
+    {"donation, private (q 1), fermi-sync, 6x6 lattice, stern judging",
+     donation_private_fermi_sync_lattice, 0},
     {"donation, imitate-best, 90x100 lattice (three census chunks), simple standing",
      donation_imitate_best_chunks, 0},
 };

@@ -49,7 +49,7 @@ _Static_assert(sizeof(dlm_strategy) == 80, "dlm_strategy is 80 bytes");
 _Static_assert(sizeof(dlm_player_params) == 24, "dlm_player_params is 24 bytes");
 _Static_assert(sizeof(dlm_match_result) == 20, "dlm_match_result is 20 bytes");
 _Static_assert(sizeof(dlm_evo_params) == 208, "dlm_evo_params is 208 bytes");
-_Static_assert(sizeof(dlm_evo_population) == 32, "dlm_evo_population is 32 bytes");
+_Static_assert(sizeof(dlm_evo_population) == 40, "dlm_evo_population is 40 bytes");
 _Static_assert(sizeof(dlm_evo_census) == 872, "dlm_evo_census is 872 bytes");
 
 struct dlm_backend {
@@ -358,7 +358,7 @@ struct dlm_evo_state {
     int synchronous, any_wright_fisher, stop_at_fixation;
     int counts_only; /* every parameter set runs as counts: events cost O(types), not matches */
     dlm_evo_world w; /* device pointers (a placeholder where a run has no such array) */
-    void *owned[14]; /* the world's buffers, to free */
+    void *owned[16]; /* the world's buffers, to free */
     size_t n_owned;
     dlm_evo_population *pops;
     uint8_t *active;
@@ -430,6 +430,7 @@ static dlm_status upload_world(dlm_evo_state *st, const dlm_evo_setup *s, dlm_er
     st->w.cumulative = st->dummy;
     st->w.fixed = (uint64_t *)st->dummy;
     st->w.exact = (const double *)st->dummy;
+    st->w.views = (uint32_t *)st->dummy;
 #define BUF(dst, type, bytes, host, what)                                                          \
     do {                                                                                           \
         void *p_;                                                                                  \
@@ -477,6 +478,10 @@ static dlm_status upload_world(dlm_evo_state *st, const dlm_evo_setup *s, dlm_er
     if (st->n_pops) { /* zero: no population has stopped at fixation */
         BUF(st->w.fixed, uint64_t *, st->n_pops * sizeof(uint64_t), NULL, "fixation generations");
         CU_TRY(cudaMemset(st->w.fixed, 0, st->n_pops * sizeof(uint64_t)), "fixation generations");
+    }
+    if (s->n_views) { /* zero: every view good */
+        BUF(st->w.views, uint32_t *, s->n_views * sizeof(uint32_t), NULL, "private views");
+        CU_TRY(cudaMemset(st->w.views, 0, s->n_views * sizeof(uint32_t)), "private views");
     }
 #undef BUF
 done:

@@ -41,6 +41,7 @@ enum {
     W_CUMULATIVE,
     W_FIXED,
     W_EXACT,
+    W_VIEWS,
     W_COUNT
 };
 /* The first kernel argument after the seed and the world's buffers. */
@@ -218,6 +219,15 @@ static dlm_status upload(dlm_backend *be, dlm_evo_state *st, const dlm_evo_setup
             "fixation generations");
         rc = clEnqueueFillBuffer(be->queue, st->world[W_FIXED], &zero, 1, 0,
                                  st->n_pops * sizeof(uint64_t), 0, NULL, NULL);
+        if (rc != CL_SUCCESS)
+            return dlm_cl_fail(err, "clEnqueueFillBuffer", rc);
+    }
+    if (s->n_views) { /* zero: every view good */
+        cl_uchar zero = 0;
+        cl_int rc;
+        BUF(st->world[W_VIEWS], RW, s->n_views * sizeof(uint32_t), NULL, "private views");
+        rc = clEnqueueFillBuffer(be->queue, st->world[W_VIEWS], &zero, 1, 0,
+                                 s->n_views * sizeof(uint32_t), 0, NULL, NULL);
         if (rc != CL_SUCCESS)
             return dlm_cl_fail(err, "clEnqueueFillBuffer", rc);
     }

@@ -106,6 +106,8 @@ dlm_status dlm_cpu_evo_create(int threads, const dlm_evo_setup *s, dlm_evo_state
         st->world.cumulative = own_alloc(st, s->n_agents * sizeof(double), &failed);
     }
     st->world.fixed = own_alloc(st, s->n_populations * sizeof(uint64_t), &failed);
+    if (s->n_views)
+        st->world.views = own_alloc(st, (size_t)s->n_views * sizeof(uint32_t), &failed);
     st->pops = own_copy(st, s->populations, s->n_populations * sizeof *s->populations, &failed);
     st->named = own_copy(st, s->named, s->n_named * sizeof *s->named, &failed);
     st->caches = own_alloc(st, (size_t)(threads > 1 ? threads : 1) * sizeof(dlm_counts), &failed);
