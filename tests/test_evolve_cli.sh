@@ -262,6 +262,29 @@ expect 2 "reputation without donation" -- "$DLM" run "$CONFIGS/scenarios/interac
 contains "$TMP/err" "reputations belong to the donation game" "reputation without donation refused"
 expect 2 "donation: strategy costs" -- "$DLM" "${rep[@]}" --set 'evolution.cost={allc: 0.1}' --out "$TMP/rep_x.csv"
 contains "$TMP/err" "strategy costs are for the iterated game" "donation: costs refused"
+# private assessment: the streamed good is the mean of the N x N views; discriminators under
+# stern judging, q = 1, e2 = 0.1, no execution error, one round: after generation 0 every
+# view is good with probability 0.9 independently (tests/test_reputation.c), SE 0.3 / N
+prv=(--set evolution.reputation.assessment=private --set evolution.population=300 --set evolution.populations=1 --set evolution.record_every=1 --set match.rounds=1 --set 'evolution.initial={shares: [{strategy: disc, share: 1}]}' --set evolution.mutation.rate=0 --set evolution.reputation.execution_error=0 --set evolution.reputation.assessment_error=0.1)
+expect 0 "donation, private: good fraction" -- "$DLM" "${rep[@]}" "${prv[@]}" --set evolution.generations=2 --out "$TMP/rep_p.csv"
+py "donation, private: good 0.9 within 4 SE after one generation" '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert float(rows[0]["good"]) == 1.0, rows[0]
+g = float(rows[1]["good"])
+assert int(rows[1]["generation"]) == 1 and abs(g - 0.9) <= 4 * 0.3 / 300, g
+' "$TMP/rep_p.csv"
+expect 0 "donation, private, q = 0.5" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --set evolution.reputation.observe=0.5 --out "$TMP/rep_q.csv"
+cmp -s "$TMP/rep_a.csv" "$TMP/rep_q.csv" && bad "donation: private is public" || ok
+expect 2 "donation: observe without private" -- "$DLM" "${rep[@]}" --set evolution.reputation.observe=0.5 --out "$TMP/rep_x.csv"
+contains "$TMP/err" "belongs to private assessment" "donation: observe needs private"
+expect 2 "donation, private: checkpoints" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --checkpoint "$TMP/rep_x.ckpt" --out "$TMP/rep_x.csv"
+contains "$TMP/err" "checkpoints do not carry private views" "donation, private: checkpoint refused"
+[ -e "$TMP/rep_x.ckpt" ] && bad "a refused private run left a checkpoint" || ok
+expect 2 "donation, private: views too large" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --set evolution.population=60000 --set evolution.populations=1000 --out "$TMP/rep_x.csv"
+contains "$TMP/err" "bits of views" "donation, private: memory refused with the numbers"
+expect 2 "donation, private: too many agents" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --set evolution.population=70000 --set evolution.populations=1 --out "$TMP/rep_x.csv"
+contains "$TMP/err" "at most 65535 agents" "donation, private: population bound"
 [ -e "$TMP/rep_x.csv" ] && bad "a refused donation run left its output" || ok
 
 echo "$pass passed, $fail failed"
