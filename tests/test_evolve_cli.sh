@@ -276,8 +276,10 @@ assert int(rows[1]["generation"]) == 1 and abs(g - 0.9) <= 4 * 0.3 / 300, g
 ' "$TMP/rep_p.csv"
 expect 0 "donation, private, q = 0.5" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --set evolution.reputation.observe=0.5 --out "$TMP/rep_q.csv"
 cmp -s "$TMP/rep_a.csv" "$TMP/rep_q.csv" && bad "donation: private is public" || ok
-expect 2 "donation: observe without private" -- "$DLM" "${rep[@]}" --set evolution.reputation.observe=0.5 --out "$TMP/rep_x.csv"
-contains "$TMP/err" "belongs to private assessment" "donation: observe needs private"
+expect 0 "donation: observe ignored under public" -- "$DLM" "${rep[@]}" --set evolution.reputation.observe=0.5 --set evolution.reputation.norm=stern-judging --out "$TMP/rep_o.csv"
+cmp -s "$TMP/rep_a.csv" "$TMP/rep_o.csv" && ok || bad "donation: observe changed a public run"
+expect 2 "donation: observe out of range" -- "$DLM" "${rep[@]}" --set evolution.reputation.observe=1.5 --out "$TMP/rep_x.csv"
+contains "$TMP/err" "evolution.reputation.observe" "donation: bad observe named"
 expect 2 "donation, private: checkpoints" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --checkpoint "$TMP/rep_x.ckpt" --out "$TMP/rep_x.csv"
 contains "$TMP/err" "checkpoints do not carry private views" "donation, private: checkpoint refused"
 [ -e "$TMP/rep_x.ckpt" ] && bad "a refused private run left a checkpoint" || ok

@@ -97,14 +97,11 @@ dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map)
             return st;
         r->ev->private_assessment = index;
     }
-    if ((v = dlm_node_lookup(rep, "observe", &k))) {
-        if ((st = dlm_cfg_get_probability(r->err, v, "evolution.reputation.observe", 0,
-                                          &r->ev->observe)))
-            return st;
-        if (!r->ev->private_assessment)
-            return dlm_cfg_fail(r->err, k, "evolution.reputation.observe",
-                                "the observation probability belongs to private assessment: "
-                                "set evolution.reputation.assessment: private");
-    }
+    /* observe applies to private assessment only; public ignores it, so that a sweep may
+       cross assessment with observe */
+    if ((v = dlm_node_lookup(rep, "observe", NULL)) &&
+        (st = dlm_cfg_get_probability(r->err, v, "evolution.reputation.observe", 0,
+                                      &r->ev->observe)))
+        return st;
     return DLM_OK;
 }
