@@ -127,8 +127,13 @@ DLM_FN uint32_t dlm_rep_partner(const dlm_evo_world *w, const dlm_evo_population
  * assessment error; an observer that did not observe keeps its view. Its draws are one
  * Philox block keyed by (population, generation, donor x, observer o, round r): stream
  * REPUTATION (p, g), block (x << 30) + 2^29 + o * rounds + r (the plan keeps
- * N * rounds < 2^29), words: observes, assessment error, (two spare). The donor's own
- * window (above) is drawn as under public assessment, word for word.
+ * N * rounds < 2^29), words: observes, assessment error, perception error (the
+ * observer misreads the action: threshold payoff_b[3]), empathy (the observer judges
+ * with the donor's view of the recipient instead of its own: threshold in `sigma`, which
+ * the donation game's set mutation does not use). The donor's own window (above) is drawn
+ * as under public assessment, word for word. Under public assessment the one observer
+ * misreads the action of round r when word 0 of block (x << 30) + 2^28 + r fires the
+ * perception error (a block apart from the donor's window; empathy means nothing there).
  * The census reads the good fraction as the mean of the views (dlm_rep_good_views). */
 DLM_FN uint32_t dlm_popcount32(uint32_t v)
 {
@@ -171,14 +176,18 @@ DLM_FN void dlm_rep_observe(const dlm_evo_world *w, const dlm_evo_population *po
     uint64_t stream = dlm_stream_id(DLM_PURPOSE_REPUTATION, pop->id, g);
     uint64_t next = dlm_rep_row(pop, g + 1u, x), base = ((uint64_t)x << 30) + (1ull << 29);
     uint64_t observe = (uint64_t)ep->payoff_b[2], assessment = (uint64_t)ep->payoff_b[1];
-    uint32_t o, rounds = ep->rules.rounds;
+    uint64_t perception = (uint64_t)ep->payoff_b[3], empathy = (uint64_t)ep->sigma;
+    uint32_t o, rounds = ep->rules.rounds, donor_view = dlm_rep_view_bad(w, pop, g, x, y);
     for (o = 0; o < pop->n; ++o) {
         dlm_u32x4 d = dlm_philox_block(pop->seed, stream, base + (uint64_t)o * rounds + r);
-        uint32_t mask = 1u << (o & 31u), donor_bad, verdict;
+        uint32_t mask = 1u << (o & 31u), donor_bad, verdict, seen = help, bad_y;
         if (!dlm_fires(d.v[0], observe))
             continue;
         donor_bad = (w->views[next + (o >> 5)] & mask) ? 1u : 0u;
-        verdict = dlm_rep_verdict(ep->norm, donor_bad, help, dlm_rep_view_bad(w, pop, g, o, y));
+        if (dlm_fires(d.v[2], perception))
+            seen ^= 1u;
+        bad_y = dlm_fires(d.v[3], empathy) ? donor_view : dlm_rep_view_bad(w, pop, g, o, y);
+        verdict = dlm_rep_verdict(ep->norm, donor_bad, seen, bad_y);
         if (dlm_fires(d.v[1], assessment))
             verdict ^= 1u;
         if (verdict)
@@ -186,6 +195,18 @@ DLM_FN void dlm_rep_observe(const dlm_evo_world *w, const dlm_evo_population *po
         else
             w->views[next + (o >> 5)] |= mask;
     }
+}
+
+/* Public assessment: 1 when the observer misreads donor x's action of round r in g. */
+DLM_FN uint32_t dlm_rep_misread(const dlm_evo_population *pop, const dlm_evo_params *ep,
+                                uint64_t g, uint32_t x, uint32_t r)
+{
+    uint64_t perception = (uint64_t)ep->payoff_b[3];
+    uint64_t block = ((uint64_t)x << 30) + (1ull << 28) + r;
+    if (perception == 0u || (ep->norm & DLM_NORM_PRIVATE))
+        return 0u;
+    return dlm_fires(dlm_philox_block(pop->seed, dlm_stream_id(DLM_PURPOSE_REPUTATION, pop->id, g),
+                                      block).v[0], perception);
 }
 
 /* Standing of t in the eyes of o at the start of g: the public word's, or o's view. */
@@ -227,7 +248,8 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
         uint32_t verdict;
         if (dlm_fires(dlm_cursor_word(&c), execution))
             help = 0u;
-        verdict = dlm_rep_verdict(ep->norm, bad_end, help, bad_y);
+        verdict = dlm_rep_verdict(ep->norm, bad_end, help ^ dlm_rep_misread(pop, ep, g, x, r),
+                                  bad_y);
         if (dlm_fires(dlm_cursor_word(&c), assessment))
             verdict ^= 1u;
         bad_end = verdict ? 0u : 1u;

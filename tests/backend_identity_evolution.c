@@ -567,6 +567,7 @@ static void donation_fermi_sync_lattice(dlm_scenario *sc)
     scenario_base(sc, "fermi-sync", 25, 2);
     uses_lattice(&sc->evolution, 5, 5, "von-neumann");
     uses_donation(sc, 0xAAu); /* image scoring */
+    sc->evolution.perception_error = 0.05; /* public: the one observer misreads */
 }
 
 static void donation_imitate_best_chunks(dlm_scenario *sc)
@@ -587,6 +588,8 @@ static void donation_private_wright_fisher(dlm_scenario *sc)
     uses_donation(sc, 0x1BAu); /* L1: third order, from the observer's view of the donor */
     sc->evolution.private_assessment = 1;
     sc->evolution.observe = 0.6;
+    sc->evolution.perception_error = 0.04;
+    sc->evolution.empathy = 0.3;
 }
 
 static void donation_private_fermi_sync_lattice(dlm_scenario *sc)
@@ -637,8 +640,8 @@ static const evolution_case evolution_cases[] = {
      counts_wright_fisher_exact_classes, 0},
     {"donation, wright-fisher, complete, leading-eight L1, set mutation", donation_wright_fisher,
      0},
-    {"donation, fermi-sync, 5x5 lattice, image scoring", donation_fermi_sync_lattice, 0},
-    {"donation, private (q 0.6), wright-fisher, complete, L1", donation_private_wright_fisher,
+    {"donation, fermi-sync, 5x5 lattice, image scoring, e3", donation_fermi_sync_lattice, 0},
+    {"donation, private (q 0.6, e3, E 0.3), wright-fisher, L1", donation_private_wright_fisher,
      0},
     {"donation, private (q 1), fermi-sync, 6x6 lattice, stern judging",
      donation_private_fermi_sync_lattice, 0},

@@ -280,6 +280,10 @@ expect 0 "donation: observe ignored under public" -- "$DLM" "${rep[@]}" --set ev
 cmp -s "$TMP/rep_a.csv" "$TMP/rep_o.csv" && ok || bad "donation: observe changed a public run"
 expect 2 "donation: observe out of range" -- "$DLM" "${rep[@]}" --set evolution.reputation.observe=1.5 --out "$TMP/rep_x.csv"
 contains "$TMP/err" "evolution.reputation.observe" "donation: bad observe named"
+expect 0 "donation: perception error" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=stern-judging --set evolution.reputation.perception_error=0.1 --out "$TMP/rep_e3.csv"
+cmp -s "$TMP/rep_a.csv" "$TMP/rep_e3.csv" && bad "donation: the perception error changes nothing" || ok
+expect 0 "donation, private: empathy" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --set evolution.reputation.observe=0.5 --set evolution.reputation.empathy=0.5 --out "$TMP/rep_em.csv"
+cmp -s "$TMP/rep_q.csv" "$TMP/rep_em.csv" && bad "donation, private: empathy changes nothing" || ok
 expect 2 "donation, private: checkpoints" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --checkpoint "$TMP/rep_x.ckpt" --out "$TMP/rep_x.csv"
 contains "$TMP/err" "checkpoints do not carry private views" "donation, private: checkpoint refused"
 [ -e "$TMP/rep_x.ckpt" ] && bad "a refused private run left a checkpoint" || ok

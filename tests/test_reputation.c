@@ -478,6 +478,57 @@ static void test_private_census_reads_only(void **state)
     assert_memory_equal(before, F.views, sizeof before);
 }
 
+/* Perception error e3 (the observer misreads the action), the third independent channel:
+ * ALLC under image scoring, no execution error, assessment error e2. Each donation is
+ * judged good with probability (1 - e3)(1 - e2) + e3 e2: under public assessment each
+ * agent's standing each generation, independently (its last donation's verdict); under
+ * private assessment (q = 1, one round, all views bad at the start) each of the N^2
+ * views after one generation, independently. SE from the binomial. */
+static void test_perception_error(void **state)
+{
+    const double e2 = 0.05, e3 = 0.2, exact = (1 - e3) * (1 - e2) + e3 * e2;
+    double sum = 0, f;
+    uint32_t g, T = 20, n = 1000;
+    (void)state;
+    setup(n, DLM_ACTION_ALLC, DLM_NORM_IMAGE_SCORING, 0.0, e2, 3, 15);
+    F.ep.payoff_b[3] = (double)dlm_probability_threshold_from_double(e3);
+    for (g = 0; g < T; ++g)
+        sum += generation(g, NULL, &(dlm_evo_counts){0, 0, 0, 0});
+    check_se("public allc, e2 0.05, e3 0.2: good", sum / T,
+             sqrt(exact * (1 - exact) / ((double)n * T)), exact);
+    n = 500;
+    setup(n, DLM_ACTION_ALLC, DLM_NORM_IMAGE_SCORING, 0.0, e2, 1, 16);
+    F.ep.payoff_b[3] = (double)dlm_probability_threshold_from_double(e3);
+    setup_private(1.0, 1);
+    f = generation(0, NULL, &(dlm_evo_counts){0, 0, 0, 0});
+    check_se("private allc, e2 0.05, e3 0.2: good after 1", f,
+             sqrt(exact * (1 - exact) / ((double)n * n)), exact);
+}
+
+/* Empathy E (Radzvilavicius, Stewart & Plotkin 2019, eLife 8:e44269): with E = 1 every
+ * observer judges discriminator x by x's own view of the recipient, so under stern
+ * judging x's act always fits (helping whom it holds good, refusing whom it holds bad)
+ * and each view is good with probability 1 - e2, independently, in every generation:
+ * empathy undoes the divergence of views that drives g* to 1/2 at E = 0
+ * (test_private_stern_judging). Checked over T generations, SE from the binomial. */
+static void test_empathy(void **state)
+{
+    const double e2 = 0.1;
+    const uint32_t n = 300, T = 20;
+    double sum = 0;
+    uint32_t g;
+    (void)state;
+    setup(n, DLM_ACTION_DISC, DLM_NORM_STERN_JUDGING, 0.0, e2, 1, 17);
+    setup_private(1.0, 0);
+    F.ep.sigma = (double)dlm_probability_threshold_from_double(1.0);
+    for (g = 0; g < 10; ++g)
+        generation(g, NULL, &(dlm_evo_counts){0, 0, 0, 0});
+    for (g = 10; g < 10 + T; ++g)
+        sum += generation(g, NULL, &(dlm_evo_counts){0, 0, 0, 0});
+    check_se("private disc, stern judging, e2 0.1, E 1: good", sum / T,
+             sqrt((1 - e2) * e2 / ((double)n * n * T)), 1 - e2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -494,6 +545,8 @@ int main(void)
         cmocka_unit_test(test_private_observation),
         cmocka_unit_test(test_private_stern_judging),
         cmocka_unit_test(test_private_census_reads_only),
+        cmocka_unit_test(test_perception_error),
+        cmocka_unit_test(test_empathy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

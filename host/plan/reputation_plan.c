@@ -104,9 +104,11 @@ dlm_status dlm_reputation_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_e
     ep->norm = sc->evolution.norm;
     ep->payoff_b[0] = (double)dlm_probability_threshold(sc->evolution.execution_error);
     ep->payoff_b[1] = (double)dlm_probability_threshold(sc->evolution.assessment_error);
+    ep->payoff_b[3] = (double)dlm_probability_threshold(sc->evolution.perception_error);
     if (sc->evolution.private_assessment) {
         ep->norm |= DLM_NORM_PRIVATE;
         ep->payoff_b[2] = (double)dlm_probability_threshold(sc->evolution.observe);
+        ep->sigma = (double)dlm_probability_threshold(sc->evolution.empathy);
     }
     if ((st = convert(plan->strategies, plan->n_agents, "the initial population", err)) ||
         (st = convert(plan->table, plan->n_table, "the mutation set", err)) ||
