@@ -284,9 +284,18 @@ expect 0 "donation: perception error" -- "$DLM" "${rep[@]}" --set evolution.repu
 cmp -s "$TMP/rep_a.csv" "$TMP/rep_e3.csv" && bad "donation: the perception error changes nothing" || ok
 expect 0 "donation, private: empathy" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --set evolution.reputation.observe=0.5 --set evolution.reputation.empathy=0.5 --out "$TMP/rep_em.csv"
 cmp -s "$TMP/rep_q.csv" "$TMP/rep_em.csv" && bad "donation, private: empathy changes nothing" || ok
-expect 2 "donation, private: checkpoints" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --checkpoint "$TMP/rep_x.ckpt" --out "$TMP/rep_x.csv"
-contains "$TMP/err" "checkpoints do not carry private views" "donation, private: checkpoint refused"
-[ -e "$TMP/rep_x.ckpt" ] && bad "a refused private run left a checkpoint" || ok
+# checkpoints carry the private views: stopped and resumed, the same bytes (CPU, OpenCL)
+for be in cpu opencl; do
+prc=("${rep[@]}" --backend "$be" --set evolution.reputation.assessment=private --set evolution.reputation.observe=0.7 --set evolution.reputation.empathy=0.2 --set evolution.generations=40)
+"$DLM" "${prc[@]}" --out "$TMP/rep_pref.csv" 2>/dev/null
+expect 143 "donation, private ($be): stopped after a checkpoint" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=2:TERM "$DLM" "${prc[@]}" --out "$TMP/rep_pr.csv" --checkpoint "$TMP/rep_p.ckpt" --checkpoint-every 7
+expect 0 "donation, private ($be): resumed" -- "$DLM" "${prc[@]}" --out "$TMP/rep_pr.csv" --checkpoint-every 7 --resume "$TMP/rep_p.ckpt"
+cmp -s "$TMP/rep_pref.csv" "$TMP/rep_pr.csv" && ok || bad "donation, private ($be): the resumed run differs"
+rm -f "$TMP/rep_p.ckpt"
+done
+# a checkpoint of a public run does not resume a private one
+expect 143 "donation: public checkpoint" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=1:TERM "$DLM" "${rep[@]}" --set evolution.generations=40 --out "$TMP/rep_r2.csv" --checkpoint "$TMP/rep_pub.ckpt" --checkpoint-every 7
+expect 2 "donation: a public checkpoint for a private run" -- "$DLM" "${rep[@]}" --set evolution.generations=40 --set evolution.reputation.assessment=private --out "$TMP/rep_r2.csv" --checkpoint-every 7 --resume "$TMP/rep_pub.ckpt"
 expect 2 "donation, private: views too large" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --set evolution.population=60000 --set evolution.populations=1000 --out "$TMP/rep_x.csv"
 contains "$TMP/err" "bits of views" "donation, private: memory refused with the numbers"
 expect 2 "donation, private: too many agents" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --set evolution.population=70000 --set evolution.populations=1 --out "$TMP/rep_x.csv"

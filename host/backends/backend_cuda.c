@@ -353,7 +353,7 @@ done:
 /* --- evolution --------------------------------------------------------------------------- */
 
 struct dlm_evo_state {
-    uint64_t seed, n_agents, tolerance;
+    uint64_t seed, n_agents, tolerance, n_views;
     uint32_t n_pops, n_named, max_n, max_chunks, groups, width;
     int synchronous, any_wright_fisher, stop_at_fixation;
     int counts_only; /* every parameter set runs as counts: events cost O(types), not matches */
@@ -533,6 +533,7 @@ static dlm_status cu_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo
         return dlm_error_set(err, DLM_ERR_RUNTIME, "cuda: out of memory");
     st->seed = s->seed;
     st->n_agents = s->n_agents;
+    st->n_views = s->n_views;
     st->tolerance = s->tolerance;
     st->n_pops = (uint32_t)s->n_populations;
     st->n_named = s->n_named;
@@ -817,7 +818,7 @@ done:
 
 /* Checkpoints: the strategies and fixation generations, out of the device or back in. */
 static dlm_status cu_evo_save(dlm_backend *be, dlm_evo_state *st, dlm_strategy *agents,
-                              uint64_t *fixed, dlm_error *err)
+                              uint64_t *fixed, uint32_t *views, dlm_error *err)
 {
     dlm_status status = DLM_OK;
     if (st->pending)
@@ -831,12 +832,16 @@ static dlm_status cu_evo_save(dlm_backend *be, dlm_evo_state *st, dlm_strategy *
         CU_TRY(cudaMemcpy(fixed, st->w.fixed, st->n_pops * sizeof(uint64_t),
                           cudaMemcpyDeviceToHost),
                "fixation generations");
+    if (st->n_views)
+        CU_TRY(cudaMemcpy(views, st->w.views, st->n_views * sizeof(uint32_t),
+                          cudaMemcpyDeviceToHost),
+               "private views");
 done:
     return status;
 }
 
 static dlm_status cu_evo_restore(dlm_backend *be, dlm_evo_state *st, const dlm_strategy *agents,
-                                 const uint64_t *fixed, dlm_error *err)
+                                 const uint64_t *fixed, const uint32_t *views, dlm_error *err)
 {
     dlm_status status = DLM_OK;
     if (st->pending)
@@ -850,6 +855,10 @@ static dlm_status cu_evo_restore(dlm_backend *be, dlm_evo_state *st, const dlm_s
         CU_TRY(cudaMemcpy(st->w.fixed, fixed, st->n_pops * sizeof(uint64_t),
                           cudaMemcpyHostToDevice),
                "fixation generations");
+    if (st->n_views)
+        CU_TRY(cudaMemcpy(st->w.views, views, st->n_views * sizeof(uint32_t),
+                          cudaMemcpyHostToDevice),
+               "private views");
 done:
     return status;
 }

@@ -73,10 +73,6 @@ dlm_status dlm_reputation_check(const dlm_scenario *sc, const dlm_evo_plan *plan
                              "agents per population and population x match.rounds below 2^29 "
                              "(got %u agents, %u rounds)",
                              sc->evolution.population, ep->rules.rounds);
-    if (sc->evolution.private_assessment && sc->checkpoint[0])
-        return dlm_error_set(err, DLM_ERR_USAGE,
-                             "output.checkpoint: checkpoints do not carry private views yet; "
-                             "run evolution.reputation.assessment: private without --checkpoint");
     if (ep->mutation_kind != 0u && ep->mutation_kind != DLM_MUTATION_SET)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.mutation.kind: the donation game's action rules mutate "
