@@ -200,7 +200,8 @@ DLM_FN dlm_evo_census dlm_census_chunk(const dlm_evo_world *w, const dlm_evo_pop
         payoff = dlm_evo_census_payoff(w, pop, g, x, &counts);
         dlm_census_add(&c, w, pop, x, payoff, &counts, named, n_named, tolerance);
         c.monomorphic &= dlm_strategy_equal(&s, &first);
-        c.good += dlm_rep_good(&s, g);
+        c.good += (w->params[pop->params].norm & DLM_NORM_PRIVATE) ? dlm_rep_good_views(w, pop, g, x)
+                                                                    : dlm_rep_good(&s, g);
     }
     return c;
 }

@@ -158,6 +158,7 @@ typedef struct dlm_evo_population {
     uint32_t id;      /* population id in the streams, < 2^20 */
     uint32_t graph;   /* 1: the interaction / replacement graphs below apply */
     uint64_t seed;    /* the seed of its run: the Philox key of its streams */
+    uint64_t view0;   /* donation game, private assessment: its first word of views */
 } dlm_evo_population;
 
 /* Everything the model reads or writes, as pointers into global memory. */
@@ -180,6 +181,9 @@ typedef struct dlm_evo_world {
                                               stopped (stop_at_fixation) */
     DLM_CONST double *exact;               /* per parameter set from exact_offset: costs and
                                               cached exact payoffs of its types */
+    DLM_GLOBAL uint32_t *views;            /* donation game, private assessment: per
+                                              population from view0, 2 N x N bits
+                                              (dlm_reputation.h) */
 } dlm_evo_world;
 
 /* What a generation or a census counts (integers, so any summation order agrees). */

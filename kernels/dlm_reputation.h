@@ -64,6 +64,7 @@
 #define DLM_NORM_STERN_JUDGING   0x99u
 #define DLM_NORM_SHUNNING        0x88u
 #define DLM_NORM_BAD_HELP_BAD    0x100u /* the action rule's p(bad donor, bad recipient) = C */
+#define DLM_NORM_PRIVATE         0x200u /* private assessment (views in w->views) */
 
 /* 1 when the standing word says bad at the start of generation g. */
 DLM_FN uint32_t dlm_rep_bad_at(uint32_t word, uint64_t g)
@@ -107,6 +108,116 @@ DLM_FN uint32_t dlm_rep_partner(const dlm_evo_world *w, const dlm_evo_population
     return dlm_evo_partner(w, pop, ep, x, k, c);
 }
 
+/* Private assessment (norm bit DLM_NORM_PRIVATE). Every agent o holds its own view of
+ * every agent t of its population: bit 1 = o thinks t bad (zero, every fresh world, is
+ * all good). The views of a population live in w->views from pop->view0 as two N x N bit
+ * matrices, the one read in generation g at parity g & 1 and the one written at
+ * parity (g + 1) & 1; matrix row t (W = ceil(N / 32) words) holds the views of target t,
+ * bit o of it observer o's. So the evaluation of donor x in g writes row x of the next
+ * matrix only (its own words: evaluations stay parallel), and every read sees the views
+ * at the start of g. Views belong to places, not records: an agent that adopts another
+ * strategy keeps the views it holds and the views others hold of it (the imitation
+ * picture of the synchronous rules).
+ *
+ * Per round, with x's action as under public assessment except that x judges recipient
+ * y by its own view of y (and its own standing is its view of itself, at the start of g),
+ * each agent o of the population observes the donation with probability q (threshold
+ * payoff_b[2]) and, if it does, judges x by the norm from (its current view of x, x's
+ * action, its view of y at the start of g), assigning the wrong verdict with the
+ * assessment error; an observer that did not observe keeps its view. Its draws are one
+ * Philox block keyed by (population, generation, donor x, observer o, round r): stream
+ * REPUTATION (p, g), block (x << 30) + 2^29 + o * rounds + r (the plan keeps
+ * N * rounds < 2^29), words: observes, assessment error, perception error (the
+ * observer misreads the action: threshold payoff_b[3]), empathy (the observer judges
+ * with the donor's view of the recipient instead of its own: threshold in `sigma`, which
+ * the donation game's set mutation does not use). The donor's own window (above) is drawn
+ * as under public assessment, word for word. Under public assessment the one observer
+ * misreads the action of round r when word 0 of block (x << 30) + 2^28 + r fires the
+ * perception error (a block apart from the donor's window; empathy means nothing there).
+ * The census reads the good fraction as the mean of the views (dlm_rep_good_views). */
+DLM_FN uint32_t dlm_popcount32(uint32_t v)
+{
+    v = v - ((v >> 1) & 0x55555555u);
+    v = (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
+    return (((v + (v >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24;
+}
+
+DLM_FN uint64_t dlm_rep_row(const dlm_evo_population *pop, uint64_t parity, uint32_t t)
+{
+    uint64_t words = ((uint64_t)pop->n + 31u) >> 5;
+    return pop->view0 + (parity & 1u) * (uint64_t)pop->n * words + (uint64_t)t * words;
+}
+
+/* 1 when observer o holds target t bad at the start of generation g. */
+DLM_FN uint32_t dlm_rep_view_bad(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                 uint64_t g, uint32_t o, uint32_t t)
+{
+    return (w->views[dlm_rep_row(pop, g, t) + (o >> 5)] >> (o & 31u)) & 1u;
+}
+
+/* The number of agents that hold local agent t good at the start of generation g. */
+DLM_FN uint32_t dlm_rep_good_views(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                   uint64_t g, uint32_t t)
+{
+    uint64_t row = dlm_rep_row(pop, g, t), words = ((uint64_t)pop->n + 31u) >> 5, i;
+    uint32_t bad = 0u;
+    for (i = 0; i < words; ++i)
+        bad += dlm_popcount32(w->views[row + i]);
+    return pop->n - bad;
+}
+
+/* Private assessment of donor x's round r in generation g (write = 1 only): every
+ * observer's verdict into row x of the next matrix (which the evaluation first filled
+ * with the views at the start of g). */
+DLM_FN void dlm_rep_observe(const dlm_evo_world *w, const dlm_evo_population *pop,
+                            const dlm_evo_params *ep, uint64_t g, uint32_t x, uint32_t y,
+                            uint32_t help, uint32_t r)
+{
+    uint64_t stream = dlm_stream_id(DLM_PURPOSE_REPUTATION, pop->id, g);
+    uint64_t next = dlm_rep_row(pop, g + 1u, x), base = ((uint64_t)x << 30) + (1ull << 29);
+    uint64_t observe = (uint64_t)ep->payoff_b[2], assessment = (uint64_t)ep->payoff_b[1];
+    uint64_t perception = (uint64_t)ep->payoff_b[3], empathy = (uint64_t)ep->sigma;
+    uint32_t o, rounds = ep->rules.rounds, donor_view = dlm_rep_view_bad(w, pop, g, x, y);
+    for (o = 0; o < pop->n; ++o) {
+        dlm_u32x4 d = dlm_philox_block(pop->seed, stream, base + (uint64_t)o * rounds + r);
+        uint32_t mask = 1u << (o & 31u), donor_bad, verdict, seen = help, bad_y;
+        if (!dlm_fires(d.v[0], observe))
+            continue;
+        donor_bad = (w->views[next + (o >> 5)] & mask) ? 1u : 0u;
+        if (dlm_fires(d.v[2], perception))
+            seen ^= 1u;
+        bad_y = dlm_fires(d.v[3], empathy) ? donor_view : dlm_rep_view_bad(w, pop, g, o, y);
+        verdict = dlm_rep_verdict(ep->norm, donor_bad, seen, bad_y);
+        if (dlm_fires(d.v[1], assessment))
+            verdict ^= 1u;
+        if (verdict)
+            w->views[next + (o >> 5)] &= ~mask;
+        else
+            w->views[next + (o >> 5)] |= mask;
+    }
+}
+
+/* Public assessment: 1 when the observer misreads donor x's action of round r in g. */
+DLM_FN uint32_t dlm_rep_misread(const dlm_evo_population *pop, const dlm_evo_params *ep,
+                                uint64_t g, uint32_t x, uint32_t r)
+{
+    uint64_t perception = (uint64_t)ep->payoff_b[3];
+    uint64_t block = ((uint64_t)x << 30) + (1ull << 28) + r;
+    if (perception == 0u || (ep->norm & DLM_NORM_PRIVATE))
+        return 0u;
+    return dlm_fires(dlm_philox_block(pop->seed, dlm_stream_id(DLM_PURPOSE_REPUTATION, pop->id, g),
+                                      block).v[0], perception);
+}
+
+/* Standing of t in the eyes of o at the start of g: the public word's, or o's view. */
+DLM_FN uint32_t dlm_rep_bad(const dlm_evo_world *w, const dlm_evo_population *pop,
+                            const dlm_evo_params *ep, uint64_t g, uint32_t o, uint32_t t)
+{
+    if (ep->norm & DLM_NORM_PRIVATE)
+        return dlm_rep_view_bad(w, pop, g, o, t);
+    return dlm_rep_bad_at(w->strategy[pop->agent0 + t].fsm_output, g);
+}
+
 /* DLM_INTERACTION_DONATION: the payoff of local agent x in the evaluation whose play
  * stream is play_stream (its generation and purpose say g and whether to write). */
 DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *pop,
@@ -115,35 +226,44 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
 {
     uint64_t g = play_stream & 0xFFFFFFFFFFull;
     uint32_t write = (uint32_t)(play_stream >> 60) == DLM_PURPOSE_MATCH_PLAY ? 1u : 0u;
+    uint32_t priv = (ep->norm & DLM_NORM_PRIVATE) ? 1u : 0u;
     DLM_GLOBAL dlm_strategy *agents = w->strategy + pop->agent0;
     dlm_cursor c = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_REPUTATION, pop->id, g), x);
     uint64_t execution = (uint64_t)ep->payoff_b[0], assessment = (uint64_t)ep->payoff_b[1];
     uint32_t count = dlm_evo_partner_count(w, pop, ep, x), rounds = ep->rules.rounds;
-    uint32_t rule = agents[x].opening, bad = dlm_rep_bad_at(agents[x].fsm_output, g);
+    uint32_t rule = agents[x].opening, bad = dlm_rep_bad(w, pop, ep, g, x, x);
     uint32_t bad_end = bad, given = 0u, received = 0u, r;
     double total;
     if (count == 0u || rounds == 0u)
         return 0.0;
+    if (priv && write) { /* the views of x carry over unless observed */
+        uint64_t from = dlm_rep_row(pop, g, x), to = dlm_rep_row(pop, g + 1u, x), i;
+        for (i = 0; i < (((uint64_t)pop->n + 31u) >> 5); ++i)
+            w->views[to + i] = w->views[from + i];
+    }
     for (r = 0; r < rounds; ++r) {
         uint32_t y = dlm_rep_partner(w, pop, ep, x, count, &c), z;
-        uint32_t bad_y = dlm_rep_bad_at(agents[y].fsm_output, g);
-        uint32_t help = dlm_rep_intends(rule, ep->norm, bad_end, bad_y);
+        uint32_t bad_y = dlm_rep_bad(w, pop, ep, g, x, y);
+        uint32_t help = dlm_rep_intends(rule, ep->norm, priv ? bad : bad_end, bad_y);
         uint32_t verdict;
         if (dlm_fires(dlm_cursor_word(&c), execution))
             help = 0u;
-        verdict = dlm_rep_verdict(ep->norm, bad_end, help, bad_y);
+        verdict = dlm_rep_verdict(ep->norm, bad_end, help ^ dlm_rep_misread(pop, ep, g, x, r),
+                                  bad_y);
         if (dlm_fires(dlm_cursor_word(&c), assessment))
             verdict ^= 1u;
         bad_end = verdict ? 0u : 1u;
+        if (priv && write)
+            dlm_rep_observe(w, pop, ep, g, x, y, help, r);
         given += help;
         z = dlm_rep_partner(w, pop, ep, x, count, &c);
-        help = dlm_rep_intends(agents[z].opening, ep->norm,
-                               dlm_rep_bad_at(agents[z].fsm_output, g), bad);
+        help = dlm_rep_intends(agents[z].opening, ep->norm, dlm_rep_bad(w, pop, ep, g, z, z),
+                               dlm_rep_bad(w, pop, ep, g, z, x));
         if (dlm_fires(dlm_cursor_word(&c), execution))
             help = 0u;
         received += help;
     }
-    if (write)
+    if (write && !priv)
         agents[x].fsm_output = ((uint32_t)(g & 0x3FFFFFFFu) << 2) | (bad << 1) | bad_end;
     counts->cooperations += given;
     counts->moves += rounds;

@@ -595,6 +595,7 @@ static void donation_fermi_sync_lattice(dlm_scenario *sc)
     scenario_base(sc, "fermi-sync", 25, 2);
     uses_lattice(&sc->evolution, 5, 5, "von-neumann");
     uses_donation(sc, 0xAAu); /* image scoring */
+    sc->evolution.perception_error = 0.05; /* public: the one observer misreads */
 }
 
 static void donation_imitate_best_chunks(dlm_scenario *sc)
@@ -606,6 +607,26 @@ static void donation_imitate_best_chunks(dlm_scenario *sc)
     sc->evolution.snapshot_every = 2;
     uses_lattice(&sc->evolution, 90, 100, "moore");
     uses_donation(sc, 0xBBu); /* simple standing */
+}
+
+/* Private assessment (N x N views in world memory), observation probability 0.6. */
+static void donation_private_wright_fisher(dlm_scenario *sc)
+{
+    scenario_base(sc, "wright-fisher", 70, 3); /* 70: the last word of a row is partial */
+    uses_donation(sc, 0x1BAu); /* L1: third order, from the observer's view of the donor */
+    sc->evolution.private_assessment = 1;
+    sc->evolution.observe = 0.6;
+    sc->evolution.perception_error = 0.04;
+    sc->evolution.empathy = 0.3;
+}
+
+static void donation_private_fermi_sync_lattice(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi-sync", 36, 2);
+    uses_lattice(&sc->evolution, 6, 6, "von-neumann");
+    uses_donation(sc, 0x99u); /* stern judging */
+    sc->evolution.private_assessment = 1;
+    sc->evolution.observe = 1.0;
 }
 
 typedef struct evolution_case {
@@ -651,7 +672,11 @@ static const evolution_case evolution_cases[] = {
      agents_moran_db_estimated_lookup, 0},
     {"donation, wright-fisher, complete, leading-eight L1, set mutation", donation_wright_fisher,
      0},
-    {"donation, fermi-sync, 5x5 lattice, image scoring", donation_fermi_sync_lattice, 0},
+    {"donation, fermi-sync, 5x5 lattice, image scoring, e3", donation_fermi_sync_lattice, 0},
+    {"donation, private (q 0.6, e3, E 0.3), wright-fisher, L1", donation_private_wright_fisher,
+     0},
+    {"donation, private (q 1), fermi-sync, 6x6 lattice, stern judging",
+     donation_private_fermi_sync_lattice, 0},
     {"donation, imitate-best, 90x100 lattice (three census chunks), simple standing",
      donation_imitate_best_chunks, 0},
 };

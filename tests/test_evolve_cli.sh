@@ -262,6 +262,44 @@ expect 2 "reputation without donation" -- "$DLM" run "$CONFIGS/scenarios/interac
 contains "$TMP/err" "reputations belong to the donation game" "reputation without donation refused"
 expect 2 "donation: strategy costs" -- "$DLM" "${rep[@]}" --set 'evolution.cost={allc: 0.1}' --out "$TMP/rep_x.csv"
 contains "$TMP/err" "strategy costs are for the iterated game" "donation: costs refused"
+# private assessment: the streamed good is the mean of the N x N views; discriminators under
+# stern judging, q = 1, e2 = 0.1, no execution error, one round: after generation 0 every
+# view is good with probability 0.9 independently (tests/test_reputation.c), SE 0.3 / N
+prv=(--set evolution.reputation.assessment=private --set evolution.population=300 --set evolution.populations=1 --set evolution.record_every=1 --set match.rounds=1 --set 'evolution.initial={shares: [{strategy: disc, share: 1}]}' --set evolution.mutation.rate=0 --set evolution.reputation.execution_error=0 --set evolution.reputation.assessment_error=0.1)
+expect 0 "donation, private: good fraction" -- "$DLM" "${rep[@]}" "${prv[@]}" --set evolution.generations=2 --out "$TMP/rep_p.csv"
+py "donation, private: good 0.9 within 4 SE after one generation" '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert float(rows[0]["good"]) == 1.0, rows[0]
+g = float(rows[1]["good"])
+assert int(rows[1]["generation"]) == 1 and abs(g - 0.9) <= 4 * 0.3 / 300, g
+' "$TMP/rep_p.csv"
+expect 0 "donation, private, q = 0.5" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --set evolution.reputation.observe=0.5 --out "$TMP/rep_q.csv"
+cmp -s "$TMP/rep_a.csv" "$TMP/rep_q.csv" && bad "donation: private is public" || ok
+expect 0 "donation: observe ignored under public" -- "$DLM" "${rep[@]}" --set evolution.reputation.observe=0.5 --set evolution.reputation.norm=stern-judging --out "$TMP/rep_o.csv"
+cmp -s "$TMP/rep_a.csv" "$TMP/rep_o.csv" && ok || bad "donation: observe changed a public run"
+expect 2 "donation: observe out of range" -- "$DLM" "${rep[@]}" --set evolution.reputation.observe=1.5 --out "$TMP/rep_x.csv"
+contains "$TMP/err" "evolution.reputation.observe" "donation: bad observe named"
+expect 0 "donation: perception error" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=stern-judging --set evolution.reputation.perception_error=0.1 --out "$TMP/rep_e3.csv"
+cmp -s "$TMP/rep_a.csv" "$TMP/rep_e3.csv" && bad "donation: the perception error changes nothing" || ok
+expect 0 "donation, private: empathy" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --set evolution.reputation.observe=0.5 --set evolution.reputation.empathy=0.5 --out "$TMP/rep_em.csv"
+cmp -s "$TMP/rep_q.csv" "$TMP/rep_em.csv" && bad "donation, private: empathy changes nothing" || ok
+# checkpoints carry the private views: stopped and resumed, the same bytes (CPU, OpenCL)
+for be in cpu opencl; do
+prc=("${rep[@]}" --backend "$be" --set evolution.reputation.assessment=private --set evolution.reputation.observe=0.7 --set evolution.reputation.empathy=0.2 --set evolution.generations=40)
+"$DLM" "${prc[@]}" --out "$TMP/rep_pref.csv" 2>/dev/null
+expect 143 "donation, private ($be): stopped after a checkpoint" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=2:TERM "$DLM" "${prc[@]}" --out "$TMP/rep_pr.csv" --checkpoint "$TMP/rep_p.ckpt" --checkpoint-every 7
+expect 0 "donation, private ($be): resumed" -- "$DLM" "${prc[@]}" --out "$TMP/rep_pr.csv" --checkpoint-every 7 --resume "$TMP/rep_p.ckpt"
+cmp -s "$TMP/rep_pref.csv" "$TMP/rep_pr.csv" && ok || bad "donation, private ($be): the resumed run differs"
+rm -f "$TMP/rep_p.ckpt"
+done
+# a checkpoint of a public run does not resume a private one
+expect 143 "donation: public checkpoint" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=1:TERM "$DLM" "${rep[@]}" --set evolution.generations=40 --out "$TMP/rep_r2.csv" --checkpoint "$TMP/rep_pub.ckpt" --checkpoint-every 7
+expect 2 "donation: a public checkpoint for a private run" -- "$DLM" "${rep[@]}" --set evolution.generations=40 --set evolution.reputation.assessment=private --out "$TMP/rep_r2.csv" --checkpoint-every 7 --resume "$TMP/rep_pub.ckpt"
+expect 2 "donation, private: views too large" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --set evolution.population=60000 --set evolution.populations=1000 --out "$TMP/rep_x.csv"
+contains "$TMP/err" "bits of views" "donation, private: memory refused with the numbers"
+expect 2 "donation, private: too many agents" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --set evolution.population=70000 --set evolution.populations=1 --out "$TMP/rep_x.csv"
+contains "$TMP/err" "at most 65535 agents" "donation, private: population bound"
 [ -e "$TMP/rep_x.csv" ] && bad "a refused donation run left its output" || ok
 
 echo "$pass passed, $fail failed"

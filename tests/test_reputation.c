@@ -50,6 +50,7 @@ typedef struct pop_fixture {
     uint32_t agent_class[MAX_N];
     dlm_evo_world w;
     dlm_evo_population pop;
+    uint32_t views[2u * MAX_N * ((MAX_N + 31u) / 32u)];
 } pop_fixture;
 
 static pop_fixture F;
@@ -79,6 +80,7 @@ static void setup(uint32_t n, uint32_t rule, uint32_t norm, double e1, double e2
     F.w.classes = &F.cls;
     F.w.strategy = F.agents;
     F.w.agent_class = F.agent_class;
+    F.w.views = F.views;
     F.pop.n = n;
     F.pop.id = id;
     F.pop.seed = 20261203u;
@@ -100,9 +102,29 @@ static double generation(uint64_t g, double *pay, dlm_evo_counts *counts)
         if (pay)
             pay[x] = p;
     }
+    if (F.ep.norm & DLM_NORM_PRIVATE) { /* the mean of the views */
+        double views = 0;
+        for (x = 0; x < F.pop.n; ++x)
+            views += dlm_rep_good_views(&F.w, &F.pop, g + 1u, x);
+        return views / ((double)F.pop.n * F.pop.n);
+    }
     for (x = 0; x < F.pop.n; ++x)
         good += dlm_rep_bad_at(F.agents[x].fsm_output, g + 1u) ? 0u : 1u;
     return (double)good / F.pop.n;
+}
+
+/* Private assessment: observation probability q; all views bad at the start when
+ * all_bad (bits past N stay zero, as the backends keep them). */
+static void setup_private(double q, int all_bad)
+{
+    uint32_t words = (F.pop.n + 31u) / 32u, t, o;
+    F.ep.norm |= DLM_NORM_PRIVATE;
+    F.ep.payoff_b[2] = (double)dlm_probability_threshold_from_double(q);
+    memset(F.views, 0, sizeof F.views);
+    if (all_bad)
+        for (t = 0; t < F.pop.n; ++t)
+            for (o = 0; o < F.pop.n; ++o)
+                F.views[t * words + (o >> 5)] |= 1u << (o & 31u); /* parity 0: g = 0 reads */
 }
 
 static void check_se(const char *what, double sim, double se, double exact)
@@ -343,6 +365,170 @@ static void test_census_reads_only(void **state)
     }
 }
 
+
+/* Private assessment, q = 1, no errors: every agent observes every donation of an ALLC
+ * agent and image scoring calls each good, so one generation turns all views (bad at the
+ * start) good; ALLD's all bad. */
+static void test_private_allc_all_views_good(void **state)
+{
+    (void)state;
+    setup(300, DLM_ACTION_ALLC, DLM_NORM_IMAGE_SCORING, 0.0, 0.0, 1, 11);
+    setup_private(1.0, 1);
+    assert_true(generation(0, NULL, &(dlm_evo_counts){0, 0, 0, 0}) == 1.0);
+    assert_true(generation(1, NULL, &(dlm_evo_counts){0, 0, 0, 0}) == 1.0);
+    setup(300, DLM_ACTION_ALLD, DLM_NORM_IMAGE_SCORING, 0.0, 0.0, 1, 12);
+    setup_private(1.0, 0);
+    assert_true(generation(0, NULL, &(dlm_evo_counts){0, 0, 0, 0}) == 0.0);
+}
+
+/* Private assessment, ALLC under image scoring, all views bad at the start, no execution
+ * error: after one generation of R donations a view is good when its observer saw at
+ * least one (probability 1 - (1 - q)^R) and the last it saw was judged good (1 - e2),
+ * independently for every (observer, donor): mean (1 - (1 - q)^R)(1 - e2), SE from the
+ * binomial over N^2 views. Then the stationary mean is 1 - e2 whatever q. */
+static void test_private_observation(void **state)
+{
+    const double q = 0.3, e2 = 0.1;
+    const uint32_t n = 500, R = 2;
+    double exact = (1 - pow(1 - q, R)) * (1 - e2), f, sum = 0, sq = 0, mean, se;
+    uint32_t g, T = 30;
+    (void)state;
+    setup(n, DLM_ACTION_ALLC, DLM_NORM_IMAGE_SCORING, 0.0, e2, R, 13);
+    setup_private(q, 1);
+    f = generation(0, NULL, &(dlm_evo_counts){0, 0, 0, 0});
+    check_se("private allc, q 0.3, e2 0.1, 2 rounds: good after 1", f,
+             sqrt(exact * (1 - exact) / ((double)n * n)), exact);
+    for (g = 1; g < 10; ++g)
+        generation(g, NULL, &(dlm_evo_counts){0, 0, 0, 0});
+    for (g = 10; g < 10 + T; ++g) {
+        f = generation(g, NULL, &(dlm_evo_counts){0, 0, 0, 0});
+        sum += f;
+        sq += f * f;
+    }
+    mean = sum / T;
+    se = sqrt((sq / T - mean * mean) / (T - 1));
+    check_se("private allc, q 0.3, e2 0.1: stationary good", mean, se, 1 - e2);
+}
+
+/* Private assessment, discriminators under stern judging, q = 1, assessment error e, no
+ * execution error, one donation per generation. Observer o judges donor x, who met y, good
+ * when o's and x's views of y agree (x helps whom it holds good; stern judging calls
+ * helping whom o holds good, and refusing whom o holds bad, good), then flips with e; x
+ * judging itself always agrees. From all good, generation 0 leaves every view good with
+ * probability 1 - e independently, so generation 1 gives exactly
+ *     g_2 = (1 - e)/N + (1 - 1/N) [(1 - e) a + e (1 - a)],  a = (1 - e)^2 + e^2.
+ * The agreement A of two observers on a third follows A' = A (1 - d) + (1 - A) d with
+ * d = 2e(1 - e) (both see the same act; they disagree when their views of the recipient
+ * did, or one verdict flipped), apart from observers that are the donor or the recipient
+ * (a share of at most 4/N): A* = 1/2, so g* = 1/2 (views diverge completely: stern
+ * judging's private-assessment failure, Uchida & Sasaki 2013, J. Theor. Biol. 336:
+ * 35-44; Hilbe et al. 2018, PNAS 115:12241). Tolerance for g*: 4 SE plus the bias bound
+ * (4/N) / (4e(1 - e)) of those exceptional observers. */
+static void test_private_stern_judging(void **state)
+{
+    const double e = 0.1, a = (1 - e) * (1 - e) + e * e, d = 2 * e * (1 - e);
+    const uint32_t n = 400, R = 8, T = 30;
+    double g2 = (1 - e) / n + (1 - 1.0 / n) * ((1 - e) * a + e * (1 - a));
+    double s2 = 0, q2 = 0, sum = 0, sq = 0, mean, se, bias = (4.0 / n) / (2 * d);
+    uint32_t r, g;
+    (void)state;
+    for (r = 0; r < R; ++r) {
+        double avg = 0, f;
+        setup(n, DLM_ACTION_DISC, DLM_NORM_STERN_JUDGING, 0.0, e, 1, 500u + r);
+        setup_private(1.0, 0);
+        assert_true(fabs(generation(0, NULL, &(dlm_evo_counts){0, 0, 0, 0}) - (1 - e)) < 0.01);
+        f = generation(1, NULL, &(dlm_evo_counts){0, 0, 0, 0});
+        s2 += f;
+        q2 += f * f;
+        for (g = 2; g < 30 + T; ++g) {
+            f = generation(g, NULL, &(dlm_evo_counts){0, 0, 0, 0});
+            if (g >= 30)
+                avg += f / T;
+        }
+        sum += avg;
+        sq += avg * avg;
+    }
+    mean = s2 / R;
+    check_se("private disc, stern judging, e2 0.1: good after 2", mean,
+             sqrt((q2 - R * mean * mean) / (R - 1) / R), g2);
+    mean = sum / R;
+    se = sqrt((sq - R * mean * mean) / (R - 1) / R);
+    printf("    %-50s sim %.5f  SE %.5f  exact %.5f  bias bound %.5f\n",
+           "private disc, stern judging, e2 0.1: stationary", mean, se, 0.5, bias);
+    if (!(fabs(mean - 0.5) <= NSE * se + bias))
+        fail_msg("private stern judging: %.6f is more than %g SE + %.4f from 1/2", mean, NSE,
+                 bias);
+}
+
+/* The census reads views and never writes them (private assessment). */
+static void test_private_census_reads_only(void **state)
+{
+    static uint32_t before[sizeof F.views / sizeof F.views[0]];
+    dlm_evo_counts c = {0, 0, 0, 0};
+    uint64_t fixed = 0;
+    uint32_t x;
+    (void)state;
+    setup(200, DLM_ACTION_DISC, DLM_NORM_STERN_JUDGING, 0.05, 0.05, 2, 14);
+    setup_private(0.5, 0);
+    generation(0, NULL, &c);
+    F.w.fixed = &fixed;
+    memcpy(before, F.views, sizeof before);
+    for (x = 0; x < 200; ++x)
+        dlm_evo_census_payoff(&F.w, &F.pop, 1, x, &c);
+    assert_memory_equal(before, F.views, sizeof before);
+}
+
+/* Perception error e3 (the observer misreads the action), the third independent channel:
+ * ALLC under image scoring, no execution error, assessment error e2. Each donation is
+ * judged good with probability (1 - e3)(1 - e2) + e3 e2: under public assessment each
+ * agent's standing each generation, independently (its last donation's verdict); under
+ * private assessment (q = 1, one round, all views bad at the start) each of the N^2
+ * views after one generation, independently. SE from the binomial. */
+static void test_perception_error(void **state)
+{
+    const double e2 = 0.05, e3 = 0.2, exact = (1 - e3) * (1 - e2) + e3 * e2;
+    double sum = 0, f;
+    uint32_t g, T = 20, n = 1000;
+    (void)state;
+    setup(n, DLM_ACTION_ALLC, DLM_NORM_IMAGE_SCORING, 0.0, e2, 3, 15);
+    F.ep.payoff_b[3] = (double)dlm_probability_threshold_from_double(e3);
+    for (g = 0; g < T; ++g)
+        sum += generation(g, NULL, &(dlm_evo_counts){0, 0, 0, 0});
+    check_se("public allc, e2 0.05, e3 0.2: good", sum / T,
+             sqrt(exact * (1 - exact) / ((double)n * T)), exact);
+    n = 500;
+    setup(n, DLM_ACTION_ALLC, DLM_NORM_IMAGE_SCORING, 0.0, e2, 1, 16);
+    F.ep.payoff_b[3] = (double)dlm_probability_threshold_from_double(e3);
+    setup_private(1.0, 1);
+    f = generation(0, NULL, &(dlm_evo_counts){0, 0, 0, 0});
+    check_se("private allc, e2 0.05, e3 0.2: good after 1", f,
+             sqrt(exact * (1 - exact) / ((double)n * n)), exact);
+}
+
+/* Empathy E (Radzvilavicius, Stewart & Plotkin 2019, eLife 8:e44269): with E = 1 every
+ * observer judges discriminator x by x's own view of the recipient, so under stern
+ * judging x's act always fits (helping whom it holds good, refusing whom it holds bad)
+ * and each view is good with probability 1 - e2, independently, in every generation:
+ * empathy undoes the divergence of views that drives g* to 1/2 at E = 0
+ * (test_private_stern_judging). Checked over T generations, SE from the binomial. */
+static void test_empathy(void **state)
+{
+    const double e2 = 0.1;
+    const uint32_t n = 300, T = 20;
+    double sum = 0;
+    uint32_t g;
+    (void)state;
+    setup(n, DLM_ACTION_DISC, DLM_NORM_STERN_JUDGING, 0.0, e2, 1, 17);
+    setup_private(1.0, 0);
+    F.ep.sigma = (double)dlm_probability_threshold_from_double(1.0);
+    for (g = 0; g < 10; ++g)
+        generation(g, NULL, &(dlm_evo_counts){0, 0, 0, 0});
+    for (g = 10; g < 10 + T; ++g)
+        sum += generation(g, NULL, &(dlm_evo_counts){0, 0, 0, 0});
+    check_se("private disc, stern judging, e2 0.1, E 1: good", sum / T,
+             sqrt((1 - e2) * e2 / ((double)n * n * T)), 1 - e2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +541,12 @@ int main(void)
         cmocka_unit_test(test_discriminators_shunning),
         cmocka_unit_test(test_leading_eight),
         cmocka_unit_test(test_census_reads_only),
+        cmocka_unit_test(test_private_allc_all_views_good),
+        cmocka_unit_test(test_private_observation),
+        cmocka_unit_test(test_private_stern_judging),
+        cmocka_unit_test(test_private_census_reads_only),
+        cmocka_unit_test(test_perception_error),
+        cmocka_unit_test(test_empathy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

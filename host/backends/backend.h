@@ -49,6 +49,7 @@ typedef struct dlm_evo_setup {
     size_t n_table;
     const double *exact;       /* costs and cached exact payoffs of the types (dlm_evo_world) */
     size_t n_exact;
+    uint64_t n_views;          /* words of private views (donation game), zero at the start */
     const uint64_t *inter_offsets, *repl_offsets; /* null without graphs */
     const uint32_t *inter_neighbors, *repl_neighbors;
     uint32_t graph_n;
@@ -142,14 +143,15 @@ typedef struct dlm_backend_ops {
                                dlm_error *err);
     /* Optional (checkpoints, host/run/evolve.c): the world's state that carries from one
        generation to the next — every agent's strategy (n_agents entries) and each
-       population's fixation generation (the world's `fixed`, n_populations entries) —
+       population's fixation generation (the world's `fixed`, n_populations entries) and
+       the private views (the world's `views`, the setup's n_views words; null when none) —
        copied out (evo_save) or, after evo_create with the same setup, back in
        (evo_restore). Everything else in the world is the setup's or rebuilt each
        generation. Not between evo_submit and evo_collect. */
     dlm_status (*evo_save)(dlm_backend *be, dlm_evo_state *st, dlm_strategy *agents,
-                           uint64_t *fixed, dlm_error *err);
+                           uint64_t *fixed, uint32_t *views, dlm_error *err);
     dlm_status (*evo_restore)(dlm_backend *be, dlm_evo_state *st, const dlm_strategy *agents,
-                              const uint64_t *fixed, dlm_error *err);
+                              const uint64_t *fixed, const uint32_t *views, dlm_error *err);
     void (*evo_destroy)(dlm_backend *be, dlm_evo_state *st);
     /* One line describing the device and settings in use (e.g. threads). */
     const char *(*describe)(dlm_backend *be);

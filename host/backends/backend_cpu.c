@@ -186,20 +186,20 @@ static dlm_status cpu_evo_snapshot(dlm_backend *be, dlm_evo_state *st, dlm_strat
 }
 
 static dlm_status cpu_evo_save(dlm_backend *be, dlm_evo_state *st, dlm_strategy *agents,
-                               uint64_t *fixed, dlm_error *err)
+                               uint64_t *fixed, uint32_t *views, dlm_error *err)
 {
     (void)be;
     (void)err;
-    dlm_cpu_evo_save(st, agents, fixed);
+    dlm_cpu_evo_save(st, agents, fixed, views);
     return DLM_OK;
 }
 
 static dlm_status cpu_evo_restore(dlm_backend *be, dlm_evo_state *st, const dlm_strategy *agents,
-                                  const uint64_t *fixed, dlm_error *err)
+                                  const uint64_t *fixed, const uint32_t *views, dlm_error *err)
 {
     (void)be;
     (void)err;
-    dlm_cpu_evo_restore(st, agents, fixed);
+    dlm_cpu_evo_restore(st, agents, fixed, views);
     return DLM_OK;
 }
 

@@ -49,7 +49,7 @@ _Static_assert(sizeof(dlm_strategy) == 80, "dlm_strategy is 80 bytes");
 _Static_assert(sizeof(dlm_player_params) == 24, "dlm_player_params is 24 bytes");
 _Static_assert(sizeof(dlm_match_result) == 20, "dlm_match_result is 20 bytes");
 _Static_assert(sizeof(dlm_evo_params) == 208, "dlm_evo_params is 208 bytes");
-_Static_assert(sizeof(dlm_evo_population) == 32, "dlm_evo_population is 32 bytes");
+_Static_assert(sizeof(dlm_evo_population) == 40, "dlm_evo_population is 40 bytes");
 _Static_assert(sizeof(dlm_evo_census) == 872, "dlm_evo_census is 872 bytes");
 
 struct dlm_backend {
@@ -353,12 +353,12 @@ done:
 /* --- evolution --------------------------------------------------------------------------- */
 
 struct dlm_evo_state {
-    uint64_t seed, n_agents, tolerance;
+    uint64_t seed, n_agents, tolerance, n_views;
     uint32_t n_pops, n_named, max_n, max_chunks, groups, width;
     int synchronous, any_wright_fisher, stop_at_fixation;
     int counts_only; /* every parameter set runs as counts: events cost O(types), not matches */
     dlm_evo_world w; /* device pointers (a placeholder where a run has no such array) */
-    void *owned[14]; /* the world's buffers, to free */
+    void *owned[16]; /* the world's buffers, to free */
     size_t n_owned;
     dlm_evo_population *pops;
     uint8_t *active;
@@ -430,6 +430,7 @@ static dlm_status upload_world(dlm_evo_state *st, const dlm_evo_setup *s, dlm_er
     st->w.cumulative = st->dummy;
     st->w.fixed = (uint64_t *)st->dummy;
     st->w.exact = (const double *)st->dummy;
+    st->w.views = (uint32_t *)st->dummy;
 #define BUF(dst, type, bytes, host, what)                                                          \
     do {                                                                                           \
         void *p_;                                                                                  \
@@ -477,6 +478,10 @@ static dlm_status upload_world(dlm_evo_state *st, const dlm_evo_setup *s, dlm_er
     if (st->n_pops) { /* zero: no population has stopped at fixation */
         BUF(st->w.fixed, uint64_t *, st->n_pops * sizeof(uint64_t), NULL, "fixation generations");
         CU_TRY(cudaMemset(st->w.fixed, 0, st->n_pops * sizeof(uint64_t)), "fixation generations");
+    }
+    if (s->n_views) { /* zero: every view good */
+        BUF(st->w.views, uint32_t *, s->n_views * sizeof(uint32_t), NULL, "private views");
+        CU_TRY(cudaMemset(st->w.views, 0, s->n_views * sizeof(uint32_t)), "private views");
     }
 #undef BUF
 done:
@@ -528,6 +533,7 @@ static dlm_status cu_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo
         return dlm_error_set(err, DLM_ERR_RUNTIME, "cuda: out of memory");
     st->seed = s->seed;
     st->n_agents = s->n_agents;
+    st->n_views = s->n_views;
     st->tolerance = s->tolerance;
     st->n_pops = (uint32_t)s->n_populations;
     st->n_named = s->n_named;
@@ -812,7 +818,7 @@ done:
 
 /* Checkpoints: the strategies and fixation generations, out of the device or back in. */
 static dlm_status cu_evo_save(dlm_backend *be, dlm_evo_state *st, dlm_strategy *agents,
-                              uint64_t *fixed, dlm_error *err)
+                              uint64_t *fixed, uint32_t *views, dlm_error *err)
 {
     dlm_status status = DLM_OK;
     if (st->pending)
@@ -826,12 +832,16 @@ static dlm_status cu_evo_save(dlm_backend *be, dlm_evo_state *st, dlm_strategy *
         CU_TRY(cudaMemcpy(fixed, st->w.fixed, st->n_pops * sizeof(uint64_t),
                           cudaMemcpyDeviceToHost),
                "fixation generations");
+    if (st->n_views)
+        CU_TRY(cudaMemcpy(views, st->w.views, st->n_views * sizeof(uint32_t),
+                          cudaMemcpyDeviceToHost),
+               "private views");
 done:
     return status;
 }
 
 static dlm_status cu_evo_restore(dlm_backend *be, dlm_evo_state *st, const dlm_strategy *agents,
-                                 const uint64_t *fixed, dlm_error *err)
+                                 const uint64_t *fixed, const uint32_t *views, dlm_error *err)
 {
     dlm_status status = DLM_OK;
     if (st->pending)
@@ -845,6 +855,10 @@ static dlm_status cu_evo_restore(dlm_backend *be, dlm_evo_state *st, const dlm_s
         CU_TRY(cudaMemcpy(st->w.fixed, fixed, st->n_pops * sizeof(uint64_t),
                           cudaMemcpyHostToDevice),
                "fixation generations");
+    if (st->n_views)
+        CU_TRY(cudaMemcpy(st->w.views, views, st->n_views * sizeof(uint32_t),
+                          cudaMemcpyHostToDevice),
+               "private views");
 done:
     return status;
 }

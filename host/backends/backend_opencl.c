@@ -56,7 +56,7 @@ _Static_assert(offsetof(dlm_match_job, generation) == 24, "generation at 24");
 _Static_assert(sizeof(dlm_evo_params) == 208, "dlm_evo_params is 208 bytes");
 _Static_assert(offsetof(dlm_evo_params, mutation) == 64, "mutation at 64");
 _Static_assert(offsetof(dlm_evo_params, payoff_mode) == 124, "payoff_mode at 124");
-_Static_assert(sizeof(dlm_evo_population) == 32, "dlm_evo_population is 32 bytes");
+_Static_assert(sizeof(dlm_evo_population) == 40, "dlm_evo_population is 40 bytes");
 _Static_assert(sizeof(dlm_evo_counts) == 32, "dlm_evo_counts is 32 bytes");
 _Static_assert(sizeof(dlm_evo_census) == 872, "dlm_evo_census is 872 bytes");
 _Static_assert(offsetof(dlm_evo_census, monomorphic) == 856, "monomorphic at 856");

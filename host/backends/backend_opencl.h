@@ -129,9 +129,9 @@ dlm_status dlm_cl_evo_run(dlm_backend *be, dlm_evo_state *st, uint64_t first, ui
 dlm_status dlm_cl_evo_census(dlm_backend *be, dlm_evo_state *st, uint64_t g, dlm_evo_census *out,
                              dlm_error *err);
 dlm_status dlm_cl_evo_save(dlm_backend *be, dlm_evo_state *st, dlm_strategy *agents,
-                           uint64_t *fixed, dlm_error *err);
+                           uint64_t *fixed, uint32_t *views, dlm_error *err);
 dlm_status dlm_cl_evo_restore(dlm_backend *be, dlm_evo_state *st, const dlm_strategy *agents,
-                              const uint64_t *fixed, dlm_error *err);
+                              const uint64_t *fixed, const uint32_t *views, dlm_error *err);
 dlm_status dlm_cl_evo_snapshot(dlm_backend *be, dlm_evo_state *st, dlm_strategy *out,
                                dlm_error *err);
 void dlm_cl_evo_destroy(dlm_backend *be, dlm_evo_state *st);

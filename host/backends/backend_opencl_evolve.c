@@ -41,13 +41,14 @@ enum {
     W_CUMULATIVE,
     W_FIXED,
     W_EXACT,
+    W_VIEWS,
     W_COUNT
 };
 /* The first kernel argument after the seed and the world's buffers. */
 #define WA (1 + W_COUNT)
 
 struct dlm_evo_state {
-    uint64_t seed, n_agents, tolerance;
+    uint64_t seed, n_agents, tolerance, n_views;
     cl_uint n_pops, n_named, max_n, max_chunks, groups;
     size_t local; /* work-group width of dlmk_evo_evaluate (a power of two) */
     int synchronous, any_wright_fisher, stop_at_fixation;
@@ -110,6 +111,7 @@ static void state_from_setup(dlm_evo_state *st, const dlm_evo_setup *s)
     size_t i;
     st->seed = s->seed;
     st->n_agents = s->n_agents;
+    st->n_views = s->n_views;
     st->tolerance = s->tolerance;
     st->n_pops = (cl_uint)s->n_populations;
     st->n_named = s->n_named;
@@ -218,6 +220,15 @@ static dlm_status upload(dlm_backend *be, dlm_evo_state *st, const dlm_evo_setup
             "fixation generations");
         rc = clEnqueueFillBuffer(be->queue, st->world[W_FIXED], &zero, 1, 0,
                                  st->n_pops * sizeof(uint64_t), 0, NULL, NULL);
+        if (rc != CL_SUCCESS)
+            return dlm_cl_fail(err, "clEnqueueFillBuffer", rc);
+    }
+    if (s->n_views) { /* zero: every view good */
+        cl_uchar zero = 0;
+        cl_int rc;
+        BUF(st->world[W_VIEWS], RW, s->n_views * sizeof(uint32_t), NULL, "private views");
+        rc = clEnqueueFillBuffer(be->queue, st->world[W_VIEWS], &zero, 1, 0,
+                                 s->n_views * sizeof(uint32_t), 0, NULL, NULL);
         if (rc != CL_SUCCESS)
             return dlm_cl_fail(err, "clEnqueueFillBuffer", rc);
     }
@@ -495,25 +506,31 @@ done:
 }
 
 dlm_status dlm_cl_evo_save(dlm_backend *be, dlm_evo_state *st, dlm_strategy *agents,
-                           uint64_t *fixed, dlm_error *err)
+                           uint64_t *fixed, uint32_t *views, dlm_error *err)
 {
     dlm_status status = DLM_OK;
     DLM_CL_TRY(clEnqueueReadBuffer(be->queue, st->world[W_STRATEGY], CL_TRUE, 0,
                                    st->n_agents * sizeof(dlm_strategy), agents, 0, NULL, NULL));
     DLM_CL_TRY(clEnqueueReadBuffer(be->queue, st->world[W_FIXED], CL_TRUE, 0,
                                    st->n_pops * sizeof(uint64_t), fixed, 0, NULL, NULL));
+    if (st->n_views)
+        DLM_CL_TRY(clEnqueueReadBuffer(be->queue, st->world[W_VIEWS], CL_TRUE, 0,
+                                       st->n_views * sizeof(uint32_t), views, 0, NULL, NULL));
 done:
     return status;
 }
 
 dlm_status dlm_cl_evo_restore(dlm_backend *be, dlm_evo_state *st, const dlm_strategy *agents,
-                              const uint64_t *fixed, dlm_error *err)
+                              const uint64_t *fixed, const uint32_t *views, dlm_error *err)
 {
     dlm_status status = DLM_OK;
     DLM_CL_TRY(clEnqueueWriteBuffer(be->queue, st->world[W_STRATEGY], CL_TRUE, 0,
                                     st->n_agents * sizeof(dlm_strategy), agents, 0, NULL, NULL));
     DLM_CL_TRY(clEnqueueWriteBuffer(be->queue, st->world[W_FIXED], CL_TRUE, 0,
                                     st->n_pops * sizeof(uint64_t), fixed, 0, NULL, NULL));
+    if (st->n_views)
+        DLM_CL_TRY(clEnqueueWriteBuffer(be->queue, st->world[W_VIEWS], CL_TRUE, 0,
+                                        st->n_views * sizeof(uint32_t), views, 0, NULL, NULL));
 done:
     return status;
 }

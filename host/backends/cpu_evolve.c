@@ -27,6 +27,7 @@ struct dlm_evo_state {
     uint64_t tolerance;
     int synchronous;
     uint64_t n_agents;
+    uint64_t n_views; /* words of private views */
     dlm_counts *caches; /* count populations: one table of pair payoffs per thread */
     void *owned[24];
     int n_owned;
@@ -79,6 +80,7 @@ dlm_status dlm_cpu_evo_create(int threads, const dlm_evo_setup *s, dlm_evo_state
     st->threads = threads;
     st->n_pops = s->n_populations;
     st->n_agents = s->n_agents;
+    st->n_views = s->n_views;
     st->n_named = s->n_named;
     st->tolerance = s->tolerance;
     st->synchronous = s->synchronous;
@@ -106,6 +108,8 @@ dlm_status dlm_cpu_evo_create(int threads, const dlm_evo_setup *s, dlm_evo_state
         st->world.cumulative = own_alloc(st, s->n_agents * sizeof(double), &failed);
     }
     st->world.fixed = own_alloc(st, s->n_populations * sizeof(uint64_t), &failed);
+    if (s->n_views)
+        st->world.views = own_alloc(st, (size_t)s->n_views * sizeof(uint32_t), &failed);
     st->pops = own_copy(st, s->populations, s->n_populations * sizeof *s->populations, &failed);
     st->named = own_copy(st, s->named, s->n_named * sizeof *s->named, &failed);
     st->caches = own_alloc(st, (size_t)(threads > 1 ? threads : 1) * sizeof(dlm_counts), &failed);
@@ -279,14 +283,20 @@ dlm_status dlm_cpu_evo_snapshot(dlm_evo_state *st, dlm_strategy *out, dlm_error 
     return DLM_OK;
 }
 
-void dlm_cpu_evo_save(const dlm_evo_state *st, dlm_strategy *agents, uint64_t *fixed)
+void dlm_cpu_evo_save(const dlm_evo_state *st, dlm_strategy *agents, uint64_t *fixed,
+                      uint32_t *views)
 {
     memcpy(agents, st->world.strategy, st->n_agents * sizeof *agents);
     memcpy(fixed, st->world.fixed, st->n_pops * sizeof *fixed);
+    if (st->n_views)
+        memcpy(views, st->world.views, (size_t)st->n_views * sizeof *views);
 }
 
-void dlm_cpu_evo_restore(dlm_evo_state *st, const dlm_strategy *agents, const uint64_t *fixed)
+void dlm_cpu_evo_restore(dlm_evo_state *st, const dlm_strategy *agents, const uint64_t *fixed,
+                         const uint32_t *views)
 {
     memcpy(st->world.strategy, agents, st->n_agents * sizeof *agents);
     memcpy(st->world.fixed, fixed, st->n_pops * sizeof *fixed);
+    if (st->n_views)
+        memcpy(st->world.views, views, (size_t)st->n_views * sizeof *views);
 }

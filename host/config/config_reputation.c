@@ -11,7 +11,10 @@
 #include "config/config_evolution_internal.h"
 
 static const char *const interactions[] = {"game", "donation"};
-static const char *const reputation_keys[] = {"norm", "execution_error", "assessment_error"};
+static const char *const reputation_keys[] = {"norm", "execution_error", "assessment_error",
+                                              "assessment", "observe", "perception_error",
+                                              "empathy"};
+static const char *const assessments[] = {"public", "private"};
 
 /* Reads a norm into ev->norm (kernels/dlm_reputation.h) and its text into ev->norm_name:
  * a name, a second-order bit code 0bABCD (1 = good) for (C to good), (D to good),
@@ -58,6 +61,7 @@ dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map)
     dlm_status st;
     int index;
     r->ev->norm = 0x99u; /* stern judging */
+    r->ev->observe = 1.0;
     snprintf(r->ev->norm_name, sizeof r->ev->norm_name, "stern-judging");
     if ((v = dlm_node_lookup(map, "interaction", NULL))) {
         if ((st = dlm_cfg_get_choice(r->err, v, "evolution.interaction", interactions,
@@ -74,7 +78,8 @@ dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map)
     if (rep->kind != DLM_NODE_MAPPING)
         return dlm_cfg_fail(r->err, k, "evolution.reputation",
                             "expected a mapping with keys norm, execution_error, "
-                            "assessment_error");
+                            "assessment_error, assessment, observe, perception_error, "
+                            "empathy");
     if ((st = dlm_cfg_check_keys(r->err, rep, "evolution.reputation", reputation_keys,
                                  N_OF(reputation_keys))))
         return st;
@@ -87,6 +92,26 @@ dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map)
     if ((v = dlm_node_lookup(rep, "assessment_error", NULL)) &&
         (st = dlm_cfg_get_probability(r->err, v, "evolution.reputation.assessment_error", 0,
                                       &r->ev->assessment_error)))
+        return st;
+    if ((v = dlm_node_lookup(rep, "assessment", NULL))) {
+        if ((st = dlm_cfg_get_choice(r->err, v, "evolution.reputation.assessment", assessments,
+                                     N_OF(assessments), &index)))
+            return st;
+        r->ev->private_assessment = index;
+    }
+    /* observe and empathy apply to private assessment only; public ignores them, so that
+       a sweep may cross assessment with them */
+    if ((v = dlm_node_lookup(rep, "observe", NULL)) &&
+        (st = dlm_cfg_get_probability(r->err, v, "evolution.reputation.observe", 0,
+                                      &r->ev->observe)))
+        return st;
+    if ((v = dlm_node_lookup(rep, "empathy", NULL)) &&
+        (st = dlm_cfg_get_probability(r->err, v, "evolution.reputation.empathy", 0,
+                                      &r->ev->empathy)))
+        return st;
+    if ((v = dlm_node_lookup(rep, "perception_error", NULL)) &&
+        (st = dlm_cfg_get_probability(r->err, v, "evolution.reputation.perception_error", 0,
+                                      &r->ev->perception_error)))
         return st;
     return DLM_OK;
 }

@@ -105,6 +105,10 @@ typedef struct dlm_evolution_spec {
     char norm_name[24];      /* donation: the norm as given (name or bit code) */
     double execution_error;  /* donation: an intended help fails */
     double assessment_error; /* donation: the observer assigns the wrong standing */
+    int private_assessment;  /* donation: 1 = each agent its own views (assessment: private) */
+    double observe;          /* donation, private: each agent observes a donation with this */
+    double perception_error; /* donation: the observer misreads the action */
+    double empathy;          /* donation, private: judge with the donor's view of the recipient */
 } dlm_evolution_spec;
 
 /* mode analyze with analyze.population: the exact answers of the well-mixed population

@@ -19,6 +19,14 @@
 #include "output/signals.h"
 
 /* Shannon diversity (natural log) of the census's named counts and "other". */
+/* The good fraction of a census count: agents in good standing (public assessment), or
+ * good views of N x N (private: the mean of the views). */
+static double dlm_good_fraction(const dlm_scenario *sc, uint32_t good)
+{
+    double n = (double)sc->evolution.population;
+    return (double)good / (sc->evolution.private_assessment ? n * n : n);
+}
+
 static double diversity(const dlm_evo_plan *plan, const dlm_evo_census *c, uint32_t n)
 {
     double h = 0.0;
@@ -285,7 +293,7 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
             csv_double(fp, cc);
         }
         if (plan->params.interaction == DLM_INTERACTION_DONATION)
-            csv_double(fp, (double)c->good / (double)sc->evolution.population);
+            csv_double(fp, dlm_good_fraction(sc, c->good));
         fputc('\n', fp);
         return;
     }
@@ -314,7 +322,7 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
         fputs("null", fp);
     fputs(c->m1_agents ? "]" : "", fp);
     if (plan->params.interaction == DLM_INTERACTION_DONATION)
-        json_member(fp, "good", (double)c->good / (double)sc->evolution.population);
+        json_member(fp, "good", dlm_good_fraction(sc, c->good));
     fputs(",\"classes\":[", fp);
     for (i = 0; i < plan->n_classes; ++i) {
         double cm = c->class_agents[i] ? c->class_payoff[i] / (double)c->class_agents[i] : 0;

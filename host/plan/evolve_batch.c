@@ -65,7 +65,7 @@ dlm_status dlm_evo_plan_join(const dlm_evo_plan *const *plans, size_t k, dlm_evo
                              dlm_error *err)
 {
     size_t j, p, np = 0, nt = 0, nc = 0, ne = 0, at_p = 0, at_t = 0, at_c = 0, at_e = 0;
-    uint64_t na = 0, at_a = 0;
+    uint64_t na = 0, at_a = 0, nv = 0, at_v = 0;
     memset(out, 0, sizeof *out);
     for (j = 0; j < k; ++j) {
         np += plans[j]->n_populations;
@@ -73,6 +73,7 @@ dlm_status dlm_evo_plan_join(const dlm_evo_plan *const *plans, size_t k, dlm_evo
         nt += plans[j]->n_table;
         nc += plans[j]->n_classes;
         ne += plans[j]->n_exact;
+        nv += plans[j]->n_views;
     }
     *out = *plans[0];
     out->estimate_se = NULL; /* the runs' own (reported by each run's plan) */
@@ -89,6 +90,7 @@ dlm_status dlm_evo_plan_join(const dlm_evo_plan *const *plans, size_t k, dlm_evo
     out->n_agents = na;
     out->n_table = nt;
     out->n_exact = ne;
+    out->n_views = nv;
     out->batch_params = calloc(k, sizeof *out->batch_params);
     out->populations = calloc(np ? np : 1, sizeof *out->populations);
     out->strategies = malloc((na ? na : 1) * sizeof *out->strategies);
@@ -115,6 +117,7 @@ dlm_status dlm_evo_plan_join(const dlm_evo_plan *const *plans, size_t k, dlm_evo
         for (p = 0; p < q->n_populations; ++p) {
             dlm_evo_population pop = q->populations[p];
             pop.agent0 += at_a;
+            pop.view0 += at_v;
             pop.params = (uint32_t)j;
             out->populations[at_p + p] = pop;
         }
@@ -130,6 +133,7 @@ dlm_status dlm_evo_plan_join(const dlm_evo_plan *const *plans, size_t k, dlm_evo
         at_t += q->n_table;
         at_c += q->n_classes;
         at_e += q->n_exact;
+        at_v += q->n_views;
     }
     return DLM_OK;
 }

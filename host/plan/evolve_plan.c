@@ -396,8 +396,20 @@ static dlm_status plan_sizes(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_err
     plan->graph_bytes = gi > UINT64_MAX / 4 || gr > UINT64_MAX / 4 ? UINT64_MAX / 2 : 2 * (gi + gr);
     plan->bytes = plan->bytes > UINT64_MAX / 2 ? UINT64_MAX / 2 : plan->bytes;
     plan->bytes += plan->graph_bytes;
+    if (ev->donation && ev->private_assessment) { /* 2 N x N bits per population */
+        plan->n_views = 2u * (uint64_t)n * (((uint64_t)n + 31u) >> 5) * ev->populations;
+        plan->bytes += plan->n_views * 4u;
+    }
     have = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
     plan->bytes_available = have;
+    if (have && plan->n_views && plan->bytes > have)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.reputation.assessment: private: %u populations of %u "
+                             "agents hold 2 x %u x %u bits of views (%.1f MiB) and the run "
+                             "needs about %.1f MiB in all, but this machine has %.1f MiB of "
+                             "memory (fewer agents or populations, or public assessment)",
+                             ev->populations, n, n, n, plan->n_views * 4.0 / 1048576.0,
+                             plan->bytes / 1048576.0, have / 1048576.0);
     if (have && plan->bytes > have)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.population x evolution.populations: %llu agents "
@@ -842,6 +854,7 @@ static dlm_status plan_populations(const dlm_scenario *sc, dlm_evo_plan *plan, d
     for (p = 0; st == DLM_OK && p < ev->populations; ++p) {
         dlm_evo_population *pop = &plan->populations[p];
         pop->agent0 = (uint64_t)p * ev->population;
+        pop->view0 = plan->n_views / ev->populations * p;
         pop->n = ev->population;
         pop->params = 0;
         pop->id = p;
@@ -938,6 +951,7 @@ void dlm_evo_plan_setup(const dlm_evo_plan *plan, uint64_t seed, dlm_evo_setup *
     s->n_table = plan->n_table;
     s->exact = plan->exact;
     s->n_exact = plan->n_exact;
+    s->n_views = plan->n_views;
     if (plan->params.structure == DLM_STRUCTURE_GRAPH) {
         s->inter_offsets = plan->interaction.offsets;
         s->inter_neighbors = plan->interaction.neighbors;

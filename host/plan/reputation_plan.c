@@ -65,6 +65,14 @@ dlm_status dlm_reputation_check(const dlm_scenario *sc, const dlm_evo_plan *plan
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.cost: strategy costs are for the iterated game; the "
                              "donation game's cost is game.c");
+    if (sc->evolution.private_assessment &&
+        (sc->evolution.population > 65535u ||
+         (uint64_t)sc->evolution.population * ep->rules.rounds >= (1ull << 29)))
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.reputation.assessment: private runs with at most 65535 "
+                             "agents per population and population x match.rounds below 2^29 "
+                             "(got %u agents, %u rounds)",
+                             sc->evolution.population, ep->rules.rounds);
     if (ep->mutation_kind != 0u && ep->mutation_kind != DLM_MUTATION_SET)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.mutation.kind: the donation game's action rules mutate "
@@ -92,6 +100,12 @@ dlm_status dlm_reputation_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_e
     ep->norm = sc->evolution.norm;
     ep->payoff_b[0] = (double)dlm_probability_threshold(sc->evolution.execution_error);
     ep->payoff_b[1] = (double)dlm_probability_threshold(sc->evolution.assessment_error);
+    ep->payoff_b[3] = (double)dlm_probability_threshold(sc->evolution.perception_error);
+    if (sc->evolution.private_assessment) {
+        ep->norm |= DLM_NORM_PRIVATE;
+        ep->payoff_b[2] = (double)dlm_probability_threshold(sc->evolution.observe);
+        ep->sigma = (double)dlm_probability_threshold(sc->evolution.empathy);
+    }
     if ((st = convert(plan->strategies, plan->n_agents, "the initial population", err)) ||
         (st = convert(plan->table, plan->n_table, "the mutation set", err)) ||
         (st = convert(plan->named, plan->n_named, "the strategies the census counts", err)))

@@ -296,9 +296,9 @@ static dlm_status run_finish(evo_run *r, dlm_error *err)
 /* --- checkpoints: the runner's state ---------------------------------------------------
  * A header of eight u64 — a tag, the sizes of the records below (a build with other
  * layouts is refused), populations, agents, the generation, the seconds spent before
- * (a double's bits), two reserved — then per population its counts, its outcome, its
- * fixation generation in the world and its active flag (8 bytes), then every agent's
- * strategy. The RNG needs nothing: every number is keyed by what it is for. */
+ * (a double's bits), the words of private views (0 without them), one reserved — then
+ * per population its counts, its outcome, its fixation generation in the world and its
+ * active flag (8 bytes), then every agent's strategy, then the private views. The RNG needs nothing: every number is keyed by what it is for. */
 #define STATE_TAG 0x3130545345534c44ull /* "DLSEST01" read as a little-endian u64 */
 #define STATE_HEADER (8 * sizeof(uint64_t))
 
@@ -308,10 +308,10 @@ static uint64_t state_layout(void)
            (uint64_t)sizeof(dlm_evo_outcome) << 32;
 }
 
-static size_t state_bytes(size_t np, uint64_t n_agents)
+static size_t state_bytes(size_t np, uint64_t n_agents, uint64_t n_views)
 {
     return STATE_HEADER + np * (sizeof(dlm_evo_counts) + sizeof(dlm_evo_outcome) + 16) +
-           (size_t)n_agents * sizeof(dlm_strategy);
+           (size_t)n_agents * sizeof(dlm_strategy) + (size_t)n_views * sizeof(uint32_t);
 }
 
 /* 1 when s is a strategy the model can run: a known kind with its fields in range (a
@@ -374,10 +374,14 @@ dlm_status dlm_evo_state_check(const dlm_evo_plan *plan, const void *state, size
                              "%llu agents in all; this run has %zu of %llu",
                              (unsigned long long)h[2], (unsigned long long)h[3],
                              plan->n_populations, (unsigned long long)plan->n_agents);
-    if (n != state_bytes(plan->n_populations, plan->n_agents))
+    if (h[6] != plan->n_views)
+        return dlm_error_set(err, DLM_ERR_USAGE, "the checkpoint holds %llu words of private "
+                             "views; this run has %llu", (unsigned long long)h[6],
+                             (unsigned long long)plan->n_views);
+    if (n != state_bytes(plan->n_populations, plan->n_agents, plan->n_views))
         return dlm_error_set(err, DLM_ERR_USAGE, "the checkpoint's evolution state has %zu bytes, "
                              "not the %zu its populations need", n,
-                             state_bytes(plan->n_populations, plan->n_agents));
+                             state_bytes(plan->n_populations, plan->n_agents, plan->n_views));
     if (generation)
         *generation = h[4];
     return state_check_content(plan, state, err);
@@ -386,9 +390,10 @@ dlm_status dlm_evo_state_check(const dlm_evo_plan *plan, const void *state, size
 /* The runner's state at g, with the world copied from the backend; *n its bytes. */
 static void *state_pack(evo_run *r, size_t *n, dlm_error *err)
 {
-    size_t np = r->np, p, bytes = state_bytes(np, r->plan->n_agents);
+    size_t np = r->np, p, bytes = state_bytes(np, r->plan->n_agents, r->plan->n_views);
     unsigned char *b = calloc(1, bytes), *at;
-    uint64_t h[8] = {STATE_TAG, state_layout(), np, r->plan->n_agents, r->g, 0, 0, 0};
+    uint64_t h[8] = {STATE_TAG, state_layout(), np, r->plan->n_agents, r->g, 0,
+                     r->plan->n_views, 0};
     double elapsed = seconds_now() - r->started;
     uint64_t *fixed;
     if (!b) {
@@ -407,7 +412,9 @@ static void *state_pack(evo_run *r, size_t *n, dlm_error *err)
     for (p = 0; p < np; ++p)
         memcpy(at + 8 * p, &r->active[p], 1);
     at += 8 * np;
-    if (r->ops->evo_save(r->be, r->state, (dlm_strategy *)(void *)at, fixed, err) != DLM_OK) {
+    if (r->ops->evo_save(r->be, r->state, (dlm_strategy *)(void *)at, fixed,
+                         (uint32_t *)(void *)(at + r->plan->n_agents * sizeof(dlm_strategy)),
+                         err) != DLM_OK) {
         free(b);
         return NULL;
     }
@@ -421,6 +428,7 @@ static dlm_status state_unpack(evo_run *r, const void *state, size_t n, dlm_erro
     const unsigned char *at = (const unsigned char *)state + STATE_HEADER;
     size_t np = r->np, p;
     uint64_t h[8], *fixed;
+    uint32_t *views;
     double elapsed;
     dlm_strategy *agents;
     dlm_status st;
@@ -440,9 +448,11 @@ static dlm_status state_unpack(evo_run *r, const void *state, size_t n, dlm_erro
     /* copies: the payload is a byte buffer, its arrays need not be aligned */
     fixed = malloc((np ? np : 1) * sizeof *fixed);
     agents = malloc((r->plan->n_agents ? r->plan->n_agents : 1) * sizeof *agents);
-    if (!fixed || !agents) {
+    views = malloc((r->plan->n_views ? r->plan->n_views : 1) * sizeof *views);
+    if (!fixed || !agents || !views) {
         free(fixed);
         free(agents);
+        free(views);
         return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory restoring a checkpoint");
     }
     memcpy(fixed, at, np * sizeof *fixed);
@@ -451,9 +461,13 @@ static dlm_status state_unpack(evo_run *r, const void *state, size_t n, dlm_erro
         r->active[p] = at[8 * p] ? 1 : 0;
     at += 8 * np;
     memcpy(agents, at, r->plan->n_agents * sizeof *agents);
-    st = r->ops->evo_restore(r->be, r->state, agents, fixed, err);
+    at += r->plan->n_agents * sizeof *agents;
+    if (r->plan->n_views)
+        memcpy(views, at, r->plan->n_views * sizeof *views);
+    st = r->ops->evo_restore(r->be, r->state, agents, fixed, views, err);
     free(fixed);
     free(agents);
+    free(views);
     r->target = r->g;
     r->resumed = 1;
     return st;

@@ -132,11 +132,12 @@ __kernel void dlmk_check_math(__global const ulong *in, __global ulong *out, ulo
         __global const ulong *repl_offsets, __global const uint *repl_neighbors,              \
         __global dlm_strategy *strategy, __global const uint *agent_class,                    \
         __global dlm_strategy *next, __global double *payoff, __global double *cumulative,    \
-        __global ulong *fixed, __global const double *exact
+        __global ulong *fixed, __global const double *exact, __global uint *views
 
 #define DLM_CL_WORLD()                                                                        \
     dlm_cl_world(seed, params, classes, table, inter_offsets, inter_neighbors, repl_offsets,  \
-                 repl_neighbors, strategy, agent_class, next, payoff, cumulative, fixed, exact)
+                 repl_neighbors, strategy, agent_class, next, payoff, cumulative, fixed, exact,  \
+                 views)
 
 DLM_FN dlm_evo_world dlm_cl_world(DLM_CL_WORLD_ARGS)
 {
@@ -156,6 +157,7 @@ DLM_FN dlm_evo_world dlm_cl_world(DLM_CL_WORLD_ARGS)
     w.cumulative = cumulative;
     w.fixed = fixed;
     w.exact = exact;
+    w.views = views;
     return w;
 }
 
