@@ -30,6 +30,9 @@ typedef struct dlm_evo_census {
     uint64_t class_moves[DLM_CENSUS_MAX_CLASSES];
     uint32_t monomorphic;                   /* 1: every agent has the same strategy */
     uint32_t good;                          /* donation game: agents in good standing */
+    uint32_t rule_agents[3];                /* donation game: agents per action rule */
+    uint32_t rule_good[3];                  /* ... and their good count (as good) */
+    uint64_t agree_pairs;                   /* donation game: agreeing observer pairs */
     uint64_t generation;                    /* the generation it describes */
 } dlm_evo_census;
 
@@ -113,6 +116,9 @@ DLM_FN dlm_evo_census dlm_census_empty(void)
     c.m1_agents = 0u;
     c.monomorphic = 1u;
     c.good = 0u;
+    for (i = 0; i < 3u; ++i)
+        c.rule_agents[i] = c.rule_good[i] = 0u;
+    c.agree_pairs = 0u;
     c.generation = 0u;
     return c;
 }
@@ -138,6 +144,11 @@ DLM_FN void dlm_census_merge(dlm_evo_census *a, const dlm_evo_census *b)
     a->m1_agents += b->m1_agents;
     a->monomorphic &= b->monomorphic;
     a->good += b->good;
+    for (i = 0; i < 3u; ++i) {
+        a->rule_agents[i] += b->rule_agents[i];
+        a->rule_good[i] += b->rule_good[i];
+    }
+    a->agree_pairs += b->agree_pairs;
     a->generation = b->generation;
 }
 
@@ -179,6 +190,46 @@ DLM_FN dlm_evo_census dlm_census_counts_chunk(const dlm_evo_world *w, const dlm_
     return c;
 }
 
+/* The donation game's statistics of local agent x at the start of generation g:
+ *  - good: 1 when x is in good standing (public: the observer's word; institutional: the
+ *    broadcast), or (private) the number of observers that hold x good;
+ *  - rule_agents / rule_good: the same, split by x's action rule;
+ *  - agree_pairs: unordered pairs of observers, x itself left out, that agree on x
+ *    (private: among the N - 1 other agents, C(k, 2) + C(m - k, 2) with k of the m holding
+ *    x good; institutional: among the P panel members; public: 0, there is one view).
+ * Exact (no sampling, no random numbers): the good count of row x is the popcount the
+ * mean of the views needs anyway. */
+DLM_FN void dlm_census_reputation(dlm_evo_census *c, const dlm_evo_world *w,
+                                  const dlm_evo_population *pop, uint64_t g, uint32_t x)
+{
+    dlm_evo_params params = w->params[pop->params];
+    const dlm_evo_params *ep = &params;
+    dlm_strategy s = w->strategy[pop->agent0 + x];
+    uint32_t rule = s.kind == DLM_STRAT_ACTION_RULE && s.opening < 3u ? s.opening : 3u;
+    uint32_t good;
+    uint64_t m = 0u, k = 0u;
+    if (ep->norm & DLM_NORM_PRIVATE) {
+        good = dlm_rep_good_views(w, pop, g, x);
+        m = pop->n - 1u;
+        k = good - (dlm_rep_view_bad(w, pop, g, x, x) ? 0u : 1u);
+    } else if (ep->norm & DLM_NORM_INSTITUTION) {
+        uint32_t panel = DLM_REP_PANEL(ep->norm);
+        uint32_t mask = panel >= 32u ? 0xFFFFFFFFu : (1u << panel) - 1u;
+        good = 1u - dlm_rep_panel_bad(w, pop, ep, g, x);
+        m = panel;
+        k = panel - dlm_popcount32(w->views[dlm_rep_panel_row(pop, g, x)] & mask);
+    } else {
+        good = dlm_rep_good(&s, g);
+    }
+    c->good += good;
+    if (rule < 3u) {
+        c->rule_agents[rule] += 1u;
+        c->rule_good[rule] += good;
+    }
+    if (m >= 2u)
+        c->agree_pairs += k * (k - (k > 0u)) / 2u + (m - k) * (m - k - (m > k)) / 2u;
+}
+
 /* The census record of chunk `chunk` of a population at generation g. */
 DLM_FN dlm_evo_census dlm_census_chunk(const dlm_evo_world *w, const dlm_evo_population *pop,
                                        uint64_t g, uint32_t chunk, DLM_CONST dlm_strategy *named,
@@ -200,8 +251,8 @@ DLM_FN dlm_evo_census dlm_census_chunk(const dlm_evo_world *w, const dlm_evo_pop
         payoff = dlm_evo_census_payoff(w, pop, g, x, &counts);
         dlm_census_add(&c, w, pop, x, payoff, &counts, named, n_named, tolerance);
         c.monomorphic &= dlm_strategy_equal(&s, &first);
-        c.good += (w->params[pop->params].norm & DLM_NORM_PRIVATE) ? dlm_rep_good_views(w, pop, g, x)
-                                                                    : dlm_rep_good(&s, g);
+        if (w->params[pop->params].interaction == DLM_INTERACTION_DONATION)
+            dlm_census_reputation(&c, w, pop, g, x);
     }
     return c;
 }

@@ -65,6 +65,11 @@
 #define DLM_NORM_SHUNNING        0x88u
 #define DLM_NORM_BAD_HELP_BAD    0x100u /* the action rule's p(bad donor, bad recipient) = C */
 #define DLM_NORM_PRIVATE         0x200u /* private assessment (views in w->views) */
+#define DLM_NORM_INSTITUTION     0x400u /* institutional assessment (panel views in w->views) */
+/* Institutional assessment: the panel size (1..32) in bits 16..23 of the norm word, the
+ * quorum (1..panel) in bits 24..31. */
+#define DLM_REP_PANEL(norm)  (((norm) >> 16) & 0xFFu)
+#define DLM_REP_QUORUM(norm) (((norm) >> 24) & 0xFFu)
 
 /* 1 when the standing word says bad at the start of generation g. */
 DLM_FN uint32_t dlm_rep_bad_at(uint32_t word, uint64_t g)
@@ -203,10 +208,80 @@ DLM_FN uint32_t dlm_rep_misread(const dlm_evo_population *pop, const dlm_evo_par
 {
     uint64_t perception = (uint64_t)ep->payoff_b[3];
     uint64_t block = ((uint64_t)x << 30) + (1ull << 28) + r;
-    if (perception == 0u || (ep->norm & DLM_NORM_PRIVATE))
+    if (perception == 0u || (ep->norm & (DLM_NORM_PRIVATE | DLM_NORM_INSTITUTION)))
         return 0u;
     return dlm_fires(dlm_philox_block(pop->seed, dlm_stream_id(DLM_PURPOSE_REPUTATION, pop->id, g),
                                       block).v[0], perception);
+}
+
+/* Institutional assessment (norm bit DLM_NORM_INSTITUTION; Radzvilavicius, Kessinger &
+ * Plotkin 2021, Nat. Commun. 12:3567). An institution of P panel members (P = panel,
+ * 1..32, not agents of the population) judges every donation and broadcasts one public
+ * standing per agent, by a quorum rule: t is good when at least Q (quorum) members hold
+ * t good.
+ *
+ * A panel member's private view. In the paper the institution's members are observers
+ * like the private assessors of Radzvilavicius, Stewart & Plotkin 2019: each member keeps
+ * its own view of every individual, formed by its own observations of that individual's
+ * donations and judged by the institution's norm against the member's OWN view of the
+ * recipient, with its own errors; the institution does not pool the members' views, it
+ * only counts their verdicts on the donor and broadcasts the quorum's outcome, which
+ * every individual adopts. Here (the tractable version): member k's view of t is bit k of
+ * a 32-bit word per agent, two words per agent (parity, as the private views), so the
+ * memory is 2 N words per population (planned before the run); every member observes
+ * every donation (the paper's members each sample the donor's interactions; here they
+ * all see the same ones, so their views differ only by their errors and by what they
+ * thought of the recipients); member k judges donor x's round r from (its current view
+ * of x, x's action, its view of the recipient y at the start of g) by the norm,
+ * misreading the action with the perception error and assigning the wrong verdict with
+ * the assessment error, each drawn for itself: Philox block (x << 30) + 2^29 + k rounds
+ * + r of stream REPUTATION (p, g) (the private observers' blocks; the two kinds never
+ * meet), words 1 (assessment) and 2 (perception). Agents act on the broadcast standing
+ * at the start of g: a donor judges its recipient and itself by it. Adherence (agents
+ * that ignore the institution and keep private views, the paper's other axis) is not
+ * modelled: everyone adheres. The census reads the broadcast standing, and its agreement
+ * statistic is the agreement among the panel members. */
+DLM_FN uint64_t dlm_rep_panel_row(const dlm_evo_population *pop, uint64_t parity, uint32_t t)
+{
+    return pop->view0 + (parity & 1u) * (uint64_t)pop->n + t;
+}
+
+/* The broadcast standing (1 = bad) of t at the start of g: fewer than quorum members
+ * hold it good. */
+DLM_FN uint32_t dlm_rep_panel_bad(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                  const dlm_evo_params *ep, uint64_t g, uint32_t t)
+{
+    uint32_t panel = DLM_REP_PANEL(ep->norm);
+    uint32_t mask = panel >= 32u ? 0xFFFFFFFFu : (1u << panel) - 1u;
+    uint32_t good = panel - dlm_popcount32(w->views[dlm_rep_panel_row(pop, g, t)] & mask);
+    return good < DLM_REP_QUORUM(ep->norm) ? 1u : 0u;
+}
+
+/* Institutional assessment of donor x's round r in generation g (write = 1 only): every
+ * member's verdict into x's word of the next parity. */
+DLM_FN void dlm_rep_panel_observe(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                  const dlm_evo_params *ep, uint64_t g, uint32_t x,
+                                  uint32_t y, uint32_t help, uint32_t r)
+{
+    uint64_t stream = dlm_stream_id(DLM_PURPOSE_REPUTATION, pop->id, g);
+    uint64_t next = dlm_rep_panel_row(pop, g + 1u, x), base = ((uint64_t)x << 30) + (1ull << 29);
+    uint64_t assessment = (uint64_t)ep->payoff_b[1], perception = (uint64_t)ep->payoff_b[3];
+    uint32_t k, rounds = ep->rules.rounds, panel = DLM_REP_PANEL(ep->norm);
+    uint32_t of_y = w->views[dlm_rep_panel_row(pop, g, y)];
+    for (k = 0; k < panel; ++k) {
+        dlm_u32x4 d = dlm_philox_block(pop->seed, stream, base + (uint64_t)k * rounds + r);
+        uint32_t mask = 1u << k, seen = help, verdict;
+        if (dlm_fires(d.v[2], perception))
+            seen ^= 1u;
+        verdict = dlm_rep_verdict(ep->norm, (w->views[next] & mask) ? 1u : 0u, seen,
+                                  (of_y & mask) ? 1u : 0u);
+        if (dlm_fires(d.v[1], assessment))
+            verdict ^= 1u;
+        if (verdict)
+            w->views[next] &= ~mask;
+        else
+            w->views[next] |= mask;
+    }
 }
 
 /* Standing of t in the eyes of o at the start of g: the public word's, or o's view. */
@@ -215,6 +290,8 @@ DLM_FN uint32_t dlm_rep_bad(const dlm_evo_world *w, const dlm_evo_population *po
 {
     if (ep->norm & DLM_NORM_PRIVATE)
         return dlm_rep_view_bad(w, pop, g, o, t);
+    if (ep->norm & DLM_NORM_INSTITUTION)
+        return dlm_rep_panel_bad(w, pop, ep, g, t);
     return dlm_rep_bad_at(w->strategy[pop->agent0 + t].fsm_output, g);
 }
 
@@ -227,6 +304,7 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
     uint64_t g = play_stream & 0xFFFFFFFFFFull;
     uint32_t write = (uint32_t)(play_stream >> 60) == DLM_PURPOSE_MATCH_PLAY ? 1u : 0u;
     uint32_t priv = (ep->norm & DLM_NORM_PRIVATE) ? 1u : 0u;
+    uint32_t inst = (ep->norm & DLM_NORM_INSTITUTION) ? 1u : 0u;
     DLM_GLOBAL dlm_strategy *agents = w->strategy + pop->agent0;
     dlm_cursor c = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_REPUTATION, pop->id, g), x);
     uint64_t execution = (uint64_t)ep->payoff_b[0], assessment = (uint64_t)ep->payoff_b[1];
@@ -241,10 +319,12 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
         for (i = 0; i < (((uint64_t)pop->n + 31u) >> 5); ++i)
             w->views[to + i] = w->views[from + i];
     }
+    if (inst && write) /* the panel's views of x carry over unless it judges again */
+        w->views[dlm_rep_panel_row(pop, g + 1u, x)] = w->views[dlm_rep_panel_row(pop, g, x)];
     for (r = 0; r < rounds; ++r) {
         uint32_t y = dlm_rep_partner(w, pop, ep, x, count, &c), z;
         uint32_t bad_y = dlm_rep_bad(w, pop, ep, g, x, y);
-        uint32_t help = dlm_rep_intends(rule, ep->norm, priv ? bad : bad_end, bad_y);
+        uint32_t help = dlm_rep_intends(rule, ep->norm, priv | inst ? bad : bad_end, bad_y);
         uint32_t verdict;
         if (dlm_fires(dlm_cursor_word(&c), execution))
             help = 0u;
@@ -255,6 +335,8 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
         bad_end = verdict ? 0u : 1u;
         if (priv && write)
             dlm_rep_observe(w, pop, ep, g, x, y, help, r);
+        if (inst && write)
+            dlm_rep_panel_observe(w, pop, ep, g, x, y, help, r);
         given += help;
         z = dlm_rep_partner(w, pop, ep, x, count, &c);
         help = dlm_rep_intends(agents[z].opening, ep->norm, dlm_rep_bad(w, pop, ep, g, z, z),
@@ -263,7 +345,7 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
             help = 0u;
         received += help;
     }
-    if (write && !priv)
+    if (write && !priv && !inst)
         agents[x].fsm_output = ((uint32_t)(g & 0x3FFFFFFFu) << 2) | (bad << 1) | bad_end;
     counts->cooperations += given;
     counts->moves += rounds;

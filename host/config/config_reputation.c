@@ -13,8 +13,8 @@
 static const char *const interactions[] = {"game", "donation"};
 static const char *const reputation_keys[] = {"norm", "execution_error", "assessment_error",
                                               "assessment", "observe", "perception_error",
-                                              "empathy"};
-static const char *const assessments[] = {"public", "private"};
+                                              "empathy", "panel", "quorum"};
+static const char *const assessments[] = {"public", "private", "institutional"};
 
 /* Reads a norm into ev->norm (kernels/dlm_reputation.h) and its text into ev->norm_name:
  * a name, a second-order bit code 0bABCD (1 = good) for (C to good), (D to good),
@@ -55,6 +55,26 @@ static dlm_status read_norm(reader *r, const dlm_node *v)
                         text, dlm_cfg_evo_name_list(names, N_OF(names), list, sizeof list));
 }
 
+/* panel and quorum (institutional assessment only; public and private ignore them, so
+ * that a sweep may cross assessment with them). quorum <= panel is the plan's check. */
+static dlm_status read_panel(reader *r, const dlm_node *rep)
+{
+    const dlm_node *v;
+    uint64_t u;
+    dlm_status st;
+    if ((v = dlm_node_lookup(rep, "panel", NULL))) {
+        if ((st = dlm_cfg_get_uint(r->err, v, "evolution.reputation.panel", 1, 32, &u)))
+            return st;
+        r->ev->panel = (uint32_t)u;
+    }
+    if ((v = dlm_node_lookup(rep, "quorum", NULL))) {
+        if ((st = dlm_cfg_get_uint(r->err, v, "evolution.reputation.quorum", 1, 32, &u)))
+            return st;
+        r->ev->quorum = (uint32_t)u;
+    }
+    return DLM_OK;
+}
+
 dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map)
 {
     const dlm_node *v, *k, *rep;
@@ -62,6 +82,8 @@ dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map)
     int index;
     r->ev->norm = 0x99u; /* stern judging */
     r->ev->observe = 1.0;
+    r->ev->panel = 5u;
+    r->ev->quorum = 0u; /* a majority of the panel */
     snprintf(r->ev->norm_name, sizeof r->ev->norm_name, "stern-judging");
     if ((v = dlm_node_lookup(map, "interaction", NULL))) {
         if ((st = dlm_cfg_get_choice(r->err, v, "evolution.interaction", interactions,
@@ -79,7 +101,7 @@ dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map)
         return dlm_cfg_fail(r->err, k, "evolution.reputation",
                             "expected a mapping with keys norm, execution_error, "
                             "assessment_error, assessment, observe, perception_error, "
-                            "empathy");
+                            "empathy, panel, quorum");
     if ((st = dlm_cfg_check_keys(r->err, rep, "evolution.reputation", reputation_keys,
                                  N_OF(reputation_keys))))
         return st;
@@ -97,7 +119,8 @@ dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map)
         if ((st = dlm_cfg_get_choice(r->err, v, "evolution.reputation.assessment", assessments,
                                      N_OF(assessments), &index)))
             return st;
-        r->ev->private_assessment = index;
+        r->ev->private_assessment = index == 1;
+        r->ev->institutional = index == 2;
     }
     /* observe and empathy apply to private assessment only; public ignores them, so that
        a sweep may cross assessment with them */
@@ -108,6 +131,8 @@ dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map)
     if ((v = dlm_node_lookup(rep, "empathy", NULL)) &&
         (st = dlm_cfg_get_probability(r->err, v, "evolution.reputation.empathy", 0,
                                       &r->ev->empathy)))
+        return st;
+    if ((st = read_panel(r, rep)))
         return st;
     if ((v = dlm_node_lookup(rep, "perception_error", NULL)) &&
         (st = dlm_cfg_get_probability(r->err, v, "evolution.reputation.perception_error", 0,

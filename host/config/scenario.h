@@ -109,6 +109,9 @@ typedef struct dlm_evolution_spec {
     double observe;          /* donation, private: each agent observes a donation with this */
     double perception_error; /* donation: the observer misreads the action */
     double empathy;          /* donation, private: judge with the donor's view of the recipient */
+    int institutional;       /* donation: 1 = a panel's quorum verdict (assessment: institutional) */
+    uint32_t panel;          /* donation, institutional: panel members (1..32) */
+    uint32_t quorum;         /* ... members that must hold an agent good; 0 = a majority */
 } dlm_evolution_spec;
 
 /* mode analyze with analyze.population: the exact answers of the well-mixed population

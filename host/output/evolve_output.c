@@ -18,7 +18,6 @@
 #include "output/evolve_output.h"
 #include "output/signals.h"
 
-/* Shannon diversity (natural log) of the census's named counts and "other". */
 /* The good fraction of a census count: agents in good standing (public assessment), or
  * good views of N x N (private: the mean of the views). */
 static double dlm_good_fraction(const dlm_scenario *sc, uint32_t good)
@@ -27,6 +26,24 @@ static double dlm_good_fraction(const dlm_scenario *sc, uint32_t good)
     return (double)good / (sc->evolution.private_assessment ? n * n : n);
 }
 
+/* The good fraction among the agents of action rule i (as dlm_good_fraction). */
+static double dlm_rule_good(const dlm_scenario *sc, const dlm_evo_census *c, uint32_t i)
+{
+    double n = sc->evolution.private_assessment ? (double)sc->evolution.population : 1.0;
+    return (double)c->rule_good[i] / ((double)c->rule_agents[i] * n);
+}
+
+/* The agreement between views: the fraction of observer pairs that agree on a third
+ * agent (kernels/dlm_census.h, dlm_census_reputation); 1 under public assessment. */
+static double dlm_agreement(const dlm_scenario *sc, uint32_t n, uint64_t pairs)
+{
+    double m = sc->evolution.private_assessment ? (double)n - 1.0 : (double)sc->evolution.panel;
+    if (!sc->evolution.private_assessment && !sc->evolution.institutional)
+        return 1.0;
+    return m < 2.0 ? 1.0 : (double)pairs / ((double)n * m * (m - 1.0) / 2.0);
+}
+
+/* Shannon diversity (natural log) of the census's named counts and "other". */
 static double diversity(const dlm_evo_plan *plan, const dlm_evo_census *c, uint32_t n)
 {
     double h = 0.0;
@@ -109,8 +126,12 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
     uint32_t i;
     dlm_json_settings(fp, sc);
     if (plan->params.interaction == DLM_INTERACTION_DONATION) {
-        fputs(",\"interaction\":\"donation\",\"reputation\":{\"assessment\":\"public\","
-              "\"norm\":", fp);
+        fprintf(fp, ",\"interaction\":\"donation\",\"reputation\":{\"assessment\":\"%s\",",
+                ev->private_assessment ? "private" : ev->institutional ? "institutional" : "public");
+        if (ev->institutional)
+            fprintf(fp, "\"panel\":%u,\"quorum\":%u,", ev->panel,
+                    DLM_REP_QUORUM(plan->params.norm));
+        fputs("\"norm\":", fp);
         dlm_json_string(fp, ev->norm_name);
         fputs(",\"execution_error\":", fp);
         dlm_print_double(fp, ev->execution_error);
@@ -193,7 +214,7 @@ static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
             fprintf(fp, ",%s:agents,%s:payoff_mean,%s:cooperation", plan->class_names[i],
                     plan->class_names[i], plan->class_names[i]);
         if (plan->params.interaction == DLM_INTERACTION_DONATION)
-            fputs(",good", fp);
+            fputs(",good,good:allc,good:alld,good:disc,agreement", fp);
         fputc('\n', fp);
     } else if (fmt == DLM_FMT_TABLE) {
         const dlm_player_spec *c = class_spec(sc, 0);
@@ -292,8 +313,15 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
             csv_double(fp, cm);
             csv_double(fp, cc);
         }
-        if (plan->params.interaction == DLM_INTERACTION_DONATION)
+        if (plan->params.interaction == DLM_INTERACTION_DONATION) {
             csv_double(fp, dlm_good_fraction(sc, c->good));
+            for (i = 0; i < 3; ++i)
+                if (c->rule_agents[i])
+                    csv_double(fp, dlm_rule_good(sc, c, i));
+                else
+                    fputc(',', fp);
+            csv_double(fp, dlm_agreement(sc, n, c->agree_pairs));
+        }
         fputc('\n', fp);
         return;
     }
@@ -321,8 +349,19 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
     else
         fputs("null", fp);
     fputs(c->m1_agents ? "]" : "", fp);
-    if (plan->params.interaction == DLM_INTERACTION_DONATION)
+    if (plan->params.interaction == DLM_INTERACTION_DONATION) {
+        static const char *const rules[3] = {"allc", "alld", "disc"};
         json_member(fp, "good", dlm_good_fraction(sc, c->good));
+        for (i = 0; i < 3; ++i) {
+            fprintf(fp, "%s\"%s\":", i ? "," : ",\"good_by_rule\":{", rules[i]);
+            if (c->rule_agents[i])
+                dlm_print_double(fp, dlm_rule_good(sc, c, i));
+            else
+                fputs("null", fp);
+        }
+        fputc('}', fp);
+        json_member(fp, "agreement", dlm_agreement(sc, n, c->agree_pairs));
+    }
     fputs(",\"classes\":[", fp);
     for (i = 0; i < plan->n_classes; ++i) {
         double cm = c->class_agents[i] ? c->class_payoff[i] / (double)c->class_agents[i] : 0;

@@ -400,6 +400,10 @@ static dlm_status plan_sizes(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_err
         plan->n_views = 2u * (uint64_t)n * (((uint64_t)n + 31u) >> 5) * ev->populations;
         plan->bytes += plan->n_views * 4u;
     }
+    if (ev->donation && ev->institutional) { /* 2 words per agent: the panel's views */
+        plan->n_views = 2u * (uint64_t)n * ev->populations;
+        plan->bytes += plan->n_views * 4u;
+    }
     have = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
     plan->bytes_available = have;
     if (have && plan->n_views && plan->bytes > have)

@@ -73,6 +73,11 @@ dlm_status dlm_reputation_check(const dlm_scenario *sc, const dlm_evo_plan *plan
                              "agents per population and population x match.rounds below 2^29 "
                              "(got %u agents, %u rounds)",
                              sc->evolution.population, ep->rules.rounds);
+    if (sc->evolution.institutional && sc->evolution.quorum > sc->evolution.panel)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.reputation.quorum: %u of a panel of %u; the quorum is "
+                             "1 .. evolution.reputation.panel",
+                             sc->evolution.quorum, sc->evolution.panel);
     if (ep->mutation_kind != 0u && ep->mutation_kind != DLM_MUTATION_SET)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.mutation.kind: the donation game's action rules mutate "
@@ -105,6 +110,10 @@ dlm_status dlm_reputation_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_e
         ep->norm |= DLM_NORM_PRIVATE;
         ep->payoff_b[2] = (double)dlm_probability_threshold(sc->evolution.observe);
         ep->sigma = (double)dlm_probability_threshold(sc->evolution.empathy);
+    }
+    if (sc->evolution.institutional) { /* panel and quorum in the norm word's high bits */
+        uint32_t panel = sc->evolution.panel, quorum = sc->evolution.quorum;
+        ep->norm |= DLM_NORM_INSTITUTION | (panel << 16) | ((quorum ? quorum : panel / 2u + 1u) << 24);
     }
     if ((st = convert(plan->strategies, plan->n_agents, "the initial population", err)) ||
         (st = convert(plan->table, plan->n_table, "the mutation set", err)) ||
