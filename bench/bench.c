@@ -152,7 +152,47 @@ typedef struct evo_sizes {
     uint32_t runs;        /* fixation: populations of 50, each run to fixation */
     uint32_t mixed;       /* wellmixed: population */
     uint64_t mixed_generations;
+    uint32_t reputation;  /* reputation: population (private views, N x N) */
+    uint64_t reputation_generations;
 } evo_sizes;
+
+/* The reputation workload (issue 14): the donation game (b 3, c 1) under private
+ * assessment, q = 1 (every agent observes every donation and judges it by stern judging
+ * from its own views), one donation per agent per generation, execution and assessment
+ * error 0.02, a third each of allc, alld and disc, fermi-sync beta = 1, no mutation.
+ * Its work is N^2 assessments a generation (one Philox block and three view bits each). */
+static void bench_reputation_scenario(const evo_sizes *z, dlm_scenario *sc)
+{
+    static dlm_share rules[3] = {{"allc", 0.34}, {"alld", 0.33}, {"disc", 0.33}};
+    dlm_evolution_spec *ev = &sc->evolution;
+    dlm_error err;
+    dlm_game_preset("donation", 3.0, 1.0, &sc->game, &err);
+    sc->rounds = 1;
+    ev->population = z->reputation;
+    ev->populations = 1;
+    ev->generations = z->reputation_generations;
+    snprintf(ev->rule, sizeof ev->rule, "fermi-sync");
+    ev->selection = 1.0;
+    snprintf(ev->initial, sizeof ev->initial, "shares");
+    ev->shares = rules;
+    ev->n_shares = 3;
+    ev->donation = 1;
+    ev->norm = 0x99u;
+    snprintf(ev->norm_name, sizeof ev->norm_name, "stern-judging");
+    ev->execution_error = ev->assessment_error = 0.02;
+    ev->private_assessment = 1;
+    ev->observe = 1.0;
+}
+
+/* The bytes the private view update moves per generation (a model, not a measurement;
+ * the workload runs no census): donor x's evaluation copies its row of views (N/8 bytes
+ * read, N/8 written), and each of its `rounds` donations reads the recipient's row (N/8)
+ * and reads and writes x's next row (2 N/8): N^2 (2 + 3 rounds) / 8 bytes. The standing
+ * bits the recipient side reads (two per round) are left out. */
+static double reputation_bytes_per_generation(uint32_t n, uint32_t rounds)
+{
+    return (double)n * (double)n * (2.0 + 3.0 * rounds) / 8.0;
+}
 
 /* The scenario of evolution workload `name`. */
 static void evo_workload_scenario(const char *name, const evo_sizes *z, dlm_scenario *sc)
@@ -231,6 +271,8 @@ static void evo_workload_scenario(const char *name, const evo_sizes *z, dlm_scen
         ev->mutation_rate = 2e-3;
         snprintf(ev->mutation_kind, sizeof ev->mutation_kind, "set");
         snprintf(ev->initial, sizeof ev->initial, "shares");
+    } else if (strcmp(name, "reputation") == 0) {
+        bench_reputation_scenario(z, sc);
     } else { /* batched: many populations of 100, Moran, 200-round matches */
         sc->rounds = 200;
         ev->population = 100;
@@ -347,6 +389,9 @@ static int run_evo_backend(const char *name, const evo_sizes *z, const char *bac
         *work = (double)plan.n_populations * (double)sc.evolution.generations;
     else if (strcmp(name, "fixation") == 0)
         *work = (double)plan.n_populations;
+    else if (strcmp(name, "reputation") == 0) /* assessments: N observers per donation */
+        *work = (double)plan.n_agents * (double)plan.n_agents * sc.rounds *
+                (double)sc.evolution.generations;
     else
         *work = (double)plan.n_agents * (double)sc.evolution.generations;
     row->rounds_per_second = *work / row->seconds;
@@ -363,18 +408,23 @@ done:
 /* Runs an evolution workload on the reference and with `threads`; prints the rows. */
 static int bench_evolution(const char *name, const evo_sizes *z, int threads, int json)
 {
-    static const char *unit_of[5][2] = {{"evolve", "agent-generations/s"},
+    static const char *unit_of[6][2] = {{"evolve", "agent-generations/s"},
                                         {"lattice", "site updates/s"},
                                         {"batched", "population-generations/s"},
                                         {"fixation", "runs/s"},
-                                        {"wellmixed", "agent-generations/s"}};
+                                        {"wellmixed", "agent-generations/s"},
+                                        {"reputation", "assessments/s"}};
+    double bytes = strcmp(name, "reputation") == 0
+                       ? reputation_bytes_per_generation(z->reputation, 1) *
+                             (double)z->reputation_generations
+                       : 0.0;
     const char *unit = "";
     bench_row rows[4];
     dlm_strategy *ref = NULL, *other = NULL;
     uint64_t n_agents = 0;
     double work = 0, rounds = 0, rounds2 = 0;
     int i, n_rows = 1, rc, k;
-    for (i = 0; i < 5; ++i)
+    for (i = 0; i < 6; ++i)
         if (strcmp(unit_of[i][0], name) == 0)
             unit = unit_of[i][1];
     if (!json) {
@@ -395,6 +445,14 @@ static int bench_evolution(const char *name, const evo_sizes *z, int threads, in
                    "c 2), pairwise comparison beta = 1, ALLC/ALLD mutation (a flip in 1e-3 of "
                    "the events), %llu generations (as counts of types)\n", z->mixed,
                    (unsigned long long)z->mixed_generations);
+        else if (bytes > 0)
+            printf("workload reputation: donation game, private assessment (q = 1, stern "
+                   "judging, N x N view bits), N = %u, one donation per agent, %llu "
+                   "generation(s): %.4g assessments; the view update moves about %.4g MB "
+                   "(model: N^2 (2 + 3 rounds) / 8 bytes a generation)\n",
+                   z->reputation, (unsigned long long)z->reputation_generations,
+                   (double)z->reputation * z->reputation * (double)z->reputation_generations,
+                   bytes / 1e6);
         else
             printf("workload batched: %u populations of 100, Moran birth-death, 4 random "
                    "partners x 200 rounds per evaluation, %llu generation(s)\n", z->populations,
@@ -431,13 +489,17 @@ static int bench_evolution(const char *name, const evo_sizes *z, int threads, in
         if (json)
             printf("{\"workload\":\"%s\",\"backend\":\"%s\",\"seconds\":%.6f,\"per_second\":%.6g,"
                    "\"unit\":\"%s\",\"rounds_per_second\":%.6g,\"ratio_to_cpu1\":%.4f,"
-                   "\"matches_reference\":%s,\"answer\":%.17g,\"answer_se\":%.17g}\n", name,
+                   "\"matches_reference\":%s,\"answer\":%.17g,\"answer_se\":%.17g,"
+                   "\"bytes_moved\":%.6g}\n", name,
                    r->backend, r->seconds, r->rounds_per_second, unit, rps, r->ratio,
-                   r->matches_reference ? "true" : "false", r->answer, r->answer_se);
+                   r->matches_reference ? "true" : "false", r->answer, r->answer_se, bytes);
         else
             printf("  %-22s %9.3f s  %12.4g %s  %10.4g rounds/s  x%-6.2f %s\n", r->backend,
                    r->seconds, r->rounds_per_second, unit, rps, r->ratio,
                    i == 0 ? "(reference)" : "(matches reference)");
+        if (!json && bytes > 0)
+            printf("  %-22s %9s    %12.4g bytes/s of views moved (model)\n", "", "",
+                   bytes / r->seconds);
         if (!json && i == 0 && (strcmp(name, "fixation") == 0 || strcmp(name, "wellmixed") == 0))
             printf("  answer: %s %.5f (SE %.5f)\n",
                    strcmp(name, "fixation") == 0 ? "WSLS fixes in a fraction" : "final ALLC share",
@@ -633,7 +695,7 @@ static int bench_sweep(unsigned side, unsigned replicates, const char *backend, 
 static void bench_help(void)
 {
     puts("usage: dilemma bench [--workload all|match|evolve|lattice|batched|sweep|\n"
-         "                     fixation|wellmixed] [--quick] [--runs N]\n"
+         "                     fixation|wellmixed|reputation] [--quick] [--runs N]\n"
          "                     [--pairs N] [--rounds R] [--agents N] [--side L]\n"
          "                     [--populations P] [--generations G] [--threads T]\n"
          "                     [--format table|json]\n\n"
@@ -654,6 +716,10 @@ static void bench_help(void)
          "  wellmixed one well-mixed population of N (1000, --agents) playing one-shot\n"
          "           snowdrift, pairwise comparison beta = 1, ALLC/ALLD mutation,\n"
          "           G generations (10^4, --generations): agent-generations/s\n"
+         "  reputation the donation game under private assessment, N (10^4, --agents)\n"
+         "           agents, q = 1, stern judging, one donation per agent, G (2,\n"
+         "           --generations) generations: assessments/s (N^2 a generation) and the\n"
+         "           view bytes moved (a model)\n"
          "Each runs on the CPU single-threaded (the reference) and with T threads\n"
          "(default: all cores); results are checked against the reference before\n"
          "their time is shown. --quick shrinks every workload (for tests).");
@@ -662,11 +728,11 @@ static void bench_help(void)
 int dlm_bench_main(int argc, char **argv)
 {
     unsigned long long pairs = 1ull << 20, rounds = 1000, v;
-    evo_sizes z = {1u << 20, 2048, 10000, 1, 100000, 1000, 10000};
+    evo_sizes z = {1u << 20, 2048, 10000, 1, 100000, 1000, 10000, 10000, 2};
     int threads = 0, json = 0, rc = 0, i;
     const char *workload = "all";
     static const char *names[] = {"match", "evolve", "lattice", "batched", "sweep", "fixation",
-                                  "wellmixed"};
+                                  "wellmixed", "reputation"};
     unsigned long long sweep_side = 32, sweep_reps = 8;
     const char *sweep_backend = "auto";
     for (i = 2; i < argc; ++i) {
@@ -683,6 +749,7 @@ int dlm_bench_main(int argc, char **argv)
             z.populations = 20;
             z.runs = 200;
             z.mixed_generations = 20;
+            z.reputation = 300;
             sweep_side = 2;
             sweep_reps = 1;
             continue;
@@ -696,11 +763,12 @@ int dlm_bench_main(int argc, char **argv)
         if (strcmp(arg, "--workload") == 0) {
             size_t k;
             workload = val;
-            for (k = 0; k < 7 && strcmp(val, names[k]) != 0; ++k)
+            for (k = 0; k < 8 && strcmp(val, names[k]) != 0; ++k)
                 ;
-            if (k == 7 && strcmp(val, "all") != 0) {
+            if (k == 8 && strcmp(val, "all") != 0) {
                 fprintf(stderr, "dilemma bench: unknown workload '%s' (allowed: all, match, "
-                                "evolve, lattice, batched, sweep, fixation, wellmixed)\n", val);
+                                "evolve, lattice, batched, sweep, fixation, wellmixed, "
+                                "reputation)\n", val);
                 return 2;
             }
         } else if (strcmp(arg, "--pairs") == 0) {
@@ -714,6 +782,7 @@ int dlm_bench_main(int argc, char **argv)
                 return rc;
             z.agents = (uint32_t)v;
             z.mixed = (uint32_t)v;
+            z.reputation = v < 65535u ? (uint32_t)v : 65535u;
         } else if (strcmp(arg, "--side") == 0) {
             if ((rc = parse_count("--side", val, 3, 16384, &v)))
                 return rc;
@@ -739,6 +808,7 @@ int dlm_bench_main(int argc, char **argv)
                 return rc;
             z.generations = v;
             z.mixed_generations = v;
+            z.reputation_generations = v;
         } else if (strcmp(arg, "--threads") == 0) {
             if ((rc = parse_count("--threads", val, 0, 4096, &v)))
                 return rc;
@@ -754,7 +824,7 @@ int dlm_bench_main(int argc, char **argv)
             return 2;
         }
     }
-    for (i = 0; i < 7 && !rc; ++i) {
+    for (i = 0; i < 8 && !rc; ++i) {
         if (strcmp(workload, "all") != 0 && strcmp(workload, names[i]) != 0)
             continue;
         if (i == 4 && strcmp(workload, "all") == 0)

@@ -629,6 +629,27 @@ static void donation_private_fermi_sync_lattice(dlm_scenario *sc)
     sc->evolution.observe = 1.0;
 }
 
+/* Institutional assessment (a panel's views, two words per agent in world memory). */
+static void donation_institution_wright_fisher(dlm_scenario *sc)
+{
+    scenario_base(sc, "wright-fisher", 50, 3);
+    uses_donation(sc, 0x1BAu); /* L1: third order, from each member's view of the donor */
+    sc->evolution.institutional = 1;
+    sc->evolution.panel = 7;
+    sc->evolution.quorum = 4;
+    sc->evolution.perception_error = 0.04;
+}
+
+static void donation_institution_fermi_sync_lattice(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi-sync", 36, 2);
+    uses_lattice(&sc->evolution, 6, 6, "von-neumann");
+    uses_donation(sc, 0x99u); /* stern judging */
+    sc->evolution.institutional = 1;
+    sc->evolution.panel = 32; /* every bit of the word */
+    sc->evolution.quorum = 20;
+}
+
 typedef struct evolution_case {
     const char *what;
     void (*configure)(dlm_scenario *sc);
@@ -677,6 +698,10 @@ static const evolution_case evolution_cases[] = {
      0},
     {"donation, private (q 1), fermi-sync, 6x6 lattice, stern judging",
      donation_private_fermi_sync_lattice, 0},
+    {"donation, institutional (panel 7, quorum 4, e3), wright-fisher, L1",
+     donation_institution_wright_fisher, 0},
+    {"donation, institutional (panel 32, quorum 20), fermi-sync, 6x6 lattice, stern judging",
+     donation_institution_fermi_sync_lattice, 0},
     {"donation, imitate-best, 90x100 lattice (three census chunks), simple standing",
      donation_imitate_best_chunks, 0},
 };
