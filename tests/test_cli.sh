@@ -399,6 +399,8 @@ expect 0 "bench (quick)" -- "$DLM" bench --quick
 contains "$TMP/out" "matches reference" "bench checks against the reference"
 contains "$TMP/out" "answer: WSLS fixes in a fraction" "bench fixation gives its answer"
 contains "$TMP/out" "runs/s" "bench fixation counts runs"
+contains "$TMP/out" "assessments/s" "bench reputation counts assessments"
+contains "$TMP/out" "bytes/s of views moved" "bench reputation gives the bytes moved"
 expect 0 "bench sweep (quick)" -- "$DLM" bench --quick --workload sweep --backend cpu
 contains "$TMP/out" "one command is .*x the process per run" "bench sweep compares one command with a process per run"
 expect 2 "bench bad option" -- "$DLM" bench --pairs zero
