@@ -66,6 +66,7 @@
 #define DLM_NORM_BAD_HELP_BAD    0x100u /* the action rule's p(bad donor, bad recipient) = C */
 #define DLM_NORM_PRIVATE         0x200u /* private assessment (views in w->views) */
 #define DLM_NORM_INSTITUTION     0x400u /* institutional assessment (panel views in w->views) */
+#define DLM_NORM_PANEL_BROADCAST 0x800u /* ... its members judge by the broadcast standings */
 /* Institutional assessment: the panel size (1..32) in bits 16..23 of the norm word, the
  * quorum (1..panel) in bits 24..31. */
 #define DLM_REP_PANEL(norm)  (((norm) >> 16) & 0xFFu)
@@ -237,7 +238,11 @@ DLM_FN uint32_t dlm_rep_misread(const dlm_evo_population *pop, const dlm_evo_par
  * the assessment error, each drawn for itself: Philox block (x << 30) + 2^29 + k rounds
  * + r of stream REPUTATION (p, g) (the private observers' blocks; the two kinds never
  * meet), words 1 (assessment) and 2 (perception). Agents act on the broadcast standing
- * at the start of g: a donor judges its recipient and itself by it. Adherence (agents
+ * at the start of g: a donor judges its recipient and itself by it. The other reading
+ * (DLM_NORM_PANEL_BROADCAST, `panel_views: broadcast`): members judge by the broadcast
+ * standings at the start of g, of the recipient and (third-order norms) of the donor,
+ * instead of their own views; their verdicts then differ only by their own errors.
+ * Adherence (agents
  * that ignore the institution and keep private views, the paper's other axis) is not
  * modelled: everyone adheres. The census reads the broadcast standing, and its agreement
  * statistic is the agreement among the panel members. */
@@ -267,14 +272,17 @@ DLM_FN void dlm_rep_panel_observe(const dlm_evo_world *w, const dlm_evo_populati
     uint64_t next = dlm_rep_panel_row(pop, g + 1u, x), base = ((uint64_t)x << 30) + (1ull << 29);
     uint64_t assessment = (uint64_t)ep->payoff_b[1], perception = (uint64_t)ep->payoff_b[3];
     uint32_t k, rounds = ep->rules.rounds, panel = DLM_REP_PANEL(ep->norm);
-    uint32_t of_y = w->views[dlm_rep_panel_row(pop, g, y)];
+    uint32_t shared = (ep->norm & DLM_NORM_PANEL_BROADCAST) ? 1u : 0u;
+    uint32_t of_y = shared ? 0u - dlm_rep_panel_bad(w, pop, ep, g, y)
+                           : w->views[dlm_rep_panel_row(pop, g, y)];
+    uint32_t of_x = 0u - dlm_rep_panel_bad(w, pop, ep, g, x); /* shared: the broadcast */
     for (k = 0; k < panel; ++k) {
         dlm_u32x4 d = dlm_philox_block(pop->seed, stream, base + (uint64_t)k * rounds + r);
         uint32_t mask = 1u << k, seen = help, verdict;
         if (dlm_fires(d.v[2], perception))
             seen ^= 1u;
-        verdict = dlm_rep_verdict(ep->norm, (w->views[next] & mask) ? 1u : 0u, seen,
-                                  (of_y & mask) ? 1u : 0u);
+        verdict = dlm_rep_verdict(ep->norm, ((shared ? of_x : w->views[next]) & mask) ? 1u : 0u,
+                                  seen, (of_y & mask) ? 1u : 0u);
         if (dlm_fires(d.v[1], assessment))
             verdict ^= 1u;
         if (verdict)

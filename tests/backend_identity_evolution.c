@@ -650,6 +650,17 @@ static void donation_institution_fermi_sync_lattice(dlm_scenario *sc)
     sc->evolution.quorum = 20;
 }
 
+static void donation_institution_broadcast(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi-sync", 60, 2);
+    uses_donation(sc, 0x19Au); /* L2: third order, members judge by the broadcast */
+    sc->evolution.institutional = 1;
+    sc->evolution.panel = 9;
+    sc->evolution.quorum = 5;
+    sc->evolution.panel_broadcast = 1;
+    sc->evolution.perception_error = 0.03;
+}
+
 typedef struct evolution_case {
     const char *what;
     void (*configure)(dlm_scenario *sc);
@@ -702,6 +713,8 @@ static const evolution_case evolution_cases[] = {
      donation_institution_wright_fisher, 0},
     {"donation, institutional (panel 32, quorum 20), fermi-sync, 6x6 lattice, stern judging",
      donation_institution_fermi_sync_lattice, 0},
+    {"donation, institutional, members judge by the broadcast (9, 5, e3), fermi-sync, L2",
+     donation_institution_broadcast, 0},
     {"donation, imitate-best, 90x100 lattice (three census chunks), simple standing",
      donation_imitate_best_chunks, 0},
 };

@@ -2,7 +2,7 @@
 # test_reputation_cli.sh — institutional assessment and the reputation statistics as a
 # user runs them (configs/scenarios/reputation_institutions.yaml): the records' columns
 # good:allc, good:alld, good:disc and agreement (CSV) and good_by_rule and agreement (JSON);
-# panel and quorum as sweep axes; refusals with exit 2 (a quorum above the panel, a panel
+# panel and quorum as sweep axes; panel_views; refusals with exit 2 (a quorum above the panel, a panel
 # out of 1..32, an unknown assessment); checkpoints carry the panel's views (stopped and
 # resumed: the same bytes, CPU and OpenCL).
 # usage: test_reputation_cli.sh path/to/dilemma path/to/configs
@@ -57,6 +57,13 @@ assert all(r["agreement"] == "1" for r in csv.DictReader(open(sys.argv[1])))
 # a panel of one with no errors is private assessment with observe 1 in numbers
 expect 0 "institutional, panel 1" -- "$DLM" "${inst[@]}" --set evolution.reputation.panel=1 --set evolution.reputation.quorum=1 --out "$TMP/p1.csv"
 cmp -s "$TMP/i.csv" "$TMP/p1.csv" && bad "institutional: the panel changes nothing" || ok
+# members that judge by the broadcast: other numbers; the settings say so
+expect 0 "institutional, panel_views: broadcast" -- "$DLM" "${inst[@]}" --set evolution.reputation.panel_views=broadcast --format json --out "$TMP/b.json"
+contains "$TMP/b.json" '"panel_views":"broadcast"' "the settings name panel_views"
+expect 0 "institutional, panel_views: broadcast (csv)" -- "$DLM" "${inst[@]}" --set evolution.reputation.panel_views=broadcast --out "$TMP/b.csv"
+cmp -s "$TMP/i.csv" "$TMP/b.csv" && bad "institutional: panel_views changes nothing" || ok
+expect 2 "unknown panel_views" -- "$DLM" "${inst[@]}" --set evolution.reputation.panel_views=mine --out "$TMP/x.csv"
+contains "$TMP/err" "broadcast" "the panel_views refusal lists the choices"
 # sweep axes panel x quorum
 expect 0 "sweep panel x quorum" -- "$DLM" sweep "$INST" --quiet --backend cpu --set evolution.generations=5 --set evolution.populations=1 --set 'sweep.axes=[{key: evolution.reputation.panel, values: [3, 7]}, {key: evolution.reputation.quorum, values: [1, 3]}]' --out "$TMP/s.csv"
 [ "$(cut -d, -f1 "$TMP/s.csv" | sort -u | grep -c '^[0-9]')" -eq 4 ] && ok || bad "the sweep does not give 4 points"

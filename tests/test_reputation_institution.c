@@ -16,6 +16,13 @@
  *    generations, within 4 SE (binomial for the good fraction; for the agreement the SE of
  *    the per-generation means, from the sample).
  *  - discriminators under stern judging without errors stay good and all help;
+ *  - members that judge by the broadcast (panel_views: broadcast): discriminators under
+ *    stern judging with assessment error e2 only, one donation: a donor helps exactly the
+ *    recipients broadcast good, and every member judges that fitting, so each member's
+ *    verdict is good with 1 - e2, independently: the broadcast is good with
+ *    P[Bin(P, 1 - e2) >= Q] and two members agree with (1 - e2)^2 + e2^2, in every
+ *    generation; with their own views the members' agreement decays towards 1/2 instead
+ *    (checked below 0.6 after 30 generations);
  *  - the census's agreement under private assessment is the exact count of agreeing pairs
  *    of observers (brute force over all pairs here), its good per rule the views' mean;
  *  - the census reads the panel's views and never writes them.
@@ -179,6 +186,47 @@ static void test_discriminators_without_errors(void **state)
     assert_int_equal(counts.cooperations, counts.moves);
 }
 
+static double broadcast_case(uint32_t shared, double *agreement_out)
+{
+    const double e2 = 0.1;
+    const uint32_t n = 1000, panel = 7, quorum = 4, T = 30;
+    double sum = 0, asum = 0, asq = 0;
+    uint32_t g;
+    setup(n, DLM_ACTION_DISC, DLM_NORM_STERN_JUDGING, 0.0, e2, 0.0, 1, 60u + shared);
+    setup_institution(panel, quorum);
+    if (shared)
+        F.ep.norm |= DLM_NORM_PANEL_BROADCAST;
+    for (g = 0; g < T; ++g) {
+        dlm_evo_census c = generation(g, &(dlm_evo_counts){0, 0, 0, 0});
+        double f = (double)c.agree_pairs / (n * panel * (panel - 1) / 2.0);
+        sum += c.good;
+        if (g >= T - 10) {
+            asum += f;
+            asq += f * f;
+        }
+    }
+    *agreement_out = asum / 10;
+    if (shared) {
+        double good = binomial_tail(panel, 1 - e2, quorum), agree = (1 - e2) * (1 - e2) + e2 * e2;
+        double amean = asum / 10;
+        check_se("disc, stern judging, broadcast views, 4 of 7: good", sum / ((double)n * T),
+                 sqrt(good * (1 - good) / ((double)n * T)), good);
+        check_se("disc, stern judging, broadcast views, 4 of 7: agreement", amean,
+                 sqrt((asq / 10 - amean * amean) / 9), agree);
+    }
+    return sum / ((double)n * T);
+}
+
+static void test_panel_views(void **state)
+{
+    double shared_agreement, own_agreement;
+    (void)state;
+    broadcast_case(1, &shared_agreement);
+    broadcast_case(0, &own_agreement);
+    printf("    own views: agreement %.4f over the last 10 generations\n", own_agreement);
+    assert_true(own_agreement < 0.6);
+}
+
 /* Private assessment (q = 0.5, errors): the census against brute force over the views. */
 static void test_private_agreement_exact(void **state)
 {
@@ -233,6 +281,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quorum),
         cmocka_unit_test(test_discriminators_without_errors),
+        cmocka_unit_test(test_panel_views),
         cmocka_unit_test(test_private_agreement_exact),
         cmocka_unit_test(test_census_reads_only),
     };

@@ -13,7 +13,7 @@
 static const char *const interactions[] = {"game", "donation"};
 static const char *const reputation_keys[] = {"norm", "execution_error", "assessment_error",
                                               "assessment", "observe", "perception_error",
-                                              "empathy", "panel", "quorum"};
+                                              "empathy", "panel", "quorum", "panel_views"};
 static const char *const assessments[] = {"public", "private", "institutional"};
 
 /* Reads a norm into ev->norm (kernels/dlm_reputation.h) and its text into ev->norm_name:
@@ -55,7 +55,7 @@ static dlm_status read_norm(reader *r, const dlm_node *v)
                         text, dlm_cfg_evo_name_list(names, N_OF(names), list, sizeof list));
 }
 
-/* panel and quorum (institutional assessment only; public and private ignore them, so
+/* panel, quorum and panel_views (institutional assessment only; public and private ignore them, so
  * that a sweep may cross assessment with them). quorum <= panel is the plan's check. */
 static dlm_status read_panel(reader *r, const dlm_node *rep)
 {
@@ -71,6 +71,14 @@ static dlm_status read_panel(reader *r, const dlm_node *rep)
         if ((st = dlm_cfg_get_uint(r->err, v, "evolution.reputation.quorum", 1, 32, &u)))
             return st;
         r->ev->quorum = (uint32_t)u;
+    }
+    if ((v = dlm_node_lookup(rep, "panel_views", NULL))) {
+        static const char *const views[] = {"own", "broadcast"};
+        int index;
+        if ((st = dlm_cfg_get_choice(r->err, v, "evolution.reputation.panel_views", views,
+                                     N_OF(views), &index)))
+            return st;
+        r->ev->panel_broadcast = index;
     }
     return DLM_OK;
 }
@@ -101,7 +109,7 @@ dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map)
         return dlm_cfg_fail(r->err, k, "evolution.reputation",
                             "expected a mapping with keys norm, execution_error, "
                             "assessment_error, assessment, observe, perception_error, "
-                            "empathy, panel, quorum");
+                            "empathy, panel, quorum, panel_views");
     if ((st = dlm_cfg_check_keys(r->err, rep, "evolution.reputation", reputation_keys,
                                  N_OF(reputation_keys))))
         return st;

@@ -112,6 +112,7 @@ typedef struct dlm_evolution_spec {
     int institutional;       /* donation: 1 = a panel's quorum verdict (assessment: institutional) */
     uint32_t panel;          /* donation, institutional: panel members (1..32) */
     uint32_t quorum;         /* ... members that must hold an agent good; 0 = a majority */
+    int panel_broadcast;     /* ... 1: members judge by the broadcast (panel_views: broadcast) */
 } dlm_evolution_spec;
 
 /* mode analyze with analyze.population: the exact answers of the well-mixed population

@@ -129,8 +129,8 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
         fprintf(fp, ",\"interaction\":\"donation\",\"reputation\":{\"assessment\":\"%s\",",
                 ev->private_assessment ? "private" : ev->institutional ? "institutional" : "public");
         if (ev->institutional)
-            fprintf(fp, "\"panel\":%u,\"quorum\":%u,", ev->panel,
-                    DLM_REP_QUORUM(plan->params.norm));
+            fprintf(fp, "\"panel\":%u,\"quorum\":%u,\"panel_views\":\"%s\",", ev->panel,
+                    DLM_REP_QUORUM(plan->params.norm), ev->panel_broadcast ? "broadcast" : "own");
         fputs("\"norm\":", fp);
         dlm_json_string(fp, ev->norm_name);
         fputs(",\"execution_error\":", fp);

@@ -114,6 +114,8 @@ dlm_status dlm_reputation_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_e
     if (sc->evolution.institutional) { /* panel and quorum in the norm word's high bits */
         uint32_t panel = sc->evolution.panel, quorum = sc->evolution.quorum;
         ep->norm |= DLM_NORM_INSTITUTION | (panel << 16) | ((quorum ? quorum : panel / 2u + 1u) << 24);
+        if (sc->evolution.panel_broadcast)
+            ep->norm |= DLM_NORM_PANEL_BROADCAST;
     }
     if ((st = convert(plan->strategies, plan->n_agents, "the initial population", err)) ||
         (st = convert(plan->table, plan->n_table, "the mutation set", err)) ||
