@@ -1,6 +1,8 @@
 /* config_analyze.c — the analyze: section: what `mode: analyze` asks beyond its two
  * players. Today one key, `population`: the exact answers of the well-mixed population
- * that evolution.* describes (types, an optional payoff matrix, the full chain's limits).
+ * that evolution.* describes (types, an optional payoff matrix, the full chain's limits);
+ * and `game: true`, the analysis of the stage game itself (its class, equilibria and, with
+ * an institution:, the fines and audits that make cooperation dominant: run/analyze_game.h).
  * Errors read "file:line: analyze.population.key: what was found, what is allowed".
  */
 #include <stdio.h>
@@ -13,7 +15,7 @@
 #define DEFAULT_MAX_STATES 200000u
 #define MAX_TYPES 64u /* DLM_POP_MAX_TYPES (run/analyze_population.h) */
 
-static const char *const analyze_keys[] = {"population"};
+static const char *const analyze_keys[] = {"population", "game"};
 static const char *const population_keys[] = {"types", "payoff_matrix", "full_chain",
                                               "max_states"};
 
@@ -130,14 +132,23 @@ dlm_status dlm_cfg_read_analyze(dlm_error *err, const dlm_node *root, dlm_scenar
     memset(&sc->population_analysis, 0, sizeof sc->population_analysis);
     sc->population_analysis.full_chain = 1;
     sc->population_analysis.max_states = DEFAULT_MAX_STATES;
+    sc->analyze_game = 0;
     if (!section || dlm_node_is_null(section))
         return DLM_OK;
     if (section->kind != DLM_NODE_MAPPING)
-        return dlm_cfg_fail(err, key, "analyze", "expected a mapping (population), got %s",
+        return dlm_cfg_fail(err, key, "analyze", "expected a mapping (population, game), got %s",
                             dlm_cfg_got(section, what, sizeof what));
     if ((st = dlm_cfg_check_keys(err, section, "analyze", analyze_keys, N_OF(analyze_keys))))
         return st;
-    if ((v = dlm_node_lookup(section, "population", &pkey)))
+    if ((v = dlm_node_lookup(section, "game", &pkey)) &&
+        (st = dlm_cfg_get_bool(err, v, "analyze.game", &sc->analyze_game)))
+        return st;
+    if ((v = dlm_node_lookup(section, "population", &pkey))) {
+        if (sc->analyze_game)
+            return dlm_cfg_fail(err, pkey, "analyze.population",
+                                "analyze.game: true asks for the stage game; the population "
+                                "analysis is another question: give one of the two");
         return read_population(err, pkey, v, sc);
+    }
     return DLM_OK;
 }
