@@ -12,7 +12,12 @@
  *   - Pareto optimality of mutual cooperation with and without alternation (2R > T + S);
  *   - a bimatrix game: the binding player is the one with the larger gain;
  *   - the referee's cost per interaction q[a + 2((1 - e1)s - e1 F)];
- *   - impossible targets: e1 + e2 >= 1 (audits no better than chance), q* > 1.
+ *   - impossible targets: e1 + e2 >= 1 (audits no better than chance), q* > 1;
+ *   - the design (run/design.c): the cheapest fine on a grid is the first one past F*, at
+ *     the spending q a; the frontier against a brute-force reading of its definition; the
+ *     population measure for ALLC and ALLD without noise under pairwise comparison
+ *     against the rare-mutation closed form rho_DC / (rho_CD + rho_DC), each rho from
+ *     Traulsen, Nowak & Pacheco 2006's sum over the effective payoffs.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -23,7 +28,9 @@
 
 #include <cmocka.h>
 
+#include "config/config.h"
 #include "run/analyze_game.h"
+#include "run/design.h"
 
 static void close_to(double got, double want, const char *what)
 {
@@ -205,6 +212,105 @@ static void test_impossible_targets(void **state)
     close_to(r.audit_dominant, 0.5, "q* = 2 / 4");
 }
 
+static void load(const char *yaml, dlm_scenario *sc)
+{
+    dlm_config *cfg = NULL;
+    dlm_error err = {DLM_OK, ""};
+    if (dlm_config_load_string(yaml, strlen(yaml), "test", &cfg, &err) != DLM_OK ||
+        dlm_config_to_scenario(cfg, sc, &err) != DLM_OK) {
+        print_error("config: %s\n", err.message);
+        fail();
+    }
+    dlm_config_free(cfg);
+}
+
+/* On the stage game at q = 0.1 (e1 0.02, e2 0.1): F* = 2 / 0.088 = 22.73, so of the grid's
+ * fines 40 is the cheapest that works, and at s = 0 it costs q a = 0.005. */
+static void test_design_stage_game(void **state)
+{
+    dlm_scenario sc;
+    dlm_design_report r;
+    dlm_error err = {DLM_OK, ""};
+    size_t i, j;
+    (void)state;
+    load("mode: analyze\n"
+         "institution: {false_accusation: 0.02, missed_detection: 0.1, audit_cost: 0.05}\n"
+         "analyze: {design: {audit: [0.1, 0.3], fine: [5, 20, 40, 80], subsidy: [0, 1], "
+         "target: 1}}\n", &sc);
+    assert_int_equal(dlm_design_run(&sc, &r, &err), DLM_OK);
+    assert_int_equal(r.n, 16);
+    assert_true(r.cheapest < r.n);
+    close_to(r.points[r.cheapest].audit, 0.1, "cheapest audit");
+    close_to(r.points[r.cheapest].fine, 40, "cheapest fine: the first past F*");
+    close_to(r.points[r.cheapest].subsidy, 0, "no subsidy");
+    close_to(r.points[r.cheapest].cost, 0.1 * 0.05, "spending q a");
+    close_to(r.points[r.cheapest].fines, 0.1 * 2 * 40 * 0.02, "fines: wrongly accused only");
+    for (i = 0; i < r.n; ++i) { /* the frontier, by its definition, point by point */
+        const dlm_design_point *p = &r.points[i];
+        int before_cooperate_less = 1;
+        for (j = 0; j < r.n; ++j) {
+            const dlm_design_point *q = &r.points[j];
+            int before = q->cost < p->cost ||
+                         (q->cost == p->cost && (q->cooperation > p->cooperation ||
+                                                 (q->cooperation == p->cooperation && j < i)));
+            if (before && q->cooperation >= p->cooperation - 1e-12)
+                before_cooperate_less = 0;
+        }
+        assert_int_equal(p->on_frontier, before_cooperate_less);
+        assert_int_equal(p->meets_target, p->cooperation >= 1 - 1e-12);
+    }
+    dlm_design_report_free(&r);
+    dlm_scenario_free(&sc);
+}
+
+/* Fermi fixation probability of one mutant among N - 1 residents, pa/pb the mutant's and
+ * the resident's mean payoff (over the N - 1 others) with j mutants. */
+static double fermi_rho(uint32_t n, double beta, const double mut[2], const double res[2])
+{
+    double sum = 1, prod = 1;
+    uint32_t j;
+    for (j = 1; j < n; ++j) {
+        /* mut[0]: mutant vs mutant, mut[1]: mutant vs resident; res likewise */
+        double pa = ((j - 1) * mut[0] + (n - j) * mut[1]) / (n - 1.0);
+        double pb = (j * res[1] + (n - j - 1) * res[0]) / (n - 1.0);
+        prod *= exp(-beta * (pa - pb));
+        sum += prod;
+    }
+    return 1 / sum;
+}
+
+static void test_design_population(void **state)
+{
+    static const double fines[] = {0, 1, 6};
+    const uint32_t N = 10;
+    const double beta = 0.5, q = 0.5, e1 = 0.05, e2 = 0.1;
+    dlm_scenario sc;
+    dlm_design_report r;
+    dlm_error err = {DLM_OK, ""};
+    size_t i;
+    (void)state;
+    load("mode: analyze\n"
+         "match: {rounds: 4}\n"
+         "evolution: {population: 10, rule: fermi, selection: 0.5,\n"
+         "            mutation: {rate: 0.001, set: [allc, alld]}}\n"
+         "institution: {audit: 0.5, false_accusation: 0.05, missed_detection: 0.1}\n"
+         "analyze: {population: {}, design: {fine: [0, 1, 6], target: 0.5}}\n", &sc);
+    assert_int_equal(dlm_design_run(&sc, &r, &err), DLM_OK);
+    assert_int_equal(r.n, 3);
+    assert_true(r.population);
+    for (i = 0; i < 3; ++i) {
+        const double F = fines[i], tc = q * (-e1 * F), td = q * (-(1 - e2) * F);
+        const double c[2] = {3 + tc, 0 + tc}, d[2] = {1 + td, 5 + td}; /* vs own, vs other */
+        double rho_cd = fermi_rho(N, beta, d, c), rho_dc = fermi_rho(N, beta, c, d);
+        char what[64];
+        snprintf(what, sizeof what, "long-run cooperation at fine %g", F);
+        close_to(r.points[i].cooperation, rho_dc / (rho_cd + rho_dc), what);
+    }
+    assert_true(r.points[0].cooperation < 0.5 && r.points[2].cooperation > 0.5);
+    dlm_design_report_free(&r);
+    dlm_scenario_free(&sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -215,6 +321,8 @@ int main(void)
         cmocka_unit_test(test_pareto),
         cmocka_unit_test(test_bimatrix_binding_player),
         cmocka_unit_test(test_impossible_targets),
+        cmocka_unit_test(test_design_stage_game),
+        cmocka_unit_test(test_design_population),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

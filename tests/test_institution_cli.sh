@@ -109,4 +109,35 @@ for r in csv.DictReader(open(sys.argv[1])):
     assert (r["cooperation_dominant"] == "true") == dominant, r
     assert (r["effective_class"] == "harmony") == dominant, r
 PY
+# the cheapest enforcement (analyze.design)
+cat >"$TMP/design.yaml" <<'YAML'
+mode: analyze
+institution: {false_accusation: 0.02, missed_detection: 0.1, audit_cost: 0.05}
+analyze:
+  design: {audit: [0.1, 0.3], fine: [5, 20, 40, 80], subsidy: [0, 1], target: 1}
+YAML
+expect 0 "design, table" -- "$DLM" run "$TMP/design.yaml"
+contains "$TMP/out" "^cheapest: audit 0.1, fine 40, subsidy 0: cooperation 1.000000; per interaction the referee spends 0.005" "the first fine past F* = 22.7 at the least spending"
+expect 0 "design, csv" -- "$DLM" run "$TMP/design.yaml" --format csv --out "$TMP/design.csv"
+[ "$(wc -l <"$TMP/design.csv")" -eq 17 ] && ok || bad "16 institutions"
+[ "$(grep -c ',true$' "$TMP/design.csv")" -eq 1 ] && ok || bad "one cheapest"
+expect 0 "design, json" -- "$DLM" run "$TMP/design.yaml" --format json
+python3 -c "
+import json; d=json.load(open('$TMP/out'))
+assert d['type'] == 'design' and d['measure'] == 'game' and len(d['points']) == 16
+c = d['points'][d['cheapest']]
+assert (c['audit'], c['fine'], c['subsidy']) == (0.1, 40, 0), c" && ok || bad "json design"
+if /usr/bin/python3 -c 'import matplotlib, pandas' 2>/dev/null; then
+  expect 0 "plot.py frontier" -- /usr/bin/python3 "$(dirname "$0")/../scripts/plot.py" frontier "$TMP/design.csv" --out "$TMP/front.png" --quiet
+  [ -s "$TMP/front.png" ] && ok || bad "the frontier picture"
+fi
+expect 0 "design as a sweep" -- "$DLM" sweep "$TMP/design.yaml" --set 'sweep.axes=[{key: institution.audit_cost, values: [0.05, 0.5]}]' --quiet --format csv --out "$TMP/ds.csv" --summary "$TMP/dsum.csv"
+contains "$TMP/dsum.csv" "cheapest_fine" "the summary names the cheapest fine"
+expect 2 "design with analyze.game" -- "$DLM" run "$TMP/design.yaml" --set analyze.game=true
+contains "$TMP/err" "drop analyze.game" "says what to do"
+expect 2 "a grid too large" -- "$DLM" run "$TMP/design.yaml" --set "analyze.design.audit=[$(seq -s, 0.001 0.001 1)]" --set "analyze.design.fine=[$(seq -s, 1 1000)]" --set 'analyze.design.subsidy=[0, 1]'
+contains "$TMP/err" "at most 1000000" "gives the limit"
+expect 2 "an audit above 1 in the grid" -- "$DLM" run "$TMP/design.yaml" --set 'analyze.design.audit=[0.5, 2]'
+contains "$TMP/err" "analyze.design.audit.1" "names the entry"
+
 finish

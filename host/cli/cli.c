@@ -16,6 +16,8 @@
 #include "run/population_analysis.h"
 #include "output/population_output.h"
 #include "output/game_output.h"
+#include "output/design_output.h"
+#include "run/design.h"
 #include "run/analyze_game.h"
 #include "run/digest.h"
 #include "backends/backend.h"
@@ -1127,6 +1129,25 @@ static dlm_status run_game_analysis(const dlm_scenario *sc, dlm_format fmt, dlm_
     return st;
 }
 
+/* mode analyze with analyze.design: the cheapest institution over a grid. */
+static dlm_status run_design(const dlm_scenario *sc, dlm_format fmt, dlm_digest *digest,
+                             dlm_error *err)
+{
+    dlm_design_report r;
+    dlm_sink sink;
+    dlm_status st = dlm_design_run(sc, &r, err);
+    if (st == DLM_OK && digest)
+        st = dlm_digest_design(digest, &r, err);
+    if (st == DLM_OK)
+        st = dlm_sink_open(&sink, sc->out, err);
+    if (st == DLM_OK) {
+        dlm_write_design(sink.fp, fmt, sc, &r);
+        st = dlm_sink_commit(&sink, err);
+    }
+    dlm_design_report_free(&r);
+    return st;
+}
+
 /* The command line's choices, else the config's (match.repetitions, tournament.matrix,
  * tournament.per_repetition), checked against the mode and format; an exit code. */
 static int resolve_run_options(const char *cmd, const dlm_scenario *sc, run_options *o,
@@ -1193,7 +1214,8 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
             return 2;
         }
     if (sc->mode == DLM_MODE_ANALYZE) {
-        st = sc->population_analysis.wanted ? run_population_analysis(sc, fmt, o->digest, &err)
+        st = sc->design.given               ? run_design(sc, fmt, o->digest, &err)
+             : sc->population_analysis.wanted ? run_population_analysis(sc, fmt, o->digest, &err)
              : sc->analyze_game             ? run_game_analysis(sc, fmt, o->digest, &err)
                                             : run_analysis(sc, fmt, o->digest, &err);
         if (st != DLM_OK)

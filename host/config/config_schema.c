@@ -857,6 +857,10 @@ void dlm_scenario_free(dlm_scenario *sc)
     free(sc->evolution.classes);
     sc->evolution.classes = NULL;
     sc->evolution.n_classes = 0;
+    free(sc->design.values[0]);
+    free(sc->design.values[1]);
+    free(sc->design.values[2]);
+    memset(&sc->design, 0, sizeof sc->design);
     free(sc->population_analysis.types);
     free(sc->population_analysis.payoff_matrix);
     memset(&sc->population_analysis, 0, sizeof sc->population_analysis);

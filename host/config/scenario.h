@@ -139,6 +139,14 @@ typedef struct dlm_institution_spec {
     double audit_cost;       /* a >= 0: the referee's cost of one audit */
 } dlm_institution_spec;
 
+/* analyze.design: the cheapest enforcement over a grid of institutions (run/design.h). */
+typedef struct dlm_design_spec {
+    int given;          /* 1 when analyze.design is given */
+    double *values[3];  /* the grid: audit, fine, subsidy (owned; NULL: the institution's) */
+    size_t n[3];
+    double target;      /* the cooperation an institution must reach */
+} dlm_design_spec;
+
 typedef struct dlm_scenario {
     char name[128];
     dlm_mode mode;
@@ -170,6 +178,7 @@ typedef struct dlm_scenario {
     dlm_evolution_spec evolution; /* mode evolve (and the population of analyze.population) */
     dlm_population_analysis_spec population_analysis; /* mode analyze: analyze.population */
     int analyze_game;             /* mode analyze: analyze.game (the stage game itself) */
+    dlm_design_spec design;       /* mode analyze: analyze.design */
     dlm_institution_spec institution; /* institution: (config_institution.c) */
 
     /* how to run and where to write */
