@@ -6,6 +6,8 @@ usage:
   plot.py lines     FILE [--x AXIS] [--y COLUMN] [--by AXIS]  a 1-D sweep, 95 % bands
   plot.py abundance FILE [--population P]                     strategy shares over time
   plot.py fixation  FILE [--bins N] [--by AXIS]               fixation-time histogram
+  plot.py frontier  FILE [--x cost|net_cost|fines]            a design's cost against
+                                                              cooperation (analyze.design)
 common options: --where COLUMN=VALUE (repeatable) keeps only matching rows;
   --generation last|N (evolution records: each population's last census, or its last
   at or before generation N); --out NAME writes NAME.png and NAME.pdf (or only the
@@ -185,6 +187,15 @@ def record(recs, rec, ctx):
     flatten(rec, base)
     lists = [(k, v) for k, v in rec.items() if isinstance(v, list) and v
              and all(isinstance(x, dict) for x in v) and k in ("players", "ranking", "runs")]
+    if kind == "design":  # a row per institution of the grid, as in csv
+        base = dict(ctx)
+        flatten({k: v for k, v in rec.items() if k != "points"}, base)
+        for i, p in enumerate(rec.get("points", [])):
+            row = dict(base)
+            flatten(p, row)
+            row["cheapest"] = rec.get("cheapest") == i
+            recs.add("design", row)
+        return ctx
     if kind == "tournament":
         for r in rec.get("ranking", []):
             row = dict(base)
@@ -756,11 +767,50 @@ def cmd_fixation(args):
     save(fig, args, stem(args.file, "fixation"))
 
 
+def cmd_frontier(args):
+    recs = load(args.file)
+    df = recs.tables.get("design")
+    if df is None and "design" in recs.rows:
+        df = recs.table("design")
+    if df is None:
+        df = recs.tables.get("csv")
+    if df is None or not {"cooperation", "cost", "on_frontier"} <= set(df.columns):
+        raise UsageError(f"{args.file}: not a design (the output of a config with "
+                         f"analyze.design: columns cooperation, cost, on_frontier)")
+    df = apply_where(df, args.where, args.file)
+    x = args.x
+    if x not in df.columns:
+        raise UsageError(f"--x {x}: not a column of this design (cost, fines, net_cost)")
+    truth = lambda col: df[col].astype(str).str.lower().isin(["true", "1"])
+    front = df[truth("on_frontier")].sort_values(x)
+    best = df[truth("cheapest")] if "cheapest" in df.columns else df.iloc[0:0]
+    if args.dump:
+        df.to_csv(sys.stdout, index=False)
+    fig, ax = plt.subplots(figsize=(args.width, args.height))
+    ax.scatter(df[x], df["cooperation"], s=14, color="0.7", label=f"{len(df)} institutions")
+    ax.step(front[x], front["cooperation"], where="post", color="C0", linewidth=1.5,
+            marker="o", markersize=4, label=f"frontier ({len(front)})")
+    if "target" in df.columns and len(df):
+        ax.axhline(float(df["target"].iloc[0]), color="C3", linestyle=":", linewidth=1,
+                   label=f"target {fmt(float(df['target'].iloc[0]))}")
+    for _, r in best.iterrows():
+        ax.scatter([r[x]], [r["cooperation"]], s=120, marker="*", color="C3", zorder=3,
+                   label=f"cheapest: audit {fmt(r['audit'])}, fine {fmt(r['fine'])}, "
+                         f"subsidy {fmt(r['subsidy'])}")
+    ax.set_xlabel({"cost": "referee's spending per interaction (audits, subsidies)",
+                   "fines": "fines collected per interaction",
+                   "net_cost": "net cost per interaction (spending - fines)"}.get(x, x))
+    ax.set_ylabel("cooperation")
+    ax.legend(fontsize=8)
+    ax.set_title(args.title or "the cheapest enforcement")
+    save(fig, args, stem(args.file, "frontier"))
+
+
 def parser():
     p = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
                                 epilog=__doc__.split("\n\n", 1)[1])
-    sub = p.add_subparsers(dest="cmd", metavar="heatmap|lines|abundance|fixation")
+    sub = p.add_subparsers(dest="cmd", metavar="heatmap|lines|abundance|fixation|frontier")
     sub.required = True
 
     def common(sp):
@@ -812,6 +862,10 @@ def parser():
                    "(default: one per fixed strategy, stacked)")
     f.add_argument("--logx", action="store_true")
     f.set_defaults(func=cmd_fixation)
+
+    fr = common(sub.add_parser("frontier", help="a design: cost against cooperation"))
+    fr.add_argument("--x", default="cost", metavar="cost|net_cost|fines")
+    fr.set_defaults(func=cmd_frontier)
     return p
 
 

@@ -353,6 +353,36 @@ static void test_size_refused(void **state)
     assert_null(chain.counts);
 }
 
+/* Strong selection underflows fixation probabilities to 0: with ALLD-like type 0 earning
+ * 1000 more than anyone against anyone, nothing invades it (rho = 0 in doubles) and it
+ * invades everything, so the rare-mutation limit is all at type 0 (one closed class);
+ * with two such types that cannot invade each other either, two closed classes: refused
+ * with the types named. */
+static void test_reducible_limit(void **state)
+{
+    double pay[9] = {1000, 1000, 1000, 0, 1, 0, 0, 0, 1}, transition[9], limit[3];
+    dlm_pop_model m;
+    dlm_error err = {DLM_OK, ""};
+    unsigned i;
+    (void)state;
+    memset(&m, 0, sizeof m);
+    m.n = 20;
+    m.k = 3;
+    m.rule = DLM_POP_FERMI;
+    m.selection = 1;
+    m.payoff = pay;
+    for (i = 0; i < 3; ++i)
+        m.mutant_weight[i] = 1.0 / 3;
+    assert_int_equal(dlm_pop_small_mutation(&m, transition, limit, NULL, &err), DLM_OK);
+    assert_true(transition[0 * 3 + 1] == 0.0 && transition[0 * 3 + 2] == 0.0);
+    close_rel(limit[0], 1.0, 0, "all the time at the type nothing invades");
+    assert_true(limit[1] == 0.0 && limit[2] == 0.0);
+    /* rows 0 and 1: 1000 against their own type and type 2, 0 against each other */
+    pay[1] = 0, pay[3] = 0, pay[4] = 1000, pay[5] = 1000;
+    assert_int_equal(dlm_pop_small_mutation(&m, transition, limit, NULL, &err), DLM_ERR_RUNTIME);
+    assert_non_null(strstr(err.message, "2 closed classes (types 1 and 2"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_full_chain_detailed_balance),
         cmocka_unit_test(test_small_mutation_limit),
         cmocka_unit_test(test_size_refused),
+        cmocka_unit_test(test_reducible_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,10 @@
 #include "run/analyze.h"
 #include "run/population_analysis.h"
 #include "output/population_output.h"
+#include "output/game_output.h"
+#include "output/design_output.h"
+#include "run/design.h"
+#include "run/analyze_game.h"
 #include "run/digest.h"
 #include "backends/backend.h"
 #include "cli/cli.h"
@@ -82,7 +86,7 @@ enum {
     O_PERIOD_ONE, O_DELAY_ONE, O_TRACE, O_MATCH_REPS,
     O_TOURNAMENT_REPS, O_STRATEGIES, O_SELF, O_NO_SELF, O_MATRIX, O_RUN_MATRIX, O_PER_REP,
     O_RUN_PER_REP, O_QUIET, O_SHARD, O_SUMMARY, O_BATCH, O_CHECKPOINT, O_CHECKPOINT_EVERY,
-    O_RESUME, O_PAIRS, O_COUNT
+    O_RESUME, O_PAIRS, O_GAME, O_COUNT
 };
 
 static const cli_option options[O_COUNT] = {
@@ -150,6 +154,10 @@ static const cli_option options[O_COUNT] = {
     [O_PAIRS] = {"pairs", NO_VALUE, NULL, C_ANALYZE, "",
                  "the strategies are pairs A1 B1 A2 B2 ...: each pair's answers (without it, "
                  "more than two strategies: every ordered pair of them)", 0},
+    [O_GAME] = {"game", NO_VALUE, NULL, C_ANALYZE, "",
+                "the stage game itself: its class, equilibria and, with institution.* (e.g. "
+                "--set institution.audit=0.2), the fines and audits that make cooperation "
+                "dominant (no strategies)", 0},
     [O_SHARD] = {"shard", VALUE, NULL, C_SWEEP, "I/N",
                  "run slice I (0 <= I < N) of N into --out, for `dilemma merge`", 0},
     [O_BATCH] = {"batch", VALUE, NULL, C_SWEEP, "N",
@@ -1030,6 +1038,7 @@ static dlm_status run_analysis(const dlm_scenario *sc, dlm_format fmt, dlm_diges
                                dlm_error *err)
 {
     dlm_strategy_def defs[2];
+    dlm_scenario eff = *sc; /* with an institution: its game is the effective one */
     dlm_exact_input in;
     dlm_exact_result res;
     dlm_sink sink;
@@ -1059,12 +1068,19 @@ static dlm_status run_analysis(const dlm_scenario *sc, dlm_format fmt, dlm_diges
     in.rounds = sc->rounds;
     in.geometric = sc->geometric;
     in.continuation = sc->continuation;
+    if (sc->institution.given) { /* each act's expected transfer, folded into the game */
+        warn_game(sc); /* of the game as given; the effective one is the analysis's */
+        dlm_institution_effective(&sc->institution, &sc->game, &eff.game);
+        dlm_institution_effective(&sc->institution, dlm_scenario_game(sc, 1), &eff.game_b);
+        sc = &eff;
+    }
     if (st == DLM_OK)
         st = dlm_exact_bimatrix(&in, &sc->game, dlm_scenario_game(sc, 1), &res, err);
     if (st == DLM_OK && digest)
         st = dlm_digest_exact(digest, &res, err);
     if (st == DLM_OK) {
-        warn_game(sc);
+        if (!sc->institution.given)
+            warn_game(sc);
         st = dlm_sink_open(&sink, sc->out, err);
     }
     if (st == DLM_OK) {
@@ -1091,6 +1107,44 @@ static dlm_status run_population_analysis(const dlm_scenario *sc, dlm_format fmt
         st = dlm_sink_commit(&sink, err);
     }
     dlm_population_report_free(&r);
+    return st;
+}
+
+/* mode analyze with analyze.game: the stage game itself, with the institution folded in. */
+static dlm_status run_game_analysis(const dlm_scenario *sc, dlm_format fmt, dlm_digest *digest,
+                                    dlm_error *err)
+{
+    dlm_game_report r;
+    dlm_sink sink;
+    dlm_status st = DLM_OK;
+    dlm_game_analyze(sc, &r);
+    if (digest)
+        st = dlm_digest_game(digest, &r, err);
+    if (st == DLM_OK)
+        st = dlm_sink_open(&sink, sc->out, err);
+    if (st == DLM_OK) {
+        dlm_write_game_analysis(sink.fp, fmt, sc, &r);
+        st = dlm_sink_commit(&sink, err);
+    }
+    return st;
+}
+
+/* mode analyze with analyze.design: the cheapest institution over a grid. */
+static dlm_status run_design(const dlm_scenario *sc, dlm_format fmt, dlm_digest *digest,
+                             dlm_error *err)
+{
+    dlm_design_report r;
+    dlm_sink sink;
+    dlm_status st = dlm_design_run(sc, &r, err);
+    if (st == DLM_OK && digest)
+        st = dlm_digest_design(digest, &r, err);
+    if (st == DLM_OK)
+        st = dlm_sink_open(&sink, sc->out, err);
+    if (st == DLM_OK) {
+        dlm_write_design(sink.fp, fmt, sc, &r);
+        st = dlm_sink_commit(&sink, err);
+    }
+    dlm_design_report_free(&r);
     return st;
 }
 
@@ -1160,9 +1214,10 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
             return 2;
         }
     if (sc->mode == DLM_MODE_ANALYZE) {
-        st = sc->population_analysis.wanted
-                 ? run_population_analysis(sc, fmt, o->digest, &err)
-                 : run_analysis(sc, fmt, o->digest, &err);
+        st = sc->design.given               ? run_design(sc, fmt, o->digest, &err)
+             : sc->population_analysis.wanted ? run_population_analysis(sc, fmt, o->digest, &err)
+             : sc->analyze_game             ? run_game_analysis(sc, fmt, o->digest, &err)
+                                            : run_analysis(sc, fmt, o->digest, &err);
         if (st != DLM_OK)
             fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
         return st == DLM_OK ? 0 : st == DLM_ERR_USAGE ? 2 : 1;
@@ -1674,12 +1729,18 @@ static int cmd_analyze(int argc, char **argv)
         free_args(&a);
         return 0;
     }
+    if (a.given[O_GAME] && (a.n_positional || a.given[O_PAIRS])) {
+        fprintf(stderr, "dilemma analyze: --game analyzes the game itself and takes no "
+                        "strategies (and no --pairs)\n");
+        free_args(&a);
+        return 2;
+    }
     if (a.n_positional > 2 || a.given[O_PAIRS]) {
         rc = analyze_many(&a);
         free_args(&a);
         return rc;
     }
-    if (a.n_positional != 2 && !a.config) {
+    if (a.n_positional != 2 && !a.config && !a.given[O_GAME]) {
         fprintf(stderr, "dilemma analyze: expected two memory-one strategies, e.g. dilemma "
                         "analyze tft alld --execution-error 0.01 (more: every pair of them, "
                         "or --pairs A1 B1 A2 B2 ...)\n");
@@ -1691,6 +1752,8 @@ static int cmd_analyze(int argc, char **argv)
     ro.quiet = a.given[O_QUIET];
     rc = add_player_options("analyze", &a, 1);
     if (!rc && add_assignment(&a, "mode", "analyze", NULL) != 0)
+        rc = 2;
+    if (!rc && a.given[O_GAME] && add_assignment(&a, "analyze.game", "true", NULL) != 0)
         rc = 2;
     if (!rc)
         rc = load_scenario("analyze", &a, NULL, &sc);

@@ -1,6 +1,8 @@
 /* config_analyze.c — the analyze: section: what `mode: analyze` asks beyond its two
  * players. Today one key, `population`: the exact answers of the well-mixed population
- * that evolution.* describes (types, an optional payoff matrix, the full chain's limits).
+ * that evolution.* describes (types, an optional payoff matrix, the full chain's limits);
+ * and `game: true`, the analysis of the stage game itself (its class, equilibria and, with
+ * an institution:, the fines and audits that make cooperation dominant: run/analyze_game.h).
  * Errors read "file:line: analyze.population.key: what was found, what is allowed".
  */
 #include <stdio.h>
@@ -13,7 +15,10 @@
 #define DEFAULT_MAX_STATES 200000u
 #define MAX_TYPES 64u /* DLM_POP_MAX_TYPES (run/analyze_population.h) */
 
-static const char *const analyze_keys[] = {"population"};
+static const char *const analyze_keys[] = {"population", "game", "design"};
+static const char *const design_keys[] = {"audit", "fine", "subsidy", "target"};
+#define DESIGN_MAX_VALUES 1000u
+#define DESIGN_MAX_POINTS 1000000u
 static const char *const population_keys[] = {"types", "payoff_matrix", "full_chain",
                                               "max_states"};
 
@@ -122,6 +127,78 @@ static dlm_status read_population(dlm_error *err, const dlm_node *key, const dlm
     return DLM_OK;
 }
 
+/* analyze.design.KEY: a sequence of 1 .. DESIGN_MAX_VALUES numbers (probabilities for the
+ * audit, amounts >= 0 otherwise), or one number. */
+static dlm_status read_grid(dlm_error *err, const dlm_node *map, size_t which, dlm_scenario *sc)
+{
+    const dlm_node *key, *v = dlm_node_lookup(map, design_keys[which], &key);
+    dlm_design_spec *d = &sc->design;
+    char path[64], item[80], what[128];
+    size_t n, i;
+    dlm_status st;
+    if (!v)
+        return DLM_OK;
+    snprintf(path, sizeof path, "analyze.design.%s", design_keys[which]);
+    n = v->kind == DLM_NODE_SEQUENCE ? v->n : 1;
+    if (n < 1 || n > DESIGN_MAX_VALUES || v->kind == DLM_NODE_MAPPING)
+        return dlm_cfg_fail(err, v->kind == DLM_NODE_MAPPING ? key : v, path,
+                            "expected a number or a sequence of 1 to %u numbers, got %s",
+                            DESIGN_MAX_VALUES, n < 1 ? "an empty sequence"
+                            : v->kind == DLM_NODE_MAPPING ? dlm_cfg_got(v, what, sizeof what)
+                                                          : "more");
+    if (!(d->values[which] = calloc(n, sizeof *d->values[which])))
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory reading %s", path);
+    d->n[which] = n;
+    for (i = 0; i < n; ++i) {
+        const dlm_node *x = v->kind == DLM_NODE_SEQUENCE ? v->items[i] : v;
+        double *out = &d->values[which][i];
+        snprintf(item, sizeof item, v->kind == DLM_NODE_SEQUENCE ? "%s.%zu" : "%s", path, i);
+        st = which == 0 ? dlm_cfg_get_probability(err, x, item, 0, out)
+                        : dlm_cfg_get_number(err, x, item, "a finite number >= 0", out);
+        if (st)
+            return st;
+        if (*out < 0)
+            return dlm_cfg_fail(err, x, item, "expected a finite number >= 0, got %s",
+                                dlm_cfg_got(x, what, sizeof what));
+    }
+    return DLM_OK;
+}
+
+/* analyze.design: the grid of institutions and the target cooperation. */
+static dlm_status read_design(dlm_error *err, const dlm_node *key, const dlm_node *map,
+                              dlm_scenario *sc)
+{
+    dlm_design_spec *d = &sc->design;
+    const dlm_node *v;
+    char what[128];
+    size_t i;
+    double points = 1;
+    dlm_status st;
+    d->given = 1;
+    d->target = 0.9;
+    if (dlm_node_is_null(map))
+        return DLM_OK;
+    if (map->kind != DLM_NODE_MAPPING)
+        return dlm_cfg_fail(err, key, "analyze.design",
+                            "expected a mapping (audit, fine, subsidy: the grid; target), got %s",
+                            dlm_cfg_got(map, what, sizeof what));
+    if ((st = dlm_cfg_check_keys(err, map, "analyze.design", design_keys, N_OF(design_keys))))
+        return st;
+    for (i = 0; i < 3; ++i) {
+        if ((st = read_grid(err, map, i, sc)))
+            return st;
+        points *= d->n[i] ? (double)d->n[i] : 1.0;
+    }
+    if (points > DESIGN_MAX_POINTS)
+        return dlm_cfg_fail(err, key, "analyze.design",
+                            "the grid has %.0f institutions; at most %u (fewer values per key)",
+                            points, DESIGN_MAX_POINTS);
+    if ((v = dlm_node_lookup(map, "target", NULL)) &&
+        (st = dlm_cfg_get_probability(err, v, "analyze.design.target", 0, &d->target)))
+        return st;
+    return DLM_OK;
+}
+
 dlm_status dlm_cfg_read_analyze(dlm_error *err, const dlm_node *root, dlm_scenario *sc)
 {
     const dlm_node *key, *section = dlm_node_lookup(root, "analyze", &key), *v, *pkey;
@@ -130,14 +207,33 @@ dlm_status dlm_cfg_read_analyze(dlm_error *err, const dlm_node *root, dlm_scenar
     memset(&sc->population_analysis, 0, sizeof sc->population_analysis);
     sc->population_analysis.full_chain = 1;
     sc->population_analysis.max_states = DEFAULT_MAX_STATES;
+    sc->analyze_game = 0;
+    memset(&sc->design, 0, sizeof sc->design);
     if (!section || dlm_node_is_null(section))
         return DLM_OK;
     if (section->kind != DLM_NODE_MAPPING)
-        return dlm_cfg_fail(err, key, "analyze", "expected a mapping (population), got %s",
+        return dlm_cfg_fail(err, key, "analyze", "expected a mapping (population, game, design), got %s",
                             dlm_cfg_got(section, what, sizeof what));
     if ((st = dlm_cfg_check_keys(err, section, "analyze", analyze_keys, N_OF(analyze_keys))))
         return st;
-    if ((v = dlm_node_lookup(section, "population", &pkey)))
+    if ((v = dlm_node_lookup(section, "game", &pkey)) &&
+        (st = dlm_cfg_get_bool(err, v, "analyze.game", &sc->analyze_game)))
+        return st;
+    if ((v = dlm_node_lookup(section, "design", &pkey))) {
+        if (sc->analyze_game)
+            return dlm_cfg_fail(err, pkey, "analyze.design",
+                                "the design measures each institution by the stage game "
+                                "already; drop analyze.game (or add analyze.population to "
+                                "measure long-run cooperation in a population instead)");
+        if ((st = read_design(err, pkey, v, sc)))
+            return st;
+    }
+    if ((v = dlm_node_lookup(section, "population", &pkey))) {
+        if (sc->analyze_game)
+            return dlm_cfg_fail(err, pkey, "analyze.population",
+                                "analyze.game: true asks for the stage game; the population "
+                                "analysis is another question: give one of the two");
         return read_population(err, pkey, v, sc);
+    }
     return DLM_OK;
 }

@@ -21,7 +21,7 @@
 static const char *const top_keys[] = {"name",       "seed",      "mode",  "backend",
                                        "threads",    "game",      "match", "players",
                                        "tournament", "evolution", "output", "sweep",
-                                       "analyze"};
+                                       "analyze",    "institution"};
 static const char *const game_keys[] = {"preset", "b", "c", "R", "S", "T", "P", "A", "B"};
 static const char *const match_keys[] = {"rounds", "continuation", "execution_error",
                                          "perception_error", "reaction_period",
@@ -813,7 +813,8 @@ static dlm_status read_all(dlm_error *err, const dlm_config *cfg, dlm_scenario *
     evolution = dlm_node_lookup(root, "evolution", &evolution_key);
     if ((st = dlm_cfg_read_evolution(err, cfg, evolution_key, evolution, sc)))
         return st;
-    if ((st = dlm_cfg_read_analyze(err, root, sc)))
+    if ((st = dlm_cfg_read_analyze(err, root, sc)) ||
+        (st = dlm_cfg_read_institution(err, root, sc)))
         return st;
     if (output && (st = read_output(err, output, sc)))
         return st;
@@ -856,6 +857,10 @@ void dlm_scenario_free(dlm_scenario *sc)
     free(sc->evolution.classes);
     sc->evolution.classes = NULL;
     sc->evolution.n_classes = 0;
+    free(sc->design.values[0]);
+    free(sc->design.values[1]);
+    free(sc->design.values[2]);
+    memset(&sc->design, 0, sizeof sc->design);
     free(sc->population_analysis.types);
     free(sc->population_analysis.payoff_matrix);
     memset(&sc->population_analysis, 0, sizeof sc->population_analysis);

@@ -125,4 +125,7 @@ dlm_status dlm_cfg_read_evolution(dlm_error *err, const dlm_config *cfg, const d
  * needs sc->game. */
 dlm_status dlm_cfg_read_analyze(dlm_error *err, const dlm_node *root, dlm_scenario *sc);
 
+/* Validates institution: (config_institution.c) into sc->institution; needs sc->mode. */
+dlm_status dlm_cfg_read_institution(dlm_error *err, const dlm_node *root, dlm_scenario *sc);
+
 #endif /* DLM_CONFIG_TREE_H */

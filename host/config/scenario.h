@@ -128,6 +128,29 @@ typedef struct dlm_population_analysis_spec {
     uint64_t max_states;    /* refuse a larger chain over compositions */
 } dlm_population_analysis_spec;
 
+/* institution: a referee that audits acts (issue #16). Today `mode: analyze` folds it into
+ * the game exactly (run/analyze_game.h); the evolving populations do not run it yet. An
+ * audit judges an act: one judged a defection pays the fine, one judged a cooperation earns
+ * the subsidy; a cooperation is misjudged with false_accusation, a defection with
+ * missed_detection. */
+typedef struct dlm_institution_spec {
+    int given;               /* 1 when the config has an institution: section */
+    double audit;            /* q: probability an interaction is audited (all its acts) */
+    double fine;             /* F >= 0 */
+    double subsidy;          /* s >= 0 */
+    double false_accusation; /* e1: an audited cooperation judged a defection */
+    double missed_detection; /* e2: an audited defection judged a cooperation */
+    double audit_cost;       /* a >= 0: the referee's cost of one audit */
+} dlm_institution_spec;
+
+/* analyze.design: the cheapest enforcement over a grid of institutions (run/design.h). */
+typedef struct dlm_design_spec {
+    int given;          /* 1 when analyze.design is given */
+    double *values[3];  /* the grid: audit, fine, subsidy (owned; NULL: the institution's) */
+    size_t n[3];
+    double target;      /* the cooperation an institution must reach */
+} dlm_design_spec;
+
 typedef struct dlm_scenario {
     char name[128];
     dlm_mode mode;
@@ -158,6 +181,9 @@ typedef struct dlm_scenario {
 
     dlm_evolution_spec evolution; /* mode evolve (and the population of analyze.population) */
     dlm_population_analysis_spec population_analysis; /* mode analyze: analyze.population */
+    int analyze_game;             /* mode analyze: analyze.game (the stage game itself) */
+    dlm_design_spec design;       /* mode analyze: analyze.design */
+    dlm_institution_spec institution; /* institution: (config_institution.c) */
 
     /* how to run and where to write */
     char backend[16]; /* auto | cpu | opencl | cuda */

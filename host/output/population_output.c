@@ -32,6 +32,12 @@ static void jnum(FILE *fp, double x) /* json: null when not a number */
         fputs("null", fp);
 }
 
+/* Where the payoffs came from: given, or computed (with a referee's transfers folded in). */
+static const char *payoff_source(const dlm_scenario *sc, const dlm_population_report *r)
+{
+    return r->payoff_given ? "given" : sc->institution.given ? "computed+institution" : "computed";
+}
+
 static const char *death_text(const dlm_pop_model *m)
 {
     return m->rule != DLM_POP_MORAN_BD ? "" : m->death_any ? "any" : "others";
@@ -77,6 +83,11 @@ static void write_table(FILE *fp, const dlm_scenario *sc, const dlm_population_r
                                                            : " (linear fitness)",
             m->mutation);
     dlm_write_game_lines(fp, sc);
+    if (sc->institution.given)
+        fprintf(fp, "institution folded in: audit %g, fine %g, subsidy %g, false accusation %g, "
+                    "missed detection %g (each act's expected transfer)\n", sc->institution.audit,
+                sc->institution.fine, sc->institution.subsidy, sc->institution.false_accusation,
+                sc->institution.missed_detection);
     fprintf(fp, "\npayoff per round, row against column (%s%s):\n",
             r->payoff_given ? "analyze.population.payoff_matrix" : "expected, from the match's Markov chain",
             m->accumulate_total ? "; an agent's payoff sums its N - 1 matches" : "");
@@ -141,7 +152,7 @@ static void csv_front(FILE *fp, const dlm_scenario *sc, const dlm_population_rep
     fprintf(fp, ",%s,%s,", m->exponential ? "exponential" : "linear",
             m->accumulate_total ? "total" : "mean");
     num(fp, m->mutation);
-    fprintf(fp, ",%s,%s,", r->payoff_given ? "given" : "computed", record);
+    fprintf(fp, ",%s,%s,", payoff_source(sc, r), record);
 }
 
 /* type,other,count,value,time_events,time_generations,t_plus,t_minus,state */
@@ -314,7 +325,7 @@ static void write_json(FILE *fp, const dlm_scenario *sc, const dlm_population_re
     fprintf(fp, ",\"fitness\":\"%s\",\"accumulate\":\"%s\",\"mutation_rate\":",
             m->exponential ? "exponential" : "linear", m->accumulate_total ? "total" : "mean");
     jnum(fp, m->mutation);
-    fprintf(fp, ",\"payoff_source\":\"%s\",\"types\":[", r->payoff_given ? "given" : "computed");
+    fprintf(fp, ",\"payoff_source\":\"%s\",\"types\":[", payoff_source(sc, r));
     for (i = 0; i < m->k; ++i) {
         if (i)
             fputc(',', fp);

@@ -200,15 +200,58 @@ dlm_status dlm_pop_stationary_band(double *q, size_t s, size_t band, double *pi,
     return DLM_OK;
 }
 
+/* The states of the one closed class of the k-state chain `transition` (row-major) into
+ * member (1 = in it): a chain whose fixation probabilities underflow to 0 (strong
+ * selection) is reducible, but its stationary distribution is unique and lives on its
+ * closed class when there is one. DLM_ERR_RUNTIME when there are several. */
+static dlm_status closed_class(const double *transition, uint32_t k, int *member, dlm_error *err)
+{
+    unsigned char reach[DLM_POP_MAX_TYPES][DLM_POP_MAX_TYPES];
+    uint32_t i, j, m, classes = 0, first = 0;
+    for (i = 0; i < k; ++i)
+        for (j = 0; j < k; ++j)
+            reach[i][j] = i == j || transition[i * k + j] > 0.0;
+    for (m = 0; m < k; ++m) /* Warshall: the transitive closure */
+        for (i = 0; i < k; ++i)
+            if (reach[i][m])
+                for (j = 0; j < k; ++j)
+                    reach[i][j] |= reach[m][j];
+    for (i = 0; i < k; ++i) {
+        member[i] = 1; /* closed: everything i reaches reaches i back */
+        for (j = 0; j < k && member[i]; ++j)
+            if (reach[i][j] && !reach[j][i])
+                member[i] = 0;
+    }
+    for (i = 0; i < k; ++i)
+        if (member[i]) {
+            int seen = 0;
+            for (j = 0; j < i; ++j)
+                seen |= member[j] && reach[i][j];
+            if (!seen && classes++ == 0)
+                first = i;
+        }
+    if (classes > 1) {
+        for (j = first + 1; j < k && !(member[j] && !reach[first][j]); ++j)
+            ;
+        return dlm_error_set(err, DLM_ERR_RUNTIME,
+                             "the rare-mutation chain has %u closed classes (types %u and %u "
+                             "can never be left): its fixation probabilities underflow in "
+                             "doubles; lower the selection strength or the payoff differences",
+                             classes, first + 1, j + 1);
+    }
+    return DLM_OK;
+}
+
 dlm_status dlm_pop_small_mutation(const dlm_pop_model *m, double *transition, double *stationary,
                                   dlm_pop_fixation *fixation, dlm_error *err)
 {
-    uint32_t k = m->k, i, j;
-    size_t w = 2 * (size_t)(k - 1) + 1;
-    double *q = calloc((size_t)k * w, sizeof *q);
+    uint32_t k = m->k, i, j, s = 0, a, b;
+    int member[DLM_POP_MAX_TYPES];
+    uint32_t index[DLM_POP_MAX_TYPES];
+    double pi[DLM_POP_MAX_TYPES];
+    double *q;
+    size_t w;
     dlm_status st;
-    if (!q)
-        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for the embedded chain");
     for (i = 0; i < k; ++i) {
         double away = 0.0, stay = 1.0;
         for (j = 0; j < k; ++j)
@@ -220,7 +263,6 @@ dlm_status dlm_pop_small_mutation(const dlm_pop_model *m, double *transition, do
                 fx = dlm_pop_fix(m, i, j);
                 t = away > 0.0 ? m->mutant_weight[j] / away * fx.probability : 0.0;
                 stay -= t;
-                q[i * w + (j + (k - 1) - i)] = t;
             }
             transition[i * k + j] = t;
             if (fixation)
@@ -228,7 +270,25 @@ dlm_status dlm_pop_small_mutation(const dlm_pop_model *m, double *transition, do
         }
         transition[i * k + i] = stay;
     }
-    st = dlm_pop_stationary_band(q, k, k - 1, stationary, err);
+    if ((st = closed_class(transition, k, member, err)) != DLM_OK)
+        return st;
+    for (i = 0; i < k; ++i)
+        if (member[i])
+            index[s++] = i;
+    w = 2 * (size_t)(s - 1) + 1;
+    if (!(q = calloc((size_t)s * w, sizeof *q)))
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for the embedded chain");
+    for (a = 0; a < s; ++a)
+        for (b = 0; b < s; ++b)
+            if (a != b)
+                q[a * w + (b + (s - 1) - a)] = transition[index[a] * k + index[b]];
+    st = s > 1 ? dlm_pop_stationary_band(q, s, s - 1, pi, err) : DLM_OK;
+    if (s == 1)
+        pi[0] = 1.0;
+    for (i = 0; i < k; ++i)
+        stationary[i] = 0.0;
+    for (a = 0; a < s && st == DLM_OK; ++a)
+        stationary[index[a]] = pi[a];
     free(q);
     return st;
 }

@@ -88,6 +88,25 @@ dlm_status dlm_digest_exact(dlm_digest *d, const dlm_exact_result *r, dlm_error 
     return st;
 }
 
+dlm_status dlm_digest_game(dlm_digest *d, const dlm_game_report *r, dlm_error *err)
+{
+    const struct {
+        const char *name;
+        double x;
+    } items[] = {{"fine_dominant", r->fine_dominant},   {"fine_nash", r->fine_nash},
+                 {"audit_dominant", r->audit_dominant}, {"audit_nash", r->audit_nash},
+                 {"cost_at_fine", r->cost_at_fine},     {"cost_at_audit", r->cost_at_audit},
+                 {"cost_all_c", r->cost_all_c},         {"cost_all_d", r->cost_all_d}};
+    dlm_status st = dlm_digest_add(d, "cooperation_dominant", r->cooperation_dominant, 1, err);
+    size_t i;
+    if (st == DLM_OK)
+        st = dlm_digest_add(d, "mutual_cooperation_nash", r->mutual_cooperation_nash, 1, err);
+    for (i = 0; i < sizeof items / sizeof items[0] && st == DLM_OK; ++i)
+        if (isfinite(items[i].x)) /* a break-even point that does not exist has no sample */
+            st = dlm_digest_add(d, items[i].name, items[i].x, 0, err);
+    return st;
+}
+
 /* One population's samples. */
 static dlm_status digest_population(dlm_digest *d, const dlm_evo_plan *plan, uint32_t n,
                                     const dlm_evo_outcome *o, dlm_error *err)

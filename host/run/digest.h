@@ -11,6 +11,7 @@
 #include "dilemma.h"
 #include "plan/evolve_plan.h"
 #include "run/analyze.h"
+#include "run/analyze_game.h"
 #include "run/evolve.h"
 #include "run/play.h"
 
@@ -46,6 +47,9 @@ dlm_status dlm_digest_match(dlm_digest *d, const dlm_match_report *r, dlm_error 
 dlm_status dlm_digest_tournament(dlm_digest *d, const dlm_tournament_report *r, dlm_error *err);
 /* An exact analysis: long-run and expected payoffs and cooperation of A and B. */
 dlm_status dlm_digest_exact(dlm_digest *d, const dlm_exact_result *r, dlm_error *err);
+/* A stage-game analysis: whether cooperation is dominant (and mutual cooperation an
+ * equilibrium), the break-even fines and audits and the referee's costs that exist. */
+dlm_status dlm_digest_game(dlm_digest *d, const dlm_game_report *r, dlm_error *err);
 /* An evolution, one sample per population: final cooperation and mean payoff (and per
  * class with classes), each named strategy's final abundance and whether it fixed,
  * whether the population fixed and when. */

@@ -5,6 +5,7 @@
  * `evolution.payoff: exact` uses), then every answer of analyze_population.h.
  */
 #include "run/population_analysis.h"
+#include "run/analyze_game.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -136,10 +137,19 @@ static dlm_status payoff_matrix(const dlm_scenario *sc, dlm_population_report *r
     dlm_strategy_def *defs;
     dlm_player_params params = dlm_player_params_from_spec(&sc->match_defaults);
     dlm_match_rules rules = dlm_match_rules_from_scenario(sc);
-    double pay[4] = {sc->game.R, sc->game.S, sc->game.T, sc->game.P};
+    dlm_game g = sc->game;
+    double pay[4];
     dlm_status st = DLM_OK;
+    if (sc->institution.given) /* each act's expected fine or subsidy, folded in */
+        dlm_institution_effective(&sc->institution, &sc->game, &g);
+    pay[0] = g.R, pay[1] = g.S, pay[2] = g.T, pay[3] = g.P;
     if (!(r->payoff = calloc((size_t)k * k, sizeof *r->payoff)))
         return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for the payoff matrix");
+    if (sc->population_analysis.payoff_matrix && sc->institution.given)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "institution: a referee's fines and subsidies fold into payoffs "
+                             "computed from the types; analyze.population.payoff_matrix gives "
+                             "the payoffs whole: drop one of the two");
     if (sc->population_analysis.payoff_matrix) {
         memcpy(r->payoff, sc->population_analysis.payoff_matrix, (size_t)k * k * sizeof *r->payoff);
         r->payoff_given = 1;

@@ -1,0 +1,188 @@
+/* design.c — the cheapest enforcement over a grid of institutions, exactly (design.h). */
+#include "run/design.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlm_exact.h"
+#include "model/strategies.h"
+#include "plan/params.h"
+#include "run/analyze_game.h"
+#include "run/population_analysis.h"
+
+/* The referee's expected spending (audits and subsidies) and fines collected per
+ * interaction of two at cooperation c. */
+static void accounts_at(const dlm_institution_spec *in, double c, dlm_design_point *p)
+{
+    double e1 = in->false_accusation, e2 = in->missed_detection, s = in->subsidy, F = in->fine;
+    p->cost = in->audit * (in->audit_cost + 2 * s * (c * (1 - e1) + (1 - c) * e2));
+    p->fines = in->audit * 2 * F * (c * e1 + (1 - c) * (1 - e2));
+    p->net_cost = p->cost - p->fines;
+}
+
+/* The least cooperation (mean P(C) of the two players) among the equilibria. */
+static double game_cooperation(const dlm_game_report *g)
+{
+    double least = 1;
+    size_t i;
+    for (i = 0; i < g->n_equilibria; ++i)
+        least = fmin(least, 0.5 * (g->equilibria[i].p[0] + g->equilibria[i].p[1]));
+    return least;
+}
+
+/* Each type's expected cooperation against itself under match.* (types: r's labels). */
+static dlm_status self_cooperation(const dlm_scenario *sc, const dlm_population_report *r,
+                                   double *coop, dlm_error *err)
+{
+    dlm_player_params params = dlm_player_params_from_spec(&sc->match_defaults);
+    dlm_match_rules rules = dlm_match_rules_from_scenario(sc);
+    double pay[4] = {sc->game.R, sc->game.S, sc->game.T, sc->game.P};
+    uint32_t i;
+    for (i = 0; i < r->model.k; ++i) {
+        dlm_strategy_def def;
+        dlm_status st = dlm_strategy_parse(r->labels[i], &sc->game, &def, err);
+        if (st != DLM_OK)
+            return st;
+        (void)dlm_exact_match_payoff(&def.model, &def.model, &params, &params, &rules, pay,
+                                     &coop[i]);
+    }
+    return DLM_OK;
+}
+
+/* Point p of the grid, measured on the scenario copy `at` (its institution set). */
+static dlm_status measure(dlm_scenario *at, dlm_design_report *r, dlm_design_point *p,
+                          double *coop, dlm_error *err)
+{
+    dlm_game_report g;
+    dlm_status st = DLM_OK;
+    dlm_game_analyze(at, &g);
+    p->effective_class = dlm_game_classify(&g.effective[0]);
+    if (!r->population) {
+        p->cooperation = game_cooperation(&g);
+    } else {
+        dlm_population_report pr;
+        uint32_t i;
+        if ((st = dlm_population_analyze(at, &pr, err)) == DLM_OK) {
+            if (isnan(coop[0]))
+                st = self_cooperation(at, &pr, coop, err);
+            p->cooperation = 0;
+            for (i = 0; i < pr.model.k && st == DLM_OK; ++i)
+                p->cooperation += pr.stationary_limit[i] * coop[i];
+        }
+        dlm_population_report_free(&pr);
+    }
+    accounts_at(&at->institution, p->cooperation, p);
+    p->meets_target = p->cooperation >= r->target - 1e-12;
+    return st;
+}
+
+typedef struct ranked {
+    double cost, cooperation;
+    size_t index;
+} ranked;
+
+/* Cheaper first; at equal cost more cooperation first; then grid order. */
+static int by_cost(const void *a, const void *b)
+{
+    const ranked *p = a, *q = b;
+    if (p->cost != q->cost)
+        return p->cost < q->cost ? -1 : 1;
+    if (p->cooperation != q->cooperation)
+        return p->cooperation > q->cooperation ? -1 : 1;
+    return p->index < q->index ? -1 : p->index > q->index;
+}
+
+/* The frontier (each point cooperating more than every cheaper one) and the cheapest
+ * point that reaches the target. */
+static dlm_status frontier(dlm_design_report *r, dlm_error *err)
+{
+    ranked *order = malloc(r->n * sizeof *order);
+    double best = -1;
+    size_t i;
+    if (!order)
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for the design's frontier");
+    for (i = 0; i < r->n; ++i)
+        order[i] = (ranked){r->points[i].cost, r->points[i].cooperation, i};
+    qsort(order, r->n, sizeof *order, by_cost);
+    r->cheapest = r->n;
+    r->n_frontier = 0;
+    for (i = 0; i < r->n; ++i) {
+        dlm_design_point *p = &r->points[order[i].index];
+        if (p->cooperation > best + 1e-12) {
+            p->on_frontier = 1;
+            ++r->n_frontier;
+            best = p->cooperation;
+        }
+        if (r->cheapest == r->n && p->meets_target)
+            r->cheapest = order[i].index;
+    }
+    free(order);
+    return DLM_OK;
+}
+
+dlm_status dlm_design_run(const dlm_scenario *sc, dlm_design_report *r, dlm_error *err)
+{
+    const dlm_design_spec *d = &sc->design;
+    const double base[3] = {sc->institution.audit, sc->institution.fine, sc->institution.subsidy};
+    double coop[DLM_POP_MAX_TYPES];
+    size_t n[3], i, k;
+    dlm_scenario *at;
+    dlm_status st = DLM_OK;
+    memset(r, 0, sizeof *r);
+    for (k = 0; k < 3; ++k)
+        n[k] = d->values[k] ? d->n[k] : 1;
+    r->n = n[0] * n[1] * n[2];
+    r->population = sc->population_analysis.wanted;
+    r->target = d->target;
+    coop[0] = NAN;
+    at = malloc(sizeof *at);
+    if (!at || !(r->points = calloc(r->n, sizeof *r->points))) {
+        free(at);
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for %zu institutions", r->n);
+    }
+    *at = *sc; /* a shallow copy: only its institution changes */
+    at->institution.given = 1;
+    at->population_analysis.full_chain = 0; /* the rare-mutation limit is the measure */
+    for (i = 0; i < r->n && st == DLM_OK; ++i) {
+        dlm_design_point *p = &r->points[i];
+        size_t idx[3] = {i / (n[1] * n[2]), i / n[2] % n[1], i % n[2]};
+        double *fields[3] = {&at->institution.audit, &at->institution.fine,
+                             &at->institution.subsidy};
+        for (k = 0; k < 3; ++k)
+            *fields[k] = d->values[k] ? d->values[k][idx[k]] : base[k];
+        p->audit = at->institution.audit;
+        p->fine = at->institution.fine;
+        p->subsidy = at->institution.subsidy;
+        st = measure(at, r, p, coop, err);
+    }
+    free(at);
+    if (st == DLM_OK)
+        st = frontier(r, err);
+    if (st != DLM_OK)
+        dlm_design_report_free(r);
+    return st;
+}
+
+void dlm_design_report_free(dlm_design_report *r)
+{
+    free(r->points);
+    memset(r, 0, sizeof *r);
+}
+
+dlm_status dlm_digest_design(dlm_digest *d, const dlm_design_report *r, dlm_error *err)
+{
+    dlm_status st = dlm_digest_add(d, "target_reached", r->cheapest < r->n, 1, err);
+    if (st == DLM_OK)
+        st = dlm_digest_add(d, "frontier_points", (double)r->n_frontier, 0, err);
+    if (st == DLM_OK && r->cheapest < r->n) {
+        const dlm_design_point *p = &r->points[r->cheapest];
+        if ((st = dlm_digest_add(d, "cheapest_cost", p->cost, 0, err)) ||
+            (st = dlm_digest_add(d, "cheapest_cooperation", p->cooperation, 0, err)) ||
+            (st = dlm_digest_add(d, "cheapest_audit", p->audit, 0, err)) ||
+            (st = dlm_digest_add(d, "cheapest_fine", p->fine, 0, err)))
+            return st;
+        st = dlm_digest_add(d, "cheapest_subsidy", p->subsidy, 0, err);
+    }
+    return st;
+}
