@@ -115,17 +115,10 @@ static dlm_status check_group(reader *r, const dlm_node *g, const dlm_node *key)
             return dlm_cfg_fail(r->err, dlm_node_lookup(g, "c", NULL), "evolution.group.c",
                                 "in the collective-risk game c is the fraction of the endowment "
                                 "a contributor gives, in [0, 1] (got %g)", ev->group_c);
-    } else if ((at = dlm_node_lookup(g, "threshold", NULL)) ||
-               (at = dlm_node_lookup(g, "risk", NULL)) || (at = dlm_node_lookup(g, "b", NULL))) {
-        return dlm_cfg_fail(r->err, at, "evolution.group",
-                            "threshold, risk and b belong to the collective-risk game: set "
-                            "evolution.group.game: risk, or leave them out (the public goods "
-                            "game takes r and c)");
     }
-    if (ev->group_game == 2 && dlm_node_lookup(g, "r", NULL))
-        return dlm_cfg_fail(r->err, dlm_node_lookup(g, "r", NULL), "evolution.group.r",
-                            "r is the public goods game's multiplication factor; the "
-                            "collective-risk game takes b, c, threshold and risk");
+    /* r applies to the public goods game only, b, threshold and risk to the collective-risk
+       game only; each game ignores the other's keys, so that a sweep may cross the game
+       with them */
     return DLM_OK;
 }
 
