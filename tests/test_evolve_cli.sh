@@ -336,6 +336,8 @@ expect 2 "group without interaction group" -- "$DLM" run "$CONFIGS/scenarios/int
 contains "$TMP/err" "group settings belong to the group games" "group without group refused"
 expect 2 "group: unknown interaction" -- "$DLM" "${grp[@]}" --set evolution.interaction=commons --out "$TMP/grp_x.csv"
 contains "$TMP/err" "game, donation, group" "group: the kinds are named"
+expect 2 "group: sampled partners" -- "$DLM" "${grp[@]}" --set 'evolution.structure={type: well-mixed, partners: 3}' --out "$TMP/grp_x.csv"
+contains "$TMP/err" "leave partners out" "group: partners refused"
 expect 2 "group: exact payoffs" -- "$DLM" "${grp[@]}" --set evolution.payoff=exact --out "$TMP/grp_x.csv"
 expect 2 "group: sides" -- "$DLM" "${grp[@]}" --set 'evolution.classes=[{name: a, share: 0.5, role: A}, {name: b, share: 0.5, role: B}]' --out "$TMP/grp_x.csv"
 contains "$TMP/err" "group runs without sides" "group: sides refused"

@@ -66,6 +66,11 @@ dlm_status dlm_group_check(const dlm_scenario *sc, const dlm_evo_plan *plan, dlm
                              "evolution.mutation.kind: the group games' contribution rules "
                              "mutate within a set (kind: set, set: [allc, alld, cc(2)]) or not "
                              "at all, not by %s", ev->mutation_kind);
+    if (ep->structure == DLM_STRUCTURE_SAMPLED)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.structure.partners: group games draw their own groups "
+                             "in a well-mixed population (evolution.group.size and groups); "
+                             "leave partners out");
     if (ep->structure != DLM_STRUCTURE_GRAPH) {
         if (ev->group_size > ev->population)
             return dlm_error_set(err, DLM_ERR_USAGE,
