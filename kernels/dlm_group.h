@@ -46,22 +46,34 @@
 #ifndef DLM_GROUP_H
 #define DLM_GROUP_H
 
-#define DLM_GROUP_PGG  1u /* linear public goods */
-#define DLM_GROUP_RISK 2u /* collective risk (threshold) */
-#define DLM_GROUP_MAX  DLM_GROUP_MAX_MEMBERS /* a 64-bit mask holds their last acts */
+#define DLM_GROUP_PGG 1u                    /* linear public goods */
+#define DLM_GROUP_RISK 2u                   /* collective risk (threshold) */
+#define DLM_GROUP_MAX DLM_GROUP_MAX_MEMBERS /* a 64-bit mask holds their last acts */
 
-#define DLM_CONTRIB_ALWAYS      0u /* allc */
-#define DLM_CONTRIB_NEVER       1u /* alld */
+#define DLM_CONTRIB_ALWAYS 0u      /* allc */
+#define DLM_CONTRIB_NEVER 1u       /* alld */
 #define DLM_CONTRIB_CONDITIONAL 2u /* cc(k) */
 
 /* Blocks of the play stream one group game may read: rounds x (DLM_GROUP_MAX + 1) words. */
 #define DLM_GROUP_SLOT_BLOCKS(rounds) (((uint64_t)(rounds) * (DLM_GROUP_MAX + 1u) + 3u) >> 2)
 
 /* The group parameters' places in dlm_evo_params (read only through these). */
-DLM_FN uint32_t dlm_group_game(const dlm_evo_params *ep) { return (uint32_t)ep->payoff_b[2]; }
-DLM_FN uint32_t dlm_group_count(const dlm_evo_params *ep) { return (uint32_t)ep->payoff_b[3]; }
-DLM_FN uint64_t dlm_group_execution(const dlm_evo_params *ep) { return (uint64_t)ep->payoff_b[0]; }
-DLM_FN uint64_t dlm_group_risk(const dlm_evo_params *ep) { return (uint64_t)ep->payoff_b[1]; }
+DLM_FN uint32_t dlm_group_game(const dlm_evo_params *ep)
+{
+    return (uint32_t)ep->payoff_b[2];
+}
+DLM_FN uint32_t dlm_group_count(const dlm_evo_params *ep)
+{
+    return (uint32_t)ep->payoff_b[3];
+}
+DLM_FN uint64_t dlm_group_execution(const dlm_evo_params *ep)
+{
+    return (uint64_t)ep->payoff_b[0];
+}
+DLM_FN uint64_t dlm_group_risk(const dlm_evo_params *ep)
+{
+    return (uint64_t)ep->payoff_b[1];
+}
 
 /* 1 when a member of rule `s` intends to contribute in round t, seeing `others` of the
  * other members contribute in the group's last round. */
@@ -83,7 +95,8 @@ DLM_FN double dlm_group_play(const dlm_evo_world *w, const dlm_evo_population *p
     DLM_GLOBAL dlm_strategy *agents = w->strategy + pop->agent0;
     uint64_t execution = dlm_group_execution(ep), risk = dlm_group_risk(ep);
     uint64_t last = 0u, contributed = 0u, kept = 0u;
-    uint32_t rounds = ep->rules.rounds, game = dlm_group_game(ep), threshold = (uint32_t)ep->payoff[3];
+    uint32_t rounds = ep->rules.rounds, game = dlm_group_game(ep),
+             threshold = (uint32_t)ep->payoff[3];
     uint32_t t, m, k = 0u, own = 0u;
     for (t = 0; t < rounds; ++t) {
         uint64_t now = 0u;
@@ -111,7 +124,8 @@ DLM_FN double dlm_group_play(const dlm_evo_world *w, const dlm_evo_population *p
         return 0.0;
     if (game == DLM_GROUP_PGG)
         return (ep->payoff[0] * ep->payoff[1] * (double)contributed / (double)size -
-                ep->payoff[1] * (double)own) / (double)rounds;
+                ep->payoff[1] * (double)own) /
+               (double)rounds;
     return (ep->payoff[2] * (double)kept - ep->payoff[1] * ep->payoff[2] * (double)own) /
            (double)rounds;
 }

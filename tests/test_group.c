@@ -110,9 +110,9 @@ static double evaluate(uint64_t g, uint32_t x, dlm_evo_counts *counts)
     uint32_t slot = 0;
     dlm_cursor partners =
         dlm_cursor_at(F.pop.seed, dlm_stream_id(DLM_PURPOSE_MATCHING, F.pop.id, g), x);
-    return dlm_evo_evaluate(&F.w, &F.pop, &F.ep, x, dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, F.pop.id, g),
-                            dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, F.pop.id, g), x, &slot,
-                            &partners, counts);
+    return dlm_evo_evaluate(
+        &F.w, &F.pop, &F.ep, x, dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, F.pop.id, g),
+        dlm_stream_id(DLM_PURPOSE_MATCH_LENGTH, F.pop.id, g), x, &slot, &partners, counts);
 }
 
 static void check_se(const char *what, double sim, double se, double exact)
@@ -291,9 +291,9 @@ static void test_risk_payoffs(void **state)
     setup(5, 3, 5, DLM_GROUP_RISK, 0.0, 0.1);
     risk_params(1.0, 0.1, 3, p);
     F.ep.rules.rounds = 3;
-    assert_true(play(5, 4, &counts) == 1.0);       /* M reached: b */
+    assert_true(play(5, 4, &counts) == 1.0);              /* M reached: b */
     assert_true(fabs(play(5, 0, &counts) - 0.9) < 1e-15); /* b - c b */
-    risk_params(1.0, 0.1, 4, 1.0);                 /* certain loss below M = 4 */
+    risk_params(1.0, 0.1, 4, 1.0);                        /* certain loss below M = 4 */
     assert_true(play(5, 4, &counts) == 0.0);
     assert_true(fabs(play(5, 0, &counts) + 0.1) < 1e-15);
 }
@@ -323,8 +323,7 @@ static double group_payoff(int contributes, uint32_t others, uint32_t n)
 }
 
 /* The risk game's payoff is random (kept or struck): its two outcomes and probabilities. */
-static void payoff_outcomes(int contributes, uint32_t others, uint32_t n, double v[2],
-                            double pr[2])
+static void payoff_outcomes(int contributes, uint32_t others, uint32_t n, double v[2], double pr[2])
 {
     v[0] = v[1] = group_payoff(contributes, others, n);
     pr[0] = 1.0;
@@ -443,7 +442,8 @@ static double stationary_cooperation(uint32_t N, uint32_t n, double beta, double
         double up = (N - k) / (double)N *
                     ((1.0 - mu) * k / (N - 1.0) * (k ? q_imitate(N, k, n, beta) : 0.0) + mu / 2);
         double q1 = k + 1 < N ? q_imitate(N, k + 1, n, beta) : 1.0;
-        double down = (k + 1.0) / N * ((1.0 - mu) * (N - k - 1.0) / (N - 1.0) * (1.0 - q1) + mu / 2);
+        double down =
+            (k + 1.0) / N * ((1.0 - mu) * (N - k - 1.0) / (N - 1.0) * (1.0 - q1) + mu / 2);
         p[k + 1] = p[k] * up / down;
     }
     for (k = 0; k <= N; ++k)
@@ -512,14 +512,10 @@ static void test_risk_rises(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_group_draw),
-        cmocka_unit_test(test_pgg_identity),
-        cmocka_unit_test(test_pgg_exact_extremes),
-        cmocka_unit_test(test_conditional),
-        cmocka_unit_test(test_execution_error),
-        cmocka_unit_test(test_risk_payoffs),
-        cmocka_unit_test(test_fixation_pgg),
-        cmocka_unit_test(test_fixation_risk),
+        cmocka_unit_test(test_group_draw),         cmocka_unit_test(test_pgg_identity),
+        cmocka_unit_test(test_pgg_exact_extremes), cmocka_unit_test(test_conditional),
+        cmocka_unit_test(test_execution_error),    cmocka_unit_test(test_risk_payoffs),
+        cmocka_unit_test(test_fixation_pgg),       cmocka_unit_test(test_fixation_risk),
         cmocka_unit_test(test_risk_rises),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

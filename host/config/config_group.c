@@ -13,8 +13,8 @@
 #include "dlm_model.h"
 
 static const char *const interactions[] = {"game", "donation", "group"};
-static const char *const group_keys[] = {"game", "size", "groups", "r", "c", "b", "threshold",
-                                         "risk", "execution_error"};
+static const char *const group_keys[] = {"game",      "size", "groups",         "r", "c", "b",
+                                         "threshold", "risk", "execution_error"};
 static const char *const group_games[] = {"pgg", "risk"};
 
 static void group_defaults(dlm_evolution_spec *ev)
@@ -56,8 +56,8 @@ static dlm_status read_group_keys(reader *r, const dlm_node *g)
         ev->group_game = index + 1;
     }
     if ((v = dlm_node_lookup(g, "size", NULL))) {
-        if ((st = dlm_cfg_get_uint(r->err, v, "evolution.group.size", 2, DLM_GROUP_MAX_MEMBERS,
-                                   &u)))
+        if ((st =
+                 dlm_cfg_get_uint(r->err, v, "evolution.group.size", 2, DLM_GROUP_MAX_MEMBERS, &u)))
             return st;
         ev->group_size = (uint32_t)u;
         ev->group_size_given = 1;
@@ -68,8 +68,8 @@ static dlm_status read_group_keys(reader *r, const dlm_node *g)
         ev->group_count = (uint32_t)u;
     }
     if ((v = dlm_node_lookup(g, "threshold", NULL))) {
-        if ((st = dlm_cfg_get_uint(r->err, v, "evolution.group.threshold", 0,
-                                   DLM_GROUP_MAX_MEMBERS, &u)))
+        if ((st = dlm_cfg_get_uint(r->err, v, "evolution.group.threshold", 0, DLM_GROUP_MAX_MEMBERS,
+                                   &u)))
             return st;
         ev->group_threshold = (uint32_t)u;
     }
@@ -114,7 +114,8 @@ static dlm_status check_group(reader *r, const dlm_node *g, const dlm_node *key)
         if (ev->group_c > 1.0)
             return dlm_cfg_fail(r->err, dlm_node_lookup(g, "c", NULL), "evolution.group.c",
                                 "in the collective-risk game c is the fraction of the endowment "
-                                "a contributor gives, in [0, 1] (got %g)", ev->group_c);
+                                "a contributor gives, in [0, 1] (got %g)",
+                                ev->group_c);
     }
     /* r applies to the public goods game only, b, threshold and risk to the collective-risk
        game only; each game ignores the other's keys, so that a sweep may cross the game

@@ -65,7 +65,8 @@ dlm_status dlm_group_check(const dlm_scenario *sc, const dlm_evo_plan *plan, dlm
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.mutation.kind: the group games' contribution rules "
                              "mutate within a set (kind: set, set: [allc, alld, cc(2)]) or not "
-                             "at all, not by %s", ev->mutation_kind);
+                             "at all, not by %s",
+                             ev->mutation_kind);
     if (ep->structure == DLM_STRUCTURE_SAMPLED)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.structure.partners: group games draw their own groups "
@@ -75,11 +76,13 @@ dlm_status dlm_group_check(const dlm_scenario *sc, const dlm_evo_plan *plan, dlm
         if (ev->group_size > ev->population)
             return dlm_error_set(err, DLM_ERR_USAGE,
                                  "evolution.group.size: groups of %u in a population of %u "
-                                 "(at most the population)", ev->group_size, ev->population);
+                                 "(at most the population)",
+                                 ev->group_size, ev->population);
         if (ev->group_game == 2 && ev->group_threshold > ev->group_size)
             return dlm_error_set(err, DLM_ERR_USAGE,
                                  "evolution.group.threshold: M = %u in groups of %u can never "
-                                 "be reached", ev->group_threshold, ev->group_size);
+                                 "be reached",
+                                 ev->group_threshold, ev->group_size);
     } else if (ev->group_size_given) {
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.group.size: on a graph a group is an agent and its "
@@ -112,14 +115,16 @@ static dlm_status graph_groups(const dlm_graph *g, uint32_t *smallest, uint32_t 
                 return dlm_error_set(err, DLM_ERR_USAGE,
                                      "evolution.structure: agent %u is its own neighbour; the "
                                      "group games need a graph without self-loops (an agent "
-                                     "is in its own group already)", v);
+                                     "is in its own group already)",
+                                     v);
             for (b = g->offsets[u]; b < g->offsets[u + 1] && !back; ++b)
                 back = g->neighbors[b] == v;
             if (!back)
                 return dlm_error_set(err, DLM_ERR_USAGE,
                                      "evolution.structure: %u is a neighbour of %u but not the "
                                      "other way round; the group games need an undirected "
-                                     "graph", u, v);
+                                     "graph",
+                                     u, v);
         }
         *smallest = (uint32_t)degree + 1u < *smallest ? (uint32_t)degree + 1u : *smallest;
         *largest = (uint32_t)degree + 1u > *largest ? (uint32_t)degree + 1u : *largest;
@@ -128,8 +133,8 @@ static dlm_status graph_groups(const dlm_graph *g, uint32_t *smallest, uint32_t 
 }
 
 /* The fitness bound from the payoffs' range [lo, hi] of one evaluation. */
-static dlm_status fitness_bound(const dlm_evo_plan *plan, dlm_evo_params *ep, double lo,
-                                double hi, dlm_error *err)
+static dlm_status fitness_bound(const dlm_evo_plan *plan, dlm_evo_params *ep, double lo, double hi,
+                                dlm_error *err)
 {
     int uses_fitness = plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ||
                        plan->rule == DLM_RULE_WRIGHT_FISHER;
@@ -139,13 +144,15 @@ static dlm_status fitness_bound(const dlm_evo_plan *plan, dlm_evo_params *ep, do
             return dlm_error_set(err, DLM_ERR_USAGE,
                                  "evolution.selection: the linear fitness 1 - w + w*payoff is "
                                  "negative for the group game's payoff %g at w = %g; lower w, "
-                                 "or use evolution.fitness: exponential", lo, ep->selection);
+                                 "or use evolution.fitness: exponential",
+                                 lo, ep->selection);
     } else {
         ep->fitness_max = exp(ep->selection * hi);
         if (uses_fitness && !isfinite(ep->fitness_max))
             return dlm_error_set(err, DLM_ERR_USAGE,
                                  "evolution.selection: exp(w * payoff) overflows for w = %g "
-                                 "and group payoffs up to %g", ep->selection, hi);
+                                 "and group payoffs up to %g",
+                                 ep->selection, hi);
     }
     ep->fitness_max = ep->fitness_max * (1.0 + 1e-12) + 1e-300;
     return DLM_OK;
@@ -196,7 +203,8 @@ dlm_status dlm_group_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_erro
         return st;
     slots = ((uint64_t)1 << 30) / DLM_GROUP_SLOT_BLOCKS(ep->rules.rounds);
     per_event = (uint64_t)groups * (plan->rule == DLM_RULE_FERMI ? 2u : 1u);
-    if (slots / per_event < (plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ? 64u : 1u))
+    if (slots / per_event <
+        (plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ? 64u : 1u))
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution: an event's group games (%llu groups x %u rounds) do not "
                              "fit one random-number window (2^30 blocks); use fewer rounds "
