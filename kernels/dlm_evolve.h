@@ -88,6 +88,8 @@
  * it: selection, mutation, structures, classes, census and streaming never do. */
 #define DLM_INTERACTION_GAME2 1u /* iterated symmetric 2x2 game, one match per partner */
 #define DLM_INTERACTION_DONATION 2u /* donation game with reputations (dlm_reputation.h) */
+#define DLM_INTERACTION_GROUP 3u /* N-player group games: public goods, collective risk
+                                    (dlm_group.h) */
 
 /* moran-bd in a well-mixed population: the one who dies is drawn uniformly among all
  * n of the parent's side, the parent included (ANY: Nowak 2006, Axelrod-Python, EGTTools;
@@ -145,7 +147,7 @@ typedef struct dlm_evo_params {
     uint32_t cache_classes; /* C: the run's classes; 0 = no cache */
     uint32_t exact_offset;
     uint32_t costs;         /* 1: an agent whose strategy is type t pays exact[exact_offset + t] */
-    uint32_t pad2;
+    uint32_t group_size;    /* group games, well-mixed: the members n of a group (dlm_group.h) */
 } dlm_evo_params;
 
 /* One population (32 bytes). Its random streams are keyed by its own seed and id, so
@@ -216,6 +218,8 @@ DLM_FN uint32_t dlm_strategy_equal(const dlm_strategy *a, const dlm_strategy *b)
     }
     if (a->kind == DLM_STRAT_ACTION_RULE) /* the rule, not the standing */
         return a->opening == b->opening;
+    if (a->kind == DLM_STRAT_CONTRIBUTION) /* the rule and its threshold */
+        return a->opening == b->opening && a->depth == b->depth;
     if (a->kind == DLM_STRAT_LOOKUP)
         return a->depth == b->depth && a->table == b->table && a->opening == b->opening;
     return a->depth == b->depth && a->opening == b->opening && a->fsm_output == b->fsm_output &&
@@ -482,6 +486,7 @@ DLM_FN double dlm_evo_game2_payoff(const dlm_evo_world *w, const dlm_evo_populat
 }
 
 #include "dlm_reputation.h"
+#include "dlm_group.h"
 
 /* The payoff of local agent x in one evaluation: the one place that knows the kind of
  * interaction (ep->interaction). Its random numbers come from the play/length streams at
@@ -499,6 +504,8 @@ DLM_FN double dlm_evo_evaluate(const dlm_evo_world *w, const dlm_evo_population 
                                     partners, counts);
     if (ep->interaction == DLM_INTERACTION_DONATION)
         return dlm_rep_payoff(w, pop, ep, x, play_stream, counts);
+    if (ep->interaction == DLM_INTERACTION_GROUP)
+        return dlm_group_payoff(w, pop, ep, x, play_stream, window, slot, partners, counts);
     return 0.0; /* no other kind yet: the plan refuses any other value */
 }
 

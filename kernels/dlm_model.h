@@ -19,6 +19,10 @@
 #define DLM_STRAT_ACTION_RULE 4u /* donation game: opening = the rule, fsm_output = the
                                     standing word (kernels/dlm_reputation.h) */
 #define DLM_ACTION_RULE_DISC 2u   /* the highest action rule (allc 0, alld 1, disc 2) */
+#define DLM_STRAT_CONTRIBUTION 5u /* group games: opening = the contribution rule (always 0,
+                                     never 1, conditional 2), depth = the conditional's
+                                     threshold k (kernels/dlm_group.h) */
+#define DLM_GROUP_MAX_MEMBERS 64u /* members of one group game (k < this) */
 
 #define DLM_LOOKUP_MAX_DEPTH 3u
 #define DLM_FSM_MAX_STATES   16u

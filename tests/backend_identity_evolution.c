@@ -661,6 +661,72 @@ static void donation_institution_broadcast(dlm_scenario *sc)
     sc->evolution.perception_error = 0.03;
 }
 
+/* N-player group games (kernels/dlm_group.h): game, size, errors, contribution rules. */
+static dlm_share group3[3];
+
+static void uses_group(dlm_scenario *sc, int game, uint32_t size, uint32_t groups)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    memset(group3, 0, sizeof group3);
+    SET(group3[0].strategy, "allc");
+    SET(group3[1].strategy, "alld");
+    SET(group3[2].strategy, "cc(2)");
+    group3[0].share = group3[1].share = 0.3;
+    group3[2].share = 0.4;
+    ev->group = 1;
+    ev->group_game = game;
+    ev->group_size = size;
+    ev->group_count = groups;
+    ev->group_r = 3.5;
+    ev->group_c = game == 2 ? 0.1 : 1.0;
+    ev->group_b = 1.0;
+    ev->group_threshold = 3;
+    ev->group_risk = 0.7;
+    ev->group_execution_error = 0.05;
+    sc->rounds = 3;
+    uses_shares(ev, group3, 3);
+    uses_mutation(ev, "set", 0.05);
+    ev->mutation_set = group3;
+    ev->n_mutation_set = 3;
+}
+
+static void group_moran_bd_pgg(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-bd", 60, 3);
+    uses_group(sc, 1, 5, 2);
+}
+
+static void group_fermi_risk(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi", 40, 2);
+    uses_group(sc, 2, 6, 1);
+}
+
+static void group_wright_fisher_total(dlm_scenario *sc)
+{
+    scenario_base(sc, "wright-fisher", 50, 2);
+    uses_group(sc, 1, 4, 3);
+    sc->evolution.accumulate_total = 1;
+}
+
+static void group_fermi_sync_lattice_risk(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi-sync", 36, 2);
+    uses_lattice(&sc->evolution, 6, 6, "von-neumann");
+    uses_group(sc, 2, 0, 0);
+}
+
+static void group_imitate_best_chunks(dlm_scenario *sc)
+{
+    scenario_base(sc, "imitate-best", 9000, 1);
+    sc->evolution.generations = 2;
+    sc->evolution.record_every = 1;
+    sc->evolution.snapshot_every = 2;
+    uses_lattice(&sc->evolution, 90, 100, "moore");
+    uses_group(sc, 1, 0, 0);
+    sc->rounds = 2;
+}
+
 typedef struct evolution_case {
     const char *what;
     void (*configure)(dlm_scenario *sc);
@@ -717,6 +783,13 @@ static const evolution_case evolution_cases[] = {
      donation_institution_broadcast, 0},
     {"donation, imitate-best, 90x100 lattice (three census chunks), simple standing",
      donation_imitate_best_chunks, 0},
+    {"group, moran-bd, complete, PGG n=5, 2 groups, cc(2), e 0.05", group_moran_bd_pgg, 0},
+    {"group, fermi, collective risk n=6 M=3 p=0.7", group_fermi_risk, 0},
+    {"group, wright-fisher, PGG n=4, 3 groups, total", group_wright_fisher_total, 0},
+    {"group, fermi-sync, 6x6 lattice (SSP 2008 groups), collective risk",
+     group_fermi_sync_lattice_risk, 0},
+    {"group, imitate-best, 90x100 Moore lattice (three census chunks), PGG",
+     group_imitate_best_chunks, 0},
 };
 #define N_EVOLUTION_CASES N_OF(evolution_cases)
 

@@ -302,6 +302,49 @@ expect 2 "donation, private: too many agents" -- "$DLM" "${rep[@]}" --set evolut
 contains "$TMP/err" "at most 65535 agents" "donation, private: population bound"
 [ -e "$TMP/rep_x.csv" ] && bad "a refused donation run left its output" || ok
 
+# --- N-player group games (evolution.interaction: group) -------------------------------
+GRP="$CONFIGS/scenarios/collective_risk.yaml"
+grp=(run "$GRP" --set sweep= --set evolution.generations=30 --set evolution.populations=2 --set evolution.record_every=10 --quiet)
+expect 0 "group: collective risk" -- "$DLM" "${grp[@]}" --out "$TMP/grp_a.csv"
+contains "$TMP/grp_a.csv" "count:allc" "group: the census counts the contribution rules"
+expect 0 "group: public goods" -- "$DLM" "${grp[@]}" --set evolution.group.game=pgg --out "$TMP/grp_b.csv"
+cmp -s "$TMP/grp_a.csv" "$TMP/grp_b.csv" && bad "group: the game changes nothing" || ok
+expect 0 "group: conditional cooperators, iterated, execution error" -- "$DLM" "${grp[@]}" --set match.rounds=5 --set evolution.group.execution_error=0.05 --set 'evolution.mutation.set=[allc, alld, "cc(3)"]' --out "$TMP/grp_c.csv"
+contains "$TMP/grp_c.csv" 'count:cc(3)' "group: cc(3) counted"
+nosize=(--set 'evolution.group={game: risk, b: 1, c: 0.1, threshold: 3, risk: 0.5}')
+expect 0 "group: SSP 2008 groups on a lattice" -- "$DLM" "${grp[@]}" "${nosize[@]}" --set 'evolution.structure={type: lattice, width: 10, height: 5, neighbourhood: von-neumann}' --set evolution.rule=fermi-sync --out "$TMP/grp_l.csv"
+expect 0 "group: sweep over group.r" -- "$DLM" sweep "$GRP" --set evolution.generations=10 --set evolution.populations=2 --set evolution.group.game=pgg --set 'sweep.axes=[{key: evolution.group.r, values: [2, 5]}]' --out "$TMP/grp_s.csv" --quiet
+contains "$TMP/grp_s.csv" "evolution.group.r" "group: the swept key is a column"
+# a stopped and resumed run gives the same bytes
+"$DLM" "${grp[@]}" --set evolution.generations=40 --out "$TMP/grp_ref.csv" 2>/dev/null
+expect 143 "group: stopped after a checkpoint" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=2:TERM "$DLM" "${grp[@]}" --set evolution.generations=40 --out "$TMP/grp_r.csv" --checkpoint "$TMP/grp.ckpt" --checkpoint-every 7
+expect 0 "group: resumed" -- "$DLM" "${grp[@]}" --set evolution.generations=40 --out "$TMP/grp_r.csv" --checkpoint-every 7 --resume "$TMP/grp.ckpt"
+cmp -s "$TMP/grp_ref.csv" "$TMP/grp_r.csv" && ok || bad "group: the resumed run differs"
+expect 2 "group: threshold missing" -- "$DLM" "${grp[@]}" --set 'evolution.group={game: risk, size: 6}' --out "$TMP/grp_x.csv"
+contains "$TMP/err" "needs its threshold M" "group: risk without M refused"
+expect 2 "group: threshold above the size" -- "$DLM" "${grp[@]}" --set evolution.group.threshold=7 --out "$TMP/grp_x.csv"
+contains "$TMP/err" "can never be reached" "group: M > n refused"
+expect 2 "group: size on a graph" -- "$DLM" "${grp[@]}" --set 'evolution.structure={type: ring, k: 2}' --out "$TMP/grp_x.csv"
+contains "$TMP/err" "leave group.size out" "group: size on a graph refused"
+expect 2 "group: a self-loop" -- "$DLM" "${grp[@]}" "${nosize[@]}" --set 'evolution.structure={type: lattice, width: 10, height: 5, self: true}' --out "$TMP/grp_x.csv"
+contains "$TMP/err" "without self-loops" "group: self-loops refused"
+expect 2 "group: an IPD strategy" -- "$DLM" "${grp[@]}" --set 'evolution.mutation.set=[tft, alld]' --out "$TMP/grp_x.csv"
+contains "$TMP/err" "contribution rules allc, alld and cc(k)" "group: IPD strategy refused"
+expect 2 "cc(k) in the iterated game" -- "$DLM" run "$CONFIGS/scenarios/interaction_selection.yaml" --set sweep= --set 'evolution.initial={shares: [{strategy: "cc(2)", share: 1}]}' --out "$TMP/grp_x.csv"
+contains "$TMP/err" "is a contribution rule of the group games" "cc refused in the game"
+expect 2 "group without interaction group" -- "$DLM" run "$CONFIGS/scenarios/interaction_selection.yaml" --set sweep= --set 'evolution.group={size: 3}' --out "$TMP/grp_x.csv"
+contains "$TMP/err" "group settings belong to the group games" "group without group refused"
+expect 2 "group: unknown interaction" -- "$DLM" "${grp[@]}" --set evolution.interaction=commons --out "$TMP/grp_x.csv"
+contains "$TMP/err" "game, donation, group" "group: the kinds are named"
+expect 2 "group: sampled partners" -- "$DLM" "${grp[@]}" --set 'evolution.structure={type: well-mixed, partners: 3}' --out "$TMP/grp_x.csv"
+contains "$TMP/err" "leave partners out" "group: partners refused"
+expect 2 "group: exact payoffs" -- "$DLM" "${grp[@]}" --set evolution.payoff=exact --out "$TMP/grp_x.csv"
+expect 2 "group: sides" -- "$DLM" "${grp[@]}" --set 'evolution.classes=[{name: a, share: 0.5, role: A}, {name: b, share: 0.5, role: B}]' --out "$TMP/grp_x.csv"
+contains "$TMP/err" "group runs without sides" "group: sides refused"
+expect 2 "group: bad cc" -- "$DLM" "${grp[@]}" --set 'evolution.mutation.set=[allc, "cc(x)"]' --out "$TMP/grp_x.csv"
+contains "$TMP/err" "cc needs one argument" "group: bad cc named"
+[ -e "$TMP/grp_x.csv" ] && bad "a refused group run left its output" || ok
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
 

@@ -31,7 +31,7 @@ static const char *const evolution_keys[] = {
     "accumulate", "payoff",      "structure",    "replacement", "mutation",  "initial",
     "classes",    "stop",        "record_every", "tolerance",   "snapshot",  "track",
     "moran_death", "exact",     "cost",        "representation", "interaction", "reputation",
-    "estimate_matches"};
+    "estimate_matches", "group"};
 static const char *const rules[] = {"moran-bd",   "moran-db",      "fermi",
                                     "fermi-sync", "wright-fisher", "imitate-best"};
 static const char *const fitness_maps[] = {"linear", "exponential"};
@@ -55,6 +55,7 @@ static const char *const stop_keys[] = {"fixation", "wall_clock"};
 static const char *const snapshot_keys[] = {"every", "file"};
 
 static const char *const default_shares[] = {"tft", "alld"}; /* half each */
+static const char *const group_default_shares[] = {"allc", "alld"}; /* group games */
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
@@ -328,10 +329,12 @@ static dlm_status read_mutant(reader *r, const dlm_node *key, const dlm_node *va
     return DLM_OK;
 }
 
-/* Fills the default initial population: tft and alld, half each. */
+/* Fills the default initial population: tft and alld, half each (group games: allc and
+ * alld, the contribution rules). */
 static dlm_status default_initial(reader *r)
 {
     dlm_evolution_spec *ev = r->ev;
+    const char *const *names = ev->group ? group_default_shares : default_shares;
     size_t i;
     dlm_status st;
     ev->shares = calloc(N_OF(default_shares), sizeof *ev->shares);
@@ -342,13 +345,13 @@ static dlm_status default_initial(reader *r)
         dlm_strategy_def def;
         dlm_error serr;
         serr.message[0] = '\0';
-        snprintf(ev->shares[i].strategy, sizeof ev->shares[i].strategy, "%s", default_shares[i]);
+        snprintf(ev->shares[i].strategy, sizeof ev->shares[i].strategy, "%s", names[i]);
         ev->shares[i].share = 1.0 / (double)N_OF(default_shares);
-        if (dlm_strategy_parse(default_shares[i], &r->sc->game, &def, &serr) != DLM_OK)
+        if (dlm_strategy_parse(names[i], &r->sc->game, &def, &serr) != DLM_OK)
             return dlm_error_set(r->err, DLM_ERR_RUNTIME,
                                  "built-in default strategy '%s' is "
                                  "not accepted by the strategy parser: %s",
-                                 default_shares[i], serr.message);
+                                 names[i], serr.message);
         /* (a full list means a mutation set was given, so there is a section to point at) */
         if ((st = add_named(r, &def, r->section, "evolution.initial")))
             return st;
@@ -921,6 +924,7 @@ dlm_status dlm_cfg_read_evolution(dlm_error *err, const dlm_config *cfg, const d
     reader r;
     const dlm_node *map, *k, *v;
     dlm_status st;
+    int is_group = 0;
     memset(&r, 0, sizeof r);
     r.err = err;
     r.cfg = cfg;
@@ -941,7 +945,9 @@ dlm_status dlm_cfg_read_evolution(dlm_error *err, const dlm_config *cfg, const d
         (st = dlm_cfg_evo_read_structure(&r, k, v, "evolution.replacement", 1, &r.ev->replacement,
                                          &r.replacement)))
         return st;
-    if (map && (st = dlm_cfg_evo_read_interaction(&r, map)))
+    if (map && (st = dlm_cfg_evo_read_group(&r, map, &is_group)))
+        return st;
+    if (map && !is_group && (st = dlm_cfg_evo_read_interaction(&r, map)))
         return st;
     if (map && (v = dlm_node_lookup(map, "mutation", &k)) && (st = read_mutation(&r, k, v)))
         return st;

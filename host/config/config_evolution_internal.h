@@ -83,4 +83,9 @@ dlm_status dlm_cfg_evo_check_structure(reader *r, const dlm_structure_spec *s,
 /* Reads evolution.interaction and evolution.reputation (config_reputation.c). */
 dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map);
 
+/* Reads evolution.interaction: group and evolution.group (config_group.c); *is_group = 1
+ * when the interaction is group (then evolution.reputation is refused and the caller
+ * skips dlm_cfg_evo_read_interaction). Checks the interaction's name for every kind. */
+dlm_status dlm_cfg_evo_read_group(reader *r, const dlm_node *map, int *is_group);
+
 #endif /* DLM_CONFIG_EVOLUTION_INTERNAL_H */

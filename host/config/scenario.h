@@ -113,6 +113,17 @@ typedef struct dlm_evolution_spec {
     uint32_t panel;          /* donation, institutional: panel members (1..32) */
     uint32_t quorum;         /* ... members that must hold an agent good; 0 = a majority */
     int panel_broadcast;     /* ... 1: members judge by the broadcast (panel_views: broadcast) */
+    int group;               /* evolution.interaction: 1 = group (N-player games, dlm_group.h) */
+    int group_game;          /* group: 1 public goods (pgg), 2 collective risk (risk) */
+    uint32_t group_size;     /* group: members n of a well-mixed group (graphs: degree + 1) */
+    int group_size_given;    /* group: 1 when group.size was given */
+    uint32_t group_count;    /* group, well-mixed: groups per evaluation */
+    uint32_t group_threshold; /* group, risk: M, the contributors that avert the risk */
+    double group_r;          /* group, pgg: multiplication factor r */
+    double group_c;          /* group: pgg cost c; risk: the fraction c of the endowment */
+    double group_b;          /* group, risk: endowment b */
+    double group_risk;       /* group, risk: probability p of losing the endowment below M */
+    double group_execution_error; /* group: an intended contribution (or refusal) flips */
 } dlm_evolution_spec;
 
 /* mode analyze with analyze.population: the exact answers of the well-mixed population

@@ -621,6 +621,21 @@ dlm_status dlm_strategy_parse(const char *text, const dlm_game *game, dlm_strate
             return st;
         has_parens = 1;
     }
+    if (slice_is(name, "cc")) { /* group games: conditional cooperator cc(k) */
+        unsigned k;
+        if (!has_parens || args.count != 1 || !parse_index(args.arg[0], &k) ||
+            k >= DLM_GROUP_MAX_MEMBERS)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "cc needs one argument, the threshold k in 0..%u: cc(k) "
+                                 "contributes first, then when at least k other members of its "
+                                 "group contributed in the last round (group games)",
+                                 DLM_GROUP_MAX_MEMBERS - 1u);
+        snprintf(out->label, sizeof out->label, "cc(%u)", k);
+        out->model.kind = DLM_STRAT_CONTRIBUTION;
+        out->model.opening = 2u; /* DLM_CONTRIB_CONDITIONAL */
+        out->model.depth = k;
+        return DLM_OK;
+    }
     if (slice_is(name, "m1") || slice_is(name, "lookup") || slice_is(name, "fsm")) {
         if (!has_parens)
             return dlm_error_set(err, DLM_ERR_USAGE,
@@ -680,6 +695,14 @@ char *dlm_strategy_describe(const dlm_strategy_def *def, char *buf, size_t len)
                 break;
             used += (size_t)w;
         }
+    } else if (m->kind == DLM_STRAT_CONTRIBUTION && m->opening <= 2u) {
+        static const char *const rules[] = {"always contribute", "never contribute",
+                                            "conditional"};
+        if (m->opening == 2u)
+            snprintf(buf, len, "group contribution rule: contribute first, then when at least "
+                     "%u others contributed", m->depth);
+        else
+            snprintf(buf, len, "group contribution rule: %s", rules[m->opening]);
     } else if (m->kind == DLM_STRAT_ACTION_RULE && m->opening <= DLM_ACTION_RULE_DISC) {
         static const char *const rules[] = {"allc", "alld", "disc"};
         snprintf(buf, len, "donation action rule %s", rules[m->opening]);

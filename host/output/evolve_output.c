@@ -138,6 +138,21 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
         fputs(",\"assessment_error\":", fp);
         dlm_print_double(fp, ev->assessment_error);
         fputc('}', fp);
+    } else if (plan->params.interaction == DLM_INTERACTION_GROUP) {
+        fprintf(fp, ",\"interaction\":\"group\",\"group\":{\"game\":\"%s\",\"size\":%u,"
+                    "\"groups\":%u,\"rounds\":%u,\"c\":",
+                ev->group_game == 2 ? "risk" : "pgg", plan->params.group_size,
+                plan->params.group_size ? ev->group_count : 0u, plan->params.rules.rounds);
+        dlm_print_double(fp, ev->group_c);
+        fputs(ev->group_game == 2 ? ",\"b\":" : ",\"r\":", fp);
+        dlm_print_double(fp, ev->group_game == 2 ? ev->group_b : ev->group_r);
+        if (ev->group_game == 2) {
+            fprintf(fp, ",\"threshold\":%u,\"risk\":", ev->group_threshold);
+            dlm_print_double(fp, ev->group_risk);
+        }
+        fputs(",\"execution_error\":", fp);
+        dlm_print_double(fp, ev->group_execution_error);
+        fputc('}', fp);
     } else {
         fputs(",\"interaction\":\"2x2-game\"", fp);
     }

@@ -44,7 +44,7 @@ static void counts_refusal(const dlm_evo_plan *plan, char *why, size_t len, uint
     }
     if (ep->interaction != DLM_INTERACTION_GAME2) {
         snprintf(why, len, "counts run the iterated game; the donation game's reputations "
-                           "belong to agents");
+                           "belong to agents, and group games are played agent by agent");
         return;
     }
     if (ep->payoff_mode == 2 || ep->costs) {

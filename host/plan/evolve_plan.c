@@ -912,10 +912,13 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
     if ((st = check_outputs(sc, err)) != DLM_OK || (st = plan_sizes(sc, plan, err)) != DLM_OK ||
         (st = plan_params(sc, plan, err)) != DLM_OK)
         return st;
-    if ((st = plan_graphs(sc, plan, err)) != DLM_OK || (st = plan_bounds(sc, plan, err)) != DLM_OK ||
+    if ((st = plan_graphs(sc, plan, err)) != DLM_OK ||
+        (st = sc->evolution.group ? dlm_group_bounds(sc, plan, err) : plan_bounds(sc, plan, err)) !=
+            DLM_OK ||
         (st = plan_classes(sc, plan, err)) != DLM_OK ||
         (st = plan_mutation(sc, plan, err)) != DLM_OK ||
         (st = plan_populations(sc, plan, err)) != DLM_OK ||
+        (st = dlm_group_plan(sc, plan, err)) != DLM_OK ||
         (st = plan_exact(sc, plan, err)) != DLM_OK ||
         (st = dlm_reputation_plan(sc, plan, err)) != DLM_OK ||
         (st = dlm_evo_plan_types(sc, plan, err)) != DLM_OK ||
@@ -935,7 +938,11 @@ dlm_status dlm_evo_plan_check(const dlm_scenario *sc, dlm_error *err)
     if ((st = check_outputs(sc, err)) == DLM_OK && (st = plan_sizes(sc, &plan, err)) == DLM_OK)
         st = plan_params(sc, &plan, err);
     /* the fitness bounds: on a graph only when they do not depend on its degrees */
-    if (st == DLM_OK && (plan.params.structure != DLM_STRUCTURE_GRAPH || !plan.params.accumulate))
+    if (st == DLM_OK && sc->evolution.group)
+        st = plan.params.structure != DLM_STRUCTURE_GRAPH ? dlm_group_bounds(sc, &plan, err)
+                                                          : dlm_group_check(sc, &plan, err);
+    else if (st == DLM_OK &&
+             (plan.params.structure != DLM_STRUCTURE_GRAPH || !plan.params.accumulate))
         st = plan_bounds(sc, &plan, err);
     if (st == DLM_OK && sc->evolution.donation)
         st = dlm_reputation_check(sc, &plan, err);

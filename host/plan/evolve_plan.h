@@ -71,6 +71,14 @@ dlm_status dlm_reputation_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_e
 /* Its cheap part (for dlm_evo_plan_check): what the donation game cannot run yet. */
 dlm_status dlm_reputation_check(const dlm_scenario *sc, const dlm_evo_plan *plan, dlm_error *err);
 
+/* The group games' part of the plan (host/plan/group_plan.c): in place of the 2x2 game's
+ * payoff bounds, the group parameters, fitness bound and windows (after the graphs); */
+dlm_status dlm_group_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err);
+/* the contribution rules (after the populations; under other kinds: refuses them); */
+dlm_status dlm_group_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err);
+/* and its cheap part (for dlm_evo_plan_check): what group games cannot run yet. */
+dlm_status dlm_group_check(const dlm_scenario *sc, const dlm_evo_plan *plan, dlm_error *err);
+
 /* Batches (host/plan/evolve_batch.c): runs of a sweep that differ only in what each
  * population carries (its parameters, classes, mutation set, seed, initial strategies)
  * evolve together as the populations of one plan. 1 when run b can join a batch with

@@ -329,6 +329,8 @@ static int strategy_sane(const dlm_strategy *s)
         return s->depth >= 1 && s->depth <= 3;
     if (s->kind == DLM_STRAT_ACTION_RULE)
         return s->opening <= 2u;
+    if (s->kind == DLM_STRAT_CONTRIBUTION)
+        return s->opening <= 2u && s->depth < 64u;
     return s->kind == DLM_STRAT_FSM && s->depth >= 1 && s->depth <= 16 && s->opening < 16;
 }
 

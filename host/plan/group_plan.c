@@ -1,0 +1,235 @@
+/* group_plan.c — the plan's part of the N-player group games (evolution.interaction:
+ * group; kernels/dlm_group.h): sets the interaction kind and the group parameters, bounds
+ * the payoffs for the fitness maps and the random-number windows (in place of the 2x2
+ * game's bounds), turns the strategies allc and alld into contribution rules (cc(k) is
+ * one already), and refuses what this kind cannot run yet. Under the other kinds it
+ * refuses contribution rules.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "dlm_evolve.h"
+#include "plan/evolve_plan.h"
+
+/* The contribution rule of a compiled strategy: allc and alld by their memory-one
+ * vectors, cc(k) as it is; 0xFFFFFFFF for anything else. */
+static uint32_t contribution_rule(const dlm_strategy *s)
+{
+    uint32_t i, ones = 0, zeros = 0;
+    if (s->kind == DLM_STRAT_CONTRIBUTION)
+        return s->opening;
+    if (s->kind != DLM_STRAT_MEMORY_ONE)
+        return 0xFFFFFFFFu;
+    for (i = 0; i < 5u; ++i) {
+        ones += s->threshold[i] == ((uint64_t)1 << 32);
+        zeros += s->threshold[i] == 0u;
+    }
+    return ones == 5u ? DLM_CONTRIB_ALWAYS : zeros == 5u ? DLM_CONTRIB_NEVER : 0xFFFFFFFFu;
+}
+
+/* Turns n strategies into contribution rules; fails (naming `what`) on one that is none. */
+static dlm_status convert(dlm_strategy *s, size_t n, const char *what, dlm_error *err)
+{
+    size_t i;
+    for (i = 0; i < n; ++i) {
+        uint32_t rule = contribution_rule(&s[i]), k = s[i].depth;
+        if (rule == 0xFFFFFFFFu)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.interaction: the group games' strategies are the "
+                                 "contribution rules allc, alld and cc(k), and %s holds another",
+                                 what);
+        memset(&s[i], 0, sizeof s[i]);
+        s[i].kind = DLM_STRAT_CONTRIBUTION;
+        s[i].opening = rule;
+        s[i].depth = rule == DLM_CONTRIB_CONDITIONAL ? k : 0u;
+    }
+    return DLM_OK;
+}
+
+/* What group games cannot run with yet (the cheap checks, no graph needed). */
+dlm_status dlm_group_check(const dlm_scenario *sc, const dlm_evo_plan *plan, dlm_error *err)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    const dlm_evo_params *ep = &plan->params;
+    if (ep->side_b || ev->payoff_exact || ev->payoff_estimated || ep->rules.geometric)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.interaction: group runs without sides (class roles), "
+                             "with played payoffs and a fixed number of rounds (match.rounds, "
+                             "no continuation) so far");
+    if (ev->n_costs)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.cost: strategy costs are for the iterated game; the "
+                             "group games' cost is evolution.group.c");
+    if (strcmp(ev->mutation_kind, "none") != 0 && strcmp(ev->mutation_kind, "set") != 0 &&
+        ev->mutation_rate > 0.0)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.mutation.kind: the group games' contribution rules "
+                             "mutate within a set (kind: set, set: [allc, alld, cc(2)]) or not "
+                             "at all, not by %s",
+                             ev->mutation_kind);
+    if (ep->structure == DLM_STRUCTURE_SAMPLED)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.structure.partners: group games draw their own groups "
+                             "in a well-mixed population (evolution.group.size and groups); "
+                             "leave partners out");
+    if (ep->structure != DLM_STRUCTURE_GRAPH) {
+        if (ev->group_size > ev->population)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.group.size: groups of %u in a population of %u "
+                                 "(at most the population)",
+                                 ev->group_size, ev->population);
+        if (ev->group_game == 2 && ev->group_threshold > ev->group_size)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.group.threshold: M = %u in groups of %u can never "
+                                 "be reached",
+                                 ev->group_threshold, ev->group_size);
+    } else if (ev->group_size_given) {
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.group.size: on a graph a group is an agent and its "
+                             "neighbours (Santos, Santos & Pacheco 2008), so its size is the "
+                             "degree + 1; leave group.size out");
+    }
+    return DLM_OK;
+}
+
+/* The interaction graph's smallest and largest group (degree + 1); fails on a graph a
+ * group cannot form on: self-loops, arcs without their reverse, degree + 1 > 64. */
+static dlm_status graph_groups(const dlm_graph *g, uint32_t *smallest, uint32_t *largest,
+                               dlm_error *err)
+{
+    uint32_t v;
+    *smallest = DLM_GROUP_MAX;
+    *largest = 1u;
+    for (v = 0; v < g->n; ++v) {
+        uint64_t a, degree = g->offsets[v + 1] - g->offsets[v];
+        if (degree + 1u > DLM_GROUP_MAX)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.structure: agent %u has %llu neighbours, and a group "
+                                 "(an agent and its neighbours) holds at most %u members",
+                                 v, (unsigned long long)degree, DLM_GROUP_MAX);
+        for (a = g->offsets[v]; a < g->offsets[v + 1]; ++a) {
+            uint32_t u = g->neighbors[a];
+            uint64_t b;
+            int back = 0;
+            if (u == v)
+                return dlm_error_set(err, DLM_ERR_USAGE,
+                                     "evolution.structure: agent %u is its own neighbour; the "
+                                     "group games need a graph without self-loops (an agent "
+                                     "is in its own group already)",
+                                     v);
+            for (b = g->offsets[u]; b < g->offsets[u + 1] && !back; ++b)
+                back = g->neighbors[b] == v;
+            if (!back)
+                return dlm_error_set(err, DLM_ERR_USAGE,
+                                     "evolution.structure: %u is a neighbour of %u but not the "
+                                     "other way round; the group games need an undirected "
+                                     "graph",
+                                     u, v);
+        }
+        *smallest = (uint32_t)degree + 1u < *smallest ? (uint32_t)degree + 1u : *smallest;
+        *largest = (uint32_t)degree + 1u > *largest ? (uint32_t)degree + 1u : *largest;
+    }
+    return DLM_OK;
+}
+
+/* The fitness bound from the payoffs' range [lo, hi] of one evaluation. */
+static dlm_status fitness_bound(const dlm_evo_plan *plan, dlm_evo_params *ep, double lo, double hi,
+                                dlm_error *err)
+{
+    int uses_fitness = plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ||
+                       plan->rule == DLM_RULE_WRIGHT_FISHER;
+    if (ep->fitness_map == DLM_FITNESS_LINEAR) {
+        ep->fitness_max = 1.0 - ep->selection + ep->selection * hi;
+        if (uses_fitness && 1.0 - ep->selection + ep->selection * lo < 0.0)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.selection: the linear fitness 1 - w + w*payoff is "
+                                 "negative for the group game's payoff %g at w = %g; lower w, "
+                                 "or use evolution.fitness: exponential",
+                                 lo, ep->selection);
+    } else {
+        ep->fitness_max = exp(ep->selection * hi);
+        if (uses_fitness && !isfinite(ep->fitness_max))
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.selection: exp(w * payoff) overflows for w = %g "
+                                 "and group payoffs up to %g",
+                                 ep->selection, hi);
+    }
+    ep->fitness_max = ep->fitness_max * (1.0 + 1e-12) + 1e-300;
+    return DLM_OK;
+}
+
+/* In place of the 2x2 game's bounds: the group parameters, the fitness bound and the
+ * random-number windows (an event's group games within 2^30 blocks). */
+dlm_status dlm_group_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    dlm_evo_params *ep = &plan->params;
+    uint32_t smallest = ev->group_size, largest = ev->group_size;
+    double r = ev->group_r, c = ev->group_c, b = ev->group_b, lo, hi, groups;
+    uint64_t slots, per_event;
+    dlm_status st;
+    if ((st = dlm_group_check(sc, plan, err)) != DLM_OK)
+        return st;
+    if (ep->structure == DLM_STRUCTURE_GRAPH && plan->interaction.n &&
+        (st = graph_groups(&plan->interaction, &smallest, &largest, err)) != DLM_OK)
+        return st;
+    ep->interaction = DLM_INTERACTION_GROUP;
+    ep->group_size = ep->structure == DLM_STRUCTURE_GRAPH ? 0u : ev->group_size;
+    ep->payoff[0] = ev->group_game == 2 ? 0.0 : r;
+    ep->payoff[1] = c;
+    ep->payoff[2] = ev->group_game == 2 ? b : 0.0;
+    ep->payoff[3] = ev->group_game == 2 ? (double)ev->group_threshold : 0.0;
+    ep->payoff_b[0] = (double)dlm_probability_threshold(ev->group_execution_error);
+    ep->payoff_b[1] = ev->group_game == 2 ? (double)dlm_probability_threshold(ev->group_risk) : 0.0;
+    ep->payoff_b[2] = ev->group_game == 2 ? (double)DLM_GROUP_RISK : (double)DLM_GROUP_PGG;
+    ep->payoff_b[3] = ep->structure == DLM_STRUCTURE_GRAPH ? 0.0 : (double)ev->group_count;
+    (void)smallest;
+    /* one group game's payoff per round */
+    if (ev->group_game == 2) {
+        lo = -c * b;
+        hi = b;
+    } else {
+        lo = r * c / (double)largest - c < 0.0 ? r * c / (double)largest - c : 0.0;
+        hi = r * c - c > r * c * (double)(largest - 1u) / (double)largest
+                 ? r * c - c
+                 : r * c * (double)(largest - 1u) / (double)largest;
+    }
+    groups = ep->structure == DLM_STRUCTURE_GRAPH ? (double)largest : (double)ev->group_count;
+    if (ep->accumulate) {
+        lo = lo < 0.0 ? lo * groups : 0.0;
+        hi = hi > 0.0 ? hi * groups : 0.0;
+    }
+    if ((st = fitness_bound(plan, ep, lo, hi, err)) != DLM_OK)
+        return st;
+    slots = ((uint64_t)1 << 30) / DLM_GROUP_SLOT_BLOCKS(ep->rules.rounds);
+    per_event = (uint64_t)groups * (plan->rule == DLM_RULE_FERMI ? 2u : 1u);
+    if (slots / per_event <
+        (plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ? 64u : 1u))
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution: an event's group games (%llu groups x %u rounds) do not "
+                             "fit one random-number window (2^30 blocks); use fewer rounds "
+                             "(match.rounds) or groups (evolution.group.groups)",
+                             (unsigned long long)per_event, ep->rules.rounds);
+    ep->max_trials = (uint32_t)(slots / per_event > 1000000u ? 1000000u : slots / per_event);
+    return DLM_OK;
+}
+
+dlm_status dlm_group_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    dlm_status st;
+    size_t i;
+    if (!sc->evolution.group) {
+        for (i = 0; i < plan->n_named; ++i)
+            if (plan->named[i].kind == DLM_STRAT_CONTRIBUTION)
+                return dlm_error_set(err, DLM_ERR_USAGE,
+                                     "%s is a contribution rule of the group games: set "
+                                     "evolution.interaction: group",
+                                     plan->named_labels[i]);
+        return DLM_OK;
+    }
+    if ((st = convert(plan->strategies, plan->n_agents, "the initial population", err)) ||
+        (st = convert(plan->table, plan->n_table, "the mutation set", err)) ||
+        (st = convert(plan->named, plan->n_named, "the strategies the census counts", err)))
+        return st;
+    return DLM_OK;
+}
