@@ -17,7 +17,11 @@
  *     the spending q a; the frontier against a brute-force reading of its definition; the
  *     population measure for ALLC and ALLD without noise under pairwise comparison
  *     against the rare-mutation closed form rho_DC / (rho_CD + rho_DC), each rho from
- *     Traulsen, Nowak & Pacheco 2006's sum over the effective payoffs.
+ *     Traulsen, Nowak & Pacheco 2006's sum over the effective payoffs;
+ *   - the N-player linear public goods game: free riding gains c (1 - r/n), so F* =
+ *     c (1 - r/n) / (q (1 - e1 - e2)) - s, and in a population of N contributors out-earn
+ *     free riders past c [1 - (r/n)(N - n)/(N - 1)] (the identity of issue #15); the class
+ *     (N-person PD, cooperation dominant, deadlock) on either side.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -212,6 +216,44 @@ static void test_impossible_targets(void **state)
     close_to(r.audit_dominant, 0.5, "q* = 2 / 4");
 }
 
+static void test_public_goods(void **state)
+{
+    dlm_scenario sc = pd(0.2, 1, 0.5, 0.02, 0.1, 0.05);
+    dlm_game_report r;
+    const double k = 0.88, G = 1 * (1 - 3.0 / 5), GN = 1 * (1 - 3.0 / 5 * 15 / 19);
+    (void)state;
+    sc.evolution.group = 1;
+    sc.evolution.group_game = 1;
+    sc.evolution.group_size = 5;
+    sc.evolution.group_r = 3;
+    sc.evolution.group_c = 1;
+    sc.evolution.population = 20;
+    dlm_game_analyze(&sc, &r);
+    assert_true(r.group);
+    close_to(r.gain, G, "c (1 - r/n)");
+    close_to(r.gain_population, GN, "c [1 - (r/n)(N - n)/(N - 1)]");
+    close_to(r.fine_dominant, G / (0.2 * k) - 0.5, "F*");
+    close_to(r.fine_population, GN / (0.2 * k) - 0.5, "the population's break-even fine");
+    close_to(r.audit_dominant, G / (k * 1.5), "q*");
+    close_to(r.payoff_all_c, 2 * 1 + r.transfer[0], "all contribute: (r - 1) c + t_C");
+    close_to(r.payoff_all_d, r.transfer[1], "none: t_D");
+    close_to(r.cost_all_c, 0.2 * (0.05 + 5 * (0.98 * 0.5 - 0.02 * 1)), "cost per group of 5");
+    assert_string_equal(dlm_group_game_class(&r), "n-person-prisoners-dilemma");
+    assert_false(r.cooperation_dominant);
+    assert_int_equal(r.n_equilibria, 1);
+    close_to(r.equilibria[0].p[0], 0, "all free ride");
+    sc.institution.fine = r.fine_dominant * (1 + 1e-9);
+    dlm_game_analyze(&sc, &r);
+    assert_string_equal(dlm_group_game_class(&r), "cooperation-dominant");
+    assert_true(r.cooperation_dominant && r.pareto_pure);
+    close_to(r.equilibria[0].p[0], 1, "all contribute");
+    sc.institution = (dlm_institution_spec){0};
+    sc.evolution.group_r = 0.5; /* r < 1: nobody gains from the pot: no dilemma */
+    dlm_game_analyze(&sc, &r);
+    assert_string_equal(dlm_group_game_class(&r), "deadlock");
+    assert_false(r.pareto_pure);
+}
+
 static void load(const char *yaml, dlm_scenario *sc)
 {
     dlm_config *cfg = NULL;
@@ -321,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_pareto),
         cmocka_unit_test(test_bimatrix_binding_player),
         cmocka_unit_test(test_impossible_targets),
+        cmocka_unit_test(test_public_goods),
         cmocka_unit_test(test_design_stage_game),
         cmocka_unit_test(test_design_population),
     };

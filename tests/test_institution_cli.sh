@@ -109,6 +109,32 @@ for r in csv.DictReader(open(sys.argv[1])):
     assert (r["cooperation_dominant"] == "true") == dominant, r
     assert (r["effective_class"] == "harmony") == dominant, r
 PY
+# the N-player linear public goods game (evolution.group) with a referee
+cat >"$TMP/pgg.yaml" <<'YAML'
+mode: analyze
+evolution: {population: 20, interaction: group, group: {game: pgg, size: 5, r: 3, c: 1}}
+analyze: {game: true}
+institution: {audit: 0.2, fine: 1, false_accusation: 0.02, missed_detection: 0.1}
+YAML
+expect 0 "public goods" -- "$DLM" run "$TMP/pgg.yaml" --format json
+python3 -c "
+import json; d=json.load(open('$TMP/out'))
+g = d['group']
+assert g['effective_class'] == 'n-person-prisoners-dilemma' and g['gain'] == 0.4, g
+assert abs(d['fine_dominant'] - (0.4 / (0.2 * 0.88))) < 1e-12, d['fine_dominant']
+assert abs(g['fine_population'] - (1 - 0.6 * 15 / 19) / (0.2 * 0.88)) < 1e-12, g" && ok || bad "public goods: F* and the population's fine"
+expect 0 "public goods, table" -- "$DLM" run "$TMP/pgg.yaml"
+contains "$TMP/out" "in the well-mixed population of 20: contributors out-earn free riders" "the finite-population line"
+expect 2 "collective risk refused" -- "$DLM" run "$TMP/pgg.yaml" --set evolution.group.game=risk --set evolution.group.threshold=3
+contains "$TMP/err" "not the collective-risk game" "says which games"
+expect 2 "population analysis of a group game" -- "$DLM" run "$TMP/pgg.yaml" --set analyze.game=false --set 'analyze.population={}'
+contains "$TMP/err" "not group games" "says which kind"
+expect 0 "design over a public goods game" -- "$DLM" run "$TMP/pgg.yaml" --set analyze.game=false --set 'analyze.design={fine: [1, 2, 3], target: 1}' --format json
+python3 -c "
+import json; d=json.load(open('$TMP/out'))
+c = d['points'][d['cheapest']]
+assert c['fine'] == 3 and abs(c['cost'] - 0) < 1e-12, c" && ok || bad "design: the first fine past 2.27"
+
 # the cheapest enforcement (analyze.design)
 cat >"$TMP/design.yaml" <<'YAML'
 mode: analyze

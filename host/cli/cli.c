@@ -1117,6 +1117,12 @@ static dlm_status run_game_analysis(const dlm_scenario *sc, dlm_format fmt, dlm_
     dlm_game_report r;
     dlm_sink sink;
     dlm_status st = DLM_OK;
+    if (sc->evolution.donation || (sc->evolution.group && sc->evolution.group_game != 1))
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "analyze.game: the stage game is analyzed for 2x2 games and the "
+                             "linear public goods game (evolution.group.game: pgg), not %s",
+                             sc->evolution.donation ? "the donation game with reputations"
+                                                    : "the collective-risk game");
     dlm_game_analyze(sc, &r);
     if (digest)
         st = dlm_digest_game(digest, &r, err);

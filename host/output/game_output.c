@@ -56,13 +56,41 @@ static void table_point(FILE *fp, const char *what, double x)
         fprintf(fp, "%s none", what);
 }
 
+/* The N-player public goods game's lines of the table (r->group). */
+static void table_group(FILE *fp, const dlm_game_report *r)
+{
+    fprintf(fp, "effective game: a contributor earns %g x %g k / %u - %g %+.6g, a free rider "
+                "%g x %g k / %u %+.6g (k contributors): %s\n", r->group_r, r->group_c,
+            r->group_size, r->group_c, r->transfer[0], r->group_r, r->group_c, r->group_size,
+            r->transfer[1], dlm_group_game_class(r));
+    fprintf(fp, "  free riding gains %.6g (c (1 - r/n)) and loses %.6g to the referee; all "
+                "contribute: %.6g each, none: %.6g\n", r->gain, r->delta, r->payoff_all_c,
+            r->payoff_all_d);
+    fprintf(fp, "  contributing strictly dominant: %s; everyone contributing an equilibrium: %s; "
+                "Pareto-optimal: %s\n", r->cooperation_dominant ? "yes" : "no",
+            r->mutual_cooperation_nash ? "yes" : "no", r->pareto_pure ? "yes" : "no");
+    if (!isfinite(r->gain_population))
+        return;
+    fprintf(fp, "  in the well-mixed population of %u: contributors out-earn free riders once "
+                "the referee takes more than %.6g off free riding (c [1 - (r/n)(N - n)/(N - 1)])",
+            r->population, r->gain_population);
+    if (isfinite(r->fine_population))
+        fprintf(fp, ": at this audit, for fine > %.6g", r->fine_population);
+    fputc('\n', fp);
+}
+
 static void write_table(FILE *fp, const dlm_scenario *sc, const dlm_game_report *r)
 {
     const dlm_institution_spec *in = &sc->institution;
     int i, sides = sc->asymmetric ? 2 : 1;
     size_t k;
-    fputs("game analysis\n", fp);
-    dlm_write_game_lines(fp, sc);
+    if (r->group) {
+        fprintf(fp, "game analysis: the linear public goods game, groups of %u, r %g, c %g\n",
+                r->group_size, r->group_r, r->group_c);
+    } else {
+        fputs("game analysis\n", fp);
+        dlm_write_game_lines(fp, sc);
+    }
     if (r->institution) {
         fprintf(fp, "institution: audit %g, fine %g, subsidy %g, false accusation %g, missed "
                     "detection %g, audit cost %g\n", in->audit, in->fine, in->subsidy,
@@ -72,23 +100,28 @@ static void write_table(FILE *fp, const dlm_scenario *sc, const dlm_game_report 
     } else {
         fputs("institution: none (institution: audit, fine, subsidy, ... fold one in)\n", fp);
     }
-    for (i = 0; i < sides; ++i) {
+    for (i = 0; i < sides && !r->group; ++i) {
         const dlm_game *e = &r->effective[i];
         fprintf(fp, "effective game%s: R %.6g  S %.6g  T %.6g  P %.6g: %s\n",
                 sides == 2 ? (i ? " of B" : " of A") : "", e->R, e->S, e->T, e->P,
                 dlm_game_class_name(dlm_game_classify(e)));
     }
-    fprintf(fp, "  cooperation strictly dominant: %s; mutual cooperation an equilibrium: %s\n",
-            r->cooperation_dominant ? "yes" : "no", r->mutual_cooperation_nash ? "yes" : "no");
-    fprintf(fp, "  mutual cooperation Pareto-optimal: %s among the outcomes, %s with their "
-                "mixtures\n", r->pareto_pure ? "yes" : "no", r->pareto_mixed ? "yes" : "no");
-    fprintf(fp, "  Nash equilibria%s:", r->degenerate ? " (ties: a continuum; pure ones)" : "");
-    for (k = 0; k < r->n_equilibria; ++k) {
-        const dlm_game_equilibrium *e = &r->equilibria[k];
-        fprintf(fp, "%s P(C) %.6g / %.6g, payoffs %.6g / %.6g", k ? ";" : "", e->p[0], e->p[1],
-                e->payoff[0], e->payoff[1]);
+    if (r->group) {
+        table_group(fp, r);
+    } else {
+        fprintf(fp, "  cooperation strictly dominant: %s; mutual cooperation an equilibrium: "
+                    "%s\n", r->cooperation_dominant ? "yes" : "no",
+                r->mutual_cooperation_nash ? "yes" : "no");
+        fprintf(fp, "  mutual cooperation Pareto-optimal: %s among the outcomes, %s with their "
+                    "mixtures\n", r->pareto_pure ? "yes" : "no", r->pareto_mixed ? "yes" : "no");
+        fprintf(fp, "  Nash equilibria%s:", r->degenerate ? " (ties: a continuum; pure ones)" : "");
+        for (k = 0; k < r->n_equilibria; ++k) {
+            const dlm_game_equilibrium *e = &r->equilibria[k];
+            fprintf(fp, "%s P(C) %.6g / %.6g, payoffs %.6g / %.6g", k ? ";" : "", e->p[0],
+                    e->p[1], e->payoff[0], e->payoff[1]);
+        }
+        fputc('\n', fp);
     }
-    fputc('\n', fp);
     if (!r->institution) {
         fputs("break-even: give institution.audit and institution.fine (e.g. --set "
               "institution.audit=0.2) for the fines and audits that make cooperation dominant\n",
@@ -103,13 +136,20 @@ static void write_table(FILE *fp, const dlm_scenario *sc, const dlm_game_report 
     table_point(fp, "q* =", r->audit_dominant);
     table_point(fp, " (referee's cost per interaction, all cooperating:", r->cost_at_audit);
     table_point(fp, "); mutual cooperation an equilibrium for audit >=", r->audit_nash);
-    fprintf(fp, "\nreferee's expected cost per interaction at audit %g, fine %g: all cooperate "
-                "%.6g, all defect %.6g\n", in->audit, in->fine, r->cost_all_c, r->cost_all_d);
+    fprintf(fp, "\nreferee's expected cost per %s at audit %g, fine %g: all cooperate %.6g, "
+                "all defect %.6g\n", r->group ? "group" : "interaction", in->audit, in->fine,
+            r->cost_all_c, r->cost_all_d);
 }
 
-static const char *const csv_columns =
+static const char *const csv_institution_columns =
     "audit,fine,subsidy,false_accusation,missed_detection,audit_cost,transfer_c,transfer_d,"
-    "delta,effective_class,effective_R,effective_S,effective_T,effective_P";
+    "delta";
+static const char *const csv_columns =
+    ",effective_class,effective_R,effective_S,effective_T,effective_P";
+static const char *const csv_group_columns =
+    ",group_size,group_r,group_c,population,effective_class,payoff_all_c,payoff_all_d,gain,"
+    "gain_population,cooperation_dominant,all_contribute_nash,pareto,equilibria,fine_dominant,"
+    "audit_dominant,fine_population,cost_at_fine,cost_at_audit,cost_all_c,cost_all_d\n";
 static const char *const csv_columns_b =
     ",effective_class_b,effective_R_b,effective_S_b,effective_T_b,effective_P_b";
 static const char *const csv_columns_2 =
@@ -129,6 +169,33 @@ static void csv_effective(FILE *fp, const dlm_game *e)
     num(fp, e->P);
 }
 
+/* The N-player public goods game's csv columns after the institution's (r->group). */
+static void csv_group(FILE *fp, const dlm_game_report *r)
+{
+    const double a[] = {r->payoff_all_c, r->payoff_all_d, r->gain, r->gain_population};
+    const double b[] = {r->fine_dominant,  r->audit_dominant, r->fine_population,
+                        r->cost_at_fine,   r->cost_at_audit,  r->cost_all_c,
+                        r->cost_all_d};
+    size_t i;
+    fprintf(fp, ",%u,", r->group_size);
+    num(fp, r->group_r);
+    fputc(',', fp);
+    num(fp, r->group_c);
+    fprintf(fp, ",%u,%s", r->population, dlm_group_game_class(r));
+    for (i = 0; i < sizeof a / sizeof a[0]; ++i) {
+        fputc(',', fp);
+        num(fp, a[i]);
+    }
+    fprintf(fp, ",%s,%s,%s,%s", yes(r->cooperation_dominant), yes(r->mutual_cooperation_nash),
+            yes(r->pareto_pure), r->n_equilibria == 2 ? "all-C all-D"
+                                 : r->equilibria[0].p[0] == 1 ? "all-C" : "all-D");
+    for (i = 0; i < sizeof b / sizeof b[0]; ++i) {
+        fputc(',', fp);
+        num(fp, b[i]);
+    }
+    fputc('\n', fp);
+}
+
 static void write_csv(FILE *fp, const dlm_scenario *sc, const dlm_game_report *r)
 {
     const dlm_institution_spec *in = &sc->institution;
@@ -139,12 +206,21 @@ static void write_csv(FILE *fp, const dlm_scenario *sc, const dlm_game_report *r
                            r->audit_nash,    r->cost_at_fine,  r->cost_at_audit,
                            r->cost_all_c,    r->cost_all_d};
     size_t i;
-    fprintf(fp, "%s%s,%s%s%s", sc->sweep_csv_header, dlm_csv_settings_header(sc), csv_columns,
-            sc->asymmetric ? csv_columns_b : "", csv_columns_2);
+    if (r->group)
+        fprintf(fp, "%s%s,%s%s", sc->sweep_csv_header, dlm_csv_settings_header(sc),
+                csv_institution_columns, csv_group_columns);
+    else
+        fprintf(fp, "%s%s,%s%s%s%s", sc->sweep_csv_header, dlm_csv_settings_header(sc),
+                csv_institution_columns, csv_columns, sc->asymmetric ? csv_columns_b : "",
+                csv_columns_2);
     dlm_csv_settings(fp, sc);
     for (i = 0; i < sizeof cols / sizeof cols[0]; ++i) {
         fputc(',', fp);
         num(fp, cols[i]);
+    }
+    if (r->group) {
+        csv_group(fp, r);
+        return;
     }
     csv_effective(fp, &r->effective[0]);
     if (sc->asymmetric)
@@ -190,9 +266,23 @@ static void write_json(FILE *fp, const dlm_scenario *sc, const dlm_game_report *
     jmember(fp, "transfer_c", r->transfer[0]);
     jmember(fp, "transfer_d", r->transfer[1]);
     jmember(fp, "delta", r->delta);
-    json_effective(fp, "effective", &r->effective[0]);
-    if (sc->asymmetric)
-        json_effective(fp, "effective_b", &r->effective[1]);
+    if (r->group) {
+        fprintf(fp, ",\"group\":{\"game\":\"pgg\",\"size\":%u", r->group_size);
+        jmember(fp, "r", r->group_r);
+        jmember(fp, "c", r->group_c);
+        fprintf(fp, ",\"population\":%u,\"effective_class\":\"%s\"", r->population,
+                dlm_group_game_class(r));
+        jmember(fp, "payoff_all_c", r->payoff_all_c);
+        jmember(fp, "payoff_all_d", r->payoff_all_d);
+        jmember(fp, "gain", r->gain);
+        jmember(fp, "gain_population", r->gain_population);
+        jmember(fp, "fine_population", r->fine_population);
+        fputc('}', fp);
+    } else {
+        json_effective(fp, "effective", &r->effective[0]);
+        if (sc->asymmetric)
+            json_effective(fp, "effective_b", &r->effective[1]);
+    }
     fprintf(fp, ",\"cooperation_dominant\":%s,\"mutual_cooperation_nash\":%s,"
                 "\"pareto_pure\":%s,\"pareto_mixed\":%s,\"degenerate\":%s,\"equilibria\":[",
             yes(r->cooperation_dominant), yes(r->mutual_cooperation_nash), yes(r->pareto_pure),

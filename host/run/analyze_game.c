@@ -129,18 +129,65 @@ static double break_even(double slope, double offset, double gain, int strict, d
     return x;
 }
 
-/* The referee's expected cost per interaction of two acts of the same kind at (q, F). */
-static double referee_cost(const dlm_institution_spec *in, double q, double F, int cooperate)
+/* The referee's expected cost per interaction of `acts` acts of the same kind at (q, F). */
+static double referee_cost(const dlm_institution_spec *in, double q, double F, int cooperate,
+                           double acts)
 {
     double s = in->subsidy, e1 = in->false_accusation, e2 = in->missed_detection;
     double per_act = cooperate ? (1 - e1) * s - e1 * F : e2 * s - (1 - e2) * F;
-    return q * (in->audit_cost + 2 * per_act);
+    return q * (in->audit_cost + acts * per_act);
+}
+
+const char *dlm_group_game_class(const dlm_game_report *r)
+{
+    double gain = r->gain - r->delta;
+    if (gain < 0)
+        return "cooperation-dominant";
+    if (gain == 0)
+        return "neutral";
+    return r->payoff_all_c > r->payoff_all_d ? "n-person-prisoners-dilemma" : "deadlock";
+}
+
+/* The N-player linear public goods game of evolution.group with the institution. */
+static void group_analyze(const dlm_scenario *sc, dlm_game_report *r)
+{
+    const dlm_institution_spec *in = &sc->institution;
+    const double k = 1 - in->false_accusation - in->missed_detection;
+    const double n = sc->evolution.group_size, N = sc->evolution.population;
+    const double rr = sc->evolution.group_r, c = sc->evolution.group_c;
+    double gain;
+    r->group = 1;
+    r->group_size = sc->evolution.group_size;
+    r->population = sc->evolution.population;
+    r->group_r = rr;
+    r->group_c = c;
+    r->gain = r->gain_nash = c * (1 - rr / n);
+    r->gain_population = N > 1 ? c * (1 - rr / n * (N - n) / (N - 1)) : NAN;
+    gain = r->gain - r->delta;
+    r->payoff_all_c = (rr - 1) * c + r->transfer[0];
+    r->payoff_all_d = r->transfer[1];
+    r->cooperation_dominant = gain < 0;
+    r->mutual_cooperation_nash = gain <= 0;
+    r->pareto_pure = r->pareto_mixed = r->payoff_all_c >= r->payoff_all_d;
+    r->degenerate = gain == 0;
+    r->n_equilibria = 0;
+    if (gain <= 0)
+        r->equilibria[r->n_equilibria++] =
+            (dlm_game_equilibrium){{1, 1}, {r->payoff_all_c, r->payoff_all_c}};
+    if (gain >= 0)
+        r->equilibria[r->n_equilibria++] =
+            (dlm_game_equilibrium){{0, 0}, {r->payoff_all_d, r->payoff_all_d}};
+    r->fine_population = isnan(r->gain_population)
+                             ? NAN
+                             : break_even(in->audit * k, in->subsidy, r->gain_population, 1,
+                                          INFINITY);
 }
 
 void dlm_game_analyze(const dlm_scenario *sc, dlm_game_report *r)
 {
     const dlm_institution_spec *in = &sc->institution;
     const double k = 1 - in->false_accusation - in->missed_detection;
+    double acts = 2;
     int i;
     memset(r, 0, sizeof *r);
     r->base[0] = sc->game;
@@ -158,23 +205,28 @@ void dlm_game_analyze(const dlm_scenario *sc, dlm_game_report *r)
     r->transfer[1] = in->audit * (in->missed_detection * in->subsidy -
                                   (1 - in->missed_detection) * in->fine);
     r->delta = r->transfer[0] - r->transfer[1];
-    r->cooperation_dominant = 1;
-    r->mutual_cooperation_nash = 1;
-    for (i = 0; i < 2; ++i) {
-        const dlm_game *e = &r->effective[i];
-        r->cooperation_dominant &= e->R > e->T && e->S > e->P;
-        r->mutual_cooperation_nash &= e->R >= e->T;
+    if (sc->evolution.group && sc->evolution.group_game == 1) {
+        group_analyze(sc, r);
+        acts = r->group_size;
+    } else {
+        r->cooperation_dominant = 1;
+        r->mutual_cooperation_nash = 1;
+        for (i = 0; i < 2; ++i) {
+            const dlm_game *e = &r->effective[i];
+            r->cooperation_dominant &= e->R > e->T && e->S > e->P;
+            r->mutual_cooperation_nash &= e->R >= e->T;
+        }
+        equilibria(r);
+        pareto(r);
     }
-    equilibria(r);
-    pareto(r);
     r->fine_dominant = break_even(in->audit * k, in->subsidy, r->gain, 1, INFINITY);
     r->fine_nash = break_even(in->audit * k, in->subsidy, r->gain_nash, 0, INFINITY);
     r->audit_dominant = break_even(k * (in->subsidy + in->fine), 0, r->gain, 1, 1);
     r->audit_nash = break_even(k * (in->subsidy + in->fine), 0, r->gain_nash, 0, 1);
     r->cost_at_fine = isnan(r->fine_dominant) ? NAN
-                                              : referee_cost(in, in->audit, r->fine_dominant, 1);
+                                              : referee_cost(in, in->audit, r->fine_dominant, 1, acts);
     r->cost_at_audit = isnan(r->audit_dominant) ? NAN
-                                                : referee_cost(in, r->audit_dominant, in->fine, 1);
-    r->cost_all_c = referee_cost(in, in->audit, in->fine, 1);
-    r->cost_all_d = referee_cost(in, in->audit, in->fine, 0);
+                                                : referee_cost(in, r->audit_dominant, in->fine, 1, acts);
+    r->cost_all_c = referee_cost(in, in->audit, in->fine, 1, acts);
+    r->cost_all_d = referee_cost(in, in->audit, in->fine, 0, acts);
 }

@@ -14,6 +14,17 @@
  * and mutual cooperation is a Nash equilibrium once Delta >= T - R. The referee's expected
  * cost per interaction of two players, both cooperating, is q [a + 2((1 - e1) s - e1 F)]
  * (a: the cost of one audit; negative: fines exceed what it spends).
+ *
+ * With evolution.interaction: group and the linear public goods game (evolution.group:
+ * n members, cost c, multiplication r) the stage game is the N-player one: a contributor
+ * earns r c k / n - c + t_C, a free rider r c k / n + t_D (k contributors in the group).
+ * Free riding gains G = c (1 - r/n) whatever the others do, so the same Delta decides:
+ * contributing is dominant once Delta > G (F* and q* as above with this G), everyone
+ * contributing beats no one contributing (and is Pareto-optimal, mixtures included) when
+ * (r - 1) c + t_C >= t_D. In a finite well-mixed population of N with hypergeometric
+ * groups contributors out-earn free riders once Delta > c [1 - (r/n)(N - n)/(N - 1)]
+ * (fine_population). An audit covers a group: the referee's cost per group is
+ * q [a + n ((1 - e1) s - e1 F)] when all contribute.
  */
 #ifndef DLM_ANALYZE_GAME_H
 #define DLM_ANALYZE_GAME_H
@@ -53,7 +64,19 @@ typedef struct dlm_game_report {
     double cost_at_audit;       /* ... at (q*, F) */
     double cost_all_c;          /* at the given (q, F): both players cooperate */
     double cost_all_d;          /* ... both defect */
+    /* The N-player linear public goods game (group = 1): equilibria hold all-C (p 1, 1)
+       or all-D (p 0, 0); costs are per group of group_size. */
+    int group;
+    uint32_t group_size, population;
+    double group_r, group_c;
+    double payoff_all_c, payoff_all_d; /* per round, with the transfers */
+    double gain_population;     /* c [1 - (r/n)(N - n)/(N - 1)] */
+    double fine_population;     /* the smallest fine at q from which contributors out-earn
+                                   free riders in the population (NaN: none) */
 } dlm_game_report;
+
+/* A name for the class of the effective N-player game of r (group = 1). */
+const char *dlm_group_game_class(const dlm_game_report *r);
 
 /* The analysis of sc's game (and game_b in a bimatrix game) with sc->institution folded
  * in when given. Pure arithmetic: never fails on a valid scenario. */

@@ -12,12 +12,13 @@
 #include "run/population_analysis.h"
 
 /* The referee's expected spending (audits and subsidies) and fines collected per
- * interaction of two at cooperation c. */
-static void accounts_at(const dlm_institution_spec *in, double c, dlm_design_point *p)
+ * interaction of `acts` acts (2; a group game's n) at cooperation c. */
+static void accounts_at(const dlm_institution_spec *in, double c, double acts,
+                        dlm_design_point *p)
 {
     double e1 = in->false_accusation, e2 = in->missed_detection, s = in->subsidy, F = in->fine;
-    p->cost = in->audit * (in->audit_cost + 2 * s * (c * (1 - e1) + (1 - c) * e2));
-    p->fines = in->audit * 2 * F * (c * e1 + (1 - c) * (1 - e2));
+    p->cost = in->audit * (in->audit_cost + acts * s * (c * (1 - e1) + (1 - c) * e2));
+    p->fines = in->audit * acts * F * (c * e1 + (1 - c) * (1 - e2));
     p->net_cost = p->cost - p->fines;
 }
 
@@ -72,7 +73,7 @@ static dlm_status measure(dlm_scenario *at, dlm_design_report *r, dlm_design_poi
         }
         dlm_population_report_free(&pr);
     }
-    accounts_at(&at->institution, p->cooperation, p);
+    accounts_at(&at->institution, p->cooperation, g.group ? (double)g.group_size : 2.0, p);
     p->meets_target = p->cooperation >= r->target - 1e-12;
     return st;
 }
@@ -130,6 +131,12 @@ dlm_status dlm_design_run(const dlm_scenario *sc, dlm_design_report *r, dlm_erro
     dlm_scenario *at;
     dlm_status st = DLM_OK;
     memset(r, 0, sizeof *r);
+    if (sc->evolution.donation || (sc->evolution.group && sc->evolution.group_game != 1))
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "analyze.design: institutions are designed for 2x2 games and the "
+                             "linear public goods game (evolution.group.game: pgg), not %s",
+                             sc->evolution.donation ? "the donation game with reputations"
+                                                    : "the collective-risk game");
     for (k = 0; k < 3; ++k)
         n[k] = d->values[k] ? d->n[k] : 1;
     r->n = n[0] * n[1] * n[2];

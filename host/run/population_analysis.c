@@ -253,6 +253,11 @@ dlm_status dlm_population_analyze(const dlm_scenario *sc, dlm_population_report 
 {
     dlm_status st;
     memset(r, 0, sizeof *r);
+    if (sc->evolution.donation || sc->evolution.group)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "analyze.population: the exact population answers are for the "
+                             "iterated 2x2 game (evolution.interaction: game), not %s",
+                             sc->evolution.donation ? "the donation game" : "group games");
     if ((st = check_dynamics(sc, &r->model, err)) || (st = resolve_types(sc, r, err)) ||
         (st = payoff_matrix(sc, r, err)))
         return st;
