@@ -65,6 +65,10 @@ expect 2 "match bad strategy" -- "$DLM" match tft nosuch
 contains "$TMP/err" "nosuch" "bad strategy named"
 expect 2 "match bad probability" -- "$DLM" match tft wsls --execution-error 1.5
 contains "$TMP/err" "--execution-error 1.5" "bad probability names the option"
+expect 2 "match with the donation game's action rule" -- "$DLM" match disc tft
+contains "$TMP/err" "an action rule of the donation game" "says what disc is"
+expect 2 "tournament with a group game's contribution rule" -- "$DLM" tournament --strategies 'cc(2),tft'
+contains "$TMP/err" "a contribution rule of the group games" "says what cc(k) is"
 expect 2 "match bad rounds" -- "$DLM" match tft wsls --rounds 0
 expect 2 "match unknown option" -- "$DLM" match tft wsls --roundz 5
 contains "$TMP/err" "roundz" "unknown option named"

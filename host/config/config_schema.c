@@ -491,7 +491,19 @@ dlm_status dlm_cfg_get_strategy(dlm_error *err, const dlm_node *node, const char
 static dlm_status take_strategy(dlm_error *err, const dlm_node *node, const char *path,
                                 const dlm_game *game, dlm_player_spec *spec)
 {
-    return dlm_cfg_get_strategy(err, node, path, game, spec->strategy, NULL);
+    dlm_strategy_def def;
+    dlm_status st = dlm_cfg_get_strategy(err, node, path, game, spec->strategy, &def);
+    if (st == DLM_OK && (def.model.kind == DLM_STRAT_ACTION_RULE ||
+                         def.model.kind == DLM_STRAT_CONTRIBUTION))
+        return dlm_cfg_fail(err, node, path,
+                            "'%s' is %s: it plays in evolving populations (evolution.interaction: "
+                            "%s), not in matches and tournaments of the 2x2 game",
+                            spec->strategy,
+                            def.model.kind == DLM_STRAT_ACTION_RULE
+                                ? "an action rule of the donation game"
+                                : "a contribution rule of the group games",
+                            def.model.kind == DLM_STRAT_ACTION_RULE ? "donation" : "group");
+    return st;
 }
 
 /* Reads one player or tournament entrant: a strategy string, or a mapping with strategy
