@@ -370,13 +370,56 @@ DLM_FN void dlm_counts_set(dlm_counts *cs, const dlm_evo_world *w, const dlm_evo
     }
 }
 
-/* Event e of generation g, on the counts. */
+#if defined(DLM_WINDOWS_AHEAD)
+/* The host's CPU backend computes the first block of eight consecutive windows in vector
+ * lanes (host/backends/cpu_lanes.c) and defines DLM_WINDOWS_AHEAD as that function:
+ * out[l] = block (first + l) << 30 of `stream` under `seed`, for l < n <= 8 — the block
+ * dlm_cursor_at(seed, stream, first + l) computes at its first word, so the draws are the
+ * same bytes. */
+void DLM_WINDOWS_AHEAD(uint64_t seed, uint64_t stream, uint32_t first, uint32_t n,
+                       dlm_u32x4 *out);
+#define DLM_COUNTS_AHEAD 16
+#else
+#define DLM_COUNTS_AHEAD 1 /* unused: a device computes each block where it is drawn */
+#endif
+
+/* The cursors of window e of the streams sel_stream and mut_stream (SELECTION and MUTATION
+ * of one generation) into *sel and *mut. With DLM_WINDOWS_AHEAD, the first blocks of the
+ * windows come eight events at a time from the lanes (ahead[0..7] selection, ahead[8..15]
+ * mutation, filled at every e - begin that is a multiple of 8 up to `end`); otherwise
+ * each cursor computes its own. */
+DLM_FN void dlm_counts_cursors(const dlm_evo_population *pop, const dlm_evo_params *ep,
+                               uint64_t sel_stream, uint64_t mut_stream, uint32_t begin,
+                               uint32_t end, uint32_t e, dlm_u32x4 *ahead, dlm_cursor *sel,
+                               dlm_cursor *mut)
+{
+#if defined(DLM_WINDOWS_AHEAD)
+    uint32_t l = (e - begin) & 7u;
+    if (l == 0u) {
+        uint32_t n = end - e < 8u ? end - e : 8u;
+        DLM_WINDOWS_AHEAD(pop->seed, sel_stream, e, n, ahead);
+        if (ep->mutation_kind != 0u) /* every event then draws its mutation word */
+            DLM_WINDOWS_AHEAD(pop->seed, mut_stream, e, n, ahead + 8);
+    }
+    *sel = dlm_cursor_from(pop->seed, sel_stream, e, ahead[l]);
+    *mut = ep->mutation_kind != 0u ? dlm_cursor_from(pop->seed, mut_stream, e, ahead[8u + l])
+                                   : dlm_cursor_at(pop->seed, mut_stream, e);
+#else
+    (void)ep;
+    (void)begin;
+    (void)end;
+    (void)ahead;
+    *sel = dlm_cursor_at(pop->seed, sel_stream, e);
+    *mut = dlm_cursor_at(pop->seed, mut_stream, e);
+#endif
+}
+
+/* One event on the counts, its draws from the cursors of its windows (dlm_counts_cursors:
+ * SELECTION (p, g) window e and MUTATION (p, g) window e). */
 DLM_FN void dlm_counts_event(dlm_counts *cs, const dlm_evo_world *w, const dlm_evo_population *pop,
-                             const dlm_evo_params *ep, uint64_t g, uint32_t e,
+                             const dlm_evo_params *ep, dlm_cursor sel, dlm_cursor mut,
                              dlm_evo_counts *counts)
 {
-    dlm_cursor sel = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g), e);
-    dlm_cursor mut = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g), e);
     uint32_t x, tx, source;
     dlm_counts_payoffs(cs, w, ep, pop);
     if (ep->rule == DLM_RULE_MORAN_BD) {
@@ -449,6 +492,7 @@ DLM_FN void dlm_counts_run_with(const dlm_evo_world *w, const dlm_evo_population
 {
     dlm_evo_params ep = w->params[pop->params];
     dlm_counts cs;
+    dlm_u32x4 ahead[DLM_COUNTS_AHEAD];
     uint64_t g;
     uint32_t e;
     if (!dlm_counts_build(&cs, w, pop, &ep)) {
@@ -458,8 +502,14 @@ DLM_FN void dlm_counts_run_with(const dlm_evo_world *w, const dlm_evo_population
     if (cache)
         dlm_counts_reuse(&cs, cache);
     for (g = first; g < first + count; ++g) {
-        for (e = begin; e < end && e < pop->n; ++e)
-            dlm_counts_event(&cs, w, pop, &ep, g, e, counts);
+        uint64_t ss = dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g);
+        uint64_t ms = dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g);
+        uint32_t stop = end < pop->n ? end : pop->n;
+        for (e = begin; e < stop; ++e) {
+            dlm_cursor sel, mut;
+            dlm_counts_cursors(pop, &ep, ss, ms, begin, stop, e, ahead, &sel, &mut);
+            dlm_counts_event(&cs, w, pop, &ep, sel, mut, counts);
+        }
         if (end >= pop->n && ep.stop_at_fixation && dlm_counts_monomorphic(&cs, pop)) {
             w->fixed[p] = g + 1u;
             break;
@@ -479,14 +529,18 @@ DLM_FN void dlm_counts_wright_fisher(const dlm_evo_world *w, const dlm_evo_popul
 {
     dlm_evo_params ep = w->params[pop->params];
     dlm_counts cs;
+    dlm_u32x4 ahead[DLM_COUNTS_AHEAD];
+    uint64_t ss = dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g);
+    uint64_t ms = dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g);
     uint32_t x;
     if (!dlm_counts_build(&cs, w, pop, &ep))
         return; /* the host never plans this */
     dlm_counts_payoffs(&cs, w, &ep, pop);
     for (x = 0; x < pop->n; ++x) {
-        dlm_cursor sel = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g), x);
-        dlm_cursor mut = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g), x);
-        uint32_t t = dlm_counts_by_fitness(&cs, &ep, cs.n_types, &sel);
+        dlm_cursor sel, mut;
+        uint32_t t;
+        dlm_counts_cursors(pop, &ep, ss, ms, 0u, pop->n, x, ahead, &sel, &mut);
+        t = dlm_counts_by_fitness(&cs, &ep, cs.n_types, &sel);
         if (t == cs.n_types) /* no positive fitness anywhere: the place keeps its strategy */
             t = dlm_counts_type_of(&cs, w, pop, x);
         w->next[pop->agent0 + x] = dlm_evo_maybe_mutate(w, &ep, cs.strategy[t / cs.n_classes], &mut);
