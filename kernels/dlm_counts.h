@@ -224,12 +224,44 @@ DLM_FN double dlm_counts_pair(dlm_counts *cs, const dlm_evo_world *w, const dlm_
     return cs->payoff[at];
 }
 
-/* Census of type t (no cache: a census asks each pair once): its payoff at the current
- * counts, and the C moves and moves of one agent of it in a match with everyone else,
- * expected (payoff_mode 1) or of the one deterministic match, in *coop and *moves. */
+/* What a census of counts computes for one ordered pair of types, kept by the CPU
+ * backend between censuses (one memo per thread; a device work-item has none): the
+ * values are pure functions of the key, so a hit gives the same bytes, without solving
+ * the pair's chain again at every census of every population. */
+#define DLM_COUNTS_MEMO 16u
+typedef struct dlm_counts_memo_entry {
+    dlm_strategy a, b;
+    uint32_t params, class_a, class_b, pad;
+    double pay, cc, length;
+} dlm_counts_memo_entry;
+typedef struct dlm_counts_memo {
+    dlm_counts_memo_entry entry[DLM_COUNTS_MEMO];
+    uint32_t n, next; /* entries held; the one the next miss replaces when full */
+} dlm_counts_memo;
+
+/* The memo's entry for (params, a, class ca, b, class cb), or DLM_COUNTS_MEMO. */
+DLM_FN uint32_t dlm_counts_memo_find(const dlm_counts_memo *memo, uint32_t params,
+                                     const dlm_strategy *a, uint32_t ca, const dlm_strategy *b,
+                                     uint32_t cb)
+{
+    uint32_t i;
+    for (i = 0; i < memo->n; ++i) {
+        const dlm_counts_memo_entry *e = &memo->entry[i];
+        if (e->params == params && e->class_a == ca && e->class_b == cb &&
+            dlm_strategy_equal(&e->a, a) && dlm_strategy_equal(&e->b, b))
+            return i;
+    }
+    return DLM_COUNTS_MEMO;
+}
+
+/* Census of type t: its payoff at the current counts, and the C moves and moves of one
+ * agent of it in a match with everyone else, expected (payoff_mode 1) or of the one
+ * deterministic match, in *coop and *moves. memo (may be null) keeps each pair's values
+ * between calls. */
 DLM_FN double dlm_counts_census_type(dlm_counts *cs, const dlm_evo_world *w,
                                      const dlm_evo_params *ep, const dlm_evo_population *pop,
-                                     uint32_t t, double *coop, double *moves)
+                                     uint32_t t, double *coop, double *moves,
+                                     dlm_counts_memo *memo)
 {
     double sum = 0.0, c = 0.0, m = 0.0;
     uint32_t u;
@@ -239,9 +271,17 @@ DLM_FN double dlm_counts_census_type(dlm_counts *cs, const dlm_evo_world *w,
         dlm_player_params pb = w->classes[ep->class_offset + u % cs->n_classes];
         dlm_match_rules rules = ep->rules;
         double n = (double)(u == t ? cs->count[u] - 1u : cs->count[u]), pay, cc, length;
+        uint32_t hit = DLM_COUNTS_MEMO;
         if (cs->count[u] == 0u || n == 0.0)
             continue;
-        if (ep->payoff_mode == 3u) { /* the estimate's payoff, C moves and rounds */
+        if (memo)
+            hit = dlm_counts_memo_find(memo, pop->params, &a, t % cs->n_classes, &b,
+                                       u % cs->n_classes);
+        if (hit < DLM_COUNTS_MEMO) {
+            pay = memo->entry[hit].pay;
+            cc = memo->entry[hit].cc;
+            length = memo->entry[hit].length;
+        } else if (ep->payoff_mode == 3u) { /* the estimate's payoff, C moves and rounds */
             uint64_t pair = dlm_counts_cache_pair(cs, w, ep, t, u);
             uint64_t k = ep->n_types, nc = ep->cache_classes;
             DLM_CONST double *at = w->exact + ep->exact_offset + k;
@@ -270,6 +310,26 @@ DLM_FN double dlm_counts_census_type(dlm_counts *cs, const dlm_evo_world *w,
             pay = dlm_match_payoff_a(ep, &mr);
             length = (double)mr.rounds;
             cc = (double)(mr.outcome[0] + mr.outcome[1]) / (length > 0.0 ? length : 1.0);
+        }
+        if (memo && hit == DLM_COUNTS_MEMO) {
+            uint32_t slot = memo->n; /* a free entry, else the oldest */
+            dlm_counts_memo_entry *e;
+            if (memo->n < DLM_COUNTS_MEMO) {
+                memo->n += 1u;
+            } else {
+                slot = memo->next;
+                memo->next = (memo->next + 1u) % DLM_COUNTS_MEMO;
+            }
+            e = &memo->entry[slot];
+            e->a = a;
+            e->b = b;
+            e->params = pop->params;
+            e->class_a = t % cs->n_classes;
+            e->class_b = u % cs->n_classes;
+            e->pad = 0u;
+            e->pay = pay;
+            e->cc = cc;
+            e->length = length;
         }
         sum = sum + n * pay;
         c = c + n * cc * length;
