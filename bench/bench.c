@@ -84,6 +84,7 @@ typedef struct bench_row {
     char backend[64];
     double seconds, rounds_per_second, ratio;
     double answer, answer_se; /* fixation: WSLS's fixation fraction; wellmixed: ALLC share */
+    double cpu_seconds;       /* evolution workloads: the process's CPU time over `seconds` */
     uint64_t checksum;
     int matches_reference;
 } bench_row;
@@ -286,6 +287,7 @@ static int run_evo_backend(const char *name, const evo_sizes *z, const char *bac
     dlm_evo_counts *counts;
     uint8_t *active;
     double t0;
+    clock_t c0;
     size_t p;
     int rc = 0;
     evo_workload_scenario(name, z, &sc);
@@ -330,6 +332,7 @@ static int run_evo_backend(const char *name, const evo_sizes *z, const char *bac
         rc = 1;
         goto done;
     }
+    c0 = clock();
     t0 = now_seconds();
     if (ops->evo_run(be, st, 0, sc.evolution.generations, active, counts, &err) != DLM_OK ||
         ops->evo_snapshot(be, st, *final, &err) != DLM_OK) {
@@ -338,6 +341,7 @@ static int run_evo_backend(const char *name, const evo_sizes *z, const char *bac
         goto done;
     }
     row->seconds = now_seconds() - t0;
+    row->cpu_seconds = (double)(clock() - c0) / CLOCKS_PER_SEC;
     snprintf(row->backend, sizeof row->backend, "%s", ops->describe(be));
     *n_agents = plan.n_agents;
     *rounds = 0;
@@ -435,13 +439,17 @@ static int bench_evolution(const char *name, const evo_sizes *z, int threads, in
         if (json)
             printf("{\"workload\":\"%s\",\"backend\":\"%s\",\"seconds\":%.6f,\"per_second\":%.6g,"
                    "\"unit\":\"%s\",\"rounds_per_second\":%.6g,\"ratio_to_cpu1\":%.4f,"
-                   "\"matches_reference\":%s,\"answer\":%.17g,\"answer_se\":%.17g}\n", name,
+                   "\"matches_reference\":%s,\"answer\":%.17g,\"answer_se\":%.17g,"
+                   "\"cpu_seconds\":%.6f}\n", name,
                    r->backend, r->seconds, r->rounds_per_second, unit, rps, r->ratio,
-                   r->matches_reference ? "true" : "false", r->answer, r->answer_se);
+                   r->matches_reference ? "true" : "false", r->answer, r->answer_se,
+                   r->cpu_seconds);
         else
             printf("  %-22s %9.3f s  %12.4g %s  %10.4g rounds/s  x%-6.2f %s\n", r->backend,
                    r->seconds, r->rounds_per_second, unit, rps, r->ratio,
                    i == 0 ? "(reference)" : "(matches reference)");
+        if (!json)
+            printf("  %-22s CPU time %.3f s over those %.3f s\n", "", r->cpu_seconds, r->seconds);
         if (!json && i == 0 && (strcmp(name, "fixation") == 0 || strcmp(name, "wellmixed") == 0))
             printf("  answer: %s %.5f (SE %.5f)\n",
                    strcmp(name, "fixation") == 0 ? "WSLS fixes in a fraction" : "final ALLC share",

@@ -132,6 +132,13 @@ DLM_FN uint32_t dlm_counts_add_strategy(dlm_counts *cs, const dlm_strategy *s)
     return 1u;
 }
 
+/* The strategy index of type t: t / n_classes, without the division in the common case
+ * of one class (an event asks it on its hot path). */
+DLM_FN uint32_t dlm_counts_strategy_of(const dlm_counts *cs, uint32_t t)
+{
+    return cs->n_classes == 1u ? t : t / cs->n_classes;
+}
+
 /* The type of local agent x. */
 DLM_FN uint32_t dlm_counts_type_of(const dlm_counts *cs, const dlm_evo_world *w,
                                    const dlm_evo_population *pop, uint32_t x)
@@ -512,7 +519,7 @@ DLM_FN void dlm_counts_event(dlm_counts *cs, const dlm_evo_world *w, const dlm_e
         x = dlm_cursor_below(&sel, pop->n);
         tx = dlm_counts_type_of(cs, w, pop, x);
         source = dlm_counts_uniform_other(cs, pop, tx, &sel);
-        if (source / cs->n_classes == tx / cs->n_classes) {
+        if (dlm_counts_strategy_of(cs, source) == dlm_counts_strategy_of(cs, tx)) {
             source = tx; /* the same strategy: imitation changes nothing, and draws nothing */
         } else {
             threshold = dlm_probability_threshold_from_double(
@@ -521,10 +528,12 @@ DLM_FN void dlm_counts_event(dlm_counts *cs, const dlm_evo_world *w, const dlm_e
                 source = tx;
         }
     }
-    if (ep->mutation_kind == 0u && source / cs->n_classes == tx / cs->n_classes)
+    if (ep->mutation_kind == 0u &&
+        dlm_counts_strategy_of(cs, source) == dlm_counts_strategy_of(cs, tx))
         return; /* the agent keeps its strategy */
     dlm_counts_set(cs, w, pop, x, tx,
-                   dlm_evo_maybe_mutate(w, ep, cs->strategy[source / cs->n_classes], &mut));
+                   dlm_evo_maybe_mutate(w, ep, cs->strategy[dlm_counts_strategy_of(cs, source)],
+                                        &mut));
 }
 
 /* 1 when one strategy holds all n agents (over its classes). */
