@@ -82,6 +82,22 @@ DLM_FN void dlm_counts_reuse(dlm_counts *cs, const dlm_counts *from)
     }
 }
 
+/* Keeps what cs knows in `cache` for the thread's next population (dlm_counts_reuse):
+ * a copy of the whole table, unless cs has the cache's parameter set and types and
+ * knows no pair the cache does not (then the copy would change nothing reuse reads). */
+DLM_FN void dlm_counts_keep(dlm_counts *cache, const dlm_counts *cs)
+{
+    uint32_t i, same = cache->params == cs->params && cache->n_types == cs->n_types &&
+                       cache->n_classes == cs->n_classes &&
+                       cache->n_strategies == cs->n_strategies;
+    for (i = 0; same && i < cs->n_strategies; ++i)
+        same = dlm_strategy_equal(&cache->strategy[i], &cs->strategy[i]);
+    for (i = 0; same && i < cs->n_types; ++i)
+        same = (cs->known[i] & ~cache->known[i]) == 0u;
+    if (!same)
+        *cache = *cs;
+}
+
 /* A total order of strategies by their bits: -1, 0 or 1. */
 DLM_FN int dlm_strategy_order(const dlm_strategy *a, const dlm_strategy *b)
 {
@@ -139,12 +155,34 @@ DLM_FN uint32_t dlm_counts_strategy_of(const dlm_counts *cs, uint32_t t)
     return cs->n_classes == 1u ? t : t / cs->n_classes;
 }
 
+/* Index of local agent x's strategy among the counts' strategies, or n_strategies
+ * (dlm_counts_find without copying the agent's 80 bytes, for memory-one strategies). */
+DLM_FN uint32_t dlm_counts_find_agent(const dlm_counts *cs, const dlm_evo_world *w,
+                                      const dlm_evo_population *pop, uint32_t x)
+{
+    DLM_GLOBAL const dlm_strategy *a = &w->strategy[pop->agent0 + x];
+    uint32_t i = 0u, k;
+    if (a->kind == DLM_STRAT_MEMORY_ONE) { /* dlm_strategy_equal in place: no 80-byte copy */
+        for (; i < cs->n_strategies; ++i) {
+            const dlm_strategy *b = &cs->strategy[i];
+            uint32_t same = b->kind == DLM_STRAT_MEMORY_ONE;
+            for (k = 0; same && k < 5u; ++k)
+                same = a->threshold[k] == b->threshold[k];
+            if (same)
+                break;
+        }
+    } else {
+        dlm_strategy s = *a;
+        i = dlm_counts_find(cs, &s);
+    }
+    return i;
+}
+
 /* The type of local agent x. */
 DLM_FN uint32_t dlm_counts_type_of(const dlm_counts *cs, const dlm_evo_world *w,
                                    const dlm_evo_population *pop, uint32_t x)
 {
-    dlm_strategy s = w->strategy[pop->agent0 + x];
-    return dlm_counts_find(cs, &s) * cs->n_classes + w->agent_class[pop->agent0 + x];
+    return dlm_counts_find_agent(cs, w, pop, x) * cs->n_classes + w->agent_class[pop->agent0 + x];
 }
 
 /* Builds the counts of population pop from its agents. Returns 0 when its types do not
@@ -160,10 +198,12 @@ DLM_FN uint32_t dlm_counts_build(dlm_counts *cs, const dlm_evo_world *w,
     cs->pad = 0u;
     for (x = 0; x < pop->n; ++x) {
         uint32_t c = w->agent_class[pop->agent0 + x];
-        dlm_strategy s = w->strategy[pop->agent0 + x];
         cs->n_classes = c + 1u > cs->n_classes ? c + 1u : cs->n_classes;
-        if (!dlm_counts_add_strategy(cs, &s))
-            return 0u;
+        if (dlm_counts_find_agent(cs, w, pop, x) == cs->n_strategies) {
+            dlm_strategy s = w->strategy[pop->agent0 + x];
+            if (!dlm_counts_add_strategy(cs, &s))
+                return 0u;
+        }
     }
     if (ep->mutation_kind == DLM_MUTATION_SET)
         for (i = 0; i < ep->set_size; ++i) {
@@ -552,6 +592,28 @@ DLM_FN uint32_t dlm_counts_monomorphic(const dlm_counts *cs, const dlm_evo_popul
     return 0u;
 }
 
+/* 1 when no event can change anything or count a failure: one strategy holds all n
+ * agents, nothing mutates, and under Moran every present type has positive fitness (so a
+ * parent is always found). Such a population's remaining events would draw numbers
+ * nobody reads and write each agent's own strategy back; dlm_counts_run_with skips them,
+ * with the same bytes. */
+DLM_FN uint32_t dlm_counts_idle(dlm_counts *cs, const dlm_evo_world *w, const dlm_evo_params *ep,
+                                const dlm_evo_population *pop)
+{
+    uint32_t t;
+    if (ep->mutation_kind != 0u || !dlm_counts_monomorphic(cs, pop))
+        return 0u;
+    if (ep->rule != DLM_RULE_MORAN_BD && ep->rule != DLM_RULE_MORAN_DB)
+        return 1u; /* fermi: the model has the focal agent's own strategy */
+    if (pop->n < 2u)
+        return 0u;
+    dlm_counts_payoffs(cs, w, ep, pop);
+    for (t = 0; t < cs->n_types; ++t)
+        if (cs->count[t] != 0u && !(dlm_fitness(ep, cs->pi[t]) > 0.0))
+            return 0u;
+    return 1u;
+}
+
 /* Population p (batch index) on the counts: generations first .. first+count-1, in each
  * its events begin .. min(end, n)-1; a generation whose last event ran ends with the
  * fixation check (stop_at_fixation), as dlm_evo_check_fixation does on the agents. */
@@ -563,29 +625,34 @@ DLM_FN void dlm_counts_run_with(const dlm_evo_world *w, const dlm_evo_population
     dlm_counts cs;
     dlm_u32x4 ahead[DLM_COUNTS_AHEAD];
     uint64_t g;
-    uint32_t e;
+    uint32_t e, idle;
     if (!dlm_counts_build(&cs, w, pop, &ep)) {
         counts->failed_events += count * (uint64_t)pop->n; /* the host never plans this */
         return;
     }
     if (cache)
         dlm_counts_reuse(&cs, cache);
+    idle = dlm_counts_idle(&cs, w, &ep, pop);
     for (g = first; g < first + count; ++g) {
         uint64_t ss = dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g);
         uint64_t ms = dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g);
         uint32_t stop = end < pop->n ? end : pop->n;
-        for (e = begin; e < stop; ++e) {
+        for (e = begin; e < stop && !idle; ++e) {
             dlm_cursor sel, mut;
             dlm_counts_cursors(pop, &ep, ss, ms, begin, stop, e, ahead, &sel, &mut);
             dlm_counts_event(&cs, w, pop, &ep, sel, mut, counts);
+            if (!cs.pi_valid) /* the composition changed */
+                idle = dlm_counts_idle(&cs, w, &ep, pop);
         }
         if (end >= pop->n && ep.stop_at_fixation && dlm_counts_monomorphic(&cs, pop)) {
             w->fixed[p] = g + 1u;
             break;
         }
+        if (idle) /* nothing can happen in the rest of this call */
+            break;
     }
     if (cache)
-        *cache = cs;
+        dlm_counts_keep(cache, &cs);
 }
 
 /* Wright-Fisher on the counts, generation g: every place x of the next generation
