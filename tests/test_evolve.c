@@ -950,6 +950,52 @@ static void test_counts_lanes_equal_scalar(void **state)
         }
 }
 
+/* A count population that can no longer change skips its remaining events
+ * (dlm_counts_idle), but not one whose events fail: ALLD among ALLD with P = 0 has fitness
+ * 0 under linear fitness with w = 1, so every Moran event finds no parent, and the run
+ * must still stop with that runtime failure once a TFT mutant has died out. A fermi
+ * population in the same state is idle, and runs on without failing. */
+static void test_counts_idle_keeps_failures(void **state)
+{
+    static const char *rules[3] = {"moran-bd", "moran-db", "fermi"};
+    int i;
+    (void)state;
+    for (i = 0; i < 3; ++i) {
+        dlm_scenario sc;
+        dlm_evo_plan plan;
+        dlm_evo_outcome *out;
+        const dlm_backend_ops *ops;
+        dlm_backend *be;
+        dlm_error err = {DLM_OK, ""};
+        dlm_status st;
+        scenario_init(&sc, 7201 + (uint64_t)i, rules[i], 10, 50);
+        custom_game(&sc, 3.0, 0.0, 5.0, 0.0);
+        sc.evolution.selection = 1.0;
+        sc.evolution.stop_at_fixation = 0;
+        sc.evolution.generations = 60;
+        sc.evolution.record_every = 20;
+        SET(sc.evolution.resident, "alld");
+        SET(sc.evolution.mutant, "tft");
+        SET(sc.evolution.representation, "counts");
+        build_plan(&sc, &plan);
+        out = calloc(sc.evolution.populations, sizeof *out);
+        assert_non_null(out);
+        open_cpu(THREADS, &ops, &be);
+        st = dlm_evolve(&sc, &plan, ops, be, NULL, DLM_FMT_JSONL, out, &err);
+        if (i < 2) {
+            assert_int_equal(st, DLM_ERR_RUNTIME);
+            assert_non_null(strstr(err.message, "found no parent"));
+        } else {
+            if (st != DLM_OK)
+                fail_msg("fermi: %s", err.message);
+            assert_int_equal(out[0].final.monomorphic, 1);
+        }
+        ops->destroy(be);
+        dlm_evo_plan_free(&plan);
+        free(out);
+    }
+}
+
 /* ---------------------------------------------------------------------------------------
  * 6. Nowak & May 1992
  * --------------------------------------------------------------------------------------- */
@@ -2029,6 +2075,7 @@ int main(void)
         cmocka_unit_test(test_estimated_payoffs_fix_on_counts_and_agents),
         cmocka_unit_test(test_counts_and_agents_stationary_abundance),
         cmocka_unit_test(test_counts_lanes_equal_scalar),
+        cmocka_unit_test(test_counts_idle_keeps_failures),
         cmocka_unit_test(test_nowak_may_spatial_cooperator_fraction),
         cmocka_unit_test(test_same_seed_same_history_any_thread_count),
         cmocka_unit_test(test_mutation_kinds),
