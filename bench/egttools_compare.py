@@ -65,15 +65,17 @@ def run_dilemma_bench(dilemma, workload, threads, extra):
 
 
 def print_cpu_time(rows, work, unit, egt_work, egt_cpu):
-    """Single thread, by CPU time (what a shared machine distorts least): dilemma's 1-thread
-    row's CPU seconds over its timed region, EGTTools' process CPU seconds of its call."""
+    """Work per CPU second (what a shared machine distorts least): dilemma's 1-thread row's
+    CPU seconds over its timed region, EGTTools' process CPU seconds of its call (summed
+    over its threads: estimate_fixation_probability runs its runs in parallel)."""
     one = [r for r in rows if r["backend"].startswith("cpu, 1 thread")]
     if not one or "cpu_seconds" not in one[0] or one[0]["cpu_seconds"] <= 0 or egt_cpu <= 0:
         return
     d = work / one[0]["cpu_seconds"]
     e = egt_work / egt_cpu
-    print(f"  by CPU time, one thread each: EGTTools {e:12.4g} {unit} ({egt_cpu:.2f} s CPU), "
-          f"dilemma {d:12.4g} {unit} ({one[0]['cpu_seconds']:.2f} s CPU): {d / e:.1f}x")
+    print(f"  per CPU second: EGTTools {e:12.4g} {unit} ({egt_cpu:.2f} s CPU, its threads "
+          f"summed), dilemma {d:12.4g} {unit} ({one[0]['cpu_seconds']:.2f} s CPU, 1 thread): "
+          f"{d / e:.1f}x")
 
 
 def agree(a, se_a, b, se_b):
