@@ -55,13 +55,27 @@ def expected_payoff(sa, sb, e, rounds, payoff):
 
 
 def run_dilemma_bench(dilemma, workload, threads, extra):
-    """The best CPU row of `dilemma bench --workload W --format json`."""
+    """The best CPU row of `dilemma bench --workload W --format json`, and all rows."""
     cmd = [dilemma, "bench", "--workload", workload, "--format", "json", "--threads",
            str(threads)] + extra
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     cpu = [r for r in rows if r["backend"].startswith("cpu")]
     return max(cpu, key=lambda r: r["per_second"]), rows
+
+
+def print_cpu_time(rows, work, unit, egt_work, egt_cpu):
+    """Work per CPU second (what a shared machine distorts least): dilemma's 1-thread row's
+    CPU seconds over its timed region, EGTTools' process CPU seconds of its call (summed
+    over its threads: estimate_fixation_probability runs its runs in parallel)."""
+    one = [r for r in rows if r["backend"].startswith("cpu, 1 thread")]
+    if not one or "cpu_seconds" not in one[0] or one[0]["cpu_seconds"] <= 0 or egt_cpu <= 0:
+        return
+    d = work / one[0]["cpu_seconds"]
+    e = egt_work / egt_cpu
+    print(f"  per CPU second: EGTTools {e:12.4g} {unit} ({egt_cpu:.2f} s CPU, its threads "
+          f"summed), dilemma {d:12.4g} {unit} ({one[0]['cpu_seconds']:.2f} s CPU, 1 thread): "
+          f"{d / e:.1f}x")
 
 
 def agree(a, se_a, b, se_b):
@@ -79,11 +93,12 @@ def fixation(args, egt):
     game = egt.games.Matrix2PlayerGameHolder(2, a)
     pc = egt.numerical.PairwiseComparisonNumerical(50, game, 100000)
     runs = args.egt_runs
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     p_e = pc.estimate_fixation_probability(0, 1, runs, 100000, 1.0)
     egt_seconds = time.perf_counter() - t0
+    egt_cpu = time.process_time() - c0
     se_e = math.sqrt(max(p_e * (1 - p_e), 1e-12) / runs)
-    row, _ = run_dilemma_bench(args.dilemma, "fixation", args.threads, ["--runs", str(args.runs)])
+    row, rows = run_dilemma_bench(args.dilemma, "fixation", args.threads, ["--runs", str(args.runs)])
     z, ok = agree(row["answer"], row["answer_se"], p_e, se_e)
     print("fixation: one WSLS mutant among 49 TFT, beta 1, exact payoffs of 200-round matches, e 0.01")
     print(f"  payoff matrix (WSLS, TFT): {a.tolist()}")
@@ -93,6 +108,7 @@ def fixation(args, egt):
           f"P(fix) {row['answer']:.5f} (SE {row['answer_se']:.5f})")
     print(f"  ratio dilemma / EGTTools: {row['per_second'] / (runs / egt_seconds):.1f}x;  answers "
           f"{'agree' if ok else 'DISAGREE'} (z = {z:+.2f})")
+    print_cpu_time(rows, args.runs, "runs/s", runs, egt_cpu)
     return ok
 
 
@@ -101,11 +117,12 @@ def wellmixed(args, egt):
     a = np.array([[3.0, 2.0], [4.0, 0.0]])  # snowdrift b 4, c 2: ALLC, ALLD
     game = egt.games.Matrix2PlayerGameHolder(2, a)
     pc = egt.numerical.PairwiseComparisonNumerical(n, game, 1000000)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     pc.evolve(gens * n, 1.0, 1e-3, np.array([500, 500], dtype=np.int64))
     egt_seconds = time.perf_counter() - t0
+    egt_cpu = time.process_time() - c0
     egt_rate = gens * n / egt_seconds
-    row, _ = run_dilemma_bench(args.dilemma, "wellmixed", args.threads,
+    row, rows = run_dilemma_bench(args.dilemma, "wellmixed", args.threads,
                                ["--generations", str(gens), "--agents", str(n)])
     # The answers: the ALLC share after `burn` generations, over replicate runs.
     reps, burn = args.replicates, args.burn
@@ -150,6 +167,7 @@ evolution:
     print(f"  ALLC share after {burn} generations over {reps} runs: EGTTools {me:.4f} (SE {se_e:.4f}), "
           f"dilemma {md:.4f} (SE {se_d:.4f}), equilibrium 2/3;  answers "
           f"{'agree' if ok else 'DISAGREE'} (z = {z:+.2f})")
+    print_cpu_time(rows, gens * n, "agent-generations/s", gens * n, egt_cpu)
     return ok
 
 

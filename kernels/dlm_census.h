@@ -160,7 +160,7 @@ DLM_FN void dlm_census_merge(dlm_evo_census *a, const dlm_evo_census *b)
 DLM_FN dlm_evo_census dlm_census_counts_chunk(const dlm_evo_world *w, const dlm_evo_population *pop,
                                               uint64_t g, uint32_t chunk,
                                               DLM_CONST dlm_strategy *named, uint32_t n_named,
-                                              uint64_t tolerance)
+                                              uint64_t tolerance, dlm_counts_memo *memo)
 {
     dlm_evo_census c = dlm_census_empty();
     dlm_evo_params ep = w->params[pop->params];
@@ -175,7 +175,7 @@ DLM_FN dlm_evo_census dlm_census_counts_chunk(const dlm_evo_world *w, const dlm_
         return c; /* the host never plans this */
     for (t = 0; t < cs.n_types; ++t)
         if (cs.count[t] != 0u)
-            pay[t] = dlm_counts_census_type(&cs, w, &ep, pop, t, &coop[t], &moves[t]);
+            pay[t] = dlm_counts_census_type(&cs, w, &ep, pop, t, &coop[t], &moves[t], memo);
     for (; x < end; ++x) {
         dlm_evo_counts counts;
         dlm_strategy s = w->strategy[pop->agent0 + x];
@@ -230,15 +230,17 @@ DLM_FN void dlm_census_reputation(dlm_evo_census *c, const dlm_evo_world *w,
         c->agree_pairs += k * (k - (k > 0u)) / 2u + (m - k) * (m - k - (m > k)) / 2u;
 }
 
-/* The census record of chunk `chunk` of a population at generation g. */
-DLM_FN dlm_evo_census dlm_census_chunk(const dlm_evo_world *w, const dlm_evo_population *pop,
-                                       uint64_t g, uint32_t chunk, DLM_CONST dlm_strategy *named,
-                                       uint32_t n_named, uint64_t tolerance)
+/* The census record of chunk `chunk` of a population at generation g; memo (may be
+ * null: a device work-item) keeps a count population's pair values between calls. */
+DLM_FN dlm_evo_census dlm_census_chunk_with(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                            uint64_t g, uint32_t chunk,
+                                            DLM_CONST dlm_strategy *named, uint32_t n_named,
+                                            uint64_t tolerance, dlm_counts_memo *memo)
 {
     dlm_evo_census c = dlm_census_empty();
     uint32_t x = chunk * DLM_CENSUS_CHUNK, end = x + DLM_CENSUS_CHUNK;
     if (w->params[pop->params].representation == DLM_REPRESENTATION_COUNTS)
-        return dlm_census_counts_chunk(w, pop, g, chunk, named, n_named, tolerance);
+        return dlm_census_counts_chunk(w, pop, g, chunk, named, n_named, tolerance, memo);
     if (end > pop->n)
         end = pop->n;
     c.generation = g;
@@ -255,6 +257,15 @@ DLM_FN dlm_evo_census dlm_census_chunk(const dlm_evo_world *w, const dlm_evo_pop
             dlm_census_reputation(&c, w, pop, g, x);
     }
     return c;
+}
+
+/* dlm_census_chunk_with, without a memo. */
+DLM_FN dlm_evo_census dlm_census_chunk(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                       uint64_t g, uint32_t chunk, DLM_CONST dlm_strategy *named,
+                                       uint32_t n_named, uint64_t tolerance)
+{
+    return dlm_census_chunk_with(w, pop, g, chunk, named, n_named, tolerance,
+                                 (dlm_counts_memo *)0);
 }
 
 #endif /* DLM_CENSUS_H */

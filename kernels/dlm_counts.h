@@ -82,6 +82,22 @@ DLM_FN void dlm_counts_reuse(dlm_counts *cs, const dlm_counts *from)
     }
 }
 
+/* Keeps what cs knows in `cache` for the thread's next population (dlm_counts_reuse):
+ * a copy of the whole table, unless cs has the cache's parameter set and types and
+ * knows no pair the cache does not (then the copy would change nothing reuse reads). */
+DLM_FN void dlm_counts_keep(dlm_counts *cache, const dlm_counts *cs)
+{
+    uint32_t i, same = cache->params == cs->params && cache->n_types == cs->n_types &&
+                       cache->n_classes == cs->n_classes &&
+                       cache->n_strategies == cs->n_strategies;
+    for (i = 0; same && i < cs->n_strategies; ++i)
+        same = dlm_strategy_equal(&cache->strategy[i], &cs->strategy[i]);
+    for (i = 0; same && i < cs->n_types; ++i)
+        same = (cs->known[i] & ~cache->known[i]) == 0u;
+    if (!same)
+        *cache = *cs;
+}
+
 /* A total order of strategies by their bits: -1, 0 or 1. */
 DLM_FN int dlm_strategy_order(const dlm_strategy *a, const dlm_strategy *b)
 {
@@ -132,12 +148,41 @@ DLM_FN uint32_t dlm_counts_add_strategy(dlm_counts *cs, const dlm_strategy *s)
     return 1u;
 }
 
+/* The strategy index of type t: t / n_classes, without the division in the common case
+ * of one class (an event asks it on its hot path). */
+DLM_FN uint32_t dlm_counts_strategy_of(const dlm_counts *cs, uint32_t t)
+{
+    return cs->n_classes == 1u ? t : t / cs->n_classes;
+}
+
+/* Index of local agent x's strategy among the counts' strategies, or n_strategies
+ * (dlm_counts_find without copying the agent's 80 bytes, for memory-one strategies). */
+DLM_FN uint32_t dlm_counts_find_agent(const dlm_counts *cs, const dlm_evo_world *w,
+                                      const dlm_evo_population *pop, uint32_t x)
+{
+    DLM_GLOBAL const dlm_strategy *a = &w->strategy[pop->agent0 + x];
+    uint32_t i = 0u, k;
+    if (a->kind == DLM_STRAT_MEMORY_ONE) { /* dlm_strategy_equal in place: no 80-byte copy */
+        for (; i < cs->n_strategies; ++i) {
+            const dlm_strategy *b = &cs->strategy[i];
+            uint32_t same = b->kind == DLM_STRAT_MEMORY_ONE;
+            for (k = 0; same && k < 5u; ++k)
+                same = a->threshold[k] == b->threshold[k];
+            if (same)
+                break;
+        }
+    } else {
+        dlm_strategy s = *a;
+        i = dlm_counts_find(cs, &s);
+    }
+    return i;
+}
+
 /* The type of local agent x. */
 DLM_FN uint32_t dlm_counts_type_of(const dlm_counts *cs, const dlm_evo_world *w,
                                    const dlm_evo_population *pop, uint32_t x)
 {
-    dlm_strategy s = w->strategy[pop->agent0 + x];
-    return dlm_counts_find(cs, &s) * cs->n_classes + w->agent_class[pop->agent0 + x];
+    return dlm_counts_find_agent(cs, w, pop, x) * cs->n_classes + w->agent_class[pop->agent0 + x];
 }
 
 /* Builds the counts of population pop from its agents. Returns 0 when its types do not
@@ -153,10 +198,12 @@ DLM_FN uint32_t dlm_counts_build(dlm_counts *cs, const dlm_evo_world *w,
     cs->pad = 0u;
     for (x = 0; x < pop->n; ++x) {
         uint32_t c = w->agent_class[pop->agent0 + x];
-        dlm_strategy s = w->strategy[pop->agent0 + x];
         cs->n_classes = c + 1u > cs->n_classes ? c + 1u : cs->n_classes;
-        if (!dlm_counts_add_strategy(cs, &s))
-            return 0u;
+        if (dlm_counts_find_agent(cs, w, pop, x) == cs->n_strategies) {
+            dlm_strategy s = w->strategy[pop->agent0 + x];
+            if (!dlm_counts_add_strategy(cs, &s))
+                return 0u;
+        }
     }
     if (ep->mutation_kind == DLM_MUTATION_SET)
         for (i = 0; i < ep->set_size; ++i) {
@@ -224,12 +271,44 @@ DLM_FN double dlm_counts_pair(dlm_counts *cs, const dlm_evo_world *w, const dlm_
     return cs->payoff[at];
 }
 
-/* Census of type t (no cache: a census asks each pair once): its payoff at the current
- * counts, and the C moves and moves of one agent of it in a match with everyone else,
- * expected (payoff_mode 1) or of the one deterministic match, in *coop and *moves. */
+/* What a census of counts computes for one ordered pair of types, kept by the CPU
+ * backend between censuses (one memo per thread; a device work-item has none): the
+ * values are pure functions of the key, so a hit gives the same bytes, without solving
+ * the pair's chain again at every census of every population. */
+#define DLM_COUNTS_MEMO 16u
+typedef struct dlm_counts_memo_entry {
+    dlm_strategy a, b;
+    uint32_t params, class_a, class_b, pad;
+    double pay, cc, length;
+} dlm_counts_memo_entry;
+typedef struct dlm_counts_memo {
+    dlm_counts_memo_entry entry[DLM_COUNTS_MEMO];
+    uint32_t n, next; /* entries held; the one the next miss replaces when full */
+} dlm_counts_memo;
+
+/* The memo's entry for (params, a, class ca, b, class cb), or DLM_COUNTS_MEMO. */
+DLM_FN uint32_t dlm_counts_memo_find(const dlm_counts_memo *memo, uint32_t params,
+                                     const dlm_strategy *a, uint32_t ca, const dlm_strategy *b,
+                                     uint32_t cb)
+{
+    uint32_t i;
+    for (i = 0; i < memo->n; ++i) {
+        const dlm_counts_memo_entry *e = &memo->entry[i];
+        if (e->params == params && e->class_a == ca && e->class_b == cb &&
+            dlm_strategy_equal(&e->a, a) && dlm_strategy_equal(&e->b, b))
+            return i;
+    }
+    return DLM_COUNTS_MEMO;
+}
+
+/* Census of type t: its payoff at the current counts, and the C moves and moves of one
+ * agent of it in a match with everyone else, expected (payoff_mode 1) or of the one
+ * deterministic match, in *coop and *moves. memo (may be null) keeps each pair's values
+ * between calls. */
 DLM_FN double dlm_counts_census_type(dlm_counts *cs, const dlm_evo_world *w,
                                      const dlm_evo_params *ep, const dlm_evo_population *pop,
-                                     uint32_t t, double *coop, double *moves)
+                                     uint32_t t, double *coop, double *moves,
+                                     dlm_counts_memo *memo)
 {
     double sum = 0.0, c = 0.0, m = 0.0;
     uint32_t u;
@@ -239,9 +318,17 @@ DLM_FN double dlm_counts_census_type(dlm_counts *cs, const dlm_evo_world *w,
         dlm_player_params pb = w->classes[ep->class_offset + u % cs->n_classes];
         dlm_match_rules rules = ep->rules;
         double n = (double)(u == t ? cs->count[u] - 1u : cs->count[u]), pay, cc, length;
+        uint32_t hit = DLM_COUNTS_MEMO;
         if (cs->count[u] == 0u || n == 0.0)
             continue;
-        if (ep->payoff_mode == 3u) { /* the estimate's payoff, C moves and rounds */
+        if (memo)
+            hit = dlm_counts_memo_find(memo, pop->params, &a, t % cs->n_classes, &b,
+                                       u % cs->n_classes);
+        if (hit < DLM_COUNTS_MEMO) {
+            pay = memo->entry[hit].pay;
+            cc = memo->entry[hit].cc;
+            length = memo->entry[hit].length;
+        } else if (ep->payoff_mode == 3u) { /* the estimate's payoff, C moves and rounds */
             uint64_t pair = dlm_counts_cache_pair(cs, w, ep, t, u);
             uint64_t k = ep->n_types, nc = ep->cache_classes;
             DLM_CONST double *at = w->exact + ep->exact_offset + k;
@@ -270,6 +357,26 @@ DLM_FN double dlm_counts_census_type(dlm_counts *cs, const dlm_evo_world *w,
             pay = dlm_match_payoff_a(ep, &mr);
             length = (double)mr.rounds;
             cc = (double)(mr.outcome[0] + mr.outcome[1]) / (length > 0.0 ? length : 1.0);
+        }
+        if (memo && hit == DLM_COUNTS_MEMO) {
+            uint32_t slot = memo->n; /* a free entry, else the oldest */
+            dlm_counts_memo_entry *e;
+            if (memo->n < DLM_COUNTS_MEMO) {
+                memo->n += 1u;
+            } else {
+                slot = memo->next;
+                memo->next = (memo->next + 1u) % DLM_COUNTS_MEMO;
+            }
+            e = &memo->entry[slot];
+            e->a = a;
+            e->b = b;
+            e->params = pop->params;
+            e->class_a = t % cs->n_classes;
+            e->class_b = u % cs->n_classes;
+            e->pad = 0u;
+            e->pay = pay;
+            e->cc = cc;
+            e->length = length;
         }
         sum = sum + n * pay;
         c = c + n * cc * length;
@@ -370,13 +477,56 @@ DLM_FN void dlm_counts_set(dlm_counts *cs, const dlm_evo_world *w, const dlm_evo
     }
 }
 
-/* Event e of generation g, on the counts. */
+#if defined(DLM_WINDOWS_AHEAD)
+/* The host's CPU backend computes the first block of eight consecutive windows in vector
+ * lanes (host/backends/cpu_lanes.c) and defines DLM_WINDOWS_AHEAD as that function:
+ * out[l] = block (first + l) << 30 of `stream` under `seed`, for l < n <= 8 — the block
+ * dlm_cursor_at(seed, stream, first + l) computes at its first word, so the draws are the
+ * same bytes. */
+void DLM_WINDOWS_AHEAD(uint64_t seed, uint64_t stream, uint32_t first, uint32_t n,
+                       dlm_u32x4 *out);
+#define DLM_COUNTS_AHEAD 16
+#else
+#define DLM_COUNTS_AHEAD 1 /* unused: a device computes each block where it is drawn */
+#endif
+
+/* The cursors of window e of the streams sel_stream and mut_stream (SELECTION and MUTATION
+ * of one generation) into *sel and *mut. With DLM_WINDOWS_AHEAD, the first blocks of the
+ * windows come eight events at a time from the lanes (ahead[0..7] selection, ahead[8..15]
+ * mutation, filled at every e - begin that is a multiple of 8 up to `end`); otherwise
+ * each cursor computes its own. */
+DLM_FN void dlm_counts_cursors(const dlm_evo_population *pop, const dlm_evo_params *ep,
+                               uint64_t sel_stream, uint64_t mut_stream, uint32_t begin,
+                               uint32_t end, uint32_t e, dlm_u32x4 *ahead, dlm_cursor *sel,
+                               dlm_cursor *mut)
+{
+#if defined(DLM_WINDOWS_AHEAD)
+    uint32_t l = (e - begin) & 7u;
+    if (l == 0u) {
+        uint32_t n = end - e < 8u ? end - e : 8u;
+        DLM_WINDOWS_AHEAD(pop->seed, sel_stream, e, n, ahead);
+        if (ep->mutation_kind != 0u) /* every event then draws its mutation word */
+            DLM_WINDOWS_AHEAD(pop->seed, mut_stream, e, n, ahead + 8);
+    }
+    *sel = dlm_cursor_from(pop->seed, sel_stream, e, ahead[l]);
+    *mut = ep->mutation_kind != 0u ? dlm_cursor_from(pop->seed, mut_stream, e, ahead[8u + l])
+                                   : dlm_cursor_at(pop->seed, mut_stream, e);
+#else
+    (void)ep;
+    (void)begin;
+    (void)end;
+    (void)ahead;
+    *sel = dlm_cursor_at(pop->seed, sel_stream, e);
+    *mut = dlm_cursor_at(pop->seed, mut_stream, e);
+#endif
+}
+
+/* One event on the counts, its draws from the cursors of its windows (dlm_counts_cursors:
+ * SELECTION (p, g) window e and MUTATION (p, g) window e). */
 DLM_FN void dlm_counts_event(dlm_counts *cs, const dlm_evo_world *w, const dlm_evo_population *pop,
-                             const dlm_evo_params *ep, uint64_t g, uint32_t e,
+                             const dlm_evo_params *ep, dlm_cursor sel, dlm_cursor mut,
                              dlm_evo_counts *counts)
 {
-    dlm_cursor sel = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g), e);
-    dlm_cursor mut = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g), e);
     uint32_t x, tx, source;
     dlm_counts_payoffs(cs, w, ep, pop);
     if (ep->rule == DLM_RULE_MORAN_BD) {
@@ -409,7 +559,7 @@ DLM_FN void dlm_counts_event(dlm_counts *cs, const dlm_evo_world *w, const dlm_e
         x = dlm_cursor_below(&sel, pop->n);
         tx = dlm_counts_type_of(cs, w, pop, x);
         source = dlm_counts_uniform_other(cs, pop, tx, &sel);
-        if (source / cs->n_classes == tx / cs->n_classes) {
+        if (dlm_counts_strategy_of(cs, source) == dlm_counts_strategy_of(cs, tx)) {
             source = tx; /* the same strategy: imitation changes nothing, and draws nothing */
         } else {
             threshold = dlm_probability_threshold_from_double(
@@ -418,10 +568,12 @@ DLM_FN void dlm_counts_event(dlm_counts *cs, const dlm_evo_world *w, const dlm_e
                 source = tx;
         }
     }
-    if (ep->mutation_kind == 0u && source / cs->n_classes == tx / cs->n_classes)
+    if (ep->mutation_kind == 0u &&
+        dlm_counts_strategy_of(cs, source) == dlm_counts_strategy_of(cs, tx))
         return; /* the agent keeps its strategy */
     dlm_counts_set(cs, w, pop, x, tx,
-                   dlm_evo_maybe_mutate(w, ep, cs->strategy[source / cs->n_classes], &mut));
+                   dlm_evo_maybe_mutate(w, ep, cs->strategy[dlm_counts_strategy_of(cs, source)],
+                                        &mut));
 }
 
 /* 1 when one strategy holds all n agents (over its classes). */
@@ -440,6 +592,28 @@ DLM_FN uint32_t dlm_counts_monomorphic(const dlm_counts *cs, const dlm_evo_popul
     return 0u;
 }
 
+/* 1 when no event can change anything or count a failure: one strategy holds all n
+ * agents, nothing mutates, and under Moran every present type has positive fitness (so a
+ * parent is always found). Such a population's remaining events would draw numbers
+ * nobody reads and write each agent's own strategy back; dlm_counts_run_with skips them,
+ * with the same bytes. */
+DLM_FN uint32_t dlm_counts_idle(dlm_counts *cs, const dlm_evo_world *w, const dlm_evo_params *ep,
+                                const dlm_evo_population *pop)
+{
+    uint32_t t;
+    if (ep->mutation_kind != 0u || !dlm_counts_monomorphic(cs, pop))
+        return 0u;
+    if (ep->rule != DLM_RULE_MORAN_BD && ep->rule != DLM_RULE_MORAN_DB)
+        return 1u; /* fermi: the model has the focal agent's own strategy */
+    if (pop->n < 2u)
+        return 0u;
+    dlm_counts_payoffs(cs, w, ep, pop);
+    for (t = 0; t < cs->n_types; ++t)
+        if (cs->count[t] != 0u && !(dlm_fitness(ep, cs->pi[t]) > 0.0))
+            return 0u;
+    return 1u;
+}
+
 /* Population p (batch index) on the counts: generations first .. first+count-1, in each
  * its events begin .. min(end, n)-1; a generation whose last event ran ends with the
  * fixation check (stop_at_fixation), as dlm_evo_check_fixation does on the agents. */
@@ -449,24 +623,36 @@ DLM_FN void dlm_counts_run_with(const dlm_evo_world *w, const dlm_evo_population
 {
     dlm_evo_params ep = w->params[pop->params];
     dlm_counts cs;
+    dlm_u32x4 ahead[DLM_COUNTS_AHEAD];
     uint64_t g;
-    uint32_t e;
+    uint32_t e, idle;
     if (!dlm_counts_build(&cs, w, pop, &ep)) {
         counts->failed_events += count * (uint64_t)pop->n; /* the host never plans this */
         return;
     }
     if (cache)
         dlm_counts_reuse(&cs, cache);
+    idle = dlm_counts_idle(&cs, w, &ep, pop);
     for (g = first; g < first + count; ++g) {
-        for (e = begin; e < end && e < pop->n; ++e)
-            dlm_counts_event(&cs, w, pop, &ep, g, e, counts);
+        uint64_t ss = dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g);
+        uint64_t ms = dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g);
+        uint32_t stop = end < pop->n ? end : pop->n;
+        for (e = begin; e < stop && !idle; ++e) {
+            dlm_cursor sel, mut;
+            dlm_counts_cursors(pop, &ep, ss, ms, begin, stop, e, ahead, &sel, &mut);
+            dlm_counts_event(&cs, w, pop, &ep, sel, mut, counts);
+            if (!cs.pi_valid) /* the composition changed */
+                idle = dlm_counts_idle(&cs, w, &ep, pop);
+        }
         if (end >= pop->n && ep.stop_at_fixation && dlm_counts_monomorphic(&cs, pop)) {
             w->fixed[p] = g + 1u;
             break;
         }
+        if (idle) /* nothing can happen in the rest of this call */
+            break;
     }
     if (cache)
-        *cache = cs;
+        dlm_counts_keep(cache, &cs);
 }
 
 /* Wright-Fisher on the counts, generation g: every place x of the next generation
@@ -479,14 +665,18 @@ DLM_FN void dlm_counts_wright_fisher(const dlm_evo_world *w, const dlm_evo_popul
 {
     dlm_evo_params ep = w->params[pop->params];
     dlm_counts cs;
+    dlm_u32x4 ahead[DLM_COUNTS_AHEAD];
+    uint64_t ss = dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g);
+    uint64_t ms = dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g);
     uint32_t x;
     if (!dlm_counts_build(&cs, w, pop, &ep))
         return; /* the host never plans this */
     dlm_counts_payoffs(&cs, w, &ep, pop);
     for (x = 0; x < pop->n; ++x) {
-        dlm_cursor sel = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_SELECTION, pop->id, g), x);
-        dlm_cursor mut = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g), x);
-        uint32_t t = dlm_counts_by_fitness(&cs, &ep, cs.n_types, &sel);
+        dlm_cursor sel, mut;
+        uint32_t t;
+        dlm_counts_cursors(pop, &ep, ss, ms, 0u, pop->n, x, ahead, &sel, &mut);
+        t = dlm_counts_by_fitness(&cs, &ep, cs.n_types, &sel);
         if (t == cs.n_types) /* no positive fitness anywhere: the place keeps its strategy */
             t = dlm_counts_type_of(&cs, w, pop, x);
         w->next[pop->agent0 + x] = dlm_evo_maybe_mutate(w, &ep, cs.strategy[t / cs.n_classes], &mut);

@@ -238,6 +238,22 @@ DLM_FN dlm_cursor dlm_cursor_at(uint64_t seed, uint64_t stream, uint32_t window)
     return c;
 }
 
+/* The cursor of dlm_cursor_at(seed, stream, window) with the window's first block
+ * (block window << 30) already computed as block0 (by vector lanes on the CPU): the same
+ * words, one block fewer to compute. */
+DLM_FN dlm_cursor dlm_cursor_from(uint64_t seed, uint64_t stream, uint32_t window,
+                                  dlm_u32x4 block0)
+{
+    dlm_cursor c;
+    c.seed = seed;
+    c.stream = stream;
+    c.block = ((uint64_t)window << 30) + 1u;
+    c.cache = block0;
+    c.used = 0u;
+    c.pad = 0u;
+    return c;
+}
+
 /* The next word of the cursor's window. */
 DLM_FN uint32_t dlm_cursor_word(dlm_cursor *c)
 {

@@ -15,6 +15,7 @@
  * Seeds are fixed, so each check is deterministic. A correct engine exceeds 4 SE with
  * probability ~6e-5 per check, so the ~60 checks here would all pass for ~99.6% of seeds.
  */
+#define _POSIX_C_SOURCE 200809L /* setenv, open_memstream */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,7 @@
 #include <cmocka.h>
 
 #include "backends/backend.h"
+#include "backends/cpu_lanes.h"
 #include "dlm_counts.h"
 #include "dlm_exact.h"
 #include "output/evolve_output.h"
@@ -878,6 +880,119 @@ static void test_counts_and_agents_stationary_abundance(void **state)
                  w, n, agents ? "agents" : "counts");
         check_se(what, moments_mean(&allc), moments_se(&allc), exact);
         run_free(&r);
+    }
+}
+
+/* The CPU backend's count events take the first Philox block of eight events' windows
+ * from the AVX2 lanes (DLM_WINDOWS_AHEAD, host/backends/cpu_lanes.c); DLM_CPU_LANES=0
+ * turns the lanes off. Fixation runs (fermi with exact payoffs of noisy matches), Moran
+ * both ways with set mutation (every event then also takes its mutation block from the
+ * lanes) and Wright-Fisher give the same records, byte for byte, either way, on 1 and 2
+ * threads. Without AVX2 both runs are scalar and the test says so and skips. */
+static void test_counts_lanes_equal_scalar(void **state)
+{
+    static dlm_share set[3] = {{"allc", 0.3}, {"alld", 0.3}, {"tft", 0.4}};
+    static const char *rules[4] = {"fermi", "moran-bd", "moran-db", "wright-fisher"};
+    int i, threads;
+    (void)state;
+    if (!dlm_cpu_lanes_supported())
+        skip(); /* no AVX2: nothing to compare */
+    for (i = 0; i < 4; ++i)
+        for (threads = 1; threads <= 2; ++threads) {
+            char *text[2] = {NULL, NULL};
+            size_t size[2] = {0, 0};
+            int lanes;
+            for (lanes = 1; lanes >= 0; --lanes) {
+                dlm_scenario sc;
+                run r;
+                FILE *rec = open_memstream(&text[lanes], &size[lanes]);
+                assert_non_null(rec);
+                scenario_init(&sc, 7101 + (uint64_t)i, rules[i], i == 0 ? 23 : 19, 400);
+                sc.evolution.selection = i == 0 ? 1.0 : 0.4;
+                SET(sc.evolution.representation, "counts");
+                if (i == 0) { /* one WSLS among TFT, exact payoffs of noisy 60-round matches */
+                    sc.rounds = 60;
+                    sc.match_defaults.execution_error = 0.01;
+                    sc.evolution.payoff_exact = 1;
+                    SET(sc.evolution.resident, "tft");
+                    SET(sc.evolution.mutant, "wsls");
+                    sc.evolution.record_every = 1;
+                } else {
+                    sc.rounds = 10;
+                    sc.evolution.stop_at_fixation = 0;
+                    sc.evolution.generations = 40;
+                    sc.evolution.record_every = 5;
+                    sc.evolution.moran_death_others = i == 1;
+                    SET(sc.evolution.initial, "shares");
+                    sc.evolution.shares = set;
+                    sc.evolution.n_shares = 3;
+                    SET(sc.evolution.mutation_kind, "set");
+                    sc.evolution.mutation_rate = 0.05;
+                    sc.evolution.mutation_set = set;
+                    sc.evolution.n_mutation_set = 3;
+                }
+                if (lanes)
+                    unsetenv("DLM_CPU_LANES");
+                else
+                    setenv("DLM_CPU_LANES", "0", 1);
+                run_evolution(&sc, threads, rec, &r);
+                assert_int_equal(r.plan.params.representation, DLM_REPRESENTATION_COUNTS);
+                run_free(&r);
+                fclose(rec);
+            }
+            unsetenv("DLM_CPU_LANES");
+            if (size[0] != size[1] || memcmp(text[0], text[1], size[0]) != 0)
+                fail_msg("%s, %d thread(s): the records with lanes differ from the scalar ones",
+                         rules[i], threads);
+            assert_true(size[0] > 1000); /* records were written */
+            free(text[0]);
+            free(text[1]);
+        }
+}
+
+/* A count population that can no longer change skips its remaining events
+ * (dlm_counts_idle), but not one whose events fail: ALLD among ALLD with P = 0 has fitness
+ * 0 under linear fitness with w = 1, so every Moran event finds no parent, and the run
+ * must still stop with that runtime failure once a TFT mutant has died out. A fermi
+ * population in the same state is idle, and runs on without failing. */
+static void test_counts_idle_keeps_failures(void **state)
+{
+    static const char *rules[3] = {"moran-bd", "moran-db", "fermi"};
+    int i;
+    (void)state;
+    for (i = 0; i < 3; ++i) {
+        dlm_scenario sc;
+        dlm_evo_plan plan;
+        dlm_evo_outcome *out;
+        const dlm_backend_ops *ops;
+        dlm_backend *be;
+        dlm_error err = {DLM_OK, ""};
+        dlm_status st;
+        scenario_init(&sc, 7201 + (uint64_t)i, rules[i], 10, 50);
+        custom_game(&sc, 3.0, 0.0, 5.0, 0.0);
+        sc.evolution.selection = 1.0;
+        sc.evolution.stop_at_fixation = 0;
+        sc.evolution.generations = 60;
+        sc.evolution.record_every = 20;
+        SET(sc.evolution.resident, "alld");
+        SET(sc.evolution.mutant, "tft");
+        SET(sc.evolution.representation, "counts");
+        build_plan(&sc, &plan);
+        out = calloc(sc.evolution.populations, sizeof *out);
+        assert_non_null(out);
+        open_cpu(THREADS, &ops, &be);
+        st = dlm_evolve(&sc, &plan, ops, be, NULL, DLM_FMT_JSONL, out, &err);
+        if (i < 2) {
+            assert_int_equal(st, DLM_ERR_RUNTIME);
+            assert_non_null(strstr(err.message, "found no parent"));
+        } else {
+            if (st != DLM_OK)
+                fail_msg("fermi: %s", err.message);
+            assert_int_equal(out[0].final.monomorphic, 1);
+        }
+        ops->destroy(be);
+        dlm_evo_plan_free(&plan);
+        free(out);
     }
 }
 
@@ -1959,6 +2074,8 @@ int main(void)
         cmocka_unit_test(test_counts_and_agents_fix_as_the_closed_form),
         cmocka_unit_test(test_estimated_payoffs_fix_on_counts_and_agents),
         cmocka_unit_test(test_counts_and_agents_stationary_abundance),
+        cmocka_unit_test(test_counts_lanes_equal_scalar),
+        cmocka_unit_test(test_counts_idle_keeps_failures),
         cmocka_unit_test(test_nowak_may_spatial_cooperator_fraction),
         cmocka_unit_test(test_same_seed_same_history_any_thread_count),
         cmocka_unit_test(test_mutation_kinds),

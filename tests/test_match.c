@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "backends/backend.h"
+#include "backends/cpu_lanes.h"
 #include "dlm_match.h"
 
 static const uint64_t P_ONE = (uint64_t)1 << 32;
@@ -531,6 +532,29 @@ static void test_cpu_blocks_ahead_equal_the_model(void **state)
     }
 }
 
+/* The count events' first blocks of eight windows (DLM_WINDOWS_AHEAD): block
+ * (first + l) << 30 of the stream for each l < n, in the lanes as the model computes
+ * it, for windows whose blocks need both counter words. */
+static void test_cpu_windows_ahead_equal_the_model(void **state)
+{
+    static const uint32_t firsts[4] = {0u, 8u, 1000003u, 0xFFFFFFF0u};
+    uint64_t stream = dlm_stream_id(DLM_PURPOSE_SELECTION, 12345u, 77u);
+    uint32_t f, n, l;
+    (void)state;
+    dlm_cpu_lanes_ahead(1); /* scalar where the processor has no AVX2 */
+    for (f = 0; f < 4u; ++f)
+        for (n = 1; n <= 8u; ++n) {
+            dlm_u32x4 got[8];
+            dlm_cpu_windows_ahead(0x9E3779B97F4A7C15ull, stream, firsts[f], n, got);
+            for (l = 0; l < n; ++l) {
+                dlm_u32x4 want = dlm_philox_block(0x9E3779B97F4A7C15ull, stream,
+                                                  ((uint64_t)firsts[f] + l) << 30);
+                assert_memory_equal(&got[l], &want, sizeof want);
+            }
+        }
+    dlm_cpu_lanes_ahead(0);
+}
+
 static void test_cpu_backend_refuses_out_of_range_job(void **state)
 {
     static batch_fixture f;
@@ -581,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_results_do_not_depend_on_job_order),
         cmocka_unit_test(test_cpu_fast_path_equals_the_model),
         cmocka_unit_test(test_cpu_blocks_ahead_equal_the_model),
+        cmocka_unit_test(test_cpu_windows_ahead_equal_the_model),
         cmocka_unit_test(test_cpu_backend_refuses_out_of_range_job),
         cmocka_unit_test(test_unknown_or_unbuilt_backend_is_a_usage_error),
     };

@@ -29,6 +29,7 @@ struct dlm_evo_state {
     uint64_t n_agents;
     uint64_t n_views; /* words of private views */
     dlm_counts *caches; /* count populations: one table of pair payoffs per thread */
+    dlm_counts_memo *memos; /* the census of count populations: pair values per thread */
     void *owned[24];
     int n_owned;
 };
@@ -113,6 +114,8 @@ dlm_status dlm_cpu_evo_create(int threads, const dlm_evo_setup *s, dlm_evo_state
     st->pops = own_copy(st, s->populations, s->n_populations * sizeof *s->populations, &failed);
     st->named = own_copy(st, s->named, s->n_named * sizeof *s->named, &failed);
     st->caches = own_alloc(st, (size_t)(threads > 1 ? threads : 1) * sizeof(dlm_counts), &failed);
+    st->memos = own_alloc(st, (size_t)(threads > 1 ? threads : 1) * sizeof(dlm_counts_memo),
+                          &failed); /* calloc: empty */
     for (i = 0; !failed && i < (threads > 1 ? threads : 1); ++i)
         st->caches[i].params = 0xFFFFFFFFu; /* nothing known yet */
     if (failed) {
@@ -260,10 +263,15 @@ dlm_status dlm_cpu_evo_census(dlm_evo_state *st, uint64_t g, dlm_evo_census *out
             else
                 hi = mid;
         }
-        part[c] = dlm_census_chunk(&st->world, &st->pops[lo],
-                                   dlm_evo_census_generation(&st->world, (uint32_t)lo, g),
-                                   (uint32_t)((size_t)c - first[lo]), st->named, st->n_named,
-                                   st->tolerance);
+#if defined(DLM_HAVE_OPENMP)
+        dlm_counts_memo *memo = &st->memos[st->threads > 1 ? omp_get_thread_num() : 0];
+#else
+        dlm_counts_memo *memo = &st->memos[0];
+#endif
+        part[c] = dlm_census_chunk_with(&st->world, &st->pops[lo],
+                                        dlm_evo_census_generation(&st->world, (uint32_t)lo, g),
+                                        (uint32_t)((size_t)c - first[lo]), st->named,
+                                        st->n_named, st->tolerance, memo);
     }
     for (p = 0; p < st->n_pops; ++p) {
         size_t k;

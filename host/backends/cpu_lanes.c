@@ -92,15 +92,16 @@ void dlm_cpu_lanes_ahead(int on)
     ahead_lanes = on && dlm_cpu_lanes_supported();
 }
 
-/* Blocks first, first + 2, ..., first + 14 of `stream` in the eight lanes. */
+/* Blocks first, first + stride, ..., first + 7 stride of `stream` in the eight lanes. */
 __attribute__((target("avx2"))) static void blocks8(uint64_t seed, uint64_t stream,
-                                                    uint64_t first, uint32_t w[4][8])
+                                                    uint64_t first, uint64_t stride,
+                                                    uint32_t w[4][8])
 {
     uint32_t lo[8], hi[8];
     __m256i c0, c1, c2, c3;
     int l;
     for (l = 0; l < 8; ++l) {
-        uint64_t block = first + 2u * (uint64_t)l;
+        uint64_t block = first + stride * (uint64_t)l;
         lo[l] = (uint32_t)block;
         hi[l] = (uint32_t)(block >> 32);
     }
@@ -124,7 +125,22 @@ void dlm_cpu_blocks_ahead(uint64_t seed, uint64_t stream, uint64_t first, uint32
             out[l] = dlm_philox_block(seed, stream, first + 2u * (uint64_t)l);
         return;
     }
-    blocks8(seed, stream, first, w);
+    blocks8(seed, stream, first, 2u, w);
+    for (l = 0; l < n; ++l)
+        for (k = 0; k < 4u; ++k)
+            out[l].v[k] = w[k][l];
+}
+
+void dlm_cpu_windows_ahead(uint64_t seed, uint64_t stream, uint32_t first, uint32_t n,
+                           dlm_u32x4 *out)
+{
+    uint32_t w[4][8], l, k;
+    if (!ahead_lanes) {
+        for (l = 0; l < n; ++l)
+            out[l] = dlm_philox_block(seed, stream, ((uint64_t)first + l) << 30);
+        return;
+    }
+    blocks8(seed, stream, (uint64_t)first << 30, (uint64_t)1 << 30, w);
     for (l = 0; l < n; ++l)
         for (k = 0; k < 4u; ++k)
             out[l].v[k] = w[k][l];
@@ -155,9 +171,9 @@ __attribute__((target("avx2"))) dlm_match_result dlm_cpu_lanes_play1(const dlm_m
     for (t = 0; t < res.rounds; t += 8u) {
         uint32_t n = res.rounds - t < 8u ? res.rounds - t : 8u;
         if (need_play)
-            blocks8(b->seed, play, block0 + 2u * (uint64_t)t, w[0]);
+            blocks8(b->seed, play, block0 + 2u * (uint64_t)t, 2u, w[0]);
         if (need_perception)
-            blocks8(b->seed, play, block0 + 2u * (uint64_t)t + 1u, w[1]);
+            blocks8(b->seed, play, block0 + 2u * (uint64_t)t + 1u, 2u, w[1]);
         for (l = 0; l < n; ++l) {
             uint32_t ra = !dlm_fires(w[0][0][l], a->threshold[slot_a]);
             uint32_t rb = !dlm_fires(w[0][1][l], o->threshold[slot_b]);
@@ -329,6 +345,14 @@ void dlm_cpu_blocks_ahead(uint64_t seed, uint64_t stream, uint64_t first, uint32
     uint32_t l;
     for (l = 0; l < n; ++l)
         out[l] = dlm_philox_block(seed, stream, first + 2u * (uint64_t)l);
+}
+
+void dlm_cpu_windows_ahead(uint64_t seed, uint64_t stream, uint32_t first, uint32_t n,
+                           dlm_u32x4 *out)
+{
+    uint32_t l;
+    for (l = 0; l < n; ++l)
+        out[l] = dlm_philox_block(seed, stream, ((uint64_t)first + l) << 30);
 }
 
 dlm_match_result dlm_cpu_lanes_play1(const dlm_match_batch *b, size_t j)

@@ -19,6 +19,13 @@ void dlm_cpu_blocks_ahead(uint64_t seed, uint64_t stream, uint64_t first, uint32
                           dlm_u32x4 *out);
 void dlm_cpu_lanes_ahead(int on);
 
+/* The first blocks of eight consecutive windows, for the count representation's events
+ * (kernels/dlm_counts.h, DLM_WINDOWS_AHEAD, set for cpu_evolve.c by CMake): out[l] =
+ * block (first + l) << 30 of stream, l < n <= 8. Lanes under the same switch as
+ * dlm_cpu_blocks_ahead. */
+void dlm_cpu_windows_ahead(uint64_t seed, uint64_t stream, uint32_t first, uint32_t n,
+                           dlm_u32x4 *out);
+
 /* Plays one qualifying job (a long match alone, or one left over from groups of eight):
  * blocks eight rounds ahead in the lanes, the rounds in scalar code. */
 dlm_match_result dlm_cpu_lanes_play1(const dlm_match_batch *b, size_t j);
