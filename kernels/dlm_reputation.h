@@ -218,6 +218,39 @@ DLM_FN uint32_t dlm_rep_bad(const dlm_evo_world *w, const dlm_evo_population *po
     return dlm_rep_bad_at(w->strategy[pop->agent0 + t].fsm_output, g);
 }
 
+/* Asynchronous rules (moran-bd, moran-db, fermi). A generation is still n events, and
+ * the reputations move on the generation clock, as under the synchronous rules: the
+ * generation's first event begins with the assessment step (dlm_rep_generation_start),
+ * which runs every agent's donations of the generation once, in agent order, and writes
+ * the standings (public) or views (private) at its end: exactly what the synchronous
+ * rules' evaluations write, with the same REPUTATION draws. The events' evaluations then
+ * only read (they see the standings at the generation's start, as the census does): the
+ * payoff of x at an event is its rounds of the generation (REPUTATION window x), re-scored
+ * against the rules the population holds at that moment. So an agent's standing never
+ * depends on whether or how often selection happened to evaluate it, and every backend
+ * runs the step inside the event loop it already has (it is event 0's first work; the
+ * host never splits a generation before event 0). An offspring takes its parent's record
+ * (public: its standing word, as under the synchronous rules); private views stay with
+ * places. */
+DLM_FN uint32_t dlm_rep_asynchronous(const dlm_evo_params *ep)
+{
+    return ep->rule == DLM_RULE_MORAN_BD || ep->rule == DLM_RULE_MORAN_DB ||
+                   ep->rule == DLM_RULE_FERMI
+               ? 1u
+               : 0u;
+}
+
+/* 1 when the evaluation with this play stream writes standings: the synchronous rules'
+ * (purpose MATCH_PLAY), or the asynchronous rules' assessment step (purpose REPUTATION);
+ * never a census, never an asynchronous event. */
+DLM_FN uint32_t dlm_rep_writes(const dlm_evo_params *ep, uint64_t play_stream)
+{
+    uint32_t purpose = (uint32_t)(play_stream >> 60);
+    if (purpose == DLM_PURPOSE_REPUTATION)
+        return 1u;
+    return purpose == DLM_PURPOSE_MATCH_PLAY && !dlm_rep_asynchronous(ep) ? 1u : 0u;
+}
+
 /* DLM_INTERACTION_DONATION: the payoff of local agent x in the evaluation whose play
  * stream is play_stream (its generation and purpose say g and whether to write). */
 DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *pop,
@@ -225,7 +258,7 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
                              dlm_evo_counts *counts)
 {
     uint64_t g = play_stream & 0xFFFFFFFFFFull;
-    uint32_t write = (uint32_t)(play_stream >> 60) == DLM_PURPOSE_MATCH_PLAY ? 1u : 0u;
+    uint32_t write = dlm_rep_writes(ep, play_stream);
     uint32_t priv = (ep->norm & DLM_NORM_PRIVATE) ? 1u : 0u;
     DLM_GLOBAL dlm_strategy *agents = w->strategy + pop->agent0;
     dlm_cursor c = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_REPUTATION, pop->id, g), x);
@@ -270,6 +303,19 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
     counts->matches += rounds;
     total = ep->payoff[2] * (double)received + ep->payoff[1] * (double)given;
     return ep->accumulate ? total : total / (double)rounds;
+}
+
+/* The asynchronous rules' assessment step of generation g (see dlm_rep_asynchronous):
+ * every agent's donations, in agent order, writing the standings at the end of g. */
+DLM_FN void dlm_rep_generation_start(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                     const dlm_evo_params *ep, uint64_t g)
+{
+    uint64_t stream = dlm_stream_id(DLM_PURPOSE_REPUTATION, pop->id, g);
+    dlm_evo_counts none;
+    uint32_t x;
+    none.cooperations = none.moves = none.matches = none.failed_events = 0u;
+    for (x = 0; x < pop->n; ++x)
+        (void)dlm_rep_payoff(w, pop, ep, x, stream, &none);
 }
 
 #endif /* DLM_REPUTATION_H */

@@ -629,6 +629,39 @@ static void donation_private_fermi_sync_lattice(dlm_scenario *sc)
     sc->evolution.observe = 1.0;
 }
 
+/* The asynchronous rules (a generation's first event runs the assessment step). */
+static void donation_moran_bd(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-bd", 30, 3);
+    uses_donation(sc, 0x99u); /* stern judging */
+    sc->evolution.perception_error = 0.05;
+}
+
+static void donation_moran_db_sampled_private(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-db", 40, 2);
+    sc->evolution.structure.partners = 3;
+    sc->evolution.replacement = sc->evolution.structure;
+    uses_donation(sc, 0x1BAu); /* L1 */
+    sc->evolution.private_assessment = 1;
+    sc->evolution.observe = 0.6;
+    sc->evolution.perception_error = 0.04;
+    sc->evolution.empathy = 0.3;
+}
+
+static void donation_fermi_lattice(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi", 36, 2);
+    uses_lattice(&sc->evolution, 6, 6, "von-neumann");
+    uses_donation(sc, 0xAAu); /* image scoring */
+}
+
+static void donation_fermi_sliced(dlm_scenario *sc)
+{
+    large_sampled(sc, "fermi", 20000, 2);
+    uses_donation(sc, 0xBBu); /* simple standing */
+}
+
 typedef struct evolution_case {
     const char *what;
     void (*configure)(dlm_scenario *sc);
@@ -679,6 +712,12 @@ static const evolution_case evolution_cases[] = {
      donation_private_fermi_sync_lattice, 0},
     {"donation, imitate-best, 90x100 lattice (three census chunks), simple standing",
      donation_imitate_best_chunks, 0},
+    {"donation, moran-bd, complete, stern judging, e3", donation_moran_bd, 0},
+    {"donation, private (q 0.6, e3, E 0.3), moran-db, sampled (3), L1",
+     donation_moran_db_sampled_private, 0},
+    {"donation, fermi, 6x6 lattice, image scoring", donation_fermi_lattice, 0},
+    {"donation, fermi, 20000 agents (a generation in two launches), simple standing",
+     donation_fermi_sliced, 0},
 };
 #define N_EVOLUTION_CASES N_OF(evolution_cases)
 

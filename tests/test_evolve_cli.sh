@@ -246,10 +246,19 @@ assert abs(m - 0.9) <= 4 * (0.09 / 20000) ** 0.5, m
 expect 143 "donation: stopped after a checkpoint" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=2:TERM "$DLM" "${rep[@]}" --set evolution.generations=40 --out "$TMP/rep_r.csv" --checkpoint "$TMP/rep.ckpt" --checkpoint-every 7
 expect 0 "donation: resumed" -- "$DLM" "${rep[@]}" --set evolution.generations=40 --out "$TMP/rep_r.csv" --checkpoint-every 7 --resume "$TMP/rep.ckpt"
 cmp -s "$TMP/rep_ref.csv" "$TMP/rep_r.csv" && ok || bad "donation: the resumed run differs"
-expect 2 "donation: asynchronous rule" -- "$DLM" "${rep[@]}" --set evolution.rule=fermi --out "$TMP/rep_x.csv"
-contains "$TMP/err" "donation runs with the synchronous rules" "donation: async refused"
-expect 2 "donation: a sweep point with an asynchronous rule" -- "$DLM" sweep "$REP" --set 'sweep.axes=[{key: evolution.rule, values: [fermi-sync, fermi]}]' --out "$TMP/rep_x.csv"
-contains "$TMP/err" "value fermi: evolution.interaction: donation runs with the synchronous" "donation: sweep refused up front"
+# the asynchronous rules: a generation's first event runs the assessment step, its events
+# read; stopped and resumed at a checkpoint, the same bytes; one thread or two, the same
+for rule in moran-bd moran-db fermi; do
+  expect 0 "donation: $rule" -- "$DLM" "${rep[@]}" --set evolution.rule=$rule --set evolution.selection=0.2 --out "$TMP/rep_$rule.csv"
+  cmp -s "$TMP/rep_a.csv" "$TMP/rep_$rule.csv" && bad "donation: $rule is fermi-sync" || ok
+done
+"$DLM" "${rep[@]}" --set evolution.rule=moran-db --set evolution.selection=0.2 --set evolution.generations=30 --out "$TMP/rep_aref.csv" 2>/dev/null
+expect 143 "donation, moran-db: stopped after a checkpoint" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=2:TERM "$DLM" "${rep[@]}" --set evolution.rule=moran-db --set evolution.selection=0.2 --set evolution.generations=30 --out "$TMP/rep_ar.csv" --checkpoint "$TMP/rep_a.ckpt" --checkpoint-every 7
+expect 0 "donation, moran-db: resumed" -- "$DLM" "${rep[@]}" --set evolution.rule=moran-db --set evolution.selection=0.2 --set evolution.generations=30 --out "$TMP/rep_ar.csv" --checkpoint-every 7 --resume "$TMP/rep_a.ckpt"
+cmp -s "$TMP/rep_aref.csv" "$TMP/rep_ar.csv" && ok || bad "donation, moran-db: the resumed run differs"
+expect 0 "donation, fermi, private, 1 thread" -- "$DLM" "${rep[@]}" --backend cpu --threads 1 --set evolution.rule=fermi --set evolution.reputation.assessment=private --set evolution.reputation.observe=0.6 --out "$TMP/rep_t1.csv"
+expect 0 "donation, fermi, private, 2 threads" -- "$DLM" "${rep[@]}" --backend cpu --threads 2 --set evolution.rule=fermi --set evolution.reputation.assessment=private --set evolution.reputation.observe=0.6 --out "$TMP/rep_t2.csv"
+cmp -s "$TMP/rep_t1.csv" "$TMP/rep_t2.csv" && ok || bad "donation, fermi, private: threads change the bytes"
 expect 2 "donation: not the donation game" -- "$DLM" "${rep[@]}" --set game.preset=snowdrift --out "$TMP/rep_x.csv"
 contains "$TMP/err" "donation needs game" "donation: other game refused"
 expect 2 "donation: unknown norm" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=0b102 --out "$TMP/rep_x.csv"

@@ -51,11 +51,6 @@ dlm_status dlm_reputation_check(const dlm_scenario *sc, const dlm_evo_plan *plan
                              "evolution.interaction: donation needs game: {preset: donation, "
                              "b: ..., c: ...} (the game is %s)",
                              sc->game.preset[0] ? sc->game.preset : "a custom matrix");
-    if (!plan->synchronous)
-        return dlm_error_set(err, DLM_ERR_USAGE,
-                             "evolution.interaction: donation runs with the synchronous rules "
-                             "(fermi-sync, wright-fisher, imitate-best) only so far, not %s",
-                             dlm_evo_rule_name(plan->rule));
     if (ep->side_b || sc->evolution.payoff_exact || ep->rules.geometric)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.interaction: donation runs without sides (class roles), "
