@@ -259,6 +259,8 @@ cmp -s "$TMP/rep_aref.csv" "$TMP/rep_ar.csv" && ok || bad "donation, moran-db: t
 expect 0 "donation, fermi, private, 1 thread" -- "$DLM" "${rep[@]}" --backend cpu --threads 1 --set evolution.rule=fermi --set evolution.reputation.assessment=private --set evolution.reputation.observe=0.6 --out "$TMP/rep_t1.csv"
 expect 0 "donation, fermi, private, 2 threads" -- "$DLM" "${rep[@]}" --backend cpu --threads 2 --set evolution.rule=fermi --set evolution.reputation.assessment=private --set evolution.reputation.observe=0.6 --out "$TMP/rep_t2.csv"
 cmp -s "$TMP/rep_t1.csv" "$TMP/rep_t2.csv" && ok || bad "donation, fermi, private: threads change the bytes"
+expect 2 "donation: counts" -- "$DLM" "${rep[@]}" --set evolution.rule=moran-bd --set evolution.selection=0.2 --set evolution.representation=counts --out "$TMP/rep_x.csv"
+contains "$TMP/err" "keeps each agent's standing" "donation: counts refused with the reason"
 expect 2 "donation: not the donation game" -- "$DLM" "${rep[@]}" --set game.preset=snowdrift --out "$TMP/rep_x.csv"
 contains "$TMP/err" "donation needs game" "donation: other game refused"
 expect 2 "donation: unknown norm" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=0b102 --out "$TMP/rep_x.csv"
