@@ -214,8 +214,14 @@ DLM_FN uint32_t dlm_strategy_equal(const dlm_strategy *a, const dlm_strategy *b)
                 return 0u;
         return 1u;
     }
-    if (a->kind == DLM_STRAT_ACTION_RULE) /* the rule, not the standing */
-        return a->opening == b->opening;
+    if (a->kind == DLM_STRAT_ACTION_RULE) { /* the rule (an IPD rule's vector), not the standing */
+        if (a->opening != b->opening)
+            return 0u;
+        for (i = 0; (a->opening & 0xFu) == DLM_ACTION_RULE_M1 && i < 5u; ++i)
+            if (a->threshold[i] != b->threshold[i])
+                return 0u;
+        return 1u;
+    }
     if (a->kind == DLM_STRAT_LOOKUP)
         return a->depth == b->depth && a->table == b->table && a->opening == b->opening;
     return a->depth == b->depth && a->opening == b->opening && a->fsm_output == b->fsm_output &&

@@ -251,6 +251,107 @@ DLM_FN uint32_t dlm_rep_writes(const dlm_evo_params *ep, uint64_t play_stream)
     return purpose == DLM_PURPOSE_MATCH_PLAY && !dlm_rep_asynchronous(ep) ? 1u : 0u;
 }
 
+/* Direct and indirect reciprocity in one population (issue #14, item 5; norm bit
+ * DLM_NORM_ENCOUNTERS, set by evolution.reputation.repeat). The rounds of an evaluation
+ * come in encounters: round 0 draws a partner y as the structure draws one; each later
+ * round keeps y with probability `repeat` (threshold in rules.continuation, which the
+ * donation game's fixed lengths leave unused) and draws a new one otherwise. In each
+ * round x and y both act, a simultaneous round of the donation game (a prisoner's dilemma
+ * with R = b - c, S = -c, T = b, P = 0): x pays c for its help and earns b for y's. x's
+ * act is a donation to y, assessed as every donation (norm, errors, public or private
+ * observers); y's act in x's evaluation is not (its own evaluation assesses its acts).
+ * Action rules act as before (allc, alld, disc by the standing at the generation's
+ * start); an IPD rule (DLM_ACTION_M1, the memory-one vector in threshold[], from tft, wsls,
+ * gtft, m1(...)) plays its vector within the encounter: its first move by threshold[0],
+ * later ones by the realised moves of the previous round (own << 1 | partner's, C = 0).
+ * Two modifiers condition it on standing (Roberts 2008, Proc. R. Soc. B 275:173, whose
+ * strategies use direct experience where they have it and reputation otherwise):
+ * DLM_ACTION_GOOD_FIRST (`tft@good`): its first move is C exactly to a partner in good
+ * standing; DLM_ACTION_SHUN_BAD (`tft@shun`): it defects against a partner in bad
+ * standing at every move. Random numbers: x's REPUTATION window, per round in this order:
+ * the repeat word, the partner (when a new one is drawn), x's move word, y's move word,
+ * x's execution word, y's, the assessment word. */
+#define DLM_ACTION_M1 DLM_ACTION_RULE_M1                 /* an IPD rule in encounters */
+#define DLM_ACTION_GOOD_FIRST DLM_ACTION_RULE_GOOD_FIRST /* first move: C iff partner good */
+#define DLM_ACTION_SHUN_BAD DLM_ACTION_RULE_SHUN_BAD     /* D against a partner in bad standing */
+#define DLM_ACTION_MASK 0xFu        /* the rule in `opening`; the modifiers above it */
+#define DLM_NORM_ENCOUNTERS 0x10000u
+
+/* 1 when an agent of strategy s (an action rule) intends to help in an encounter: first
+ * (its first round), own and opp (the realised moves of the previous round, 1 = help),
+ * bad (the partner's standing in its eyes), donor_bad (its own), u (a uniform word). */
+DLM_FN uint32_t dlm_rep_encounter_intends(DLM_CONST dlm_strategy *s, uint32_t norm,
+                                          uint32_t donor_bad, uint32_t bad, uint32_t first,
+                                          uint32_t own, uint32_t opp, uint32_t u)
+{
+    uint32_t rule = s->opening & DLM_ACTION_MASK, index;
+    if (rule != DLM_ACTION_M1)
+        return dlm_rep_intends(rule, norm, donor_bad, bad);
+    if ((s->opening & DLM_ACTION_SHUN_BAD) && bad)
+        return 0u;
+    if (first && (s->opening & DLM_ACTION_GOOD_FIRST))
+        return bad ? 0u : 1u;
+    if (first)
+        return dlm_fires(u, s->threshold[0]);
+    index = ((own ? 0u : 1u) << 1) | (opp ? 0u : 1u);
+    return dlm_fires(u, s->threshold[1u + index]);
+}
+
+/* The payoff of x's encounters in generation g (write: the evaluation assesses). */
+DLM_FN double dlm_rep_encounters(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                 const dlm_evo_params *ep, uint32_t x, uint64_t g,
+                                 uint32_t write, dlm_evo_counts *counts)
+{
+    uint32_t priv = (ep->norm & DLM_NORM_PRIVATE) ? 1u : 0u;
+    DLM_GLOBAL dlm_strategy *agents = w->strategy + pop->agent0;
+    dlm_cursor c = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_REPUTATION, pop->id, g), x);
+    uint64_t execution = (uint64_t)ep->payoff_b[0], assessment = (uint64_t)ep->payoff_b[1];
+    uint32_t count = dlm_evo_partner_count(w, pop, ep, x), rounds = ep->rules.rounds;
+    uint32_t bad = dlm_rep_bad(w, pop, ep, g, x, x), bad_end = bad, y = 0u, bad_y = 0u;
+    uint32_t bad_x = 0u, y_bad = 0u, given = 0u, received = 0u, encounters = 0u, r;
+    uint32_t own = 1u, opp = 1u, first = 1u;
+    double total;
+    for (r = 0; r < rounds; ++r) {
+        uint32_t again = dlm_fires(dlm_cursor_word(&c), ep->rules.continuation) && r > 0u;
+        uint32_t ux, uy, hx, hy, verdict;
+        if (!again) {
+            y = dlm_rep_partner(w, pop, ep, x, count, &c);
+            bad_y = dlm_rep_bad(w, pop, ep, g, x, y); /* y in x's eyes */
+            bad_x = dlm_rep_bad(w, pop, ep, g, y, x); /* x in y's eyes */
+            y_bad = dlm_rep_bad(w, pop, ep, g, y, y); /* y's own standing */
+            first = 1u;
+            encounters += 1u;
+        }
+        ux = dlm_cursor_word(&c);
+        uy = dlm_cursor_word(&c);
+        hx = dlm_rep_encounter_intends(&agents[x], ep->norm, priv ? bad : bad_end, bad_y, first,
+                                       own, opp, ux);
+        hy = dlm_rep_encounter_intends(&agents[y], ep->norm, y_bad, bad_x, first, opp, own, uy);
+        if (dlm_fires(dlm_cursor_word(&c), execution))
+            hx = 0u;
+        if (dlm_fires(dlm_cursor_word(&c), execution))
+            hy = 0u;
+        verdict = dlm_rep_verdict(ep->norm, bad_end, hx ^ dlm_rep_misread(pop, ep, g, x, r), bad_y);
+        if (dlm_fires(dlm_cursor_word(&c), assessment))
+            verdict ^= 1u;
+        bad_end = verdict ? 0u : 1u;
+        if (priv && write)
+            dlm_rep_observe(w, pop, ep, g, x, y, hx, r);
+        given += hx;
+        received += hy;
+        own = hx;
+        opp = hy;
+        first = 0u;
+    }
+    if (write && !priv)
+        agents[x].fsm_output = ((uint32_t)(g & 0x3FFFFFFFu) << 2) | (bad << 1) | bad_end;
+    counts->cooperations += given;
+    counts->moves += rounds;
+    counts->matches += encounters;
+    total = ep->payoff[2] * (double)received + ep->payoff[1] * (double)given;
+    return ep->accumulate ? total : total / (double)rounds;
+}
+
 /* DLM_INTERACTION_DONATION: the payoff of local agent x in the evaluation whose play
  * stream is play_stream (its generation and purpose say g and whether to write). */
 DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *pop,
@@ -274,6 +375,8 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
         for (i = 0; i < (((uint64_t)pop->n + 31u) >> 5); ++i)
             w->views[to + i] = w->views[from + i];
     }
+    if (ep->norm & DLM_NORM_ENCOUNTERS)
+        return dlm_rep_encounters(w, pop, ep, x, g, write, counts);
     for (r = 0; r < rounds; ++r) {
         uint32_t y = dlm_rep_partner(w, pop, ep, x, count, &c), z;
         uint32_t bad_y = dlm_rep_bad(w, pop, ep, g, x, y);

@@ -13,7 +13,7 @@
 static const char *const interactions[] = {"game", "donation"};
 static const char *const reputation_keys[] = {"norm", "execution_error", "assessment_error",
                                               "assessment", "observe", "perception_error",
-                                              "empathy"};
+                                              "empathy", "repeat"};
 static const char *const assessments[] = {"public", "private"};
 
 /* Reads a norm into ev->norm (kernels/dlm_reputation.h) and its text into ev->norm_name:
@@ -79,7 +79,7 @@ dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map)
         return dlm_cfg_fail(r->err, k, "evolution.reputation",
                             "expected a mapping with keys norm, execution_error, "
                             "assessment_error, assessment, observe, perception_error, "
-                            "empathy");
+                            "empathy, repeat");
     if ((st = dlm_cfg_check_keys(r->err, rep, "evolution.reputation", reputation_keys,
                                  N_OF(reputation_keys))))
         return st;
@@ -109,6 +109,13 @@ dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map)
         (st = dlm_cfg_get_probability(r->err, v, "evolution.reputation.empathy", 0,
                                       &r->ev->empathy)))
         return st;
+    /* repeat: the rounds come in encounters with one partner (direct reciprocity) */
+    if ((v = dlm_node_lookup(rep, "repeat", NULL))) {
+        if ((st = dlm_cfg_get_probability(r->err, v, "evolution.reputation.repeat", 0,
+                                          &r->ev->repeat)))
+            return st;
+        r->ev->encounters = 1;
+    }
     if ((v = dlm_node_lookup(rep, "perception_error", NULL)) &&
         (st = dlm_cfg_get_probability(r->err, v, "evolution.reputation.perception_error", 0,
                                       &r->ev->perception_error)))

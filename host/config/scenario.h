@@ -109,6 +109,8 @@ typedef struct dlm_evolution_spec {
     double observe;          /* donation, private: each agent observes a donation with this */
     double perception_error; /* donation: the observer misreads the action */
     double empathy;          /* donation, private: judge with the donor's view of the recipient */
+    int encounters;          /* donation: 1 = rounds in encounters (reputation.repeat given) */
+    double repeat;           /* donation, encounters: a round stays with the same partner */
 } dlm_evolution_spec;
 
 /* mode analyze with analyze.population: the exact answers of the well-mixed population

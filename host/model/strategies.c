@@ -540,6 +540,44 @@ static dlm_status compile_named(const named_strategy *e, const arglist *a, const
  * Entry points
  * ------------------------------------------------------------------------------------ */
 
+/* An IPD strategy conditioned on standing, for the donation game's encounters
+ * (kernels/dlm_reputation.h, DLM_ACTION_RULE_M1): `<memory-one strategy>@good` opens
+ * with C exactly to a partner in good standing, `@shun` defects against a partner in bad
+ * standing at every move. */
+static dlm_status parse_conditioned(slice all, const dlm_game *game, dlm_strategy_def *out,
+                                    dlm_error *err)
+{
+    char base[DLM_STRATEGY_PARSE_MAX + 1], q[64];
+    const char *at = memchr(all.s, '@', all.len);
+    size_t n = (size_t)(at - all.s), rest = all.len - n - 1;
+    uint32_t flag;
+    dlm_strategy_def def;
+    dlm_status st;
+    if (rest == 4 && memcmp(at + 1, "good", 4) == 0)
+        flag = DLM_ACTION_RULE_GOOD_FIRST;
+    else if (rest == 4 && memcmp(at + 1, "shun", 4) == 0)
+        flag = DLM_ACTION_RULE_SHUN_BAD;
+    else
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "'%s': after @ comes good (cooperate first only with partners in "
+                             "good standing) or shun (defect against partners in bad standing)",
+                             quote(all, q, sizeof q));
+    memcpy(base, all.s, n);
+    base[n] = '\0';
+    if ((st = dlm_strategy_parse(base, game, &def, err)) != DLM_OK)
+        return st;
+    if (def.model.kind != DLM_STRAT_MEMORY_ONE)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "'%s': only a memory-one strategy (tft, wsls, gtft, m1(...)) takes "
+                             "@%s", quote(all, q, sizeof q), flag == DLM_ACTION_RULE_SHUN_BAD ? "shun" : "good");
+    *out = def;
+    out->model.kind = DLM_STRAT_ACTION_RULE;
+    out->model.opening = DLM_ACTION_RULE_M1 | flag;
+    snprintf(out->label, sizeof out->label, "%.122s@%s", def.label,
+             flag == DLM_ACTION_RULE_SHUN_BAD ? "shun" : "good");
+    return DLM_OK;
+}
+
 dlm_status dlm_strategy_parse(const char *text, const dlm_game *game, dlm_strategy_def *out,
                               dlm_error *err)
 {
@@ -569,6 +607,8 @@ dlm_status dlm_strategy_parse(const char *text, const dlm_game *game, dlm_strate
         out->model.opening = DLM_ACTION_RULE_DISC;
         return DLM_OK;
     }
+    if (memchr(all.s, '@', all.len))
+        return parse_conditioned(all, game, out, err);
     if (all.len == 0)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "empty strategy (expected a name such as tft, or m1(...), "
@@ -683,6 +723,15 @@ char *dlm_strategy_describe(const dlm_strategy_def *def, char *buf, size_t len)
     } else if (m->kind == DLM_STRAT_ACTION_RULE && m->opening <= DLM_ACTION_RULE_DISC) {
         static const char *const rules[] = {"allc", "alld", "disc"};
         snprintf(buf, len, "donation action rule %s", rules[m->opening]);
+    } else if (m->kind == DLM_STRAT_ACTION_RULE && (m->opening & 0xFu) == DLM_ACTION_RULE_M1) {
+        char n[5][32];
+        for (i = 0; i < 5; ++i)
+            dlm_fmt_double(def->memory_one[i], n[i], sizeof n[i]);
+        snprintf(buf, len, "donation IPD rule p0=%s pCC=%s pCD=%s pDC=%s pDD=%s%s", n[0], n[1],
+                 n[2], n[3], n[4],
+                 (m->opening & DLM_ACTION_RULE_GOOD_FIRST) ? ", opens with C only to the good"
+                 : (m->opening & DLM_ACTION_RULE_SHUN_BAD) ? ", defects against the bad"
+                                                           : "");
     } else {
         snprintf(buf, len, "invalid strategy (kind %u, depth %u)", m->kind, m->depth);
     }
