@@ -662,6 +662,43 @@ static void donation_fermi_sliced(dlm_scenario *sc)
     uses_donation(sc, 0xBBu); /* simple standing */
 }
 
+/* Direct and indirect reciprocity: encounters (repeat), IPD rules next to action rules. */
+static dlm_share direct5[5];
+
+static void uses_direct(dlm_scenario *sc, uint32_t norm, double repeat)
+{
+    static const char *const names[5] = {"tft", "tft@good", "wsls@shun", "disc", "alld"};
+    size_t i;
+    memset(direct5, 0, sizeof direct5);
+    for (i = 0; i < 5; ++i) {
+        SET(direct5[i].strategy, names[i]);
+        direct5[i].share = 0.2;
+    }
+    uses_donation(sc, norm);
+    uses_shares(&sc->evolution, direct5, 5);
+    sc->evolution.mutation_set = direct5;
+    sc->evolution.n_mutation_set = 5;
+    sc->evolution.encounters = 1;
+    sc->evolution.repeat = repeat;
+}
+
+static void donation_direct_fermi_sync(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi-sync", 40, 3);
+    uses_direct(sc, 0x99u, 0.7); /* stern judging */
+    sc->evolution.perception_error = 0.03;
+}
+
+static void donation_direct_private_moran_bd(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-bd", 36, 2);
+    uses_lattice(&sc->evolution, 6, 6, "von-neumann");
+    uses_direct(sc, 0x1BAu, 0.5); /* L1 */
+    sc->evolution.private_assessment = 1;
+    sc->evolution.observe = 0.7;
+    sc->evolution.empathy = 0.2;
+}
+
 typedef struct evolution_case {
     const char *what;
     void (*configure)(dlm_scenario *sc);
@@ -718,6 +755,10 @@ static const evolution_case evolution_cases[] = {
     {"donation, fermi, 6x6 lattice, image scoring", donation_fermi_lattice, 0},
     {"donation, fermi, 20000 agents (a generation in two launches), simple standing",
      donation_fermi_sliced, 0},
+    {"donation, encounters (repeat 0.7), tft / tft@good / wsls@shun / disc / alld, fermi-sync",
+     donation_direct_fermi_sync, 0},
+    {"donation, encounters (repeat 0.5), private (q 0.7, E 0.2), moran-bd, 6x6 lattice, L1",
+     donation_direct_private_moran_bd, 0},
 };
 #define N_EVOLUTION_CASES N_OF(evolution_cases)
 
