@@ -215,7 +215,7 @@ DLM_FN uint32_t dlm_strategy_equal(const dlm_strategy *a, const dlm_strategy *b)
         return 1u;
     }
     if (a->kind == DLM_STRAT_ACTION_RULE) { /* the rule (an IPD rule's vector), not the standing */
-        if (a->opening != b->opening)
+        if (a->opening != b->opening || a->depth != b->depth) /* depth: its own norm */
             return 0u;
         for (i = 0; (a->opening & 0xFu) == DLM_ACTION_RULE_M1 && i < 5u; ++i)
             if (a->threshold[i] != b->threshold[i])

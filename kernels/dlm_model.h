@@ -22,6 +22,7 @@
 #define DLM_ACTION_RULE_M1 3u     /* an IPD rule: the memory-one vector in threshold[] */
 #define DLM_ACTION_RULE_GOOD_FIRST 0x10u /* M1 modifier: opens with C exactly to the good */
 #define DLM_ACTION_RULE_SHUN_BAD 0x20u   /* M1 modifier: defects against the bad */
+#define DLM_ACTION_RULE_OWN_NORM 0x80000000u /* in `depth`: the trait's own norm, bits 0..8 */
 
 #define DLM_LOOKUP_MAX_DEPTH 3u
 #define DLM_FSM_MAX_STATES   16u

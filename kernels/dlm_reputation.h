@@ -66,6 +66,23 @@
 #define DLM_NORM_BAD_HELP_BAD    0x100u /* the action rule's p(bad donor, bad recipient) = C */
 #define DLM_NORM_PRIVATE         0x200u /* private assessment (views in w->views) */
 
+#define DLM_NORM_OWN 0x20000u /* some traits carry their own norm (private assessment) */
+
+/* The norm agent o judges and acts by: its trait's own (DLM_ACTION_RULE_OWN_NORM in
+ * `depth`: `disc/stern-judging`, private assessment only) with the population's other
+ * bits, else the population's. Norms evolve with the traits (selection copies records,
+ * mutation within a set of rule/norm traits); an agent judges every donation it observes
+ * by its norm, and its own action rule's bit 8 (L1, L2) is its norm's. */
+DLM_FN uint32_t dlm_rep_norm_of(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                const dlm_evo_params *ep, uint32_t o)
+{
+    uint32_t d;
+    if (!(ep->norm & DLM_NORM_OWN))
+        return ep->norm;
+    d = w->strategy[pop->agent0 + o].depth;
+    return (d & DLM_ACTION_RULE_OWN_NORM) ? (ep->norm & ~0x1FFu) | (d & 0x1FFu) : ep->norm;
+}
+
 /* 1 when the standing word says bad at the start of generation g. */
 DLM_FN uint32_t dlm_rep_bad_at(uint32_t word, uint64_t g)
 {
@@ -187,7 +204,7 @@ DLM_FN void dlm_rep_observe(const dlm_evo_world *w, const dlm_evo_population *po
         if (dlm_fires(d.v[2], perception))
             seen ^= 1u;
         bad_y = dlm_fires(d.v[3], empathy) ? donor_view : dlm_rep_view_bad(w, pop, g, o, y);
-        verdict = dlm_rep_verdict(ep->norm, donor_bad, seen, bad_y);
+        verdict = dlm_rep_verdict(dlm_rep_norm_of(w, pop, ep, o), donor_bad, seen, bad_y);
         if (dlm_fires(d.v[1], assessment))
             verdict ^= 1u;
         if (verdict)
@@ -324,9 +341,10 @@ DLM_FN double dlm_rep_encounters(const dlm_evo_world *w, const dlm_evo_populatio
         }
         ux = dlm_cursor_word(&c);
         uy = dlm_cursor_word(&c);
-        hx = dlm_rep_encounter_intends(&agents[x], ep->norm, priv ? bad : bad_end, bad_y, first,
-                                       own, opp, ux);
-        hy = dlm_rep_encounter_intends(&agents[y], ep->norm, y_bad, bad_x, first, opp, own, uy);
+        hx = dlm_rep_encounter_intends(&agents[x], dlm_rep_norm_of(w, pop, ep, x),
+                                       priv ? bad : bad_end, bad_y, first, own, opp, ux);
+        hy = dlm_rep_encounter_intends(&agents[y], dlm_rep_norm_of(w, pop, ep, y), y_bad, bad_x,
+                                       first, opp, own, uy);
         if (dlm_fires(dlm_cursor_word(&c), execution))
             hx = 0u;
         if (dlm_fires(dlm_cursor_word(&c), execution))
@@ -380,7 +398,8 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
     for (r = 0; r < rounds; ++r) {
         uint32_t y = dlm_rep_partner(w, pop, ep, x, count, &c), z;
         uint32_t bad_y = dlm_rep_bad(w, pop, ep, g, x, y);
-        uint32_t help = dlm_rep_intends(rule, ep->norm, priv ? bad : bad_end, bad_y);
+        uint32_t help = dlm_rep_intends(rule, dlm_rep_norm_of(w, pop, ep, x), priv ? bad : bad_end,
+                                        bad_y);
         uint32_t verdict;
         if (dlm_fires(dlm_cursor_word(&c), execution))
             help = 0u;
@@ -393,7 +412,8 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
             dlm_rep_observe(w, pop, ep, g, x, y, help, r);
         given += help;
         z = dlm_rep_partner(w, pop, ep, x, count, &c);
-        help = dlm_rep_intends(agents[z].opening, ep->norm, dlm_rep_bad(w, pop, ep, g, z, z),
+        help = dlm_rep_intends(agents[z].opening, dlm_rep_norm_of(w, pop, ep, z),
+                               dlm_rep_bad(w, pop, ep, g, z, z),
                                dlm_rep_bad(w, pop, ep, g, z, x));
         if (dlm_fires(dlm_cursor_word(&c), execution))
             help = 0u;

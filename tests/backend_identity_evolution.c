@@ -699,6 +699,28 @@ static void donation_direct_private_moran_bd(dlm_scenario *sc)
     sc->evolution.empathy = 0.2;
 }
 
+/* Norms as traits (private assessment): rule/norm traits mutate within their set. */
+static dlm_share norms4[4];
+
+static void donation_own_norms_wright_fisher(dlm_scenario *sc)
+{
+    static const char *const names[4] = {"disc/stern-judging", "disc/image-scoring", "disc/L1",
+                                         "alld/simple-standing"};
+    size_t i;
+    memset(norms4, 0, sizeof norms4);
+    for (i = 0; i < 4; ++i) {
+        SET(norms4[i].strategy, names[i]);
+        norms4[i].share = 0.25;
+    }
+    scenario_base(sc, "wright-fisher", 50, 2);
+    uses_donation(sc, 0x99u);
+    uses_shares(&sc->evolution, norms4, 4);
+    sc->evolution.mutation_set = norms4;
+    sc->evolution.n_mutation_set = 4;
+    sc->evolution.private_assessment = 1;
+    sc->evolution.observe = 0.8;
+}
+
 typedef struct evolution_case {
     const char *what;
     void (*configure)(dlm_scenario *sc);
@@ -759,6 +781,8 @@ static const evolution_case evolution_cases[] = {
      donation_direct_fermi_sync, 0},
     {"donation, encounters (repeat 0.5), private (q 0.7, E 0.2), moran-bd, 6x6 lattice, L1",
      donation_direct_private_moran_bd, 0},
+    {"donation, norms as traits (SJ / IS / L1 / SS), private (q 0.8), wright-fisher",
+     donation_own_norms_wright_fisher, 0},
 };
 #define N_EVOLUTION_CASES N_OF(evolution_cases)
 

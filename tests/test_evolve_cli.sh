@@ -275,6 +275,16 @@ expect 2 "tft@good in the iterated game" -- "$DLM" run "$CONFIGS/scenarios/inter
 contains "$TMP/err" "tft@good is an action rule of the donation game" "tft@good refused in the game"
 expect 2 "donation, encounters: repeat 1.5" -- "$DLM" "${dir[@]}" --set evolution.reputation.repeat=1.5 --out "$TMP/rep_x.csv"
 contains "$TMP/err" "evolution.reputation.repeat" "donation: repeat range named"
+# norms as traits: private assessment, each agent judging by its own norm
+own=(--set evolution.reputation.assessment=private --set evolution.population=60 --set 'evolution.initial={shares: [{strategy: disc/stern-judging, share: 0.5}, {strategy: disc/image-scoring, share: 0.5}]}' --set 'evolution.mutation.set=[disc/stern-judging, disc/image-scoring, alld/L1]')
+expect 0 "donation: norms as traits" -- "$DLM" "${rep[@]}" "${own[@]}" --out "$TMP/own.csv"
+contains "$TMP/own.csv" "count:disc/image-scoring" "donation: the census counts each rule/norm"
+expect 2 "donation: norms as traits under public assessment" -- "$DLM" "${rep[@]}" "${own[@]}" --set evolution.reputation.assessment=public --out "$TMP/rep_x.csv"
+contains "$TMP/err" "need private assessment" "donation: own norms need private assessment"
+expect 2 "donation: unknown norm after /" -- "$DLM" "${rep[@]}" "${own[@]}" --set 'evolution.initial={shares: [{strategy: disc/strict, share: 1}]}' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "after / comes a norm" "donation: the norm after / named"
+expect 2 "donation: a norm on a machine" -- "$DLM" "${rep[@]}" "${own[@]}" --set 'evolution.initial={shares: [{strategy: tf2t/L1, share: 1}]}' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "a norm goes with a donation-game rule" "donation: norm on a machine refused"
 expect 2 "donation: counts" -- "$DLM" "${rep[@]}" --set evolution.rule=moran-bd --set evolution.selection=0.2 --set evolution.representation=counts --out "$TMP/rep_x.csv"
 contains "$TMP/err" "keeps each agent's standing" "donation: counts refused with the reason"
 expect 2 "donation: not the donation game" -- "$DLM" "${rep[@]}" --set game.preset=snowdrift --out "$TMP/rep_x.csv"

@@ -15,6 +15,12 @@
  *  - ALLD among tft@good under image scoring: from generation 1 on ALLD is in bad standing
  *    (it never helps), so tft@good never helps it: its payoff is exactly 0, while among
  *    plain TFT it is not.
+ * Norms as traits (private assessment, DLM_NORM_OWN, `alld/stern-judging`): ALLD agents,
+ * half judging by stern judging and half by image scoring, everyone observing (q = 1), one
+ * round, no errors. Generation 0 (all good): every act is D to a good recipient, bad under
+ * both, so all views turn bad. Generation 1: D to a recipient the observer holds bad is
+ * good under stern judging, bad under image scoring: at the start of generation 2 every
+ * view of a stern judge is good and every view of an image scorer bad, exactly.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -222,12 +228,38 @@ static void test_good_first_denies_alld(void **state)
     }
 }
 
+static void test_own_norms(void **state)
+{
+    static double pay[100];
+    uint32_t x, o, g;
+    (void)state;
+    setup(100, DLM_ACTION_ALLD, DLM_NORM_STERN_JUDGING, 0.0, 0.0, 1, DLM_RULE_FERMI_SYNC, 0.0, 61);
+    F.ep.norm |= DLM_NORM_PRIVATE | DLM_NORM_OWN;
+    F.ep.payoff_b[2] = (double)dlm_probability_threshold_from_double(1.0);
+    for (x = 0; x < 100; ++x)
+        F.agents[x].depth = DLM_ACTION_RULE_OWN_NORM |
+                            (x % 2u ? DLM_NORM_IMAGE_SCORING : DLM_NORM_STERN_JUDGING);
+    for (g = 0; g < 2; ++g)
+        generation(g, pay);
+    for (x = 0; x < 100; ++x)
+        for (o = 0; o < 100; ++o)
+            assert_int_equal(dlm_rep_view_bad(&F.w, &F.pop, 2, o, x), o % 2u);
+    {
+        dlm_strategy a = F.agents[0], b = F.agents[1];
+        assert_false(dlm_strategy_equal(&a, &b)); /* the same rule, other norms */
+        b.depth = a.depth;
+        b.fsm_output ^= 3u;
+        assert_true(dlm_strategy_equal(&a, &b)); /* standings do not count */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_repeat_zero_is_indirect),
         cmocka_unit_test(test_alld_among_tft),
         cmocka_unit_test(test_good_first_denies_alld),
+        cmocka_unit_test(test_own_norms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,14 +49,43 @@ static dlm_status convert(dlm_strategy *s, size_t n, const char *what, int encou
                                  "evolution.interaction: the donation game's strategies are the "
                                  "action rules allc, alld and disc and memory-one IPD strategies "
                                  "(with evolution.reputation.repeat), and %s holds another", what);
+        uint32_t own_norm = s[i].kind == DLM_STRAT_ACTION_RULE ? s[i].depth : 0u;
         for (k = 0; k < 5u; ++k)
             vector[k] = s[i].threshold[k];
         memset(&s[i], 0, sizeof s[i]);
         s[i].kind = DLM_STRAT_ACTION_RULE;
         s[i].opening = rule;
+        s[i].depth = own_norm;
         for (k = 0; (rule & DLM_ACTION_MASK) == DLM_ACTION_M1 && k < 5u; ++k)
             s[i].threshold[k] = vector[k];
     }
+    return DLM_OK;
+}
+
+/* 1 when one of n strategies carries its own norm (`disc/stern-judging`). */
+static int own_norms(const dlm_strategy *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; ++i)
+        if (s[i].kind == DLM_STRAT_ACTION_RULE && (s[i].depth & DLM_ACTION_RULE_OWN_NORM))
+            return 1;
+    return 0;
+}
+
+/* Norms as traits: under private assessment only (every agent judges by its own). */
+static dlm_status plan_own_norms(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    if (!own_norms(plan->strategies, plan->n_agents) && !own_norms(plan->table, plan->n_table) &&
+        !own_norms(plan->named, plan->n_named))
+        return DLM_OK;
+    if (!sc->evolution.private_assessment)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.reputation.assessment: strategies that carry their own "
+                             "norm (rule/norm) need private assessment, where every agent judges "
+                             "by its own norm; under public assessment one observer's verdict "
+                             "is everyone's, so the population has one norm "
+                             "(evolution.reputation.norm)");
+    plan->params.norm |= DLM_NORM_OWN;
     return DLM_OK;
 }
 
@@ -123,6 +152,8 @@ dlm_status dlm_reputation_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_e
         ep->norm |= DLM_NORM_ENCOUNTERS;
         ep->rules.continuation = dlm_probability_threshold(sc->evolution.repeat);
     }
+    if ((st = plan_own_norms(sc, plan, err)) != DLM_OK)
+        return st;
     if ((st = convert(plan->strategies, plan->n_agents, "the initial population",
                       sc->evolution.encounters, err)) ||
         (st = convert(plan->table, plan->n_table, "the mutation set", sc->evolution.encounters,
