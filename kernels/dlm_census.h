@@ -30,8 +30,9 @@ typedef struct dlm_evo_census {
     uint64_t class_moves[DLM_CENSUS_MAX_CLASSES];
     uint32_t monomorphic;                   /* 1: every agent has the same strategy */
     uint32_t good;                          /* donation game: agents in good standing */
-    uint32_t rule_agents[3];                /* donation game: agents per action rule */
-    uint32_t rule_good[3];                  /* ... and their good count (as good) */
+    uint32_t rule_agents[4];                /* donation game: agents per rule (allc, alld,
+                                               disc, IPD rules) */
+    uint32_t rule_good[4];                  /* ... and their good count (as good) */
     uint64_t agree_pairs;                   /* donation game: agreeing observer pairs */
     uint64_t generation;                    /* the generation it describes */
 } dlm_evo_census;
@@ -116,7 +117,7 @@ DLM_FN dlm_evo_census dlm_census_empty(void)
     c.m1_agents = 0u;
     c.monomorphic = 1u;
     c.good = 0u;
-    for (i = 0; i < 3u; ++i)
+    for (i = 0; i < 4u; ++i)
         c.rule_agents[i] = c.rule_good[i] = 0u;
     c.agree_pairs = 0u;
     c.generation = 0u;
@@ -144,7 +145,7 @@ DLM_FN void dlm_census_merge(dlm_evo_census *a, const dlm_evo_census *b)
     a->m1_agents += b->m1_agents;
     a->monomorphic &= b->monomorphic;
     a->good += b->good;
-    for (i = 0; i < 3u; ++i) {
+    for (i = 0; i < 4u; ++i) {
         a->rule_agents[i] += b->rule_agents[i];
         a->rule_good[i] += b->rule_good[i];
     }
@@ -193,7 +194,9 @@ DLM_FN dlm_evo_census dlm_census_counts_chunk(const dlm_evo_world *w, const dlm_
 /* The donation game's statistics of local agent x at the start of generation g:
  *  - good: 1 when x is in good standing (public: the observer's word; institutional: the
  *    broadcast), or (private) the number of observers that hold x good;
- *  - rule_agents / rule_good: the same, split by x's action rule;
+ *  - rule_agents / rule_good: the same, split by x's rule: allc, alld, disc (whatever
+ *    norm the trait carries: disc/stern-judging counts as disc), and the IPD rules of
+ *    encounters together (tft, tft@good, wsls@shun, ...: slot 3);
  *  - agree_pairs: unordered pairs of observers, x itself left out, that agree on x
  *    (private: among the N - 1 other agents, C(k, 2) + C(m - k, 2) with k of the m holding
  *    x good; institutional: among the P panel members; public: 0, there is one view).
@@ -205,7 +208,9 @@ DLM_FN void dlm_census_reputation(dlm_evo_census *c, const dlm_evo_world *w,
     dlm_evo_params params = w->params[pop->params];
     const dlm_evo_params *ep = &params;
     dlm_strategy s = w->strategy[pop->agent0 + x];
-    uint32_t rule = s.kind == DLM_STRAT_ACTION_RULE && s.opening < 3u ? s.opening : 3u;
+    uint32_t rule = s.kind != DLM_STRAT_ACTION_RULE                    ? 4u
+                    : (s.opening & 0xFu) == DLM_ACTION_RULE_M1 ? 3u /* tft, tft@good, ... */
+                                                               : s.opening; /* any own norm */
     uint32_t good;
     uint64_t m = 0u, k = 0u;
     if (ep->norm & DLM_NORM_PRIVATE) {
@@ -222,7 +227,7 @@ DLM_FN void dlm_census_reputation(dlm_evo_census *c, const dlm_evo_world *w,
         good = dlm_rep_good(&s, g);
     }
     c->good += good;
-    if (rule < 3u) {
+    if (rule < 4u) {
         c->rule_agents[rule] += 1u;
         c->rule_good[rule] += good;
     }

@@ -216,8 +216,14 @@ DLM_FN uint32_t dlm_strategy_equal(const dlm_strategy *a, const dlm_strategy *b)
                 return 0u;
         return 1u;
     }
-    if (a->kind == DLM_STRAT_ACTION_RULE) /* the rule, not the standing */
-        return a->opening == b->opening;
+    if (a->kind == DLM_STRAT_ACTION_RULE) { /* the rule (an IPD rule's vector), not the standing */
+        if (a->opening != b->opening || a->depth != b->depth) /* depth: its own norm */
+            return 0u;
+        for (i = 0; (a->opening & 0xFu) == DLM_ACTION_RULE_M1 && i < 5u; ++i)
+            if (a->threshold[i] != b->threshold[i])
+                return 0u;
+        return 1u;
+    }
     if (a->kind == DLM_STRAT_CONTRIBUTION) /* the rule and its threshold */
         return a->opening == b->opening && a->depth == b->depth;
     if (a->kind == DLM_STRAT_LOOKUP)
@@ -525,6 +531,17 @@ DLM_FN double dlm_evo_evaluate(const dlm_evo_world *w, const dlm_evo_population 
     return 0.0; /* no other kind yet: the plan refuses any other value */
 }
 
+/* What a kind does at the start of generation g of an asynchronous rule, before its
+ * first event (dlm_evo_event calls it at event 0): the donation game's assessment step
+ * (dlm_rep_generation_start); nothing for the iterated game. With dlm_evo_evaluate the
+ * only function that reads ep->interaction. */
+DLM_FN void dlm_evo_generation_start(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                     const dlm_evo_params *ep, uint64_t g)
+{
+    if (ep->interaction == DLM_INTERACTION_DONATION)
+        dlm_rep_generation_start(w, pop, ep, g);
+}
+
 /* A uniform replacement-neighbour of local agent x (well-mixed: a uniform other agent;
  * with two sides, a uniform other agent of x's side). */
 DLM_FN uint32_t dlm_evo_neighbour(const dlm_evo_world *w, const dlm_evo_population *pop,
@@ -646,6 +663,8 @@ DLM_FN void dlm_evo_event(const dlm_evo_world *w, const dlm_evo_population *pop,
     dlm_cursor mut = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_MUTATION, pop->id, g), e);
     uint32_t slot = 0u, target, source, side = dlm_evo_event_side(pop, &ep, e);
     dlm_strategy s;
+    if (e == 0u)
+        dlm_evo_generation_start(w, pop, &ep, g);
     if (ep.rule == DLM_RULE_MORAN_BD) {
         source = dlm_evo_choose_by_fitness(w, pop, &ep, side, 0xFFFFFFFFu, play, length, e, &slot,
                                            &sel, &partners, counts);

@@ -18,7 +18,11 @@
 #define DLM_STRAT_FSM        3u /* deterministic Moore machine, up to 16 states */
 #define DLM_STRAT_ACTION_RULE 4u /* donation game: opening = the rule, fsm_output = the
                                     standing word (kernels/dlm_reputation.h) */
-#define DLM_ACTION_RULE_DISC 2u   /* the highest action rule (allc 0, alld 1, disc 2) */
+#define DLM_ACTION_RULE_DISC 2u   /* the highest reputation rule (allc 0, alld 1, disc 2) */
+#define DLM_ACTION_RULE_M1 3u     /* an IPD rule: the memory-one vector in threshold[] */
+#define DLM_ACTION_RULE_GOOD_FIRST 0x10u /* M1 modifier: opens with C exactly to the good */
+#define DLM_ACTION_RULE_SHUN_BAD 0x20u   /* M1 modifier: defects against the bad */
+#define DLM_ACTION_RULE_OWN_NORM 0x80000000u /* in `depth`: the trait's own norm, bits 0..8 */
 #define DLM_STRAT_CONTRIBUTION 5u /* group games: opening = the contribution rule (always 0,
                                      never 1, conditional 2), depth = the conditional's
                                      threshold k (kernels/dlm_group.h) */

@@ -68,9 +68,29 @@
 #define DLM_NORM_INSTITUTION     0x400u /* institutional assessment (panel views in w->views) */
 #define DLM_NORM_PANEL_BROADCAST 0x800u /* ... its members judge by the broadcast standings */
 /* Institutional assessment: the panel size (1..32) in bits 16..23 of the norm word, the
- * quorum (1..panel) in bits 24..31. */
+ * quorum (1..panel) in bits 24..31. The norm word: bits 0..7 verdicts, 8 BAD_HELP_BAD,
+ * 9 PRIVATE, 10 INSTITUTION, 11 PANEL_BROADCAST, 12 ENCOUNTERS, 13 OWN, 14..15 free,
+ * 16..23 panel, 24..31 quorum. */
 #define DLM_REP_PANEL(norm)  (((norm) >> 16) & 0xFFu)
 #define DLM_REP_QUORUM(norm) (((norm) >> 24) & 0xFFu)
+
+#define DLM_NORM_ENCOUNTERS      0x1000u /* rounds come in encounters (evolution.reputation.repeat) */
+#define DLM_NORM_OWN             0x2000u /* some traits carry their own norm (private assessment) */
+
+/* The norm agent o judges and acts by: its trait's own (DLM_ACTION_RULE_OWN_NORM in
+ * `depth`: `disc/stern-judging`, private assessment only) with the population's other
+ * bits, else the population's. Norms evolve with the traits (selection copies records,
+ * mutation within a set of rule/norm traits); an agent judges every donation it observes
+ * by its norm, and its own action rule's bit 8 (L1, L2) is its norm's. */
+DLM_FN uint32_t dlm_rep_norm_of(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                const dlm_evo_params *ep, uint32_t o)
+{
+    uint32_t d;
+    if (!(ep->norm & DLM_NORM_OWN))
+        return ep->norm;
+    d = w->strategy[pop->agent0 + o].depth;
+    return (d & DLM_ACTION_RULE_OWN_NORM) ? (ep->norm & ~0x1FFu) | (d & 0x1FFu) : ep->norm;
+}
 
 /* 1 when the standing word says bad at the start of generation g. */
 DLM_FN uint32_t dlm_rep_bad_at(uint32_t word, uint64_t g)
@@ -193,7 +213,7 @@ DLM_FN void dlm_rep_observe(const dlm_evo_world *w, const dlm_evo_population *po
         if (dlm_fires(d.v[2], perception))
             seen ^= 1u;
         bad_y = dlm_fires(d.v[3], empathy) ? donor_view : dlm_rep_view_bad(w, pop, g, o, y);
-        verdict = dlm_rep_verdict(ep->norm, donor_bad, seen, bad_y);
+        verdict = dlm_rep_verdict(dlm_rep_norm_of(w, pop, ep, o), donor_bad, seen, bad_y);
         if (dlm_fires(d.v[1], assessment))
             verdict ^= 1u;
         if (verdict)
@@ -303,6 +323,144 @@ DLM_FN uint32_t dlm_rep_bad(const dlm_evo_world *w, const dlm_evo_population *po
     return dlm_rep_bad_at(w->strategy[pop->agent0 + t].fsm_output, g);
 }
 
+/* Asynchronous rules (moran-bd, moran-db, fermi). A generation is still n events, and
+ * the reputations move on the generation clock, as under the synchronous rules: the
+ * generation's first event begins with the assessment step (dlm_rep_generation_start),
+ * which runs every agent's donations of the generation once, in agent order, and writes
+ * the standings (public), views (private) or panel views (institutional) at its end: exactly what the synchronous
+ * rules' evaluations write, with the same REPUTATION draws. The events' evaluations then
+ * only read (they see the standings at the generation's start, as the census does): the
+ * payoff of x at an event is its rounds of the generation (REPUTATION window x), re-scored
+ * against the rules the population holds at that moment. So an agent's standing never
+ * depends on whether or how often selection happened to evaluate it, and every backend
+ * runs the step inside the event loop it already has (it is event 0's first work; the
+ * host never splits a generation before event 0). An offspring takes its parent's record
+ * (public: its standing word, as under the synchronous rules); private views stay with
+ * places. */
+DLM_FN uint32_t dlm_rep_asynchronous(const dlm_evo_params *ep)
+{
+    return ep->rule == DLM_RULE_MORAN_BD || ep->rule == DLM_RULE_MORAN_DB ||
+                   ep->rule == DLM_RULE_FERMI
+               ? 1u
+               : 0u;
+}
+
+/* 1 when the evaluation with this play stream writes standings: the synchronous rules'
+ * (purpose MATCH_PLAY), or the asynchronous rules' assessment step (purpose REPUTATION);
+ * never a census, never an asynchronous event. */
+DLM_FN uint32_t dlm_rep_writes(const dlm_evo_params *ep, uint64_t play_stream)
+{
+    uint32_t purpose = (uint32_t)(play_stream >> 60);
+    if (purpose == DLM_PURPOSE_REPUTATION)
+        return 1u;
+    return purpose == DLM_PURPOSE_MATCH_PLAY && !dlm_rep_asynchronous(ep) ? 1u : 0u;
+}
+
+/* Direct and indirect reciprocity in one population (issue #14, item 5; norm bit
+ * DLM_NORM_ENCOUNTERS, set by evolution.reputation.repeat). The rounds of an evaluation
+ * come in encounters: round 0 draws a partner y as the structure draws one; each later
+ * round keeps y with probability `repeat` (threshold in rules.continuation, which the
+ * donation game's fixed lengths leave unused) and draws a new one otherwise. In each
+ * round x and y both act, a simultaneous round of the donation game (a prisoner's dilemma
+ * with R = b - c, S = -c, T = b, P = 0): x pays c for its help and earns b for y's. x's
+ * act is a donation to y, assessed as every donation (norm, errors, public, private or
+ * institutional observers: dlm_rep_panel_observe, as in dlm_rep_payoff's rounds); y's
+ * act in x's evaluation is not (its own evaluation assesses its acts).
+ * Action rules act as before (allc, alld, disc by the standing at the generation's
+ * start); an IPD rule (DLM_ACTION_M1, the memory-one vector in threshold[], from tft, wsls,
+ * gtft, m1(...)) plays its vector within the encounter: its first move by threshold[0],
+ * later ones by the realised moves of the previous round (own << 1 | partner's, C = 0).
+ * Two modifiers condition it on standing (Roberts 2008, Proc. R. Soc. B 275:173, whose
+ * strategies use direct experience where they have it and reputation otherwise):
+ * DLM_ACTION_GOOD_FIRST (`tft@good`): its first move is C exactly to a partner in good
+ * standing; DLM_ACTION_SHUN_BAD (`tft@shun`): it defects against a partner in bad
+ * standing at every move. Random numbers: x's REPUTATION window, per round in this order:
+ * the repeat word, the partner (when a new one is drawn), x's move word, y's move word,
+ * x's execution word, y's, the assessment word. */
+#define DLM_ACTION_M1 DLM_ACTION_RULE_M1                 /* an IPD rule in encounters */
+#define DLM_ACTION_GOOD_FIRST DLM_ACTION_RULE_GOOD_FIRST /* first move: C iff partner good */
+#define DLM_ACTION_SHUN_BAD DLM_ACTION_RULE_SHUN_BAD     /* D against a partner in bad standing */
+#define DLM_ACTION_MASK 0xFu        /* the rule in `opening`; the modifiers above it */
+
+/* 1 when an agent of strategy s (an action rule) intends to help in an encounter: first
+ * (its first round), own and opp (the realised moves of the previous round, 1 = help),
+ * bad (the partner's standing in its eyes), donor_bad (its own), u (a uniform word). */
+DLM_FN uint32_t dlm_rep_encounter_intends(DLM_CONST dlm_strategy *s, uint32_t norm,
+                                          uint32_t donor_bad, uint32_t bad, uint32_t first,
+                                          uint32_t own, uint32_t opp, uint32_t u)
+{
+    uint32_t rule = s->opening & DLM_ACTION_MASK, index;
+    if (rule != DLM_ACTION_M1)
+        return dlm_rep_intends(rule, norm, donor_bad, bad);
+    if ((s->opening & DLM_ACTION_SHUN_BAD) && bad)
+        return 0u;
+    if (first && (s->opening & DLM_ACTION_GOOD_FIRST))
+        return bad ? 0u : 1u;
+    if (first)
+        return dlm_fires(u, s->threshold[0]);
+    index = ((own ? 0u : 1u) << 1) | (opp ? 0u : 1u);
+    return dlm_fires(u, s->threshold[1u + index]);
+}
+
+/* The payoff of x's encounters in generation g (write: the evaluation assesses). */
+DLM_FN double dlm_rep_encounters(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                 const dlm_evo_params *ep, uint32_t x, uint64_t g,
+                                 uint32_t write, dlm_evo_counts *counts)
+{
+    uint32_t priv = (ep->norm & DLM_NORM_PRIVATE) ? 1u : 0u;
+    uint32_t inst = (ep->norm & DLM_NORM_INSTITUTION) ? 1u : 0u;
+    DLM_GLOBAL dlm_strategy *agents = w->strategy + pop->agent0;
+    dlm_cursor c = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_REPUTATION, pop->id, g), x);
+    uint64_t execution = (uint64_t)ep->payoff_b[0], assessment = (uint64_t)ep->payoff_b[1];
+    uint32_t count = dlm_evo_partner_count(w, pop, ep, x), rounds = ep->rules.rounds;
+    uint32_t bad = dlm_rep_bad(w, pop, ep, g, x, x), bad_end = bad, y = 0u, bad_y = 0u;
+    uint32_t bad_x = 0u, y_bad = 0u, given = 0u, received = 0u, encounters = 0u, r;
+    uint32_t own = 1u, opp = 1u, first = 1u;
+    double total;
+    for (r = 0; r < rounds; ++r) {
+        uint32_t again = dlm_fires(dlm_cursor_word(&c), ep->rules.continuation) && r > 0u;
+        uint32_t ux, uy, hx, hy, verdict;
+        if (!again) {
+            y = dlm_rep_partner(w, pop, ep, x, count, &c);
+            bad_y = dlm_rep_bad(w, pop, ep, g, x, y); /* y in x's eyes */
+            bad_x = dlm_rep_bad(w, pop, ep, g, y, x); /* x in y's eyes */
+            y_bad = dlm_rep_bad(w, pop, ep, g, y, y); /* y's own standing */
+            first = 1u;
+            encounters += 1u;
+        }
+        ux = dlm_cursor_word(&c);
+        uy = dlm_cursor_word(&c);
+        hx = dlm_rep_encounter_intends(&agents[x], dlm_rep_norm_of(w, pop, ep, x),
+                                       priv | inst ? bad : bad_end, bad_y, first, own, opp, ux);
+        hy = dlm_rep_encounter_intends(&agents[y], dlm_rep_norm_of(w, pop, ep, y), y_bad, bad_x,
+                                       first, opp, own, uy);
+        if (dlm_fires(dlm_cursor_word(&c), execution))
+            hx = 0u;
+        if (dlm_fires(dlm_cursor_word(&c), execution))
+            hy = 0u;
+        verdict = dlm_rep_verdict(ep->norm, bad_end, hx ^ dlm_rep_misread(pop, ep, g, x, r), bad_y);
+        if (dlm_fires(dlm_cursor_word(&c), assessment))
+            verdict ^= 1u;
+        bad_end = verdict ? 0u : 1u;
+        if (priv && write)
+            dlm_rep_observe(w, pop, ep, g, x, y, hx, r);
+        if (inst && write)
+            dlm_rep_panel_observe(w, pop, ep, g, x, y, hx, r);
+        given += hx;
+        received += hy;
+        own = hx;
+        opp = hy;
+        first = 0u;
+    }
+    if (write && !priv && !inst)
+        agents[x].fsm_output = ((uint32_t)(g & 0x3FFFFFFFu) << 2) | (bad << 1) | bad_end;
+    counts->cooperations += given;
+    counts->moves += rounds;
+    counts->matches += encounters;
+    total = ep->payoff[2] * (double)received + ep->payoff[1] * (double)given;
+    return ep->accumulate ? total : total / (double)rounds;
+}
+
 /* DLM_INTERACTION_DONATION: the payoff of local agent x in the evaluation whose play
  * stream is play_stream (its generation and purpose say g and whether to write). */
 DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *pop,
@@ -310,7 +468,7 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
                              dlm_evo_counts *counts)
 {
     uint64_t g = play_stream & 0xFFFFFFFFFFull;
-    uint32_t write = (uint32_t)(play_stream >> 60) == DLM_PURPOSE_MATCH_PLAY ? 1u : 0u;
+    uint32_t write = dlm_rep_writes(ep, play_stream);
     uint32_t priv = (ep->norm & DLM_NORM_PRIVATE) ? 1u : 0u;
     uint32_t inst = (ep->norm & DLM_NORM_INSTITUTION) ? 1u : 0u;
     DLM_GLOBAL dlm_strategy *agents = w->strategy + pop->agent0;
@@ -329,10 +487,13 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
     }
     if (inst && write) /* the panel's views of x carry over unless it judges again */
         w->views[dlm_rep_panel_row(pop, g + 1u, x)] = w->views[dlm_rep_panel_row(pop, g, x)];
+    if (ep->norm & DLM_NORM_ENCOUNTERS)
+        return dlm_rep_encounters(w, pop, ep, x, g, write, counts);
     for (r = 0; r < rounds; ++r) {
         uint32_t y = dlm_rep_partner(w, pop, ep, x, count, &c), z;
         uint32_t bad_y = dlm_rep_bad(w, pop, ep, g, x, y);
-        uint32_t help = dlm_rep_intends(rule, ep->norm, priv | inst ? bad : bad_end, bad_y);
+        uint32_t help = dlm_rep_intends(rule, dlm_rep_norm_of(w, pop, ep, x),
+                                        priv | inst ? bad : bad_end, bad_y);
         uint32_t verdict;
         if (dlm_fires(dlm_cursor_word(&c), execution))
             help = 0u;
@@ -347,7 +508,8 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
             dlm_rep_panel_observe(w, pop, ep, g, x, y, help, r);
         given += help;
         z = dlm_rep_partner(w, pop, ep, x, count, &c);
-        help = dlm_rep_intends(agents[z].opening, ep->norm, dlm_rep_bad(w, pop, ep, g, z, z),
+        help = dlm_rep_intends(agents[z].opening, dlm_rep_norm_of(w, pop, ep, z),
+                               dlm_rep_bad(w, pop, ep, g, z, z),
                                dlm_rep_bad(w, pop, ep, g, z, x));
         if (dlm_fires(dlm_cursor_word(&c), execution))
             help = 0u;
@@ -360,6 +522,19 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
     counts->matches += rounds;
     total = ep->payoff[2] * (double)received + ep->payoff[1] * (double)given;
     return ep->accumulate ? total : total / (double)rounds;
+}
+
+/* The asynchronous rules' assessment step of generation g (see dlm_rep_asynchronous):
+ * every agent's donations, in agent order, writing the standings at the end of g. */
+DLM_FN void dlm_rep_generation_start(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                     const dlm_evo_params *ep, uint64_t g)
+{
+    uint64_t stream = dlm_stream_id(DLM_PURPOSE_REPUTATION, pop->id, g);
+    dlm_evo_counts none;
+    uint32_t x;
+    none.cooperations = none.moves = none.matches = none.failed_events = 0u;
+    for (x = 0; x < pop->n; ++x)
+        (void)dlm_rep_payoff(w, pop, ep, x, stream, &none);
 }
 
 #endif /* DLM_REPUTATION_H */

@@ -727,6 +727,121 @@ static void group_imitate_best_chunks(dlm_scenario *sc)
     sc->rounds = 2;
 }
 
+/* The asynchronous rules (a generation's first event runs the assessment step). */
+static void donation_moran_bd(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-bd", 30, 3);
+    uses_donation(sc, 0x99u); /* stern judging */
+    sc->evolution.perception_error = 0.05;
+}
+
+static void donation_moran_db_sampled_private(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-db", 40, 2);
+    sc->evolution.structure.partners = 3;
+    sc->evolution.replacement = sc->evolution.structure;
+    uses_donation(sc, 0x1BAu); /* L1 */
+    sc->evolution.private_assessment = 1;
+    sc->evolution.observe = 0.6;
+    sc->evolution.perception_error = 0.04;
+    sc->evolution.empathy = 0.3;
+}
+
+static void donation_fermi_lattice(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi", 36, 2);
+    uses_lattice(&sc->evolution, 6, 6, "von-neumann");
+    uses_donation(sc, 0xAAu); /* image scoring */
+}
+
+static void donation_fermi_sliced(dlm_scenario *sc)
+{
+    large_sampled(sc, "fermi", 20000, 2);
+    uses_donation(sc, 0xBBu); /* simple standing */
+}
+
+/* Direct and indirect reciprocity: encounters (repeat), IPD rules next to action rules. */
+static dlm_share direct5[5];
+
+static void uses_direct(dlm_scenario *sc, uint32_t norm, double repeat)
+{
+    static const char *const names[5] = {"tft", "tft@good", "wsls@shun", "disc", "alld"};
+    size_t i;
+    memset(direct5, 0, sizeof direct5);
+    for (i = 0; i < 5; ++i) {
+        SET(direct5[i].strategy, names[i]);
+        direct5[i].share = 0.2;
+    }
+    uses_donation(sc, norm);
+    uses_shares(&sc->evolution, direct5, 5);
+    sc->evolution.mutation_set = direct5;
+    sc->evolution.n_mutation_set = 5;
+    sc->evolution.encounters = 1;
+    sc->evolution.repeat = repeat;
+}
+
+static void donation_direct_fermi_sync(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi-sync", 40, 3);
+    uses_direct(sc, 0x99u, 0.7); /* stern judging */
+    sc->evolution.perception_error = 0.03;
+}
+
+static void donation_direct_private_moran_bd(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-bd", 36, 2);
+    uses_lattice(&sc->evolution, 6, 6, "von-neumann");
+    uses_direct(sc, 0x1BAu, 0.5); /* L1 */
+    sc->evolution.private_assessment = 1;
+    sc->evolution.observe = 0.7;
+    sc->evolution.empathy = 0.2;
+}
+
+/* Norms as traits (private assessment): rule/norm traits mutate within their set. */
+static dlm_share norms4[4];
+
+static void donation_own_norms_wright_fisher(dlm_scenario *sc)
+{
+    static const char *const names[4] = {"disc/stern-judging", "disc/image-scoring", "disc/L1",
+                                         "alld/simple-standing"};
+    size_t i;
+    memset(norms4, 0, sizeof norms4);
+    for (i = 0; i < 4; ++i) {
+        SET(norms4[i].strategy, names[i]);
+        norms4[i].share = 0.25;
+    }
+    scenario_base(sc, "wright-fisher", 50, 2);
+    uses_donation(sc, 0x99u);
+    uses_shares(&sc->evolution, norms4, 4);
+    sc->evolution.mutation_set = norms4;
+    sc->evolution.n_mutation_set = 4;
+    sc->evolution.private_assessment = 1;
+    sc->evolution.observe = 0.8;
+}
+
+/* Institutional assessment with the asynchronous rules (the assessment step writes the
+ * panel's views) and with encounters (IPD rules; the panel judges x's acts). */
+static void donation_institution_moran_db(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-db", 40, 2);
+    uses_donation(sc, 0x1BAu); /* L1 */
+    sc->evolution.institutional = 1;
+    sc->evolution.panel = 5;
+    sc->evolution.quorum = 3;
+    sc->evolution.perception_error = 0.04;
+}
+
+static void donation_direct_institution_fermi_sync(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi-sync", 40, 3);
+    uses_direct(sc, 0x99u, 0.6); /* stern judging */
+    sc->evolution.institutional = 1;
+    sc->evolution.panel = 7;
+    sc->evolution.quorum = 4;
+    sc->evolution.panel_broadcast = 1;
+    sc->evolution.perception_error = 0.03;
+}
+
 typedef struct evolution_case {
     const char *what;
     void (*configure)(dlm_scenario *sc);
@@ -790,6 +905,22 @@ static const evolution_case evolution_cases[] = {
      group_fermi_sync_lattice_risk, 0},
     {"group, imitate-best, 90x100 Moore lattice (three census chunks), PGG",
      group_imitate_best_chunks, 0},
+    {"donation, moran-bd, complete, stern judging, e3", donation_moran_bd, 0},
+    {"donation, private (q 0.6, e3, E 0.3), moran-db, sampled (3), L1",
+     donation_moran_db_sampled_private, 0},
+    {"donation, fermi, 6x6 lattice, image scoring", donation_fermi_lattice, 0},
+    {"donation, fermi, 20000 agents (a generation in two launches), simple standing",
+     donation_fermi_sliced, 0},
+    {"donation, encounters (repeat 0.7), tft / tft@good / wsls@shun / disc / alld, fermi-sync",
+     donation_direct_fermi_sync, 0},
+    {"donation, encounters (repeat 0.5), private (q 0.7, E 0.2), moran-bd, 6x6 lattice, L1",
+     donation_direct_private_moran_bd, 0},
+    {"donation, norms as traits (SJ / IS / L1 / SS), private (q 0.8), wright-fisher",
+     donation_own_norms_wright_fisher, 0},
+    {"donation, institutional (panel 5, quorum 3, e3), moran-db, L1",
+     donation_institution_moran_db, 0},
+    {"donation, encounters (repeat 0.6), institutional broadcast (7, 4), fermi-sync, SJ",
+     donation_direct_institution_fermi_sync, 0},
 };
 #define N_EVOLUTION_CASES N_OF(evolution_cases)
 

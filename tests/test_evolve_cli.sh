@@ -246,16 +246,53 @@ assert abs(m - 0.9) <= 4 * (0.09 / 20000) ** 0.5, m
 expect 143 "donation: stopped after a checkpoint" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=2:TERM "$DLM" "${rep[@]}" --set evolution.generations=40 --out "$TMP/rep_r.csv" --checkpoint "$TMP/rep.ckpt" --checkpoint-every 7
 expect 0 "donation: resumed" -- "$DLM" "${rep[@]}" --set evolution.generations=40 --out "$TMP/rep_r.csv" --checkpoint-every 7 --resume "$TMP/rep.ckpt"
 cmp -s "$TMP/rep_ref.csv" "$TMP/rep_r.csv" && ok || bad "donation: the resumed run differs"
-expect 2 "donation: asynchronous rule" -- "$DLM" "${rep[@]}" --set evolution.rule=fermi --out "$TMP/rep_x.csv"
-contains "$TMP/err" "donation runs with the synchronous rules" "donation: async refused"
-expect 2 "donation: a sweep point with an asynchronous rule" -- "$DLM" sweep "$REP" --set 'sweep.axes=[{key: evolution.rule, values: [fermi-sync, fermi]}]' --out "$TMP/rep_x.csv"
-contains "$TMP/err" "value fermi: evolution.interaction: donation runs with the synchronous" "donation: sweep refused up front"
+# the asynchronous rules: a generation's first event runs the assessment step, its events
+# read; stopped and resumed at a checkpoint, the same bytes; one thread or two, the same
+for rule in moran-bd moran-db fermi; do
+  expect 0 "donation: $rule" -- "$DLM" "${rep[@]}" --set evolution.rule=$rule --set evolution.selection=0.2 --out "$TMP/rep_$rule.csv"
+  cmp -s "$TMP/rep_a.csv" "$TMP/rep_$rule.csv" && bad "donation: $rule is fermi-sync" || ok
+done
+"$DLM" "${rep[@]}" --set evolution.rule=moran-db --set evolution.selection=0.2 --set evolution.generations=30 --out "$TMP/rep_aref.csv" 2>/dev/null
+expect 143 "donation, moran-db: stopped after a checkpoint" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=2:TERM "$DLM" "${rep[@]}" --set evolution.rule=moran-db --set evolution.selection=0.2 --set evolution.generations=30 --out "$TMP/rep_ar.csv" --checkpoint "$TMP/rep_a.ckpt" --checkpoint-every 7
+expect 0 "donation, moran-db: resumed" -- "$DLM" "${rep[@]}" --set evolution.rule=moran-db --set evolution.selection=0.2 --set evolution.generations=30 --out "$TMP/rep_ar.csv" --checkpoint-every 7 --resume "$TMP/rep_a.ckpt"
+cmp -s "$TMP/rep_aref.csv" "$TMP/rep_ar.csv" && ok || bad "donation, moran-db: the resumed run differs"
+expect 0 "donation, fermi, private, 1 thread" -- "$DLM" "${rep[@]}" --backend cpu --threads 1 --set evolution.rule=fermi --set evolution.reputation.assessment=private --set evolution.reputation.observe=0.6 --out "$TMP/rep_t1.csv"
+expect 0 "donation, fermi, private, 2 threads" -- "$DLM" "${rep[@]}" --backend cpu --threads 2 --set evolution.rule=fermi --set evolution.reputation.assessment=private --set evolution.reputation.observe=0.6 --out "$TMP/rep_t2.csv"
+cmp -s "$TMP/rep_t1.csv" "$TMP/rep_t2.csv" && ok || bad "donation, fermi, private: threads change the bytes"
+# direct and indirect reciprocity: IPD strategies play the donation game in encounters
+DIR="$CONFIGS/scenarios/reputation_direct.yaml"
+dir=(run "$DIR" --set sweep= --set evolution.generations=20 --set evolution.populations=2 --quiet)
+expect 0 "donation, encounters: tft, tft@good, disc, allc, alld" -- "$DLM" "${dir[@]}" --out "$TMP/dir_a.csv"
+contains "$TMP/dir_a.csv" "count:tft@good" "donation, encounters: the census counts tft@good"
+expect 0 "donation, encounters: wsls@shun and gtft" -- "$DLM" "${dir[@]}" --set 'evolution.initial={shares: [{strategy: wsls@shun, share: 0.5}, {strategy: gtft, share: 0.5}]}' --set 'evolution.mutation.set=[wsls@shun, gtft]' --out "$TMP/dir_b.csv"
+expect 0 "donation, encounters: repeat 0.9" -- "$DLM" "${dir[@]}" --set evolution.reputation.repeat=0.9 --out "$TMP/dir_c.csv"
+cmp -s "$TMP/dir_a.csv" "$TMP/dir_c.csv" && bad "donation, encounters: repeat changes nothing" || ok
+expect 2 "donation, encounters: a machine" -- "$DLM" "${dir[@]}" --set 'evolution.initial={shares: [{strategy: tf2t, share: 1}]}' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "memory-one IPD strategies" "donation, encounters: non-memory-one refused"
+expect 2 "donation, encounters: unknown modifier" -- "$DLM" "${dir[@]}" --set 'evolution.initial={shares: [{strategy: tft@nice, share: 1}]}' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "after @ comes good" "donation, encounters: modifier named"
+expect 2 "tft@good in the iterated game" -- "$DLM" run "$CONFIGS/scenarios/interaction_selection.yaml" --set sweep= --set 'evolution.initial={shares: [{strategy: tft@good, share: 1}]}' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "tft@good is an action rule of the donation game" "tft@good refused in the game"
+expect 2 "donation, encounters: repeat 1.5" -- "$DLM" "${dir[@]}" --set evolution.reputation.repeat=1.5 --out "$TMP/rep_x.csv"
+contains "$TMP/err" "evolution.reputation.repeat" "donation: repeat range named"
+# norms as traits: private assessment, each agent judging by its own norm
+own=(--set evolution.reputation.assessment=private --set evolution.population=60 --set 'evolution.initial={shares: [{strategy: disc/stern-judging, share: 0.5}, {strategy: disc/image-scoring, share: 0.5}]}' --set 'evolution.mutation.set=[disc/stern-judging, disc/image-scoring, alld/L1]')
+expect 0 "donation: norms as traits" -- "$DLM" "${rep[@]}" "${own[@]}" --out "$TMP/own.csv"
+contains "$TMP/own.csv" "count:disc/image-scoring" "donation: the census counts each rule/norm"
+expect 2 "donation: norms as traits under public assessment" -- "$DLM" "${rep[@]}" "${own[@]}" --set evolution.reputation.assessment=public --out "$TMP/rep_x.csv"
+contains "$TMP/err" "need private assessment" "donation: own norms need private assessment"
+expect 2 "donation: unknown norm after /" -- "$DLM" "${rep[@]}" "${own[@]}" --set 'evolution.initial={shares: [{strategy: disc/strict, share: 1}]}' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "after / comes a norm" "donation: the norm after / named"
+expect 2 "donation: a norm on a machine" -- "$DLM" "${rep[@]}" "${own[@]}" --set 'evolution.initial={shares: [{strategy: tf2t/L1, share: 1}]}' --out "$TMP/rep_x.csv"
+contains "$TMP/err" "a norm goes with a donation-game rule" "donation: norm on a machine refused"
+expect 2 "donation: counts" -- "$DLM" "${rep[@]}" --set evolution.rule=moran-bd --set evolution.selection=0.2 --set evolution.representation=counts --out "$TMP/rep_x.csv"
+contains "$TMP/err" "keeps each agent's standing" "donation: counts refused with the reason"
 expect 2 "donation: not the donation game" -- "$DLM" "${rep[@]}" --set game.preset=snowdrift --out "$TMP/rep_x.csv"
 contains "$TMP/err" "donation needs game" "donation: other game refused"
 expect 2 "donation: unknown norm" -- "$DLM" "${rep[@]}" --set evolution.reputation.norm=0b102 --out "$TMP/rep_x.csv"
 contains "$TMP/err" "unknown norm '0b102'" "donation: bad norm named"
 expect 2 "donation: an IPD strategy" -- "$DLM" "${rep[@]}" --set 'evolution.initial={shares: [{strategy: tft, share: 1}]}' --out "$TMP/rep_x.csv"
-contains "$TMP/err" "action rules allc, alld and disc" "donation: IPD strategy refused"
+contains "$TMP/err" "set evolution.reputation.repeat" "donation: IPD strategy without encounters refused"
 expect 2 "disc in the iterated game" -- "$DLM" run "$CONFIGS/scenarios/interaction_selection.yaml" --set sweep= --set 'evolution.initial={shares: [{strategy: disc, share: 1}]}' --out "$TMP/rep_x.csv"
 contains "$TMP/err" "disc is an action rule of the donation game" "disc refused in the game"
 expect 2 "reputation without donation" -- "$DLM" run "$CONFIGS/scenarios/interaction_selection.yaml" --set sweep= --set 'evolution.reputation={norm: shunning}' --out "$TMP/rep_x.csv"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_reputation_cli.sh — institutional assessment and the reputation statistics as a
 # user runs them (configs/scenarios/reputation_institutions.yaml): the records' columns
-# good:allc, good:alld, good:disc and agreement (CSV) and good_by_rule and agreement (JSON);
+# good:allc, good:alld, good:disc, good:ipd and agreement (CSV) and good_by_rule and agreement (JSON);
 # panel and quorum as sweep axes; panel_views; refusals with exit 2 (a quorum above the panel, a panel
 # out of 1..32, an unknown assessment); checkpoints carry the panel's views (stopped and
 # resumed: the same bytes, CPU and OpenCL).
@@ -23,14 +23,14 @@ INST="$CONFIGS/scenarios/reputation_institutions.yaml"
 inst=(run "$INST" --set sweep= --set evolution.generations=20 --set evolution.populations=2 --quiet)
 
 expect 0 "institutional run (csv)" -- "$DLM" "${inst[@]}" --out "$TMP/i.csv"
-head -1 "$TMP/i.csv" | grep -q ',good,good:allc,good:alld,good:disc,agreement$' && ok ||
-  bad "the csv header does not end with good, good:allc, good:alld, good:disc, agreement"
+head -1 "$TMP/i.csv" | grep -q ',good,good:allc,good:alld,good:disc,good:ipd,agreement$' && ok ||
+  bad "the csv header does not end with good, good:allc, good:alld, good:disc, good:ipd, agreement"
 py "institutional: fractions in [0, 1], agreement below 1 with errors, good = rule-weighted" '
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 assert rows, "no records"
 for r in rows:
-    for k in ("good", "good:allc", "good:alld", "good:disc", "agreement"):
+    for k in ("good", "good:allc", "good:alld", "good:disc", "good:ipd", "agreement"):
         if r[k] != "":
             assert 0 <= float(r[k]) <= 1, (k, r[k])
     n = sum(int(r["count:" + s]) for s in ("allc", "alld", "disc"))
@@ -44,7 +44,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 recs = [r for r in d["records"] if r.get("type") == "generation"] if isinstance(d, dict) else []
 assert recs, "no generation records"
-assert set(recs[0]["good_by_rule"]) == {"allc", "alld", "disc"} and "agreement" in recs[0]
+assert set(recs[0]["good_by_rule"]) == {"allc", "alld", "disc", "ipd"} and "agreement" in recs[0]
 rep = d["settings"]["reputation"]
 assert rep["assessment"] == "institutional" and rep["panel"] == 5 and rep["quorum"] == 3, rep
 ' "$TMP/i.json"
@@ -85,4 +85,36 @@ for be in cpu opencl; do
   cmp -s "$TMP/ref.csv" "$TMP/i.csv" && bad "institutional ($be): perception error changes nothing" || ok
   rm -f "$TMP/i.ckpt"
 done
+# institutional assessment with the other features of issue #14: encounters (IPD rules,
+# good:ipd), the asynchronous rules (the assessment step), and norms as traits (refused)
+DIRECT="$CONFIGS/scenarios/reputation_direct.yaml"
+dir=(run "$DIRECT" --set sweep= --set evolution.generations=15 --set evolution.populations=2 --set evolution.population=60 --quiet --set evolution.reputation.assessment=institutional --set evolution.reputation.panel=7 --set evolution.reputation.assessment_error=0.05)
+expect 0 "institutional in encounters (csv)" -- "$DLM" "${dir[@]}" --out "$TMP/d.csv"
+py "encounters, institutional: good:ipd counts tft and tft@good; good = rule-weighted" '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert rows, "no records"
+for r in rows:
+    ipd = int(r["count:tft"]) + int(r["count:tft@good"])
+    assert (r["good:ipd"] == "") == (ipd == 0), (r["good:ipd"], ipd)
+    n = sum(int(r["count:" + s]) for s in ("allc", "alld", "disc")) + ipd
+    g = sum(int(r["count:" + s]) * float(r["good:" + s] or 0) for s in ("allc", "alld", "disc"))
+    g += ipd * float(r["good:ipd"] or 0)
+    assert abs(g / n - float(r["good"])) < 1e-9, (g / n, r["good"])
+assert min(float(r["agreement"]) for r in rows if r["generation"] != "0") < 1
+assert min(float(r["good"]) for r in rows if r["generation"] != "0") < 1
+' "$TMP/d.csv"
+expect 0 "institutional in encounters, public" -- "$DLM" "${dir[@]}" --set evolution.reputation.assessment=public --out "$TMP/dp.csv"
+cmp -s "$TMP/d.csv" "$TMP/dp.csv" && bad "encounters: the institution changes nothing" || ok
+for rule in moran-db fermi; do
+  expect 0 "institutional, $rule" -- "$DLM" "${inst[@]}" --set evolution.rule=$rule --set evolution.selection=0.2 --set evolution.generations=6 --out "$TMP/a.csv"
+  py "institutional, $rule: the panel disagrees and some are bad" '
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["generation"] != "0"]
+assert rows and min(float(r["agreement"]) for r in rows) < 1 and min(float(r["good"]) for r in rows) < 1
+' "$TMP/a.csv"
+done
+expect 2 "norms as traits, institutional" -- "$DLM" "${inst[@]}" --set 'evolution.initial.shares=[{strategy: disc/stern-judging, share: 0.5}, {strategy: disc/image-scoring, share: 0.5}]' --set evolution.mutation.rate=0 --out "$TMP/x.csv"
+contains "$TMP/err" "institutional assessment the panel" "the own-norm refusal names institutional assessment"
+[ ! -e "$TMP/x.csv" ] && ok || bad "a refused run left its output"
 finish

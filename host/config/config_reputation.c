@@ -9,50 +9,34 @@
 #include <string.h>
 
 #include "config/config_evolution_internal.h"
+#include "model/strategies.h"
 
 static const char *const interactions[] = {"game", "donation"};
 static const char *const reputation_keys[] = {"norm", "execution_error", "assessment_error",
                                               "assessment", "observe", "perception_error",
-                                              "empathy", "panel", "quorum", "panel_views"};
+                                              "empathy", "panel", "quorum", "panel_views",
+                                              "repeat"};
 static const char *const assessments[] = {"public", "private", "institutional"};
 
 /* Reads a norm into ev->norm (kernels/dlm_reputation.h) and its text into ev->norm_name:
  * a name, a second-order bit code 0bABCD (1 = good) for (C to good), (D to good),
  * (C to bad), (D to bad), or a third-order one 0bABCDEFGH, a good donor's four verdicts
- * then a bad donor's. The leading eight (Ohtsuki & Iwasa 2004, J. Theor. Biol. 231:107,
- * Table 2) are third-order norms; L1 and L2 also let a bad discriminator help a bad
- * recipient. */
+ * then a bad donor's (the names and codes: dlm_norm_parse, host/model/strategies.c). */
 static dlm_status read_norm(reader *r, const dlm_node *v)
 {
-    static const char *const names[] = {"image-scoring", "simple-standing", "stern-judging",
-                                        "shunning", "L1", "L2", "L3", "L4", "L5", "L6", "L7",
-                                        "L8"};
-    static const uint32_t codes[] = {0xAAu, 0xBBu, 0x99u, 0x88u,
-                                     0x1BAu, 0x19Au, 0xBBu, 0xB9u, 0x9Bu, 0x99u, 0xB8u, 0x98u};
     char text[24], list[240];
-    size_t i, len;
     dlm_status st = dlm_cfg_get_string(r->err, v, "evolution.reputation.norm", text, sizeof text);
     if (st != DLM_OK)
         return st;
     snprintf(r->ev->norm_name, sizeof r->ev->norm_name, "%s", text);
-    for (i = 0; i < N_OF(names); ++i)
-        if (strcmp(text, names[i]) == 0) {
-            r->ev->norm = codes[i];
-            return DLM_OK;
-        }
-    len = strlen(text);
-    if ((len == 6 || len == 10) && text[0] == '0' && text[1] == 'b' &&
-        strspn(text + 2, "01") == len - 2) {
-        uint32_t code = (uint32_t)strtoul(text + 2, NULL, 2);
-        r->ev->norm = len == 6 ? (code << 4) | code : code;
+    if (dlm_norm_parse(text, &r->ev->norm))
         return DLM_OK;
-    }
     return dlm_cfg_fail(r->err, v, "evolution.reputation.norm",
                         "unknown norm '%s' (allowed: %s, or a bit code, 1 = good: 0bABCD for "
                         "helping a good, refusing a good, helping a bad and refusing a bad "
                         "recipient, e.g. 0b1001 = stern-judging, or 0bABCDEFGH, a good donor's "
                         "four verdicts then a bad donor's)",
-                        text, dlm_cfg_evo_name_list(names, N_OF(names), list, sizeof list));
+                        text, dlm_norm_names(list, sizeof list));
 }
 
 /* panel, quorum and panel_views (institutional assessment only; public and private ignore them, so
@@ -109,7 +93,7 @@ dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map)
         return dlm_cfg_fail(r->err, k, "evolution.reputation",
                             "expected a mapping with keys norm, execution_error, "
                             "assessment_error, assessment, observe, perception_error, "
-                            "empathy, panel, quorum, panel_views");
+                            "empathy, panel, quorum, panel_views, repeat");
     if ((st = dlm_cfg_check_keys(r->err, rep, "evolution.reputation", reputation_keys,
                                  N_OF(reputation_keys))))
         return st;
@@ -142,6 +126,13 @@ dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map)
         return st;
     if ((st = read_panel(r, rep)))
         return st;
+    /* repeat: the rounds come in encounters with one partner (direct reciprocity) */
+    if ((v = dlm_node_lookup(rep, "repeat", NULL))) {
+        if ((st = dlm_cfg_get_probability(r->err, v, "evolution.reputation.repeat", 0,
+                                          &r->ev->repeat)))
+            return st;
+        r->ev->encounters = 1;
+    }
     if ((v = dlm_node_lookup(rep, "perception_error", NULL)) &&
         (st = dlm_cfg_get_probability(r->err, v, "evolution.reputation.perception_error", 0,
                                       &r->ev->perception_error)))

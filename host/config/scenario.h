@@ -124,6 +124,8 @@ typedef struct dlm_evolution_spec {
     double group_b;          /* group, risk: endowment b */
     double group_risk;       /* group, risk: probability p of losing the endowment below M */
     double group_execution_error; /* group: an intended contribution (or refusal) flips */
+    int encounters;          /* donation: 1 = rounds in encounters (reputation.repeat given) */
+    double repeat;           /* donation, encounters: a round stays with the same partner */
 } dlm_evolution_spec;
 
 /* mode analyze with analyze.population: the exact answers of the well-mixed population

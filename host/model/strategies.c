@@ -540,6 +540,143 @@ static dlm_status compile_named(const named_strategy *e, const arglist *a, const
  * Entry points
  * ------------------------------------------------------------------------------------ */
 
+/* 1 when text ends with a suffix that `mark` opens outside any parentheses (`/L1` in
+ * disc/L1, `@good` in tft@good; not the fraction in gtft(q=1/4)). */
+static int suffix_after(slice all, char mark)
+{
+    size_t i = all.len;
+    while (i > 0 && all.s[i - 1] != mark) {
+        if (all.s[i - 1] == '(' || all.s[i - 1] == ')')
+            return 0;
+        --i;
+    }
+    return i > 0;
+}
+
+/* The leading eight (Ohtsuki & Iwasa 2004, J. Theor. Biol. 231:107, Table 2) are
+ * third-order norms; L1 and L2 also let a bad discriminator help a bad recipient. */
+static const char *const norm_names[] = {"image-scoring", "simple-standing", "stern-judging",
+                                         "shunning", "L1", "L2", "L3", "L4", "L5", "L6", "L7",
+                                         "L8"};
+static const uint32_t norm_codes[] = {0xAAu, 0xBBu, 0x99u, 0x88u,
+                                      0x1BAu, 0x19Au, 0xBBu, 0xB9u, 0x9Bu, 0x99u, 0xB8u, 0x98u};
+
+int dlm_norm_parse(const char *text, uint32_t *code)
+{
+    size_t i, len = strlen(text);
+    for (i = 0; i < sizeof norm_names / sizeof norm_names[0]; ++i)
+        if (strcmp(text, norm_names[i]) == 0) {
+            *code = norm_codes[i];
+            return 1;
+        }
+    if ((len == 6 || len == 10) && text[0] == '0' && text[1] == 'b' &&
+        strspn(text + 2, "01") == len - 2) {
+        uint32_t bits = (uint32_t)strtoul(text + 2, NULL, 2);
+        *code = len == 6 ? (bits << 4) | bits : bits;
+        return 1;
+    }
+    return 0;
+}
+
+const char *dlm_norm_names(char *buf, size_t len)
+{
+    size_t i, used = 0;
+    buf[0] = '\0';
+    for (i = 0; i < sizeof norm_names / sizeof norm_names[0] && used < len; ++i) {
+        int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", norm_names[i]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    return buf;
+}
+
+/* A donation-game trait that carries its own norm (private assessment: each agent
+ * judges by its own; kernels/dlm_reputation.h, DLM_ACTION_RULE_OWN_NORM):
+ * `<rule>/<norm>`, the rule allc, alld, disc or an IPD strategy (with @good / @shun),
+ * the norm a name or bit code. The rule becomes an action rule here. */
+static dlm_status parse_with_norm(slice all, const dlm_game *game, dlm_strategy_def *out,
+                                  dlm_error *err)
+{
+    char base[DLM_STRATEGY_PARSE_MAX + 1], norm[32], q[64], names[160];
+    const char *slash = all.s + all.len;
+    size_t n, rest;
+    uint32_t code, i, ones = 0, zeros = 0;
+    dlm_strategy_def def;
+    dlm_status st;
+    while (slash > all.s && slash[-1] != '/')
+        --slash;
+    n = (size_t)(slash - 1 - all.s);
+    rest = all.len - n - 1;
+    memcpy(base, all.s, n);
+    base[n] = '\0';
+    snprintf(norm, sizeof norm, "%.*s", (int)(rest < 31 ? rest : 31), slash);
+    if (rest > 31 || !dlm_norm_parse(norm, &code))
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "'%s': after / comes a norm (%s, or a bit code 0bABCD or "
+                             "0bABCDEFGH)", quote(all, q, sizeof q),
+                             dlm_norm_names(names, sizeof names));
+    if ((st = dlm_strategy_parse(base, game, &def, err)) != DLM_OK)
+        return st;
+    for (i = 0; def.model.kind == DLM_STRAT_MEMORY_ONE && i < 5u; ++i) {
+        ones += def.model.threshold[i] == ((uint64_t)1 << 32);
+        zeros += def.model.threshold[i] == 0u;
+    }
+    if (def.model.kind == DLM_STRAT_MEMORY_ONE) {
+        def.model.kind = DLM_STRAT_ACTION_RULE;
+        def.model.opening = ones == 5u ? 0u : zeros == 5u ? 1u : DLM_ACTION_RULE_M1;
+    } else if (def.model.kind != DLM_STRAT_ACTION_RULE || def.model.depth != 0u)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "'%s': a norm goes with a donation-game rule (allc, alld, disc, "
+                             "or a memory-one IPD strategy), once", quote(all, q, sizeof q));
+    *out = def;
+    out->model.depth = DLM_ACTION_RULE_OWN_NORM | code;
+    snprintf(out->label, sizeof out->label, "%.95s/%s", def.label, norm);
+    return DLM_OK;
+}
+
+/* An IPD strategy conditioned on standing, for the donation game's encounters
+ * (kernels/dlm_reputation.h, DLM_ACTION_RULE_M1): `<memory-one strategy>@good` opens
+ * with C exactly to a partner in good standing, `@shun` defects against a partner in bad
+ * standing at every move. */
+static dlm_status parse_conditioned(slice all, const dlm_game *game, dlm_strategy_def *out,
+                                    dlm_error *err)
+{
+    char base[DLM_STRATEGY_PARSE_MAX + 1], q[64];
+    const char *at = all.s + all.len - 1;
+    size_t n, rest;
+    uint32_t flag;
+    dlm_strategy_def def;
+    dlm_status st;
+    while (*at != '@')
+        --at;
+    n = (size_t)(at - all.s);
+    rest = all.len - n - 1;
+    if (rest == 4 && memcmp(at + 1, "good", 4) == 0)
+        flag = DLM_ACTION_RULE_GOOD_FIRST;
+    else if (rest == 4 && memcmp(at + 1, "shun", 4) == 0)
+        flag = DLM_ACTION_RULE_SHUN_BAD;
+    else
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "'%s': after @ comes good (cooperate first only with partners in "
+                             "good standing) or shun (defect against partners in bad standing)",
+                             quote(all, q, sizeof q));
+    memcpy(base, all.s, n);
+    base[n] = '\0';
+    if ((st = dlm_strategy_parse(base, game, &def, err)) != DLM_OK)
+        return st;
+    if (def.model.kind != DLM_STRAT_MEMORY_ONE)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "'%s': only a memory-one strategy (tft, wsls, gtft, m1(...)) takes "
+                             "@%s", quote(all, q, sizeof q), flag == DLM_ACTION_RULE_SHUN_BAD ? "shun" : "good");
+    *out = def;
+    out->model.kind = DLM_STRAT_ACTION_RULE;
+    out->model.opening = DLM_ACTION_RULE_M1 | flag;
+    snprintf(out->label, sizeof out->label, "%.122s@%s", def.label,
+             flag == DLM_ACTION_RULE_SHUN_BAD ? "shun" : "good");
+    return DLM_OK;
+}
+
 dlm_status dlm_strategy_parse(const char *text, const dlm_game *game, dlm_strategy_def *out,
                               dlm_error *err)
 {
@@ -569,6 +706,10 @@ dlm_status dlm_strategy_parse(const char *text, const dlm_game *game, dlm_strate
         out->model.opening = DLM_ACTION_RULE_DISC;
         return DLM_OK;
     }
+    if (suffix_after(all, '/'))
+        return parse_with_norm(all, game, out, err);
+    if (suffix_after(all, '@'))
+        return parse_conditioned(all, game, out, err);
     if (all.len == 0)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "empty strategy (expected a name such as tft, or m1(...), "
@@ -706,6 +847,18 @@ char *dlm_strategy_describe(const dlm_strategy_def *def, char *buf, size_t len)
     } else if (m->kind == DLM_STRAT_ACTION_RULE && m->opening <= DLM_ACTION_RULE_DISC) {
         static const char *const rules[] = {"allc", "alld", "disc"};
         snprintf(buf, len, "donation action rule %s", rules[m->opening]);
+        if (m->depth & DLM_ACTION_RULE_OWN_NORM)
+            snprintf(buf + strlen(buf), len - strlen(buf), ", judging by norm 0x%X",
+                     m->depth & 0x1FFu);
+    } else if (m->kind == DLM_STRAT_ACTION_RULE && (m->opening & 0xFu) == DLM_ACTION_RULE_M1) {
+        char n[5][32];
+        for (i = 0; i < 5; ++i)
+            dlm_fmt_double(def->memory_one[i], n[i], sizeof n[i]);
+        snprintf(buf, len, "donation IPD rule p0=%s pCC=%s pCD=%s pDC=%s pDD=%s%s", n[0], n[1],
+                 n[2], n[3], n[4],
+                 (m->opening & DLM_ACTION_RULE_GOOD_FIRST) ? ", opens with C only to the good"
+                 : (m->opening & DLM_ACTION_RULE_SHUN_BAD) ? ", defects against the bad"
+                                                           : "");
     } else {
         snprintf(buf, len, "invalid strategy (kind %u, depth %u)", m->kind, m->depth);
     }

@@ -46,4 +46,12 @@ dlm_status dlm_strategy_parse(const char *text, const dlm_game *game, dlm_strate
  * into buf; returns buf. */
 char *dlm_strategy_describe(const dlm_strategy_def *def, char *buf, size_t len);
 
+/* The donation game's assessment norms (kernels/dlm_reputation.h): a name
+ * (image-scoring, simple-standing, stern-judging, shunning, L1 .. L8) or a bit code
+ * 0bABCD / 0bABCDEFGH into *code. Returns 0 when text is none of them. */
+int dlm_norm_parse(const char *text, uint32_t *code);
+
+/* The norm names, comma-separated, into buf (for messages). */
+const char *dlm_norm_names(char *buf, size_t len);
+
 #endif /* DLM_STRATEGIES_H */

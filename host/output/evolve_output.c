@@ -26,7 +26,8 @@ static double dlm_good_fraction(const dlm_scenario *sc, uint32_t good)
     return (double)good / (sc->evolution.private_assessment ? n * n : n);
 }
 
-/* The good fraction among the agents of action rule i (as dlm_good_fraction). */
+/* The good fraction among the agents of rule i (allc, alld, disc: whatever norm a trait
+ * carries; 3: the IPD rules of encounters together), as dlm_good_fraction. */
 static double dlm_rule_good(const dlm_scenario *sc, const dlm_evo_census *c, uint32_t i)
 {
     double n = sc->evolution.private_assessment ? (double)sc->evolution.population : 1.0;
@@ -229,7 +230,7 @@ static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
             fprintf(fp, ",%s:agents,%s:payoff_mean,%s:cooperation", plan->class_names[i],
                     plan->class_names[i], plan->class_names[i]);
         if (plan->params.interaction == DLM_INTERACTION_DONATION)
-            fputs(",good,good:allc,good:alld,good:disc,agreement", fp);
+            fputs(",good,good:allc,good:alld,good:disc,good:ipd,agreement", fp);
         fputc('\n', fp);
     } else if (fmt == DLM_FMT_TABLE) {
         const dlm_player_spec *c = class_spec(sc, 0);
@@ -330,7 +331,7 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
         }
         if (plan->params.interaction == DLM_INTERACTION_DONATION) {
             csv_double(fp, dlm_good_fraction(sc, c->good));
-            for (i = 0; i < 3; ++i)
+            for (i = 0; i < 4; ++i)
                 if (c->rule_agents[i])
                     csv_double(fp, dlm_rule_good(sc, c, i));
                 else
@@ -365,9 +366,9 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
         fputs("null", fp);
     fputs(c->m1_agents ? "]" : "", fp);
     if (plan->params.interaction == DLM_INTERACTION_DONATION) {
-        static const char *const rules[3] = {"allc", "alld", "disc"};
+        static const char *const rules[4] = {"allc", "alld", "disc", "ipd"};
         json_member(fp, "good", dlm_good_fraction(sc, c->good));
-        for (i = 0; i < 3; ++i) {
+        for (i = 0; i < 4; ++i) {
             fprintf(fp, "%s\"%s\":", i ? "," : ",\"good_by_rule\":{", rules[i]);
             if (c->rule_agents[i])
                 dlm_print_double(fp, dlm_rule_good(sc, c, i));

@@ -43,8 +43,10 @@ static void counts_refusal(const dlm_evo_plan *plan, char *why, size_t len, uint
         return;
     }
     if (ep->interaction != DLM_INTERACTION_GAME2) {
-        snprintf(why, len, "counts run the iterated game; the donation game's reputations "
-                           "belong to agents, and group games are played agent by agent");
+        snprintf(why, len, "counts run the iterated game; the donation game plays each "
+                           "agent's donations and keeps each agent's standing (or N x N "
+                           "views), which counts of types would replace by expectations, and "
+                           "group games are played agent by agent");
         return;
     }
     if (ep->payoff_mode == 2 || ep->costs) {

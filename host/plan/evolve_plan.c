@@ -568,6 +568,8 @@ static dlm_status plan_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
     /* An evaluation's payoff lies in [lo, hi]: per-round payoffs, or (accumulate = total)
        their sum over up to `deg` partners. */
     deg = ep->accumulate ? (double)max_partners(ep, n, &plan->interaction) : 1.0;
+    if (ep->accumulate && sc->evolution.donation) /* the donation game: a total over rounds */
+        deg = (double)ep->rules.rounds;
     for (i = 0; i < sc->evolution.n_costs; ++i) { /* a cost lowers, a subsidy raises */
         double cost = sc->evolution.costs[i].share;
         maxcost = cost > maxcost ? cost : maxcost;

@@ -10,35 +10,82 @@
 #include "plan/evolve_plan.h"
 
 /* The action rule of a compiled strategy: allc and alld by their memory-one vectors,
- * disc as it is; 0xFFFFFFFF for anything else. */
-static uint32_t action_rule(const dlm_strategy *s)
+ * disc as it is, any other memory-one vector an IPD rule (DLM_ACTION_M1, which only
+ * encounters play: 0xFFFFFFFE without them); 0xFFFFFFFF for anything else. */
+static uint32_t action_rule(const dlm_strategy *s, int encounters)
 {
     uint32_t i, ones = 0, zeros = 0;
     if (s->kind == DLM_STRAT_ACTION_RULE)
-        return s->opening;
+        return (s->opening & DLM_ACTION_MASK) != DLM_ACTION_M1 || encounters ? s->opening
+                                                                             : 0xFFFFFFFEu;
     if (s->kind != DLM_STRAT_MEMORY_ONE)
         return 0xFFFFFFFFu;
     for (i = 0; i < 5u; ++i) {
         ones += s->threshold[i] == ((uint64_t)1 << 32);
         zeros += s->threshold[i] == 0u;
     }
-    return ones == 5u ? DLM_ACTION_ALLC : zeros == 5u ? DLM_ACTION_ALLD : 0xFFFFFFFFu;
+    return ones == 5u    ? DLM_ACTION_ALLC
+           : zeros == 5u ? DLM_ACTION_ALLD
+           : encounters  ? DLM_ACTION_M1
+                         : 0xFFFFFFFEu;
 }
 
 /* Turns n strategies into action rules; fails (naming `what`) on one that is none. */
-static dlm_status convert(dlm_strategy *s, size_t n, const char *what, dlm_error *err)
+static dlm_status convert(dlm_strategy *s, size_t n, const char *what, int encounters,
+                          dlm_error *err)
 {
     size_t i;
     for (i = 0; i < n; ++i) {
-        uint32_t rule = action_rule(&s[i]);
+        uint32_t rule = action_rule(&s[i], encounters), k;
+        uint64_t vector[5];
+        if (rule == 0xFFFFFFFEu)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.reputation.repeat: %s holds an IPD strategy, which "
+                                 "plays the donation game in encounters with one partner: set "
+                                 "evolution.reputation.repeat (the probability that a round "
+                                 "stays with the same partner)", what);
         if (rule == 0xFFFFFFFFu)
             return dlm_error_set(err, DLM_ERR_USAGE,
                                  "evolution.interaction: the donation game's strategies are the "
-                                 "action rules allc, alld and disc, and %s holds another", what);
+                                 "action rules allc, alld and disc and memory-one IPD strategies "
+                                 "(with evolution.reputation.repeat), and %s holds another", what);
+        uint32_t own_norm = s[i].kind == DLM_STRAT_ACTION_RULE ? s[i].depth : 0u;
+        for (k = 0; k < 5u; ++k)
+            vector[k] = s[i].threshold[k];
         memset(&s[i], 0, sizeof s[i]);
         s[i].kind = DLM_STRAT_ACTION_RULE;
         s[i].opening = rule;
+        s[i].depth = own_norm;
+        for (k = 0; (rule & DLM_ACTION_MASK) == DLM_ACTION_M1 && k < 5u; ++k)
+            s[i].threshold[k] = vector[k];
     }
+    return DLM_OK;
+}
+
+/* 1 when one of n strategies carries its own norm (`disc/stern-judging`). */
+static int own_norms(const dlm_strategy *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; ++i)
+        if (s[i].kind == DLM_STRAT_ACTION_RULE && (s[i].depth & DLM_ACTION_RULE_OWN_NORM))
+            return 1;
+    return 0;
+}
+
+/* Norms as traits: under private assessment only (every agent judges by its own). */
+static dlm_status plan_own_norms(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    if (!own_norms(plan->strategies, plan->n_agents) && !own_norms(plan->table, plan->n_table) &&
+        !own_norms(plan->named, plan->n_named))
+        return DLM_OK;
+    if (!sc->evolution.private_assessment)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "evolution.reputation.assessment: strategies that carry their own "
+                             "norm (rule/norm) need private assessment, where every agent judges "
+                             "by its own norm; under public assessment one observer's verdict "
+                             "is everyone's, and under institutional assessment the panel's, "
+                             "so the population has one norm (evolution.reputation.norm)");
+    plan->params.norm |= DLM_NORM_OWN;
     return DLM_OK;
 }
 
@@ -51,11 +98,6 @@ dlm_status dlm_reputation_check(const dlm_scenario *sc, const dlm_evo_plan *plan
                              "evolution.interaction: donation needs game: {preset: donation, "
                              "b: ..., c: ...} (the game is %s)",
                              sc->game.preset[0] ? sc->game.preset : "a custom matrix");
-    if (!plan->synchronous)
-        return dlm_error_set(err, DLM_ERR_USAGE,
-                             "evolution.interaction: donation runs with the synchronous rules "
-                             "(fermi-sync, wright-fisher, imitate-best) only so far, not %s",
-                             dlm_evo_rule_name(plan->rule));
     if (ep->side_b || sc->evolution.payoff_exact || ep->rules.geometric)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.interaction: donation runs without sides (class roles), "
@@ -117,9 +159,18 @@ dlm_status dlm_reputation_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_e
         if (sc->evolution.panel_broadcast)
             ep->norm |= DLM_NORM_PANEL_BROADCAST;
     }
-    if ((st = convert(plan->strategies, plan->n_agents, "the initial population", err)) ||
-        (st = convert(plan->table, plan->n_table, "the mutation set", err)) ||
-        (st = convert(plan->named, plan->n_named, "the strategies the census counts", err)))
+    if (sc->evolution.encounters) { /* direct and indirect reciprocity (dlm_rep_encounters) */
+        ep->norm |= DLM_NORM_ENCOUNTERS;
+        ep->rules.continuation = dlm_probability_threshold(sc->evolution.repeat);
+    }
+    if ((st = plan_own_norms(sc, plan, err)) != DLM_OK)
+        return st;
+    if ((st = convert(plan->strategies, plan->n_agents, "the initial population",
+                      sc->evolution.encounters, err)) ||
+        (st = convert(plan->table, plan->n_table, "the mutation set", sc->evolution.encounters,
+                      err)) ||
+        (st = convert(plan->named, plan->n_named, "the strategies the census counts",
+                      sc->evolution.encounters, err)))
         return st;
     return DLM_OK;
 }

@@ -327,8 +327,10 @@ static int strategy_sane(const dlm_strategy *s)
     }
     if (s->kind == DLM_STRAT_LOOKUP)
         return s->depth >= 1 && s->depth <= 3;
-    if (s->kind == DLM_STRAT_ACTION_RULE)
-        return s->opening <= 2u;
+    if (s->kind == DLM_STRAT_ACTION_RULE) /* allc, alld, disc, or an IPD rule and modifiers */
+        return (s->opening <= DLM_ACTION_RULE_DISC ||
+                ((s->opening & 0xFu) == DLM_ACTION_RULE_M1 && (s->opening & ~0x3Fu) == 0u)) &&
+               (s->depth & ~(DLM_ACTION_RULE_OWN_NORM | 0x1FFu)) == 0u;
     if (s->kind == DLM_STRAT_CONTRIBUTION)
         return s->opening <= 2u && s->depth < 64u;
     return s->kind == DLM_STRAT_FSM && s->depth >= 1 && s->depth <= 16 && s->opening < 16;
