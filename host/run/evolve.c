@@ -330,7 +330,8 @@ static int strategy_sane(const dlm_strategy *s)
     if (s->kind == DLM_STRAT_ACTION_RULE)
         return s->opening <= 2u;
     if (s->kind == DLM_STRAT_CONTRIBUTION)
-        return s->opening <= 2u && s->depth < 64u;
+        return (s->opening <= 2u || s->opening == DLM_CONTRIB_LEVEL ||
+                s->opening == DLM_CONTRIB_STOCK) && s->depth < 64u && s->fsm_output < 64u;
     return s->kind == DLM_STRAT_FSM && s->depth >= 1 && s->depth <= 16 && s->opening < 16;
 }
 
