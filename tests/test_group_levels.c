@@ -28,6 +28,8 @@
 
 #include <cmocka.h>
 
+#include "config/config.h"
+#include "config/scenario.h"
 #include "dlm_evolve.h"
 
 #define MAX_N 16u
@@ -274,6 +276,62 @@ static void test_escalation(void **state)
     assert_true(best[0] < best[1] && best[1] < best[2]); /* 9, 16, 21 */
 }
 
+/* The config keys: read, defaulted, refused out of range (exit 2 in the CLI). */
+static dlm_status read_config(const char *text, dlm_evolution_spec *ev, dlm_error *err)
+{
+    dlm_config *cfg = NULL;
+    dlm_scenario sc;
+    dlm_status st = dlm_config_load_string(text, strlen(text), "<test>", &cfg, err);
+    memset(&sc, 0, sizeof sc);
+    if (st == DLM_OK && (st = dlm_config_to_scenario(cfg, &sc, err)) == DLM_OK) {
+        *ev = sc.evolution;
+        dlm_scenario_free(&sc);
+    }
+    dlm_config_free(cfg);
+    return st;
+}
+
+static void test_config(void **state)
+{
+    static const char *const bad[][2] = {
+        {"{game: commons, levels: 1}", "evolution.group.levels"},
+        {"{game: commons, levels: 65}", "evolution.group.levels"},
+        {"{game: commons, growth: 1.5}", "evolution.group.growth"},
+        {"{game: commons, capacity: 0}", "evolution.group.capacity"},
+        {"{game: commons, harvest: -1}", "evolution.group.harvest"},
+        {"{game: escalation, prize: -2}", "evolution.group.prize"},
+        {"{game: commons, execution_error: 0.1}", "evolution.group.execution_error"},
+        {"{game: tragedy}", "evolution.group.game"},
+    };
+    char text[256];
+    dlm_evolution_spec ev;
+    dlm_error err;
+    size_t i;
+    (void)state;
+    assert_int_equal(read_config("mode: evolve\nevolution: {interaction: group, group: {game: "
+                                 "commons}}\n", &ev, &err), DLM_OK);
+    assert_int_equal(ev.group_game, 3);
+    assert_int_equal(ev.group_levels, 5);
+    assert_float_equal(ev.group_capacity, 100.0, 0.0);
+    assert_float_equal(ev.group_growth, 0.5, 0.0);
+    assert_float_equal(ev.group_harvest, 2.0, 0.0);
+    assert_int_equal(read_config("mode: evolve\nevolution: {interaction: group, group: {game: "
+                                 "escalation, levels: 9, prize: 40, c: 2.5}}\n", &ev, &err),
+                     DLM_OK);
+    assert_int_equal(ev.group_game, 4);
+    assert_int_equal(ev.group_levels, 9);
+    assert_float_equal(ev.group_prize, 40.0, 0.0);
+    assert_float_equal(ev.group_c, 2.5, 0.0);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+        snprintf(text, sizeof text, "mode: evolve\nevolution: {interaction: group, group: %s}\n",
+                 bad[i][0]);
+        assert_int_equal(read_config(text, &ev, &err), DLM_ERR_USAGE);
+        if (!strstr(err.message, bad[i][1]))
+            printf("  %s: %s\n", bad[i][0], err.message);
+        assert_non_null(strstr(err.message, bad[i][1]));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_commons_paths),
         cmocka_unit_test(test_commons_msy),
         cmocka_unit_test(test_escalation),
+        cmocka_unit_test(test_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
