@@ -54,10 +54,10 @@ static void test_matrix(void **state)
     /* defaults: b = 4, c = 1, B = 10^4, W = 100, s = 1.5, p_r = 0.5 */
     assert_int_equal(dlm_game_preset("ai-race", NAN, NAN, &g, &err), DLM_OK);
     assert_string_equal(g.name, "ai-race");
-    assert_float_equal(g.R, 2.0 - 1.0 + 50.0, 1e-12);          /* b/2 - c + B/(2W) */
-    assert_float_equal(g.S, 4.0 / 2.5 - 1.0, 1e-12);           /* b/(s+1) - c */
+    assert_float_equal(g.R, 2.0 - 1.0 + 50.0, 1e-12);                /* b/2 - c + B/(2W) */
+    assert_float_equal(g.S, 4.0 / 2.5 - 1.0, 1e-12);                 /* b/(s+1) - c */
     assert_float_equal(g.T, 0.5 * (1.5 * 4.0 / 2.5 + 150.0), 1e-12); /* 76.2 */
-    assert_float_equal(g.P, 0.5 * (2.0 + 75.0), 1e-12);        /* 38.5 */
+    assert_float_equal(g.P, 0.5 * (2.0 + 75.0), 1e-12);              /* 38.5 */
     /* b and c through the preset; no disaster and no speed-up: SAFE only pays c more */
     assert_int_equal(dlm_game_preset("ai-race", 6.0, 0.5, &g, &err), DLM_OK);
     assert_float_equal(g.R, 3.0 - 0.5 + 50.0, 1e-12);
@@ -122,8 +122,9 @@ static void test_config(void **state)
     assert_float_equal(g.S, want.S, 0.0);
     assert_float_equal(g.T, want.T, 0.0);
     assert_float_equal(g.P, want.P, 0.0);
-    assert_int_equal(scenario("game: {preset: ai-race, b: 4, c: 1, prize: 10000}\n",
-                              sweep_point, 3, &g, &err), DLM_OK);
+    assert_int_equal(
+        scenario("game: {preset: ai-race, b: 4, c: 1, prize: 10000}\n", sweep_point, 3, &g, &err),
+        DLM_OK);
     want = race(4.0, 1.0, 1e4, 1000.0, 3.0, 0.25);
     assert_float_equal(g.R, want.R, 0.0);
     assert_float_equal(g.S, want.S, 0.0);
@@ -134,11 +135,9 @@ static void test_config(void **state)
     assert_int_equal(scenario("game: {preset: ai-race, R: 0}\n", NULL, 0, &g, &err), DLM_OK);
     assert_string_equal(g.name, "custom");
     assert_string_equal(g.preset, "ai-race");
-    assert_int_equal(scenario("game: {preset: ai-race}\n", bad_risk, 1, &g, &err),
-                     DLM_ERR_USAGE);
+    assert_int_equal(scenario("game: {preset: ai-race}\n", bad_risk, 1, &g, &err), DLM_ERR_USAGE);
     assert_non_null(strstr(err.message, "game.risk"));
-    assert_int_equal(scenario("game: {preset: pd, speed: 2}\n", NULL, 0, &g, &err),
-                     DLM_ERR_USAGE);
+    assert_int_equal(scenario("game: {preset: pd, speed: 2}\n", NULL, 0, &g, &err), DLM_ERR_USAGE);
     assert_non_null(strstr(err.message, "game.speed"));
     assert_non_null(strstr(err.message, "ai-race"));
 }
@@ -237,8 +236,14 @@ static void test_regions(void **state)
  * then also the better for all (no dilemma: region I). */
 static void test_stationary(void **state)
 {
-    static const struct { double pr, s; int unsafe_wins, safe_better; } pts[] = {
-        {0.6, 2.0, 1, 1}, {0.95, 2.0, 0, 1}, {0.3, 2.0, 1, 0}, {0.5, 1.5, 1, 1},
+    static const struct {
+        double pr, s;
+        int unsafe_wins, safe_better;
+    } pts[] = {
+        {0.6, 2.0, 1, 1},
+        {0.95, 2.0, 0, 1},
+        {0.3, 2.0, 1, 0},
+        {0.5, 1.5, 1, 1},
     };
     size_t i;
     (void)state;
@@ -263,12 +268,9 @@ static void test_stationary(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_matrix),
-        cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_config),
-        cmocka_unit_test(test_fixation_closed_form),
-        cmocka_unit_test(test_regions),
-        cmocka_unit_test(test_stationary),
+        cmocka_unit_test(test_matrix),  cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_config),  cmocka_unit_test(test_fixation_closed_form),
+        cmocka_unit_test(test_regions), cmocka_unit_test(test_stationary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -109,8 +109,8 @@ static double evaluate(uint64_t gen, uint32_t x, dlm_evo_counts *counts)
 }
 
 /* The commons by the recursion, written out here: member x's payoff per round. */
-static double commons_path(uint32_t n, const dlm_strategy *s, uint32_t rounds, double g,
-                           double h, double K, uint32_t x)
+static double commons_path(uint32_t n, const dlm_strategy *s, uint32_t rounds, double g, double h,
+                           double K, uint32_t x)
 {
     double stock = K, earned = 0.0;
     uint32_t t, m;
@@ -119,7 +119,7 @@ static double commons_path(uint32_t n, const dlm_strategy *s, uint32_t rounds, d
         for (m = 0; m < n; ++m) {
             lv[m] = s[m].opening == DLM_CONTRIB_STOCK
                         ? (stock >= K * (double)s[m].threshold[0] / 4294967296.0 ? s[m].depth
-                                                                                : s[m].fsm_output)
+                                                                                 : s[m].fsm_output)
                         : s[m].depth;
             total += lv[m];
         }
@@ -309,14 +309,17 @@ static void test_config(void **state)
     size_t i;
     (void)state;
     assert_int_equal(read_config("mode: evolve\nevolution: {interaction: group, group: {game: "
-                                 "commons}}\n", &ev, &err), DLM_OK);
+                                 "commons}}\n",
+                                 &ev, &err),
+                     DLM_OK);
     assert_int_equal(ev.group_game, 3);
     assert_int_equal(ev.group_levels, 5);
     assert_float_equal(ev.group_capacity, 100.0, 0.0);
     assert_float_equal(ev.group_growth, 0.5, 0.0);
     assert_float_equal(ev.group_harvest, 2.0, 0.0);
     assert_int_equal(read_config("mode: evolve\nevolution: {interaction: group, group: {game: "
-                                 "escalation, levels: 9, prize: 40, c: 2.5}}\n", &ev, &err),
+                                 "escalation, levels: 9, prize: 40, c: 2.5}}\n",
+                                 &ev, &err),
                      DLM_OK);
     assert_int_equal(ev.group_game, 4);
     assert_int_equal(ev.group_levels, 9);
