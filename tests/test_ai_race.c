@@ -1,5 +1,5 @@
 /* test_ai_race.c — the idealised AI race (Han, Pereira, Santos & Lenaerts, "To regulate
- * or not: a social dynamics analysis of an idealised AI race", JAIR 69 (2020) 881-921,
+ * or not: a social dynamics analysis of an idealised AI race", JAIR 69 (2020),
  * arXiv 1907.12393) as the 2x2 preset `ai-race` (host/core/game.c), against known answers:
  *
  *  - the paper's long-run payoff matrix (its Eq. (2)) at the defaults and at hand values;
