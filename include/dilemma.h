@@ -60,10 +60,35 @@ dlm_game_class dlm_game_classify(const dlm_game *game);
 const char *dlm_game_class_id(dlm_game_class c);
 const char *dlm_game_class_name(dlm_game_class c);
 
-/* Fills out with preset `name` (pd, donation, snowdrift, stag-hunt, harmony). b and c
- * are used by donation (R = b-c, S = -c, T = b, P = 0) and snowdrift (R = b-c/2,
- * S = b-c, T = b, P = 0); pass NaN for the preset's defaults. */
+/* Fills out with preset `name` (pd, donation, snowdrift, stag-hunt, harmony, ai-race). b
+ * and c are used by donation (R = b-c, S = -c, T = b, P = 0), snowdrift (R = b-c/2,
+ * S = b-c, T = b, P = 0) and ai-race (dlm_game_ai_race, its other parameters at
+ * dlm_ai_race_defaults); pass NaN for the preset's defaults. */
 dlm_status dlm_game_preset(const char *name, double b, double c, dlm_game *out, dlm_error *err);
+
+/* The idealised AI race (Han, Pereira, Santos & Lenaerts, "To regulate or not: a social
+ * dynamics analysis of an idealised AI race", JAIR 69 (2020), arXiv 1907.12393): SAFE
+ * (cooperate) and UNSAFE (defect) developers race to a breakthrough that takes a SAFE
+ * developer W development rounds and an UNSAFE one W / s (speed s >= 1); each round the
+ * developers share the per-round benefit b in proportion to speed, a SAFE one pays c; the
+ * winner gains the prize B; an UNSAFE developer is struck by disaster (loses everything)
+ * with probability p_r. The paper's long-run average payoff matrix (its Eq. (2)):
+ *   R = b/2 - c + B/(2W)              S = b/(s+1) - c
+ *   T = (1-p_r)(s b/(s+1) + s B/W)    P = (1-p_r)(b/2 + s B/(2W)). */
+typedef struct dlm_ai_race {
+    double b;     /* per-round benefit, >= 0 */
+    double c;     /* cost of safety per round, >= 0 */
+    double prize; /* B, the prize of the breakthrough, >= 0 */
+    double W;     /* SAFE rounds to the breakthrough (the race's time-scale), >= speed */
+    double speed; /* s, UNSAFE's speed, >= 1 */
+    double risk;  /* p_r, UNSAFE's probability of disaster, [0, 1] */
+} dlm_ai_race;
+
+/* The paper's Fig. 1 values (b = 4, c = 1, B = 10^4, W = 100) with s = 1.5, p_r = 0.5. */
+dlm_ai_race dlm_ai_race_defaults(void);
+/* Fills out (name and preset "ai-race") with the matrix above; DLM_ERR_USAGE names a
+ * parameter out of range. */
+dlm_status dlm_game_ai_race(const dlm_ai_race *p, dlm_game *out, dlm_error *err);
 
 /* Writes into buf (size len) a warning naming each inequality of the prisoner's
  * dilemma (T > R > P > S, 2R > T + S) that game breaks; returns the number broken. */

@@ -224,8 +224,9 @@ DLM_FN uint32_t dlm_strategy_equal(const dlm_strategy *a, const dlm_strategy *b)
                 return 0u;
         return 1u;
     }
-    if (a->kind == DLM_STRAT_CONTRIBUTION) /* the rule and its threshold */
-        return a->opening == b->opening && a->depth == b->depth;
+    if (a->kind == DLM_STRAT_CONTRIBUTION) /* the rule, its threshold, levels (dlm_group.h) */
+        return a->opening == b->opening && a->depth == b->depth &&
+               a->fsm_output == b->fsm_output && a->threshold[0] == b->threshold[0];
     if (a->kind == DLM_STRAT_LOOKUP)
         return a->depth == b->depth && a->table == b->table && a->opening == b->opening;
     return a->depth == b->depth && a->opening == b->opening && a->fsm_output == b->fsm_output &&

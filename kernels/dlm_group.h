@@ -54,6 +54,13 @@
 #define DLM_CONTRIB_NEVER 1u       /* alld */
 #define DLM_CONTRIB_CONDITIONAL 2u /* cc(k) */
 
+/* The level games (dlm_group_play_levels): games and rules numbered from 16, apart from
+ * the binary ones, so that rules added there cannot collide with these. */
+#define DLM_GROUP_COMMONS 16u    /* a renewable commons (the shared quota) */
+#define DLM_GROUP_ESCALATION 17u /* an all-pay contest of capability levels */
+#define DLM_CONTRIB_LEVEL 16u    /* level(k): level k every round */
+#define DLM_CONTRIB_STOCK 17u    /* stock(k, j, f): k while the stock >= f K, else j */
+
 /* Blocks of the play stream one group game may read: rounds x (DLM_GROUP_MAX + 1) words. */
 #define DLM_GROUP_SLOT_BLOCKS(rounds) (((uint64_t)(rounds) * (DLM_GROUP_MAX + 1u) + 3u) >> 2)
 
@@ -73,6 +80,74 @@ DLM_FN uint64_t dlm_group_execution(const dlm_evo_params *ep)
 DLM_FN uint64_t dlm_group_risk(const dlm_evo_params *ep)
 {
     return (uint64_t)ep->payoff_b[1];
+}
+
+/* The level games' parameters: L levels 0 .. L-1 (payoff[2]); the commons' capacity K
+ * (payoff[3]), growth rate g (payoff[0]) and harvest per level (payoff[1]); the contest's
+ * prize V (payoff[0]) and cost per level (payoff[1]). */
+DLM_FN uint32_t dlm_group_levels(const dlm_evo_params *ep)
+{
+    return (uint32_t)ep->payoff[2];
+}
+
+/* The level a member of rule `s` chooses while the stock is `stock` of `capacity`. */
+DLM_FN uint32_t dlm_group_level(DLM_CONST dlm_strategy *s, double stock, double capacity)
+{
+    if (s->opening == DLM_CONTRIB_STOCK)
+        return stock >= (double)s->threshold[0] * (capacity / 4294967296.0) ? s->depth
+                                                                            : s->fsm_output;
+    return s->depth;
+}
+
+/* One level game (DLM_GROUP_COMMONS, DLM_GROUP_ESCALATION) of `size` members in which x
+ * sits at `focal`: x's payoff per round; its levels counted into counts (cooperations:
+ * the sum of its levels, moves: rounds x (L - 1), so the census's rate is the mean level
+ * over L - 1). No random numbers (the plan refuses an execution error here).
+ *   commons: the stock starts at K in each group game. Each round every member asks
+ *     for h l (h the harvest per level, l its level); when the demand D = h sum l fits in
+ *     the stock x, each gets what it asked and x -= D; otherwise the stock is shared in
+ *     proportion to the levels and x = 0: the commons has collapsed for good. Then it
+ *     regrows logistically, x += g x (1 - x / K). Payoff: the harvest.
+ *   escalation (an all-pay Tullock contest): each round the prize V is shared in
+ *     proportion to the levels (V / size each when all are 0) and every member pays the
+ *     cost per level times its own level, whatever it wins: x earns V l_x / sum l - c l_x.
+ *     Against the others' total Y the best level, sqrt(V Y / c) - Y, rises with Y while
+ *     Y < V / (4c): arming pays more as the others arm. */
+DLM_FN double dlm_group_play_levels(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                    const dlm_evo_params *ep, const uint32_t *members,
+                                    uint32_t size, uint32_t focal, dlm_evo_counts *counts)
+{
+    DLM_GLOBAL dlm_strategy *agents = w->strategy + pop->agent0;
+    uint32_t rounds = ep->rules.rounds, levels = dlm_group_levels(ep), t, m;
+    double capacity = ep->payoff[3], unit = ep->payoff[1], stock = capacity, earned = 0.0;
+    uint64_t own_sum = 0u;
+    for (t = 0; t < rounds; ++t) {
+        uint32_t total = 0u, own = 0u;
+        for (m = 0; m < size; ++m) {
+            uint32_t l = dlm_group_level(agents + members[m], stock, capacity);
+            total += l;
+            own = m == focal ? l : own;
+        }
+        own_sum += own;
+        if (dlm_group_game(ep) == DLM_GROUP_ESCALATION) {
+            earned += (total == 0u ? ep->payoff[0] / (double)size
+                                   : ep->payoff[0] * (double)own / (double)total) -
+                      unit * (double)own;
+            continue;
+        }
+        if (unit * (double)total <= stock) {
+            earned += unit * (double)own;
+            stock -= unit * (double)total;
+        } else {
+            earned += total == 0u ? 0.0 : stock * (double)own / (double)total;
+            stock = 0.0;
+        }
+        stock = stock + ep->payoff[0] * stock * (1.0 - stock / capacity);
+    }
+    counts->cooperations += own_sum;
+    counts->moves += (uint64_t)rounds * (uint64_t)(levels - 1u);
+    counts->matches += 1u;
+    return rounds == 0u ? 0.0 : earned / (double)rounds;
 }
 
 /* 1 when a member of rule `s` intends to contribute in round t, seeing `others` of the
@@ -185,7 +260,10 @@ DLM_FN double dlm_group_payoff(const dlm_evo_world *w, const dlm_evo_population 
         c = dlm_cursor_at(pop->seed, play_stream, window);
         c.block += (uint64_t)(*slot) * stride;
         (*slot)++;
-        sum = sum + dlm_group_play(w, pop, ep, members, size, focal, &c, counts);
+        if (dlm_group_game(ep) >= DLM_GROUP_COMMONS)
+            sum = sum + dlm_group_play_levels(w, pop, ep, members, size, focal, counts);
+        else
+            sum = sum + dlm_group_play(w, pop, ep, members, size, focal, &c, counts);
     }
     if (ep->accumulate || groups == 0u)
         return sum;

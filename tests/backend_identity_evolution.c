@@ -842,6 +842,51 @@ static void donation_direct_institution_fermi_sync(dlm_scenario *sc)
     sc->evolution.perception_error = 0.03;
 }
 
+/* The level games (dlm_group_play_levels): a renewable commons with stock-conditional
+ * rules, and escalation. */
+static dlm_share levels3[3];
+
+static void uses_levels(dlm_scenario *sc, int game, uint32_t size, uint32_t groups)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    uses_group(sc, game, size, groups);
+    memset(levels3, 0, sizeof levels3);
+    SET(levels3[0].strategy, "level(0)");
+    SET(levels3[1].strategy, "level(2)");
+    SET(levels3[2].strategy, game == 3 ? "stock(4,1,0.55)" : "level(3)");
+    levels3[0].share = levels3[1].share = 0.3;
+    levels3[2].share = 0.4;
+    ev->group_execution_error = 0.0;
+    ev->group_levels = 5;
+    ev->group_capacity = 37.5;
+    ev->group_growth = 0.35;
+    ev->group_harvest = 1.7;
+    ev->group_prize = 7.3;
+    ev->group_c = 0.9;
+    sc->rounds = 7;
+    uses_shares(ev, levels3, 3);
+    ev->mutation_set = levels3;
+}
+
+static void group_moran_bd_commons(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-bd", 60, 3);
+    uses_levels(sc, 3, 5, 2);
+}
+
+static void group_fermi_sync_lattice_commons(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi-sync", 36, 2);
+    uses_lattice(&sc->evolution, 6, 6, "von-neumann");
+    uses_levels(sc, 3, 0, 0);
+}
+
+static void group_fermi_escalation(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi", 40, 2);
+    uses_levels(sc, 4, 4, 2);
+}
+
 typedef struct evolution_case {
     const char *what;
     void (*configure)(dlm_scenario *sc);
@@ -921,6 +966,10 @@ static const evolution_case evolution_cases[] = {
      donation_institution_moran_db, 0},
     {"donation, encounters (repeat 0.6), institutional broadcast (7, 4), fermi-sync, SJ",
      donation_direct_institution_fermi_sync, 0},
+    {"group, moran-bd, commons n=5, 2 groups, stock-conditional rule", group_moran_bd_commons,
+     0},
+    {"group, fermi-sync, 6x6 lattice, commons", group_fermi_sync_lattice_commons, 0},
+    {"group, fermi, escalation (Tullock contest) n=4, 2 groups", group_fermi_escalation, 0},
 };
 #define N_EVOLUTION_CASES N_OF(evolution_cases)
 

@@ -1,6 +1,7 @@
 /* config_group.c — evolution.interaction: group and evolution.group: N-player group games
- * (kernels/dlm_group.h): the game (pgg: linear public goods; risk: collective risk), the
- * group size, the game's parameters and the execution error. The rounds are match.rounds
+ * (kernels/dlm_group.h): the game (pgg: linear public goods; risk: collective risk;
+ * commons: a renewable commons; escalation: an all-pay contest), the group size, the
+ * game's parameters and the execution error. The rounds are match.rounds
  * (as for the donation game). What group games cannot run with (rules, payoff modes,
  * sides, strategies, graphs of large degree) is refused by the plan
  * (host/plan/group_plan.c), which sees the whole scenario.
@@ -14,8 +15,10 @@
 
 static const char *const interactions[] = {"game", "donation", "group"};
 static const char *const group_keys[] = {"game",      "size", "groups",         "r", "c", "b",
-                                         "threshold", "risk", "execution_error"};
-static const char *const group_games[] = {"pgg", "risk"};
+                                         "threshold", "risk", "execution_error",
+                                         /* the level games */
+                                         "levels", "capacity", "growth", "harvest", "prize"};
+static const char *const group_games[] = {"pgg", "risk", "commons", "escalation"};
 
 static void group_defaults(dlm_evolution_spec *ev)
 {
@@ -25,6 +28,11 @@ static void group_defaults(dlm_evolution_spec *ev)
     ev->group_r = 3.0;
     ev->group_c = 1.0;
     ev->group_b = 1.0;
+    ev->group_levels = 5;
+    ev->group_capacity = 100.0;
+    ev->group_growth = 0.5;
+    ev->group_harvest = 2.0;
+    ev->group_prize = 10.0;
 }
 
 /* A number at v (path) into *out, refused outside [lo, hi]. */
@@ -38,6 +46,37 @@ static dlm_status get_range(reader *r, const dlm_node *v, const char *path, doub
     if (!(x >= lo && x <= hi))
         return dlm_cfg_fail(r->err, v, path, "%g is out of range (expected %s)", x, expect);
     *out = x;
+    return DLM_OK;
+}
+
+/* The level games' keys of evolution.group (commons, escalation). */
+static dlm_status read_level_keys(reader *r, const dlm_node *g)
+{
+    dlm_evolution_spec *ev = r->ev;
+    const dlm_node *v;
+    uint64_t u;
+    dlm_status st;
+    if ((v = dlm_node_lookup(g, "levels", NULL))) {
+        if ((st = dlm_cfg_get_uint(r->err, v, "evolution.group.levels", 2, 64, &u)))
+            return st;
+        ev->group_levels = (uint32_t)u;
+    }
+    if ((v = dlm_node_lookup(g, "capacity", NULL)) &&
+        (st = get_range(r, v, "evolution.group.capacity", 1e-9, 1e9,
+                        "a capacity K in [1e-9, 1e9]", &ev->group_capacity)))
+        return st;
+    if ((v = dlm_node_lookup(g, "growth", NULL)) &&
+        (st = get_range(r, v, "evolution.group.growth", 0.0, 1.0,
+                        "a logistic growth rate g in [0, 1]", &ev->group_growth)))
+        return st;
+    if ((v = dlm_node_lookup(g, "harvest", NULL)) &&
+        (st = get_range(r, v, "evolution.group.harvest", 0.0, 1e9,
+                        "a harvest per level in [0, 1e9]", &ev->group_harvest)))
+        return st;
+    if ((v = dlm_node_lookup(g, "prize", NULL)) &&
+        (st = get_range(r, v, "evolution.group.prize", 0.0, 1e9, "a prize V in [0, 1e9]",
+                        &ev->group_prize)))
+        return st;
     return DLM_OK;
 }
 
@@ -117,6 +156,11 @@ static dlm_status check_group(reader *r, const dlm_node *g, const dlm_node *key)
                                 "a contributor gives, in [0, 1] (got %g)",
                                 ev->group_c);
     }
+    if (ev->group_game >= 3 && ev->group_execution_error > 0.0)
+        return dlm_cfg_fail(r->err, dlm_node_lookup(g, "execution_error", NULL),
+                            "evolution.group.execution_error",
+                            "the level games (commons, escalation) are played without an "
+                            "execution error so far (leave it out or 0)");
     /* r applies to the public goods game only, b, threshold and risk to the collective-risk
        game only; each game ignores the other's keys, so that a sweep may cross the game
        with them */
@@ -153,10 +197,11 @@ dlm_status dlm_cfg_evo_read_group(reader *r, const dlm_node *map, int *is_group)
     if (g->kind != DLM_NODE_MAPPING)
         return dlm_cfg_fail(r->err, k, "evolution.group",
                             "expected a mapping with keys game, size, groups, r, c, b, "
-                            "threshold, risk, execution_error");
+                            "threshold, risk, execution_error, levels, capacity, growth, "
+                            "harvest, prize");
     if ((st = dlm_cfg_check_keys(r->err, g, "evolution.group", group_keys,
                                  sizeof group_keys / sizeof group_keys[0])) ||
-        (st = read_group_keys(r, g)))
+        (st = read_group_keys(r, g)) || (st = read_level_keys(r, g)))
         return st;
     return check_group(r, g, k);
 }

@@ -22,7 +22,8 @@ static const char *const top_keys[] = {"name",       "seed",      "mode",  "back
                                        "threads",    "game",      "match", "players",
                                        "tournament", "evolution", "output", "sweep",
                                        "analyze",    "institution"};
-static const char *const game_keys[] = {"preset", "b", "c", "R", "S", "T", "P", "A", "B"};
+static const char *const game_keys[] = {"preset", "b",     "c", "R",     "S",    "T", "P",
+                                        "prize",  "W",     "speed", "risk", "A", "B"};
 static const char *const match_keys[] = {"rounds", "continuation", "execution_error",
                                          "perception_error", "reaction_period",
                                          "observation_delay", "repetitions"};
@@ -35,7 +36,8 @@ static const char *const output_keys[] = {"format", "file", "checkpoint", "check
 static const char *const modes[] = {"match", "tournament", "evolve", "analyze"}; /* index = dlm_mode */
 static const char *const backends[] = {"auto", "cpu", "opencl", "cuda"};
 static const char *const formats[] = {"table", "csv", "jsonl", "json"};
-static const char *const presets[] = {"pd", "donation", "snowdrift", "stag-hunt", "harmony"};
+static const char *const presets[] = {"pd",        "donation", "snowdrift",
+                                      "stag-hunt", "harmony",  "ai-race"};
 
 static const char *const default_players[] = {"tft", "wsls"};
 static const char *const default_entrants[] = {"tft", "tf2t", "wsls", "grim",
@@ -340,6 +342,48 @@ static const dlm_node *game_key(const dlm_node *top, const dlm_node *side, const
     return top ? dlm_node_lookup(top, key, NULL) : NULL;
 }
 
+/* The ai-race preset's own keys (dlm_game_ai_race): rebuilds *game from b, c (bv, cv: NaN
+ * when absent) and prize, W, speed, risk over dlm_ai_race_defaults; with another preset
+ * (ai == 0), any of those keys is refused. */
+static dlm_status read_ai_race(dlm_error *err, const dlm_node *top, const dlm_node *side,
+                               const char *side_name, int ai, double bv, double cv,
+                               dlm_game *game)
+{
+    static const char *const keys[] = {"prize", "W", "speed", "risk"};
+    dlm_ai_race p = dlm_ai_race_defaults();
+    double *fields[4];
+    const dlm_node *last = NULL;
+    char path[32], lpath[32] = "game";
+    dlm_error gerr;
+    dlm_status st;
+    size_t i;
+    fields[0] = &p.prize;
+    fields[1] = &p.W;
+    fields[2] = &p.speed;
+    fields[3] = &p.risk;
+    for (i = 0; i < N_OF(keys); ++i) {
+        const dlm_node *v = game_key(top, side, side_name, keys[i], path, sizeof path);
+        if (!v)
+            continue;
+        if (!ai)
+            return dlm_cfg_fail(err, v, path, "only the ai-race preset takes prize, W, speed "
+                                "and risk (set game.preset: ai-race)");
+        if ((st = dlm_cfg_get_number(err, v, path, "a finite number", fields[i])))
+            return st;
+        last = v;
+        snprintf(lpath, sizeof lpath, "%s", path);
+    }
+    if (!ai)
+        return DLM_OK;
+    if (!isnan(bv))
+        p.b = bv;
+    if (!isnan(cv))
+        p.c = cv;
+    if (dlm_game_ai_race(&p, game, &gerr) != DLM_OK)
+        return dlm_cfg_fail(err, last ? last : side ? side : top, lpath, "%s", gerr.message);
+    return DLM_OK;
+}
+
 /* Reads a game (preset, b, c, R, S, T, P) into *game: the keys of `side` (game.A or
  * game.B, or null) over those of `top` (game:, or null). */
 static dlm_status read_game(dlm_error *err, const dlm_node *top, const dlm_node *side,
@@ -351,6 +395,7 @@ static dlm_status read_game(dlm_error *err, const dlm_node *top, const dlm_node 
     const dlm_node *b = game_key(top, side, side_name, "b", bpath, sizeof bpath);
     const dlm_node *c = game_key(top, side, side_name, "c", cpath, sizeof cpath);
     double bv = NAN, cv = NAN, *fields[4];
+    dlm_game base;
     int which = 0, any = 0;
     size_t i;
     dlm_error gerr;
@@ -366,6 +411,10 @@ static dlm_status read_game(dlm_error *err, const dlm_node *top, const dlm_node 
         return dlm_cfg_fail(err, b ? b : c ? c : preset ? preset : side ? side : top,
                             b ? bpath : c ? cpath : side ? (side_name[0] == 'A' ? "game.A" : "game.B")
                                                          : "game", "%s", gerr.message);
+    if ((st = read_ai_race(err, top, side, side_name, strcmp(presets[which], "ai-race") == 0,
+                           bv, cv, game)))
+        return st;
+    base = *game; /* the preset's own matrix, before R, S, T, P */
     fields[0] = &game->R;
     fields[1] = &game->S;
     fields[2] = &game->T;
@@ -380,11 +429,10 @@ static dlm_status read_game(dlm_error *err, const dlm_node *top, const dlm_node 
         any = 1;
     }
     if (any) { /* no preset, or a preset whose payoffs differ from its own: custom */
-        dlm_game base;
         if (!preset)
             game->preset[0] = '\0';
-        if (!preset || dlm_game_preset(presets[which], bv, cv, &base, NULL) != DLM_OK ||
-            base.R != game->R || base.S != game->S || base.T != game->T || base.P != game->P)
+        if (!preset || base.R != game->R || base.S != game->S || base.T != game->T ||
+            base.P != game->P)
             snprintf(game->name, sizeof game->name, "custom");
     }
     return DLM_OK;

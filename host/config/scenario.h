@@ -114,7 +114,7 @@ typedef struct dlm_evolution_spec {
     uint32_t quorum;         /* ... members that must hold an agent good; 0 = a majority */
     int panel_broadcast;     /* ... 1: members judge by the broadcast (panel_views: broadcast) */
     int group;               /* evolution.interaction: 1 = group (N-player games, dlm_group.h) */
-    int group_game;          /* group: 1 public goods (pgg), 2 collective risk (risk) */
+    int group_game;          /* group: 1 pgg, 2 risk, 3 commons, 4 escalation */
     uint32_t group_size;     /* group: members n of a well-mixed group (graphs: degree + 1) */
     int group_size_given;    /* group: 1 when group.size was given */
     uint32_t group_count;    /* group, well-mixed: groups per evaluation */
@@ -126,6 +126,12 @@ typedef struct dlm_evolution_spec {
     double group_execution_error; /* group: an intended contribution (or refusal) flips */
     int encounters;          /* donation: 1 = rounds in encounters (reputation.repeat given) */
     double repeat;           /* donation, encounters: a round stays with the same partner */
+    /* the level games (commons, escalation; config_group.c, dlm_group_play_levels) */
+    uint32_t group_levels;   /* L: levels 0 .. L-1 */
+    double group_capacity;   /* commons: capacity K, the stock at the start of a game */
+    double group_growth;     /* commons: logistic growth rate g in [0, 1] */
+    double group_harvest;    /* commons: harvest asked per level and round */
+    double group_prize;      /* escalation: prize V shared by level; its cost per level is c */
 } dlm_evolution_spec;
 
 /* mode analyze with analyze.population: the exact answers of the well-mixed population

@@ -35,9 +35,18 @@ dlm_status dlm_game_preset(const char *name, double b, double c, dlm_game *out, 
             set_game(out, name, b - c / 2.0, b - c, b, 0.0);
         return DLM_OK;
     }
+    if (strcmp(name, "ai-race") == 0) {
+        dlm_ai_race p = dlm_ai_race_defaults();
+        if (has_b)
+            p.b = b;
+        if (has_c)
+            p.c = c;
+        return dlm_game_ai_race(&p, out, err);
+    }
     if (has_b || has_c)
         return dlm_error_set(err, DLM_ERR_USAGE,
-                             "game %s takes no b or c (only donation and snowdrift do)", name);
+                             "game %s takes no b or c (only donation, snowdrift and ai-race do)",
+                             name);
     if (strcmp(name, "pd") == 0)
         set_game(out, name, 3.0, 0.0, 5.0, 1.0); /* Axelrod 1984 */
     else if (strcmp(name, "stag-hunt") == 0)
@@ -47,7 +56,34 @@ dlm_status dlm_game_preset(const char *name, double b, double c, dlm_game *out, 
     else
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "unknown game preset '%s' (allowed: pd, donation, snowdrift, "
-                             "stag-hunt, harmony)", name);
+                             "stag-hunt, harmony, ai-race)", name);
+    return DLM_OK;
+}
+
+dlm_ai_race dlm_ai_race_defaults(void)
+{
+    dlm_ai_race p = {4.0, 1.0, 1e4, 100.0, 1.5, 0.5};
+    return p;
+}
+
+dlm_status dlm_game_ai_race(const dlm_ai_race *p, dlm_game *out, dlm_error *err)
+{
+    double s = p->speed, q = 1.0 - p->risk, BW = p->prize / p->W;
+    if (!(isfinite(p->b) && p->b >= 0.0) || !(isfinite(p->c) && p->c >= 0.0) ||
+        !(isfinite(p->prize) && p->prize >= 0.0))
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "game ai-race: b = %g, c = %g and prize = %g must be finite and "
+                             ">= 0", p->b, p->c, p->prize);
+    if (!(isfinite(s) && s >= 1.0) || !(isfinite(p->W) && p->W >= s))
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "game ai-race: speed = %g must be finite and >= 1, and W = %g "
+                             "finite and >= speed (UNSAFE needs W / speed >= 1 rounds)",
+                             s, p->W);
+    if (!(p->risk >= 0.0 && p->risk <= 1.0))
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "game ai-race: risk = %g must be a probability in [0, 1]", p->risk);
+    set_game(out, "ai-race", p->b / 2.0 - p->c + BW / 2.0, p->b / (s + 1.0) - p->c,
+             q * (s * p->b / (s + 1.0) + s * BW), q * (p->b / 2.0 + s * BW / 2.0));
     return DLM_OK;
 }
 

@@ -677,6 +677,56 @@ static dlm_status parse_conditioned(slice all, const dlm_game *game, dlm_strateg
     return DLM_OK;
 }
 
+/* The group games' rules with arguments (kernels/dlm_group.h): cc(k), the conditional
+ * cooperator; level(k), level k of a level game; stock(k, j, f), the commons' rule that
+ * takes level k while the stock is at least f of its capacity, else level j. */
+static dlm_status parse_contribution(slice name, int has_parens, const arglist *args,
+                                     dlm_strategy_def *out, dlm_error *err)
+{
+    unsigned k = 0, j = 0;
+    double f = 0.0;
+    out->model.kind = DLM_STRAT_CONTRIBUTION;
+    if (slice_is(name, "cc")) { /* conditional cooperator cc(k) */
+        if (!has_parens || args->count != 1 || !parse_index(args->arg[0], &k) ||
+            k >= DLM_GROUP_MAX_MEMBERS)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "cc needs one argument, the threshold k in 0..%u: cc(k) "
+                                 "contributes first, then when at least k other members of its "
+                                 "group contributed in the last round (group games)",
+                                 DLM_GROUP_MAX_MEMBERS - 1u);
+        snprintf(out->label, sizeof out->label, "cc(%u)", k);
+        out->model.opening = 2u; /* DLM_CONTRIB_CONDITIONAL */
+        out->model.depth = k;
+        return DLM_OK;
+    }
+    if (slice_is(name, "level")) {
+        if (!has_parens || args->count != 1 || !parse_index(args->arg[0], &k) || k >= 64u)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "level needs one argument, the level k in 0..63: level(k) "
+                                 "extracts (commons) or arms (escalation) at level k every "
+                                 "round (the level games; k below evolution.group.levels)");
+        snprintf(out->label, sizeof out->label, "level(%u)", k);
+        out->model.opening = 16u; /* DLM_CONTRIB_LEVEL */
+        out->model.depth = k;
+        return DLM_OK;
+    }
+    if (!has_parens || args->count != 3 || !parse_index(args->arg[0], &k) || k >= 64u ||
+        !parse_index(args->arg[1], &j) || j >= 64u || !parse_number(args->arg[2], &f) ||
+        !(f >= 0.0 && f <= 1.0))
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "stock needs three arguments: stock(k, j, f) takes level k while "
+                             "the commons' stock is at least the fraction f in [0, 1] of its "
+                             "capacity, else level j (levels 0..63, below "
+                             "evolution.group.levels)");
+    out->model.opening = 17u; /* DLM_CONTRIB_STOCK */
+    out->model.depth = k;
+    out->model.fsm_output = j;
+    out->model.threshold[0] = (uint64_t)llround(f * 4294967296.0);
+    snprintf(out->label, sizeof out->label, "stock(%u,%u,%.9g)", k, j,
+             (double)out->model.threshold[0] / 4294967296.0);
+    return DLM_OK;
+}
+
 dlm_status dlm_strategy_parse(const char *text, const dlm_game *game, dlm_strategy_def *out,
                               dlm_error *err)
 {
@@ -762,21 +812,8 @@ dlm_status dlm_strategy_parse(const char *text, const dlm_game *game, dlm_strate
             return st;
         has_parens = 1;
     }
-    if (slice_is(name, "cc")) { /* group games: conditional cooperator cc(k) */
-        unsigned k;
-        if (!has_parens || args.count != 1 || !parse_index(args.arg[0], &k) ||
-            k >= DLM_GROUP_MAX_MEMBERS)
-            return dlm_error_set(err, DLM_ERR_USAGE,
-                                 "cc needs one argument, the threshold k in 0..%u: cc(k) "
-                                 "contributes first, then when at least k other members of its "
-                                 "group contributed in the last round (group games)",
-                                 DLM_GROUP_MAX_MEMBERS - 1u);
-        snprintf(out->label, sizeof out->label, "cc(%u)", k);
-        out->model.kind = DLM_STRAT_CONTRIBUTION;
-        out->model.opening = 2u; /* DLM_CONTRIB_CONDITIONAL */
-        out->model.depth = k;
-        return DLM_OK;
-    }
+    if (slice_is(name, "cc") || slice_is(name, "level") || slice_is(name, "stock"))
+        return parse_contribution(name, has_parens, &args, out, err);
     if (slice_is(name, "m1") || slice_is(name, "lookup") || slice_is(name, "fsm")) {
         if (!has_parens)
             return dlm_error_set(err, DLM_ERR_USAGE,
@@ -836,6 +873,12 @@ char *dlm_strategy_describe(const dlm_strategy_def *def, char *buf, size_t len)
                 break;
             used += (size_t)w;
         }
+    } else if (m->kind == DLM_STRAT_CONTRIBUTION && m->opening == 16u) {
+        snprintf(buf, len, "group level rule: level %u every round", m->depth);
+    } else if (m->kind == DLM_STRAT_CONTRIBUTION && m->opening == 17u) {
+        snprintf(buf, len, "group level rule: level %u while the stock is at least %.9g of "
+                 "the capacity, else level %u", m->depth,
+                 (double)m->threshold[0] / 4294967296.0, m->fsm_output);
     } else if (m->kind == DLM_STRAT_CONTRIBUTION && m->opening <= 2u) {
         static const char *const rules[] = {"always contribute", "never contribute",
                                             "conditional"};

@@ -38,10 +38,51 @@ static dlm_status convert(dlm_strategy *s, size_t n, const char *what, dlm_error
                                  "evolution.interaction: the group games' strategies are the "
                                  "contribution rules allc, alld and cc(k), and %s holds another",
                                  what);
+        if (rule == DLM_CONTRIB_LEVEL || rule == DLM_CONTRIB_STOCK)
+            continue; /* level(k), stock(k, j, f): as parsed */
         memset(&s[i], 0, sizeof s[i]);
         s[i].kind = DLM_STRAT_CONTRIBUTION;
         s[i].opening = rule;
         s[i].depth = rule == DLM_CONTRIB_CONDITIONAL ? k : 0u;
+    }
+    return DLM_OK;
+}
+
+/* The level games (commons, escalation) play level(k) and stock(k, j, f) with levels
+ * below L, stock(...) in the commons only; the binary games play allc, alld and cc(k). */
+static dlm_status check_levels(const dlm_evolution_spec *ev, const dlm_strategy *s, size_t n,
+                               const char *what, dlm_error *err)
+{
+    int level_game = ev->group_game >= 3;
+    size_t i;
+    for (i = 0; i < n; ++i) {
+        uint32_t rule = s[i].opening;
+        int level_rule = rule == DLM_CONTRIB_LEVEL || rule == DLM_CONTRIB_STOCK;
+        if (level_game && !level_rule)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.group.game: the level games (commons, escalation) "
+                                 "play the rules level(k) and stock(k, j, f), and %s holds "
+                                 "allc, alld or cc(k)",
+                                 what);
+        if (!level_game && level_rule)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.group.game: level(k) and stock(k, j, f) are rules "
+                                 "of the level games (game: commons or escalation), and %s "
+                                 "holds one in the %s game",
+                                 what, ev->group_game == 2 ? "risk" : "pgg");
+        if (rule == DLM_CONTRIB_STOCK && ev->group_game == 4)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.group.game: escalation has no stock; %s holds "
+                                 "stock(k, j, f) (use level(k))",
+                                 what);
+        if (level_rule && (s[i].depth >= ev->group_levels ||
+                           (rule == DLM_CONTRIB_STOCK && s[i].fsm_output >= ev->group_levels)))
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.group.levels: %s holds level %u, and the levels "
+                                 "are 0 .. %u (levels: %u)",
+                                 what, s[i].depth >= ev->group_levels ? s[i].depth
+                                                                      : s[i].fsm_output,
+                                 ev->group_levels - 1u, ev->group_levels);
     }
     return DLM_OK;
 }
@@ -158,42 +199,15 @@ static dlm_status fitness_bound(const dlm_evo_plan *plan, dlm_evo_params *ep, do
     return DLM_OK;
 }
 
-/* In place of the 2x2 game's bounds: the group parameters, the fitness bound and the
- * random-number windows (an event's group games within 2^30 blocks). */
-dlm_status dlm_group_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+/* The fitness bound and the random-number windows from one group game's payoff range
+ * per round [lo, hi] and the largest group. */
+static dlm_status payoff_bounds(dlm_evo_plan *plan, const dlm_evolution_spec *ev,
+                                uint32_t largest, double lo, double hi, dlm_error *err)
 {
-    const dlm_evolution_spec *ev = &sc->evolution;
     dlm_evo_params *ep = &plan->params;
-    uint32_t smallest = ev->group_size, largest = ev->group_size;
-    double r = ev->group_r, c = ev->group_c, b = ev->group_b, lo, hi, groups;
+    double groups;
     uint64_t slots, per_event;
     dlm_status st;
-    if ((st = dlm_group_check(sc, plan, err)) != DLM_OK)
-        return st;
-    if (ep->structure == DLM_STRUCTURE_GRAPH && plan->interaction.n &&
-        (st = graph_groups(&plan->interaction, &smallest, &largest, err)) != DLM_OK)
-        return st;
-    ep->interaction = DLM_INTERACTION_GROUP;
-    ep->group_size = ep->structure == DLM_STRUCTURE_GRAPH ? 0u : ev->group_size;
-    ep->payoff[0] = ev->group_game == 2 ? 0.0 : r;
-    ep->payoff[1] = c;
-    ep->payoff[2] = ev->group_game == 2 ? b : 0.0;
-    ep->payoff[3] = ev->group_game == 2 ? (double)ev->group_threshold : 0.0;
-    ep->payoff_b[0] = (double)dlm_probability_threshold(ev->group_execution_error);
-    ep->payoff_b[1] = ev->group_game == 2 ? (double)dlm_probability_threshold(ev->group_risk) : 0.0;
-    ep->payoff_b[2] = ev->group_game == 2 ? (double)DLM_GROUP_RISK : (double)DLM_GROUP_PGG;
-    ep->payoff_b[3] = ep->structure == DLM_STRUCTURE_GRAPH ? 0.0 : (double)ev->group_count;
-    (void)smallest;
-    /* one group game's payoff per round */
-    if (ev->group_game == 2) {
-        lo = -c * b;
-        hi = b;
-    } else {
-        lo = r * c / (double)largest - c < 0.0 ? r * c / (double)largest - c : 0.0;
-        hi = r * c - c > r * c * (double)(largest - 1u) / (double)largest
-                 ? r * c - c
-                 : r * c * (double)(largest - 1u) / (double)largest;
-    }
     groups = ep->structure == DLM_STRUCTURE_GRAPH ? (double)largest : (double)ev->group_count;
     if (ep->accumulate) {
         lo = lo < 0.0 ? lo * groups : 0.0;
@@ -214,6 +228,69 @@ dlm_status dlm_group_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_erro
     return DLM_OK;
 }
 
+/* The level games' parameters (dlm_group_play_levels) and bounds: a harvest per round in
+ * [0, h (L - 1)] (a shortage shares less than was asked); a contest's payoff in
+ * [-c (L - 1), V]. */
+static dlm_status level_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, uint32_t largest,
+                               dlm_error *err)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    dlm_evo_params *ep = &plan->params;
+    double top = (double)(ev->group_levels - 1u);
+    int commons = ev->group_game == 3;
+    ep->payoff[0] = commons ? ev->group_growth : ev->group_prize;
+    ep->payoff[1] = commons ? ev->group_harvest : ev->group_c;
+    ep->payoff[2] = (double)ev->group_levels;
+    ep->payoff[3] = commons ? ev->group_capacity : 0.0;
+    ep->payoff_b[0] = 0.0;
+    ep->payoff_b[1] = 0.0;
+    ep->payoff_b[2] = commons ? (double)DLM_GROUP_COMMONS : (double)DLM_GROUP_ESCALATION;
+    ep->payoff_b[3] = ep->structure == DLM_STRUCTURE_GRAPH ? 0.0 : (double)ev->group_count;
+    if (commons)
+        return payoff_bounds(plan, ev, largest, 0.0, ev->group_harvest * top, err);
+    return payoff_bounds(plan, ev, largest, -ev->group_c * top, ev->group_prize, err);
+}
+
+/* In place of the 2x2 game's bounds: the group parameters, the fitness bound and the
+ * random-number windows (an event's group games within 2^30 blocks). */
+dlm_status dlm_group_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    dlm_evo_params *ep = &plan->params;
+    uint32_t smallest = ev->group_size, largest = ev->group_size;
+    double r = ev->group_r, c = ev->group_c, b = ev->group_b, lo, hi;
+    dlm_status st;
+    if ((st = dlm_group_check(sc, plan, err)) != DLM_OK)
+        return st;
+    if (ep->structure == DLM_STRUCTURE_GRAPH && plan->interaction.n &&
+        (st = graph_groups(&plan->interaction, &smallest, &largest, err)) != DLM_OK)
+        return st;
+    ep->interaction = DLM_INTERACTION_GROUP;
+    ep->group_size = ep->structure == DLM_STRUCTURE_GRAPH ? 0u : ev->group_size;
+    if (ev->group_game >= 3)
+        return level_bounds(sc, plan, largest, err);
+    ep->payoff[0] = ev->group_game == 2 ? 0.0 : r;
+    ep->payoff[1] = c;
+    ep->payoff[2] = ev->group_game == 2 ? b : 0.0;
+    ep->payoff[3] = ev->group_game == 2 ? (double)ev->group_threshold : 0.0;
+    ep->payoff_b[0] = (double)dlm_probability_threshold(ev->group_execution_error);
+    ep->payoff_b[1] = ev->group_game == 2 ? (double)dlm_probability_threshold(ev->group_risk) : 0.0;
+    ep->payoff_b[2] = ev->group_game == 2 ? (double)DLM_GROUP_RISK : (double)DLM_GROUP_PGG;
+    ep->payoff_b[3] = ep->structure == DLM_STRUCTURE_GRAPH ? 0.0 : (double)ev->group_count;
+    (void)smallest;
+    /* one group game's payoff per round */
+    if (ev->group_game == 2) {
+        lo = -c * b;
+        hi = b;
+    } else {
+        lo = r * c / (double)largest - c < 0.0 ? r * c / (double)largest - c : 0.0;
+        hi = r * c - c > r * c * (double)(largest - 1u) / (double)largest
+                 ? r * c - c
+                 : r * c * (double)(largest - 1u) / (double)largest;
+    }
+    return payoff_bounds(plan, ev, largest, lo, hi, err);
+}
+
 dlm_status dlm_group_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
 {
     dlm_status st;
@@ -229,7 +306,10 @@ dlm_status dlm_group_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error 
     }
     if ((st = convert(plan->strategies, plan->n_agents, "the initial population", err)) ||
         (st = convert(plan->table, plan->n_table, "the mutation set", err)) ||
-        (st = convert(plan->named, plan->n_named, "the strategies the census counts", err)))
+        (st = convert(plan->named, plan->n_named, "the strategies the census counts", err)) ||
+        (st = check_levels(&sc->evolution, plan->strategies, plan->n_agents,
+                           "the initial population", err)) ||
+        (st = check_levels(&sc->evolution, plan->table, plan->n_table, "the mutation set", err)))
         return st;
     return DLM_OK;
 }

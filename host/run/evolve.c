@@ -332,7 +332,8 @@ static int strategy_sane(const dlm_strategy *s)
                 ((s->opening & 0xFu) == DLM_ACTION_RULE_M1 && (s->opening & ~0x3Fu) == 0u)) &&
                (s->depth & ~(DLM_ACTION_RULE_OWN_NORM | 0x1FFu)) == 0u;
     if (s->kind == DLM_STRAT_CONTRIBUTION)
-        return s->opening <= 2u && s->depth < 64u;
+        return (s->opening <= 2u || s->opening == DLM_CONTRIB_LEVEL ||
+                s->opening == DLM_CONTRIB_STOCK) && s->depth < 64u && s->fsm_output < 64u;
     return s->kind == DLM_STRAT_FSM && s->depth >= 1 && s->depth <= 16 && s->opening < 16;
 }
 
