@@ -346,7 +346,7 @@ static size_t collect_tests(struct CMUnitTest *all, size_t max)
 
 int dlm_identity_main(const dlm_identity_shim *s)
 {
-    static struct CMUnitTest tests[64];
+    static struct CMUnitTest tests[256];
     char why[512] = "", group[64];
     dlm_backend_options opt = {2, -1, -1, 0};
     dlm_error err;
