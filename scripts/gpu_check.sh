@@ -8,7 +8,10 @@
 # is printed last.
 #
 # usage: scripts/gpu_check.sh [BUDGET_SECONDS]
+#        scripts/gpu_check.sh --fetch-deps   (on the Debian development machine, first)
 #   BUDGET_SECONDS (default 440): steps that would start past it are skipped and listed.
+#   --fetch-deps downloads the Debian packages below into .gpudeps/ (git-ignored through
+#   .git/info/exclude): carry that folder to the GPU machine with the working tree.
 #
 # Dependencies that a bare CUDA image lacks (libyaml, cmocka, pkg-config, the OpenCL ICD
 # loader and headers) are taken from Debian packages in .gpudeps/ when that folder is
@@ -18,8 +21,15 @@
 # /tmp, never over /. The NVIDIA driver's OpenCL library, when present, is registered
 # for the ICD loader through OCL_ICD_VENDORS, so the opencl backend runs on the GPU too.
 set -u
-BUDGET=${1:-440}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ "${1:-}" = --fetch-deps ]; then
+  mkdir -p "$ROOT/.gpudeps"
+  grep -qx '/.gpudeps/' "$ROOT/.git/info/exclude" 2>/dev/null || echo /.gpudeps/ >>"$ROOT/.git/info/exclude"
+  cd "$ROOT/.gpudeps" && exec apt-get download libyaml-0-2 libyaml-dev libcmocka0 libcmocka-dev pkgconf \
+    pkgconf-bin libpkgconf3 pkg-config ocl-icd-libopencl1 ocl-icd-opencl-dev opencl-c-headers \
+    opencl-clhpp-headers zlib1g-dev
+fi
+BUDGET=${1:-440}
 OUT=${OUT:-/tmp/dlm-gpu-out}
 B=${DLM_GPU_BUILD:-/tmp/dlm-gpu-build}
 mkdir -p "$OUT"
