@@ -795,7 +795,7 @@ int dlm_bench_main(int argc, char **argv)
                 return rc;
             z.agents = (uint32_t)v;
             z.mixed = (uint32_t)v;
-            z.reputation = v < 65535u ? (uint32_t)v : 65535u;
+            z.reputation = (uint32_t)v;
         } else if (strcmp(arg, "--side") == 0) {
             if ((rc = parse_count("--side", val, 3, 16384, &v)))
                 return rc;
