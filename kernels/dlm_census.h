@@ -29,10 +29,13 @@ typedef struct dlm_evo_census {
     uint64_t class_cooperations[DLM_CENSUS_MAX_CLASSES];
     uint64_t class_moves[DLM_CENSUS_MAX_CLASSES];
     uint32_t monomorphic;                   /* 1: every agent has the same strategy */
-    uint32_t good;                          /* donation game: agents in good standing */
+    uint32_t pad_good;                      /* 0 (good is 64-bit aligned on every backend) */
+    uint64_t good;                          /* donation game: agents in good standing, or
+                                               (private) good views: up to N^2, past 2^32
+                                               from N = 65536 on */
     uint32_t rule_agents[4];                /* donation game: agents per rule (allc, alld,
                                                disc, IPD rules) */
-    uint32_t rule_good[4];                  /* ... and their good count (as good) */
+    uint64_t rule_good[4];                  /* ... and their good count (as good) */
     uint64_t agree_pairs;                   /* donation game: agreeing observer pairs */
     uint64_t generation;                    /* the generation it describes */
 } dlm_evo_census;
@@ -116,9 +119,12 @@ DLM_FN dlm_evo_census dlm_census_empty(void)
     c.moves = 0u;
     c.m1_agents = 0u;
     c.monomorphic = 1u;
+    c.pad_good = 0u;
     c.good = 0u;
-    for (i = 0; i < 4u; ++i)
-        c.rule_agents[i] = c.rule_good[i] = 0u;
+    for (i = 0; i < 4u; ++i) {
+        c.rule_agents[i] = 0u;
+        c.rule_good[i] = 0u;
+    }
     c.agree_pairs = 0u;
     c.generation = 0u;
     return c;

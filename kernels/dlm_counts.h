@@ -185,10 +185,22 @@ DLM_FN uint32_t dlm_counts_type_of(const dlm_counts *cs, const dlm_evo_world *w,
     return dlm_counts_find_agent(cs, w, pop, x) * cs->n_classes + w->agent_class[pop->agent0 + x];
 }
 
-/* Builds the counts of population pop from its agents. Returns 0 when its types do not
- * fit (the host plans the count representation only where they do). */
-DLM_FN uint32_t dlm_counts_build(dlm_counts *cs, const dlm_evo_world *w,
-                                 const dlm_evo_population *pop, const dlm_evo_params *ep)
+/* The type of local agent x: types[x] where the caller keeps each agent's type as a byte
+ * (the CPU backend: dlm_counts_run_typed), else from its strategy (dlm_counts_type_of). */
+DLM_FN uint32_t dlm_counts_agent_type(const dlm_counts *cs, const dlm_evo_world *w,
+                                      const dlm_evo_population *pop, uint32_t x,
+                                      const uint8_t *types)
+{
+    return types ? (uint32_t)types[x] : dlm_counts_type_of(cs, w, pop, x);
+}
+
+/* Builds the counts of population pop from its agents, and, when types is not null,
+ * each agent's type in types[0 .. n-1] (a type fits a byte: DLM_COUNTS_MAX_TYPES <= 255).
+ * Returns 0 when its types do not fit (the host plans the count representation only
+ * where they do). */
+DLM_FN uint32_t dlm_counts_build_typed(dlm_counts *cs, const dlm_evo_world *w,
+                                       const dlm_evo_population *pop, const dlm_evo_params *ep,
+                                       uint8_t *types)
 {
     uint32_t x, i;
     cs->n_strategies = 0u;
@@ -218,9 +230,20 @@ DLM_FN uint32_t dlm_counts_build(dlm_counts *cs, const dlm_evo_world *w,
         cs->count[i] = 0u;
         cs->known[i] = 0u;
     }
-    for (x = 0; x < pop->n; ++x)
-        cs->count[dlm_counts_type_of(cs, w, pop, x)] += 1u;
+    for (x = 0; x < pop->n; ++x) {
+        uint32_t t = dlm_counts_type_of(cs, w, pop, x);
+        cs->count[t] += 1u;
+        if (types)
+            types[x] = (uint8_t)t;
+    }
     return 1u;
+}
+
+/* dlm_counts_build_typed without the agents' types. */
+DLM_FN uint32_t dlm_counts_build(dlm_counts *cs, const dlm_evo_world *w,
+                                 const dlm_evo_population *pop, const dlm_evo_params *ep)
+{
+    return dlm_counts_build_typed(cs, w, pop, ep, (uint8_t *)0);
 }
 
 /* The index in the plan's cache (evolve_types.c) of the pair of count types t, u:
@@ -464,17 +487,28 @@ DLM_FN uint32_t dlm_counts_uniform_other(const dlm_counts *cs, const dlm_evo_pop
     return last;
 }
 
-/* Local agent x takes strategy s: the agent array and the counts. */
-DLM_FN void dlm_counts_set(dlm_counts *cs, const dlm_evo_world *w, const dlm_evo_population *pop,
-                           uint32_t x, uint32_t from, dlm_strategy s)
+/* Local agent x takes strategy s: the agent array, the counts, and types[x] (types may
+ * be null: dlm_counts_agent_type). */
+DLM_FN void dlm_counts_set_typed(dlm_counts *cs, const dlm_evo_world *w,
+                                 const dlm_evo_population *pop, uint32_t x, uint32_t from,
+                                 dlm_strategy s, uint8_t *types)
 {
     uint32_t to = dlm_counts_find(cs, &s) * cs->n_classes + w->agent_class[pop->agent0 + x];
     w->strategy[pop->agent0 + x] = s;
+    if (types)
+        types[x] = (uint8_t)to;
     if (to != from) {
         cs->count[from] -= 1u;
         cs->count[to] += 1u;
         cs->pi_valid = 0u;
     }
+}
+
+/* Local agent x takes strategy s: the agent array and the counts. */
+DLM_FN void dlm_counts_set(dlm_counts *cs, const dlm_evo_world *w, const dlm_evo_population *pop,
+                           uint32_t x, uint32_t from, dlm_strategy s)
+{
+    dlm_counts_set_typed(cs, w, pop, x, from, s, (uint8_t *)0);
 }
 
 #if defined(DLM_WINDOWS_AHEAD)
@@ -522,10 +556,12 @@ DLM_FN void dlm_counts_cursors(const dlm_evo_population *pop, const dlm_evo_para
 }
 
 /* One event on the counts, its draws from the cursors of its windows (dlm_counts_cursors:
- * SELECTION (p, g) window e and MUTATION (p, g) window e). */
-DLM_FN void dlm_counts_event(dlm_counts *cs, const dlm_evo_world *w, const dlm_evo_population *pop,
-                             const dlm_evo_params *ep, dlm_cursor sel, dlm_cursor mut,
-                             dlm_evo_counts *counts)
+ * SELECTION (p, g) window e and MUTATION (p, g) window e); types as dlm_counts_agent_type
+ * (kept up to date; may be null). */
+DLM_FN void dlm_counts_event_typed(dlm_counts *cs, const dlm_evo_world *w,
+                                   const dlm_evo_population *pop, const dlm_evo_params *ep,
+                                   dlm_cursor sel, dlm_cursor mut, dlm_evo_counts *counts,
+                                   uint8_t *types)
 {
     uint32_t x, tx, source;
     dlm_counts_payoffs(cs, w, ep, pop);
@@ -537,18 +573,18 @@ DLM_FN void dlm_counts_event(dlm_counts *cs, const dlm_evo_world *w, const dlm_e
             return;
         }
         x = dlm_cursor_below(&sel, pop->n);
-        tx = dlm_counts_type_of(cs, w, pop, x);
+        tx = dlm_counts_agent_type(cs, w, pop, x, types);
         /* others: x is the parent itself with probability 1 / n_source; draw again */
         for (trial = 0u; ep->moran_death == DLM_MORAN_DEATH_OTHERS && tx == source &&
                          trial < ep->max_trials &&
                          dlm_cursor_below(&sel, cs->count[source]) == 0u;
              ++trial) {
             x = dlm_cursor_below(&sel, pop->n);
-            tx = dlm_counts_type_of(cs, w, pop, x);
+            tx = dlm_counts_agent_type(cs, w, pop, x, types);
         }
     } else if (ep->rule == DLM_RULE_MORAN_DB) {
         x = dlm_cursor_below(&sel, pop->n);
-        tx = dlm_counts_type_of(cs, w, pop, x);
+        tx = dlm_counts_agent_type(cs, w, pop, x, types);
         source = dlm_counts_by_fitness(cs, ep, tx, &sel);
         if (source == cs->n_types) {
             counts->failed_events += 1u;
@@ -557,7 +593,7 @@ DLM_FN void dlm_counts_event(dlm_counts *cs, const dlm_evo_world *w, const dlm_e
     } else { /* fermi */
         uint64_t threshold;
         x = dlm_cursor_below(&sel, pop->n);
-        tx = dlm_counts_type_of(cs, w, pop, x);
+        tx = dlm_counts_agent_type(cs, w, pop, x, types);
         source = dlm_counts_uniform_other(cs, pop, tx, &sel);
         if (dlm_counts_strategy_of(cs, source) == dlm_counts_strategy_of(cs, tx)) {
             source = tx; /* the same strategy: imitation changes nothing, and draws nothing */
@@ -571,9 +607,19 @@ DLM_FN void dlm_counts_event(dlm_counts *cs, const dlm_evo_world *w, const dlm_e
     if (ep->mutation_kind == 0u &&
         dlm_counts_strategy_of(cs, source) == dlm_counts_strategy_of(cs, tx))
         return; /* the agent keeps its strategy */
-    dlm_counts_set(cs, w, pop, x, tx,
-                   dlm_evo_maybe_mutate(w, ep, cs->strategy[dlm_counts_strategy_of(cs, source)],
-                                        &mut));
+    dlm_counts_set_typed(cs, w, pop, x, tx,
+                         dlm_evo_maybe_mutate(w, ep,
+                                              cs->strategy[dlm_counts_strategy_of(cs, source)],
+                                              &mut),
+                         types);
+}
+
+/* dlm_counts_event_typed without the agents' types. */
+DLM_FN void dlm_counts_event(dlm_counts *cs, const dlm_evo_world *w, const dlm_evo_population *pop,
+                             const dlm_evo_params *ep, dlm_cursor sel, dlm_cursor mut,
+                             dlm_evo_counts *counts)
+{
+    dlm_counts_event_typed(cs, w, pop, ep, sel, mut, counts, (uint8_t *)0);
 }
 
 /* 1 when one strategy holds all n agents (over its classes). */
@@ -616,17 +662,22 @@ DLM_FN uint32_t dlm_counts_idle(dlm_counts *cs, const dlm_evo_world *w, const dl
 
 /* Population p (batch index) on the counts: generations first .. first+count-1, in each
  * its events begin .. min(end, n)-1; a generation whose last event ran ends with the
- * fixation check (stop_at_fixation), as dlm_evo_check_fixation does on the agents. */
-DLM_FN void dlm_counts_run_with(const dlm_evo_world *w, const dlm_evo_population *pop, uint32_t p,
-                                uint64_t first, uint64_t count, uint32_t begin, uint32_t end,
-                                dlm_evo_counts *counts, dlm_counts *cache)
+ * fixation check (stop_at_fixation), as dlm_evo_check_fixation does on the agents.
+ * cache (may be null): payoffs kept between populations (dlm_counts_reuse). types (may be
+ * null): room for n bytes where the caller lets the run keep each agent's type, so that
+ * an event looks a type up instead of comparing the agent's strategy with the types'
+ * (the CPU backend: scratch per thread; the same numbers either way). */
+DLM_FN void dlm_counts_run_typed(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                 uint32_t p, uint64_t first, uint64_t count, uint32_t begin,
+                                 uint32_t end, dlm_evo_counts *counts, dlm_counts *cache,
+                                 uint8_t *types)
 {
     dlm_evo_params ep = w->params[pop->params];
     dlm_counts cs;
     dlm_u32x4 ahead[DLM_COUNTS_AHEAD];
     uint64_t g;
     uint32_t e, idle;
-    if (!dlm_counts_build(&cs, w, pop, &ep)) {
+    if (!dlm_counts_build_typed(&cs, w, pop, &ep, types)) {
         counts->failed_events += count * (uint64_t)pop->n; /* the host never plans this */
         return;
     }
@@ -640,7 +691,7 @@ DLM_FN void dlm_counts_run_with(const dlm_evo_world *w, const dlm_evo_population
         for (e = begin; e < stop && !idle; ++e) {
             dlm_cursor sel, mut;
             dlm_counts_cursors(pop, &ep, ss, ms, begin, stop, e, ahead, &sel, &mut);
-            dlm_counts_event(&cs, w, pop, &ep, sel, mut, counts);
+            dlm_counts_event_typed(&cs, w, pop, &ep, sel, mut, counts, types);
             if (!cs.pi_valid) /* the composition changed */
                 idle = dlm_counts_idle(&cs, w, &ep, pop);
         }
@@ -653,6 +704,14 @@ DLM_FN void dlm_counts_run_with(const dlm_evo_world *w, const dlm_evo_population
     }
     if (cache)
         dlm_counts_keep(cache, &cs);
+}
+
+/* dlm_counts_run_typed without the agents' types. */
+DLM_FN void dlm_counts_run_with(const dlm_evo_world *w, const dlm_evo_population *pop, uint32_t p,
+                                uint64_t first, uint64_t count, uint32_t begin, uint32_t end,
+                                dlm_evo_counts *counts, dlm_counts *cache)
+{
+    dlm_counts_run_typed(w, pop, p, first, count, begin, end, counts, cache, (uint8_t *)0);
 }
 
 /* Wright-Fisher on the counts, generation g: every place x of the next generation

@@ -7,6 +7,8 @@
  * for its host pass), then plain C.
  *
  *   DLM_FN      qualifier for every model function
+ *   DLM_FN_OUTLINE  the same, for a function that the C compiler should keep out of line
+ *               (a rarely taken slow path in a hot loop); DLM_FN on devices
  *   DLM_GLOBAL  qualifier for pointers into global (device) memory
  *   DLM_CONST   qualifier for pointers into read-only global memory
  *   uint32_t, uint64_t, int32_t, int64_t, uint8_t  fixed-width integers everywhere
@@ -23,6 +25,7 @@
    typedef ulong  uint64_t;
    typedef long   int64_t;
 #  define DLM_FN static inline
+#  define DLM_FN_OUTLINE DLM_FN
 #  define DLM_GLOBAL __global
 #  define DLM_CONST __global const
    /* Not mul_hi: PoCL expands it into 16-bit pieces (Philox 2-3x slower); the 64-bit
@@ -31,6 +34,7 @@
 #elif defined(__CUDACC__)
 #  include <stdint.h>
 #  define DLM_FN static __host__ __device__ __forceinline__
+#  define DLM_FN_OUTLINE DLM_FN
 #  define DLM_GLOBAL
 #  define DLM_CONST const
 #  if defined(__CUDA_ARCH__)
@@ -41,6 +45,11 @@
 #else
 #  include <stdint.h>
 #  define DLM_FN static inline
+#  if defined(__GNUC__)
+#    define DLM_FN_OUTLINE static __attribute__((noinline, unused))
+#  else
+#    define DLM_FN_OUTLINE DLM_FN
+#  endif
 #  define DLM_GLOBAL
 #  define DLM_CONST const
 #  define DLM_MULHI32(a, b) ((uint32_t)(((uint64_t)(a) * (uint64_t)(b)) >> 32))

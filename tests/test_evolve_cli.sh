@@ -335,8 +335,9 @@ expect 143 "donation: public checkpoint" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=
 expect 2 "donation: a public checkpoint for a private run" -- "$DLM" "${rep[@]}" --set evolution.generations=40 --set evolution.reputation.assessment=private --out "$TMP/rep_r2.csv" --checkpoint-every 7 --resume "$TMP/rep_pub.ckpt"
 expect 2 "donation, private: views too large" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --set evolution.population=60000 --set evolution.populations=1000 --out "$TMP/rep_x.csv"
 contains "$TMP/err" "bits of views" "donation, private: memory refused with the numbers"
-expect 2 "donation, private: too many agents" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --set evolution.population=70000 --set evolution.populations=1 --out "$TMP/rep_x.csv"
-contains "$TMP/err" "at most 65535 agents" "donation, private: population bound"
+expect 2 "donation, private: N x rounds past 2^29" -- "$DLM" "${rep[@]}" --set evolution.reputation.assessment=private --set evolution.population=70000 --set evolution.populations=1 --set match.rounds=7670 --set evolution.structure.partners=4 --out "$TMP/rep_x.csv"
+contains "$TMP/err" "below 2^29 = 536870912" "donation, private: the N x rounds bound named"
+contains "$TMP/err" "70000 agents x 7670 rounds = 536900000" "donation, private: the N x rounds bound with the numbers"
 [ -e "$TMP/rep_x.csv" ] && bad "a refused donation run left its output" || ok
 
 # --- N-player group games (evolution.interaction: group) -------------------------------

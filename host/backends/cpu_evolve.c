@@ -30,9 +30,30 @@ struct dlm_evo_state {
     uint64_t n_views; /* words of private views */
     dlm_counts *caches; /* count populations: one table of pair payoffs per thread */
     dlm_counts_memo *memos; /* the census of count populations: pair values per thread */
+    uint8_t *types;   /* count populations: each agent's type, max_n bytes per thread */
+    uint32_t max_n;   /* the largest population */
     void *owned[24];
     int n_owned;
 };
+
+/* memcpy over the threads: a large copy (the agents of 10^5 populations are 400 MB) is
+ * bound by one core's stores and page faults, not by memory. Pieces of at least 1 MiB. */
+static void copy_parallel(int threads, void *dst, const void *src, size_t n)
+{
+    const size_t piece = (size_t)1 << 20;
+    long k, pieces = (long)((n + piece - 1) / piece);
+    if (threads <= 1 || pieces < 2) {
+        memcpy(dst, src, n);
+        return;
+    }
+#if defined(DLM_HAVE_OPENMP)
+#pragma omp parallel for schedule(static) num_threads(threads)
+#endif
+    for (k = 0; k < pieces; ++k) {
+        size_t at = (size_t)k * piece, len = n - at < piece ? n - at : piece;
+        memcpy((char *)dst + at, (const char *)src + at, len);
+    }
+}
 
 /* Copies n bytes into a new allocation owned by st (null stays null). */
 static void *own_copy(dlm_evo_state *st, const void *src, size_t n, int *failed)
@@ -45,7 +66,7 @@ static void *own_copy(dlm_evo_state *st, const void *src, size_t n, int *failed)
         *failed = 1;
         return NULL;
     }
-    memcpy(p, src, n);
+    copy_parallel(st->threads, p, src, n);
     st->owned[st->n_owned++] = p;
     return p;
 }
@@ -76,6 +97,7 @@ dlm_status dlm_cpu_evo_create(int threads, const dlm_evo_setup *s, dlm_evo_state
 {
     dlm_evo_state *st = calloc(1, sizeof *st);
     int failed = 0, i;
+    size_t p;
     if (!st)
         return dlm_error_set(err, DLM_ERR_RUNTIME, "cpu backend: out of memory");
     st->threads = threads;
@@ -116,6 +138,9 @@ dlm_status dlm_cpu_evo_create(int threads, const dlm_evo_setup *s, dlm_evo_state
     st->caches = own_alloc(st, (size_t)(threads > 1 ? threads : 1) * sizeof(dlm_counts), &failed);
     st->memos = own_alloc(st, (size_t)(threads > 1 ? threads : 1) * sizeof(dlm_counts_memo),
                           &failed); /* calloc: empty */
+    for (p = 0; p < s->n_populations; ++p)
+        st->max_n = s->populations[p].n > st->max_n ? s->populations[p].n : st->max_n;
+    st->types = own_alloc(st, (size_t)(threads > 1 ? threads : 1) * st->max_n, &failed);
     for (i = 0; !failed && i < (threads > 1 ? threads : 1); ++i)
         st->caches[i].params = 0xFFFFFFFFu; /* nothing known yet */
     if (failed) {
@@ -210,17 +235,19 @@ dlm_status dlm_cpu_evo_run(dlm_evo_state *st, uint64_t first, uint64_t count,
         /* counts: the payoffs of the thread's last population, reused when its parameter
            set and types are the same (dlm_counts_reuse: the same numbers, computed once) */
 #if defined(DLM_HAVE_OPENMP)
-        dlm_counts *cache = &st->caches[st->threads > 1 ? omp_get_thread_num() : 0];
+        int me = st->threads > 1 ? omp_get_thread_num() : 0;
 #else
-        dlm_counts *cache = &st->caches[0];
+        int me = 0;
 #endif
+        dlm_counts *cache = &st->caches[me];
+        uint8_t *types = st->types + (size_t)me * st->max_n;
         uint64_t g;
         if (!active[p] || dlm_evo_stopped(&st->world, (uint32_t)p))
             continue;
         if (!st->synchronous &&
             st->world.params[st->pops[p].params].representation == DLM_REPRESENTATION_COUNTS) {
-            dlm_counts_run_with(&st->world, &st->pops[p], (uint32_t)p, first, count, 0u,
-                                st->pops[p].n, &counts[p], cache);
+            dlm_counts_run_typed(&st->world, &st->pops[p], (uint32_t)p, first, count, 0u,
+                                 st->pops[p].n, &counts[p], cache, types);
             continue;
         }
         for (g = first; g < first + count; ++g) {
@@ -287,24 +314,24 @@ dlm_status dlm_cpu_evo_census(dlm_evo_state *st, uint64_t g, dlm_evo_census *out
 dlm_status dlm_cpu_evo_snapshot(dlm_evo_state *st, dlm_strategy *out, dlm_error *err)
 {
     (void)err;
-    memcpy(out, st->world.strategy, st->n_agents * sizeof *out);
+    copy_parallel(st->threads, out, st->world.strategy, st->n_agents * sizeof *out);
     return DLM_OK;
 }
 
 void dlm_cpu_evo_save(const dlm_evo_state *st, dlm_strategy *agents, uint64_t *fixed,
                       uint32_t *views)
 {
-    memcpy(agents, st->world.strategy, st->n_agents * sizeof *agents);
+    copy_parallel(st->threads, agents, st->world.strategy, st->n_agents * sizeof *agents);
     memcpy(fixed, st->world.fixed, st->n_pops * sizeof *fixed);
     if (st->n_views)
-        memcpy(views, st->world.views, (size_t)st->n_views * sizeof *views);
+        copy_parallel(st->threads, views, st->world.views, (size_t)st->n_views * sizeof *views);
 }
 
 void dlm_cpu_evo_restore(dlm_evo_state *st, const dlm_strategy *agents, const uint64_t *fixed,
                          const uint32_t *views)
 {
-    memcpy(st->world.strategy, agents, st->n_agents * sizeof *agents);
+    copy_parallel(st->threads, st->world.strategy, agents, st->n_agents * sizeof *agents);
     memcpy(st->world.fixed, fixed, st->n_pops * sizeof *fixed);
     if (st->n_views)
-        memcpy(st->world.views, views, (size_t)st->n_views * sizeof *views);
+        copy_parallel(st->threads, st->world.views, views, (size_t)st->n_views * sizeof *views);
 }

@@ -20,7 +20,7 @@
 
 /* The good fraction of a census count: agents in good standing (public assessment), or
  * good views of N x N (private: the mean of the views). */
-static double dlm_good_fraction(const dlm_scenario *sc, uint32_t good)
+static double dlm_good_fraction(const dlm_scenario *sc, uint64_t good)
 {
     double n = (double)sc->evolution.population;
     return (double)good / (sc->evolution.private_assessment ? n * n : n);

@@ -107,14 +107,22 @@ dlm_status dlm_reputation_check(const dlm_scenario *sc, const dlm_evo_plan *plan
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.cost: strategy costs are for the iterated game; the "
                              "donation game's cost is game.c");
+    /* Private assessment: observer o's draws for donor x's round r are block
+       (x << 30) + 2^29 + o * rounds + r of x's window (dlm_rep_observe), so N x rounds
+       must stay below 2^29, or one donor's draws would run into the next donor's window.
+       That is the only bound on N itself: views are indexed in 64 bits and the census
+       counts good views in 64 bits; the memory the views take (2 N^2 bits a population)
+       is checked by the planner (dlm_evo_plan_build), with the numbers. */
     if (sc->evolution.private_assessment &&
-        (sc->evolution.population > 65535u ||
-         (uint64_t)sc->evolution.population * ep->rules.rounds >= (1ull << 29)))
+        (uint64_t)sc->evolution.population * ep->rules.rounds >= (1ull << 29))
         return dlm_error_set(err, DLM_ERR_USAGE,
-                             "evolution.reputation.assessment: private runs with at most 65535 "
-                             "agents per population and population x match.rounds below 2^29 "
-                             "(got %u agents, %u rounds)",
-                             sc->evolution.population, ep->rules.rounds);
+                             "evolution.reputation.assessment: private assessment needs "
+                             "evolution.population x match.rounds below 2^29 = 536870912 (each "
+                             "observer's draws for a donor's round have their own place in the "
+                             "donor's window of random numbers); got %u agents x %u rounds = "
+                             "%llu",
+                             sc->evolution.population, ep->rules.rounds,
+                             (unsigned long long)sc->evolution.population * ep->rules.rounds);
     if (sc->evolution.institutional && sc->evolution.quorum > sc->evolution.panel)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.reputation.quorum: %u of a panel of %u; the quorum is "
