@@ -388,6 +388,7 @@ dlm_status dlm_sim_run(dlm_sim *sim)
 dlm_status dlm_sim_next(dlm_sim *sim, dlm_record *rec)
 {
     dlm_status st = DLM_OK;
+    int ended;
     if (!sim || !rec)
         return DLM_ERR_USAGE;
     rec->line = NULL;
@@ -418,8 +419,9 @@ dlm_status dlm_sim_next(dlm_sim *sim, dlm_record *rec)
         }
         pthread_cond_wait(&sim->cv, &sim->mu);
     }
+    ended = sim->finished;
     pthread_mutex_unlock(&sim->mu);
-    if (!rec->line && st == DLM_OK) /* the end: the thread is done */
+    if (!rec->line && ended) /* the end: the thread is done */
         st = dlm_sim_wait(sim);
     return st;
 }
