@@ -9,7 +9,7 @@ import os
 import re
 import sys
 
-ORDER = ["core", "model", "config", "backends", "plan", "run", "output", "cli"]
+ORDER = ["core", "model", "config", "backends", "plan", "run", "output", "cli", "api"]
 RANK = {name: i for i, name in enumerate(ORDER)}
 FUNCTION_MAX = 125  # lines from the opening brace to the closing one
 
@@ -63,7 +63,7 @@ def main():
         incs = re.findall(r'^#include "([^"]+)"', open(f, encoding="utf-8").read(), re.M)
         graph[f] = []
         for inc in incs:
-            if "/" not in inc:
+            if "/" not in inc or inc.startswith("dilemma/"):
                 if os.path.exists(os.path.join("host", me, inc)):
                     problems.append(f"{f}: includes \"{inc}\"; write \"{me}/{inc}\"")
                 continue  # include/ and kernels/: below every stage
