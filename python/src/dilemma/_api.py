@@ -209,10 +209,12 @@ def _command_of(config: Config) -> str:
         return "sweep" if "sweep" in config else "run"
     if config is None:
         return "run"
-    with open(os.fspath(config), encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("sweep:"):
+    try:
+        with open(os.fspath(config), encoding="utf-8") as f:
+            if any(line.startswith("sweep:") for line in f):
                 return "sweep"
+    except OSError:
+        pass  # the CLI says what is wrong with the file
     return "run"
 
 
