@@ -204,3 +204,19 @@ def test_strategies_and_devices():
     d = dilemma.devices()
     assert any(x["backend"] == "cpu" and x["status"] == "available" for x in d)
     assert dilemma.version() == dilemma.__version__
+
+
+def test_example_heatmap(tmp_path):
+    """python/examples/noise_period_heatmap.py runs and draws its figure; without noise
+    TFT and WSLS cooperate in every round, whatever the reaction period."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("pandas")
+    import sys
+    out = tmp_path / "heatmap.png"
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "python", "examples",
+                                                     "noise_period_heatmap.py"), str(out)],
+                       capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert out.stat().st_size > 10000
+    rows = [line.split() for line in r.stdout.splitlines()[2:]]
+    assert len(rows) == 8 and all(row[1] == "1.0" for row in rows)
