@@ -70,7 +70,9 @@ static void expect_identical(const char *const *args)
     char *cli = cli_output(args, &cli_n, &rc);
     dlm_sim *sim = open_with(args);
     const char *lib;
-    assert_int_equal(dlm_sim_run(sim), rc == 0 ? DLM_OK : rc == 2 ? DLM_ERR_USAGE : DLM_ERR_RUNTIME);
+    assert_int_equal(dlm_sim_run(sim), rc == 0   ? DLM_OK
+                                       : rc == 2 ? DLM_ERR_USAGE
+                                                 : DLM_ERR_RUNTIME);
     assert_int_equal(dlm_sim_exit_code(sim), rc);
     lib = dlm_sim_output(sim, &lib_n);
     assert_true(cli_n > 0);
@@ -96,8 +98,8 @@ static void test_identity(void **state)
         {"run", CONFIG("axelrod_noise.yaml"), "--format", "jsonl", NULL},
         {"run", CONFIG("timescales.yaml"), NULL},
         {"sweep", CONFIG("sweeps/noise_timescales.yaml"), "--quiet", NULL},
-        {"run", "--set", "mode=evolve", "--set", "evolution.generations=40", "--set", "evolution.population=200",
-         "--seed", "3", "--format", "csv", NULL},
+        {"run", "--set", "mode=evolve", "--set", "evolution.generations=40", "--set",
+         "evolution.population=200", "--seed", "3", "--format", "csv", NULL},
     };
     size_t i;
     (void)state;
@@ -106,12 +108,32 @@ static void test_identity(void **state)
 }
 
 /* An evolution that writes many records, one per generation. */
-static const char *const EVOLVE_A[] = {"run", "--set", "mode=evolve", "--set", "evolution.generations=300",
-                                       "--set", "evolution.population=300", "--seed", "11",
-                                       "--format", "csv", "--quiet", NULL};
-static const char *const EVOLVE_B[] = {"run", "--set", "mode=evolve", "--set", "evolution.generations=300",
-                                       "--set", "evolution.population=250", "--seed", "12",
-                                       "--format", "jsonl", "--quiet", NULL};
+static const char *const EVOLVE_A[] = {"run",
+                                       "--set",
+                                       "mode=evolve",
+                                       "--set",
+                                       "evolution.generations=300",
+                                       "--set",
+                                       "evolution.population=300",
+                                       "--seed",
+                                       "11",
+                                       "--format",
+                                       "csv",
+                                       "--quiet",
+                                       NULL};
+static const char *const EVOLVE_B[] = {"run",
+                                       "--set",
+                                       "mode=evolve",
+                                       "--set",
+                                       "evolution.generations=300",
+                                       "--set",
+                                       "evolution.population=250",
+                                       "--seed",
+                                       "12",
+                                       "--format",
+                                       "jsonl",
+                                       "--quiet",
+                                       NULL};
 
 typedef struct lines {
     char *text;
@@ -195,8 +217,14 @@ static void on_progress(void *user, const char *what, const char *unit, uint64_t
    the messages hold no progress line. */
 static void test_progress(void **state)
 {
-    static const char *const args[] = {"run", "--set", "mode=evolve", "--set", "evolution.generations=120",
-                                       "--set", "evolution.population=100", NULL};
+    static const char *const args[] = {"run",
+                                       "--set",
+                                       "mode=evolve",
+                                       "--set",
+                                       "evolution.generations=120",
+                                       "--set",
+                                       "evolution.population=100",
+                                       NULL};
     dlm_sim *sim = open_with(args);
     progress_seen p = {0};
     (void)state;
@@ -215,9 +243,17 @@ static void test_progress(void **state)
    with DLM_ERR_RUNTIME and says it was cancelled. */
 static void test_cancel(void **state)
 {
-    static const char *const args[] = {"run", "--set", "mode=evolve", "--set", "evolution.generations=100000000",
-                                       "--set", "evolution.population=200", "--format", "csv",
-                                       "--quiet", NULL};
+    static const char *const args[] = {"run",
+                                       "--set",
+                                       "mode=evolve",
+                                       "--set",
+                                       "evolution.generations=100000000",
+                                       "--set",
+                                       "evolution.population=200",
+                                       "--format",
+                                       "csv",
+                                       "--quiet",
+                                       NULL};
     dlm_sim *sim = open_with(args);
     dlm_record rec;
     int i;
@@ -236,8 +272,15 @@ static void test_cancel(void **state)
 /* Closing a running handle cancels it and waits (no leak, no crash under ASan). */
 static void test_close_running(void **state)
 {
-    static const char *const args[] = {"run", "--set", "mode=evolve", "--set", "evolution.generations=100000000",
-                                       "--set", "evolution.population=200", "--quiet", NULL};
+    static const char *const args[] = {"run",
+                                       "--set",
+                                       "mode=evolve",
+                                       "--set",
+                                       "evolution.generations=100000000",
+                                       "--set",
+                                       "evolution.population=200",
+                                       "--quiet",
+                                       NULL};
     dlm_sim *sim = open_with(args);
     (void)state;
     assert_int_equal(dlm_sim_start(sim), DLM_OK);

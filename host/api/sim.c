@@ -35,13 +35,13 @@ struct dlm_sim {
     pthread_cond_t cv;
     int started, finished, joined, exit_code;
     volatile int cancel;
-    text out, err;     /* guarded by mu */
-    size_t delivered;  /* out: bytes up to here were given to record_fn (worker only) */
+    text out, err;    /* guarded by mu */
+    size_t delivered; /* out: bytes up to here were given to record_fn (worker only) */
     uint64_t n_delivered;
-    text scratch;      /* record_fn's copy of a line (worker only) */
-    size_t pulled;     /* out: bytes up to here were given by dlm_sim_next */
+    text scratch;  /* record_fn's copy of a line (worker only) */
+    size_t pulled; /* out: bytes up to here were given by dlm_sim_next */
     uint64_t n_pulled;
-    text line;         /* dlm_sim_next's copy of its line */
+    text line; /* dlm_sim_next's copy of its line */
     dlm_status status;
 };
 

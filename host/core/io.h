@@ -14,8 +14,7 @@ typedef struct dlm_io {
     FILE *err; /* messages (the CLI's standard error) */
     /* The progress of a long run (a sweep's runs, an evolution's generations, a
      * tournament's matches), when not null: called instead of printing a progress line. */
-    void (*progress)(void *user, const char *what, const char *unit, uint64_t done,
-                     uint64_t total);
+    void (*progress)(void *user, const char *what, const char *unit, uint64_t done, uint64_t total);
     void *user;
     /* Non-zero when the handle was cancelled: the run stops at its next safe point. */
     volatile int *cancel;

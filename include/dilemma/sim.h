@@ -44,8 +44,8 @@ typedef struct dlm_record {
 typedef void (*dlm_record_fn)(void *user, const dlm_record *record);
 /* Called on the handle's thread as a long run advances (what: "dilemma sweep", unit:
  * "runs", "generations" or "matches"): done of total. */
-typedef void (*dlm_sim_progress_fn)(void *user, const char *what, const char *unit,
-                                    uint64_t done, uint64_t total);
+typedef void (*dlm_sim_progress_fn)(void *user, const char *what, const char *unit, uint64_t done,
+                                    uint64_t total);
 
 /* The library's version ("0.1.0") and ABI number (the soname's N). */
 DLM_API const char *dlm_version(void);
