@@ -438,34 +438,42 @@ static int bench_evolution(const char *name, const evo_sizes *z, int threads, in
             unit = unit_of[i][1];
     if (!json) {
         if (strcmp(name, "evolve") == 0)
-            fprintf(dlm_out(), "workload evolve: well-mixed population of %u, 4 random partners x 100 rounds per "
-                   "evaluation, pairwise comparison beta = 1, mu = 1e-3, %llu generation(s)\n",
-                   z->agents, (unsigned long long)z->generations);
+            fprintf(
+                dlm_out(),
+                "workload evolve: well-mixed population of %u, 4 random partners x 100 rounds per "
+                "evaluation, pairwise comparison beta = 1, mu = 1e-3, %llu generation(s)\n",
+                z->agents, (unsigned long long)z->generations);
         else if (strcmp(name, "lattice") == 0)
-            fprintf(dlm_out(), "workload lattice: %ux%u Nowak-May spatial game (b = 1.85, Moore + self, "
-                   "imitate the best), %llu generation(s)\n", z->side, z->side,
-                   (unsigned long long)z->generations);
+            fprintf(dlm_out(),
+                    "workload lattice: %ux%u Nowak-May spatial game (b = 1.85, Moore + self, "
+                    "imitate the best), %llu generation(s)\n",
+                    z->side, z->side, (unsigned long long)z->generations);
         else if (strcmp(name, "fixation") == 0)
-            fprintf(dlm_out(), "workload fixation: %u runs of one WSLS mutant among 49 TFT to fixation, "
-                   "pairwise comparison beta = 1, exact payoffs of 200-round matches, "
-                   "execution error 0.01 (as counts of types)\n", z->runs);
+            fprintf(dlm_out(),
+                    "workload fixation: %u runs of one WSLS mutant among 49 TFT to fixation, "
+                    "pairwise comparison beta = 1, exact payoffs of 200-round matches, "
+                    "execution error 0.01 (as counts of types)\n",
+                    z->runs);
         else if (strcmp(name, "wellmixed") == 0)
-            fprintf(dlm_out(), "workload wellmixed: well-mixed population of %u, one-shot snowdrift (b 4, "
-                   "c 2), pairwise comparison beta = 1, ALLC/ALLD mutation (a flip in 1e-3 of "
-                   "the events), %llu generations (as counts of types)\n", z->mixed,
-                   (unsigned long long)z->mixed_generations);
+            fprintf(dlm_out(),
+                    "workload wellmixed: well-mixed population of %u, one-shot snowdrift (b 4, "
+                    "c 2), pairwise comparison beta = 1, ALLC/ALLD mutation (a flip in 1e-3 of "
+                    "the events), %llu generations (as counts of types)\n",
+                    z->mixed, (unsigned long long)z->mixed_generations);
         else if (bytes > 0)
-            fprintf(dlm_out(), "workload reputation: donation game, private assessment (q = 1, stern "
-                   "judging, N x N view bits), N = %u, one donation per agent, %llu "
-                   "generation(s): %.4g assessments; the view update moves about %.4g MB "
-                   "(model: N^2 (2 + 3 rounds) / 8 bytes a generation)\n",
-                   z->reputation, (unsigned long long)z->reputation_generations,
-                   (double)z->reputation * z->reputation * (double)z->reputation_generations,
-                   bytes / 1e6);
+            fprintf(dlm_out(),
+                    "workload reputation: donation game, private assessment (q = 1, stern "
+                    "judging, N x N view bits), N = %u, one donation per agent, %llu "
+                    "generation(s): %.4g assessments; the view update moves about %.4g MB "
+                    "(model: N^2 (2 + 3 rounds) / 8 bytes a generation)\n",
+                    z->reputation, (unsigned long long)z->reputation_generations,
+                    (double)z->reputation * z->reputation * (double)z->reputation_generations,
+                    bytes / 1e6);
         else
-            fprintf(dlm_out(), "workload batched: %u populations of 100, Moran birth-death, 4 random "
-                   "partners x 200 rounds per evaluation, %llu generation(s)\n", z->populations,
-                   (unsigned long long)z->generations);
+            fprintf(dlm_out(),
+                    "workload batched: %u populations of 100, Moran birth-death, 4 random "
+                    "partners x 200 rounds per evaluation, %llu generation(s)\n",
+                    z->populations, (unsigned long long)z->generations);
     }
     rc = run_evo_backend(name, z, "cpu", 1, &rows[0], &ref, &n_agents, &work, &rounds);
     rows[0].matches_reference = 1;
@@ -496,26 +504,28 @@ static int bench_evolution(const char *name, const evo_sizes *z, int threads, in
         const bench_row *r = &rows[i];
         double rps = rounds / r->seconds;
         if (json)
-            fprintf(dlm_out(), "{\"workload\":\"%s\",\"backend\":\"%s\",\"seconds\":%.6f,\"per_second\":%.6g,"
-                   "\"unit\":\"%s\",\"rounds_per_second\":%.6g,\"ratio_to_cpu1\":%.4f,"
-                   "\"matches_reference\":%s,\"answer\":%.17g,\"answer_se\":%.17g,"
-                   "\"bytes_moved\":%.6g,\"cpu_seconds\":%.6f}\n", name,
-                   r->backend, r->seconds, r->rounds_per_second, unit, rps, r->ratio,
-                   r->matches_reference ? "true" : "false", r->answer, r->answer_se, bytes,
-                   r->cpu_seconds);
+            fprintf(dlm_out(),
+                    "{\"workload\":\"%s\",\"backend\":\"%s\",\"seconds\":%.6f,\"per_second\":%.6g,"
+                    "\"unit\":\"%s\",\"rounds_per_second\":%.6g,\"ratio_to_cpu1\":%.4f,"
+                    "\"matches_reference\":%s,\"answer\":%.17g,\"answer_se\":%.17g,"
+                    "\"bytes_moved\":%.6g,\"cpu_seconds\":%.6f}\n",
+                    name, r->backend, r->seconds, r->rounds_per_second, unit, rps, r->ratio,
+                    r->matches_reference ? "true" : "false", r->answer, r->answer_se, bytes,
+                    r->cpu_seconds);
         else
-            fprintf(dlm_out(), "  %-22s %9.3f s  %12.4g %s  %10.4g rounds/s  x%-6.2f %s\n", r->backend,
-                   r->seconds, r->rounds_per_second, unit, rps, r->ratio,
-                   i == 0 ? "(reference)" : "(matches reference)");
+            fprintf(dlm_out(), "  %-22s %9.3f s  %12.4g %s  %10.4g rounds/s  x%-6.2f %s\n",
+                    r->backend, r->seconds, r->rounds_per_second, unit, rps, r->ratio,
+                    i == 0 ? "(reference)" : "(matches reference)");
         if (!json && bytes > 0)
             fprintf(dlm_out(), "  %-22s %9s    %12.4g bytes/s of views moved (model)\n", "", "",
-                   bytes / r->seconds);
+                    bytes / r->seconds);
         if (!json)
-            fprintf(dlm_out(), "  %-22s CPU time %.3f s over those %.3f s\n", "", r->cpu_seconds, r->seconds);
+            fprintf(dlm_out(), "  %-22s CPU time %.3f s over those %.3f s\n", "", r->cpu_seconds,
+                    r->seconds);
         if (!json && i == 0 && (strcmp(name, "fixation") == 0 || strcmp(name, "wellmixed") == 0))
             fprintf(dlm_out(), "  answer: %s %.5f (SE %.5f)\n",
-                   strcmp(name, "fixation") == 0 ? "WSLS fixes in a fraction" : "final ALLC share",
-                   r->answer, r->answer_se);
+                    strcmp(name, "fixation") == 0 ? "WSLS fixes in a fraction" : "final ALLC share",
+                    r->answer, r->answer_se);
     }
     free(ref);
     free(other);
@@ -555,8 +565,10 @@ static int bench_match(size_t pairs, uint32_t rounds, int threads, int json)
         return 1;
     }
     if (!json)
-        fprintf(dlm_out(), "workload match: %zu pairings of random memory-one strategies, %u rounds, "
-               "execution error 0.01, seed 1\n", pairs, rounds);
+        fprintf(dlm_out(),
+                "workload match: %zu pairings of random memory-one strategies, %u rounds, "
+                "execution error 0.01, seed 1\n",
+                pairs, rounds);
     /* The reference: CPU, one thread. */
     if (run_backend("cpu", 1, &w.batch, ref, &rows[0]))
         rc = 1;
@@ -576,7 +588,8 @@ static int bench_match(size_t pairs, uint32_t rounds, int threads, int json)
             row->ratio = row->rounds_per_second / rows[0].rounds_per_second;
             ++n_rows;
             if (!row->matches_reference) {
-                fprintf(dlm_err(), "dilemma bench: %s disagrees with the CPU reference\n", row->backend);
+                fprintf(dlm_err(), "dilemma bench: %s disagrees with the CPU reference\n",
+                        row->backend);
                 rc = 1;
             }
         }
@@ -584,16 +597,18 @@ static int bench_match(size_t pairs, uint32_t rounds, int threads, int json)
     for (i = 0; i < n_rows; ++i) {
         const bench_row *r = &rows[i];
         if (json)
-            fprintf(dlm_out(), "{\"workload\":\"match\",\"pairs\":%zu,\"rounds\":%u,\"backend\":\"%s\","
-                   "\"seconds\":%.6f,\"rounds_per_second\":%.6g,\"ratio_to_cpu1\":%.4f,"
-                   "\"matches_reference\":%s,\"checksum\":%llu}\n", pairs, rounds, r->backend,
-                   r->seconds, r->rounds_per_second, r->ratio,
-                   r->matches_reference ? "true" : "false", (unsigned long long)r->checksum);
+            fprintf(dlm_out(),
+                    "{\"workload\":\"match\",\"pairs\":%zu,\"rounds\":%u,\"backend\":\"%s\","
+                    "\"seconds\":%.6f,\"rounds_per_second\":%.6g,\"ratio_to_cpu1\":%.4f,"
+                    "\"matches_reference\":%s,\"checksum\":%llu}\n",
+                    pairs, rounds, r->backend, r->seconds, r->rounds_per_second, r->ratio,
+                    r->matches_reference ? "true" : "false", (unsigned long long)r->checksum);
         else
-            fprintf(dlm_out(), "  %-22s %9.3f s  %12.4g rounds/s  x%-7.2f %s\n", r->backend, r->seconds,
-                   r->rounds_per_second, r->ratio,
-                   i == 0 ? "(reference)" : r->matches_reference ? "(matches reference)"
-                                                                  : "(DIFFERS FROM REFERENCE)");
+            fprintf(dlm_out(), "  %-22s %9.3f s  %12.4g rounds/s  x%-7.2f %s\n", r->backend,
+                    r->seconds, r->rounds_per_second, r->ratio,
+                    i == 0                 ? "(reference)"
+                    : r->matches_reference ? "(matches reference)"
+                                           : "(DIFFERS FROM REFERENCE)");
     }
     match_workload_free(&w);
     free(ref);
@@ -684,16 +699,18 @@ static int bench_sweep(unsigned side, unsigned replicates, const char *backend, 
     if (rc)
         fprintf(dlm_err(), "dilemma bench: a sweep run failed (config kept in %s)\n", cfg);
     else if (json)
-        fprintf(dlm_out(), "{\"workload\":\"sweep\",\"runs\":%u,\"backend\":\"%s\",\"sweep_seconds\":%.6f,"
-               "\"process_per_run_seconds\":%.6f,\"speedup\":%.3f}\n", runs, backend, t_sweep,
-               t_proc, t_proc / t_sweep);
+        fprintf(dlm_out(),
+                "{\"workload\":\"sweep\",\"runs\":%u,\"backend\":\"%s\",\"sweep_seconds\":%.6f,"
+                "\"process_per_run_seconds\":%.6f,\"speedup\":%.3f}\n",
+                runs, backend, t_sweep, t_proc, t_proc / t_sweep);
     else
-        fprintf(dlm_out(), "workload sweep: %u x %u points (execution error x selection) x %u replicates of "
-               "a 100-agent Moran population, 4 partners x 100 rounds, 10 generations\n"
-               "  %-28s %10.3f s %12.1f runs/s\n  %-28s %10.3f s %12.1f runs/s\n"
-               "  one command is %.1fx the process per run (%s backend)\n",
-               side, side, replicates, "dilemma sweep (batched)", t_sweep, runs / t_sweep,
-               "a process per run", t_proc, runs / t_proc, t_proc / t_sweep, backend);
+        fprintf(dlm_out(),
+                "workload sweep: %u x %u points (execution error x selection) x %u replicates of "
+                "a 100-agent Moran population, 4 partners x 100 rounds, 10 generations\n"
+                "  %-28s %10.3f s %12.1f runs/s\n  %-28s %10.3f s %12.1f runs/s\n"
+                "  one command is %.1fx the process per run (%s backend)\n",
+                side, side, replicates, "dilemma sweep (batched)", t_sweep, runs / t_sweep,
+                "a process per run", t_proc, runs / t_proc, t_proc / t_sweep, backend);
     if (!rc) {
         remove(cfg);
         remove(out);
@@ -707,34 +724,34 @@ static int bench_sweep(unsigned side, unsigned replicates, const char *backend, 
 static void bench_help(void)
 {
     dlm_puts("usage: dilemma bench [--workload all|match|evolve|lattice|batched|sweep|\n"
-         "                     fixation|wellmixed|reputation] [--quick] [--runs N]\n"
-         "                     [--pairs N] [--rounds R] [--agents N] [--side L]\n"
-         "                     [--populations P] [--generations G] [--threads T]\n"
-         "                     [--format table|json]\n\n"
-         "The standard workloads of DESIGN.md §10, through the production backends:\n"
-         "  match    N pairings (2^20) of random memory-one strategies, R rounds (1000),\n"
-         "           execution error 0.01: game rounds/s\n"
-         "  evolve   well-mixed population of N (2^20), 4 random partners x 100 rounds,\n"
-         "           pairwise comparison beta = 1, mu = 1e-3: agent-generations/s\n"
-         "  lattice  L x L (2048) Nowak-May spatial game: site updates/s\n"
-         "  batched  P (10^4) populations of 100, Moran, 200-round matches:\n"
-         "           population-generations/s\n"
-         "  sweep    S x S (32) points x 8 replicates of 100-agent Moran populations by\n"
-         "           one `dilemma sweep` and as a process per run (--side S, --backend B;\n"
-         "           not part of `all`)\n"
-         "  fixation N (10^5) runs of one WSLS mutant among 49 TFT to fixation, pairwise\n"
-         "           comparison beta = 1, exact payoffs of 200-round matches with\n"
-         "           execution error 0.01: runs/s (bench/egttools_compare.py)\n"
-         "  wellmixed one well-mixed population of N (1000, --agents) playing one-shot\n"
-         "           snowdrift, pairwise comparison beta = 1, ALLC/ALLD mutation,\n"
-         "           G generations (10^4, --generations): agent-generations/s\n"
-         "  reputation the donation game under private assessment, N (10^4, --agents)\n"
-         "           agents, q = 1, stern judging, one donation per agent, G (2,\n"
-         "           --generations) generations: assessments/s (N^2 a generation) and the\n"
-         "           view bytes moved (a model)\n"
-         "Each runs on the CPU single-threaded (the reference) and with T threads\n"
-         "(default: all cores); results are checked against the reference before\n"
-         "their time is shown. --quick shrinks every workload (for tests).");
+             "                     fixation|wellmixed|reputation] [--quick] [--runs N]\n"
+             "                     [--pairs N] [--rounds R] [--agents N] [--side L]\n"
+             "                     [--populations P] [--generations G] [--threads T]\n"
+             "                     [--format table|json]\n\n"
+             "The standard workloads of DESIGN.md §10, through the production backends:\n"
+             "  match    N pairings (2^20) of random memory-one strategies, R rounds (1000),\n"
+             "           execution error 0.01: game rounds/s\n"
+             "  evolve   well-mixed population of N (2^20), 4 random partners x 100 rounds,\n"
+             "           pairwise comparison beta = 1, mu = 1e-3: agent-generations/s\n"
+             "  lattice  L x L (2048) Nowak-May spatial game: site updates/s\n"
+             "  batched  P (10^4) populations of 100, Moran, 200-round matches:\n"
+             "           population-generations/s\n"
+             "  sweep    S x S (32) points x 8 replicates of 100-agent Moran populations by\n"
+             "           one `dilemma sweep` and as a process per run (--side S, --backend B;\n"
+             "           not part of `all`)\n"
+             "  fixation N (10^5) runs of one WSLS mutant among 49 TFT to fixation, pairwise\n"
+             "           comparison beta = 1, exact payoffs of 200-round matches with\n"
+             "           execution error 0.01: runs/s (bench/egttools_compare.py)\n"
+             "  wellmixed one well-mixed population of N (1000, --agents) playing one-shot\n"
+             "           snowdrift, pairwise comparison beta = 1, ALLC/ALLD mutation,\n"
+             "           G generations (10^4, --generations): agent-generations/s\n"
+             "  reputation the donation game under private assessment, N (10^4, --agents)\n"
+             "           agents, q = 1, stern judging, one donation per agent, G (2,\n"
+             "           --generations) generations: assessments/s (N^2 a generation) and the\n"
+             "           view bytes moved (a model)\n"
+             "Each runs on the CPU single-threaded (the reference) and with T threads\n"
+             "(default: all cores); results are checked against the reference before\n"
+             "their time is shown. --quick shrinks every workload (for tests).");
 }
 
 int dlm_bench_main(int argc, char **argv)
@@ -767,8 +784,10 @@ int dlm_bench_main(int argc, char **argv)
             continue;
         }
         if (!val) {
-            fprintf(dlm_err(), "dilemma bench: unknown option or missing value: '%s' (see dilemma "
-                            "bench --help)\n", arg);
+            fprintf(dlm_err(),
+                    "dilemma bench: unknown option or missing value: '%s' (see dilemma "
+                    "bench --help)\n",
+                    arg);
             return 2;
         }
         ++i;
@@ -778,9 +797,11 @@ int dlm_bench_main(int argc, char **argv)
             for (k = 0; k < 8 && strcmp(val, names[k]) != 0; ++k)
                 ;
             if (k == 8 && strcmp(val, "all") != 0) {
-                fprintf(dlm_err(), "dilemma bench: unknown workload '%s' (allowed: all, match, "
-                                "evolve, lattice, batched, sweep, fixation, wellmixed, "
-                                "reputation)\n", val);
+                fprintf(dlm_err(),
+                        "dilemma bench: unknown workload '%s' (allowed: all, match, "
+                        "evolve, lattice, batched, sweep, fixation, wellmixed, "
+                        "reputation)\n",
+                        val);
                 return 2;
             }
         } else if (strcmp(arg, "--pairs") == 0) {
@@ -832,7 +853,8 @@ int dlm_bench_main(int argc, char **argv)
             }
             json = strcmp(val, "json") == 0;
         } else {
-            fprintf(dlm_err(), "dilemma bench: unknown option '%s' (see dilemma bench --help)\n", arg);
+            fprintf(dlm_err(), "dilemma bench: unknown option '%s' (see dilemma bench --help)\n",
+                    arg);
             return 2;
         }
     }

@@ -63,9 +63,10 @@ static dlm_status cpu_create(const dlm_backend_options *opt, dlm_backend **out, 
     if (be->threads > DLM_CPU_THREADS_PER_CORE * omp_get_num_procs()) {
         /* More threads than that only costs memory and start-up; the output is the same. */
         int cap = DLM_CPU_THREADS_PER_CORE * omp_get_num_procs();
-        fprintf(dlm_err(), "dilemma: %d threads is more than %d per core here (%d cores): running "
-                        "%d (the output does not depend on it)\n", be->threads,
-                DLM_CPU_THREADS_PER_CORE, omp_get_num_procs(), cap);
+        fprintf(dlm_err(),
+                "dilemma: %d threads is more than %d per core here (%d cores): running "
+                "%d (the output does not depend on it)\n",
+                be->threads, DLM_CPU_THREADS_PER_CORE, omp_get_num_procs(), cap);
         be->threads = cap;
     }
 #endif

@@ -312,9 +312,10 @@ static int find_option(const cli_args *a, const char *cmd, const char *name)
             elsewhere |= (int)options[k].commands;
         }
     if (elsewhere)
-        fprintf(dlm_err(), "dilemma %s: --%s is not an option of %s (it is one of %s; see "
-                        "dilemma %s --help)\n", cmd, name, cmd,
-                commands_text((unsigned)elsewhere, list, sizeof list), cmd);
+        fprintf(dlm_err(),
+                "dilemma %s: --%s is not an option of %s (it is one of %s; see "
+                "dilemma %s --help)\n",
+                cmd, name, cmd, commands_text((unsigned)elsewhere, list, sizeof list), cmd);
     else
         fprintf(dlm_err(), "dilemma %s: unknown option '--%s' (see dilemma %s --help)\n", cmd, name,
                 cmd);
@@ -372,8 +373,10 @@ static int apply_option(cli_args *a, const char *cmd, const char *name, int id,
         char *end = NULL;
         long v = strtol(value, &end, 10);
         if (!value[0] || *end || v < 0 || v > 65535) {
-            fprintf(dlm_err(), "dilemma %s: --%s must be an index in [0, 65535] (`dilemma "
-                            "devices` lists them), got '%s'\n", cmd, name, value);
+            fprintf(dlm_err(),
+                    "dilemma %s: --%s must be an index in [0, 65535] (`dilemma "
+                    "devices` lists them), got '%s'\n",
+                    cmd, name, value);
             return -1;
         }
         *(id == O_PLATFORM ? &opt_platform : &opt_device) = (int)v;
@@ -439,8 +442,8 @@ static int parse_args(int argc, char **argv, int first, const char *cmd, cli_arg
         eq = strchr(arg, '=');
         len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
         if (len >= sizeof name) {
-            fprintf(dlm_err(), "dilemma %s: unknown option '%s' (see dilemma %s --help)\n", cmd, arg,
-                    cmd);
+            fprintf(dlm_err(), "dilemma %s: unknown option '%s' (see dilemma %s --help)\n", cmd,
+                    arg, cmd);
             goto usage;
         }
         memcpy(name, arg + 2, len);
@@ -839,13 +842,17 @@ static int checkpoint_setup(const char *cmd, const dlm_scenario *sc, const run_o
     if (!*path)
         return 0;
     if (strcmp(cmd, "run") != 0 && strcmp(cmd, "sweep") != 0) {
-        fprintf(dlm_err(), "dilemma %s: checkpoints are taken by `dilemma run` and `dilemma sweep` "
-                        "(output.checkpoint is set); %s does not take them\n", cmd, cmd);
+        fprintf(dlm_err(),
+                "dilemma %s: checkpoints are taken by `dilemma run` and `dilemma sweep` "
+                "(output.checkpoint is set); %s does not take them\n",
+                cmd, cmd);
         return 2;
     }
     if (!sc->out[0] || dlm_path_is_stream(sc->out)) {
-        fprintf(dlm_err(), "dilemma %s: a run with checkpoints writes its records to a file (give "
-                        "--out FILE), so that a resumed run can continue them\n", cmd);
+        fprintf(dlm_err(),
+                "dilemma %s: a run with checkpoints writes its records to a file (give "
+                "--out FILE), so that a resumed run can continue them\n",
+                cmd);
         return 2;
     }
     if (strcmp(*path, sc->out) == 0) {
@@ -854,13 +861,17 @@ static int checkpoint_setup(const char *cmd, const dlm_scenario *sc, const run_o
         return 2;
     }
     if (!o->resume && access(*path, F_OK) == 0) { /* a stopped run's: never overwritten */
-        fprintf(dlm_err(), "dilemma %s: checkpoint %s exists (a run stopped there): continue it with "
-                        "--resume %s, or remove it to start over\n", cmd, *path, *path);
+        fprintf(dlm_err(),
+                "dilemma %s: checkpoint %s exists (a run stopped there): continue it with "
+                "--resume %s, or remove it to start over\n",
+                cmd, *path, *path);
         return 2;
     }
     if (dlm_cli_test_stop(ck) != 0) {
-        fprintf(dlm_err(), "dilemma %s: DLM_TEST_STOP_AFTER_CHECKPOINTS must be K or K:INT, "
-                        "K:TERM, K:HUP with K in [1, 10^6]\n", cmd);
+        fprintf(dlm_err(),
+                "dilemma %s: DLM_TEST_STOP_AFTER_CHECKPOINTS must be K or K:INT, "
+                "K:TERM, K:HUP with K in [1, 10^6]\n",
+                cmd);
         return 2;
     }
     if (dlm_sink_open(&probe, *path, &err) != DLM_OK) { /* its folder can be written */
@@ -886,8 +897,10 @@ static int evolution_stopped(const char *cmd, const dlm_evo_checkpointing *ck, d
         fprintf(dlm_err(), "dilemma %s: %s\n", cmd, err.message);
         return 1;
     }
-    fprintf(dlm_err(), "dilemma %s: stopped by %s at generation %llu; checkpoint in %s, records so "
-                    "far in %s\n", cmd, dlm_cli_signal_name(ck->signal, name, sizeof name),
+    fprintf(dlm_err(),
+            "dilemma %s: stopped by %s at generation %llu; checkpoint in %s, records so "
+            "far in %s\n",
+            cmd, dlm_cli_signal_name(ck->signal, name, sizeof name),
             (unsigned long long)ck->generation, ck->path, records->tmp_path);
     fprintf(dlm_err(), "dilemma %s: to resume: %s\n", cmd,
             o->resume_command ? o->resume_command : "the same command with --resume");
@@ -909,14 +922,16 @@ static void cli_estimate_header(const dlm_evo_plan *plan)
         max = plan->estimate_se[i] > max ? plan->estimate_se[i] : max;
         sum += plan->estimate_se[i];
     }
-    fprintf(dlm_err(), "dilemma: payoffs estimated once per type pair by %u matches each: standard "
-                    "error at most %.4g, mean %.4g over %zu pairs\n", plan->estimate_matches, max,
-            n ? sum / (double)n : 0.0, n);
+    fprintf(dlm_err(),
+            "dilemma: payoffs estimated once per type pair by %u matches each: standard "
+            "error at most %.4g, mean %.4g over %zu pairs\n",
+            plan->estimate_matches, max, n ? sum / (double)n : 0.0, n);
     for (i = 0; n <= 16 && i < n; ++i) {
         uint32_t k = ep->n_types, c = ep->cache_classes;
         uint32_t ty = (uint32_t)(i % k), tx = (uint32_t)(i / k % k), cc = (uint32_t)(i / k / k);
-        fprintf(dlm_err(), "dilemma:   type %u (class %s) against type %u (class %s): %.6g +- %.4g\n",
-                tx, plan->class_names[cc / c], ty, plan->class_names[cc % c],
+        fprintf(dlm_err(),
+                "dilemma:   type %u (class %s) against type %u (class %s): %.6g +- %.4g\n", tx,
+                plan->class_names[cc / c], ty, plan->class_names[cc % c],
                 plan->exact[ep->exact_offset + k + (i << 1)], plan->estimate_se[i]);
     }
 }
@@ -968,18 +983,24 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
         return rc;
     }
     if (!cli_quiet_runs) {
-        fprintf(dlm_err(), "dilemma: %s, %zu population%s of %u agents: about %.1f MiB (%llu bytes "
-                    "per agent%s)%s; representation: %s\n", dlm_evo_rule_name(plan.rule),
-                plan.n_populations, plan.n_populations == 1 ? "" : "s", sc->evolution.population,
-                plan.bytes / 1048576.0, (unsigned long long)dlm_evo_bytes_per_agent(plan.synchronous),
+        fprintf(dlm_err(),
+                "dilemma: %s, %zu population%s of %u agents: about %.1f MiB (%llu bytes "
+                "per agent%s)%s; representation: %s\n",
+                dlm_evo_rule_name(plan.rule), plan.n_populations,
+                plan.n_populations == 1 ? "" : "s", sc->evolution.population,
+                plan.bytes / 1048576.0,
+                (unsigned long long)dlm_evo_bytes_per_agent(plan.synchronous),
                 plan.interaction.n ? " plus the graphs" : "",
                 plan.bytes_available ? "" : " (memory here unknown)",
                 plan.count_types ? "counts of types" : "agents");
         if (plan.count_types)
-            fprintf(dlm_err(), "dilemma: counts: up to %u types (strategy x class) per population, "
-                            "payoffs %s once per type pair\n", plan.count_types,
+            fprintf(dlm_err(),
+                    "dilemma: counts: up to %u types (strategy x class) per population, "
+                    "payoffs %s once per type pair\n",
+                    plan.count_types,
                     plan.params.payoff_mode == 3u ? "estimated"
-                    : plan.params.payoff_mode ? "exact" : "of one deterministic match");
+                    : plan.params.payoff_mode     ? "exact"
+                                                  : "of one deterministic match");
         if (plan.params.payoff_mode == 3u)
             cli_estimate_header(&plan);
     }
@@ -1025,8 +1046,10 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
         fprintf(dlm_err(), "dilemma %s: %s\n", cmd, err.message);
         if (kept)
             fprintf(dlm_err(), "dilemma %s: the records written before the failure are in %s%s\n",
-                    cmd, records.tmp_path, ck_path && (ck.generation || o->resume)
-                    ? " (--resume continues from the last checkpoint)" : "");
+                    cmd, records.tmp_path,
+                    ck_path && (ck.generation || o->resume)
+                        ? " (--resume continues from the last checkpoint)"
+                        : "");
         return st == DLM_ERR_USAGE ? 2 : 1;
     }
     return rc;
@@ -1169,8 +1192,10 @@ static int resolve_run_options(const char *cmd, const dlm_scenario *sc, run_opti
     if (!o->per_repetition && sc->per_repetition_wanted && sc->mode == DLM_MODE_TOURNAMENT)
         o->per_repetition = sc->per_repetition_file;
     if (o->trace && o->repetitions > 1) {
-        fprintf(dlm_err(), "dilemma %s: --trace shows one match; it takes one repetition "
-                        "(match.repetitions is %u)\n", cmd, o->repetitions);
+        fprintf(dlm_err(),
+                "dilemma %s: --trace shows one match; it takes one repetition "
+                "(match.repetitions is %u)\n",
+                cmd, o->repetitions);
         return 2;
     }
     if (output_format(sc, o->format_given, fmt, &err) != DLM_OK) {
@@ -1178,19 +1203,25 @@ static int resolve_run_options(const char *cmd, const dlm_scenario *sc, run_opti
         return 2;
     }
     if (sc->mode != DLM_MODE_EVOLVE && (sc->checkpoint[0] || o->resume)) {
-        fprintf(dlm_err(), "dilemma %s: checkpoints and --resume are for evolution runs (this "
-                        "run's mode is %s)\n", cmd, modes[sc->mode]);
+        fprintf(dlm_err(),
+                "dilemma %s: checkpoints and --resume are for evolution runs (this "
+                "run's mode is %s)\n",
+                cmd, modes[sc->mode]);
         return 2;
     }
     if (sc->mode != DLM_MODE_TOURNAMENT && (o->matrix || o->per_repetition)) {
-        fprintf(dlm_err(), "dilemma %s: --matrix and --per-repetition are for tournaments (this "
-                        "run's mode is %s)\n", cmd, modes[sc->mode]);
+        fprintf(dlm_err(),
+                "dilemma %s: --matrix and --per-repetition are for tournaments (this "
+                "run's mode is %s)\n",
+                cmd, modes[sc->mode]);
         return 2;
     }
     if (*fmt == DLM_FMT_CSV && o->matrix && !o->matrix[0] && o->per_repetition &&
         !o->per_repetition[0]) {
-        fprintf(dlm_err(), "dilemma %s: csv output holds one table: give --matrix or "
-                        "--per-repetition a file of its own (e.g. --matrix=matrix.csv)\n", cmd);
+        fprintf(dlm_err(),
+                "dilemma %s: csv output holds one table: give --matrix or "
+                "--per-repetition a file of its own (e.g. --matrix=matrix.csv)\n",
+                cmd);
         return 2;
     }
     return 0;
@@ -1357,13 +1388,17 @@ static int add_player_options(const char *cmd, cli_args *a, int allow_pairs)
             continue;
         }
         if (!allow_pairs) {
-            fprintf(dlm_err(), "dilemma %s: --%s takes one value here (per-player values A,B are "
-                            "for match and analyze)\n", cmd, name);
+            fprintf(dlm_err(),
+                    "dilemma %s: --%s takes one value here (per-player values A,B are "
+                    "for match and analyze)\n",
+                    cmd, name);
             return 2;
         }
         if ((size_t)(comma - v) >= 64 || strlen(comma + 1) >= 64 || strchr(comma + 1, ',')) {
-            fprintf(dlm_err(), "dilemma %s: --%s: expected one value or two separated by a comma, "
-                            "got '%s'\n", cmd, name, v);
+            fprintf(dlm_err(),
+                    "dilemma %s: --%s: expected one value or two separated by a comma, "
+                    "got '%s'\n",
+                    cmd, name, v);
             return 2;
         }
         memcpy(pair_values[k][0], v, (size_t)(comma - v));
@@ -1376,8 +1411,9 @@ static int add_player_options(const char *cmd, cli_args *a, int allow_pairs)
     if (a->n_positional == 0 && !has_pair)
         return 0;
     if (a->n_positional != 2) {
-        fprintf(dlm_err(), "dilemma %s: expected two strategies (e.g. dilemma %s tft wsls), got %d\n",
-                cmd, cmd, a->n_positional);
+        fprintf(dlm_err(),
+                "dilemma %s: expected two strategies (e.g. dilemma %s tft wsls), got %d\n", cmd,
+                cmd, a->n_positional);
         return 2;
     }
     {
@@ -1461,13 +1497,15 @@ static int cmd_run(int argc, char **argv)
         fputs("\nA bare `dilemma run` (no config, no --set, no --seed; --format, --out, "
               "--backend,\n--threads, --platform and --device may be given) runs the built-in "
               "default\nscenario below. Anything else starts from the documented defaults "
-              "(configs/README.md),\nwith no noise.\n\n", dlm_out());
+              "(configs/README.md),\nwith no noise.\n\n",
+              dlm_out());
         fputs(dlm_default_scenario, dlm_out());
         free_args(&a);
         return 0;
     }
     if (a.n_positional > 1 || (a.n_positional == 1 && a.config)) {
-        fprintf(dlm_err(), "dilemma run: give one config, either as an argument or with --config\n");
+        fprintf(dlm_err(),
+                "dilemma run: give one config, either as an argument or with --config\n");
         free_args(&a);
         return 2;
     }
@@ -1486,9 +1524,10 @@ static int cmd_run(int argc, char **argv)
             dlm_sweep_free(&sw);
         dlm_config_free(cfg);
         if (present) {
-            fprintf(dlm_err(), "dilemma run: %s has a sweep section: `dilemma sweep %s` runs its "
-                            "grid (or --set sweep= runs the config without it)\n", a.config,
-                    a.config);
+            fprintf(dlm_err(),
+                    "dilemma run: %s has a sweep section: `dilemma sweep %s` runs its "
+                    "grid (or --set sweep= runs the config without it)\n",
+                    a.config, a.config);
             free_args(&a);
             return 2;
         }
@@ -1506,7 +1545,7 @@ static int cmd_run(int argc, char **argv)
     }
     if (a.given[O_CHECKPOINT_EVERY] && !sc.checkpoint[0] && !a.given[O_RESUME]) {
         fprintf(dlm_err(), "dilemma run: --checkpoint-every sets the period of the checkpoints "
-                        "--checkpoint FILE writes; give that too\n");
+                           "--checkpoint FILE writes; give that too\n");
         dlm_scenario_free(&sc);
         free_args(&a);
         return 2;
@@ -1531,7 +1570,8 @@ static int cmd_run(int argc, char **argv)
     if (builtin && sc.mode == DLM_MODE_TOURNAMENT && !sc.out[0] &&
         strcmp(sc.format, "table") == 0)
         fputs("dilemma: the built-in default scenario — a noisy round robin of classics "
-              "(`dilemma run --help` shows it; `dilemma run CONFIG` runs yours)\n\n", dlm_out());
+              "(`dilemma run --help` shows it; `dilemma run CONFIG` runs yours)\n\n",
+              dlm_out());
     rc = run_scenario("run", &sc, &ro);
     dlm_scenario_free(&sc);
     free_args(&a);
@@ -1615,8 +1655,10 @@ static int cmd_tournament(int argc, char **argv)
         return 0;
     }
     if (a.n_positional) {
-        fprintf(dlm_err(), "dilemma tournament: unexpected argument '%s' (strategies go in "
-                        "--strategies a,b,c)\n", a.positional[0]);
+        fprintf(dlm_err(),
+                "dilemma tournament: unexpected argument '%s' (strategies go in "
+                "--strategies a,b,c)\n",
+                a.positional[0]);
         free_args(&a);
         return 2;
     }
@@ -1708,8 +1750,10 @@ static int analyze_many_in(cli_args *a, char (*values)[1 << 16], char *sweep, si
     dlm_sweep_job job;
     int pairs = a->given[O_PAIRS], n = a->n_positional, rc;
     if (pairs ? n < 2 || n % 2 : n < 3) {
-        fprintf(dlm_err(), "dilemma analyze: --pairs takes strategies two by two (A1 B1 A2 B2 ...), "
-                        "got %d\n", n);
+        fprintf(dlm_err(),
+                "dilemma analyze: --pairs takes strategies two by two (A1 B1 A2 B2 ...), "
+                "got %d\n",
+                n);
         return 2;
     }
     if ((rc = strategy_values(a, 0, pairs ? 2 : 1, values[0], sizeof values[0])) != 0 ||
@@ -1746,7 +1790,8 @@ static int cmd_analyze(int argc, char **argv)
               "strategies: every\nordered pair of them (or, with --pairs, A1 B1 A2 B2 ... two "
               "by two), answered in one\nprocess as a sweep over players.0.strategy and "
               "players.1.strategy. A config with\n`mode: analyze` (dilemma run, dilemma sweep) "
-              "asks the same of its players; with analyze.population\n(dilemma analyze --config FILE) it answers for the "
+              "asks the same of its players; with analyze.population\n(dilemma analyze --config "
+              "FILE) it answers for the "
               "well-mixed population of its\nevolution section instead: fixation, the "
               "rare-mutation limit, the full chain.\n",
               dlm_out());
@@ -1755,7 +1800,7 @@ static int cmd_analyze(int argc, char **argv)
     }
     if (a.given[O_GAME] && (a.n_positional || a.given[O_PAIRS])) {
         fprintf(dlm_err(), "dilemma analyze: --game analyzes the game itself and takes no "
-                        "strategies (and no --pairs)\n");
+                           "strategies (and no --pairs)\n");
         free_args(&a);
         return 2;
     }
@@ -1766,8 +1811,8 @@ static int cmd_analyze(int argc, char **argv)
     }
     if (a.n_positional != 2 && !a.config && !a.given[O_GAME]) {
         fprintf(dlm_err(), "dilemma analyze: expected two memory-one strategies, e.g. dilemma "
-                        "analyze tft alld --execution-error 0.01 (more: every pair of them, "
-                        "or --pairs A1 B1 A2 B2 ...)\n");
+                           "analyze tft alld --execution-error 0.01 (more: every pair of them, "
+                           "or --pairs A1 B1 A2 B2 ...)\n");
         free_args(&a);
         return 2;
     }
@@ -2429,7 +2474,7 @@ static int sweep_checkpoints(const cli_args *a, int argc, char **argv, const dlm
     *command = NULL;
     if (a->given[O_CHECKPOINT_EVERY] && !base->checkpoint[0] && !a->given[O_RESUME]) {
         fprintf(dlm_err(), "dilemma sweep: --checkpoint-every sets the period of the checkpoints "
-                        "--checkpoint FILE writes; give that too\n");
+                           "--checkpoint FILE writes; give that too\n");
         return 2;
     }
     memset(&ro, 0, sizeof ro);
@@ -2564,8 +2609,9 @@ static int cmd_sweep(int argc, char **argv)
     if (a.n_positional == 1 && !a.config)
         a.config = a.positional[0];
     if (!a.config || a.n_positional > 1) {
-        fprintf(dlm_err(), "dilemma sweep: give one config with a sweep section, e.g. dilemma sweep "
-                        "configs/sweeps/noise_timescales.yaml\n");
+        fprintf(dlm_err(),
+                "dilemma sweep: give one config with a sweep section, e.g. dilemma sweep "
+                "configs/sweeps/noise_timescales.yaml\n");
         free_args(&a);
         return 2;
     }
@@ -2575,16 +2621,19 @@ static int cmd_sweep(int argc, char **argv)
         batch_max = strtoull(a.values[O_BATCH], &end, 10);
         if (!end || *end || a.values[O_BATCH][0] == '-' || batch_max < 1 ||
             batch_max > DLM_SWEEP_BATCH_MAX) {
-            fprintf(dlm_err(), "dilemma sweep: --batch %s: expected the most runs in one batch, "
-                            "from 1 (each run on its own) to %d\n", a.values[O_BATCH],
-                    DLM_SWEEP_BATCH_MAX);
+            fprintf(dlm_err(),
+                    "dilemma sweep: --batch %s: expected the most runs in one batch, "
+                    "from 1 (each run on its own) to %d\n",
+                    a.values[O_BATCH], DLM_SWEEP_BATCH_MAX);
             free_args(&a);
             return 2;
         }
     }
     if (a.given[O_SHARD] && parse_shard(a.values[O_SHARD], &job.shard, &job.shards) != 0) {
-        fprintf(dlm_err(), "dilemma sweep: --shard %s: expected I/N, slice I (0 <= I < N) of N, "
-                        "e.g. --shard 0/4\n", a.values[O_SHARD]);
+        fprintf(dlm_err(),
+                "dilemma sweep: --shard %s: expected I/N, slice I (0 <= I < N) of N, "
+                "e.g. --shard 0/4\n",
+                a.values[O_SHARD]);
         free_args(&a);
         return 2;
     }
@@ -2608,9 +2657,9 @@ static int cmd_merge(int argc, char **argv)
                      (argv[i][9] == '\0' || argv[i][9] == '=');
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             dlm_puts("usage: dilemma merge SLICE... [--out FILE] [--summary FILE]\n\nJoins the "
-                 "slice files of `dilemma sweep --shard I/N` (every I, any order) into\nthe "
-                 "output the whole sweep writes, byte for byte; --summary adds the per-point "
-                 "summary.");
+                     "slice files of `dilemma sweep --shard I/N` (every I, any order) into\nthe "
+                     "output the whole sweep writes, byte for byte; --summary adds the per-point "
+                     "summary.");
             free(slices);
             return 0;
         }
@@ -2623,8 +2672,10 @@ static int cmd_merge(int argc, char **argv)
             }
             *(is_out ? &out : &summary) = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(dlm_err(), "dilemma merge: unknown option %s (options: --out FILE, --summary "
-                            "FILE)\n", argv[i]);
+            fprintf(dlm_err(),
+                    "dilemma merge: unknown option %s (options: --out FILE, --summary "
+                    "FILE)\n",
+                    argv[i]);
             free(slices);
             return 2;
         } else {
@@ -2633,7 +2684,7 @@ static int cmd_merge(int argc, char **argv)
     }
     if (n == 0) {
         fprintf(dlm_err(), "dilemma merge: give the slice files, e.g. dilemma merge part0 part1 "
-                        "--out grid.csv\n");
+                           "--out grid.csv\n");
         free(slices);
         return 2;
     }
@@ -2673,8 +2724,10 @@ static int cli_dispatch(int argc, char **argv)
         return cmd_merge(argc, argv);
     if (strcmp(cmd, "bench") == 0)
         return dlm_bench_main(argc, argv);
-    fprintf(dlm_err(), "dilemma: unknown command '%s' (commands: run, match, tournament, analyze, "
-                    "strategies, devices, sweep, merge, bench; see dilemma --help)\n", cmd);
+    fprintf(dlm_err(),
+            "dilemma: unknown command '%s' (commands: run, match, tournament, analyze, "
+            "strategies, devices, sweep, merge, bench; see dilemma --help)\n",
+            cmd);
     return 2;
 }
 

@@ -49,9 +49,9 @@ void dlm_progress_show(dlm_progress *p, uint64_t done, int end, const char *tail
         return;
     p->last = now;
     p->shown = 1;
-    fprintf(dlm_err(), "%s%s: %llu/%llu %s, %.*f %s/s, %.0f s elapsed, %.0f s left", p->tty ? "\r" : "",
-            p->what, (unsigned long long)done, (unsigned long long)p->total, p->unit,
-            rate < 100 ? 1 : 0, rate, p->unit, spent,
+    fprintf(dlm_err(), "%s%s: %llu/%llu %s, %.*f %s/s, %.0f s elapsed, %.0f s left",
+            p->tty ? "\r" : "", p->what, (unsigned long long)done, (unsigned long long)p->total,
+            p->unit, rate < 100 ? 1 : 0, rate, p->unit, spent,
             rate > 0 && p->total > done ? (double)(p->total - done) / rate : 0.0);
     if (end)
         fprintf(dlm_err(), "%s\n", tail ? tail : "");

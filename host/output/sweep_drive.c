@@ -641,9 +641,10 @@ static int ck_stopped(const ckrun *c, dlm_sink *out, summary *sum, uint64_t done
         sum->open = 0;
         dlm_digest_free(&sum->acc);
     }
-    fprintf(dlm_err(), "dilemma sweep: stopped by %s after %llu of %llu runs; checkpoint in %s, "
-                    "output so far in %s\n", name, (unsigned long long)done,
-            (unsigned long long)total, c->ck->path, out->tmp_path);
+    fprintf(dlm_err(),
+            "dilemma sweep: stopped by %s after %llu of %llu runs; checkpoint in %s, "
+            "output so far in %s\n",
+            name, (unsigned long long)done, (unsigned long long)total, c->ck->path, out->tmp_path);
     fprintf(dlm_err(), "dilemma sweep: to resume: %s\n",
             c->ck->resume_command ? c->ck->resume_command : "the same command with --resume");
     return rc;
@@ -914,7 +915,7 @@ int dlm_sweep_drive(const dlm_sweep_job *job)
     if (job->shards) {
         if (job->out[0] == '\0') {
             fprintf(dlm_err(), "dilemma sweep: --shard writes a slice file for dilemma merge: give "
-                            "it --out FILE\n");
+                               "it --out FILE\n");
             return 2;
         }
         return drive_shard(job, total, &pr);
@@ -962,8 +963,10 @@ static int slice_open(slice *s, const char *path)
         return 2;
     }
     if (!fgets(line, sizeof line, s->f) || strcmp(line, SLICE_MAGIC "\n") != 0) {
-        fprintf(dlm_err(), "dilemma merge: %s is not a slice of a sweep (dilemma sweep --shard "
-                        "I/N --out FILE writes one)\n", path);
+        fprintf(dlm_err(),
+                "dilemma merge: %s is not a slice of a sweep (dilemma sweep --shard "
+                "I/N --out FILE writes one)\n",
+                path);
         return 2;
     }
     if (!fgets(line, sizeof line, s->f) ||
@@ -996,8 +999,10 @@ static int slice_open(slice *s, const char *path)
     }
     return 0;
 bad:
-    fprintf(dlm_err(), "dilemma merge: %s: the slice's head is damaged (written by another "
-                    "version of dilemma, or cut short)\n", path);
+    fprintf(dlm_err(),
+            "dilemma merge: %s: the slice's head is damaged (written by another "
+            "version of dilemma, or cut short)\n",
+            path);
     return 2;
 }
 
@@ -1050,10 +1055,11 @@ static int slice_copy(slice *s, assembler *as, block *b)
         expected++;
     }
     if (got < 0 || expected != s->end) {
-        fprintf(dlm_err(), "dilemma merge: %s is cut short or damaged: it holds runs %llu to %llu "
-                        "of %llu to %llu\n", s->path, (unsigned long long)s->first,
-                (unsigned long long)expected, (unsigned long long)s->first,
-                (unsigned long long)s->end);
+        fprintf(dlm_err(),
+                "dilemma merge: %s is cut short or damaged: it holds runs %llu to %llu "
+                "of %llu to %llu\n",
+                s->path, (unsigned long long)s->first, (unsigned long long)expected,
+                (unsigned long long)s->first, (unsigned long long)s->end);
         return 2;
     }
     return 0;

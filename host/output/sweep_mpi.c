@@ -112,8 +112,8 @@ int dlm_mpi_start(int *rank, int *size, int *local_rank)
     *local_rank = 0;
     if (getenv("OMPI_COMM_WORLD_SIZE") && atoi(getenv("OMPI_COMM_WORLD_SIZE")) > 1)
         fprintf(dlm_err(), "dilemma sweep: started by mpirun, but this dilemma was built without "
-                        "MPI: every rank runs the whole sweep (install libopenmpi-dev and "
-                        "rebuild)\n");
+                           "MPI: every rank runs the whole sweep (install libopenmpi-dev and "
+                           "rebuild)\n");
     return 0;
 }
 
