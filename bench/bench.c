@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/io.h"
 #include "backends/backend.h"
 #include "cli/cli.h"
 #include "dlm_philox.h"
@@ -99,8 +100,8 @@ static int run_backend(const char *name, int threads, const dlm_match_batch *bat
     dlm_error err = {DLM_OK, ""};
     double t0;
     size_t i;
-    if (dlm_backend_open(name, &opt, stderr, &ops, &be, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma bench: %s\n", err.message);
+    if (dlm_backend_open(name, &opt, dlm_err(), &ops, &be, &err) != DLM_OK) {
+        fprintf(dlm_err(), "dilemma bench: %s\n", err.message);
         return 1;
     }
     {
@@ -109,14 +110,14 @@ static int run_backend(const char *name, int threads, const dlm_match_batch *bat
         dlm_match_batch one = *batch;
         one.n_jobs = 1;
         if (ops->play_matches(be, &one, out, &err) != DLM_OK) {
-            fprintf(stderr, "dilemma bench: %s\n", err.message);
+            fprintf(dlm_err(), "dilemma bench: %s\n", err.message);
             ops->destroy(be);
             return 1;
         }
     }
     t0 = now_seconds();
     if (ops->play_matches(be, batch, out, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma bench: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma bench: %s\n", err.message);
         ops->destroy(be);
         return 1;
     }
@@ -347,11 +348,11 @@ static int run_evo_backend(const char *name, const evo_sizes *z, const char *bac
     }
     snprintf(sc.evolution.representation, sizeof sc.evolution.representation, "auto");
     if (dlm_evo_plan_build(&sc, &plan, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma bench: %s: %s\n", name, err.message);
+        fprintf(dlm_err(), "dilemma bench: %s: %s\n", name, err.message);
         return 2;
     }
-    if (dlm_backend_open(backend, &opt, stderr, &ops, &be, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma bench: %s\n", err.message);
+    if (dlm_backend_open(backend, &opt, dlm_err(), &ops, &be, &err) != DLM_OK) {
+        fprintf(dlm_err(), "dilemma bench: %s\n", err.message);
         dlm_evo_plan_free(&plan);
         return 1;
     }
@@ -359,7 +360,7 @@ static int run_evo_backend(const char *name, const evo_sizes *z, const char *bac
     active = malloc(plan.n_populations);
     *final = malloc(plan.n_agents * sizeof **final);
     if (!counts || !active || !*final) {
-        fprintf(stderr, "dilemma bench: out of memory\n");
+        fprintf(dlm_err(), "dilemma bench: out of memory\n");
         rc = 1;
         goto done;
     }
@@ -372,7 +373,7 @@ static int run_evo_backend(const char *name, const evo_sizes *z, const char *bac
     memset(*final, 0xA5, plan.n_agents * sizeof **final);
     dlm_evo_plan_setup(&plan, sc.seed, &setup);
     if (ops->evo_create(be, &setup, &st, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma bench: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma bench: %s\n", err.message);
         rc = 1;
         goto done;
     }
@@ -380,7 +381,7 @@ static int run_evo_backend(const char *name, const evo_sizes *z, const char *bac
     t0 = now_seconds();
     if (ops->evo_run(be, st, 0, sc.evolution.generations, active, counts, &err) != DLM_OK ||
         ops->evo_snapshot(be, st, *final, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma bench: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma bench: %s\n", err.message);
         rc = 1;
         goto done;
     }
@@ -439,34 +440,42 @@ static int bench_evolution(const char *name, const evo_sizes *z, int threads, in
             unit = unit_of[i][1];
     if (!json) {
         if (strcmp(name, "evolve") == 0)
-            printf("workload evolve: well-mixed population of %u, 4 random partners x 100 rounds per "
-                   "evaluation, pairwise comparison beta = 1, mu = 1e-3, %llu generation(s)\n",
-                   z->agents, (unsigned long long)z->generations);
+            fprintf(
+                dlm_out(),
+                "workload evolve: well-mixed population of %u, 4 random partners x 100 rounds per "
+                "evaluation, pairwise comparison beta = 1, mu = 1e-3, %llu generation(s)\n",
+                z->agents, (unsigned long long)z->generations);
         else if (strcmp(name, "lattice") == 0)
-            printf("workload lattice: %ux%u Nowak-May spatial game (b = 1.85, Moore + self, "
-                   "imitate the best), %llu generation(s)\n", z->side, z->side,
-                   (unsigned long long)z->generations);
+            fprintf(dlm_out(),
+                    "workload lattice: %ux%u Nowak-May spatial game (b = 1.85, Moore + self, "
+                    "imitate the best), %llu generation(s)\n",
+                    z->side, z->side, (unsigned long long)z->generations);
         else if (strcmp(name, "fixation") == 0)
-            printf("workload fixation: %u runs of one WSLS mutant among 49 TFT to fixation, "
-                   "pairwise comparison beta = 1, exact payoffs of 200-round matches, "
-                   "execution error 0.01 (as counts of types)\n", z->runs);
+            fprintf(dlm_out(),
+                    "workload fixation: %u runs of one WSLS mutant among 49 TFT to fixation, "
+                    "pairwise comparison beta = 1, exact payoffs of 200-round matches, "
+                    "execution error 0.01 (as counts of types)\n",
+                    z->runs);
         else if (strcmp(name, "wellmixed") == 0)
-            printf("workload wellmixed: well-mixed population of %u, one-shot snowdrift (b 4, "
-                   "c 2), pairwise comparison beta = 1, ALLC/ALLD mutation (a flip in 1e-3 of "
-                   "the events), %llu generations (as counts of types)\n", z->mixed,
-                   (unsigned long long)z->mixed_generations);
+            fprintf(dlm_out(),
+                    "workload wellmixed: well-mixed population of %u, one-shot snowdrift (b 4, "
+                    "c 2), pairwise comparison beta = 1, ALLC/ALLD mutation (a flip in 1e-3 of "
+                    "the events), %llu generations (as counts of types)\n",
+                    z->mixed, (unsigned long long)z->mixed_generations);
         else if (bytes > 0)
-            printf("workload reputation: donation game, private assessment (q = 1, stern "
-                   "judging, N x N view bits), N = %u, one donation per agent, %llu "
-                   "generation(s): %.4g assessments; the view update moves about %.4g MB "
-                   "(model: N^2 (2 + 3 rounds) / 8 bytes a generation)\n",
-                   z->reputation, (unsigned long long)z->reputation_generations,
-                   (double)z->reputation * z->reputation * (double)z->reputation_generations,
-                   bytes / 1e6);
+            fprintf(dlm_out(),
+                    "workload reputation: donation game, private assessment (q = 1, stern "
+                    "judging, N x N view bits), N = %u, one donation per agent, %llu "
+                    "generation(s): %.4g assessments; the view update moves about %.4g MB "
+                    "(model: N^2 (2 + 3 rounds) / 8 bytes a generation)\n",
+                    z->reputation, (unsigned long long)z->reputation_generations,
+                    (double)z->reputation * z->reputation * (double)z->reputation_generations,
+                    bytes / 1e6);
         else
-            printf("workload batched: %u populations of 100, Moran birth-death, 4 random "
-                   "partners x 200 rounds per evaluation, %llu generation(s)\n", z->populations,
-                   (unsigned long long)z->generations);
+            fprintf(dlm_out(),
+                    "workload batched: %u populations of 100, Moran birth-death, 4 random "
+                    "partners x 200 rounds per evaluation, %llu generation(s)\n",
+                    z->populations, (unsigned long long)z->generations);
     }
     rc = run_evo_backend(name, z, "cpu", 1, &rows[0], &ref, &n_agents, &work, &rounds);
     rows[0].matches_reference = 1;
@@ -485,7 +494,7 @@ static int bench_evolution(const char *name, const evo_sizes *z, int threads, in
             row->ratio = row->rounds_per_second / rows[0].rounds_per_second;
             ++n_rows;
             if (!row->matches_reference) {
-                fprintf(stderr, "dilemma bench: %s: %s disagrees with the CPU reference\n", name,
+                fprintf(dlm_err(), "dilemma bench: %s: %s disagrees with the CPU reference\n", name,
                         row->backend);
                 rc = 1;
             }
@@ -497,26 +506,28 @@ static int bench_evolution(const char *name, const evo_sizes *z, int threads, in
         const bench_row *r = &rows[i];
         double rps = rounds / r->seconds;
         if (json)
-            printf("{\"workload\":\"%s\",\"backend\":\"%s\",\"seconds\":%.6f,\"per_second\":%.6g,"
-                   "\"unit\":\"%s\",\"rounds_per_second\":%.6g,\"ratio_to_cpu1\":%.4f,"
-                   "\"matches_reference\":%s,\"answer\":%.17g,\"answer_se\":%.17g,"
-                   "\"bytes_moved\":%.6g,\"cpu_seconds\":%.6f}\n", name,
-                   r->backend, r->seconds, r->rounds_per_second, unit, rps, r->ratio,
-                   r->matches_reference ? "true" : "false", r->answer, r->answer_se, bytes,
-                   r->cpu_seconds);
+            fprintf(dlm_out(),
+                    "{\"workload\":\"%s\",\"backend\":\"%s\",\"seconds\":%.6f,\"per_second\":%.6g,"
+                    "\"unit\":\"%s\",\"rounds_per_second\":%.6g,\"ratio_to_cpu1\":%.4f,"
+                    "\"matches_reference\":%s,\"answer\":%.17g,\"answer_se\":%.17g,"
+                    "\"bytes_moved\":%.6g,\"cpu_seconds\":%.6f}\n",
+                    name, r->backend, r->seconds, r->rounds_per_second, unit, rps, r->ratio,
+                    r->matches_reference ? "true" : "false", r->answer, r->answer_se, bytes,
+                    r->cpu_seconds);
         else
-            printf("  %-22s %9.3f s  %12.4g %s  %10.4g rounds/s  x%-6.2f %s\n", r->backend,
-                   r->seconds, r->rounds_per_second, unit, rps, r->ratio,
-                   i == 0 ? "(reference)" : "(matches reference)");
+            fprintf(dlm_out(), "  %-22s %9.3f s  %12.4g %s  %10.4g rounds/s  x%-6.2f %s\n",
+                    r->backend, r->seconds, r->rounds_per_second, unit, rps, r->ratio,
+                    i == 0 ? "(reference)" : "(matches reference)");
         if (!json && bytes > 0)
-            printf("  %-22s %9s    %12.4g bytes/s of views moved (model)\n", "", "",
-                   bytes / r->seconds);
+            fprintf(dlm_out(), "  %-22s %9s    %12.4g bytes/s of views moved (model)\n", "", "",
+                    bytes / r->seconds);
         if (!json)
-            printf("  %-22s CPU time %.3f s over those %.3f s\n", "", r->cpu_seconds, r->seconds);
+            fprintf(dlm_out(), "  %-22s CPU time %.3f s over those %.3f s\n", "", r->cpu_seconds,
+                    r->seconds);
         if (!json && i == 0 && (strcmp(name, "fixation") == 0 || strcmp(name, "wellmixed") == 0))
-            printf("  answer: %s %.5f (SE %.5f)\n",
-                   strcmp(name, "fixation") == 0 ? "WSLS fixes in a fraction" : "final ALLC share",
-                   r->answer, r->answer_se);
+            fprintf(dlm_out(), "  answer: %s %.5f (SE %.5f)\n",
+                    strcmp(name, "fixation") == 0 ? "WSLS fixes in a fraction" : "final ALLC share",
+                    r->answer, r->answer_se);
     }
     free(ref);
     free(other);
@@ -537,7 +548,7 @@ static int parse_count(const char *opt, const char *val, unsigned long long lo,
     *out = v;
     return 0;
 bad:
-    fprintf(stderr, "dilemma bench: %s must be an integer in [%llu, %llu], got '%s'\n", opt, lo,
+    fprintf(dlm_err(), "dilemma bench: %s must be an integer in [%llu, %llu], got '%s'\n", opt, lo,
             hi, val ? val : "");
     return 2;
 }
@@ -550,14 +561,16 @@ static int bench_match(size_t pairs, uint32_t rounds, int threads, int json)
     int rc = 0, n_rows = 1, i, k;
     if (match_workload_make(&w, pairs, rounds, 0.01, 1) != 0 ||
         !(ref = malloc(pairs * sizeof *ref)) || !(res = malloc(pairs * sizeof *res))) {
-        fprintf(stderr, "dilemma bench: out of memory for %zu pairings\n", pairs);
+        fprintf(dlm_err(), "dilemma bench: out of memory for %zu pairings\n", pairs);
         match_workload_free(&w);
         free(ref);
         return 1;
     }
     if (!json)
-        printf("workload match: %zu pairings of random memory-one strategies, %u rounds, "
-               "execution error 0.01, seed 1\n", pairs, rounds);
+        fprintf(dlm_out(),
+                "workload match: %zu pairings of random memory-one strategies, %u rounds, "
+                "execution error 0.01, seed 1\n",
+                pairs, rounds);
     /* The reference: CPU, one thread. */
     if (run_backend("cpu", 1, &w.batch, ref, &rows[0]))
         rc = 1;
@@ -577,7 +590,8 @@ static int bench_match(size_t pairs, uint32_t rounds, int threads, int json)
             row->ratio = row->rounds_per_second / rows[0].rounds_per_second;
             ++n_rows;
             if (!row->matches_reference) {
-                fprintf(stderr, "dilemma bench: %s disagrees with the CPU reference\n", row->backend);
+                fprintf(dlm_err(), "dilemma bench: %s disagrees with the CPU reference\n",
+                        row->backend);
                 rc = 1;
             }
         }
@@ -585,16 +599,18 @@ static int bench_match(size_t pairs, uint32_t rounds, int threads, int json)
     for (i = 0; i < n_rows; ++i) {
         const bench_row *r = &rows[i];
         if (json)
-            printf("{\"workload\":\"match\",\"pairs\":%zu,\"rounds\":%u,\"backend\":\"%s\","
-                   "\"seconds\":%.6f,\"rounds_per_second\":%.6g,\"ratio_to_cpu1\":%.4f,"
-                   "\"matches_reference\":%s,\"checksum\":%llu}\n", pairs, rounds, r->backend,
-                   r->seconds, r->rounds_per_second, r->ratio,
-                   r->matches_reference ? "true" : "false", (unsigned long long)r->checksum);
+            fprintf(dlm_out(),
+                    "{\"workload\":\"match\",\"pairs\":%zu,\"rounds\":%u,\"backend\":\"%s\","
+                    "\"seconds\":%.6f,\"rounds_per_second\":%.6g,\"ratio_to_cpu1\":%.4f,"
+                    "\"matches_reference\":%s,\"checksum\":%llu}\n",
+                    pairs, rounds, r->backend, r->seconds, r->rounds_per_second, r->ratio,
+                    r->matches_reference ? "true" : "false", (unsigned long long)r->checksum);
         else
-            printf("  %-22s %9.3f s  %12.4g rounds/s  x%-7.2f %s\n", r->backend, r->seconds,
-                   r->rounds_per_second, r->ratio,
-                   i == 0 ? "(reference)" : r->matches_reference ? "(matches reference)"
-                                                                  : "(DIFFERS FROM REFERENCE)");
+            fprintf(dlm_out(), "  %-22s %9.3f s  %12.4g rounds/s  x%-7.2f %s\n", r->backend,
+                    r->seconds, r->rounds_per_second, r->ratio,
+                    i == 0                 ? "(reference)"
+                    : r->matches_reference ? "(matches reference)"
+                                           : "(DIFFERS FROM REFERENCE)");
     }
     match_workload_free(&w);
     free(ref);
@@ -636,7 +652,7 @@ static int bench_sweep(unsigned side, unsigned replicates, const char *backend, 
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     int rc = 0;
     if (n <= 0 || !mkdtemp(dir)) {
-        fprintf(stderr, "dilemma bench: cannot find this program or make a scratch folder\n");
+        fprintf(dlm_err(), "dilemma bench: cannot find this program or make a scratch folder\n");
         return 1;
     }
     self[n] = '\0';
@@ -683,18 +699,20 @@ static int bench_sweep(unsigned side, unsigned replicates, const char *backend, 
             }
     t_proc = now_seconds() - t0;
     if (rc)
-        fprintf(stderr, "dilemma bench: a sweep run failed (config kept in %s)\n", cfg);
+        fprintf(dlm_err(), "dilemma bench: a sweep run failed (config kept in %s)\n", cfg);
     else if (json)
-        printf("{\"workload\":\"sweep\",\"runs\":%u,\"backend\":\"%s\",\"sweep_seconds\":%.6f,"
-               "\"process_per_run_seconds\":%.6f,\"speedup\":%.3f}\n", runs, backend, t_sweep,
-               t_proc, t_proc / t_sweep);
+        fprintf(dlm_out(),
+                "{\"workload\":\"sweep\",\"runs\":%u,\"backend\":\"%s\",\"sweep_seconds\":%.6f,"
+                "\"process_per_run_seconds\":%.6f,\"speedup\":%.3f}\n",
+                runs, backend, t_sweep, t_proc, t_proc / t_sweep);
     else
-        printf("workload sweep: %u x %u points (execution error x selection) x %u replicates of "
-               "a 100-agent Moran population, 4 partners x 100 rounds, 10 generations\n"
-               "  %-28s %10.3f s %12.1f runs/s\n  %-28s %10.3f s %12.1f runs/s\n"
-               "  one command is %.1fx the process per run (%s backend)\n",
-               side, side, replicates, "dilemma sweep (batched)", t_sweep, runs / t_sweep,
-               "a process per run", t_proc, runs / t_proc, t_proc / t_sweep, backend);
+        fprintf(dlm_out(),
+                "workload sweep: %u x %u points (execution error x selection) x %u replicates of "
+                "a 100-agent Moran population, 4 partners x 100 rounds, 10 generations\n"
+                "  %-28s %10.3f s %12.1f runs/s\n  %-28s %10.3f s %12.1f runs/s\n"
+                "  one command is %.1fx the process per run (%s backend)\n",
+                side, side, replicates, "dilemma sweep (batched)", t_sweep, runs / t_sweep,
+                "a process per run", t_proc, runs / t_proc, t_proc / t_sweep, backend);
     if (!rc) {
         remove(cfg);
         remove(out);
@@ -707,35 +725,35 @@ static int bench_sweep(unsigned side, unsigned replicates, const char *backend, 
 /* `dilemma bench --help`. */
 static void bench_help(void)
 {
-    puts("usage: dilemma bench [--workload all|match|evolve|lattice|batched|sweep|\n"
-         "                     fixation|wellmixed|reputation] [--quick] [--runs N]\n"
-         "                     [--pairs N] [--rounds R] [--agents N] [--side L]\n"
-         "                     [--populations P] [--generations G] [--threads T]\n"
-         "                     [--format table|json]\n\n"
-         "The standard workloads of DESIGN.md §10, through the production backends:\n"
-         "  match    N pairings (2^20) of random memory-one strategies, R rounds (1000),\n"
-         "           execution error 0.01: game rounds/s\n"
-         "  evolve   well-mixed population of N (2^20), 4 random partners x 100 rounds,\n"
-         "           pairwise comparison beta = 1, mu = 1e-3: agent-generations/s\n"
-         "  lattice  L x L (2048) Nowak-May spatial game: site updates/s\n"
-         "  batched  P (10^4) populations of 100, Moran, 200-round matches:\n"
-         "           population-generations/s\n"
-         "  sweep    S x S (32) points x 8 replicates of 100-agent Moran populations by\n"
-         "           one `dilemma sweep` and as a process per run (--side S, --backend B;\n"
-         "           not part of `all`)\n"
-         "  fixation N (10^5) runs of one WSLS mutant among 49 TFT to fixation, pairwise\n"
-         "           comparison beta = 1, exact payoffs of 200-round matches with\n"
-         "           execution error 0.01: runs/s (bench/egttools_compare.py)\n"
-         "  wellmixed one well-mixed population of N (1000, --agents) playing one-shot\n"
-         "           snowdrift, pairwise comparison beta = 1, ALLC/ALLD mutation,\n"
-         "           G generations (10^4, --generations): agent-generations/s\n"
-         "  reputation the donation game under private assessment, N (10^4, --agents)\n"
-         "           agents, q = 1, stern judging, one donation per agent, G (2,\n"
-         "           --generations) generations: assessments/s (N^2 a generation) and the\n"
-         "           view bytes moved (a model)\n"
-         "Each runs on the CPU single-threaded (the reference) and with T threads\n"
-         "(default: all cores); results are checked against the reference before\n"
-         "their time is shown. --quick shrinks every workload (for tests).");
+    dlm_puts("usage: dilemma bench [--workload all|match|evolve|lattice|batched|sweep|\n"
+             "                     fixation|wellmixed|reputation] [--quick] [--runs N]\n"
+             "                     [--pairs N] [--rounds R] [--agents N] [--side L]\n"
+             "                     [--populations P] [--generations G] [--threads T]\n"
+             "                     [--format table|json]\n\n"
+             "The standard workloads of DESIGN.md §10, through the production backends:\n"
+             "  match    N pairings (2^20) of random memory-one strategies, R rounds (1000),\n"
+             "           execution error 0.01: game rounds/s\n"
+             "  evolve   well-mixed population of N (2^20), 4 random partners x 100 rounds,\n"
+             "           pairwise comparison beta = 1, mu = 1e-3: agent-generations/s\n"
+             "  lattice  L x L (2048) Nowak-May spatial game: site updates/s\n"
+             "  batched  P (10^4) populations of 100, Moran, 200-round matches:\n"
+             "           population-generations/s\n"
+             "  sweep    S x S (32) points x 8 replicates of 100-agent Moran populations by\n"
+             "           one `dilemma sweep` and as a process per run (--side S, --backend B;\n"
+             "           not part of `all`)\n"
+             "  fixation N (10^5) runs of one WSLS mutant among 49 TFT to fixation, pairwise\n"
+             "           comparison beta = 1, exact payoffs of 200-round matches with\n"
+             "           execution error 0.01: runs/s (bench/egttools_compare.py)\n"
+             "  wellmixed one well-mixed population of N (1000, --agents) playing one-shot\n"
+             "           snowdrift, pairwise comparison beta = 1, ALLC/ALLD mutation,\n"
+             "           G generations (10^4, --generations): agent-generations/s\n"
+             "  reputation the donation game under private assessment, N (10^4, --agents)\n"
+             "           agents, q = 1, stern judging, one donation per agent, G (2,\n"
+             "           --generations) generations: assessments/s (N^2 a generation) and the\n"
+             "           view bytes moved (a model)\n"
+             "Each runs on the CPU single-threaded (the reference) and with T threads\n"
+             "(default: all cores); results are checked against the reference before\n"
+             "their time is shown. --quick shrinks every workload (for tests).");
 }
 
 int dlm_bench_main(int argc, char **argv)
@@ -768,8 +786,10 @@ int dlm_bench_main(int argc, char **argv)
             continue;
         }
         if (!val) {
-            fprintf(stderr, "dilemma bench: unknown option or missing value: '%s' (see dilemma "
-                            "bench --help)\n", arg);
+            fprintf(dlm_err(),
+                    "dilemma bench: unknown option or missing value: '%s' (see dilemma "
+                    "bench --help)\n",
+                    arg);
             return 2;
         }
         ++i;
@@ -779,9 +799,11 @@ int dlm_bench_main(int argc, char **argv)
             for (k = 0; k < 8 && strcmp(val, names[k]) != 0; ++k)
                 ;
             if (k == 8 && strcmp(val, "all") != 0) {
-                fprintf(stderr, "dilemma bench: unknown workload '%s' (allowed: all, match, "
-                                "evolve, lattice, batched, sweep, fixation, wellmixed, "
-                                "reputation)\n", val);
+                fprintf(dlm_err(),
+                        "dilemma bench: unknown workload '%s' (allowed: all, match, "
+                        "evolve, lattice, batched, sweep, fixation, wellmixed, "
+                        "reputation)\n",
+                        val);
                 return 2;
             }
         } else if (strcmp(arg, "--pairs") == 0) {
@@ -804,7 +826,7 @@ int dlm_bench_main(int argc, char **argv)
         } else if (strcmp(arg, "--backend") == 0) {
             if (strcmp(val, "auto") && strcmp(val, "cpu") && strcmp(val, "opencl") &&
                 strcmp(val, "cuda")) {
-                fprintf(stderr, "dilemma bench: --backend must be auto, cpu, opencl or cuda\n");
+                fprintf(dlm_err(), "dilemma bench: --backend must be auto, cpu, opencl or cuda\n");
                 return 2;
             }
             sweep_backend = val;
@@ -828,12 +850,13 @@ int dlm_bench_main(int argc, char **argv)
             threads = (int)v;
         } else if (strcmp(arg, "--format") == 0) {
             if (strcmp(val, "table") != 0 && strcmp(val, "json") != 0) {
-                fprintf(stderr, "dilemma bench: --format must be table or json\n");
+                fprintf(dlm_err(), "dilemma bench: --format must be table or json\n");
                 return 2;
             }
             json = strcmp(val, "json") == 0;
         } else {
-            fprintf(stderr, "dilemma bench: unknown option '%s' (see dilemma bench --help)\n", arg);
+            fprintf(dlm_err(), "dilemma bench: unknown option '%s' (see dilemma bench --help)\n",
+                    arg);
             return 2;
         }
     }

@@ -12,21 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dilemma/status.h" /* DLM_VERSION, dlm_status, dlm_error */
+#include "dilemma/sim.h"    /* the simulation handle: the library's installed API */
 #include "dlm_model.h"
-
-#define DLM_VERSION "0.1.0"
-
-/* Status codes double as the CLI's exit codes (DESIGN.md §8). */
-typedef enum dlm_status {
-    DLM_OK = 0,
-    DLM_ERR_RUNTIME = 1, /* device, I/O, out of memory */
-    DLM_ERR_USAGE = 2    /* bad command line, config, strategy, checkpoint or graph file */
-} dlm_status;
-
-typedef struct dlm_error {
-    dlm_status status;
-    char message[2048];
-} dlm_error;
 
 /* Sets err (if not null) to status and the printf-formatted message; returns status. */
 dlm_status dlm_error_set(dlm_error *err, dlm_status status, const char *fmt, ...)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """check_layers.py — host/ is layered by stage of the data flow (host/README.md): a file
 may include headers of its own folder and of the folders before it, never of a later one;
-no headers include each other in a circle; and no function of host/ or bench/ is longer
+no headers include each other in a circle; no file names stdout or stderr (they write
+through dlm_out() and dlm_err(), host/core/io.h); and no function of host/ or bench/ is longer
 than about 120 lines (FUNCTION_MAX), so that a reader can hold it. Prints every
 violation; exit 1 if any.
 usage: scripts/check_layers.py [ROOT]"""
@@ -9,7 +10,7 @@ import os
 import re
 import sys
 
-ORDER = ["core", "model", "config", "backends", "plan", "run", "output", "cli"]
+ORDER = ["core", "model", "config", "backends", "plan", "run", "output", "cli", "api"]
 RANK = {name: i for i, name in enumerate(ORDER)}
 FUNCTION_MAX = 125  # lines from the opening brace to the closing one
 
@@ -31,6 +32,24 @@ def long_functions(path):
                 found.append((name, i - start + 1))
             start = None
     return found
+
+
+STD_STREAMS = re.compile(r"(?<![\w.>])(stdout|stderr|printf\s*\(|puts\s*\(|putchar\s*\()")
+
+
+def code_only(text):
+    """C text with comments, string and character literals blanked (lines kept)."""
+    return re.sub(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'',
+                  lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
+
+
+def std_streams(path):
+    """Lines that name stdout or stderr or print to them: host/ and bench/ write through
+    dlm_out() and dlm_err() (host/core/io.h), so that a libdilemma handle gets its bytes."""
+    if path == os.path.join("host", "core", "io.c"):
+        return []
+    code = code_only(open(path, encoding="utf-8").read()).split("\n")
+    return [i + 1 for i, line in enumerate(code) if STD_STREAMS.search(line)]
 
 
 def folder_of(path):
@@ -57,13 +76,16 @@ def main():
             problems.append(f"{f}: a host file outside the stage folders ({', '.join(ORDER)})")
             continue
         if f.endswith(".c"):
+            for line in std_streams(f):
+                problems.append(f"{f}:{line}: names stdout/stderr or prints to them: write to "
+                                "dlm_out() / dlm_err() (core/io.h)")
             for name, n in long_functions(f):
                 problems.append(f"{f}: {name} is {n} lines (at most about {FUNCTION_MAX}: split "
                                 "it into named steps)")
         incs = re.findall(r'^#include "([^"]+)"', open(f, encoding="utf-8").read(), re.M)
         graph[f] = []
         for inc in incs:
-            if "/" not in inc:
+            if "/" not in inc or inc.startswith("dilemma/"):
                 if os.path.exists(os.path.join("host", me, inc)):
                     problems.append(f"{f}: includes \"{inc}\"; write \"{me}/{inc}\"")
                 continue  # include/ and kernels/: below every stage

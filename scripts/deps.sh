@@ -6,7 +6,7 @@ set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config libyaml-dev zlib1g-dev ocl-icd-opencl-dev opencl-headers
             pocl-opencl-icd)
 test_pkgs=("${build_pkgs[@]}" libcmocka-dev clang python3 python3-pandas python3-matplotlib
-           libopenmpi-dev openmpi-bin)
+           libopenmpi-dev openmpi-bin python3-venv python3-pip python3-pytest python3-numpy)
 case "${1:-build}" in
   build) pkgs=("${build_pkgs[@]}") ;;
   test) pkgs=("${test_pkgs[@]}") ;;

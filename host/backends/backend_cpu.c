@@ -9,6 +9,7 @@
 #include <omp.h>
 #endif
 
+#include "core/io.h"
 #include "backends/backend.h"
 #include "backends/cpu_evolve.h"
 #include "backends/cpu_lanes.h"
@@ -62,15 +63,16 @@ static dlm_status cpu_create(const dlm_backend_options *opt, dlm_backend **out, 
     if (be->threads > DLM_CPU_THREADS_PER_CORE * omp_get_num_procs()) {
         /* More threads than that only costs memory and start-up; the output is the same. */
         int cap = DLM_CPU_THREADS_PER_CORE * omp_get_num_procs();
-        fprintf(stderr, "dilemma: %d threads is more than %d per core here (%d cores): running "
-                        "%d (the output does not depend on it)\n", be->threads,
-                DLM_CPU_THREADS_PER_CORE, omp_get_num_procs(), cap);
+        fprintf(dlm_err(),
+                "dilemma: %d threads is more than %d per core here (%d cores): running "
+                "%d (the output does not depend on it)\n",
+                be->threads, DLM_CPU_THREADS_PER_CORE, omp_get_num_procs(), cap);
         be->threads = cap;
     }
 #endif
 #if !defined(DLM_HAVE_OPENMP)
     if (opt && opt->threads > 1)
-        fprintf(stderr, "dilemma: built without OpenMP: running single-threaded\n");
+        fprintf(dlm_err(), "dilemma: built without OpenMP: running single-threaded\n");
 #endif
     /* DLM_CPU_LANES=0 turns the fast path off (for comparisons; results are the same). */
     be->lanes = dlm_cpu_lanes_supported() && !(getenv("DLM_CPU_LANES") &&

@@ -31,6 +31,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "core/io.h"
 #include "backends/backend_opencl.h"
 #include "dlm_census.h"
 
@@ -895,7 +896,7 @@ static void cache_store(const char *path, uint64_t key, uint64_t key2, const uns
     if (!ok || rename(tmp, path) != 0) {
         remove(tmp);
         if (verbose())
-            fprintf(stderr, "dilemma: opencl: could not write the binary cache %s\n", path);
+            fprintf(dlm_err(), "dilemma: opencl: could not write the binary cache %s\n", path);
     }
 }
 
@@ -1033,7 +1034,7 @@ dlm_status dlm_cl_program(dlm_backend *be, int which, cl_program *out, dlm_error
                     clReleaseProgram(prog);
                 prog = NULL;
                 if (verbose())
-                    fprintf(stderr, "dilemma: opencl: cache entry %s does not load; compiling\n",
+                    fprintf(dlm_err(), "dilemma: opencl: cache entry %s does not load; compiling\n",
                             path);
             }
             free(bin);
@@ -1047,7 +1048,7 @@ dlm_status dlm_cl_program(dlm_backend *be, int which, cl_program *out, dlm_error
         free(be->build_log[which]);
         be->build_log[which] = build_log(be, prog);
         if (rc != CL_SUCCESS) {
-            fprintf(stderr,
+            fprintf(dlm_err(),
                     "dilemma: opencl: building kernels/opencl/dilemma.cl (%s program, options "
                     "\"%s\") for %s failed; the build log:\n%s\n",
                     program_names[which], options, be->device_name,
@@ -1061,7 +1062,7 @@ dlm_status dlm_cl_program(dlm_backend *be, int which, cl_program *out, dlm_error
         }
         be->compiled += 1;
         if (verbose() && be->build_log[which] && be->build_log[which][0])
-            fprintf(stderr, "dilemma: opencl: build log of the %s program:\n%s\n",
+            fprintf(dlm_err(), "dilemma: opencl: build log of the %s program:\n%s\n",
                     program_names[which], be->build_log[which]);
         if (use_cache) {
             size_t size = 0;
@@ -1074,7 +1075,7 @@ dlm_status dlm_cl_program(dlm_backend *be, int which, cl_program *out, dlm_error
         be->from_cache += 1;
     }
     if (verbose())
-        fprintf(stderr, "dilemma: opencl: %s program %s (%zu bytes of source)%s%s\n",
+        fprintf(dlm_err(), "dilemma: opencl: %s program %s (%zu bytes of source)%s%s\n",
                 program_names[which], cached ? "loaded from the cache" : "compiled", src.len,
                 use_cache ? ", cache " : ", cache off", use_cache ? path : "");
     status = check_layout(be, prog, which, err);

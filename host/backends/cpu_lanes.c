@@ -85,11 +85,19 @@ __attribute__((target("avx2"))) static inline void philox8(__m256i *c0, __m256i 
     }
 }
 
-static int ahead_lanes; /* dlm_cpu_blocks_ahead uses AVX2 (set by dlm_cpu_lanes_ahead) */
+/* dlm_cpu_blocks_ahead uses AVX2 (set by dlm_cpu_lanes_ahead). Process-wide, read by the
+ * OpenMP threads; atomic (relaxed), since two library handles may open a CPU backend at
+ * once (either path draws the same numbers). */
+static int ahead_lanes;
 
 void dlm_cpu_lanes_ahead(int on)
 {
-    ahead_lanes = on && dlm_cpu_lanes_supported();
+    __atomic_store_n(&ahead_lanes, on && dlm_cpu_lanes_supported(), __ATOMIC_RELAXED);
+}
+
+static int lanes_on(void)
+{
+    return __atomic_load_n(&ahead_lanes, __ATOMIC_RELAXED);
 }
 
 /* Blocks first, first + stride, ..., first + 7 stride of `stream` in the eight lanes. */
@@ -120,7 +128,7 @@ void dlm_cpu_blocks_ahead(uint64_t seed, uint64_t stream, uint64_t first, uint32
                           dlm_u32x4 *out)
 {
     uint32_t w[4][8], l, k;
-    if (!ahead_lanes) {
+    if (!lanes_on()) {
         for (l = 0; l < n; ++l)
             out[l] = dlm_philox_block(seed, stream, first + 2u * (uint64_t)l);
         return;
@@ -135,7 +143,7 @@ void dlm_cpu_windows_ahead(uint64_t seed, uint64_t stream, uint32_t first, uint3
                            dlm_u32x4 *out)
 {
     uint32_t w[4][8], l, k;
-    if (!ahead_lanes) {
+    if (!lanes_on()) {
         for (l = 0; l < n; ++l)
             out[l] = dlm_philox_block(seed, stream, ((uint64_t)first + l) << 30);
         return;

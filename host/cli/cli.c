@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/io.h"
 #include "run/analyze.h"
 #include "run/population_analysis.h"
 #include "output/population_output.h"
@@ -206,12 +207,12 @@ typedef struct cli_args {
 
 /* A sweep runs many scenarios: their per-run notes on stderr (an evolution's memory) are
  * left out. */
-static int cli_quiet_runs;
+static _Thread_local int cli_quiet_runs;
 
 /* --platform / --device: backend options that no config key carries (-1 = first suitable). */
-static int opt_platform = -1, opt_device = -1;
+static _Thread_local int opt_platform = -1, opt_device = -1;
 /* Under mpirun: this rank's place on its node, which picks its GPU (backend.h). */
-static int cli_local_rank;
+static _Thread_local int cli_local_rank;
 
 static unsigned command_bit(const char *cmd)
 {
@@ -311,11 +312,12 @@ static int find_option(const cli_args *a, const char *cmd, const char *name)
             elsewhere |= (int)options[k].commands;
         }
     if (elsewhere)
-        fprintf(stderr, "dilemma %s: --%s is not an option of %s (it is one of %s; see "
-                        "dilemma %s --help)\n", cmd, name, cmd,
-                commands_text((unsigned)elsewhere, list, sizeof list), cmd);
+        fprintf(dlm_err(),
+                "dilemma %s: --%s is not an option of %s (it is one of %s; see "
+                "dilemma %s --help)\n",
+                cmd, name, cmd, commands_text((unsigned)elsewhere, list, sizeof list), cmd);
     else
-        fprintf(stderr, "dilemma %s: unknown option '--%s' (see dilemma %s --help)\n", cmd, name,
+        fprintf(dlm_err(), "dilemma %s: unknown option '--%s' (see dilemma %s --help)\n", cmd, name,
                 cmd);
     return -1;
 }
@@ -331,7 +333,7 @@ static const char *option_value(cli_args *a, const char *cmd, const char *name, 
             return eq + 1;
         if (*i + 1 < argc)
             return argv[++*i];
-        fprintf(stderr, "dilemma %s: option '--%s' needs a value\n", cmd, name);
+        fprintf(dlm_err(), "dilemma %s: option '--%s' needs a value\n", cmd, name);
         return NULL;
     }
     if (options[id].takes_value == OPTIONAL_VALUE) {
@@ -344,14 +346,14 @@ static const char *option_value(cli_args *a, const char *cmd, const char *name, 
             a->value_at[id] = *i;
         }
         if (eq && !value[0]) {
-            fprintf(stderr, "dilemma %s: option '--%s=' needs a file name after '='\n", cmd,
+            fprintf(dlm_err(), "dilemma %s: option '--%s=' needs a file name after '='\n", cmd,
                     name);
             return NULL;
         }
         return value;
     }
     if (eq) {
-        fprintf(stderr, "dilemma %s: option '--%s' takes no value\n", cmd, name);
+        fprintf(dlm_err(), "dilemma %s: option '--%s' takes no value\n", cmd, name);
         return NULL;
     }
     return value;
@@ -371,14 +373,16 @@ static int apply_option(cli_args *a, const char *cmd, const char *name, int id,
         char *end = NULL;
         long v = strtol(value, &end, 10);
         if (!value[0] || *end || v < 0 || v > 65535) {
-            fprintf(stderr, "dilemma %s: --%s must be an index in [0, 65535] (`dilemma "
-                            "devices` lists them), got '%s'\n", cmd, name, value);
+            fprintf(dlm_err(),
+                    "dilemma %s: --%s must be an index in [0, 65535] (`dilemma "
+                    "devices` lists them), got '%s'\n",
+                    cmd, name, value);
             return -1;
         }
         *(id == O_PLATFORM ? &opt_platform : &opt_device) = (int)v;
     } else if (id == O_SET) {
         if (a->n_assign >= MAX_ASSIGN) {
-            fprintf(stderr, "dilemma %s: too many --set options\n", cmd);
+            fprintf(dlm_err(), "dilemma %s: too many --set options\n", cmd);
             return -1;
         }
         a->typed[a->n_assign] = NULL;
@@ -397,7 +401,7 @@ static int apply_option(cli_args *a, const char *cmd, const char *name, int id,
             as = quoted;
         }
         if (add_assignment(a, options[id].key, as, own_printf(a, "--%s %s", name, value)) != 0) {
-            fprintf(stderr, "dilemma %s: too many options\n", cmd);
+            fprintf(dlm_err(), "dilemma %s: too many options\n", cmd);
             return -1;
         }
         if (id == O_FORMAT)
@@ -428,7 +432,7 @@ static int parse_args(int argc, char **argv, int first, const char *cmd, cli_arg
         }
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
             if (a->n_positional >= MAX_POSITIONAL) {
-                fprintf(stderr, "dilemma %s: too many arguments ('%s')\n", cmd, arg);
+                fprintf(dlm_err(), "dilemma %s: too many arguments ('%s')\n", cmd, arg);
                 goto usage;
             }
             a->positional_at[a->n_positional] = i;
@@ -438,8 +442,8 @@ static int parse_args(int argc, char **argv, int first, const char *cmd, cli_arg
         eq = strchr(arg, '=');
         len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
         if (len >= sizeof name) {
-            fprintf(stderr, "dilemma %s: unknown option '%s' (see dilemma %s --help)\n", cmd, arg,
-                    cmd);
+            fprintf(dlm_err(), "dilemma %s: unknown option '%s' (see dilemma %s --help)\n", cmd,
+                    arg, cmd);
             goto usage;
         }
         memcpy(name, arg + 2, len);
@@ -675,7 +679,7 @@ static int load_scenario(const char *cmd, const cli_args *a, const char *builtin
             explain_strategies(a, builtin, &err);
     }
     user_terms(a, &err);
-    fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+    fprintf(dlm_err(), "dilemma %s: %s\n", cmd, err.message);
     return err.status == DLM_ERR_RUNTIME ? 1 : 2;
 }
 
@@ -687,16 +691,16 @@ static void warn_game(const dlm_scenario *sc)
     char buf[1024];
     if (strcmp(sc->game.preset, "pd") == 0)
         if (dlm_game_pd_warnings(&sc->game, buf, sizeof buf) > 0)
-            fprintf(stderr, "%s%s\n", sc->asymmetric ? "player A's game: " : "", buf);
+            fprintf(dlm_err(), "%s%s\n", sc->asymmetric ? "player A's game: " : "", buf);
     if (sc->asymmetric && strcmp(sc->game_b.preset, "pd") == 0) /* each side its own */
         if (dlm_game_pd_warnings(&sc->game_b, buf, sizeof buf) > 0)
-            fprintf(stderr, "player B's game: %s\n", buf);
+            fprintf(dlm_err(), "player B's game: %s\n", buf);
 }
 
 /* Opens the scenario's backend; returns an exit code. */
 /* A sweep keeps its backend open from run to run (a device context, compiled kernels):
  * the one of the last run, reused while the next asks for the same backend and threads. */
-static struct {
+static _Thread_local struct {
     int keep;  /* a sweep is running */
     const dlm_backend_ops *ops;
     dlm_backend *be;
@@ -720,9 +724,9 @@ static int open_backend(const char *cmd, const dlm_scenario *sc, const dlm_backe
         cli_backend.ops->destroy(cli_backend.be);
         cli_backend.be = NULL;
     }
-    st = dlm_backend_open(sc->backend, &opt, stderr, ops, be, &err);
+    st = dlm_backend_open(sc->backend, &opt, dlm_err(), ops, be, &err);
     if (st != DLM_OK) {
-        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        fprintf(dlm_err(), "dilemma %s: %s\n", cmd, err.message);
         return st == DLM_ERR_USAGE ? 2 : 1;
     }
     if (cli_backend.keep) {
@@ -838,32 +842,40 @@ static int checkpoint_setup(const char *cmd, const dlm_scenario *sc, const run_o
     if (!*path)
         return 0;
     if (strcmp(cmd, "run") != 0 && strcmp(cmd, "sweep") != 0) {
-        fprintf(stderr, "dilemma %s: checkpoints are taken by `dilemma run` and `dilemma sweep` "
-                        "(output.checkpoint is set); %s does not take them\n", cmd, cmd);
+        fprintf(dlm_err(),
+                "dilemma %s: checkpoints are taken by `dilemma run` and `dilemma sweep` "
+                "(output.checkpoint is set); %s does not take them\n",
+                cmd, cmd);
         return 2;
     }
     if (!sc->out[0] || dlm_path_is_stream(sc->out)) {
-        fprintf(stderr, "dilemma %s: a run with checkpoints writes its records to a file (give "
-                        "--out FILE), so that a resumed run can continue them\n", cmd);
+        fprintf(dlm_err(),
+                "dilemma %s: a run with checkpoints writes its records to a file (give "
+                "--out FILE), so that a resumed run can continue them\n",
+                cmd);
         return 2;
     }
     if (strcmp(*path, sc->out) == 0) {
-        fprintf(stderr, "dilemma %s: '%s' is named for both the output and the checkpoint\n",
+        fprintf(dlm_err(), "dilemma %s: '%s' is named for both the output and the checkpoint\n",
                 cmd, *path);
         return 2;
     }
     if (!o->resume && access(*path, F_OK) == 0) { /* a stopped run's: never overwritten */
-        fprintf(stderr, "dilemma %s: checkpoint %s exists (a run stopped there): continue it with "
-                        "--resume %s, or remove it to start over\n", cmd, *path, *path);
+        fprintf(dlm_err(),
+                "dilemma %s: checkpoint %s exists (a run stopped there): continue it with "
+                "--resume %s, or remove it to start over\n",
+                cmd, *path, *path);
         return 2;
     }
     if (dlm_cli_test_stop(ck) != 0) {
-        fprintf(stderr, "dilemma %s: DLM_TEST_STOP_AFTER_CHECKPOINTS must be K or K:INT, "
-                        "K:TERM, K:HUP with K in [1, 10^6]\n", cmd);
+        fprintf(dlm_err(),
+                "dilemma %s: DLM_TEST_STOP_AFTER_CHECKPOINTS must be K or K:INT, "
+                "K:TERM, K:HUP with K in [1, 10^6]\n",
+                cmd);
         return 2;
     }
     if (dlm_sink_open(&probe, *path, &err) != DLM_OK) { /* its folder can be written */
-        fprintf(stderr, "dilemma %s: checkpoint: %s\n", cmd, err.message);
+        fprintf(dlm_err(), "dilemma %s: checkpoint: %s\n", cmd, err.message);
         return err.status == DLM_ERR_RUNTIME ? 1 : 2;
     }
     dlm_sink_abort(&probe);
@@ -882,13 +894,15 @@ static int evolution_stopped(const char *cmd, const dlm_evo_checkpointing *ck, d
     dlm_error err = {DLM_OK, ""};
     char name[32];
     if (dlm_sink_suspend(records, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        fprintf(dlm_err(), "dilemma %s: %s\n", cmd, err.message);
         return 1;
     }
-    fprintf(stderr, "dilemma %s: stopped by %s at generation %llu; checkpoint in %s, records so "
-                    "far in %s\n", cmd, dlm_cli_signal_name(ck->signal, name, sizeof name),
+    fprintf(dlm_err(),
+            "dilemma %s: stopped by %s at generation %llu; checkpoint in %s, records so "
+            "far in %s\n",
+            cmd, dlm_cli_signal_name(ck->signal, name, sizeof name),
             (unsigned long long)ck->generation, ck->path, records->tmp_path);
-    fprintf(stderr, "dilemma %s: to resume: %s\n", cmd,
+    fprintf(dlm_err(), "dilemma %s: to resume: %s\n", cmd,
             o->resume_command ? o->resume_command : "the same command with --resume");
     return 128 + ck->signal;
 }
@@ -908,14 +922,16 @@ static void cli_estimate_header(const dlm_evo_plan *plan)
         max = plan->estimate_se[i] > max ? plan->estimate_se[i] : max;
         sum += plan->estimate_se[i];
     }
-    fprintf(stderr, "dilemma: payoffs estimated once per type pair by %u matches each: standard "
-                    "error at most %.4g, mean %.4g over %zu pairs\n", plan->estimate_matches, max,
-            n ? sum / (double)n : 0.0, n);
+    fprintf(dlm_err(),
+            "dilemma: payoffs estimated once per type pair by %u matches each: standard "
+            "error at most %.4g, mean %.4g over %zu pairs\n",
+            plan->estimate_matches, max, n ? sum / (double)n : 0.0, n);
     for (i = 0; n <= 16 && i < n; ++i) {
         uint32_t k = ep->n_types, c = ep->cache_classes;
         uint32_t ty = (uint32_t)(i % k), tx = (uint32_t)(i / k % k), cc = (uint32_t)(i / k / k);
-        fprintf(stderr, "dilemma:   type %u (class %s) against type %u (class %s): %.6g +- %.4g\n",
-                tx, plan->class_names[cc / c], ty, plan->class_names[cc % c],
+        fprintf(dlm_err(),
+                "dilemma:   type %u (class %s) against type %u (class %s): %.6g +- %.4g\n", tx,
+                plan->class_names[cc / c], ty, plan->class_names[cc % c],
                 plan->exact[ep->exact_offset + k + (i << 1)], plan->estimate_se[i]);
     }
 }
@@ -934,7 +950,7 @@ static int evolution_records(const char *cmd, const dlm_scenario *sc, const run_
     ck->resume = *payload;
     if (st == DLM_OK)
         return 0;
-    fprintf(stderr, "dilemma %s: %s%s\n", cmd, o->resume ? "cannot resume: " : "", err.message);
+    fprintf(dlm_err(), "dilemma %s: %s%s\n", cmd, o->resume ? "cannot resume: " : "", err.message);
     return st == DLM_ERR_USAGE ? 2 : 1;
 }
 
@@ -959,7 +975,7 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
     if ((rc = checkpoint_setup(cmd, sc, o, &ck, &ck_path)) != 0)
         return rc;
     if ((st = dlm_evo_plan_build(sc, &plan, &err)) != DLM_OK) {
-        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        fprintf(dlm_err(), "dilemma %s: %s\n", cmd, err.message);
         return st == DLM_ERR_USAGE ? 2 : 1;
     }
     if ((rc = evolution_records(cmd, sc, o, &plan, fmt, &records, &ck, &payload)) != 0) {
@@ -967,18 +983,24 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
         return rc;
     }
     if (!cli_quiet_runs) {
-        fprintf(stderr, "dilemma: %s, %zu population%s of %u agents: about %.1f MiB (%llu bytes "
-                    "per agent%s)%s; representation: %s\n", dlm_evo_rule_name(plan.rule),
-                plan.n_populations, plan.n_populations == 1 ? "" : "s", sc->evolution.population,
-                plan.bytes / 1048576.0, (unsigned long long)dlm_evo_bytes_per_agent(plan.synchronous),
+        fprintf(dlm_err(),
+                "dilemma: %s, %zu population%s of %u agents: about %.1f MiB (%llu bytes "
+                "per agent%s)%s; representation: %s\n",
+                dlm_evo_rule_name(plan.rule), plan.n_populations,
+                plan.n_populations == 1 ? "" : "s", sc->evolution.population,
+                plan.bytes / 1048576.0,
+                (unsigned long long)dlm_evo_bytes_per_agent(plan.synchronous),
                 plan.interaction.n ? " plus the graphs" : "",
                 plan.bytes_available ? "" : " (memory here unknown)",
                 plan.count_types ? "counts of types" : "agents");
         if (plan.count_types)
-            fprintf(stderr, "dilemma: counts: up to %u types (strategy x class) per population, "
-                            "payoffs %s once per type pair\n", plan.count_types,
+            fprintf(dlm_err(),
+                    "dilemma: counts: up to %u types (strategy x class) per population, "
+                    "payoffs %s once per type pair\n",
+                    plan.count_types,
                     plan.params.payoff_mode == 3u ? "estimated"
-                    : plan.params.payoff_mode ? "exact" : "of one deterministic match");
+                    : plan.params.payoff_mode     ? "exact"
+                                                  : "of one deterministic match");
         if (plan.params.payoff_mode == 3u)
             cli_estimate_header(&plan);
     }
@@ -998,7 +1020,7 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
         close_backend(ops, be);
         dlm_evo_plan_free(&plan);
         free(payload);
-        fprintf(stderr, "dilemma %s: out of memory for the outcomes\n", cmd);
+        fprintf(dlm_err(), "dilemma %s: out of memory for the outcomes\n", cmd);
         return 1;
     }
     dlm_signals_defer(ck_path != NULL);
@@ -1021,11 +1043,13 @@ static int run_evolution(const char *cmd, const dlm_scenario *sc, dlm_format fmt
     close_backend(ops, be);
     dlm_evo_plan_free(&plan);
     if (st != DLM_OK) {
-        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        fprintf(dlm_err(), "dilemma %s: %s\n", cmd, err.message);
         if (kept)
-            fprintf(stderr, "dilemma %s: the records written before the failure are in %s%s\n",
-                    cmd, records.tmp_path, ck_path && (ck.generation || o->resume)
-                    ? " (--resume continues from the last checkpoint)" : "");
+            fprintf(dlm_err(), "dilemma %s: the records written before the failure are in %s%s\n",
+                    cmd, records.tmp_path,
+                    ck_path && (ck.generation || o->resume)
+                        ? " (--resume continues from the last checkpoint)"
+                        : "");
         return st == DLM_ERR_USAGE ? 2 : 1;
     }
     return rc;
@@ -1168,28 +1192,36 @@ static int resolve_run_options(const char *cmd, const dlm_scenario *sc, run_opti
     if (!o->per_repetition && sc->per_repetition_wanted && sc->mode == DLM_MODE_TOURNAMENT)
         o->per_repetition = sc->per_repetition_file;
     if (o->trace && o->repetitions > 1) {
-        fprintf(stderr, "dilemma %s: --trace shows one match; it takes one repetition "
-                        "(match.repetitions is %u)\n", cmd, o->repetitions);
+        fprintf(dlm_err(),
+                "dilemma %s: --trace shows one match; it takes one repetition "
+                "(match.repetitions is %u)\n",
+                cmd, o->repetitions);
         return 2;
     }
     if (output_format(sc, o->format_given, fmt, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        fprintf(dlm_err(), "dilemma %s: %s\n", cmd, err.message);
         return 2;
     }
     if (sc->mode != DLM_MODE_EVOLVE && (sc->checkpoint[0] || o->resume)) {
-        fprintf(stderr, "dilemma %s: checkpoints and --resume are for evolution runs (this "
-                        "run's mode is %s)\n", cmd, modes[sc->mode]);
+        fprintf(dlm_err(),
+                "dilemma %s: checkpoints and --resume are for evolution runs (this "
+                "run's mode is %s)\n",
+                cmd, modes[sc->mode]);
         return 2;
     }
     if (sc->mode != DLM_MODE_TOURNAMENT && (o->matrix || o->per_repetition)) {
-        fprintf(stderr, "dilemma %s: --matrix and --per-repetition are for tournaments (this "
-                        "run's mode is %s)\n", cmd, modes[sc->mode]);
+        fprintf(dlm_err(),
+                "dilemma %s: --matrix and --per-repetition are for tournaments (this "
+                "run's mode is %s)\n",
+                cmd, modes[sc->mode]);
         return 2;
     }
     if (*fmt == DLM_FMT_CSV && o->matrix && !o->matrix[0] && o->per_repetition &&
         !o->per_repetition[0]) {
-        fprintf(stderr, "dilemma %s: csv output holds one table: give --matrix or "
-                        "--per-repetition a file of its own (e.g. --matrix=matrix.csv)\n", cmd);
+        fprintf(dlm_err(),
+                "dilemma %s: csv output holds one table: give --matrix or "
+                "--per-repetition a file of its own (e.g. --matrix=matrix.csv)\n",
+                cmd);
         return 2;
     }
     return 0;
@@ -1216,7 +1248,7 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
         if (sides[k] && sides[k][0] &&
             ((sc->out[0] && strcmp(sides[k], sc->out) == 0) ||
              (k == 1 && sides[0] && strcmp(sides[0], sides[1]) == 0))) {
-            fprintf(stderr, "dilemma %s: '%s' is named for two outputs\n", cmd, sides[k]);
+            fprintf(dlm_err(), "dilemma %s: '%s' is named for two outputs\n", cmd, sides[k]);
             return 2;
         }
     if (sc->mode == DLM_MODE_ANALYZE) {
@@ -1225,7 +1257,7 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
              : sc->analyze_game             ? run_game_analysis(sc, fmt, o->digest, &err)
                                             : run_analysis(sc, fmt, o->digest, &err);
         if (st != DLM_OK)
-            fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+            fprintf(dlm_err(), "dilemma %s: %s\n", cmd, err.message);
         return st == DLM_OK ? 0 : st == DLM_ERR_USAGE ? 2 : 1;
     }
     warn_game(sc);
@@ -1242,7 +1274,7 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
             st = outputs_open(&outs, sides[k], &err);
     if (st != DLM_OK) {
         outputs_abort(&outs);
-        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        fprintf(dlm_err(), "dilemma %s: %s\n", cmd, err.message);
         return st == DLM_ERR_USAGE ? 2 : 1;
     }
     rc = open_backend(cmd, sc, &ops, &be);
@@ -1296,7 +1328,7 @@ static int run_scenario(const char *cmd, const dlm_scenario *sc, const run_optio
     outputs_abort(&outs);
     close_backend(ops, be);
     if (st != DLM_OK) {
-        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        fprintf(dlm_err(), "dilemma %s: %s\n", cmd, err.message);
         return st == DLM_ERR_USAGE ? 2 : 1;
     }
     return 0;
@@ -1330,7 +1362,7 @@ static int check_player_value(const char *cmd, int k, const char *typed, int pla
     snprintf(key, sizeof key, "match.%s: ", player_keys[k]);
     msg = strstr(err.message, key);
     msg = msg ? msg + strlen(key) : err.message;
-    fprintf(stderr, "dilemma %s: --%s %s: player %c: %s\n", cmd, options[player_options[k]].name,
+    fprintf(dlm_err(), "dilemma %s: --%s %s: player %c: %s\n", cmd, options[player_options[k]].name,
             typed, 'A' + player, msg);
     return st == DLM_ERR_USAGE ? 2 : 1;
 }
@@ -1356,13 +1388,17 @@ static int add_player_options(const char *cmd, cli_args *a, int allow_pairs)
             continue;
         }
         if (!allow_pairs) {
-            fprintf(stderr, "dilemma %s: --%s takes one value here (per-player values A,B are "
-                            "for match and analyze)\n", cmd, name);
+            fprintf(dlm_err(),
+                    "dilemma %s: --%s takes one value here (per-player values A,B are "
+                    "for match and analyze)\n",
+                    cmd, name);
             return 2;
         }
         if ((size_t)(comma - v) >= 64 || strlen(comma + 1) >= 64 || strchr(comma + 1, ',')) {
-            fprintf(stderr, "dilemma %s: --%s: expected one value or two separated by a comma, "
-                            "got '%s'\n", cmd, name, v);
+            fprintf(dlm_err(),
+                    "dilemma %s: --%s: expected one value or two separated by a comma, "
+                    "got '%s'\n",
+                    cmd, name, v);
             return 2;
         }
         memcpy(pair_values[k][0], v, (size_t)(comma - v));
@@ -1375,8 +1411,9 @@ static int add_player_options(const char *cmd, cli_args *a, int allow_pairs)
     if (a->n_positional == 0 && !has_pair)
         return 0;
     if (a->n_positional != 2) {
-        fprintf(stderr, "dilemma %s: expected two strategies (e.g. dilemma %s tft wsls), got %d\n",
-                cmd, cmd, a->n_positional);
+        fprintf(dlm_err(),
+                "dilemma %s: expected two strategies (e.g. dilemma %s tft wsls), got %d\n", cmd,
+                cmd, a->n_positional);
         return 2;
     }
     {
@@ -1386,7 +1423,7 @@ static int add_player_options(const char *cmd, cli_args *a, int allow_pairs)
         o += (size_t)snprintf(yaml + o, sizeof yaml - o, "[");
         for (p = 0; p < 2; ++p) {
             if (strlen(a->positional[p]) >= DLM_STRATEGY_TEXT_MAX) {
-                fprintf(stderr, "dilemma %s: strategy %c: longer than %d characters\n", cmd,
+                fprintf(dlm_err(), "dilemma %s: strategy %c: longer than %d characters\n", cmd,
                         'A' + p, DLM_STRATEGY_TEXT_MAX - 1);
                 return 2;
             }
@@ -1456,17 +1493,19 @@ static int cmd_run(int argc, char **argv)
     if (rc)
         return rc;
     if (a.help) {
-        usage_command(stdout, "run", "[CONFIG] [options]");
+        usage_command(dlm_out(), "run", "[CONFIG] [options]");
         fputs("\nA bare `dilemma run` (no config, no --set, no --seed; --format, --out, "
               "--backend,\n--threads, --platform and --device may be given) runs the built-in "
               "default\nscenario below. Anything else starts from the documented defaults "
-              "(configs/README.md),\nwith no noise.\n\n", stdout);
-        fputs(dlm_default_scenario, stdout);
+              "(configs/README.md),\nwith no noise.\n\n",
+              dlm_out());
+        fputs(dlm_default_scenario, dlm_out());
         free_args(&a);
         return 0;
     }
     if (a.n_positional > 1 || (a.n_positional == 1 && a.config)) {
-        fprintf(stderr, "dilemma run: give one config, either as an argument or with --config\n");
+        fprintf(dlm_err(),
+                "dilemma run: give one config, either as an argument or with --config\n");
         free_args(&a);
         return 2;
     }
@@ -1485,9 +1524,10 @@ static int cmd_run(int argc, char **argv)
             dlm_sweep_free(&sw);
         dlm_config_free(cfg);
         if (present) {
-            fprintf(stderr, "dilemma run: %s has a sweep section: `dilemma sweep %s` runs its "
-                            "grid (or --set sweep= runs the config without it)\n", a.config,
-                    a.config);
+            fprintf(dlm_err(),
+                    "dilemma run: %s has a sweep section: `dilemma sweep %s` runs its "
+                    "grid (or --set sweep= runs the config without it)\n",
+                    a.config, a.config);
             free_args(&a);
             return 2;
         }
@@ -1504,8 +1544,8 @@ static int cmd_run(int argc, char **argv)
         return rc;
     }
     if (a.given[O_CHECKPOINT_EVERY] && !sc.checkpoint[0] && !a.given[O_RESUME]) {
-        fprintf(stderr, "dilemma run: --checkpoint-every sets the period of the checkpoints "
-                        "--checkpoint FILE writes; give that too\n");
+        fprintf(dlm_err(), "dilemma run: --checkpoint-every sets the period of the checkpoints "
+                           "--checkpoint FILE writes; give that too\n");
         dlm_scenario_free(&sc);
         free_args(&a);
         return 2;
@@ -1530,7 +1570,8 @@ static int cmd_run(int argc, char **argv)
     if (builtin && sc.mode == DLM_MODE_TOURNAMENT && !sc.out[0] &&
         strcmp(sc.format, "table") == 0)
         fputs("dilemma: the built-in default scenario — a noisy round robin of classics "
-              "(`dilemma run --help` shows it; `dilemma run CONFIG` runs yours)\n\n", stdout);
+              "(`dilemma run --help` shows it; `dilemma run CONFIG` runs yours)\n\n",
+              dlm_out());
     rc = run_scenario("run", &sc, &ro);
     dlm_scenario_free(&sc);
     free_args(&a);
@@ -1550,7 +1591,7 @@ static int match_repetitions(const cli_args *a, uint32_t *out)
     errno = 0;
     n = strtoull(v, &end, 10);
     if (!v[0] || *end || errno || v[0] == '-' || n < 1 || n > UINT32_MAX) {
-        fprintf(stderr, "dilemma match: --repetitions %s: expected an integer in [1, %u]\n", v,
+        fprintf(dlm_err(), "dilemma match: --repetitions %s: expected an integer in [1, %u]\n", v,
                 UINT32_MAX);
         return 2;
     }
@@ -1567,7 +1608,7 @@ static int cmd_match(int argc, char **argv)
     if (rc)
         return rc;
     if (a.help) {
-        usage_command(stdout, "match", "A B [options]");
+        usage_command(dlm_out(), "match", "A B [options]");
         free_args(&a);
         return 0;
     }
@@ -1579,11 +1620,11 @@ static int cmd_match(int argc, char **argv)
     ro.trace = a.values[O_TRACE];
     rc = match_repetitions(&a, &ro.repetitions);
     if (!rc && a.n_positional != 2 && !a.config) {
-        fprintf(stderr, "dilemma match: expected two strategies, e.g. dilemma match tft wsls\n");
+        fprintf(dlm_err(), "dilemma match: expected two strategies, e.g. dilemma match tft wsls\n");
         rc = 2;
     }
     if (!rc && ro.trace && ro.repetitions > 1) {
-        fprintf(stderr, "dilemma match: --trace shows one match; it takes --repetitions 1\n");
+        fprintf(dlm_err(), "dilemma match: --trace shows one match; it takes --repetitions 1\n");
         rc = 2;
     }
     if (!rc)
@@ -1609,13 +1650,15 @@ static int cmd_tournament(int argc, char **argv)
     if (rc)
         return rc;
     if (a.help) {
-        usage_command(stdout, "tournament", "[--strategies A,B,...] [options]");
+        usage_command(dlm_out(), "tournament", "[--strategies A,B,...] [options]");
         free_args(&a);
         return 0;
     }
     if (a.n_positional) {
-        fprintf(stderr, "dilemma tournament: unexpected argument '%s' (strategies go in "
-                        "--strategies a,b,c)\n", a.positional[0]);
+        fprintf(dlm_err(),
+                "dilemma tournament: unexpected argument '%s' (strategies go in "
+                "--strategies a,b,c)\n",
+                a.positional[0]);
         free_args(&a);
         return 2;
     }
@@ -1628,7 +1671,7 @@ static int cmd_tournament(int argc, char **argv)
     if (!rc && a.values[O_STRATEGIES]) {
         char yaml[16384];
         if (strategy_list_yaml(a.values[O_STRATEGIES], yaml, sizeof yaml) != 0) {
-            fprintf(stderr, "dilemma tournament: --strategies list too long\n");
+            fprintf(dlm_err(), "dilemma tournament: --strategies list too long\n");
             rc = 2;
         } else {
             a.players_assign = a.n_assign;
@@ -1665,7 +1708,7 @@ static int strategy_values(const cli_args *a, int first, int step, char *out, si
     o += (size_t)snprintf(out, len, "[");
     for (i = first; i < a->n_positional; i += step) {
         if (strlen(a->positional[i]) >= DLM_STRATEGY_TEXT_MAX) {
-            fprintf(stderr, "dilemma analyze: strategy %d: longer than %d characters\n", i + 1,
+            fprintf(dlm_err(), "dilemma analyze: strategy %d: longer than %d characters\n", i + 1,
                     DLM_STRATEGY_TEXT_MAX - 1);
             return 2;
         }
@@ -1674,7 +1717,7 @@ static int strategy_values(const cli_args *a, int first, int step, char *out, si
             o += (size_t)snprintf(out + o, len - o, "%s%s", i == first ? "" : ", ", quoted);
     }
     if (o + 2 > len) {
-        fprintf(stderr, "dilemma analyze: too many strategies for one command line\n");
+        fprintf(dlm_err(), "dilemma analyze: too many strategies for one command line\n");
         return 2;
     }
     snprintf(out + o, len - o, "]");
@@ -1684,20 +1727,39 @@ static int strategy_values(const cli_args *a, int first, int step, char *out, si
 /* dilemma analyze S1 S2 S3 ... (every ordered pair) or --pairs A1 B1 A2 B2 ...: the pairs
  * as a sweep over players.0.strategy and players.1.strategy (product, or zip), answered
  * in this one process, a row (or record) per pair and player. */
+static int analyze_many_in(cli_args *a, char (*values)[1 << 16], char *sweep, size_t sweep_len);
+
 static int analyze_many(cli_args *a)
 {
-    static char values[2][1 << 16], sweep[sizeof values + 256];
+    /* 128 KiB: on the heap, one per call (two threads may each run a command) */
+    char(*values)[1 << 16] = malloc(2 * sizeof *values);
+    size_t sweep_len = 2 * sizeof *values + 256;
+    char *sweep = malloc(sweep_len);
+    int rc = 1;
+    if (!values || !sweep)
+        fprintf(dlm_err(), "dilemma analyze: out of memory\n");
+    else
+        rc = analyze_many_in(a, values, sweep, sweep_len);
+    free(values);
+    free(sweep);
+    return rc;
+}
+
+static int analyze_many_in(cli_args *a, char (*values)[1 << 16], char *sweep, size_t sweep_len)
+{
     dlm_sweep_job job;
     int pairs = a->given[O_PAIRS], n = a->n_positional, rc;
     if (pairs ? n < 2 || n % 2 : n < 3) {
-        fprintf(stderr, "dilemma analyze: --pairs takes strategies two by two (A1 B1 A2 B2 ...), "
-                        "got %d\n", n);
+        fprintf(dlm_err(),
+                "dilemma analyze: --pairs takes strategies two by two (A1 B1 A2 B2 ...), "
+                "got %d\n",
+                n);
         return 2;
     }
     if ((rc = strategy_values(a, 0, pairs ? 2 : 1, values[0], sizeof values[0])) != 0 ||
         (rc = strategy_values(a, pairs ? 1 : 0, pairs ? 2 : 1, values[1], sizeof values[1])) != 0)
         return rc;
-    snprintf(sweep, sizeof sweep,
+    snprintf(sweep, sweep_len,
              "{zip: %s, axes: [{key: players.0.strategy, values: %s}, "
              "{key: players.1.strategy, values: %s}]}",
              pairs ? "true" : "false", values[0], values[1]);
@@ -1721,23 +1783,24 @@ static int cmd_analyze(int argc, char **argv)
     if (rc)
         return rc;
     if (a.help) {
-        usage_command(stdout, "analyze", "A B [C ...] [options]");
+        usage_command(dlm_out(), "analyze", "A B [C ...] [options]");
         fputs("\nA and B must be memory-one strategies. The 4-state Markov chain of the ordinary "
               "game\ngives the exact answers; with reaction periods (up to 64) or observation "
               "delays\n(up to 4), the larger chain of the timescales does. More than two "
               "strategies: every\nordered pair of them (or, with --pairs, A1 B1 A2 B2 ... two "
               "by two), answered in one\nprocess as a sweep over players.0.strategy and "
               "players.1.strategy. A config with\n`mode: analyze` (dilemma run, dilemma sweep) "
-              "asks the same of its players; with analyze.population\n(dilemma analyze --config FILE) it answers for the "
+              "asks the same of its players; with analyze.population\n(dilemma analyze --config "
+              "FILE) it answers for the "
               "well-mixed population of its\nevolution section instead: fixation, the "
               "rare-mutation limit, the full chain.\n",
-              stdout);
+              dlm_out());
         free_args(&a);
         return 0;
     }
     if (a.given[O_GAME] && (a.n_positional || a.given[O_PAIRS])) {
-        fprintf(stderr, "dilemma analyze: --game analyzes the game itself and takes no "
-                        "strategies (and no --pairs)\n");
+        fprintf(dlm_err(), "dilemma analyze: --game analyzes the game itself and takes no "
+                           "strategies (and no --pairs)\n");
         free_args(&a);
         return 2;
     }
@@ -1747,9 +1810,9 @@ static int cmd_analyze(int argc, char **argv)
         return rc;
     }
     if (a.n_positional != 2 && !a.config && !a.given[O_GAME]) {
-        fprintf(stderr, "dilemma analyze: expected two memory-one strategies, e.g. dilemma "
-                        "analyze tft alld --execution-error 0.01 (more: every pair of them, "
-                        "or --pairs A1 B1 A2 B2 ...)\n");
+        fprintf(dlm_err(), "dilemma analyze: expected two memory-one strategies, e.g. dilemma "
+                           "analyze tft alld --execution-error 0.01 (more: every pair of them, "
+                           "or --pairs A1 B1 A2 B2 ...)\n");
         free_args(&a);
         return 2;
     }
@@ -1828,11 +1891,11 @@ static int cmd_strategies(int argc, char **argv)
     if (rc)
         return rc;
     if (a.help) {
-        usage_command(stdout, "strategies", "[NAME ...] [options]");
+        usage_command(dlm_out(), "strategies", "[NAME ...] [options]");
         fputs("\nLists the named strategies with their definitions under the config's game\n"
               "(parameters such as gtft's q depend on it); NAME may also be an inline form:\n"
               "m1(p0,pCC,pCD,pDC,pDD), lookup(n,OPENING,TABLE), fsm(M:c:d,...); see the README.\n",
-              stdout);
+              dlm_out());
         free_args(&a);
         return 0;
     }
@@ -1858,7 +1921,7 @@ static int cmd_strategies(int argc, char **argv)
     if (st == DLM_OK)
         st = dlm_sink_open(&sink, sc.out, &err);
     if (st != DLM_OK) {
-        fprintf(stderr, "dilemma strategies: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma strategies: %s\n", err.message);
         free_args(&a);
         dlm_scenario_free(&sc);
         return st == DLM_ERR_USAGE ? 2 : 1;
@@ -1904,7 +1967,7 @@ static int cmd_strategies(int argc, char **argv)
     free_args(&a);
     dlm_scenario_free(&sc);
     if (st != DLM_OK) {
-        fprintf(stderr, "dilemma strategies: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma strategies: %s\n", err.message);
         return 1;
     }
     return 0;
@@ -1921,7 +1984,7 @@ static int cmd_devices(int argc, char **argv)
         return rc;
     free_args(&a);
     if (a.help) {
-        usage_command(stdout, "devices", "");
+        usage_command(dlm_out(), "devices", "");
         return 0;
     }
     for (k = 0; k < sizeof all / sizeof all[0]; ++k) {
@@ -1933,15 +1996,15 @@ static int cmd_devices(int argc, char **argv)
                 continue;
             built = 1;
             if (!(*it)->available(why, sizeof why)) {
-                printf("%-7s built, not available here: %s\n", all[k], why);
+                fprintf(dlm_out(), "%-7s built, not available here: %s\n", all[k], why);
                 continue;
             }
-            printf("%-7s available\n", all[k]);
-            if ((*it)->list_devices(stdout, &err) != DLM_OK)
-                printf("        (listing devices failed: %s)\n", err.message);
+            fprintf(dlm_out(), "%-7s available\n", all[k]);
+            if ((*it)->list_devices(dlm_out(), &err) != DLM_OK)
+                fprintf(dlm_out(), "        (listing devices failed: %s)\n", err.message);
         }
         if (!built)
-            printf("%-7s not built into this binary\n", all[k]);
+            fprintf(dlm_out(), "%-7s not built into this binary\n", all[k]);
     }
     return 0;
 }
@@ -2027,7 +2090,7 @@ static int sweep_validate(const cli_args *a, const dlm_sweep *sw)
                 sc.mode == DLM_MODE_EVOLVE && dlm_evo_plan_check(&sc, &err) != DLM_OK)
                 dlm_scenario_free(&sc);
             if (err.status != DLM_OK) {
-                fprintf(stderr, "dilemma sweep: sweep.axes[%zu] (%s), value %s: %s\n", i,
+                fprintf(dlm_err(), "dilemma sweep: sweep.axes[%zu] (%s), value %s: %s\n", i,
                         sw->axes[i].key, sw->axes[i].values[j], err.message);
                 return err.status == DLM_ERR_RUNTIME ? 1 : 2;
             }
@@ -2081,7 +2144,7 @@ static int slurp(const char *path, dlm_sweep_result *x)
     }
     if (f)
         fclose(f);
-    fprintf(stderr, "dilemma sweep: cannot read back %s\n", path);
+    fprintf(dlm_err(), "dilemma sweep: cannot read back %s\n", path);
     return 1;
 }
 
@@ -2095,7 +2158,7 @@ static long sweep_one(const sweep_ctx *c, uint64_t run, const char *scratch, dlm
     int rc;
     if (sweep_scenario(c->a, c->sw, point, (uint32_t)(run % c->sw->replicates), &sc, &err) !=
         DLM_OK) {
-        fprintf(stderr, "dilemma sweep: point %llu: %s\n", (unsigned long long)point,
+        fprintf(dlm_err(), "dilemma sweep: point %llu: %s\n", (unsigned long long)point,
                 err.message);
         return -2;
     }
@@ -2221,7 +2284,7 @@ static long evo_batch_run(const sweep_ctx *c, evo_batch *b, dlm_sweep_result *re
         at += b->plan[i].n_populations;
     }
     if (st != DLM_OK && !rc) {
-        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma sweep: %s\n", err.message);
         rc = st == DLM_ERR_USAGE ? 2 : 1;
     }
     if (rc)
@@ -2306,7 +2369,7 @@ static long play_batch_run(const sweep_ctx *c, dlm_scenario *sc, const dlm_scena
         close_backend(ops, be);
     }
     if (st != DLM_OK && !rc) {
-        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma sweep: %s\n", err.message);
         rc = st == DLM_ERR_USAGE ? 2 : 1;
     }
     for (i = 0; rc && i < k; ++i) {
@@ -2410,14 +2473,14 @@ static int sweep_checkpoints(const cli_args *a, int argc, char **argv, const dlm
     memset(ck, 0, sizeof *ck);
     *command = NULL;
     if (a->given[O_CHECKPOINT_EVERY] && !base->checkpoint[0] && !a->given[O_RESUME]) {
-        fprintf(stderr, "dilemma sweep: --checkpoint-every sets the period of the checkpoints "
-                        "--checkpoint FILE writes; give that too\n");
+        fprintf(dlm_err(), "dilemma sweep: --checkpoint-every sets the period of the checkpoints "
+                           "--checkpoint FILE writes; give that too\n");
         return 2;
     }
     memset(&ro, 0, sizeof ro);
     ro.resume = a->given[O_RESUME] ? a->values[O_RESUME] : NULL;
     if (load_config_tree(a, &cfg, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma sweep: %s\n", err.message);
         return 2;
     }
     ro.config_hash = dlm_config_hash(cfg);
@@ -2425,7 +2488,7 @@ static int sweep_checkpoints(const cli_args *a, int argc, char **argv, const dlm
     if ((rc = checkpoint_setup("sweep", base, &ro, &eck, &path)) != 0)
         return rc;
     if (job->summary && strcmp(path, job->summary) == 0) {
-        fprintf(stderr, "dilemma sweep: '%s' is named for both the summary and the checkpoint\n",
+        fprintf(dlm_err(), "dilemma sweep: '%s' is named for both the summary and the checkpoint\n",
                 path);
         return 2;
     }
@@ -2466,7 +2529,7 @@ static int run_sweep(cli_args *a, int argc, char **argv, const char *cmd,
         st = dlm_error_set(&err, DLM_ERR_USAGE, "%s has no sweep section (sweep: {axes: [...]}); "
                            "dilemma run runs a config without one", a->config);
     if (st != DLM_OK) {
-        fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+        fprintf(dlm_err(), "dilemma %s: %s\n", cmd, err.message);
         return st == DLM_ERR_USAGE ? 2 : 1;
     }
     rc = sweep_validate(a, &sw);
@@ -2476,13 +2539,13 @@ static int run_sweep(cli_args *a, int argc, char **argv, const char *cmd,
         have_base = 1;
     if (!rc) {
         if (output_format(&base, a->format_given, &job->fmt, &err) != DLM_OK) {
-            fprintf(stderr, "dilemma %s: %s\n", cmd, err.message);
+            fprintf(dlm_err(), "dilemma %s: %s\n", cmd, err.message);
             rc = 2;
         }
         job->out = base.out;
         if (!rc && a->given[O_SUMMARY] && (!a->values[O_SUMMARY][0] ||
                                           strcmp(a->values[O_SUMMARY], base.out) == 0)) {
-            fprintf(stderr, "dilemma %s: --summary needs a file of its own\n", cmd);
+            fprintf(dlm_err(), "dilemma %s: --summary needs a file of its own\n", cmd);
             rc = 2;
         }
     }
@@ -2531,7 +2594,7 @@ static int cmd_sweep(int argc, char **argv)
     if ((rc = parse_args(argc, argv, 2, "sweep", &a)) != 0)
         return rc;
     if (a.help) {
-        usage_command(stdout, "sweep", "CONFIG [options]");
+        usage_command(dlm_out(), "sweep", "CONFIG [options]");
         fputs("\nRuns the config once for every point of its `sweep:` section (axes over any "
               "config key:\na list, a linear or a log range; their product, or zip; replicates "
               "with seeds seed, seed+1, ...),\nevery record led by the point, the replicate and "
@@ -2539,15 +2602,16 @@ static int cmd_sweep(int argc, char **argv)
               "95% interval over its replicates; --shard I/N\nruns slice I of N for `dilemma "
               "merge`; under mpirun the ranks share the runs.\n--checkpoint FILE checkpoints "
               "between runs; --resume FILE continues a stopped sweep to the same bytes.\n",
-              stdout);
+              dlm_out());
         free_args(&a);
         return 0;
     }
     if (a.n_positional == 1 && !a.config)
         a.config = a.positional[0];
     if (!a.config || a.n_positional > 1) {
-        fprintf(stderr, "dilemma sweep: give one config with a sweep section, e.g. dilemma sweep "
-                        "configs/sweeps/noise_timescales.yaml\n");
+        fprintf(dlm_err(),
+                "dilemma sweep: give one config with a sweep section, e.g. dilemma sweep "
+                "configs/sweeps/noise_timescales.yaml\n");
         free_args(&a);
         return 2;
     }
@@ -2557,16 +2621,19 @@ static int cmd_sweep(int argc, char **argv)
         batch_max = strtoull(a.values[O_BATCH], &end, 10);
         if (!end || *end || a.values[O_BATCH][0] == '-' || batch_max < 1 ||
             batch_max > DLM_SWEEP_BATCH_MAX) {
-            fprintf(stderr, "dilemma sweep: --batch %s: expected the most runs in one batch, "
-                            "from 1 (each run on its own) to %d\n", a.values[O_BATCH],
-                    DLM_SWEEP_BATCH_MAX);
+            fprintf(dlm_err(),
+                    "dilemma sweep: --batch %s: expected the most runs in one batch, "
+                    "from 1 (each run on its own) to %d\n",
+                    a.values[O_BATCH], DLM_SWEEP_BATCH_MAX);
             free_args(&a);
             return 2;
         }
     }
     if (a.given[O_SHARD] && parse_shard(a.values[O_SHARD], &job.shard, &job.shards) != 0) {
-        fprintf(stderr, "dilemma sweep: --shard %s: expected I/N, slice I (0 <= I < N) of N, "
-                        "e.g. --shard 0/4\n", a.values[O_SHARD]);
+        fprintf(dlm_err(),
+                "dilemma sweep: --shard %s: expected I/N, slice I (0 <= I < N) of N, "
+                "e.g. --shard 0/4\n",
+                a.values[O_SHARD]);
         free_args(&a);
         return 2;
     }
@@ -2589,24 +2656,26 @@ static int cmd_merge(int argc, char **argv)
         int is_sum = strncmp(argv[i], "--summary", 9) == 0 &&
                      (argv[i][9] == '\0' || argv[i][9] == '=');
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            puts("usage: dilemma merge SLICE... [--out FILE] [--summary FILE]\n\nJoins the "
-                 "slice files of `dilemma sweep --shard I/N` (every I, any order) into\nthe "
-                 "output the whole sweep writes, byte for byte; --summary adds the per-point "
-                 "summary.");
+            dlm_puts("usage: dilemma merge SLICE... [--out FILE] [--summary FILE]\n\nJoins the "
+                     "slice files of `dilemma sweep --shard I/N` (every I, any order) into\nthe "
+                     "output the whole sweep writes, byte for byte; --summary adds the per-point "
+                     "summary.");
             free(slices);
             return 0;
         }
         if (is_out || is_sum) {
             v = strchr(argv[i], '=') ? strchr(argv[i], '=') + 1 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v) {
-                fprintf(stderr, "dilemma merge: %s needs a file\n", argv[i]);
+                fprintf(dlm_err(), "dilemma merge: %s needs a file\n", argv[i]);
                 free(slices);
                 return 2;
             }
             *(is_out ? &out : &summary) = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "dilemma merge: unknown option %s (options: --out FILE, --summary "
-                            "FILE)\n", argv[i]);
+            fprintf(dlm_err(),
+                    "dilemma merge: unknown option %s (options: --out FILE, --summary "
+                    "FILE)\n",
+                    argv[i]);
             free(slices);
             return 2;
         } else {
@@ -2614,8 +2683,8 @@ static int cmd_merge(int argc, char **argv)
         }
     }
     if (n == 0) {
-        fprintf(stderr, "dilemma merge: give the slice files, e.g. dilemma merge part0 part1 "
-                        "--out grid.csv\n");
+        fprintf(dlm_err(), "dilemma merge: give the slice files, e.g. dilemma merge part0 part1 "
+                           "--out grid.csv\n");
         free(slices);
         return 2;
     }
@@ -2630,11 +2699,11 @@ static int cli_dispatch(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
     if (!cmd || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-        usage_main(stdout);
+        usage_main(dlm_out());
         return cmd ? 0 : 2;
     }
     if (strcmp(cmd, "--version") == 0) {
-        puts("dilemma " DLM_VERSION);
+        dlm_puts("dilemma " DLM_VERSION);
         return 0;
     }
     if (strcmp(cmd, "run") == 0)
@@ -2655,8 +2724,10 @@ static int cli_dispatch(int argc, char **argv)
         return cmd_merge(argc, argv);
     if (strcmp(cmd, "bench") == 0)
         return dlm_bench_main(argc, argv);
-    fprintf(stderr, "dilemma: unknown command '%s' (commands: run, match, tournament, analyze, "
-                    "strategies, devices, sweep, merge, bench; see dilemma --help)\n", cmd);
+    fprintf(dlm_err(),
+            "dilemma: unknown command '%s' (commands: run, match, tournament, analyze, "
+            "strategies, devices, sweep, merge, bench; see dilemma --help)\n",
+            cmd);
     return 2;
 }
 
@@ -2666,9 +2737,9 @@ int dlm_cli_main(int argc, char **argv)
     /* Whatever a command wrote to standard output must have gone out (a full disk, a
        closed pipe, /dev/full): a run whose output was lost did not succeed. */
     errno = 0;
-    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) { /* not reported yet */
+    if ((fflush(dlm_out()) != 0 || ferror(dlm_out())) && rc == 0) { /* not reported yet */
         e = errno ? errno : EIO;
-        fprintf(stderr, "dilemma: writing standard output failed: %s\n", strerror(e));
+        fprintf(dlm_err(), "dilemma: writing standard output failed: %s\n", strerror(e));
         rc = 1;
     }
     return rc;

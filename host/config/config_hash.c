@@ -52,7 +52,8 @@ static int counts(const dlm_node *key, const dlm_node *value, const char *path, 
     return value->n == 0; /* an explicitly empty mapping stays as it is */
 }
 
-static const dlm_node *sort_map; /* the mapping whose keys qsort is ordering (only then) */
+static _Thread_local const dlm_node
+    *sort_map; /* the mapping whose keys qsort is ordering (only then) */
 
 static int by_key(const void *a, const void *b)
 {

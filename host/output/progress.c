@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/io.h"
 #include "output/progress.h"
 
 static double now_seconds(void)
@@ -29,31 +30,40 @@ void dlm_progress_start(dlm_progress *p, const char *what, const char *unit, uin
     p->done = 0;
     p->quiet = quiet;
     p->shown = 0;
-    p->tty = isatty(STDERR_FILENO);
+    p->tty = !dlm_io_library() && isatty(STDERR_FILENO);
 }
 
 void dlm_progress_show(dlm_progress *p, uint64_t done, int end, const char *tail)
 {
     double now = now_seconds(), spent = now - p->started;
     double rate = spent > 0 ? (double)(done - p->base) / spent : 0;
+    dlm_io *io = dlm_io_current();
     p->done = done;
+    if (io && io->progress) { /* a library handle's callback, at every count, no line */
+        if (!p->quiet)
+            io->progress(io->user, p->what, p->unit, done, p->total);
+        return;
+    }
     if (p->quiet || (!p->shown && spent < p->delay) ||
         (!end && now - p->last < (p->tty ? 0.2 : 5.0)))
         return;
     p->last = now;
     p->shown = 1;
-    fprintf(stderr, "%s%s: %llu/%llu %s, %.*f %s/s, %.0f s elapsed, %.0f s left", p->tty ? "\r" : "",
-            p->what, (unsigned long long)done, (unsigned long long)p->total, p->unit,
-            rate < 100 ? 1 : 0, rate, p->unit, spent,
+    fprintf(dlm_err(), "%s%s: %llu/%llu %s, %.*f %s/s, %.0f s elapsed, %.0f s left",
+            p->tty ? "\r" : "", p->what, (unsigned long long)done, (unsigned long long)p->total,
+            p->unit, rate < 100 ? 1 : 0, rate, p->unit, spent,
             rate > 0 && p->total > done ? (double)(p->total - done) / rate : 0.0);
     if (end)
-        fprintf(stderr, "%s\n", tail ? tail : "");
+        fprintf(dlm_err(), "%s\n", tail ? tail : "");
     else
-        fputs(p->tty ? "   " : "\n", stderr);
+        fputs(p->tty ? "   " : "\n", dlm_err());
 }
 
 void dlm_progress_end(dlm_progress *p)
 {
+    dlm_io *io = dlm_io_current();
+    if (io && io->progress)
+        return;
     if (p->shown)
         dlm_progress_show(p, p->done, 1, NULL);
 }

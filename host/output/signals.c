@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/io.h"
 #include "output/signals.h"
 
 #define SLOTS 16
@@ -83,6 +84,8 @@ static void on_signal(int sig)
 void dlm_signals_install(void)
 {
     struct sigaction sa;
+    if (dlm_io_library()) /* a library handle: the host program's handlers stay */
+        return;
     if (installed)
         return;
     installed = 1;
@@ -99,18 +102,24 @@ void dlm_signals_install(void)
 
 void dlm_signals_defer(int on)
 {
+    if (dlm_io_library())
+        return;
     stop_requested = 0;
     deferred = on ? 1 : 0;
 }
 
 int dlm_signals_stop_requested(void)
 {
+    if (dlm_io_library()) /* a cancelled handle stops as at a signal */
+        return dlm_io_cancelled() ? SIGINT : 0;
     return (int)stop_requested;
 }
 
 int dlm_signals_track_temp(const char *path)
 {
     int i;
+    if (dlm_io_library())
+        return -1;
     if (strlen(path) >= PATH_CAP)
         return -1;
     for (i = 0; i < SLOTS; ++i)
@@ -130,6 +139,8 @@ void dlm_signals_untrack(int slot)
 
 void dlm_signals_track_records(int fd, const char *path)
 {
+    if (dlm_io_library())
+        return;
     if (strlen(path) >= PATH_CAP)
         return;
     memcpy(records_path, path, strlen(path) + 1);
@@ -139,10 +150,14 @@ void dlm_signals_track_records(int fd, const char *path)
 
 void dlm_signals_records_good(off_t good)
 {
+    if (dlm_io_library())
+        return;
     records_good = good;
 }
 
 void dlm_signals_untrack_records(void)
 {
+    if (dlm_io_library())
+        return;
     records_fd = -1;
 }

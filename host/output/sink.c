@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "core/io.h"
 #include "core/paths.h"
 #include "output/signals.h"
 #include "output/sink.h"
@@ -23,7 +24,7 @@ static dlm_status sink_resolve(dlm_sink *s, const char *path, dlm_error *err)
     s->slot = -1;
     if (!path || !path[0] || strcmp(path, "-") == 0) {
         s->kind = DLM_SINK_STDOUT;
-        s->fp = stdout;
+        s->fp = dlm_out();
         return DLM_OK;
     }
     if (strlen(path) > 1000)
@@ -221,7 +222,7 @@ dlm_status dlm_sink_suspend(dlm_sink *s, dlm_error *err)
                   : DLM_OK;
 }
 
-static char scratch_dir[DLM_SINK_PATH]; /* dlm_sink_scratch; "" = none */
+static _Thread_local char scratch_dir[DLM_SINK_PATH]; /* dlm_sink_scratch; "" = none */
 
 void dlm_sink_scratch(const char *dir)
 {

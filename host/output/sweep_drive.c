@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/io.h"
 #include "core/text.h"
 #include "output/progress.h"
 #include "output/signals.h"
@@ -68,7 +69,7 @@ static void remove_scratch(const char *dir)
     if (d)
         closedir(d);
     if (rmdir(dir) != 0)
-        fprintf(stderr, "dilemma sweep: could not remove the scratch folder %s\n", dir);
+        fprintf(dlm_err(), "dilemma sweep: could not remove the scratch folder %s\n", dir);
 }
 
 /* --- the summary ---------------------------------------------------------------------------- */
@@ -452,12 +453,12 @@ static int runner_open(runner *r, const dlm_sweep_job *job, progress *pr)
     r->job = job;
     r->pr = pr;
     if (!(r->res = calloc(DLM_SWEEP_BATCH_MAX, sizeof *r->res))) {
-        fprintf(stderr, "dilemma sweep: out of memory\n");
+        fprintf(dlm_err(), "dilemma sweep: out of memory\n");
         return 1;
     }
     snprintf(r->dir, sizeof r->dir, "/tmp/dilemma-sweep-XXXXXX");
     if (!mkdtemp(r->dir)) {
-        fprintf(stderr, "dilemma sweep: cannot make a scratch folder: %s\n", strerror(errno));
+        fprintf(dlm_err(), "dilemma sweep: cannot make a scratch folder: %s\n", strerror(errno));
         return 1;
     }
     r->made = 1;
@@ -556,7 +557,7 @@ static int ck_resume_state(const dlm_sweep_job *job, uint64_t total, dlm_sweep_s
     const char *what = NULL;
     memset(from, 0, sizeof *from);
     if (dlm_sweep_state_read(job->ck->resume, job->ck->config_hash, from, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma sweep: cannot resume: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma sweep: cannot resume: %s\n", err.message);
         return err.status == DLM_ERR_USAGE ? 2 : 1;
     }
     if (from->total != total)
@@ -569,7 +570,7 @@ static int ck_resume_state(const dlm_sweep_job *job, uint64_t total, dlm_sweep_s
         what = from->has_summary ? "a sweep with --summary: give it again"
                                  : "a sweep without --summary";
     if (what) {
-        fprintf(stderr, "dilemma sweep: cannot resume: checkpoint %s was taken by %s\n",
+        fprintf(dlm_err(), "dilemma sweep: cannot resume: checkpoint %s was taken by %s\n",
                 job->ck->resume, what);
         return 2;
     }
@@ -601,7 +602,7 @@ static int ck_maybe(ckrun *c, const dlm_sweep_job *job, dlm_sink *out, summary *
     snprintf(st.format, sizeof st.format, "%s", format_names[job->fmt]);
     if (dlm_sink_mark_partial(out, &st.out, &err) != DLM_OK ||
         (sum && sum->open && dlm_sink_mark_partial(&sum->sink, &st.summary, &err) != DLM_OK)) {
-        fprintf(stderr, "dilemma sweep: checkpoint: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma sweep: checkpoint: %s\n", err.message);
         return 1;
     }
     if (sum && sum->open) {
@@ -611,7 +612,7 @@ static int ck_maybe(ckrun *c, const dlm_sweep_job *job, dlm_sink *out, summary *
         st.acc = sum->acc; /* borrowed */
     }
     if (dlm_sweep_state_write(c->ck->path, c->ck->config_hash, &st, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma sweep: checkpoint: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma sweep: checkpoint: %s\n", err.message);
         return 1;
     }
     c->last = now;
@@ -633,17 +634,18 @@ static int ck_stopped(const ckrun *c, dlm_sink *out, summary *sum, uint64_t done
     int rc = 128 + c->signal;
     if (dlm_sink_suspend(out, &err) != DLM_OK ||
         (sum && sum->open && dlm_sink_suspend(&sum->sink, &err) != DLM_OK)) {
-        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma sweep: %s\n", err.message);
         rc = 1;
     }
     if (sum) {
         sum->open = 0;
         dlm_digest_free(&sum->acc);
     }
-    fprintf(stderr, "dilemma sweep: stopped by %s after %llu of %llu runs; checkpoint in %s, "
-                    "output so far in %s\n", name, (unsigned long long)done,
-            (unsigned long long)total, c->ck->path, out->tmp_path);
-    fprintf(stderr, "dilemma sweep: to resume: %s\n",
+    fprintf(dlm_err(),
+            "dilemma sweep: stopped by %s after %llu of %llu runs; checkpoint in %s, "
+            "output so far in %s\n",
+            name, (unsigned long long)done, (unsigned long long)total, c->ck->path, out->tmp_path);
+    fprintf(dlm_err(), "dilemma sweep: to resume: %s\n",
             c->ck->resume_command ? c->ck->resume_command : "the same command with --resume");
     return rc;
 }
@@ -665,7 +667,7 @@ static int drive_local(const dlm_sweep_job *job, uint64_t total, progress *pr)
     start = resuming ? from.done : 0;
     if (assembler_open(&as, job->sw, job->fmt, job->out, job->summary, job->ck != NULL,
                        resuming ? &from : NULL, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma sweep: %s%s\n", resuming ? "cannot resume: " : "", err.message);
+        fprintf(dlm_err(), "dilemma sweep: %s%s\n", resuming ? "cannot resume: " : "", err.message);
         if (resuming)
             dlm_digest_free(&from.acc);
         return err.status == DLM_ERR_USAGE ? 2 : 1;
@@ -679,7 +681,7 @@ static int drive_local(const dlm_sweep_job *job, uint64_t total, progress *pr)
         dlm_sweep_result *x = NULL;
         rc = runner_get(&rn, run, total, &x);
         if (!rc && assemble(&as, run, x, &err) != DLM_OK) {
-            fprintf(stderr, "dilemma sweep: %s\n", err.message);
+            fprintf(dlm_err(), "dilemma sweep: %s\n", err.message);
             rc = 1;
         }
         progress_show(pr, run + 1, run + 1 == total);
@@ -690,16 +692,16 @@ static int drive_local(const dlm_sweep_job *job, uint64_t total, progress *pr)
     }
     if (!rc && cr.signal) {
         if (pr->line.shown && pr->line.tty)
-            fputc('\n', stderr);
+            fputc('\n', dlm_err());
         rc = ck_stopped(&cr, &as.sink, &as.sum, run + 1, total);
         as.open = 0;
     } else if (assembler_close(&as, !rc, &err) != DLM_OK && !rc) {
-        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma sweep: %s\n", err.message);
         rc = 1;
     } else if (!rc && job->ck && job->ck->path) {
         remove(job->ck->path); /* the sweep is complete: nothing is left to resume */
     } else if (rc && cr.ck && (cr.written || resuming)) {
-        fprintf(stderr, "dilemma sweep: --resume %s continues from the last checkpoint\n",
+        fprintf(dlm_err(), "dilemma sweep: --resume %s continues from the last checkpoint\n",
                 cr.ck->path);
     }
     runner_close(&rn);
@@ -748,7 +750,7 @@ static int drive_shard(const dlm_sweep_job *job, uint64_t total, progress *pr)
     if (resuming)
         dlm_digest_free(&from.acc);
     if (err.status != DLM_OK) {
-        fprintf(stderr, "dilemma sweep: %s%s\n", resuming ? "cannot resume: " : "", err.message);
+        fprintf(dlm_err(), "dilemma sweep: %s%s\n", resuming ? "cannot resume: " : "", err.message);
         return err.status == DLM_ERR_USAGE ? 2 : 1;
     }
     if (!resuming)
@@ -760,7 +762,7 @@ static int drive_shard(const dlm_sweep_job *job, uint64_t total, progress *pr)
         dlm_sweep_result *x = NULL;
         rc = runner_get(&rn, run, end, &x);
         if (!rc && (block_put(sink.fp, run, x) != 0 || fflush(sink.fp) != 0)) {
-            fprintf(stderr, "dilemma sweep: writing the slice failed\n");
+            fprintf(dlm_err(), "dilemma sweep: writing the slice failed\n");
             rc = 1;
         }
         if (!rc && sink.kind == DLM_SINK_PARTIAL)
@@ -774,7 +776,7 @@ static int drive_shard(const dlm_sweep_job *job, uint64_t total, progress *pr)
     if (!rc && cr.signal) {
         rc = ck_stopped(&cr, &sink, NULL, run + 1 - first, end - first);
     } else if (!rc && dlm_sink_commit(&sink, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma sweep: %s\n", err.message);
         rc = 1;
     } else if (rc) {
         dlm_sink_abort(&sink);
@@ -832,7 +834,7 @@ static int mpi_root(const dlm_sweep_job *job, uint64_t total, int size, uint64_t
     memset(&b, 0, sizeof b);
     if (assembler_open(&as, job->sw, job->fmt, job->out, job->summary, job->ck != NULL, from,
                        &err) != DLM_OK) {
-        fprintf(stderr, "dilemma sweep: %s%s\n", from ? "cannot resume: " : "", err.message);
+        fprintf(dlm_err(), "dilemma sweep: %s%s\n", from ? "cannot resume: " : "", err.message);
         return err.status == DLM_ERR_USAGE ? 2 : 1;
     }
     pr->line.base = start;
@@ -859,7 +861,7 @@ static int mpi_root(const dlm_sweep_job *job, uint64_t total, int size, uint64_t
             free(buf);
         }
         if (rc && err.message[0])
-            fprintf(stderr, "dilemma sweep: %s\n", err.message);
+            fprintf(dlm_err(), "dilemma sweep: %s\n", err.message);
         progress_show(pr, run + 1, run + 1 == total);
         if (!rc)
             rc = ck_maybe(&cr, job, &as.sink, &as.sum, run + 1, total);
@@ -870,7 +872,7 @@ static int mpi_root(const dlm_sweep_job *job, uint64_t total, int size, uint64_t
         rc = ck_stopped(&cr, &as.sink, &as.sum, run + 1, total); /* the other ranks are ended */
         as.open = 0;
     } else if (assembler_close(&as, !rc, &err) != DLM_OK && !rc) {
-        fprintf(stderr, "dilemma sweep: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma sweep: %s\n", err.message);
         rc = 1;
     } else if (!rc && job->ck && job->ck->path) {
         remove(job->ck->path);
@@ -912,8 +914,8 @@ int dlm_sweep_drive(const dlm_sweep_job *job)
     pr.batches = 0;
     if (job->shards) {
         if (job->out[0] == '\0') {
-            fprintf(stderr, "dilemma sweep: --shard writes a slice file for dilemma merge: give "
-                            "it --out FILE\n");
+            fprintf(dlm_err(), "dilemma sweep: --shard writes a slice file for dilemma merge: give "
+                               "it --out FILE\n");
             return 2;
         }
         return drive_shard(job, total, &pr);
@@ -957,12 +959,14 @@ static int slice_open(slice *s, const char *path)
     memset(s, 0, sizeof *s);
     s->path = path;
     if (!(s->f = fopen(path, "rb"))) {
-        fprintf(stderr, "dilemma merge: cannot open %s: %s\n", path, strerror(errno));
+        fprintf(dlm_err(), "dilemma merge: cannot open %s: %s\n", path, strerror(errno));
         return 2;
     }
     if (!fgets(line, sizeof line, s->f) || strcmp(line, SLICE_MAGIC "\n") != 0) {
-        fprintf(stderr, "dilemma merge: %s is not a slice of a sweep (dilemma sweep --shard "
-                        "I/N --out FILE writes one)\n", path);
+        fprintf(dlm_err(),
+                "dilemma merge: %s is not a slice of a sweep (dilemma sweep --shard "
+                "I/N --out FILE writes one)\n",
+                path);
         return 2;
     }
     if (!fgets(line, sizeof line, s->f) ||
@@ -995,8 +999,10 @@ static int slice_open(slice *s, const char *path)
     }
     return 0;
 bad:
-    fprintf(stderr, "dilemma merge: %s: the slice's head is damaged (written by another "
-                    "version of dilemma, or cut short)\n", path);
+    fprintf(dlm_err(),
+            "dilemma merge: %s: the slice's head is damaged (written by another "
+            "version of dilemma, or cut short)\n",
+            path);
     return 2;
 }
 
@@ -1022,7 +1028,7 @@ static int slice_same(const slice *a, const slice *b)
                 what = "another grid";
     }
     if (what)
-        fprintf(stderr, "dilemma merge: %s is a slice of %s than %s\n", b->path, what, a->path);
+        fprintf(dlm_err(), "dilemma merge: %s is a slice of %s than %s\n", b->path, what, a->path);
     return what == NULL;
 }
 
@@ -1035,24 +1041,25 @@ static int slice_copy(slice *s, assembler *as, block *b)
     while ((got = block_read(s->f, b, &err)) == 1) {
         long after = ftell(s->f);
         if (b->run != expected || b->run >= s->end) {
-            fprintf(stderr, "dilemma merge: %s holds run %llu where run %llu was due\n", s->path,
+            fprintf(dlm_err(), "dilemma merge: %s holds run %llu where run %llu was due\n", s->path,
                     (unsigned long long)b->run, (unsigned long long)expected);
             return 2;
         }
         if (after < 0 || fseek(s->f, b->at, SEEK_SET) != 0 ||
             assembler_add(as, b->run, s->f, b->bytes, b->label, &b->digest, &err) != DLM_OK ||
             fseek(s->f, after, SEEK_SET) != 0) {
-            fprintf(stderr, "dilemma merge: %s: %s\n", s->path,
+            fprintf(dlm_err(), "dilemma merge: %s: %s\n", s->path,
                     err.message[0] ? err.message : "cannot read the slice");
             return 1;
         }
         expected++;
     }
     if (got < 0 || expected != s->end) {
-        fprintf(stderr, "dilemma merge: %s is cut short or damaged: it holds runs %llu to %llu "
-                        "of %llu to %llu\n", s->path, (unsigned long long)s->first,
-                (unsigned long long)expected, (unsigned long long)s->first,
-                (unsigned long long)s->end);
+        fprintf(dlm_err(),
+                "dilemma merge: %s is cut short or damaged: it holds runs %llu to %llu "
+                "of %llu to %llu\n",
+                s->path, (unsigned long long)s->first, (unsigned long long)expected,
+                (unsigned long long)s->first, (unsigned long long)s->end);
         return 2;
     }
     return 0;
@@ -1074,7 +1081,7 @@ int dlm_sweep_merge(const char *const *paths, int n, const char *out, const char
         if ((rc = slice_open(&s[i], paths[i])) == 0 && i > 0 && !slice_same(&s[0], &s[i]))
             rc = 2;
     if (!rc && (int)s[0].shards != n) {
-        fprintf(stderr, "dilemma merge: the sweep was cut into %u shards; %d slice%s given\n",
+        fprintf(dlm_err(), "dilemma merge: the sweep was cut into %u shards; %d slice%s given\n",
                 s[0].shards, n, n == 1 ? "" : "s");
         rc = 2;
     }
@@ -1082,7 +1089,7 @@ int dlm_sweep_merge(const char *const *paths, int n, const char *out, const char
         rc = 1;
     for (i = 0; !rc && i < n; ++i) {
         if (by_shard[s[i].shard]) {
-            fprintf(stderr, "dilemma merge: %s and %s are both shard %u\n",
+            fprintf(dlm_err(), "dilemma merge: %s and %s are both shard %u\n",
                     by_shard[s[i].shard]->path, s[i].path, s[i].shard);
             rc = 2;
         }
@@ -1092,7 +1099,7 @@ int dlm_sweep_merge(const char *const *paths, int n, const char *out, const char
     if (!rc)
         dlm_format_parse(s[0].format, &fmt, &err);
     if (!rc && assembler_open(&as, &s[0].sw, fmt, out, summary_path, 0, NULL, &err) != DLM_OK) {
-        fprintf(stderr, "dilemma merge: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma merge: %s\n", err.message);
         rc = err.status == DLM_ERR_USAGE ? 2 : 1;
     } else if (!rc) {
         opened = 1;
@@ -1100,7 +1107,7 @@ int dlm_sweep_merge(const char *const *paths, int n, const char *out, const char
     for (i = 0; !rc && i < n; ++i)
         rc = slice_copy(by_shard[i], &as, &b);
     if (opened && assembler_close(&as, !rc, &err) != DLM_OK && !rc) {
-        fprintf(stderr, "dilemma merge: %s\n", err.message);
+        fprintf(dlm_err(), "dilemma merge: %s\n", err.message);
         rc = 1;
     }
     for (i = 0; i < n; ++i)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/io.h"
 #include "output/sweep_drive.h"
 
 #ifdef DLM_HAVE_MPI
@@ -29,11 +30,11 @@ int dlm_mpi_start(int *rank, int *size, int *local_rank)
     *rank = 0;
     *size = 1;
     *local_rank = 0;
-    if (!launcher_env(sizes))
+    if (!launcher_env(sizes) || dlm_io_library()) /* a library handle runs alone */
         return 0;
     if (!mpi_on) {
         if (MPI_Init(NULL, NULL) != MPI_SUCCESS) {
-            fprintf(stderr, "dilemma sweep: MPI_Init failed\n");
+            fprintf(dlm_err(), "dilemma sweep: MPI_Init failed\n");
             return 1;
         }
         mpi_on = 1;
@@ -110,9 +111,9 @@ int dlm_mpi_start(int *rank, int *size, int *local_rank)
     *size = 1;
     *local_rank = 0;
     if (getenv("OMPI_COMM_WORLD_SIZE") && atoi(getenv("OMPI_COMM_WORLD_SIZE")) > 1)
-        fprintf(stderr, "dilemma sweep: started by mpirun, but this dilemma was built without "
-                        "MPI: every rank runs the whole sweep (install libopenmpi-dev and "
-                        "rebuild)\n");
+        fprintf(dlm_err(), "dilemma sweep: started by mpirun, but this dilemma was built without "
+                           "MPI: every rank runs the whole sweep (install libopenmpi-dev and "
+                           "rebuild)\n");
     return 0;
 }
 

@@ -84,7 +84,7 @@ static void counts_refusal(const dlm_evo_plan *plan, char *why, size_t len, uint
     w.strategy = plan->strategies;
     w.agent_class = plan->agent_class;
     for (p = 0; p < plan->n_populations; ++p) {
-        static dlm_counts cs; /* 3.5 KiB: off the stack; the plan is built by one thread */
+        static _Thread_local dlm_counts cs; /* 3.5 KiB: off the stack, one per thread */
         if (!dlm_counts_build(&cs, &w, &plan->populations[p], ep)) {
             snprintf(why, len, "population %zu has more than %u strategies or %u types "
                                "(strategy x class)", p, DLM_COUNTS_MAX_STRATEGIES,

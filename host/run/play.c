@@ -355,7 +355,7 @@ static double cell_se(double d1, double d2, size_t n)
 }
 
 /* Sort key for the ranking: higher mean payoff, then more wins, then entry order. */
-static const dlm_tournament_report *rank_report;
+static _Thread_local const dlm_tournament_report *rank_report;
 static int rank_cmp(const void *pa, const void *pb)
 {
     size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
