@@ -231,6 +231,8 @@ static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                     plan->class_names[i], plan->class_names[i]);
         if (plan->params.interaction == DLM_INTERACTION_DONATION)
             fputs(",good,good:allc,good:alld,good:disc,good:ipd,agreement", fp);
+        if (plan->params.structure == DLM_STRUCTURE_DEMES)
+            fputs(",groups,group_size_mean", fp);
         fputc('\n', fp);
     } else if (fmt == DLM_FMT_TABLE) {
         const dlm_player_spec *c = class_spec(sc, 0);
@@ -277,11 +279,21 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                          const dlm_evo_plan *plan, uint64_t g, uint32_t p,
                          const dlm_evo_census *c, int *first_json)
 {
-    uint32_t n = plan->populations[p].n, i;
+    const dlm_evo_params *pp =
+        plan->batch_params ? &plan->batch_params[plan->populations[p].params] : &plan->params;
+    uint32_t n = plan->populations[p].n, i, demes = pp->structure == DLM_STRUCTURE_DEMES;
+    uint32_t groups = demes ? n / pp->partners : 0u;
     double coop = c->moves ? (double)c->cooperations / (double)c->moves : 0.0;
-    double mean = c->payoff_sum / n;
-    double var = c->payoff_sq_sum / n - mean * mean;
-    double h = diversity(plan, c, n);
+    double mean, var, h;
+    if (demes) { /* group selection: the living agents (the census counts only them) */
+        uint64_t alive = 0;
+        for (i = 0; i <= plan->n_named; ++i)
+            alive += c->named[i];
+        n = (uint32_t)alive;
+    }
+    mean = c->payoff_sum / n;
+    var = c->payoff_sq_sum / n - mean * mean;
+    h = diversity(plan, c, n);
     if (var < 0)
         var = 0;
     if (fmt == DLM_FMT_TABLE) {
@@ -338,6 +350,10 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                     fputc(',', fp);
             csv_double(fp, dlm_agreement(sc, n, c->agree_pairs));
         }
+        if (demes) {
+            fprintf(fp, ",%u", groups);
+            csv_double(fp, (double)n / groups);
+        }
         fputc('\n', fp);
         return;
     }
@@ -377,6 +393,10 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
         }
         fputc('}', fp);
         json_member(fp, "agreement", dlm_agreement(sc, n, c->agree_pairs));
+    }
+    if (demes) {
+        fprintf(fp, ",\"groups\":%u", groups);
+        json_member(fp, "group_size_mean", (double)n / groups);
     }
     fputs(",\"classes\":[", fp);
     for (i = 0; i < plan->n_classes; ++i) {
