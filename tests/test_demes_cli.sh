@@ -2,7 +2,7 @@
 # test_demes_cli.sh — group selection from the command line (evolution.group_selection;
 # Traulsen & Nowak 2006; kernels/dlm_demes.h): the records' groups and group_size_mean
 # (m, and the living agents per group within [1, n]; the counts add up to the living
-# agents), a sweep over (m, n, q) with the population following m x n, the same bytes on
+# agents), a resume after a checkpoint, a sweep over (m, n, q) with the population following m x n, the same bytes on
 # the OpenCL backend where it runs, and refusals with exit 2 and nothing written.
 # usage: test_demes_cli.sh path/to/dilemma
 DLM=$1
@@ -47,6 +47,13 @@ then ok; else bad "records: groups, group_size_mean, living agents"; fi
 
 expect 0 "json lines" -- "$DLM" run "$TMP/gs.yaml" --quiet --backend cpu --format jsonl --out "$TMP/gs.jsonl"
 contains "$TMP/gs.jsonl" '"groups":6,"group_size_mean":' "json: groups and group_size_mean"
+
+# stopped after a checkpoint and resumed: the uninterrupted bytes (the group sizes travel
+# in the checkpoint with the per-population words)
+rm -f "$TMP/rs.csv"* "$TMP/rs.ckpt"
+expect 143 "stop after checkpoint 2" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=2 "$DLM" run "$TMP/gs.yaml" --quiet --backend cpu --out "$TMP/rs.csv" --checkpoint "$TMP/rs.ckpt" --checkpoint-every 7
+expect 0 "resume" -- "$DLM" run "$TMP/gs.yaml" --quiet --backend cpu --out "$TMP/rs.csv" --resume "$TMP/rs.ckpt" --checkpoint-every 7
+cmp -s "$TMP/rs.csv" "$TMP/gs.csv" && ok || bad "resumed records differ from the uninterrupted run's"
 
 # the same bytes on OpenCL (PoCL), where a device runs
 if "$DLM" run "$TMP/gs.yaml" --quiet --backend opencl --out "$TMP/gs_cl.csv" 2>/dev/null; then
