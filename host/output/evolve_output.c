@@ -275,22 +275,45 @@ static void json_member(FILE *fp, const char *name, double x)
     dlm_print_double(fp, x);
 }
 
+/* The agents a record describes: the population's, or under group selection the living
+ * ones (the census counts only them; *groups = m, else 0). */
+static uint32_t record_agents(const dlm_evo_plan *plan, uint32_t p, const dlm_evo_census *c,
+                              uint32_t *groups)
+{
+    const dlm_evo_params *pp =
+        plan->batch_params ? &plan->batch_params[plan->populations[p].params] : &plan->params;
+    uint64_t alive = 0;
+    uint32_t i;
+    *groups = 0;
+    if (pp->structure != DLM_STRUCTURE_DEMES)
+        return plan->populations[p].n;
+    *groups = plan->populations[p].n / pp->partners;
+    for (i = 0; i <= plan->n_named; ++i)
+        alive += c->named[i];
+    return (uint32_t)alive;
+}
+
+/* Group selection's columns: groups and group_size_mean (nothing without groups). */
+static void write_groups(FILE *fp, int json, uint32_t groups, uint32_t n)
+{
+    if (!groups)
+        return;
+    if (json) {
+        fprintf(fp, ",\"groups\":%u", groups);
+        json_member(fp, "group_size_mean", (double)n / groups);
+    } else {
+        fprintf(fp, ",%u", groups);
+        csv_double(fp, (double)n / groups);
+    }
+}
+
 static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                          const dlm_evo_plan *plan, uint64_t g, uint32_t p,
                          const dlm_evo_census *c, int *first_json)
 {
-    const dlm_evo_params *pp =
-        plan->batch_params ? &plan->batch_params[plan->populations[p].params] : &plan->params;
-    uint32_t n = plan->populations[p].n, i, demes = pp->structure == DLM_STRUCTURE_DEMES;
-    uint32_t groups = demes ? n / pp->partners : 0u;
+    uint32_t groups, n = record_agents(plan, p, c, &groups), i;
     double coop = c->moves ? (double)c->cooperations / (double)c->moves : 0.0;
     double mean, var, h;
-    if (demes) { /* group selection: the living agents (the census counts only them) */
-        uint64_t alive = 0;
-        for (i = 0; i <= plan->n_named; ++i)
-            alive += c->named[i];
-        n = (uint32_t)alive;
-    }
     mean = c->payoff_sum / n;
     var = c->payoff_sq_sum / n - mean * mean;
     h = diversity(plan, c, n);
@@ -350,10 +373,7 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                     fputc(',', fp);
             csv_double(fp, dlm_agreement(sc, n, c->agree_pairs));
         }
-        if (demes) {
-            fprintf(fp, ",%u", groups);
-            csv_double(fp, (double)n / groups);
-        }
+        write_groups(fp, 0, groups, n);
         fputc('\n', fp);
         return;
     }
@@ -394,10 +414,7 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
         fputc('}', fp);
         json_member(fp, "agreement", dlm_agreement(sc, n, c->agree_pairs));
     }
-    if (demes) {
-        fprintf(fp, ",\"groups\":%u", groups);
-        json_member(fp, "group_size_mean", (double)n / groups);
-    }
+    write_groups(fp, 1, groups, n);
     fputs(",\"classes\":[", fp);
     for (i = 0; i < plan->n_classes; ++i) {
         double cm = c->class_agents[i] ? c->class_payoff[i] / (double)c->class_agents[i] : 0;
