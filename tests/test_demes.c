@@ -242,19 +242,21 @@ static int run_to_fixation(uint32_t m, uint32_t n, uint32_t id, uint32_t at)
         F.agents[x] = m1(x == at);
     memset(F.sizes, 0, sizeof F.sizes);
     F.pop.id = id;
-    for (g = 0; g < 10000000u; ++g)
+    /* checked once a generation: without mutation all-C and all-D are absorbing */
+    for (g = 0; g < 10000000u; ++g) {
+        uint32_t k = 0, alive = 0;
         for (e = 0; e < m * n; ++e) {
             dlm_evo_counts counts = {0, 0, 0, 0};
-            uint32_t k = 0, alive = 0;
             dlm_evo_event(&F.w, &F.pop, g, e, &counts);
-            for (x = 0; x < m * n; ++x)
-                if (dlm_demes_alive(&F.w, &F.pop, &F.ep, x)) {
-                    alive++;
-                    k += is_c(&F.agents[x]);
-                }
-            if (k == 0 || k == alive)
-                return k == alive;
         }
+        for (x = 0; x < m * n; ++x)
+            if (dlm_demes_alive(&F.w, &F.pop, &F.ep, x)) {
+                alive++;
+                k += is_c(&F.agents[x]);
+            }
+        if (k == 0 || k == alive)
+            return k == alive;
+    }
     fail_msg("no fixation");
     return 0;
 }
