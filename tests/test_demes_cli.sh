@@ -47,6 +47,7 @@ then ok; else bad "records: groups, group_size_mean, living agents"; fi
 
 expect 0 "json lines" -- "$DLM" run "$TMP/gs.yaml" --quiet --backend cpu --format jsonl --out "$TMP/gs.jsonl"
 contains "$TMP/gs.jsonl" '"groups":6,"group_size_mean":' "json: groups and group_size_mean"
+contains "$TMP/gs.jsonl" '"structure":"groups","group_selection":{"groups":6,"size":5,"split":0.3}' "json settings: m, n, q"
 
 # stopped after a checkpoint and resumed: the uninterrupted bytes (the group sizes travel
 # in the checkpoint with the per-population words)

@@ -166,7 +166,13 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
             plan->params.mutation_kind ? ev->mutation_kind : "none");
     dlm_print_double(fp, plan->params.mutation_kind ? ev->mutation_rate : 0.0);
     fputs("},\"structure\":", fp);
-    dlm_json_string(fp, ev->structure.type);
+    dlm_json_string(fp, ev->demes ? "groups" : ev->structure.type);
+    if (ev->demes) { /* group selection: m, n, q */
+        fprintf(fp, ",\"group_selection\":{\"groups\":%u,\"size\":%u,\"split\":",
+                ev->demes_groups, ev->demes_size);
+        dlm_print_double(fp, ev->demes_split);
+        fputc('}', fp);
+    }
     fprintf(fp, ",\"payoff\":\"%s\",\"representation\":\"%s\"",
             ev->payoff_estimated ? "estimated" : ev->payoff_exact ? "exact" : "played",
             plan->params.representation == DLM_REPRESENTATION_COUNTS ? "counts" : "agents");
