@@ -20,7 +20,8 @@ typedef struct dlm_evo_plan {
     size_t n_table;
     double *exact;        /* the types' costs and cached exact payoffs (world->exact) */
     size_t n_exact;
-    uint64_t n_views;     /* words of private views (donation game, dlm_reputation.h) */
+    uint64_t n_views;     /* per-population words: private views (donation game,
+                             dlm_reputation.h) or group sizes (group selection, dlm_demes.h) */
     dlm_graph interaction, replacement; /* empty when well-mixed */
     dlm_evo_population *populations;
     size_t n_populations;
