@@ -156,7 +156,36 @@ typedef struct evo_sizes {
     uint64_t mixed_generations;
     uint32_t reputation;  /* reputation: population (private views, N x N) */
     uint64_t reputation_generations;
+    uint32_t group_agents; /* groups: population (one group game per agent a generation) */
 } evo_sizes;
+
+/* The groups workload (issue 15, item 8): a well-mixed population of N (10^6) playing the
+ * linear public goods game (r = 3, c = 1) in groups of 5 drawn afresh for each agent's
+ * evaluation (one group per evaluation), 10 rounds, execution error 0.01, allc / alld /
+ * cc(2) a third each, fermi-sync beta = 1, one generation: N group games of 5 x 10
+ * contribution decisions. */
+static void bench_groups_scenario(const evo_sizes *z, dlm_scenario *sc)
+{
+    static dlm_share rules[3] = {{"allc", 0.34}, {"alld", 0.33}, {"cc(2)", 0.33}};
+    dlm_evolution_spec *ev = &sc->evolution;
+    sc->rounds = 10;
+    ev->population = z->group_agents;
+    ev->populations = 1;
+    snprintf(ev->rule, sizeof ev->rule, "fermi-sync");
+    ev->selection = 1.0;
+    snprintf(ev->initial, sizeof ev->initial, "shares");
+    ev->shares = rules;
+    ev->n_shares = 3;
+    ev->group = 1;
+    ev->group_game = 1;
+    ev->group_size = 5;
+    ev->group_size_given = 1;
+    ev->group_count = 1;
+    ev->group_r = 3.0;
+    ev->group_c = 1.0;
+    ev->group_b = 1.0;
+    ev->group_execution_error = 0.01;
+}
 
 /* The reputation workload (issue 14): the donation game (b 3, c 1) under private
  * assessment, q = 1 (every agent observes every donation and judges it by stern judging
@@ -275,6 +304,8 @@ static void evo_workload_scenario(const char *name, const evo_sizes *z, dlm_scen
         snprintf(ev->initial, sizeof ev->initial, "shares");
     } else if (strcmp(name, "reputation") == 0) {
         bench_reputation_scenario(z, sc);
+    } else if (strcmp(name, "groups") == 0) {
+        bench_groups_scenario(z, sc);
     } else { /* batched: many populations of 100, Moran, 200-round matches */
         sc->rounds = 200;
         ev->population = 100;
@@ -403,6 +434,11 @@ static int run_evo_backend(const char *name, const evo_sizes *z, const char *bac
     else if (strcmp(name, "reputation") == 0) /* assessments: N observers per donation */
         *work = (double)plan.n_agents * (double)plan.n_agents * sc.rounds *
                 (double)sc.evolution.generations;
+    else if (strcmp(name, "groups") == 0) { /* group games: the evaluations' (matches) */
+        *work = 0;
+        for (p = 0; p < plan.n_populations; ++p)
+            *work += (double)counts[p].matches;
+    }
     else
         *work = (double)plan.n_agents * (double)sc.evolution.generations;
     row->rounds_per_second = *work / row->seconds;
@@ -419,7 +455,8 @@ done:
 /* Runs an evolution workload on the reference and with `threads`; prints the rows. */
 static int bench_evolution(const char *name, const evo_sizes *z, int threads, int json)
 {
-    static const char *unit_of[6][2] = {{"evolve", "agent-generations/s"},
+    static const char *unit_of[7][2] = {{"evolve", "agent-generations/s"},
+                                        {"groups", "group games/s"},
                                         {"lattice", "site updates/s"},
                                         {"batched", "population-generations/s"},
                                         {"fixation", "runs/s"},
@@ -435,7 +472,7 @@ static int bench_evolution(const char *name, const evo_sizes *z, int threads, in
     uint64_t n_agents = 0;
     double work = 0, rounds = 0, rounds2 = 0;
     int i, n_rows = 1, rc, k;
-    for (i = 0; i < 6; ++i)
+    for (i = 0; i < 7; ++i)
         if (strcmp(unit_of[i][0], name) == 0)
             unit = unit_of[i][1];
     if (!json) {
@@ -457,11 +494,16 @@ static int bench_evolution(const char *name, const evo_sizes *z, int threads, in
                     "execution error 0.01 (as counts of types)\n",
                     z->runs);
         else if (strcmp(name, "wellmixed") == 0)
-            fprintf(dlm_out(),
-                    "workload wellmixed: well-mixed population of %u, one-shot snowdrift (b 4, "
-                    "c 2), pairwise comparison beta = 1, ALLC/ALLD mutation (a flip in 1e-3 of "
-                    "the events), %llu generations (as counts of types)\n",
-                    z->mixed, (unsigned long long)z->mixed_generations);
+            fprintf(dlm_out(), "workload wellmixed: well-mixed population of %u, one-shot snowdrift (b 4, "
+                   "c 2), pairwise comparison beta = 1, ALLC/ALLD mutation (a flip in 1e-3 of "
+                   "the events), %llu generations (as counts of types)\n", z->mixed,
+                   (unsigned long long)z->mixed_generations);
+        else if (strcmp(name, "groups") == 0)
+            fprintf(dlm_out(), "workload groups: well-mixed population of %u, linear public goods (r 3, "
+                   "c 1) in a group of 5 drawn for each agent, 10 rounds, execution error "
+                   "0.01, allc / alld / cc(2), fermi-sync beta = 1, %llu generation(s): "
+                   "group games/s (5 x 10 contribution decisions each)\n",
+                   z->group_agents, (unsigned long long)z->generations);
         else if (bytes > 0)
             fprintf(dlm_out(),
                     "workload reputation: donation game, private assessment (q = 1, stern "
@@ -726,44 +768,48 @@ static int bench_sweep(unsigned side, unsigned replicates, const char *backend, 
 static void bench_help(void)
 {
     dlm_puts("usage: dilemma bench [--workload all|match|evolve|lattice|batched|sweep|\n"
-             "                     fixation|wellmixed|reputation] [--quick] [--runs N]\n"
-             "                     [--pairs N] [--rounds R] [--agents N] [--side L]\n"
-             "                     [--populations P] [--generations G] [--threads T]\n"
-             "                     [--format table|json]\n\n"
-             "The standard workloads of DESIGN.md §10, through the production backends:\n"
-             "  match    N pairings (2^20) of random memory-one strategies, R rounds (1000),\n"
-             "           execution error 0.01: game rounds/s\n"
-             "  evolve   well-mixed population of N (2^20), 4 random partners x 100 rounds,\n"
-             "           pairwise comparison beta = 1, mu = 1e-3: agent-generations/s\n"
-             "  lattice  L x L (2048) Nowak-May spatial game: site updates/s\n"
-             "  batched  P (10^4) populations of 100, Moran, 200-round matches:\n"
-             "           population-generations/s\n"
-             "  sweep    S x S (32) points x 8 replicates of 100-agent Moran populations by\n"
-             "           one `dilemma sweep` and as a process per run (--side S, --backend B;\n"
-             "           not part of `all`)\n"
-             "  fixation N (10^5) runs of one WSLS mutant among 49 TFT to fixation, pairwise\n"
-             "           comparison beta = 1, exact payoffs of 200-round matches with\n"
-             "           execution error 0.01: runs/s (bench/egttools_compare.py)\n"
-             "  wellmixed one well-mixed population of N (1000, --agents) playing one-shot\n"
-             "           snowdrift, pairwise comparison beta = 1, ALLC/ALLD mutation,\n"
-             "           G generations (10^4, --generations): agent-generations/s\n"
-             "  reputation the donation game under private assessment, N (10^4, --agents)\n"
-             "           agents, q = 1, stern judging, one donation per agent, G (2,\n"
-             "           --generations) generations: assessments/s (N^2 a generation) and the\n"
-             "           view bytes moved (a model)\n"
-             "Each runs on the CPU single-threaded (the reference) and with T threads\n"
-             "(default: all cores); results are checked against the reference before\n"
-             "their time is shown. --quick shrinks every workload (for tests).");
+         "                     fixation|wellmixed|reputation|groups] [--quick]\n"
+         "                     [--runs N]\n"
+         "                     [--pairs N] [--rounds R] [--agents N] [--side L]\n"
+         "                     [--populations P] [--generations G] [--threads T]\n"
+         "                     [--format table|json]\n\n"
+         "The standard workloads of DESIGN.md §10, through the production backends:\n"
+         "  match    N pairings (2^20) of random memory-one strategies, R rounds (1000),\n"
+         "           execution error 0.01: game rounds/s\n"
+         "  evolve   well-mixed population of N (2^20), 4 random partners x 100 rounds,\n"
+         "           pairwise comparison beta = 1, mu = 1e-3: agent-generations/s\n"
+         "  lattice  L x L (2048) Nowak-May spatial game: site updates/s\n"
+         "  batched  P (10^4) populations of 100, Moran, 200-round matches:\n"
+         "           population-generations/s\n"
+         "  sweep    S x S (32) points x 8 replicates of 100-agent Moran populations by\n"
+         "           one `dilemma sweep` and as a process per run (--side S, --backend B;\n"
+         "           not part of `all`)\n"
+         "  fixation N (10^5) runs of one WSLS mutant among 49 TFT to fixation, pairwise\n"
+         "           comparison beta = 1, exact payoffs of 200-round matches with\n"
+         "           execution error 0.01: runs/s (bench/egttools_compare.py)\n"
+         "  wellmixed one well-mixed population of N (1000, --agents) playing one-shot\n"
+         "           snowdrift, pairwise comparison beta = 1, ALLC/ALLD mutation,\n"
+         "           G generations (10^4, --generations): agent-generations/s\n"
+         "  reputation the donation game under private assessment, N (10^4, --agents)\n"
+         "           agents, q = 1, stern judging, one donation per agent, G (2,\n"
+         "           --generations) generations: assessments/s (N^2 a generation) and the\n"
+         "           view bytes moved (a model)\n"
+         "  groups   well-mixed population of N (10^6, --agents) in public goods groups of\n"
+         "           5 drawn per agent, 10 rounds, execution error 0.01, allc / alld /\n"
+         "           cc(2), fermi-sync, G (1) generations: group games/s\n"
+         "Each runs on the CPU single-threaded (the reference) and with T threads\n"
+         "(default: all cores); results are checked against the reference before\n"
+         "their time is shown. --quick shrinks every workload (for tests).");
 }
 
 int dlm_bench_main(int argc, char **argv)
 {
     unsigned long long pairs = 1ull << 20, rounds = 1000, v;
-    evo_sizes z = {1u << 20, 2048, 10000, 1, 100000, 1000, 10000, 10000, 2};
+    evo_sizes z = {1u << 20, 2048, 10000, 1, 100000, 1000, 10000, 10000, 2, 1000000};
     int threads = 0, json = 0, rc = 0, i;
     const char *workload = "all";
     static const char *names[] = {"match", "evolve", "lattice", "batched", "sweep", "fixation",
-                                  "wellmixed", "reputation"};
+                                  "wellmixed", "reputation", "groups"};
     unsigned long long sweep_side = 32, sweep_reps = 8;
     const char *sweep_backend = "auto";
     for (i = 2; i < argc; ++i) {
@@ -781,6 +827,7 @@ int dlm_bench_main(int argc, char **argv)
             z.runs = 200;
             z.mixed_generations = 20;
             z.reputation = 300;
+            z.group_agents = 5000;
             sweep_side = 2;
             sweep_reps = 1;
             continue;
@@ -796,14 +843,12 @@ int dlm_bench_main(int argc, char **argv)
         if (strcmp(arg, "--workload") == 0) {
             size_t k;
             workload = val;
-            for (k = 0; k < 8 && strcmp(val, names[k]) != 0; ++k)
+            for (k = 0; k < 9 && strcmp(val, names[k]) != 0; ++k)
                 ;
-            if (k == 8 && strcmp(val, "all") != 0) {
-                fprintf(dlm_err(),
-                        "dilemma bench: unknown workload '%s' (allowed: all, match, "
-                        "evolve, lattice, batched, sweep, fixation, wellmixed, "
-                        "reputation)\n",
-                        val);
+            if (k == 9 && strcmp(val, "all") != 0) {
+                fprintf(dlm_err(), "dilemma bench: unknown workload '%s' (allowed: all, match, "
+                                "evolve, lattice, batched, sweep, fixation, wellmixed, "
+                                "reputation, groups)\n", val);
                 return 2;
             }
         } else if (strcmp(arg, "--pairs") == 0) {
@@ -818,6 +863,7 @@ int dlm_bench_main(int argc, char **argv)
             z.agents = (uint32_t)v;
             z.mixed = (uint32_t)v;
             z.reputation = (uint32_t)v;
+            z.group_agents = (uint32_t)v;
         } else if (strcmp(arg, "--side") == 0) {
             if ((rc = parse_count("--side", val, 3, 16384, &v)))
                 return rc;
@@ -860,7 +906,7 @@ int dlm_bench_main(int argc, char **argv)
             return 2;
         }
     }
-    for (i = 0; i < 8 && !rc; ++i) {
+    for (i = 0; i < 9 && !rc; ++i) {
         if (strcmp(workload, "all") != 0 && strcmp(workload, names[i]) != 0)
             continue;
         if (i == 4 && strcmp(workload, "all") == 0)

@@ -250,7 +250,9 @@ DLM_FN dlm_evo_census dlm_census_chunk_with(const dlm_evo_world *w, const dlm_ev
 {
     dlm_evo_census c = dlm_census_empty();
     uint32_t x = chunk * DLM_CENSUS_CHUNK, end = x + DLM_CENSUS_CHUNK;
-    if (w->params[pop->params].representation == DLM_REPRESENTATION_COUNTS)
+    dlm_evo_params ep = w->params[pop->params];
+    uint32_t demes = ep.structure == DLM_STRUCTURE_DEMES;
+    if (ep.representation == DLM_REPRESENTATION_COUNTS)
         return dlm_census_counts_chunk(w, pop, g, chunk, named, n_named, tolerance, memo);
     if (end > pop->n)
         end = pop->n;
@@ -260,6 +262,8 @@ DLM_FN dlm_evo_census dlm_census_chunk_with(const dlm_evo_world *w, const dlm_ev
         dlm_strategy s = w->strategy[pop->agent0 + x];
         dlm_strategy first = w->strategy[pop->agent0 + dlm_evo_side_start(w, pop, x)];
         double payoff;
+        if (demes && !dlm_evo_present(w, pop, &ep, x))
+            continue; /* an empty place of a group (group selection): no agent */
         counts.cooperations = counts.moves = counts.matches = counts.failed_events = 0u;
         payoff = dlm_evo_census_payoff(w, pop, g, x, &counts);
         dlm_census_add(&c, w, pop, x, payoff, &counts, named, n_named, tolerance);

@@ -77,10 +77,13 @@
 #define DLM_RULE_FERMI_SYNC    4u
 #define DLM_RULE_WRIGHT_FISHER 5u
 #define DLM_RULE_IMITATE_BEST  6u
+#define DLM_RULE_GROUP_SELECTION 7u /* Traulsen & Nowak 2006: groups grow, split, die
+                                       (dlm_demes_event.h) */
 
 #define DLM_STRUCTURE_COMPLETE 1u /* well-mixed: everyone plays everyone else */
 #define DLM_STRUCTURE_SAMPLED  2u /* well-mixed: m uniform partners per evaluation */
 #define DLM_STRUCTURE_GRAPH    3u /* interaction graph (lattices, rings, files, ...) */
+#define DLM_STRUCTURE_DEMES    4u /* m groups of at most n: x meets its group (dlm_demes.h) */
 
 /* Kinds of interaction (DESIGN.md section 11; docs/interactions.md). An agent's trait is
  * a dlm_strategy, a tagged record of fixed size whose `kind` says how to read it; the
@@ -203,6 +206,16 @@ typedef struct dlm_cursor {
     uint32_t used;
     uint32_t pad;
 } dlm_cursor;
+
+#include "dlm_demes.h"
+
+/* 1 when place x of the population holds an agent (always, except an empty place of a
+ * group under group selection, dlm_demes.h): the census counts only these. */
+DLM_FN uint32_t dlm_evo_present(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                const dlm_evo_params *ep, uint32_t x)
+{
+    return ep->structure != DLM_STRUCTURE_DEMES || dlm_demes_alive(w, pop, ep, x);
+}
 
 /* 1 when the two strategies are the same strategy. */
 DLM_FN uint32_t dlm_strategy_equal(const dlm_strategy *a, const dlm_strategy *b)
@@ -416,6 +429,8 @@ DLM_FN uint32_t dlm_evo_partner(const dlm_evo_world *w, const dlm_evo_population
     }
     if (ep->structure == DLM_STRUCTURE_COMPLETE)
         return k + (k >= x ? 1u : 0u);
+    if (ep->structure == DLM_STRUCTURE_DEMES)
+        return dlm_demes_partner(ep, x, k);
     if (ep->structure == DLM_STRUCTURE_SAMPLED) {
         uint32_t y = dlm_cursor_below(partners, pop->n - 1u);
         return y + (y >= x ? 1u : 0u);
@@ -433,6 +448,8 @@ DLM_FN uint32_t dlm_evo_partner_count(const dlm_evo_world *w, const dlm_evo_popu
         return pop->n - 1u;
     if (ep->structure == DLM_STRUCTURE_SAMPLED)
         return ep->partners;
+    if (ep->structure == DLM_STRUCTURE_DEMES)
+        return dlm_demes_partner_count(w, pop, ep, x);
     return (uint32_t)(w->inter_offsets[x + 1u] - w->inter_offsets[x]);
 }
 
@@ -660,6 +677,8 @@ DLM_FN uint32_t dlm_evo_choose_by_fitness(const dlm_evo_world *w, const dlm_evo_
     return pop->n;
 }
 
+#include "dlm_demes_event.h"
+
 /* Event e of generation g of an asynchronous rule. */
 DLM_FN void dlm_evo_event(const dlm_evo_world *w, const dlm_evo_population *pop, uint64_t g,
                           uint32_t e, dlm_evo_counts *counts)
@@ -674,6 +693,10 @@ DLM_FN void dlm_evo_event(const dlm_evo_world *w, const dlm_evo_population *pop,
     dlm_strategy s;
     if (e == 0u)
         dlm_evo_generation_start(w, pop, &ep, g);
+    if (ep.rule == DLM_RULE_GROUP_SELECTION) {
+        dlm_demes_event(w, pop, &ep, play, length, e, &sel, &partners, &mut, counts);
+        return;
+    }
     if (ep.rule == DLM_RULE_MORAN_BD) {
         source = dlm_evo_choose_by_fitness(w, pop, &ep, side, 0xFFFFFFFFu, play, length, e, &slot,
                                            &sel, &partners, counts);

@@ -887,6 +887,51 @@ static void group_fermi_escalation(dlm_scenario *sc)
     uses_levels(sc, 4, 4, 2);
 }
 
+/* Group selection (Traulsen & Nowak 2006; kernels/dlm_demes.h): m groups of at most n. */
+static void uses_demes(dlm_scenario *sc, uint32_t m, uint32_t n, double q)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    ev->demes = 1;
+    ev->demes_groups = m;
+    ev->demes_size = n;
+    ev->demes_split = q;
+    ev->population = m * n;
+}
+
+static void demes_m1_set_mutation(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-bd", 40, 3);
+    uses_demes(sc, 8, 5, 0.2);
+    uses_shares(&sc->evolution, m1_set, 4);
+    uses_set_mutation_and_classes(&sc->evolution, m1_set, 4);
+}
+
+static void demes_donation_fixation(dlm_scenario *sc)
+{
+    dlm_error err;
+    scenario_base(sc, "moran-bd", 24, 6);
+    assert_int_equal(dlm_game_preset("donation", 3.0, 1.0, &sc->game, &err), DLM_OK);
+    uses_demes(sc, 6, 4, 0.3);
+    sc->rounds = 1;
+    sc->match_defaults.execution_error = 0.0;
+    sc->match_defaults.perception_error = 0.0;
+    uses_shares(&sc->evolution, two, 2); /* allc 0.7, alld 0.3 */
+    sc->evolution.stop_at_fixation = 1;
+    sc->evolution.generations = 60;
+    sc->evolution.record_every = 2;
+}
+
+static void demes_chunks(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-bd", 5000, 1);
+    uses_demes(sc, 1000, 5, 0.5);
+    sc->rounds = 2;
+    sc->evolution.generations = 3;
+    sc->evolution.record_every = 1;
+    sc->evolution.snapshot_every = 2;
+    uses_mutation(&sc->evolution, "random-memory-one", 0.05);
+}
+
 typedef struct evolution_case {
     const char *what;
     void (*configure)(dlm_scenario *sc);
@@ -970,6 +1015,12 @@ static const evolution_case evolution_cases[] = {
      0},
     {"group, fermi-sync, 6x6 lattice, commons", group_fermi_sync_lattice_commons, 0},
     {"group, fermi, escalation (Tullock contest) n=4, 2 groups", group_fermi_escalation, 0},
+    {"group selection m=8 n=5 q=0.2, memory-one set, set mutation, classes",
+     demes_m1_set_mutation, 0},
+    {"group selection m=6 n=4 q=0.3, donation game, allc / alld to fixation",
+     demes_donation_fixation, 0},
+    {"group selection m=1000 n=5 q=0.5 (two census chunks), random-memory-one",
+     demes_chunks, 0},
 };
 #define N_EVOLUTION_CASES N_OF(evolution_cases)
 

@@ -112,7 +112,7 @@ contains "$TMP/err" "cuda: cudaMemcpy (match results) failed: cudaErrorIllegalAd
 
 # --- bench: every workload runs on cuda and is checked against the CPU reference -------------------
 expect 0 "bench --quick" -- "$DLM" bench --quick
-[ "$(grep -c '^  cuda 0, .*(matches reference)' "$TMP/out")" -eq 7 ] && ok || bad "bench: seven cuda rows (match, evolve, lattice, batched, fixation, wellmixed, reputation) matching the reference expected"
+[ "$(grep -c '^  cuda 0, .*(matches reference)' "$TMP/out")" -eq 8 ] && ok || bad "bench: eight cuda rows (match, evolve, lattice, batched, fixation, wellmixed, reputation, groups) matching the reference expected"
 expect 0 "bench --quick --format json" -- "$DLM" bench --quick --workload match --format json
 contains "$TMP/out" '"backend":"cuda' "bench json names the cuda backend"
 

@@ -49,7 +49,8 @@ typedef struct dlm_evo_setup {
     size_t n_table;
     const double *exact;       /* costs and cached exact payoffs of the types (dlm_evo_world) */
     size_t n_exact;
-    uint64_t n_views;          /* words of private views (donation game), zero at the start */
+    uint64_t n_views;          /* per-population words (private views; group sizes under
+                                  group selection), zero at the start */
     const uint64_t *inter_offsets, *repl_offsets; /* null without graphs */
     const uint32_t *inter_neighbors, *repl_neighbors;
     uint32_t graph_n;

@@ -30,7 +30,8 @@ size_t dlm_evo_device_needs(const dlm_evo_setup *s, uint64_t groups, uint64_t ma
     NEED("the agent class settings", s->n_classes * sizeof(dlm_player_params));
     NEED("the mutation sets", s->n_table * sizeof(dlm_strategy));
     NEED("the exact payoffs of the types", s->n_exact * sizeof(double));
-    NEED("the private views (2 N x N bits a population)", s->n_views * sizeof(uint32_t));
+    NEED("the per-population words (private views: 2 N x N bits; group sizes: m)",
+         s->n_views * sizeof(uint32_t));
     NEED("the populations", pops * (sizeof(dlm_evo_population) + 1u));
     NEED("the counts", pops * sizeof(dlm_evo_counts));
     NEED("the fixation generations", pops * sizeof(uint64_t));

@@ -31,7 +31,7 @@ static const char *const evolution_keys[] = {
     "accumulate", "payoff",      "structure",    "replacement", "mutation",  "initial",
     "classes",    "stop",        "record_every", "tolerance",   "snapshot",  "track",
     "moran_death", "exact",     "cost",        "representation", "interaction", "reputation",
-    "estimate_matches", "group"};
+    "estimate_matches", "group", "group_selection"};
 static const char *const rules[] = {"moran-bd",   "moran-db",      "fermi",
                                     "fermi-sync", "wright-fisher", "imitate-best"};
 static const char *const fitness_maps[] = {"linear", "exponential"};
@@ -935,6 +935,8 @@ dlm_status dlm_cfg_read_evolution(dlm_error *err, const dlm_config *cfg, const d
         return st;
     r.section = key;
     if (map && (st = read_scalars(&r, map)))
+        return st;
+    if (map && (st = dlm_cfg_evo_read_demes(&r, map)))
         return st;
     if (map && (v = dlm_node_lookup(map, "structure", &k)) &&
         (st = dlm_cfg_evo_read_structure(&r, k, v, "evolution.structure", 0, &r.ev->structure,

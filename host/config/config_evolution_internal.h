@@ -88,4 +88,8 @@ dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map);
  * skips dlm_cfg_evo_read_interaction). Checks the interaction's name for every kind. */
 dlm_status dlm_cfg_evo_read_group(reader *r, const dlm_node *map, int *is_group);
 
+/* Reads evolution.group_selection (config_demes.c): sets ev->demes and its m, n, q, and
+ * the population m x n (a given evolution.population must be that). */
+dlm_status dlm_cfg_evo_read_demes(reader *r, const dlm_node *map);
+
 #endif /* DLM_CONFIG_EVOLUTION_INTERNAL_H */

@@ -132,6 +132,11 @@ typedef struct dlm_evolution_spec {
     double group_growth;     /* commons: logistic growth rate g in [0, 1] */
     double group_harvest;    /* commons: harvest asked per level and round */
     double group_prize;      /* escalation: prize V shared by level; its cost per level is c */
+    /* group selection (config_demes.c; kernels/dlm_demes.h) */
+    int demes;               /* 1: evolution.group_selection given */
+    uint32_t demes_groups;   /* m groups */
+    uint32_t demes_size;     /* n, the most members of a group (population = m n) */
+    double demes_split;      /* q: a full group that gains an offspring splits */
 } dlm_evolution_spec;
 
 /* mode analyze with analyze.population: the exact answers of the well-mixed population

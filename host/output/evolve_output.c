@@ -166,7 +166,13 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
             plan->params.mutation_kind ? ev->mutation_kind : "none");
     dlm_print_double(fp, plan->params.mutation_kind ? ev->mutation_rate : 0.0);
     fputs("},\"structure\":", fp);
-    dlm_json_string(fp, ev->structure.type);
+    dlm_json_string(fp, ev->demes ? "groups" : ev->structure.type);
+    if (ev->demes) { /* group selection: m, n, q */
+        fprintf(fp, ",\"group_selection\":{\"groups\":%u,\"size\":%u,\"split\":",
+                ev->demes_groups, ev->demes_size);
+        dlm_print_double(fp, ev->demes_split);
+        fputc('}', fp);
+    }
     fprintf(fp, ",\"payoff\":\"%s\",\"representation\":\"%s\"",
             ev->payoff_estimated ? "estimated" : ev->payoff_exact ? "exact" : "played",
             plan->params.representation == DLM_REPRESENTATION_COUNTS ? "counts" : "agents");
@@ -231,6 +237,8 @@ static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                     plan->class_names[i], plan->class_names[i]);
         if (plan->params.interaction == DLM_INTERACTION_DONATION)
             fputs(",good,good:allc,good:alld,good:disc,good:ipd,agreement", fp);
+        if (plan->params.structure == DLM_STRUCTURE_DEMES)
+            fputs(",groups,group_size_mean", fp);
         fputc('\n', fp);
     } else if (fmt == DLM_FMT_TABLE) {
         const dlm_player_spec *c = class_spec(sc, 0);
@@ -273,15 +281,48 @@ static void json_member(FILE *fp, const char *name, double x)
     dlm_print_double(fp, x);
 }
 
+/* The agents a record describes: the population's, or under group selection the living
+ * ones (the census counts only them; *groups = m, else 0). */
+static uint32_t record_agents(const dlm_evo_plan *plan, uint32_t p, const dlm_evo_census *c,
+                              uint32_t *groups)
+{
+    const dlm_evo_params *pp =
+        plan->batch_params ? &plan->batch_params[plan->populations[p].params] : &plan->params;
+    uint64_t alive = 0;
+    uint32_t i;
+    *groups = 0;
+    if (pp->structure != DLM_STRUCTURE_DEMES)
+        return plan->populations[p].n;
+    *groups = plan->populations[p].n / pp->partners;
+    for (i = 0; i <= plan->n_named; ++i)
+        alive += c->named[i];
+    return (uint32_t)alive;
+}
+
+/* Group selection's columns: groups and group_size_mean (nothing without groups). */
+static void write_groups(FILE *fp, int json, uint32_t groups, uint32_t n)
+{
+    if (!groups)
+        return;
+    if (json) {
+        fprintf(fp, ",\"groups\":%u", groups);
+        json_member(fp, "group_size_mean", (double)n / groups);
+    } else {
+        fprintf(fp, ",%u", groups);
+        csv_double(fp, (double)n / groups);
+    }
+}
+
 static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                          const dlm_evo_plan *plan, uint64_t g, uint32_t p,
                          const dlm_evo_census *c, int *first_json)
 {
-    uint32_t n = plan->populations[p].n, i;
+    uint32_t groups, n = record_agents(plan, p, c, &groups), i;
     double coop = c->moves ? (double)c->cooperations / (double)c->moves : 0.0;
-    double mean = c->payoff_sum / n;
-    double var = c->payoff_sq_sum / n - mean * mean;
-    double h = diversity(plan, c, n);
+    double mean, var, h;
+    mean = c->payoff_sum / n;
+    var = c->payoff_sq_sum / n - mean * mean;
+    h = diversity(plan, c, n);
     if (var < 0)
         var = 0;
     if (fmt == DLM_FMT_TABLE) {
@@ -338,6 +379,7 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                     fputc(',', fp);
             csv_double(fp, dlm_agreement(sc, n, c->agree_pairs));
         }
+        write_groups(fp, 0, groups, n);
         fputc('\n', fp);
         return;
     }
@@ -378,6 +420,7 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
         fputc('}', fp);
         json_member(fp, "agreement", dlm_agreement(sc, n, c->agree_pairs));
     }
+    write_groups(fp, 1, groups, n);
     fputs(",\"classes\":[", fp);
     for (i = 0; i < plan->n_classes; ++i) {
         double cm = c->class_agents[i] ? c->class_payoff[i] / (double)c->class_agents[i] : 0;

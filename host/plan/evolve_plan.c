@@ -27,7 +27,7 @@
 #define INIT_SIDE_B_PLACEMENT 4u /* side B's initial shares (side A's use INIT_STRATEGY_PLACEMENT) */
 
 static const char *rule_names[] = {"", "moran-bd", "moran-db", "fermi", "fermi-sync",
-                                   "wright-fisher", "imitate-best"};
+                                   "wright-fisher", "imitate-best", "group-selection"};
 
 /* DLM_RULE_* for a rule name, 0 if unknown. */
 static uint32_t rule_code(const char *name)
@@ -191,6 +191,8 @@ static uint64_t max_partners(const dlm_evo_params *ep, uint32_t n, const dlm_gra
         return n - 1u;
     if (ep->structure == DLM_STRUCTURE_SAMPLED)
         return ep->partners;
+    if (ep->structure == DLM_STRUCTURE_DEMES) /* the other members of a group */
+        return ep->partners - 1u;
     for (v = 0; v < g->n; ++v)
         if (g->offsets[v + 1] - g->offsets[v] > best)
             best = g->offsets[v + 1] - g->offsets[v];
@@ -492,6 +494,7 @@ static dlm_status plan_params(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
 {
     const dlm_evolution_spec *ev = &sc->evolution;
     dlm_evo_params *ep = &plan->params;
+    dlm_status st;
     ep->payoff[0] = sc->game.R;
     ep->payoff[1] = sc->game.S;
     ep->payoff[2] = sc->game.T;
@@ -522,7 +525,9 @@ static dlm_status plan_params(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution.rule: imitate-best compares neighbours: it needs a "
                              "structure (lattice, ring, graph ...), not well-mixed");
-    return plan_sides(sc, plan, err);
+    if ((st = plan_sides(sc, plan, err)) != DLM_OK)
+        return st;
+    return dlm_demes_plan(sc, plan, err);
 }
 
 /* Step 3: the interaction and replacement graphs (the latter without self-loops). */
@@ -556,7 +561,8 @@ static dlm_status plan_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
     double maxcost = 0.0, mincost = 0.0;
     uint64_t slots, per_event;
     int uses_fitness = plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ||
-                       plan->rule == DLM_RULE_WRIGHT_FISHER;
+                       plan->rule == DLM_RULE_WRIGHT_FISHER ||
+                       plan->rule == DLM_RULE_GROUP_SELECTION;
     for (i = 1; i < 4; ++i) {
         maxpay = ep->payoff[i] > maxpay ? ep->payoff[i] : maxpay;
         minpay = ep->payoff[i] < minpay ? ep->payoff[i] : minpay;
@@ -603,7 +609,10 @@ static dlm_status plan_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
         per_event = 1;
     if (plan->rule == DLM_RULE_FERMI)
         per_event *= 2;
-    if (slots / per_event < (plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ? 64u : 1u))
+    if (slots / per_event < (plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ||
+                                     plan->rule == DLM_RULE_GROUP_SELECTION
+                                 ? 64u
+                                 : 1u))
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "evolution: an event's matches (%llu partners x %u rounds) do not "
                              "fit one random-number window (2^30 blocks); use fewer rounds or "

@@ -20,7 +20,8 @@ typedef struct dlm_evo_plan {
     size_t n_table;
     double *exact;        /* the types' costs and cached exact payoffs (world->exact) */
     size_t n_exact;
-    uint64_t n_views;     /* words of private views (donation game, dlm_reputation.h) */
+    uint64_t n_views;     /* per-population words: private views (donation game,
+                             dlm_reputation.h) or group sizes (group selection, dlm_demes.h) */
     dlm_graph interaction, replacement; /* empty when well-mixed */
     dlm_evo_population *populations;
     size_t n_populations;
@@ -73,6 +74,9 @@ dlm_status dlm_reputation_check(const dlm_scenario *sc, const dlm_evo_plan *plan
 
 /* The group games' part of the plan (host/plan/group_plan.c): in place of the 2x2 game's
  * payoff bounds, the group parameters, fitness bound and windows (after the graphs); */
+/* Group selection (demes_plan.c): its rule, structure and words of group sizes; refuses
+ * what it cannot run with. A no-op without evolution.group_selection. */
+dlm_status dlm_demes_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err);
 dlm_status dlm_group_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err);
 /* the contribution rules (after the populations; under other kinds: refuses them); */
 dlm_status dlm_group_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err);
