@@ -274,6 +274,8 @@ DLM_FN dlm_evo_census dlm_census_chunk_with(const dlm_evo_world *w, const dlm_ev
         uint32_t f;
         for (f = 0; dlm_referee_on(&ep) && f < DLM_LEDGER_FIELDS; ++f)
             c.ledger[f] = dlm_ledger_get(w, pop, &ep, f);
+        if (dlm_referee_on(&ep) && !(w->views[dlm_ledger_at(w, pop, &ep, DLM_LEDGER_FLAGS)] & 1u))
+            c.ledger[DLM_LEDGER_BUDGET] = dlm_referee_param(w, &ep, DLM_REF_BUDGET0); /* unopened */
     }
     return c;
 }
