@@ -56,6 +56,14 @@
  * e reads from block (e << 30) + j * dlm_match_blocks(rules), the match's own blocks in
  * its own stream (a match of r rounds has 8 r words there; an audit needs 1 + r).
  *
+ * Group games (dlm_group.h): the audit is per group game of the evaluation, of x's acts in
+ * it: contributions (C) and refusals (D) in the public goods and collective-risk games; in
+ * the level games (commons, escalation) each unit of level a round is an act of defection
+ * (hoarding, arming) and each unit below the top one of restraint, so a fine is per unit of
+ * level judged. Exclusion sits x out of its next k group games (it earns 0 there). The
+ * institution block of group game j is its play block, (e << 30) + j * DLM_GROUP_SLOT_BLOCKS
+ * (rounds) (rounds x 65 words; an audit needs at most 1 + rounds x 63).
+ *
  * Who writes the ledger: only the evaluations of an asynchronous rule (moran-bd, moran-db,
  * fermi: a population's events run one after another on one thread, so its ledger is
  * written in one order everywhere) and the generation start. The census plays its own
@@ -229,41 +237,68 @@ DLM_FN double dlm_referee_amount(uint64_t micro)
     return (double)v * 1e-6;
 }
 
+/* An interaction of an agent excluded for *excluded more: sat out (its count taken down,
+ * the interaction counted, the ledger's exclusions when written). Returns 1 when sat out. */
+DLM_FN uint32_t dlm_referee_sit_out(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                    const dlm_evo_params *ep, uint64_t play_stream,
+                                    uint32_t *excluded, dlm_evo_counts *counts)
+{
+    if (*excluded == 0u)
+        return 0u;
+    *excluded -= 1u;
+    counts->matches += 1u;
+    if (dlm_referee_writes(play_stream))
+        dlm_ledger_add(w, pop, ep, DLM_LEDGER_EXCLUSIONS, 1u);
+    return 1u;
+}
+
+/* The referee's part of one played interaction of `rounds` rounds in which the audited agent
+ * made c cooperative and d defecting acts, its words from block `block` of window `window`:
+ * nothing when it does not audit this generation; else the audit, the ledger (when
+ * written), the exclusion that follows a conviction; the transfer per round. */
+DLM_FN double dlm_referee_interaction(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                      const dlm_evo_params *ep, uint64_t play_stream,
+                                      uint32_t window, uint64_t block, uint64_t c, uint64_t d,
+                                      uint32_t rounds, uint32_t *excluded)
+{
+    uint32_t convicted = 0u;
+    uint64_t transfer;
+    dlm_cursor r;
+    if (!dlm_referee_auditing(w, pop, ep))
+        return 0.0;
+    r = dlm_cursor_at(pop->seed, dlm_referee_stream(play_stream), window);
+    r.block += block;
+    transfer = dlm_referee_audit(w, pop, ep, &r, c, d, dlm_referee_writes(play_stream),
+                                 &convicted);
+    if (convicted)
+        *excluded = (uint32_t)dlm_referee_param(w, ep, DLM_REF_EXCLUSION);
+    return dlm_referee_amount(transfer) / (double)(rounds ? rounds : 1u);
+}
+
 /* The iterated 2x2 game's match of local agent x against y, in slot `slot` of window
- * `window`, under the referee: sat out while *excluded > 0 (payoff 0; the ledger counts the
- * exclusion), else played and, when the referee audits this generation, audited; the
- * payoff per round with the transfer per round folded in. */
+ * `window`, under the referee: sat out while *excluded > 0 (payoff 0), else played and, when
+ * the referee audits this generation, audited (x's C and D moves); the payoff per round with
+ * the transfer per round added. */
 DLM_FN double dlm_referee_game2_match(const dlm_evo_world *w, const dlm_evo_population *pop,
                                       const dlm_evo_params *ep, uint32_t x, uint32_t y,
                                       uint64_t play_stream, uint64_t length_stream,
                                       uint32_t window, uint32_t slot, uint32_t *excluded,
                                       dlm_evo_counts *counts)
 {
-    uint32_t write = dlm_referee_writes(play_stream), convicted = 0u;
     dlm_match_rules rules = ep->rules;
     dlm_match_result m;
-    dlm_cursor r;
-    uint64_t c, d, transfer;
     double pay;
-    if (*excluded != 0u) {
-        *excluded -= 1u;
-        counts->matches += 1u;
-        if (write)
-            dlm_ledger_add(w, pop, ep, DLM_LEDGER_EXCLUSIONS, 1u);
+    if (dlm_referee_sit_out(w, pop, ep, play_stream, excluded, counts))
         return 0.0;
-    }
     m = dlm_evo_play_match(w, pop, ep, x, y, play_stream, length_stream, window, slot, counts);
     pay = dlm_match_payoff_side(ep, &m, dlm_evo_side(ep, x));
     if (!dlm_referee_auditing(w, pop, ep))
         return pay;
-    r = dlm_cursor_at(pop->seed, dlm_referee_stream(play_stream), window);
-    r.block += (uint64_t)slot * dlm_match_blocks(&rules);
-    c = (uint64_t)m.outcome[0] + m.outcome[1];
-    d = (uint64_t)m.outcome[2] + m.outcome[3];
-    transfer = dlm_referee_audit(w, pop, ep, &r, c, d, write, &convicted);
-    if (convicted)
-        *excluded = (uint32_t)dlm_referee_param(w, ep, DLM_REF_EXCLUSION);
-    return pay + dlm_referee_amount(transfer) / (double)(m.rounds ? m.rounds : 1u);
+    return pay + dlm_referee_interaction(w, pop, ep, play_stream, window,
+                                         (uint64_t)slot * dlm_match_blocks(&rules),
+                                         (uint64_t)m.outcome[0] + m.outcome[1],
+                                         (uint64_t)m.outcome[2] + m.outcome[3], m.rounds,
+                                         excluded);
 }
 
 #endif /* DLM_REFEREE_H */

@@ -980,6 +980,29 @@ static void referee_moran_bd_fixation(dlm_scenario *sc)
     uses_referee(sc, 1, 0.5, 0, 0, 0, 0, 0, 0, 0, 0);
 }
 
+static void referee_group_pgg(dlm_scenario *sc)
+{
+    group_moran_bd_pgg(sc);
+    sc->evolution.selection = 0.05;
+    uses_referee(sc, 0.5, 0.6, 0.1, 0.05, 0.1, 0.2, 0.05, 1, 2, 1);
+}
+
+static void referee_group_risk_lattice(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-db", 36, 2);
+    uses_lattice(&sc->evolution, 6, 6, "von-neumann");
+    uses_group(sc, 2, 0, 0);
+    sc->evolution.selection = 0.05;
+    uses_referee(sc, 0.3, 1, 0, 0.1, 0, 0, 0, 0, 0, 2);
+}
+
+static void referee_group_commons(dlm_scenario *sc)
+{
+    group_moran_bd_commons(sc);
+    sc->evolution.selection = 0.02;
+    uses_referee(sc, 0.25, 0.5, 0.05, 0.02, 0.05, 1, 0, 1, 50, 0);
+}
+
 typedef struct evolution_case {
     const char *what;
     void (*configure)(dlm_scenario *sc);
@@ -1075,6 +1098,11 @@ static const evolution_case evolution_cases[] = {
     {"referee: moran-db, 20000 agents (a generation in two launches)", referee_moran_db_sliced,
      0},
     {"referee: moran-bd, q = 1, stop at fixation", referee_moran_bd_fixation, 0},
+    {"referee: group, moran-bd, PGG n=5, budget and tax, exclusion 1", referee_group_pgg, 0},
+    {"referee: group, moran-db, 6x6 lattice, collective risk, exclusion 2",
+     referee_group_risk_lattice, 0},
+    {"referee: group, moran-bd, commons (fines per unit of level), budget 50",
+     referee_group_commons, 0},
 };
 #define N_EVOLUTION_CASES N_OF(evolution_cases)
 

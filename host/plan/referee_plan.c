@@ -25,7 +25,7 @@ dlm_status dlm_referee_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_erro
 {
     const dlm_institution_spec *in = &sc->institution;
     dlm_evo_params *ep = &plan->params;
-    double *exact, *b;
+    double *exact, *b, units;
     uint64_t per_pop;
     if (!in->given)
         return DLM_OK;
@@ -35,25 +35,27 @@ dlm_status dlm_referee_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_erro
                              "(moran-bd, moran-db, fermi), whose events keep its ledger in one "
                              "order on every backend; evolution.rule is %s",
                              dlm_evo_rule_name(plan->rule));
-    if (ep->interaction != DLM_INTERACTION_GAME2)
+    if (ep->interaction == DLM_INTERACTION_DONATION)
         return dlm_error_set(err, DLM_ERR_USAGE,
-                             "institution: the evolving referee audits the iterated 2x2 game so "
-                             "far; evolution.interaction is %s (its audits per donation or per "
-                             "group game are not built yet)",
-                             ep->interaction == DLM_INTERACTION_DONATION ? "donation" : "group");
+                             "institution: the evolving referee audits the iterated 2x2 game and "
+                             "the group games so far; evolution.interaction is donation (its "
+                             "audits per donation are not built yet)");
     if (ep->payoff_mode != 0u)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "institution: the referee audits played moves; evolution.payoff "
                              "must be played (exact and estimated payoffs play no moves; "
                              "`dilemma analyze` folds the referee into exact payoffs)");
-    if (micro(in->fine) * (double)ep->rules.rounds > 9e15 ||
-        micro(in->subsidy) * (double)ep->rules.rounds > 9e15)
+    units = ep->interaction == DLM_INTERACTION_GROUP && sc->evolution.group_game >= 3
+                ? (double)(sc->evolution.group_levels - 1u)
+                : 1.0; /* acts a round: units of level in the level games */
+    if (micro(in->fine) * (double)ep->rules.rounds * units > 9e15 ||
+        micro(in->subsidy) * (double)ep->rules.rounds * units > 9e15)
         return dlm_error_set(err, DLM_ERR_USAGE,
-                             "institution.fine: a match of %u rounds could move %g units; at "
-                             "most 9 x 10^9 (fewer rounds or a smaller fine or subsidy)",
-                             ep->rules.rounds,
+                             "institution.fine: an interaction of %u rounds could move %g "
+                             "units; at most 9 x 10^9 (fewer rounds or a smaller fine or "
+                             "subsidy)", ep->rules.rounds,
                              (in->fine > in->subsidy ? in->fine : in->subsidy) *
-                                 ep->rules.rounds);
+                                 ep->rules.rounds * units);
     per_pop = plan->n_views / plan->n_populations;
     if (per_pop < DLM_LEDGER_WORDS)
         return dlm_error_set(err, DLM_ERR_RUNTIME, "institution: no ledger was planned");
