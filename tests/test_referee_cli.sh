@@ -306,4 +306,16 @@ contains "$TMP/err" "budget is a key of the evolving referee" "says where it bel
 expect 2 "the donation game" -- "$DLM" run "$TMP/base.yaml" --set game.preset=donation --set game.b=2 --set game.c=1 --set evolution.interaction=donation --set 'evolution.initial.shares={allc: 0.5, disc: 0.5}' --set 'evolution.mutation.set=[allc, disc]' --out "$TMP/never.csv"
 contains "$TMP/err" "audits per donation are not built yet" "says what it audits"
 [ ! -e "$TMP/never.csv" ] && ok || bad "nothing written"
+cat >"$TMP/badsweep.yaml" <<'YAML'
+mode: evolve
+game: {preset: pd}
+evolution: {population: 10, generations: 3, rule: fermi, selection: 0.1}
+institution: {audit: 0.5, fine: 1}
+sweep:
+  axes:
+    - {key: evolution.rule, values: [fermi, wright-fisher]}
+YAML
+expect 2 "a sweep with a synchronous rule among its values" -- "$DLM" sweep "$TMP/badsweep.yaml" --out "$TMP/badsweep.csv"
+contains "$TMP/err" "value wright-fisher: institution: the referee runs under the asynchronous rules" "names the axis value"
+[ ! -e "$TMP/badsweep.csv" ] && ok || bad "a refused sweep writes nothing"
 finish

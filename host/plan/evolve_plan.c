@@ -962,6 +962,8 @@ dlm_status dlm_evo_plan_check(const dlm_scenario *sc, dlm_error *err)
         st = plan_bounds(sc, &plan, err);
     if (st == DLM_OK && sc->evolution.donation)
         st = dlm_reputation_check(sc, &plan, err);
+    if (st == DLM_OK)
+        st = dlm_referee_check(sc, &plan, err);
     dlm_evo_plan_free(&plan);
     return st;
 }

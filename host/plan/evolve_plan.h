@@ -75,6 +75,8 @@ dlm_status dlm_reputation_check(const dlm_scenario *sc, const dlm_evo_plan *plan
  * parameters put before the exact area (params.costs bit DLM_COSTS_REFEREE), and what it
  * cannot run refused (DLM_ERR_USAGE naming the key). Nothing without institution:. */
 dlm_status dlm_referee_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err);
+/* Its refusals alone, from the rule (plan_sizes) and the scenario: dlm_evo_plan_check's. */
+dlm_status dlm_referee_check(const dlm_scenario *sc, const dlm_evo_plan *plan, dlm_error *err);
 /* The group games' part of the plan (host/plan/group_plan.c): in place of the 2x2 game's
  * payoff bounds, the group parameters, fitness bound and windows (after the graphs); */
 dlm_status dlm_group_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err);

@@ -21,12 +21,11 @@ static double micro(double x)
     return floor(x * 1e6 + 0.5);
 }
 
-dlm_status dlm_referee_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+dlm_status dlm_referee_check(const dlm_scenario *sc, const dlm_evo_plan *plan, dlm_error *err)
 {
     const dlm_institution_spec *in = &sc->institution;
-    dlm_evo_params *ep = &plan->params;
-    double *exact, *b, units;
-    uint64_t per_pop;
+    const dlm_evolution_spec *ev = &sc->evolution;
+    double units;
     if (!in->given)
         return DLM_OK;
     if (plan->synchronous)
@@ -35,27 +34,40 @@ dlm_status dlm_referee_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_erro
                              "(moran-bd, moran-db, fermi), whose events keep its ledger in one "
                              "order on every backend; evolution.rule is %s",
                              dlm_evo_rule_name(plan->rule));
-    if (ep->interaction == DLM_INTERACTION_DONATION)
+    if (ev->donation)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "institution: the evolving referee audits the iterated 2x2 game and "
                              "the group games so far; evolution.interaction is donation (its "
                              "audits per donation are not built yet)");
-    if (ep->payoff_mode != 0u)
+    if (ev->payoff_exact || ev->payoff_estimated)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "institution: the referee audits played moves; evolution.payoff "
                              "must be played (exact and estimated payoffs play no moves; "
                              "`dilemma analyze` folds the referee into exact payoffs)");
-    units = ep->interaction == DLM_INTERACTION_GROUP && sc->evolution.group_game >= 3
-                ? (double)(sc->evolution.group_levels - 1u)
-                : 1.0; /* acts a round: units of level in the level games */
-    if (micro(in->fine) * (double)ep->rules.rounds * units > 9e15 ||
-        micro(in->subsidy) * (double)ep->rules.rounds * units > 9e15)
+    units = ev->group && ev->group_game >= 3 ? (double)(ev->group_levels - 1u)
+                                             : 1.0; /* acts a round: units of level */
+    if (micro(in->fine) * (double)sc->rounds * units > 9e15 ||
+        micro(in->subsidy) * (double)sc->rounds * units > 9e15)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "institution.fine: an interaction of %u rounds could move %g "
                              "units; at most 9 x 10^9 (fewer rounds or a smaller fine or "
-                             "subsidy)", ep->rules.rounds,
-                             (in->fine > in->subsidy ? in->fine : in->subsidy) *
-                                 ep->rules.rounds * units);
+                             "subsidy)", sc->rounds,
+                             (in->fine > in->subsidy ? in->fine : in->subsidy) * sc->rounds *
+                                 units);
+    return DLM_OK;
+}
+
+dlm_status dlm_referee_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    const dlm_institution_spec *in = &sc->institution;
+    dlm_evo_params *ep = &plan->params;
+    double *exact, *b;
+    uint64_t per_pop;
+    dlm_status st;
+    if (!in->given)
+        return DLM_OK;
+    if ((st = dlm_referee_check(sc, plan, err)) != DLM_OK)
+        return st;
     per_pop = plan->n_views / plan->n_populations;
     if (per_pop < DLM_LEDGER_WORDS)
         return dlm_error_set(err, DLM_ERR_RUNTIME, "institution: no ledger was planned");
