@@ -74,36 +74,36 @@
 #ifndef DLM_REFEREE_H
 #define DLM_REFEREE_H
 
-#define DLM_PURPOSE_INSTITUTION        12u /* the referee's audits and judgements */
+#define DLM_PURPOSE_INSTITUTION 12u        /* the referee's audits and judgements */
 #define DLM_PURPOSE_CENSUS_INSTITUTION 13u /* the same, in census evaluations */
 
-#define DLM_COSTS_TYPES   1u /* params.costs: per-type strategy costs at exact[exact_offset] */
+#define DLM_COSTS_TYPES 1u   /* params.costs: per-type strategy costs at exact[exact_offset] */
 #define DLM_COSTS_REFEREE 2u /* params.costs: a referee, its block before exact_offset */
 
 #define DLM_REFEREE_DOUBLES 16u
-#define DLM_REF_AUDIT       0u
-#define DLM_REF_E1          1u
-#define DLM_REF_E2          2u
-#define DLM_REF_FINE        3u
-#define DLM_REF_SUBSIDY     4u
-#define DLM_REF_AUDIT_COST  5u
-#define DLM_REF_TAX         6u
-#define DLM_REF_BUDGET0     7u
-#define DLM_REF_LIMITED     8u
-#define DLM_REF_EXCLUSION   9u
-#define DLM_REF_LEDGER      10u
+#define DLM_REF_AUDIT 0u
+#define DLM_REF_E1 1u
+#define DLM_REF_E2 2u
+#define DLM_REF_FINE 3u
+#define DLM_REF_SUBSIDY 4u
+#define DLM_REF_AUDIT_COST 5u
+#define DLM_REF_TAX 6u
+#define DLM_REF_BUDGET0 7u
+#define DLM_REF_LIMITED 8u
+#define DLM_REF_EXCLUSION 9u
+#define DLM_REF_LEDGER 10u
 
-#define DLM_LEDGER_FIELDS     8u
-#define DLM_LEDGER_WORDS      18u
-#define DLM_LEDGER_BUDGET     0u
-#define DLM_LEDGER_TAXES      1u
-#define DLM_LEDGER_FINES      2u
-#define DLM_LEDGER_SUBSIDIES  3u
+#define DLM_LEDGER_FIELDS 8u
+#define DLM_LEDGER_WORDS 18u
+#define DLM_LEDGER_BUDGET 0u
+#define DLM_LEDGER_TAXES 1u
+#define DLM_LEDGER_FINES 2u
+#define DLM_LEDGER_SUBSIDIES 3u
 #define DLM_LEDGER_AUDIT_COSTS 4u
-#define DLM_LEDGER_AUDITS     5u
+#define DLM_LEDGER_AUDITS 5u
 #define DLM_LEDGER_EXCLUSIONS 6u
-#define DLM_LEDGER_FALSE      7u
-#define DLM_LEDGER_FLAGS      16u /* word: bit 0 opened, bit 1 auditing */
+#define DLM_LEDGER_FALSE 7u
+#define DLM_LEDGER_FLAGS 16u       /* word: bit 0 opened, bit 1 auditing */
 #define DLM_LEDGER_GENERATIONS 17u /* word: generations audited */
 
 /* 1 when the parameter set has a referee. */
@@ -171,10 +171,10 @@ DLM_FN void dlm_referee_generation_start(const dlm_evo_world *w, const dlm_evo_p
         dlm_ledger_add(w, pop, ep, DLM_LEDGER_TAXES, tax);
     }
     budget = dlm_ledger_get(w, pop, ep, DLM_LEDGER_BUDGET);
-    auditing = dlm_referee_param(w, ep, DLM_REF_LIMITED) == 0u ||
-                       (budget != 0u && (budget >> 63) == 0u)
-                   ? 1u
-                   : 0u;
+    auditing =
+        dlm_referee_param(w, ep, DLM_REF_LIMITED) == 0u || (budget != 0u && (budget >> 63) == 0u)
+            ? 1u
+            : 0u;
     w->views[flags_at] = (flags & ~2u) | (auditing << 1);
     if (auditing)
         w->views[dlm_ledger_at(w, pop, ep, DLM_LEDGER_GENERATIONS)] += 1u;
@@ -191,8 +191,8 @@ DLM_FN uint32_t dlm_referee_writes(uint64_t play_stream)
  * population and generation, purpose INSTITUTION (or CENSUS_INSTITUTION for the census). */
 DLM_FN uint64_t dlm_referee_stream(uint64_t play_stream)
 {
-    uint32_t purpose = dlm_referee_writes(play_stream) ? DLM_PURPOSE_INSTITUTION
-                                                       : DLM_PURPOSE_CENSUS_INSTITUTION;
+    uint32_t purpose =
+        dlm_referee_writes(play_stream) ? DLM_PURPOSE_INSTITUTION : DLM_PURPOSE_CENSUS_INSTITUTION;
     return (play_stream & 0x0FFFFFFFFFFFFFFFull) | ((uint64_t)purpose << 60);
 }
 
@@ -201,8 +201,8 @@ DLM_FN uint64_t dlm_referee_stream(uint64_t play_stream)
  * transfer to the agent in micro-units (two's complement), 0 when not audited; *convicted
  * = 1 when at least one act was judged a defection. Writes the ledger when `write`. */
 DLM_FN uint64_t dlm_referee_audit(const dlm_evo_world *w, const dlm_evo_population *pop,
-                                  const dlm_evo_params *ep, dlm_cursor *r, uint64_t c,
-                                  uint64_t d, uint32_t write, uint32_t *convicted)
+                                  const dlm_evo_params *ep, dlm_cursor *r, uint64_t c, uint64_t d,
+                                  uint32_t write, uint32_t *convicted)
 {
     uint64_t e1 = dlm_referee_param(w, ep, DLM_REF_E1), e2 = dlm_referee_param(w, ep, DLM_REF_E2);
     uint64_t accused = 0u, missed = 0u, judged_d, judged_c, fines, subsidies, i;
@@ -268,8 +268,7 @@ DLM_FN double dlm_referee_interaction(const dlm_evo_world *w, const dlm_evo_popu
         return 0.0;
     r = dlm_cursor_at(pop->seed, dlm_referee_stream(play_stream), window);
     r.block += block;
-    transfer = dlm_referee_audit(w, pop, ep, &r, c, d, dlm_referee_writes(play_stream),
-                                 &convicted);
+    transfer = dlm_referee_audit(w, pop, ep, &r, c, d, dlm_referee_writes(play_stream), &convicted);
     if (convicted)
         *excluded = (uint32_t)dlm_referee_param(w, ep, DLM_REF_EXCLUSION);
     return dlm_referee_amount(transfer) / (double)(rounds ? rounds : 1u);
@@ -281,9 +280,8 @@ DLM_FN double dlm_referee_interaction(const dlm_evo_world *w, const dlm_evo_popu
  * the transfer per round added. */
 DLM_FN double dlm_referee_game2_match(const dlm_evo_world *w, const dlm_evo_population *pop,
                                       const dlm_evo_params *ep, uint32_t x, uint32_t y,
-                                      uint64_t play_stream, uint64_t length_stream,
-                                      uint32_t window, uint32_t slot, uint32_t *excluded,
-                                      dlm_evo_counts *counts)
+                                      uint64_t play_stream, uint64_t length_stream, uint32_t window,
+                                      uint32_t slot, uint32_t *excluded, dlm_evo_counts *counts)
 {
     dlm_match_rules rules = ep->rules;
     dlm_match_result m;
@@ -297,8 +295,7 @@ DLM_FN double dlm_referee_game2_match(const dlm_evo_world *w, const dlm_evo_popu
     return pay + dlm_referee_interaction(w, pop, ep, play_stream, window,
                                          (uint64_t)slot * dlm_match_blocks(&rules),
                                          (uint64_t)m.outcome[0] + m.outcome[1],
-                                         (uint64_t)m.outcome[2] + m.outcome[3], m.rounds,
-                                         excluded);
+                                         (uint64_t)m.outcome[2] + m.outcome[3], m.rounds, excluded);
 }
 
 #endif /* DLM_REFEREE_H */

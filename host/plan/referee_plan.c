@@ -48,12 +48,12 @@ dlm_status dlm_referee_check(const dlm_scenario *sc, const dlm_evo_plan *plan, d
                                              : 1.0; /* acts a round: units of level */
     if (micro(in->fine) * (double)sc->rounds * units > 9e15 ||
         micro(in->subsidy) * (double)sc->rounds * units > 9e15)
-        return dlm_error_set(err, DLM_ERR_USAGE,
-                             "institution.fine: an interaction of %u rounds could move %g "
-                             "units; at most 9 x 10^9 (fewer rounds or a smaller fine or "
-                             "subsidy)", sc->rounds,
-                             (in->fine > in->subsidy ? in->fine : in->subsidy) * sc->rounds *
-                                 units);
+        return dlm_error_set(
+            err, DLM_ERR_USAGE,
+            "institution.fine: an interaction of %u rounds could move %g "
+            "units; at most 9 x 10^9 (fewer rounds or a smaller fine or "
+            "subsidy)",
+            sc->rounds, (in->fine > in->subsidy ? in->fine : in->subsidy) * sc->rounds * units);
     return DLM_OK;
 }
 
