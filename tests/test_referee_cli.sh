@@ -19,8 +19,10 @@
 #  - a sweep's batched runs give each run's own bytes; a run stopped and resumed from a
 #    checkpoint gives the same bytes (the ledger is checkpointed with the views);
 #  - refusals with exit 2 and the key named.
-# usage: test_referee_cli.sh path/to/dilemma
+# usage: test_referee_cli.sh path/to/dilemma [path/to/dilemma_cuda_emu]
+#   (with the second: the same run on the CUDA emulator's backend, the same bytes)
 DLM=$1
+EMU=${2:-}
 . "$(dirname "$0")/testlib.sh"
 
 cat >"$TMP/base.yaml" <<'YAML'
@@ -286,6 +288,12 @@ if "$DLM" devices | grep -q "^opencl  available"; then
   cmp -s "$TMP/cl.csv" "$TMP/ref.csv" && ok || bad "opencl gives the cpu's bytes"
 else
   echo "(opencl not available here: its run is skipped)"
+fi
+if [ -n "$EMU" ]; then
+  expect 0 "the CUDA emulator" -- "$EMU" run "$TMP/base.yaml" --backend cuda --out "$TMP/emu.csv"
+  cmp -s "$TMP/emu.csv" "$TMP/ref.csv" && ok || bad "the CUDA emulator gives the cpu's bytes"
+  expect 0 "the commons on the CUDA emulator" -- "$EMU" run "$TMP/commons.yaml" --backend cuda --out "$TMP/emu_commons.csv"
+  cmp -s "$TMP/emu_commons.csv" "$TMP/commons.csv" && ok || bad "the commons: the CUDA emulator gives the cpu's bytes"
 fi
 
 # --- refusals ------------------------------------------------------------------------------------
