@@ -98,6 +98,21 @@ for r in recs:
     assert r["budget"] == 3 + r["taxes"] + r["fines"] - r["subsidies"] - r["audit_costs"], r
 PY
 
+# a referee that never audits changes nothing but the columns: the same matches, payoffs and
+# evolution as no referee (its draws come from its own streams)
+expect 0 "audit 0" -- "$DLM" run "$TMP/base.yaml" --set institution.audit=0 --out "$TMP/q0.csv"
+sed '/^institution:/,/budget: 3}$/d' "$TMP/base.yaml" >"$TMP/none.yaml"
+expect 0 "no referee" -- "$DLM" run "$TMP/none.yaml" --out "$TMP/none.csv"
+cut -d, -f1-$(($(head -1 "$TMP/none.csv" | tr ',' '\n' | wc -l))) "$TMP/q0.csv" >"$TMP/q0_cut.csv"
+cmp -s "$TMP/q0_cut.csv" "$TMP/none.csv" && ok || bad "audit 0: the run without a referee, plus the ledger's columns"
+python3 - "$TMP/q0.csv" <<'PY' && ok || bad "audit 0: no audits, the budget only taxed"
+import csv, sys
+from decimal import Decimal
+for r in csv.DictReader(open(sys.argv[1])):
+    assert int(r["audits"]) == 0 and Decimal(r["fines"]) == 0, r
+    assert Decimal(r["budget"]) == 3 + Decimal(r["taxes"]), r
+PY
+
 # known counts: q = 1, unlimited, no exclusion: every match of every evaluation audited
 cat >"$TMP/all.yaml" <<'YAML'
 mode: evolve
