@@ -38,6 +38,10 @@ typedef struct dlm_evo_census {
     uint64_t rule_good[4];                  /* ... and their good count (as good) */
     uint64_t agree_pairs;                   /* donation game: agreeing observer pairs */
     uint64_t generation;                    /* the generation it describes */
+    uint64_t ledger[8];                     /* a referee's ledger (dlm_referee.h), as it stands:
+                                               budget, taxes, fines, subsidies, audit_costs
+                                               (micro-units, two's complement), audits,
+                                               exclusions, false_accusations; 0 without */
 } dlm_evo_census;
 
 /* Index of the named strategy s counts as: an exact match, else (memory-one) the
@@ -127,6 +131,8 @@ DLM_FN dlm_evo_census dlm_census_empty(void)
     }
     c.agree_pairs = 0u;
     c.generation = 0u;
+    for (i = 0; i < 8u; ++i)
+        c.ledger[i] = 0u;
     return c;
 }
 
@@ -157,6 +163,8 @@ DLM_FN void dlm_census_merge(dlm_evo_census *a, const dlm_evo_census *b)
     }
     a->agree_pairs += b->agree_pairs;
     a->generation = b->generation;
+    for (i = 0; i < 8u; ++i) /* chunk 0 holds the ledger, the others zeros */
+        a->ledger[i] += b->ledger[i];
 }
 
 /* The census of chunk `chunk` of a population of the count representation: each agent's
@@ -270,6 +278,14 @@ DLM_FN dlm_evo_census dlm_census_chunk_with(const dlm_evo_world *w, const dlm_ev
         c.monomorphic &= dlm_strategy_equal(&s, &first);
         if (w->params[pop->params].interaction == DLM_INTERACTION_DONATION)
             dlm_census_reputation(&c, w, pop, g, x);
+    }
+    if (chunk == 0u) {
+        dlm_evo_params ep = w->params[pop->params];
+        uint32_t f;
+        for (f = 0; dlm_referee_on(&ep) && f < DLM_LEDGER_FIELDS; ++f)
+            c.ledger[f] = dlm_ledger_get(w, pop, &ep, f);
+        if (dlm_referee_on(&ep) && !(w->views[dlm_ledger_at(w, pop, &ep, DLM_LEDGER_FLAGS)] & 1u))
+            c.ledger[DLM_LEDGER_BUDGET] = dlm_referee_param(w, &ep, DLM_REF_BUDGET0); /* unopened */
     }
     return c;
 }

@@ -55,6 +55,7 @@
  *                               the j-th match starts at block (e << 30) + j * 2 * rounds
  *   MUTATION  (p, g) window e   the mutation decision and the mutant
  *   CENSUS_PLAY / CENSUS_LENGTH / CENSUS_MATCHING (p, g) window x   statistics evaluations
+ *   INSTITUTION / CENSUS_INSTITUTION (p, g) window e or x   a referee's audits (dlm_referee.h)
  * Every draw is a pure function of what it is for, never of a thread or a launch.
  */
 #ifndef DLM_EVOLVE_H
@@ -149,7 +150,9 @@ typedef struct dlm_evo_params {
     uint32_t type_offset;
     uint32_t cache_classes; /* C: the run's classes; 0 = no cache */
     uint32_t exact_offset;
-    uint32_t costs;         /* 1: an agent whose strategy is type t pays exact[exact_offset + t] */
+    uint32_t costs;         /* bits: DLM_COSTS_TYPES (1): an agent whose strategy is type t
+                               pays exact[exact_offset + t]; DLM_COSTS_REFEREE (2): a referee
+                               (dlm_referee.h), its block at exact[exact_offset - 16 ..] */
     uint32_t group_size;    /* group games, well-mixed: the members n of a group (dlm_group.h) */
 } dlm_evo_params;
 
@@ -376,6 +379,27 @@ DLM_FN double dlm_match_payoff_a(const dlm_evo_params *ep, const dlm_match_resul
     return dlm_match_payoff_side(ep, m, 0u);
 }
 
+/* The played match of local agent x as A against local agent y, the `slot`-th of window
+ * `window` in the play/length streams; its moves and the match counted into counts. */
+DLM_FN dlm_match_result dlm_evo_play_match(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                           const dlm_evo_params *ep, uint32_t x, uint32_t y,
+                                           uint64_t play_stream, uint64_t length_stream,
+                                           uint32_t window, uint32_t slot, dlm_evo_counts *counts)
+{
+    dlm_strategy a = w->strategy[pop->agent0 + x];
+    dlm_strategy b = w->strategy[pop->agent0 + y];
+    dlm_player_params pa = w->classes[ep->class_offset + w->agent_class[pop->agent0 + x]];
+    dlm_player_params pb = w->classes[ep->class_offset + w->agent_class[pop->agent0 + y]];
+    dlm_match_rules rules = ep->rules;
+    uint64_t block0 = ((uint64_t)window << 30) + (uint64_t)slot * dlm_match_blocks(&rules);
+    dlm_match_result m = dlm_play_match_at(&a, &b, &pa, &pb, &rules, pop->seed, play_stream, block0,
+                                           length_stream, block0, (DLM_GLOBAL uint8_t *)0);
+    counts->cooperations += (uint64_t)m.outcome[0] + m.outcome[1];
+    counts->moves += m.rounds;
+    counts->matches += 1u;
+    return m;
+}
+
 /* Agent x (population-local) plays one match as A against local agent y; the match is
  * the `slot`-th of window `window` in the play/length streams. x is paid by its own
  * side's matrix (with two sides, x sits in the match's first seat whichever side it is
@@ -385,15 +409,14 @@ DLM_FN double dlm_evo_play(const dlm_evo_world *w, const dlm_evo_population *pop
                            uint64_t length_stream, uint32_t window, uint32_t slot,
                            dlm_evo_counts *counts)
 {
-    dlm_strategy a = w->strategy[pop->agent0 + x];
-    dlm_strategy b = w->strategy[pop->agent0 + y];
-    dlm_player_params pa = w->classes[ep->class_offset + w->agent_class[pop->agent0 + x]];
-    dlm_player_params pb = w->classes[ep->class_offset + w->agent_class[pop->agent0 + y]];
-    dlm_match_rules rules = ep->rules;
-    uint64_t block0 = ((uint64_t)window << 30) + (uint64_t)slot * dlm_match_blocks(&rules);
     dlm_match_result m;
     uint32_t side = dlm_evo_side(ep, x); /* x is paid by its own side's matrix */
     if (ep->payoff_mode == 1u || ep->payoff_mode == 2u) { /* exact: no random numbers */
+        dlm_strategy a = w->strategy[pop->agent0 + x];
+        dlm_strategy b = w->strategy[pop->agent0 + y];
+        dlm_player_params pa = w->classes[ep->class_offset + w->agent_class[pop->agent0 + x]];
+        dlm_player_params pb = w->classes[ep->class_offset + w->agent_class[pop->agent0 + y]];
+        dlm_match_rules rules = ep->rules;
         double payoff[4], sum[4], total;
         payoff[0] = side ? ep->payoff_b[0] : ep->payoff[0];
         payoff[1] = side ? ep->payoff_b[1] : ep->payoff[1];
@@ -406,13 +429,11 @@ DLM_FN double dlm_evo_play(const dlm_evo_world *w, const dlm_evo_population *pop
             dlm_exact_match_sums(&a, &b, &pa, &pb, &rules, sum, &total);
         return dlm_exact_sums_payoff(sum, total, payoff);
     }
-    m = dlm_play_match_at(&a, &b, &pa, &pb, &rules, pop->seed, play_stream, block0,
-                                           length_stream, block0, (DLM_GLOBAL uint8_t *)0);
-    counts->cooperations += (uint64_t)m.outcome[0] + m.outcome[1];
-    counts->moves += m.rounds;
-    counts->matches += 1u;
+    m = dlm_evo_play_match(w, pop, ep, x, y, play_stream, length_stream, window, slot, counts);
     return dlm_match_payoff_side(ep, &m, side);
 }
+
+#include "dlm_referee.h"
 
 /* Partner k of local agent x in an evaluation (k < dlm_evo_partner_count): everyone
  * else in turn (complete), a uniform other agent drawn from `partners` (sampled), or its
@@ -508,9 +529,15 @@ DLM_FN double dlm_evo_game2_payoff(const dlm_evo_world *w, const dlm_evo_populat
     uint32_t matches = dlm_evo_partner_count(w, pop, ep, x), k;
     uint32_t tx = ep->n_types != 0u ? dlm_evo_type(w, pop, ep, x) : 0u;
     uint32_t cached = ep->payoff_mode != 0u && ep->cache_classes != 0u && tx < ep->n_types;
+    uint32_t referee = dlm_referee_on(ep), excluded = 0u;
     for (k = 0; k < matches; ++k) {
         uint32_t y = dlm_evo_partner(w, pop, ep, x, k, partners);
         double value;
+        if (referee) { /* played matches only (the plan refuses exact payoffs with it) */
+            sum = sum + dlm_referee_game2_match(w, pop, ep, x, y, play_stream, length_stream,
+                                                window, (*slot)++, &excluded, counts);
+            continue;
+        }
         if (cached && dlm_evo_cached(w, pop, ep, x, tx, y, &value)) {
             counts->matches += 1u;
             (*slot)++;
@@ -520,7 +547,7 @@ DLM_FN double dlm_evo_game2_payoff(const dlm_evo_world *w, const dlm_evo_populat
         sum = sum + dlm_evo_play(w, pop, ep, x, y, play_stream, length_stream, window,
                                  (*slot)++, counts);
     }
-    if (ep->costs && tx < ep->n_types)
+    if ((ep->costs & DLM_COSTS_TYPES) && tx < ep->n_types)
         cost = w->exact[ep->exact_offset + tx];
     if (ep->accumulate || matches == 0u) {
         if (cost != 0.0)
@@ -564,6 +591,8 @@ DLM_FN double dlm_evo_evaluate(const dlm_evo_world *w, const dlm_evo_population 
 DLM_FN void dlm_evo_generation_start(const dlm_evo_world *w, const dlm_evo_population *pop,
                                      const dlm_evo_params *ep, uint64_t g)
 {
+    if (dlm_referee_on(ep)) /* a layer over the kind: tax, and whether it audits */
+        dlm_referee_generation_start(w, pop, ep);
     if (ep->interaction == DLM_INTERACTION_DONATION)
         dlm_rep_generation_start(w, pop, ep, g);
 }

@@ -236,6 +236,7 @@ DLM_FN double dlm_group_payoff(const dlm_evo_world *w, const dlm_evo_population 
     uint32_t groups, j, size, focal, i;
     double sum = 0.0;
     uint64_t stride = DLM_GROUP_SLOT_BLOCKS(ep->rules.rounds);
+    uint32_t referee = dlm_referee_on(ep), excluded = 0u;
     if (ep->structure == DLM_STRUCTURE_GRAPH)
         groups = dlm_evo_partner_count(w, pop, ep, x) + 1u;
     else
@@ -260,6 +261,28 @@ DLM_FN double dlm_group_payoff(const dlm_evo_world *w, const dlm_evo_population 
         c = dlm_cursor_at(pop->seed, play_stream, window);
         c.block += (uint64_t)(*slot) * stride;
         (*slot)++;
+        if (referee) { /* a layer over the game (dlm_referee.h): sat out, or audited */
+            uint64_t c0 = counts->cooperations, m0 = counts->moves, own, acts;
+            double pay;
+            if (dlm_referee_sit_out(w, pop, ep, play_stream, &excluded, counts))
+                continue; /* earns 0 */
+            if (dlm_group_game(ep) >= DLM_GROUP_COMMONS)
+                pay = dlm_group_play_levels(w, pop, ep, members, size, focal, counts);
+            else
+                pay = dlm_group_play(w, pop, ep, members, size, focal, &c, counts);
+            own = counts->cooperations - c0; /* contributions, or units of level */
+            acts = counts->moves - m0;
+            if (dlm_group_game(ep) >= DLM_GROUP_COMMONS) /* levels: units of level defect */
+                pay = pay + dlm_referee_interaction(w, pop, ep, play_stream, window,
+                                                    (uint64_t)(*slot - 1u) * stride, acts - own,
+                                                    own, ep->rules.rounds, &excluded);
+            else
+                pay = pay + dlm_referee_interaction(w, pop, ep, play_stream, window,
+                                                    (uint64_t)(*slot - 1u) * stride, own,
+                                                    acts - own, ep->rules.rounds, &excluded);
+            sum = sum + pay;
+            continue;
+        }
         if (dlm_group_game(ep) >= DLM_GROUP_COMMONS)
             sum = sum + dlm_group_play_levels(w, pop, ep, members, size, focal, counts);
         else

@@ -930,6 +930,120 @@ static void demes_chunks(dlm_scenario *sc)
     sc->evolution.record_every = 1;
     sc->evolution.snapshot_every = 2;
     uses_mutation(&sc->evolution, "random-memory-one", 0.05);
+/* The referee (kernels/dlm_referee.h): audits, errors, fines, subsidies, exclusion, a budget
+ * with a tax; its ledger is in the census records (the jsonl columns) and must agree. */
+static void uses_referee(dlm_scenario *sc, double q, double fine, double subsidy, double e1,
+                         double e2, double cost, double tax, int budget_given, double budget,
+                         uint32_t exclusion)
+{
+    dlm_institution_spec *in = &sc->institution;
+    memset(in, 0, sizeof *in);
+    in->given = 1;
+    in->audit = q;
+    in->fine = fine;
+    in->subsidy = subsidy;
+    in->false_accusation = e1;
+    in->missed_detection = e2;
+    in->audit_cost = cost;
+    in->tax = tax;
+    in->budget_given = budget_given;
+    in->budget = budget;
+    in->exclusion = exclusion;
+}
+
+static void referee_fermi_complete(dlm_scenario *sc)
+{
+    fermi_set_mutation(sc);
+    uses_referee(sc, 0.5, 1.5, 0.25, 0.05, 0.1, 0.2, 0, 0, 0, 0);
+}
+
+static void referee_moran_bd_budget(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "moran-bd", 16, 4);
+    ev->structure.partners = 3;
+    ev->replacement = ev->structure;
+    uses_shares(ev, m1_set, 4);
+    uses_mutation(ev, "set", 0.05);
+    ev->mutation_set = m1_set;
+    ev->n_mutation_set = 4;
+    ev->selection = 0.1;
+    ev->generations = 30;
+    /* a small budget, a tax that refills it: audits stop and restart */
+    uses_referee(sc, 0.7, 2, 0.1, 0.02, 0.05, 0.9, 0.3, 1, 2, 2);
+}
+
+static void referee_moran_db_lattice(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "moran-db", 36, 2);
+    uses_lattice(ev, 6, 6, "von-neumann");
+    uses_shares(ev, two, 2);
+    uses_mutation(ev, "set", 0.1);
+    ev->mutation_set = two;
+    ev->n_mutation_set = 2;
+    ev->selection = 0.1;
+    uses_referee(sc, 0.4, 1, 0, 0.1, 0, 0.05, 0, 1, 1, 1); /* funded by fines only */
+}
+
+static void referee_fermi_costs_classes(dlm_scenario *sc)
+{
+    dlm_evolution_spec *ev = &sc->evolution;
+    scenario_base(sc, "fermi", 14, 3);
+    uses_shares(ev, m1_set, 4);
+    uses_set_mutation_and_classes(ev, m1_set, 4);
+    uses_costs(ev); /* the types' costs next to the referee's block */
+    uses_referee(sc, 0.3, 3, 0.5, 0, 0.2, 0.1, 0.05, 1, 0.5, 3);
+}
+
+static void referee_fermi_ring_geometric(dlm_scenario *sc)
+{
+    fermi_ring(sc);
+    uses_referee(sc, 0.25, 0.8, 0, 0.15, 0.15, 0, 0, 0, 0, 1);
+}
+
+static void referee_moran_bd_sides(dlm_scenario *sc)
+{
+    moran_bd_sides(sc);
+    sc->evolution.selection = 0.1;
+    uses_referee(sc, 0.6, 1.2, 0.3, 0.05, 0.05, 0.3, 0.1, 1, 5, 1);
+}
+
+static void referee_moran_db_sliced(dlm_scenario *sc)
+{
+    large_sampled(sc, "moran-db", 20000, 2);
+    sc->evolution.selection = 0.1;
+    uses_referee(sc, 0.5, 1, 0.5, 0.1, 0.1, 0.01, 0.001, 1, 0, 1);
+}
+
+static void referee_moran_bd_fixation(dlm_scenario *sc)
+{
+    moran_bd_fixation(sc);
+    sc->evolution.selection = 0.1;
+    uses_referee(sc, 1, 0.5, 0, 0, 0, 0, 0, 0, 0, 0);
+}
+
+static void referee_group_pgg(dlm_scenario *sc)
+{
+    group_moran_bd_pgg(sc);
+    sc->evolution.selection = 0.05;
+    uses_referee(sc, 0.5, 0.6, 0.1, 0.05, 0.1, 0.2, 0.05, 1, 2, 1);
+}
+
+static void referee_group_risk_lattice(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-db", 36, 2);
+    uses_lattice(&sc->evolution, 6, 6, "von-neumann");
+    uses_group(sc, 2, 0, 0);
+    sc->evolution.selection = 0.05;
+    uses_referee(sc, 0.3, 1, 0, 0.1, 0, 0, 0, 0, 0, 2);
+}
+
+static void referee_group_commons(dlm_scenario *sc)
+{
+    group_moran_bd_commons(sc);
+    sc->evolution.selection = 0.02;
+    uses_referee(sc, 0.25, 0.5, 0.05, 0.02, 0.05, 1, 0, 1, 50, 0);
 }
 
 typedef struct evolution_case {
@@ -1021,6 +1135,23 @@ static const evolution_case evolution_cases[] = {
      demes_donation_fixation, 0},
     {"group selection m=1000 n=5 q=0.5 (two census chunks), random-memory-one",
      demes_chunks, 0},
+    {"referee: fermi, complete, errors, fines, subsidies, unlimited", referee_fermi_complete, 0},
+    {"referee: moran-bd, sampled (3), budget run dry and taxed, exclusion 2",
+     referee_moran_bd_budget, 0},
+    {"referee: moran-db, 6x6 lattice, funded by fines, exclusion 1", referee_moran_db_lattice,
+     0},
+    {"referee: fermi, classes, strategy costs, exclusion 3", referee_fermi_costs_classes, 0},
+    {"referee: fermi, ring, geometric matches, e1 = e2 = 0.15", referee_fermi_ring_geometric,
+     0},
+    {"referee: moran-bd, two sides, budget and tax", referee_moran_bd_sides, 0},
+    {"referee: moran-db, 20000 agents (a generation in two launches)", referee_moran_db_sliced,
+     0},
+    {"referee: moran-bd, q = 1, stop at fixation", referee_moran_bd_fixation, 0},
+    {"referee: group, moran-bd, PGG n=5, budget and tax, exclusion 1", referee_group_pgg, 0},
+    {"referee: group, moran-db, 6x6 lattice, collective risk, exclusion 2",
+     referee_group_risk_lattice, 0},
+    {"referee: group, moran-bd, commons (fines per unit of level), budget 50",
+     referee_group_commons, 0},
 };
 #define N_EVOLUTION_CASES N_OF(evolution_cases)
 

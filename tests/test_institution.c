@@ -50,7 +50,7 @@ static dlm_scenario pd(double q, double F, double s, double e1, double e2, doubl
     memset(&sc, 0, sizeof sc);
     sc.game = (dlm_game){"pd", "pd", 3, 0, 5, 1};
     sc.game_b = sc.game;
-    sc.institution = (dlm_institution_spec){1, q, F, s, e1, e2, a};
+    sc.institution = (dlm_institution_spec){1, q, F, s, e1, e2, a, 0, 0, 0, 0};
     return sc;
 }
 

@@ -44,7 +44,7 @@ contains "$TMP/err" "institution.audit" "names the key"
 expect 2 "unknown key" -- "$DLM" analyze --game --set institution.fines=2
 contains "$TMP/err" "institution" "names the section"
 expect 2 "a referee in a tournament" -- "$DLM" tournament --set institution.audit=0.5
-contains "$TMP/err" "mode analyze only so far" "says where it runs"
+contains "$TMP/err" "runs in modes analyze" "says where it runs"
 expect 2 "--game with strategies" -- "$DLM" analyze tft alld --game
 contains "$TMP/err" "takes no strategies" "says why"
 cat >"$TMP/both.yaml" <<'YAML'

@@ -165,6 +165,11 @@ typedef struct dlm_institution_spec {
     double false_accusation; /* e1: an audited cooperation judged a defection */
     double missed_detection; /* e2: an audited defection judged a cooperation */
     double audit_cost;       /* a >= 0: the referee's cost of one audit */
+    /* The evolving referee's own keys (mode evolve; kernels/dlm_referee.h): */
+    double tax;              /* >= 0: taken from every agent at each generation's start */
+    double budget;           /* >= 0: the initial budget (budget_given) */
+    int budget_given;        /* 1: the budget limits the audits; 0: unlimited */
+    uint32_t exclusion;      /* k: a convicted agent sits out its next k matches */
 } dlm_institution_spec;
 
 /* analyze.design: the cheapest enforcement over a grid of institutions (run/design.h). */

@@ -218,6 +218,43 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
     fputc(']', fp);
 }
 
+/* The referee's ledger (kernels/dlm_referee.h), in its order: amounts, then counts. */
+static const char *const ledger_names[DLM_LEDGER_FIELDS] = {
+    "budget", "taxes", "fines", "subsidies", "audit_costs", "audits", "exclusions",
+    "false_accusations"};
+
+/* An amount of micro-units (two's complement) as an exact decimal: -12.5, 0.000001, 3. */
+static void print_micro(FILE *fp, uint64_t v)
+{
+    int negative = (v >> 63) != 0;
+    uint64_t m = negative ? ~v + 1u : v, frac = m % 1000000u;
+    char digits[8];
+    int k;
+    fprintf(fp, "%s%llu", negative ? "-" : "", (unsigned long long)(m / 1000000u));
+    if (!frac)
+        return;
+    snprintf(digits, sizeof digits, "%06llu", (unsigned long long)frac);
+    for (k = 5; k > 0 && digits[k] == '0'; --k)
+        digits[k] = 0;
+    fprintf(fp, ".%s", digits);
+}
+
+/* The ledger's fields: ",x" each (csv), or ",\"name\":x" each (json). */
+static void write_ledger(FILE *fp, const dlm_evo_census *c, int json)
+{
+    uint32_t i;
+    for (i = 0; i < DLM_LEDGER_FIELDS; ++i) {
+        if (json)
+            fprintf(fp, ",\"%s\":", ledger_names[i]);
+        else
+            fputc(',', fp);
+        if (i < DLM_LEDGER_AUDITS)
+            print_micro(fp, c->ledger[i]);
+        else
+            fprintf(fp, "%llu", (unsigned long long)c->ledger[i]);
+    }
+}
+
 static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                          const dlm_evo_plan *plan)
 {
@@ -239,6 +276,9 @@ static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
             fputs(",good,good:allc,good:alld,good:disc,good:ipd,agreement", fp);
         if (plan->params.structure == DLM_STRUCTURE_DEMES)
             fputs(",groups,group_size_mean", fp);
+        if (plan->params.costs & DLM_COSTS_REFEREE)
+            for (i = 0; i < DLM_LEDGER_FIELDS; ++i)
+                fprintf(fp, ",%s", ledger_names[i]);
         fputc('\n', fp);
     } else if (fmt == DLM_FMT_TABLE) {
         const dlm_player_spec *c = class_spec(sc, 0);
@@ -380,6 +420,8 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
             csv_double(fp, dlm_agreement(sc, n, c->agree_pairs));
         }
         write_groups(fp, 0, groups, n);
+        if (plan->params.costs & DLM_COSTS_REFEREE)
+            write_ledger(fp, c, 0);
         fputc('\n', fp);
         return;
     }
@@ -421,6 +463,8 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
         json_member(fp, "agreement", dlm_agreement(sc, n, c->agree_pairs));
     }
     write_groups(fp, 1, groups, n);
+    if (plan->params.costs & DLM_COSTS_REFEREE)
+        write_ledger(fp, c, 1);
     fputs(",\"classes\":[", fp);
     for (i = 0; i < plan->n_classes; ++i) {
         double cm = c->class_agents[i] ? c->class_payoff[i] / (double)c->class_agents[i] : 0;

@@ -49,6 +49,11 @@ static void counts_refusal(const dlm_evo_plan *plan, char *why, size_t len, uint
                            "group games are played agent by agent");
         return;
     }
+    if (ep->costs & DLM_COSTS_REFEREE) {
+        snprintf(why, len, "counts do not run a referee (institution:): its audits judge "
+                           "each agent's played moves and exclude agents from matches");
+        return;
+    }
     if (ep->payoff_mode == 2 || ep->costs) {
         snprintf(why, len, "counts take the expected payoffs of the match, so far without "
                            "strategy costs (evolution.cost) and not the long-run ones "

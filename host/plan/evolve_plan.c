@@ -406,6 +406,10 @@ static dlm_status plan_sizes(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_err
         plan->n_views = 2u * (uint64_t)n * ev->populations;
         plan->bytes += plan->n_views * 4u;
     }
+    if (sc->institution.given) { /* the referee's ledger, after any views (dlm_referee.h) */
+        plan->n_views += (uint64_t)DLM_LEDGER_WORDS * ev->populations;
+        plan->bytes += (uint64_t)DLM_LEDGER_WORDS * 4u * ev->populations;
+    }
     have = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
     plan->bytes_available = have;
     if (have && plan->n_views && plan->bytes > have)
@@ -583,6 +587,15 @@ static dlm_status plan_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
     }
     minpay = minpay - maxcost;
     maxpay = maxpay - mincost;
+    if (sc->institution.given) { /* per round: every move fined, or every move subsidised;
+                                    an excluded agent's match pays 0 */
+        minpay = minpay - sc->institution.fine;
+        maxpay = maxpay + sc->institution.subsidy;
+        if (sc->institution.exclusion) {
+            minpay = minpay < 0.0 ? minpay : 0.0;
+            maxpay = maxpay > 0.0 ? maxpay : 0.0;
+        }
+    }
     lo = ep->accumulate ? (minpay < 0 ? minpay * deg : 0.0) : minpay;
     hi = ep->accumulate ? (maxpay > 0 ? maxpay * deg : 0.0) : maxpay;
     if (ep->fitness_map == DLM_FITNESS_LINEAR) {
@@ -933,6 +946,7 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
         (st = plan_exact(sc, plan, err)) != DLM_OK ||
         (st = dlm_reputation_plan(sc, plan, err)) != DLM_OK ||
         (st = dlm_evo_plan_types(sc, plan, err)) != DLM_OK ||
+        (st = dlm_referee_plan(sc, plan, err)) != DLM_OK ||
         (st = dlm_evo_plan_representation(sc, plan, err)) != DLM_OK) {
         dlm_evo_plan_free(plan);
         return st;
@@ -957,6 +971,8 @@ dlm_status dlm_evo_plan_check(const dlm_scenario *sc, dlm_error *err)
         st = plan_bounds(sc, &plan, err);
     if (st == DLM_OK && sc->evolution.donation)
         st = dlm_reputation_check(sc, &plan, err);
+    if (st == DLM_OK)
+        st = dlm_referee_check(sc, &plan, err);
     dlm_evo_plan_free(&plan);
     return st;
 }

@@ -72,6 +72,12 @@ dlm_status dlm_reputation_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_e
 /* Its cheap part (for dlm_evo_plan_check): what the donation game cannot run yet. */
 dlm_status dlm_reputation_check(const dlm_scenario *sc, const dlm_evo_plan *plan, dlm_error *err);
 
+/* The referee's part of the plan (host/plan/referee_plan.c), after the types: its block of
+ * parameters put before the exact area (params.costs bit DLM_COSTS_REFEREE), and what it
+ * cannot run refused (DLM_ERR_USAGE naming the key). Nothing without institution:. */
+dlm_status dlm_referee_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err);
+/* Its refusals alone, from the rule (plan_sizes) and the scenario: dlm_evo_plan_check's. */
+dlm_status dlm_referee_check(const dlm_scenario *sc, const dlm_evo_plan *plan, dlm_error *err);
 /* The group games' part of the plan (host/plan/group_plan.c): in place of the 2x2 game's
  * payoff bounds, the group parameters, fitness bound and windows (after the graphs); */
 /* Group selection (demes_plan.c): its rule, structure and words of group sizes; refuses

@@ -228,6 +228,21 @@ static dlm_status payoff_bounds(dlm_evo_plan *plan, const dlm_evolution_spec *ev
     return DLM_OK;
 }
 
+/* A referee (institution:) widens one group game's payoff range per round: every act (or
+ * unit of level, `units` a round) fined, or every one subsidised; 0 for an exclusion. */
+static void referee_widen(const dlm_scenario *sc, double units, double *lo, double *hi)
+{
+    const dlm_institution_spec *in = &sc->institution;
+    if (!in->given)
+        return;
+    *lo = *lo - in->fine * units;
+    *hi = *hi + in->subsidy * units;
+    if (in->exclusion) {
+        *lo = *lo < 0.0 ? *lo : 0.0;
+        *hi = *hi > 0.0 ? *hi : 0.0;
+    }
+}
+
 /* The level games' parameters (dlm_group_play_levels) and bounds: a harvest per round in
  * [0, h (L - 1)] (a shortage shares less than was asked); a contest's payoff in
  * [-c (L - 1), V]. */
@@ -246,9 +261,10 @@ static dlm_status level_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, uint3
     ep->payoff_b[1] = 0.0;
     ep->payoff_b[2] = commons ? (double)DLM_GROUP_COMMONS : (double)DLM_GROUP_ESCALATION;
     ep->payoff_b[3] = ep->structure == DLM_STRUCTURE_GRAPH ? 0.0 : (double)ev->group_count;
-    if (commons)
-        return payoff_bounds(plan, ev, largest, 0.0, ev->group_harvest * top, err);
-    return payoff_bounds(plan, ev, largest, -ev->group_c * top, ev->group_prize, err);
+    double lo = commons ? 0.0 : -ev->group_c * top;
+    double hi = commons ? ev->group_harvest * top : ev->group_prize;
+    referee_widen(sc, top, &lo, &hi);
+    return payoff_bounds(plan, ev, largest, lo, hi, err);
 }
 
 /* In place of the 2x2 game's bounds: the group parameters, the fitness bound and the
@@ -288,6 +304,7 @@ dlm_status dlm_group_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_erro
                  ? r * c - c
                  : r * c * (double)(largest - 1u) / (double)largest;
     }
+    referee_widen(sc, 1.0, &lo, &hi);
     return payoff_bounds(plan, ev, largest, lo, hi, err);
 }
 

@@ -1,0 +1,344 @@
+#!/usr/bin/env bash
+# test_referee_cli.sh — the referee inside evolving populations (issue #16, items 1, 2, 6):
+#  - the ledger balances to the micro-unit in every record of every run: budget = initial +
+#    taxes + fines - subsidies - audit_costs, summed exactly (the amounts print as exact
+#    decimals of integer micro-units);
+#  - group games: one audit per group game (public goods: every act of ALLD fined; the
+#    commons: units of level fined, the ledger balanced);
+#  - known counts: the tax is n x tax per generation; with q = 1 and an unlimited budget every
+#    match of an evaluation is audited or sat out (fermi, everyone plays everyone: 2 (n - 1)
+#    matches per event, n events per generation), and without exclusion none is sat out;
+#  - a budget that runs dry stops the audits (and a zero budget never audits);
+#  - the break-even fine of the exact analysis (`analyze --game`: fine_dominant, F* = 1/q in
+#    a prisoner's dilemma with T - R = P - S = 1) against evolving ALLC/ALLD populations:
+#    below F* defection is strictly dominant and cooperation stays at the mutation floor,
+#    above it cooperation is dominant; at 0.9 F* and 1.1 F* the mean over 8 populations
+#    (standard error from the populations) is checked against 0.2 and 0.8 with 4 SE;
+#  - false accusations are counted, a fine-free referee with a subsidy pays out, exclusion
+#    counts the matches sat out;
+#  - a sweep's batched runs give each run's own bytes; a run stopped and resumed from a
+#    checkpoint gives the same bytes (the ledger is checkpointed with the views);
+#  - refusals with exit 2 and the key named.
+# usage: test_referee_cli.sh path/to/dilemma [path/to/dilemma_cuda_emu]
+#   (with the second: the same run on the CUDA emulator's backend, the same bytes)
+DLM=$1
+EMU=${2:-}
+. "$(dirname "$0")/testlib.sh"
+
+cat >"$TMP/base.yaml" <<'YAML'
+mode: evolve
+seed: 3
+game: {R: 2, S: -1, T: 3, P: 0}
+match: {rounds: 4, execution_error: 0.05}
+evolution:
+  population: 20
+  populations: 3
+  generations: 40
+  record_every: 5
+  rule: fermi
+  selection: 2
+  structure: {type: well-mixed}
+  initial: {shares: {allc: 0.4, alld: 0.3, tft: 0.3}}
+  mutation: {rate: 0.02, kind: set, set: [allc, alld, tft]}
+institution: {audit: 0.3, fine: 1.25, subsidy: 0.2, false_accusation: 0.1,
+              missed_detection: 0.2, audit_cost: 0.15, tax: 0.05, budget: 3}
+output: {format: csv}
+YAML
+
+# balance FILE [TAX N]: every record's ledger balances exactly; with TAX and N, taxes are
+# generation x N x TAX exactly.
+balance() {
+  python3 - "$@" <<'PY'
+import csv, sys
+from decimal import Decimal
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert rows, "no records"
+b0 = Decimal(sys.argv[2]) if len(sys.argv) > 2 else None
+for r in rows:
+    d = {k: Decimal(r[k]) for k in ("budget", "taxes", "fines", "subsidies", "audit_costs")}
+    g = int(r["generation"])
+    if b0 is not None:
+        lhs = d["budget"]
+        rhs = b0 + d["taxes"] + d["fines"] - d["subsidies"] - d["audit_costs"]
+        assert lhs == rhs, (g, lhs, rhs)
+    if len(sys.argv) > 4:
+        assert d["taxes"] == g * int(sys.argv[4]) * Decimal(sys.argv[3]), (g, d["taxes"])
+    for k in ("audits", "exclusions", "false_accusations"):
+        assert int(r[k]) >= 0
+print(len(rows), "records balance")
+PY
+}
+
+expect 0 "a run with every part of the referee" -- "$DLM" run "$TMP/base.yaml" --out "$TMP/base.csv"
+contains "$TMP/base.csv" "^seed,.*,budget,taxes,fines,subsidies,audit_costs,audits,exclusions,false_accusations$" "csv header"
+balance "$TMP/base.csv" 3 0.05 20 >"$TMP/log" 2>&1 && ok || { bad "the ledger balances (budget 3, tax 0.05 x 20)"; cat "$TMP/log"; }
+python3 - "$TMP/base.csv" <<'PY' && ok || bad "audits, fines, subsidies and false accusations all happen"
+import csv, sys
+from decimal import Decimal
+last = list(csv.DictReader(open(sys.argv[1])))[-1]
+assert int(last["audits"]) > 0 and int(last["false_accusations"]) > 0, last
+assert Decimal(last["fines"]) > 0 and Decimal(last["subsidies"]) > 0, last
+assert Decimal(last["audit_costs"]) == Decimal("0.15") * int(last["audits"]), last
+PY
+
+# other rules, partners, exclusion, each balanced
+for rule in moran-bd moran-db; do
+  expect 0 "$rule" -- "$DLM" run "$TMP/base.yaml" --set evolution.rule=$rule --set evolution.selection=0.2 --set institution.exclusion=2 --out "$TMP/$rule.csv"
+  balance "$TMP/$rule.csv" 3 0.05 20 >"$TMP/log" 2>&1 && ok || { bad "$rule: the ledger balances"; cat "$TMP/log"; }
+done
+expect 0 "sampled partners, exclusion 3, json" -- "$DLM" run "$TMP/base.yaml" --set evolution.structure.partners=5 --set institution.exclusion=3 --format jsonl --out "$TMP/ex.jsonl"
+python3 - "$TMP/ex.jsonl" <<'PY' && ok || bad "json records carry the ledger, exclusions counted"
+import json, sys
+from decimal import Decimal
+recs = [json.loads(l, parse_float=Decimal) for l in open(sys.argv[1]) if '"generation"' in l]
+recs = [r for r in recs if r.get("type") == "generation"]
+last = recs[-1]
+assert last["exclusions"] > 0, last
+for r in recs:
+    assert r["budget"] == 3 + r["taxes"] + r["fines"] - r["subsidies"] - r["audit_costs"], r
+PY
+
+# a referee that never audits changes nothing but the columns: the same matches, payoffs and
+# evolution as no referee (its draws come from its own streams)
+expect 0 "audit 0" -- "$DLM" run "$TMP/base.yaml" --set institution.audit=0 --out "$TMP/q0.csv"
+sed '/^institution:/,/budget: 3}$/d' "$TMP/base.yaml" >"$TMP/none.yaml"
+expect 0 "no referee" -- "$DLM" run "$TMP/none.yaml" --out "$TMP/none.csv"
+cut -d, -f1-$(($(head -1 "$TMP/none.csv" | tr ',' '\n' | wc -l))) "$TMP/q0.csv" >"$TMP/q0_cut.csv"
+cmp -s "$TMP/q0_cut.csv" "$TMP/none.csv" && ok || bad "audit 0: the run without a referee, plus the ledger's columns"
+python3 - "$TMP/q0.csv" <<'PY' && ok || bad "audit 0: no audits, the budget only taxed"
+import csv, sys
+from decimal import Decimal
+for r in csv.DictReader(open(sys.argv[1])):
+    assert int(r["audits"]) == 0 and Decimal(r["fines"]) == 0, r
+    assert Decimal(r["budget"]) == 3 + Decimal(r["taxes"]), r
+PY
+
+# known counts: q = 1, unlimited, no exclusion: every match of every evaluation audited
+cat >"$TMP/all.yaml" <<'YAML'
+mode: evolve
+seed: 5
+game: {preset: pd}
+match: {rounds: 3}
+evolution:
+  population: 12
+  generations: 10
+  record_every: 1
+  rule: fermi
+  selection: 1
+  initial: {shares: {allc: 0.5, alld: 0.5}}
+  mutation: {rate: 0.05, kind: set, set: [allc, alld]}
+institution: {audit: 1, fine: 1, audit_cost: 0.5}
+output: {format: csv}
+YAML
+expect 0 "every match audited" -- "$DLM" run "$TMP/all.yaml" --out "$TMP/all.csv"
+python3 - "$TMP/all.csv" <<'PY' && ok || bad "audits = generations x n events x 2 evaluations x (n - 1) matches"
+import csv, sys
+from decimal import Decimal
+for r in csv.DictReader(open(sys.argv[1])):
+    g = int(r["generation"])
+    assert int(r["audits"]) == g * 12 * 2 * 11 and int(r["exclusions"]) == 0, r
+    assert int(r["false_accusations"]) == 0 and Decimal(r["subsidies"]) == 0, r
+    # unlimited: the budget is the net of fines and audit costs (no initial budget, no tax)
+    assert Decimal(r["budget"]) == Decimal(r["fines"]) - Decimal(r["audit_costs"]), r
+    assert Decimal(r["audit_costs"]) == Decimal("0.5") * int(r["audits"]), r
+PY
+expect 0 "exclusion: audited or sat out" -- "$DLM" run "$TMP/all.yaml" --set institution.exclusion=4 --out "$TMP/allx.csv"
+python3 - "$TMP/allx.csv" <<'PY' && ok || bad "audits + exclusions = every match, exclusions > 0"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+for r in rows:
+    g = int(r["generation"])
+    assert int(r["audits"]) + int(r["exclusions"]) == g * 12 * 2 * 11, r
+assert int(rows[-1]["exclusions"]) > 0
+PY
+
+# a budget that runs dry: the first generation audits and overspends, then none
+expect 0 "a budget that runs dry" -- "$DLM" run "$TMP/all.yaml" --set institution.budget=1 --set institution.fine=0 --out "$TMP/dry.csv"
+python3 - "$TMP/dry.csv" <<'PY' && ok || bad "audits stop once the budget is spent"
+import csv, sys
+from decimal import Decimal
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if int(r["generation"]) > 0]
+assert int(rows[0]["audits"]) == 12 * 2 * 11, rows[0]
+assert all(r["audits"] == rows[0]["audits"] for r in rows), [r["audits"] for r in rows]
+assert Decimal(rows[-1]["budget"]) == 1 - Decimal("0.5") * 12 * 2 * 11, rows[-1]["budget"]
+PY
+expect 0 "a budget of zero never audits" -- "$DLM" run "$TMP/all.yaml" --set institution.budget=0 --out "$TMP/zero.csv"
+python3 - "$TMP/zero.csv" <<'PY' && ok || bad "no audits"
+import csv, sys
+assert all(int(r["audits"]) == 0 and r["budget"] == "0" and r["taxes"] == "0" for r in csv.DictReader(open(sys.argv[1])))
+PY
+expect 0 "taxes refill it" -- "$DLM" run "$TMP/all.yaml" --set institution.budget=0 --set institution.tax=1 --out "$TMP/tax.csv"
+balance "$TMP/tax.csv" 0 1 12 >"$TMP/log" 2>&1 && ok || { bad "taxed ledger balances"; cat "$TMP/log"; }
+python3 - "$TMP/tax.csv" <<'PY' && ok || bad "a taxed referee audits"
+import csv, sys
+assert int(list(csv.DictReader(open(sys.argv[1])))[-1]["audits"]) > 0
+PY
+
+# --- group games: one audit per group game of an evaluation ------------------------------------
+cat >"$TMP/pgg.yaml" <<'YAML'
+mode: evolve
+seed: 4
+match: {rounds: 5}
+evolution:
+  population: 15
+  generations: 6
+  record_every: 1
+  rule: fermi
+  selection: 1
+  interaction: group
+  group: {game: pgg, size: 4, groups: 3, r: 3, c: 1}
+  initial: {shares: {alld: 1}}
+institution: {audit: 1, fine: 0.75, audit_cost: 0.25}
+output: {format: csv}
+YAML
+expect 0 "public goods, every group game audited" -- "$DLM" run "$TMP/pgg.yaml" --out "$TMP/pgg.csv"
+python3 - "$TMP/pgg.csv" <<'PY' && ok || bad "audits = generations x n events x 2 evaluations x 3 groups; fines = 0.75 x 5 rounds each"
+import csv, sys
+from decimal import Decimal
+for r in csv.DictReader(open(sys.argv[1])):
+    g = int(r["generation"])
+    assert int(r["audits"]) == g * 15 * 2 * 3, r
+    assert Decimal(r["fines"]) == Decimal("0.75") * 5 * int(r["audits"]), r
+    assert Decimal(r["budget"]) == Decimal(r["fines"]) - Decimal(r["audit_costs"]), r
+    assert r["cooperation"] == "0", r
+PY
+cat >"$TMP/commons.yaml" <<'YAML'
+mode: evolve
+seed: 6
+match: {rounds: 6}
+evolution:
+  population: 30
+  populations: 2
+  generations: 20
+  record_every: 4
+  rule: moran-bd
+  selection: 0.02
+  interaction: group
+  group: {game: commons, size: 5, groups: 2, levels: 5, capacity: 100, growth: 0.5, harvest: 2}
+  mutation: {rate: 0.05, kind: set, set: ["level(0)", "level(2)", "level(4)", "stock(4,1,0.5)"]}
+  initial: {shares: {"level(2)": 1}}
+institution: {audit: 0.3, fine: 0.5, subsidy: 0.05, missed_detection: 0.1, false_accusation: 0.05,
+              audit_cost: 1, budget: 20, tax: 0.01, exclusion: 1}
+output: {format: csv}
+YAML
+expect 0 "the commons with a coordinator" -- "$DLM" run "$TMP/commons.yaml" --out "$TMP/commons.csv"
+balance "$TMP/commons.csv" 20 0.01 30 >"$TMP/log" 2>&1 && ok || { bad "the commons' ledger balances"; cat "$TMP/log"; }
+python3 - "$TMP/commons.csv" <<'PY' && ok || bad "the coordinator fines units of level and excludes"
+import csv, sys
+from decimal import Decimal
+last = list(csv.DictReader(open(sys.argv[1])))[-1]
+assert Decimal(last["fines"]) > 0 and int(last["exclusions"]) > 0 and int(last["false_accusations"]) > 0, last
+PY
+
+# --- the break-even fine against evolving populations ----------------------------------------
+expect 0 "analyze: the break-even fine" -- "$DLM" analyze --game --set game.R=2 --set game.S=-1 --set game.T=3 --set game.P=0 --set institution.audit=0.5 --set institution.fine=1 --format json
+FSTAR=$(python3 -c "import json; print(json.load(open('$TMP/out'))['fine_dominant'])")
+[ "$FSTAR" = 2 ] && ok || bad "F* = 1 / q = 2, got $FSTAR"
+cat >"$TMP/be.yaml" <<'YAML'
+mode: evolve
+seed: 3
+game: {R: 2, S: -1, T: 3, P: 0}
+match: {rounds: 1}
+evolution:
+  population: 50
+  populations: 8
+  generations: 300
+  record_every: 300
+  rule: fermi
+  selection: 5
+  initial: {shares: {allc: 0.5, alld: 0.5}}
+  mutation: {rate: 0.01, kind: set, set: [allc, alld]}
+institution: {audit: 0.5}
+output: {format: csv}
+YAML
+for f in 0.9 1.1; do
+  F=$(python3 -c "print($f * $FSTAR)")
+  expect 0 "evolving at $f F*" -- "$DLM" run "$TMP/be.yaml" --set institution.fine=$F --out "$TMP/be_$f.csv"
+done
+python3 - "$TMP/be_0.9.csv" "$TMP/be_1.1.csv" <<'PY' && ok || bad "cooperation low below F*, high above"
+import csv, sys, statistics as st
+def coop(path):
+    c = [float(r["cooperation"]) for r in csv.DictReader(open(path)) if r["generation"] == "300"]
+    assert len(c) == 8
+    return st.mean(c), st.stdev(c) / len(c) ** 0.5
+(lo, se_lo), (hi, se_hi) = coop(sys.argv[1]), coop(sys.argv[2])
+print("0.9 F*: %.4f +- %.4f   1.1 F*: %.4f +- %.4f" % (lo, se_lo, hi, se_hi))
+assert lo + 4 * se_lo < 0.2, (lo, se_lo)
+assert hi - 4 * se_hi > 0.8, (hi, se_hi)
+PY
+
+# --- sweeps batch runs; checkpoints keep the ledger ----------------------------------------------
+cat >"$TMP/sweep.yaml" <<'YAML'
+mode: evolve
+seed: 9
+game: {preset: pd}
+match: {rounds: 3, execution_error: 0.05}
+evolution:
+  population: 16
+  populations: 2
+  generations: 12
+  record_every: 4
+  rule: fermi
+  selection: 1
+  initial: {shares: {tft: 0.5, alld: 0.5}}
+  mutation: {rate: 0.02, kind: set, set: [tft, alld, allc]}
+institution: {audit: 0.4, fine: 1, false_accusation: 0.05, tax: 0.01, budget: 1, audit_cost: 0.1}
+output: {format: csv}
+sweep:
+  axes:
+    - {key: institution.fine, values: [0, 1.5, 4]}
+    - {key: institution.exclusion, values: [0, 2]}
+YAML
+expect 0 "sweep, batched" -- "$DLM" sweep "$TMP/sweep.yaml" --out "$TMP/sw_batch.csv"
+expect 0 "sweep, one run at a time" -- "$DLM" sweep "$TMP/sweep.yaml" --batch 1 --out "$TMP/sw_one.csv"
+cmp -s "$TMP/sw_batch.csv" "$TMP/sw_one.csv" && ok || bad "batched runs give each run's own bytes"
+[ "$(cut -d, -f1 "$TMP/sw_one.csv" | wc -l)" -eq $((1 + 6 * 2 * 4)) ] && ok || bad "6 points x 2 populations x 4 records"
+balance "$TMP/sw_one.csv" 1 0.01 16 >"$TMP/log" 2>&1 && ok || { bad "sweep ledgers balance"; cat "$TMP/log"; }
+expect 0 "reference run" -- "$DLM" run "$TMP/base.yaml" --out "$TMP/ref.csv"
+expect 143 "stopped after checkpoint 2" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=2:TERM "$DLM" run "$TMP/base.yaml" --out "$TMP/ck.csv" --checkpoint "$TMP/ck.ckpt" --checkpoint-every 7
+expect 0 "resumed" -- "$DLM" run "$TMP/base.yaml" --out "$TMP/ck.csv" --checkpoint-every 7 --resume "$TMP/ck.ckpt"
+cmp -s "$TMP/ck.csv" "$TMP/ref.csv" && ok || bad "a resumed run's ledger is the uninterrupted run's"
+if "$DLM" devices | grep -q "^opencl  available"; then
+  expect 0 "opencl" -- "$DLM" run "$TMP/base.yaml" --backend opencl --out "$TMP/cl.csv"
+  cmp -s "$TMP/cl.csv" "$TMP/ref.csv" && ok || bad "opencl gives the cpu's bytes"
+else
+  echo "(opencl not available here: its run is skipped)"
+fi
+if [ -n "$EMU" ]; then
+  expect 0 "the CUDA emulator" -- "$EMU" run "$TMP/base.yaml" --backend cuda --out "$TMP/emu.csv"
+  cmp -s "$TMP/emu.csv" "$TMP/ref.csv" && ok || bad "the CUDA emulator gives the cpu's bytes"
+  expect 0 "the commons on the CUDA emulator" -- "$EMU" run "$TMP/commons.yaml" --backend cuda --out "$TMP/emu_commons.csv"
+  cmp -s "$TMP/emu_commons.csv" "$TMP/commons.csv" && ok || bad "the commons: the CUDA emulator gives the cpu's bytes"
+fi
+
+# --- refusals ------------------------------------------------------------------------------------
+expect 2 "a synchronous rule" -- "$DLM" run "$TMP/base.yaml" --set evolution.rule=wright-fisher --set evolution.selection=0.1
+contains "$TMP/err" "asynchronous rules" "says which rules"
+expect 2 "exact payoffs" -- "$DLM" run "$TMP/base.yaml" --set evolution.payoff=exact
+contains "$TMP/err" "evolution.payoff" "names the key"
+expect 2 "counts" -- "$DLM" run "$TMP/all.yaml" --set evolution.representation=counts
+contains "$TMP/err" "referee" "says why"
+expect 2 "a fractional exclusion" -- "$DLM" run "$TMP/base.yaml" --set institution.exclusion=1.5
+contains "$TMP/err" "institution.exclusion" "names the key"
+expect 2 "a negative tax" -- "$DLM" run "$TMP/base.yaml" --set institution.tax=-1
+contains "$TMP/err" "institution.tax" "names the key"
+expect 2 "a fine beyond the ledger" -- "$DLM" run "$TMP/base.yaml" --set institution.fine=1e7
+contains "$TMP/err" "institution.fine" "names the key"
+expect 2 "a budget in analyze" -- "$DLM" analyze --game --set institution.budget=5
+contains "$TMP/err" "budget is a key of the evolving referee" "says where it belongs"
+expect 2 "the donation game" -- "$DLM" run "$TMP/base.yaml" --set game.preset=donation --set game.b=2 --set game.c=1 --set evolution.interaction=donation --set 'evolution.initial.shares={allc: 0.5, disc: 0.5}' --set 'evolution.mutation.set=[allc, disc]' --out "$TMP/never.csv"
+contains "$TMP/err" "audits per donation are not built yet" "says what it audits"
+[ ! -e "$TMP/never.csv" ] && ok || bad "nothing written"
+cat >"$TMP/badsweep.yaml" <<'YAML'
+mode: evolve
+game: {preset: pd}
+evolution: {population: 10, generations: 3, rule: fermi, selection: 0.1}
+institution: {audit: 0.5, fine: 1}
+sweep:
+  axes:
+    - {key: evolution.rule, values: [fermi, wright-fisher]}
+YAML
+expect 2 "a sweep with a synchronous rule among its values" -- "$DLM" sweep "$TMP/badsweep.yaml" --out "$TMP/badsweep.csv"
+contains "$TMP/err" "value wright-fisher: institution: the referee runs under the asynchronous rules" "names the axis value"
+[ ! -e "$TMP/badsweep.csv" ] && ok || bad "a refused sweep writes nothing"
+finish
