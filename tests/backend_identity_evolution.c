@@ -930,6 +930,8 @@ static void demes_chunks(dlm_scenario *sc)
     sc->evolution.record_every = 1;
     sc->evolution.snapshot_every = 2;
     uses_mutation(&sc->evolution, "random-memory-one", 0.05);
+}
+
 /* The referee (kernels/dlm_referee.h): audits, errors, fines, subsidies, exclusion, a budget
  * with a tax; its ledger is in the census records (the jsonl columns) and must agree. */
 static void uses_referee(dlm_scenario *sc, double q, double fine, double subsidy, double e1,
