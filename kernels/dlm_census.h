@@ -35,6 +35,12 @@ typedef struct dlm_evo_census {
     uint32_t rule_good[4];                  /* ... and their good count (as good) */
     uint64_t agree_pairs;                   /* donation game: agreeing observer pairs */
     uint64_t generation;                    /* the generation it describes */
+    uint32_t incentive[DLM_INCENTIVE_SLOTS]; /* group games with incentives (dlm_punish.h):
+                                               agents per type (none, peer, pool, reward,
+                                               loner), then the never-contributing
+                                               participants */
+    uint64_t fines;                         /* ... fines paid in the census evaluations */
+    uint64_t rewards;                       /* ... rewards received in them */
 } dlm_evo_census;
 
 /* Index of the named strategy s counts as: an exact match, else (memory-one) the
@@ -121,6 +127,10 @@ DLM_FN dlm_evo_census dlm_census_empty(void)
         c.rule_agents[i] = c.rule_good[i] = 0u;
     c.agree_pairs = 0u;
     c.generation = 0u;
+    for (i = 0; i < DLM_INCENTIVE_SLOTS; ++i)
+        c.incentive[i] = 0u;
+    c.fines = 0u;
+    c.rewards = 0u;
     return c;
 }
 
@@ -151,6 +161,10 @@ DLM_FN void dlm_census_merge(dlm_evo_census *a, const dlm_evo_census *b)
     }
     a->agree_pairs += b->agree_pairs;
     a->generation = b->generation;
+    for (i = 0; i < DLM_INCENTIVE_SLOTS; ++i)
+        a->incentive[i] += b->incentive[i];
+    a->fines += b->fines;
+    a->rewards += b->rewards;
 }
 
 /* The census of chunk `chunk` of a population of the count representation: each agent's
@@ -235,6 +249,29 @@ DLM_FN void dlm_census_reputation(dlm_evo_census *c, const dlm_evo_world *w,
         c->agree_pairs += k * (k - (k > 0u)) / 2u + (m - k) * (m - k - (m > k)) / 2u;
 }
 
+/* The census payoff of local agent x of a group game with incentives (dlm_punish.h), as
+ * dlm_evo_census_payoff computes it (the same streams and draws), with x's incentive slot,
+ * fines and rewards added to c. */
+DLM_FN double dlm_census_incentives(dlm_evo_census *c, const dlm_evo_world *w,
+                                    const dlm_evo_population *pop, uint64_t g, uint32_t x,
+                                    dlm_evo_counts *counts)
+{
+    dlm_evo_params ep = w->params[pop->params];
+    dlm_punish_tally tally;
+    uint32_t slot = 0u;
+    dlm_cursor partners =
+        dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_CENSUS_MATCHING, pop->id, g), x);
+    double payoff;
+    tally.fines = tally.rewards = 0u;
+    ep.payoff_mode = 0u;
+    payoff = dlm_group_payoff_with(w, pop, &ep, x, dlm_stream_id(DLM_PURPOSE_CENSUS_PLAY, pop->id, g),
+                                   x, &slot, &partners, counts, &tally);
+    c->incentive[dlm_incentive_slot(w->strategy + pop->agent0 + x)] += 1u;
+    c->fines += tally.fines;
+    c->rewards += tally.rewards;
+    return payoff;
+}
+
 /* The census record of chunk `chunk` of a population at generation g; memo (may be
  * null: a device work-item) keeps a count population's pair values between calls. */
 DLM_FN dlm_evo_census dlm_census_chunk_with(const dlm_evo_world *w, const dlm_evo_population *pop,
@@ -255,7 +292,10 @@ DLM_FN dlm_evo_census dlm_census_chunk_with(const dlm_evo_world *w, const dlm_ev
         dlm_strategy first = w->strategy[pop->agent0 + dlm_evo_side_start(w, pop, x)];
         double payoff;
         counts.cooperations = counts.moves = counts.matches = counts.failed_events = 0u;
-        payoff = dlm_evo_census_payoff(w, pop, g, x, &counts);
+        if (dlm_punish_on(&w->params[pop->params]))
+            payoff = dlm_census_incentives(&c, w, pop, g, x, &counts);
+        else
+            payoff = dlm_evo_census_payoff(w, pop, g, x, &counts);
         dlm_census_add(&c, w, pop, x, payoff, &counts, named, n_named, tolerance);
         c.monomorphic &= dlm_strategy_equal(&s, &first);
         if (w->params[pop->params].interaction == DLM_INTERACTION_DONATION)

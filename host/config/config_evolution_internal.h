@@ -88,4 +88,8 @@ dlm_status dlm_cfg_evo_read_interaction(reader *r, const dlm_node *map);
  * skips dlm_cfg_evo_read_interaction). Checks the interaction's name for every kind. */
 dlm_status dlm_cfg_evo_read_group(reader *r, const dlm_node *map, int *is_group);
 
+/* Reads evolution.group.punishment (config_punish.c), at value node v under key node key,
+ * after the other keys of evolution.group: the public goods game only. */
+dlm_status dlm_cfg_evo_read_punishment(reader *r, const dlm_node *key, const dlm_node *v);
+
 #endif /* DLM_CONFIG_EVOLUTION_INTERNAL_H */

@@ -132,6 +132,16 @@ typedef struct dlm_evolution_spec {
     double group_growth;     /* commons: logistic growth rate g in [0, 1] */
     double group_harvest;    /* commons: harvest asked per level and round */
     double group_prize;      /* escalation: prize V shared by level; its cost per level is c */
+    /* incentives in the public goods game (evolution.group.punishment, config_punish.c,
+       kernels/dlm_punish.h) */
+    int punish;              /* 1 when evolution.group.punishment is given */
+    int punish_second_order; /* 1: second-order punishment */
+    double punish_gamma;     /* peer punisher's cost per punished member */
+    double punish_beta;      /* fine per peer punisher */
+    double punish_fee;       /* G: pool punisher's / rewarder's fee per round */
+    double punish_fine;      /* B: fine per pool punisher */
+    double punish_reward;    /* R: reward per pool rewarder */
+    double punish_loner;     /* sigma: a loner's payoff per round */
 } dlm_evolution_spec;
 
 /* mode analyze with analyze.population: the exact answers of the well-mixed population

@@ -212,6 +212,26 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
     fputc(']', fp);
 }
 
+/* Incentives in the public goods game (kernels/dlm_punish.h, evolution.group.punishment):
+ * the fractions of the population per census slot (peer punishers, pool punishers, pool
+ * rewarders, loners, and the participants that never contribute), then the fines paid and
+ * the rewards received per member and round of the census's group games. */
+#define N_INCENTIVE_COLUMNS 7u
+static const char *const incentive_columns[N_INCENTIVE_COLUMNS] = {
+    "peer_punishers", "pool_punishers", "rewarders", "loners", "defectors", "fines", "rewards"};
+
+static double incentive_value(const dlm_evo_census *c, uint32_t n, uint32_t i)
+{
+    static const uint32_t slots[5] = {DLM_INCENTIVE_PEER, DLM_INCENTIVE_POOL,
+                                      DLM_INCENTIVE_REWARD, DLM_INCENTIVE_LONER,
+                                      DLM_INCENTIVE_DEFECTORS};
+    if (i < 5u)
+        return (double)c->incentive[slots[i]] / (double)n;
+    if (!c->moves)
+        return 0.0;
+    return (double)(i == 5u ? c->fines : c->rewards) / (double)c->moves;
+}
+
 static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                          const dlm_evo_plan *plan)
 {
@@ -231,6 +251,9 @@ static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                     plan->class_names[i], plan->class_names[i]);
         if (plan->params.interaction == DLM_INTERACTION_DONATION)
             fputs(",good,good:allc,good:alld,good:disc,good:ipd,agreement", fp);
+        if (sc->evolution.punish)
+            for (i = 0; i < N_INCENTIVE_COLUMNS; ++i)
+                fprintf(fp, ",%s", incentive_columns[i]);
         fputc('\n', fp);
     } else if (fmt == DLM_FMT_TABLE) {
         const dlm_player_spec *c = class_spec(sc, 0);
@@ -338,6 +361,9 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                     fputc(',', fp);
             csv_double(fp, dlm_agreement(sc, n, c->agree_pairs));
         }
+        if (sc->evolution.punish)
+            for (i = 0; i < N_INCENTIVE_COLUMNS; ++i)
+                csv_double(fp, incentive_value(c, n, i));
         fputc('\n', fp);
         return;
     }
@@ -378,6 +404,9 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
         fputc('}', fp);
         json_member(fp, "agreement", dlm_agreement(sc, n, c->agree_pairs));
     }
+    if (sc->evolution.punish)
+        for (i = 0; i < N_INCENTIVE_COLUMNS; ++i)
+            json_member(fp, incentive_columns[i], incentive_value(c, n, i));
     fputs(",\"classes\":[", fp);
     for (i = 0; i < plan->n_classes; ++i) {
         double cm = c->class_agents[i] ? c->class_payoff[i] / (double)c->class_agents[i] : 0;
