@@ -292,7 +292,8 @@ DLM_FN dlm_evo_census dlm_census_chunk_with(const dlm_evo_world *w, const dlm_ev
         dlm_strategy first = w->strategy[pop->agent0 + dlm_evo_side_start(w, pop, x)];
         double payoff;
         counts.cooperations = counts.moves = counts.matches = counts.failed_events = 0u;
-        if (dlm_punish_on(&w->params[pop->params]))
+        dlm_evo_params ep = w->params[pop->params];
+        if (dlm_punish_on(&ep))
             payoff = dlm_census_incentives(&c, w, pop, g, x, &counts);
         else
             payoff = dlm_evo_census_payoff(w, pop, g, x, &counts);
