@@ -117,6 +117,15 @@ assert float(rows[0]["rewarders"]) == 0.2 and float(rows[0]["rewards"]) > 0, row
 assert all(float(r["pool_punishers"]) == 0 for r in rows)
 PY
 
+# checkpoint and resume: stopped after its 2nd checkpoint and resumed, the same bytes
+config true 60 2 >"$TMP/ck.yaml"
+expect 0 "uninterrupted" -- "$DLM" run "$TMP/ck.yaml" --quiet --out "$TMP/whole.csv"
+expect 143 "stopped after checkpoint 2" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=2 "$DLM" run \
+  "$TMP/ck.yaml" --quiet --out "$TMP/part.csv" --checkpoint "$TMP/ck.bin" --checkpoint-every 10
+expect 0 "resumed" -- "$DLM" run "$TMP/ck.yaml" --quiet --out "$TMP/part.csv" --resume "$TMP/ck.bin" \
+  --checkpoint-every 10
+cmp -s "$TMP/whole.csv" "$TMP/part.csv" && ok || bad "resumed run differs from the uninterrupted one"
+
 # refusals: exit 2, the reason named, nothing written
 refuse() { # description, expected text, --set ...
   local what=$1 text=$2
