@@ -105,6 +105,9 @@ import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1]) if '"generation"' in l]
 gens = [r for r in recs if r.get("type") == "generation"]
 assert gens and all(k in gens[0] for k in ("peer_punishers", "pool_punishers", "rewarders", "loners", "defectors", "fines", "rewards")), gens[:1]
+summ = [r for r in recs if r.get("type") == "summary"]
+assert summ and summ[0]["final_pool_punishers"]["mean"] == gens[-1]["pool_punishers"], summ[:1]
+assert summ[0]["settings"]["group"]["punishment"] == {"gamma": 0.7, "beta": 0.7, "fee": 0.7, "fine": 0.7, "reward": 0.7, "loner": 1, "second_order": True}, summ[0]["settings"]
 PY
 
 # pool rewarders (Sasaki et al. 2012): rewards flow only where rewarders are

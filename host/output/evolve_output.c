@@ -153,6 +153,17 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
         }
         fputs(",\"execution_error\":", fp);
         dlm_print_double(fp, ev->group_execution_error);
+        if (ev->punish) { /* incentives (kernels/dlm_punish.h) */
+            static const char *const keys[6] = {"gamma", "beta", "fee", "fine", "reward",
+                                                "loner"};
+            const double values[6] = {ev->punish_gamma, ev->punish_beta, ev->punish_fee,
+                                      ev->punish_fine,  ev->punish_reward, ev->punish_loner};
+            for (i = 0; i < 6u; ++i) {
+                fprintf(fp, "%s\"%s\":", i ? "," : ",\"punishment\":{", keys[i]);
+                dlm_print_double(fp, values[i]);
+            }
+            fprintf(fp, ",\"second_order\":%s}", ev->punish_second_order ? "true" : "false");
+        }
         fputc('}', fp);
     } else {
         fputs(",\"interaction\":\"2x2-game\"", fp);
@@ -564,6 +575,17 @@ static void write_summary_json(FILE *fp, const dlm_scenario *sc, const dlm_evo_p
     fprintf(fp, "},\"populations_fixed\":%llu", (unsigned long long)any);
     json_mean_se(fp, "final_cooperation", coop, coop2, np);
     json_mean_se(fp, "final_payoff_mean", pay, pay2, np);
+    for (i = 0; sc->evolution.punish && i < N_INCENTIVE_COLUMNS; ++i) {
+        char name[48];
+        double v = 0, v2 = 0;
+        for (p = 0; p < np; ++p) {
+            double x = incentive_value(&out[p].final, plan->populations[p].n, i);
+            v += x;
+            v2 += x * x;
+        }
+        snprintf(name, sizeof name, "final_%s", incentive_columns[i]);
+        json_mean_se(fp, name, v, v2, np);
+    }
     json_mean_se(fp, "fixation_generation", fg, fg2, any);
     /* The fraction of populations fixed at each strategy: a binomial proportion over the
        populations, with standard error sqrt(f (1 - f) / n). */
