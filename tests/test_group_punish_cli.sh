@@ -102,7 +102,7 @@ config true 40 1 >"$TMP/short.yaml"
 expect 0 "json" -- "$DLM" run "$TMP/short.yaml" --format jsonl --quiet
 python3 - "$TMP/out" <<'PY' && ok || bad "jsonl members"
 import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1]) if '"generation"' in l]
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 gens = [r for r in recs if r.get("type") == "generation"]
 assert gens and all(k in gens[0] for k in ("peer_punishers", "pool_punishers", "rewarders", "loners", "defectors", "fines", "rewards")), gens[:1]
 summ = [r for r in recs if r.get("type") == "summary"]
