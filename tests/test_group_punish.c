@@ -8,6 +8,10 @@
  * rounds; the fines and rewards the census counts; the same payoffs through the kind's
  * entry point (dlm_evo_evaluate) when the group is the whole population; expected payoffs
  * with hypergeometric groups in a finite population (closed forms, 4 standard errors);
+ * the fixation probability of one pool punisher among cooperators (second order) and of
+ * one peer punisher among defectors under the engine's fermi events against the exact
+ * birth-death chain with hypergeometric groups (Traulsen, Nowak & Pacheco 2006; as
+ * tests/test_group.c does for the plain game);
  * the strategy
  * texts (punish, pool, rewarder, loner, X+peer, X+pool, X+reward) and what is refused.
  * Parameters: r = 3, c = 1, gamma = 0.3, beta = 0.9, G = 0.4, B = 1.1, R = 0.6,
@@ -314,6 +318,107 @@ static void test_hypergeometric_pool_second_order(void **state)
     hypergeometric(1);
 }
 
+/* ---- fixation under the pairwise comparison rule, against the exact chain ----------- */
+
+static double choose(uint32_t n, uint32_t k)
+{
+    double v = 1.0;
+    uint32_t i;
+    if (k > n)
+        return 0.0;
+    for (i = 1; i <= k; ++i)
+        v = v * (n - k + i) / i;
+    return v;
+}
+
+/* The payoff (one round, no error, groups of n) of a member of the mutant type (mutant =
+ * 1) or the resident type with m mutants in its group (itself included), by hand:
+ *   pool punishers among cooperators, second order: pool r c - c - G; allc r c - c - B m;
+ *   peer punishers among defectors: punisher r c m / n - c - gamma (n - m);
+ *                                    defector r c m / n - beta m. */
+static double hand_payoff(int pool, int mutant, uint32_t m, uint32_t n)
+{
+    const double r = 3.0, c = 1.0;
+    if (pool)
+        return mutant ? r * c - c - 0.4 : r * c - c - 1.1 * m;
+    return mutant ? r * c * m / n - c - 0.3 * (n - m) : r * c * m / n - 0.9 * m;
+}
+
+/* q_k: the probability that a resident imitates a mutant with k mutants among N, each
+ * paid by its own hypergeometric group of n (the engine's fermi event exactly). */
+static double q_imitate(int pool, uint32_t N, uint32_t k, uint32_t n, double beta)
+{
+    double q = 0.0, total = choose(N - 1, n - 1);
+    uint32_t a, b;
+    for (a = 0; a < n; ++a) { /* the mutant's mutant others: of k - 1 mutants, N - k */
+        double ha = choose(k - 1, a) * choose(N - k, n - 1 - a) / total;
+        if (ha == 0.0)
+            continue;
+        for (b = 0; b < n; ++b) { /* the resident's: of k mutants, N - k - 1 residents */
+            double hb = choose(k, b) * choose(N - k - 1, n - 1 - b) / total;
+            if (hb == 0.0)
+                continue;
+            q += ha * hb /
+                 (1.0 + exp(-beta * (hand_payoff(pool, 1, a + 1, n) - hand_payoff(pool, 0, b, n))));
+        }
+    }
+    return q;
+}
+
+static double rho_exact(int pool, uint32_t N, uint32_t n, double beta)
+{
+    double sum = 1.0, prod = 1.0;
+    uint32_t i;
+    for (i = 1; i < N; ++i) {
+        double q = q_imitate(pool, N, i, n, beta);
+        prod *= (1.0 - q) / q;
+        sum += prod;
+    }
+    return 1.0 / sum;
+}
+
+/* Fixation probability of one mutant (pool punisher among allc, second order; or peer
+ * punisher among alld) under the engine's fermi events, against the exact chain. */
+static void fixation(int pool, uint32_t N, uint32_t n, double beta, uint32_t runs)
+{
+    int kinds[64];
+    dlm_strategy mutant = trait(pool ? POOL : PUNISH);
+    double rho = rho_exact(pool, N, n, beta), sim, se;
+    uint32_t fixed = 0, i, x, e;
+    for (i = 0; i < runs; ++i) {
+        uint64_t g;
+        uint32_t k = 1;
+        for (x = 0; x < N; ++x)
+            kinds[x] = x == 0 ? (pool ? POOL : PUNISH) : (pool ? ALLC : ALLD);
+        setup(N, kinds, 1, pool);
+        F.ep.group_size = n;
+        F.ep.selection = beta;
+        F.pop.id = 100 + i;
+        for (g = 0; k != 0 && k != N && g < 1000000u; ++g)
+            for (e = 0; e < N && k != 0 && k != N; ++e) {
+                dlm_evo_counts counts = {0, 0, 0, 0};
+                dlm_evo_event(&F.w, &F.pop, g, e, &counts);
+                for (k = 0, x = 0; x < N; ++x)
+                    k += dlm_strategy_equal(&F.agents[x], &mutant);
+            }
+        assert_true(k == 0 || k == N);
+        fixed += k == N;
+    }
+    sim = (double)fixed / runs;
+    se = sqrt(rho * (1 - rho) / runs);
+    printf("  rho %s, N=%u n=%u beta=%g: %.4f (SE %.4f), exact %.4f, neutral %.4f\n",
+           pool ? "pool among allc (second order)" : "peer among alld", N, n, beta, sim, se, rho,
+           1.0 / N);
+    assert_true(fabs(sim - rho) <= 4.0 * se);
+}
+
+static void test_fixation(void **state)
+{
+    (void)state;
+    fixation(1, 10, 5, 1.0, 3000);
+    fixation(0, 10, 5, 0.5, 3000);
+}
+
 /* The strategy texts. */
 static void test_parse(void **state)
 {
@@ -360,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_evaluate),
         cmocka_unit_test(test_hypergeometric_peer),
         cmocka_unit_test(test_hypergeometric_pool_second_order),
+        cmocka_unit_test(test_fixation),
         cmocka_unit_test(test_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
