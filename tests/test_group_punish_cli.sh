@@ -120,6 +120,21 @@ assert float(rows[0]["rewarders"]) == 0.2 and float(rows[0]["rewards"]) > 0, row
 assert all(float(r["pool_punishers"]) == 0 for r in rows)
 PY
 
+# every key is a sweep axis: a fee of 0 against one of 5 (a pool that costs more than any
+# fine it can levy dies out), 200 generations, 4 populations each
+config true 200 4 >"$TMP/sweep.yaml"
+printf 'sweep:\n  axes:\n    - {key: evolution.group.punishment.fee, values: [0, 5]}\n' >>"$TMP/sweep.yaml"
+expect 0 "sweep over the fee" -- "$DLM" sweep "$TMP/sweep.yaml" --quiet --out "$TMP/sweep.csv"
+python3 - "$TMP/sweep.csv" <<'PY' && ok || bad "sweep over the fee: the pool fares worse at fee 5"
+import csv, sys
+pool = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    if int(r["generation"]) >= 100:
+        pool.setdefault(r["evolution.group.punishment.fee"], []).append(float(r["pool_punishers"]))
+m = {k: sum(v) / len(v) for k, v in pool.items()}
+assert set(m) == {"0", "5"} and m["0"] > m["5"] + 0.2, m
+PY
+
 # checkpoint and resume: stopped after its 2nd checkpoint and resumed, the same bytes
 config true 60 2 >"$TMP/ck.yaml"
 expect 0 "uninterrupted" -- "$DLM" run "$TMP/ck.yaml" --quiet --out "$TMP/whole.csv"
