@@ -42,6 +42,12 @@ typedef struct dlm_evo_census {
                                                budget, taxes, fines, subsidies, audit_costs
                                                (micro-units, two's complement), audits,
                                                exclusions, false_accusations; 0 without */
+    uint32_t incentive[DLM_INCENTIVE_SLOTS]; /* group games with incentives (dlm_punish.h):
+                                               agents per type (none, peer, pool, reward,
+                                               loner), then the never-contributing
+                                               participants */
+    uint64_t fines;                         /* ... fines paid in the census evaluations */
+    uint64_t rewards;                       /* ... rewards received in them */
 } dlm_evo_census;
 
 /* Index of the named strategy s counts as: an exact match, else (memory-one) the
@@ -133,6 +139,10 @@ DLM_FN dlm_evo_census dlm_census_empty(void)
     c.generation = 0u;
     for (i = 0; i < 8u; ++i)
         c.ledger[i] = 0u;
+    for (i = 0; i < DLM_INCENTIVE_SLOTS; ++i)
+        c.incentive[i] = 0u;
+    c.fines = 0u;
+    c.rewards = 0u;
     return c;
 }
 
@@ -165,6 +175,10 @@ DLM_FN void dlm_census_merge(dlm_evo_census *a, const dlm_evo_census *b)
     a->generation = b->generation;
     for (i = 0; i < 8u; ++i) /* chunk 0 holds the ledger, the others zeros */
         a->ledger[i] += b->ledger[i];
+    for (i = 0; i < DLM_INCENTIVE_SLOTS; ++i)
+        a->incentive[i] += b->incentive[i];
+    a->fines += b->fines;
+    a->rewards += b->rewards;
 }
 
 /* The census of chunk `chunk` of a population of the count representation: each agent's
@@ -249,6 +263,29 @@ DLM_FN void dlm_census_reputation(dlm_evo_census *c, const dlm_evo_world *w,
         c->agree_pairs += k * (k - (k > 0u)) / 2u + (m - k) * (m - k - (m > k)) / 2u;
 }
 
+/* The census payoff of local agent x of a group game with incentives (dlm_punish.h), as
+ * dlm_evo_census_payoff computes it (the same streams and draws), with x's incentive slot,
+ * fines and rewards added to c. */
+DLM_FN double dlm_census_incentives(dlm_evo_census *c, const dlm_evo_world *w,
+                                    const dlm_evo_population *pop, uint64_t g, uint32_t x,
+                                    dlm_evo_counts *counts)
+{
+    dlm_evo_params ep = w->params[pop->params];
+    dlm_punish_tally tally;
+    uint32_t slot = 0u;
+    dlm_cursor partners =
+        dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_CENSUS_MATCHING, pop->id, g), x);
+    double payoff;
+    tally.fines = tally.rewards = 0u;
+    ep.payoff_mode = 0u;
+    payoff = dlm_group_payoff_with(w, pop, &ep, x, dlm_stream_id(DLM_PURPOSE_CENSUS_PLAY, pop->id, g),
+                                   x, &slot, &partners, counts, &tally);
+    c->incentive[dlm_incentive_slot(w->strategy + pop->agent0 + x)] += 1u;
+    c->fines += tally.fines;
+    c->rewards += tally.rewards;
+    return payoff;
+}
+
 /* The census record of chunk `chunk` of a population at generation g; memo (may be
  * null: a device work-item) keeps a count population's pair values between calls. */
 DLM_FN dlm_evo_census dlm_census_chunk_with(const dlm_evo_world *w, const dlm_evo_population *pop,
@@ -273,7 +310,11 @@ DLM_FN dlm_evo_census dlm_census_chunk_with(const dlm_evo_world *w, const dlm_ev
         if (demes && !dlm_evo_present(w, pop, &ep, x))
             continue; /* an empty place of a group (group selection): no agent */
         counts.cooperations = counts.moves = counts.matches = counts.failed_events = 0u;
-        payoff = dlm_evo_census_payoff(w, pop, g, x, &counts);
+        dlm_evo_params ep = w->params[pop->params];
+        if (dlm_punish_on(&ep))
+            payoff = dlm_census_incentives(&c, w, pop, g, x, &counts);
+        else
+            payoff = dlm_evo_census_payoff(w, pop, g, x, &counts);
         dlm_census_add(&c, w, pop, x, payoff, &counts, named, n_named, tolerance);
         c.monomorphic &= dlm_strategy_equal(&s, &first);
         if (w->params[pop->params].interaction == DLM_INTERACTION_DONATION)

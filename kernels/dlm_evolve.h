@@ -242,7 +242,8 @@ DLM_FN uint32_t dlm_strategy_equal(const dlm_strategy *a, const dlm_strategy *b)
     }
     if (a->kind == DLM_STRAT_CONTRIBUTION) /* the rule, its threshold, levels (dlm_group.h) */
         return a->opening == b->opening && a->depth == b->depth &&
-               a->fsm_output == b->fsm_output && a->threshold[0] == b->threshold[0];
+               a->fsm_output == b->fsm_output && a->threshold[0] == b->threshold[0] &&
+               a->table == b->table; /* the incentive type (dlm_punish.h) */
     if (a->kind == DLM_STRAT_LOOKUP)
         return a->depth == b->depth && a->table == b->table && a->opening == b->opening;
     return a->depth == b->depth && a->opening == b->opening && a->fsm_output == b->fsm_output &&

@@ -226,11 +226,14 @@ DLM_FN uint32_t dlm_group_draw(const dlm_evo_population *pop, uint32_t x, uint32
     return size;
 }
 
-/* DLM_INTERACTION_GROUP: the payoff of local agent x in one evaluation. */
-DLM_FN double dlm_group_payoff(const dlm_evo_world *w, const dlm_evo_population *pop,
-                               const dlm_evo_params *ep, uint32_t x, uint64_t play_stream,
-                               uint32_t window, uint32_t *slot, dlm_cursor *partners,
-                               dlm_evo_counts *counts)
+#include "dlm_punish.h"
+
+/* DLM_INTERACTION_GROUP: the payoff of local agent x in one evaluation; with incentives
+ * (dlm_punish.h) their fines and rewards counted into tally when given (the census). */
+DLM_FN double dlm_group_payoff_with(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                    const dlm_evo_params *ep, uint32_t x, uint64_t play_stream,
+                                    uint32_t window, uint32_t *slot, dlm_cursor *partners,
+                                    dlm_evo_counts *counts, dlm_punish_tally *tally)
 {
     uint32_t members[DLM_GROUP_MAX];
     uint32_t groups, j, size, focal, i;
@@ -268,6 +271,8 @@ DLM_FN double dlm_group_payoff(const dlm_evo_world *w, const dlm_evo_population 
                 continue; /* earns 0 */
             if (dlm_group_game(ep) >= DLM_GROUP_COMMONS)
                 pay = dlm_group_play_levels(w, pop, ep, members, size, focal, counts);
+            else if (dlm_punish_on(ep)) /* the incentives first, then the referee's audit */
+                pay = dlm_punish_play(w, pop, ep, members, size, focal, &c, counts, tally);
             else
                 pay = dlm_group_play(w, pop, ep, members, size, focal, &c, counts);
             own = counts->cooperations - c0; /* contributions, or units of level */
@@ -285,12 +290,23 @@ DLM_FN double dlm_group_payoff(const dlm_evo_world *w, const dlm_evo_population 
         }
         if (dlm_group_game(ep) >= DLM_GROUP_COMMONS)
             sum = sum + dlm_group_play_levels(w, pop, ep, members, size, focal, counts);
+        else if (dlm_punish_on(ep))
+            sum = sum + dlm_punish_play(w, pop, ep, members, size, focal, &c, counts, tally);
         else
             sum = sum + dlm_group_play(w, pop, ep, members, size, focal, &c, counts);
     }
     if (ep->accumulate || groups == 0u)
         return sum;
     return sum / (double)groups;
+}
+
+DLM_FN double dlm_group_payoff(const dlm_evo_world *w, const dlm_evo_population *pop,
+                               const dlm_evo_params *ep, uint32_t x, uint64_t play_stream,
+                               uint32_t window, uint32_t *slot, dlm_cursor *partners,
+                               dlm_evo_counts *counts)
+{
+    return dlm_group_payoff_with(w, pop, ep, x, play_stream, window, slot, partners, counts,
+                                 (dlm_punish_tally *)0);
 }
 
 #endif /* DLM_GROUP_H */

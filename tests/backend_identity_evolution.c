@@ -1046,6 +1046,53 @@ static void referee_group_commons(dlm_scenario *sc)
     group_moran_bd_commons(sc);
     sc->evolution.selection = 0.02;
     uses_referee(sc, 0.25, 0.5, 0.05, 0.02, 0.05, 1, 0, 1, 50, 0);
+/* Incentives in the public goods game (kernels/dlm_punish.h): peer and pool punishers,
+ * rewarders, loners, a conditional peer punisher, with the execution error. */
+static dlm_share punish6[6];
+
+static void uses_punishment(dlm_scenario *sc, uint32_t size, uint32_t groups, int second)
+{
+    static const char *const names[6] = {"alld", "punish", "pool", "rewarder", "loner",
+                                         "cc(2)+peer"};
+    dlm_evolution_spec *ev = &sc->evolution;
+    uint32_t i;
+    uses_group(sc, 1, size, groups);
+    memset(punish6, 0, sizeof punish6);
+    for (i = 0; i < 6u; ++i) {
+        SET(punish6[i].strategy, names[i]);
+        punish6[i].share = 1.0 / 6.0;
+    }
+    ev->punish = 1;
+    ev->punish_gamma = 0.3;
+    ev->punish_beta = 0.9;
+    ev->punish_fee = 0.4;
+    ev->punish_fine = 1.1;
+    ev->punish_reward = 0.6;
+    ev->punish_loner = 0.75;
+    ev->punish_second_order = second;
+    uses_shares(ev, punish6, 6);
+    ev->mutation_set = punish6;
+    ev->n_mutation_set = 6;
+}
+
+static void group_fermi_punishment_second_order(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi", 50, 2);
+    uses_punishment(sc, 5, 2, 1);
+}
+
+static void group_moran_bd_punishment(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-bd", 60, 2);
+    uses_punishment(sc, 6, 1, 0);
+    sc->evolution.selection = 0.05; /* linear fitness stays positive at the largest fines */
+}
+
+static void group_fermi_sync_lattice_punishment(dlm_scenario *sc)
+{
+    scenario_base(sc, "fermi-sync", 36, 2);
+    uses_lattice(&sc->evolution, 6, 6, "von-neumann");
+    uses_punishment(sc, 0, 0, 1);
 }
 
 typedef struct evolution_case {
@@ -1154,6 +1201,11 @@ static const evolution_case evolution_cases[] = {
      referee_group_risk_lattice, 0},
     {"referee: group, moran-bd, commons (fines per unit of level), budget 50",
      referee_group_commons, 0},
+    {"group, fermi, PGG incentives (peer, pool, reward, loner, cc(2)+peer), second order",
+     group_fermi_punishment_second_order, 0},
+    {"group, moran-bd, PGG incentives n=6, first order", group_moran_bd_punishment, 0},
+    {"group, fermi-sync, 6x6 lattice, PGG incentives, second order",
+     group_fermi_sync_lattice_punishment, 0},
 };
 #define N_EVOLUTION_CASES N_OF(evolution_cases)
 

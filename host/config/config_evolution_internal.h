@@ -91,5 +91,8 @@ dlm_status dlm_cfg_evo_read_group(reader *r, const dlm_node *map, int *is_group)
 /* Reads evolution.group_selection (config_demes.c): sets ev->demes and its m, n, q, and
  * the population m x n (a given evolution.population must be that). */
 dlm_status dlm_cfg_evo_read_demes(reader *r, const dlm_node *map);
+/* Reads evolution.group.punishment (config_punish.c), at value node v under key node key,
+ * after the other keys of evolution.group: the public goods game only. */
+dlm_status dlm_cfg_evo_read_punishment(reader *r, const dlm_node *key, const dlm_node *v);
 
 #endif /* DLM_CONFIG_EVOLUTION_INTERNAL_H */

@@ -17,7 +17,9 @@ static const char *const interactions[] = {"game", "donation", "group"};
 static const char *const group_keys[] = {"game",      "size", "groups",         "r", "c", "b",
                                          "threshold", "risk", "execution_error",
                                          /* the level games */
-                                         "levels", "capacity", "growth", "harvest", "prize"};
+                                         "levels", "capacity", "growth", "harvest", "prize",
+                                         /* incentives (config_punish.c) */
+                                         "punishment"};
 static const char *const group_games[] = {"pgg", "risk", "commons", "escalation"};
 
 static void group_defaults(dlm_evolution_spec *ev)
@@ -198,10 +200,13 @@ dlm_status dlm_cfg_evo_read_group(reader *r, const dlm_node *map, int *is_group)
         return dlm_cfg_fail(r->err, k, "evolution.group",
                             "expected a mapping with keys game, size, groups, r, c, b, "
                             "threshold, risk, execution_error, levels, capacity, growth, "
-                            "harvest, prize");
+                            "harvest, prize, punishment");
     if ((st = dlm_cfg_check_keys(r->err, g, "evolution.group", group_keys,
                                  sizeof group_keys / sizeof group_keys[0])) ||
-        (st = read_group_keys(r, g)) || (st = read_level_keys(r, g)))
+        (st = read_group_keys(r, g)) || (st = read_level_keys(r, g)) ||
+        (st = check_group(r, g, k)))
         return st;
-    return check_group(r, g, k);
+    if ((v = dlm_node_lookup(g, "punishment", &k)) && !dlm_node_is_null(v))
+        return dlm_cfg_evo_read_punishment(r, k, v);
+    return DLM_OK;
 }

@@ -137,6 +137,16 @@ typedef struct dlm_evolution_spec {
     uint32_t demes_groups;   /* m groups */
     uint32_t demes_size;     /* n, the most members of a group (population = m n) */
     double demes_split;      /* q: a full group that gains an offspring splits */
+    /* incentives in the public goods game (evolution.group.punishment, config_punish.c,
+       kernels/dlm_punish.h) */
+    int punish;              /* 1 when evolution.group.punishment is given */
+    int punish_second_order; /* 1: second-order punishment */
+    double punish_gamma;     /* peer punisher's cost per punished member */
+    double punish_beta;      /* fine per peer punisher */
+    double punish_fee;       /* G: pool punisher's / rewarder's fee per round */
+    double punish_fine;      /* B: fine per pool punisher */
+    double punish_reward;    /* R: reward per pool rewarder */
+    double punish_loner;     /* sigma: a loner's payoff per round */
 } dlm_evolution_spec;
 
 /* mode analyze with analyze.population: the exact answers of the well-mixed population

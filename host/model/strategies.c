@@ -727,6 +727,88 @@ static dlm_status parse_contribution(slice name, int has_parens, const arglist *
     return DLM_OK;
 }
 
+/* Incentives in the public goods game (kernels/dlm_punish.h): the type a contribution
+ * rule carries in its `table` field. */
+#define INCENTIVE_PEER 1u
+#define INCENTIVE_POOL 2u
+#define INCENTIVE_REWARD 3u
+#define INCENTIVE_LONER 4u
+
+/* The named incentive strategies: punish (allc+peer), pool (allc+pool), rewarder
+ * (allc+reward), loner. 1 when `all` is one of them (then *out holds it). */
+static int parse_incentive_name(slice all, dlm_strategy_def *out)
+{
+    static const struct {
+        const char *name;
+        uint32_t rule, type;
+    } names[] = {{"punish", 0u, INCENTIVE_PEER},
+                 {"pool", 0u, INCENTIVE_POOL},
+                 {"rewarder", 0u, INCENTIVE_REWARD},
+                 {"loner", 1u, INCENTIVE_LONER}};
+    size_t i;
+    for (i = 0; i < sizeof names / sizeof names[0]; ++i)
+        if (slice_is(all, names[i].name)) {
+            out->model.kind = DLM_STRAT_CONTRIBUTION;
+            out->model.opening = names[i].rule; /* allc (loners: never, unused) */
+            out->model.table = names[i].type;
+            snprintf(out->label, sizeof out->label, "%s", names[i].name);
+            return 1;
+        }
+    return 0;
+}
+
+/* X+peer, X+pool, X+reward: the contribution rule X (allc, alld, cc(k)) with an incentive
+ * type. */
+static dlm_status parse_with_incentive(slice all, const dlm_game *game, dlm_strategy_def *out,
+                                       dlm_error *err)
+{
+    char base[DLM_STRATEGY_PARSE_MAX + 1], q[64];
+    size_t n = all.len;
+    slice suffix;
+    dlm_strategy_def def;
+    uint32_t type, i, ones = 0u, zeros = 0u;
+    dlm_status st;
+    while (n > 0 && all.s[n - 1] != '+')
+        --n;
+    suffix.s = all.s + n;
+    suffix.len = all.len - n;
+    suffix = trim(suffix);
+    type = slice_is(suffix, "peer") ? INCENTIVE_PEER
+           : slice_is(suffix, "pool") ? INCENTIVE_POOL
+           : slice_is(suffix, "reward") ? INCENTIVE_REWARD : 0u;
+    if (type == 0u)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "'%s': after + comes peer (peer punisher), pool (pool punisher) "
+                             "or reward (pool rewarder): the incentives of the public goods "
+                             "game (evolution.group.punishment)",
+                             quote(all, q, sizeof q));
+    memcpy(base, all.s, n - 1);
+    base[n - 1] = '\0';
+    if ((st = dlm_strategy_parse(base, game, &def, err)) != DLM_OK)
+        return st;
+    for (i = 0; def.model.kind == DLM_STRAT_MEMORY_ONE && i < 5u; ++i) {
+        ones += def.model.threshold[i] == ((uint64_t)1 << 32);
+        zeros += def.model.threshold[i] == 0u;
+    }
+    if (def.model.kind == DLM_STRAT_MEMORY_ONE && (ones == 5u || zeros == 5u)) {
+        memset(&def.model, 0, sizeof def.model);
+        def.model.kind = DLM_STRAT_CONTRIBUTION;
+        def.model.opening = ones == 5u ? 0u : 1u; /* allc, alld */
+    } else if (def.model.kind != DLM_STRAT_CONTRIBUTION || def.model.opening > 2u ||
+               def.model.table != 0u) {
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "'%s': an incentive goes with a contribution rule of the public "
+                             "goods game: allc, alld or cc(k) (e.g. cc(2)+peer)",
+                             quote(all, q, sizeof q));
+    }
+    *out = def;
+    memset(out->memory_one, 0, sizeof out->memory_one);
+    out->model.table = type;
+    snprintf(out->label, sizeof out->label, "%.120s+%s", def.label,
+             type == INCENTIVE_PEER ? "peer" : type == INCENTIVE_POOL ? "pool" : "reward");
+    return DLM_OK;
+}
+
 dlm_status dlm_strategy_parse(const char *text, const dlm_game *game, dlm_strategy_def *out,
                               dlm_error *err)
 {
@@ -756,6 +838,10 @@ dlm_status dlm_strategy_parse(const char *text, const dlm_game *game, dlm_strate
         out->model.opening = DLM_ACTION_RULE_DISC;
         return DLM_OK;
     }
+    if (parse_incentive_name(all, out))
+        return DLM_OK;
+    if (suffix_after(all, '+'))
+        return parse_with_incentive(all, game, out, err);
     if (suffix_after(all, '/'))
         return parse_with_norm(all, game, out, err);
     if (suffix_after(all, '@'))
@@ -879,6 +965,16 @@ char *dlm_strategy_describe(const dlm_strategy_def *def, char *buf, size_t len)
         snprintf(buf, len, "group level rule: level %u while the stock is at least %.9g of "
                  "the capacity, else level %u", m->depth,
                  (double)m->threshold[0] / 4294967296.0, m->fsm_output);
+    } else if (m->kind == DLM_STRAT_CONTRIBUTION && m->table == INCENTIVE_LONER) {
+        snprintf(buf, len, "group loner: takes no part in the public goods game");
+    } else if (m->kind == DLM_STRAT_CONTRIBUTION && m->opening <= 2u && m->table != 0u &&
+               m->table < INCENTIVE_LONER) {
+        static const char *const rules[] = {"always contribute", "never contribute",
+                                            "conditional"};
+        static const char *const types[] = {"", "peer punisher", "pool punisher",
+                                            "pool rewarder"};
+        snprintf(buf, len, "group contribution rule: %s (k = %u), %s", rules[m->opening],
+                 m->depth, types[m->table]);
     } else if (m->kind == DLM_STRAT_CONTRIBUTION && m->opening <= 2u) {
         static const char *const rules[] = {"always contribute", "never contribute",
                                             "conditional"};

@@ -153,6 +153,17 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
         }
         fputs(",\"execution_error\":", fp);
         dlm_print_double(fp, ev->group_execution_error);
+        if (ev->punish) { /* incentives (kernels/dlm_punish.h) */
+            static const char *const keys[6] = {"gamma", "beta", "fee", "fine", "reward",
+                                                "loner"};
+            const double values[6] = {ev->punish_gamma, ev->punish_beta, ev->punish_fee,
+                                      ev->punish_fine,  ev->punish_reward, ev->punish_loner};
+            for (i = 0; i < 6u; ++i) {
+                fprintf(fp, "%s\"%s\":", i ? "," : ",\"punishment\":{", keys[i]);
+                dlm_print_double(fp, values[i]);
+            }
+            fprintf(fp, ",\"second_order\":%s}", ev->punish_second_order ? "true" : "false");
+        }
         fputc('}', fp);
     } else {
         fputs(",\"interaction\":\"2x2-game\"", fp);
@@ -253,6 +264,24 @@ static void write_ledger(FILE *fp, const dlm_evo_census *c, int json)
         else
             fprintf(fp, "%llu", (unsigned long long)c->ledger[i]);
     }
+/* Incentives in the public goods game (kernels/dlm_punish.h, evolution.group.punishment):
+ * the fractions of the population per census slot (peer punishers, pool punishers, pool
+ * rewarders, loners, and the participants that never contribute), then the fines paid and
+ * the rewards received per member and round of the census's group games. */
+#define N_INCENTIVE_COLUMNS 7u
+static const char *const incentive_columns[N_INCENTIVE_COLUMNS] = {
+    "peer_punishers", "pool_punishers", "rewarders", "loners", "defectors", "fines", "rewards"};
+
+static double incentive_value(const dlm_evo_census *c, uint32_t n, uint32_t i)
+{
+    static const uint32_t slots[5] = {DLM_INCENTIVE_PEER, DLM_INCENTIVE_POOL,
+                                      DLM_INCENTIVE_REWARD, DLM_INCENTIVE_LONER,
+                                      DLM_INCENTIVE_DEFECTORS};
+    if (i < 5u)
+        return (double)c->incentive[slots[i]] / (double)n;
+    if (!c->moves)
+        return 0.0;
+    return (double)(i == 5u ? c->fines : c->rewards) / (double)c->moves;
 }
 
 static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
@@ -279,6 +308,9 @@ static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
         if (plan->params.costs & DLM_COSTS_REFEREE)
             for (i = 0; i < DLM_LEDGER_FIELDS; ++i)
                 fprintf(fp, ",%s", ledger_names[i]);
+        if (sc->evolution.punish)
+            for (i = 0; i < N_INCENTIVE_COLUMNS; ++i)
+                fprintf(fp, ",%s", incentive_columns[i]);
         fputc('\n', fp);
     } else if (fmt == DLM_FMT_TABLE) {
         const dlm_player_spec *c = class_spec(sc, 0);
@@ -422,6 +454,9 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
         write_groups(fp, 0, groups, n);
         if (plan->params.costs & DLM_COSTS_REFEREE)
             write_ledger(fp, c, 0);
+        if (sc->evolution.punish)
+            for (i = 0; i < N_INCENTIVE_COLUMNS; ++i)
+                csv_double(fp, incentive_value(c, n, i));
         fputc('\n', fp);
         return;
     }
@@ -465,6 +500,9 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
     write_groups(fp, 1, groups, n);
     if (plan->params.costs & DLM_COSTS_REFEREE)
         write_ledger(fp, c, 1);
+    if (sc->evolution.punish)
+        for (i = 0; i < N_INCENTIVE_COLUMNS; ++i)
+            json_member(fp, incentive_columns[i], incentive_value(c, n, i));
     fputs(",\"classes\":[", fp);
     for (i = 0; i < plan->n_classes; ++i) {
         double cm = c->class_agents[i] ? c->class_payoff[i] / (double)c->class_agents[i] : 0;
@@ -622,6 +660,17 @@ static void write_summary_json(FILE *fp, const dlm_scenario *sc, const dlm_evo_p
     fprintf(fp, "},\"populations_fixed\":%llu", (unsigned long long)any);
     json_mean_se(fp, "final_cooperation", coop, coop2, np);
     json_mean_se(fp, "final_payoff_mean", pay, pay2, np);
+    for (i = 0; sc->evolution.punish && i < N_INCENTIVE_COLUMNS; ++i) {
+        char name[48];
+        double v = 0, v2 = 0;
+        for (p = 0; p < np; ++p) {
+            double x = incentive_value(&out[p].final, plan->populations[p].n, i);
+            v += x;
+            v2 += x * x;
+        }
+        snprintf(name, sizeof name, "final_%s", incentive_columns[i]);
+        json_mean_se(fp, name, v, v2, np);
+    }
     json_mean_se(fp, "fixation_generation", fg, fg2, any);
     /* The fraction of populations fixed at each strategy: a binomial proportion over the
        populations, with standard error sqrt(f (1 - f) / n). */

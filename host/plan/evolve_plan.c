@@ -946,6 +946,7 @@ dlm_status dlm_evo_plan_build(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_er
         (st = plan_exact(sc, plan, err)) != DLM_OK ||
         (st = dlm_reputation_plan(sc, plan, err)) != DLM_OK ||
         (st = dlm_evo_plan_types(sc, plan, err)) != DLM_OK ||
+        (st = dlm_punish_plan(sc, plan, err)) != DLM_OK ||
         (st = dlm_referee_plan(sc, plan, err)) != DLM_OK ||
         (st = dlm_evo_plan_representation(sc, plan, err)) != DLM_OK) {
         dlm_evo_plan_free(plan);

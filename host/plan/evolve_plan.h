@@ -88,6 +88,9 @@ dlm_status dlm_group_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_erro
 dlm_status dlm_group_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err);
 /* and its cheap part (for dlm_evo_plan_check): what group games cannot run yet. */
 dlm_status dlm_group_check(const dlm_scenario *sc, const dlm_evo_plan *plan, dlm_error *err);
+/* Incentives in the public goods game (evolution.group.punishment): the flags and the
+ * parameter block at exact_offset (kernels/dlm_punish.h), after dlm_evo_plan_types. */
+dlm_status dlm_punish_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err);
 
 /* Batches (host/plan/evolve_batch.c): runs of a sweep that differ only in what each
  * population carries (its parameters, classes, mutation set, seed, initial strategies)

@@ -6,6 +6,7 @@
  * refuses contribution rules.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dlm_evolve.h"
@@ -33,6 +34,7 @@ static dlm_status convert(dlm_strategy *s, size_t n, const char *what, dlm_error
     size_t i;
     for (i = 0; i < n; ++i) {
         uint32_t rule = contribution_rule(&s[i]), k = s[i].depth;
+        uint64_t incentive;
         if (rule == 0xFFFFFFFFu)
             return dlm_error_set(err, DLM_ERR_USAGE,
                                  "evolution.interaction: the group games' strategies are the "
@@ -40,10 +42,12 @@ static dlm_status convert(dlm_strategy *s, size_t n, const char *what, dlm_error
                                  what);
         if (rule == DLM_CONTRIB_LEVEL || rule == DLM_CONTRIB_STOCK)
             continue; /* level(k), stock(k, j, f): as parsed */
+        incentive = s[i].kind == DLM_STRAT_CONTRIBUTION ? s[i].table : 0u;
         memset(&s[i], 0, sizeof s[i]);
         s[i].kind = DLM_STRAT_CONTRIBUTION;
         s[i].opening = rule;
         s[i].depth = rule == DLM_CONTRIB_CONDITIONAL ? k : 0u;
+        s[i].table = incentive; /* punish, pool, rewarder, loner, X+... (dlm_punish.h) */
     }
     return DLM_OK;
 }
@@ -304,8 +308,65 @@ dlm_status dlm_group_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_erro
                  ? r * c - c
                  : r * c * (double)(largest - 1u) / (double)largest;
     }
+    if (ev->punish) { /* incentives (dlm_punish.h): at most every other member's worth */
+        double others = (double)(largest - 1u);
+        lo = lo - (ev->punish_gamma + ev->punish_beta + ev->punish_fine) * others -
+             ev->punish_fee;
+        hi = hi + ev->punish_reward * others;
+        lo = ev->punish_loner < lo ? ev->punish_loner : lo;
+        hi = ev->punish_loner > hi ? ev->punish_loner : hi;
+    }
     referee_widen(sc, 1.0, &lo, &hi);
     return payoff_bounds(plan, ev, largest, lo, hi, err);
+}
+
+/* Incentives (kernels/dlm_punish.h): strategies with an incentive type need
+ * evolution.group.punishment; `what` names where one was found. */
+static dlm_status check_incentives(const dlm_scenario *sc, const dlm_strategy *s, size_t n,
+                                   const char *what, dlm_error *err)
+{
+    size_t i;
+    for (i = 0; i < n && !sc->evolution.punish; ++i)
+        if (s[i].kind == DLM_STRAT_CONTRIBUTION && s[i].table != 0u)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "evolution.group.punishment: %s holds a punisher, rewarder or "
+                                 "loner (punish, pool, rewarder, loner, X+peer, X+pool, "
+                                 "X+reward), and the incentives are not set: add "
+                                 "evolution.group.punishment: {gamma, beta, fee, fine, reward, "
+                                 "loner, second_order}",
+                                 what);
+    return DLM_OK;
+}
+
+/* The incentives' parameters: the flags in ep->norm and the block of DLM_PUNISH_DOUBLES
+ * doubles at exact_offset (kernels/dlm_punish.h documents both). Runs after
+ * dlm_evo_plan_types, which leaves the group games' exact array empty (no types' costs,
+ * no exact payoffs: dlm_group_check refuses both). */
+dlm_status dlm_punish_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    dlm_evo_params *ep = &plan->params;
+    double *block;
+    if (!ev->group || !ev->punish)
+        return DLM_OK;
+    if (plan->n_exact != 0u)
+        return dlm_error_set(err, DLM_ERR_RUNTIME,
+                             "internal: the group game's exact array is not empty");
+    if (!(block = calloc(DLM_PUNISH_DOUBLES, sizeof *block)))
+        return dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for the incentives");
+    block[DLM_PUNISH_GAMMA] = ev->punish_gamma;
+    block[DLM_PUNISH_BETA] = ev->punish_beta;
+    block[DLM_PUNISH_FEE] = ev->punish_fee;
+    block[DLM_PUNISH_FINE] = ev->punish_fine;
+    block[DLM_PUNISH_REWARD] = ev->punish_reward;
+    block[DLM_PUNISH_LONER] = ev->punish_loner;
+    free(plan->exact);
+    plan->exact = block;
+    plan->n_exact = DLM_PUNISH_DOUBLES;
+    plan->bytes += DLM_PUNISH_DOUBLES * sizeof *block;
+    ep->exact_offset = 0u;
+    ep->norm = DLM_PUNISH_ON | (ev->punish_second_order ? DLM_PUNISH_SECOND_ORDER : 0u);
+    return DLM_OK;
 }
 
 dlm_status dlm_group_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error *err)
@@ -326,7 +387,10 @@ dlm_status dlm_group_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_error 
         (st = convert(plan->named, plan->n_named, "the strategies the census counts", err)) ||
         (st = check_levels(&sc->evolution, plan->strategies, plan->n_agents,
                            "the initial population", err)) ||
-        (st = check_levels(&sc->evolution, plan->table, plan->n_table, "the mutation set", err)))
+        (st = check_levels(&sc->evolution, plan->table, plan->n_table, "the mutation set", err)) ||
+        (st = check_incentives(sc, plan->strategies, plan->n_agents, "the initial population",
+                               err)) ||
+        (st = check_incentives(sc, plan->table, plan->n_table, "the mutation set", err)))
         return st;
     return DLM_OK;
 }

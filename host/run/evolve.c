@@ -333,7 +333,8 @@ static int strategy_sane(const dlm_strategy *s)
                (s->depth & ~(DLM_ACTION_RULE_OWN_NORM | 0x1FFu)) == 0u;
     if (s->kind == DLM_STRAT_CONTRIBUTION)
         return (s->opening <= 2u || s->opening == DLM_CONTRIB_LEVEL ||
-                s->opening == DLM_CONTRIB_STOCK) && s->depth < 64u && s->fsm_output < 64u;
+                s->opening == DLM_CONTRIB_STOCK) && s->depth < 64u && s->fsm_output < 64u &&
+               s->table <= DLM_INCENTIVE_LONER; /* the incentive type (dlm_punish.h) */
     return s->kind == DLM_STRAT_FSM && s->depth >= 1 && s->depth <= 16 && s->opening < 16;
 }
 
