@@ -1046,6 +1046,8 @@ static void referee_group_commons(dlm_scenario *sc)
     group_moran_bd_commons(sc);
     sc->evolution.selection = 0.02;
     uses_referee(sc, 0.25, 0.5, 0.05, 0.02, 0.05, 1, 0, 1, 50, 0);
+}
+
 /* Incentives in the public goods game (kernels/dlm_punish.h): peer and pool punishers,
  * rewarders, loners, a conditional peer punisher, with the execution error. */
 static dlm_share punish6[6];

@@ -104,7 +104,7 @@ static void setup(uint32_t n, const int *traits, uint32_t rounds, int second_ord
 /* Member `focal`'s payoff per round in the group of everyone, in member order. */
 static double play(uint32_t focal, dlm_punish_tally *tally)
 {
-    uint32_t members[8], i;
+    uint32_t members[8] = {0}, i;
     dlm_evo_counts counts = {0, 0, 0, 0};
     dlm_cursor c = dlm_cursor_at(F.pop.seed, dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, 1, 0), 0);
     for (i = 0; i < F.pop.n; ++i)

@@ -264,6 +264,8 @@ static void write_ledger(FILE *fp, const dlm_evo_census *c, int json)
         else
             fprintf(fp, "%llu", (unsigned long long)c->ledger[i]);
     }
+}
+
 /* Incentives in the public goods game (kernels/dlm_punish.h, evolution.group.punishment):
  * the fractions of the population per census slot (peer punishers, pool punishers, pool
  * rewarders, loners, and the participants that never contribute), then the fines paid and
@@ -385,6 +387,23 @@ static void write_groups(FILE *fp, int json, uint32_t groups, uint32_t n)
     }
 }
 
+/* The fields of the optional layers, in header order: group selection's groups, the
+ * referee's ledger, the incentives of the public goods game (csv: ",x" each; json members). */
+static void write_layers(FILE *fp, int json, const dlm_scenario *sc, const dlm_evo_plan *plan,
+                         const dlm_evo_census *c, uint32_t groups, uint32_t n)
+{
+    uint32_t i;
+    write_groups(fp, json, groups, n);
+    if (plan->params.costs & DLM_COSTS_REFEREE)
+        write_ledger(fp, c, json);
+    if (sc->evolution.punish)
+        for (i = 0; i < N_INCENTIVE_COLUMNS; ++i)
+            if (json)
+                json_member(fp, incentive_columns[i], incentive_value(c, n, i));
+            else
+                csv_double(fp, incentive_value(c, n, i));
+}
+
 static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                          const dlm_evo_plan *plan, uint64_t g, uint32_t p,
                          const dlm_evo_census *c, int *first_json)
@@ -451,12 +470,7 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                     fputc(',', fp);
             csv_double(fp, dlm_agreement(sc, n, c->agree_pairs));
         }
-        write_groups(fp, 0, groups, n);
-        if (plan->params.costs & DLM_COSTS_REFEREE)
-            write_ledger(fp, c, 0);
-        if (sc->evolution.punish)
-            for (i = 0; i < N_INCENTIVE_COLUMNS; ++i)
-                csv_double(fp, incentive_value(c, n, i));
+        write_layers(fp, 0, sc, plan, c, groups, n);
         fputc('\n', fp);
         return;
     }
@@ -497,12 +511,7 @@ static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
         fputc('}', fp);
         json_member(fp, "agreement", dlm_agreement(sc, n, c->agree_pairs));
     }
-    write_groups(fp, 1, groups, n);
-    if (plan->params.costs & DLM_COSTS_REFEREE)
-        write_ledger(fp, c, 1);
-    if (sc->evolution.punish)
-        for (i = 0; i < N_INCENTIVE_COLUMNS; ++i)
-            json_member(fp, incentive_columns[i], incentive_value(c, n, i));
+    write_layers(fp, 1, sc, plan, c, groups, n);
     fputs(",\"classes\":[", fp);
     for (i = 0; i < plan->n_classes; ++i) {
         double cm = c->class_agents[i] ? c->class_payoff[i] / (double)c->class_agents[i] : 0;
