@@ -1090,6 +1090,13 @@ static void group_moran_bd_punishment(dlm_scenario *sc)
     sc->evolution.selection = 0.05; /* linear fitness stays positive at the largest fines */
 }
 
+/* The referee over a group game with incentives: the incentives first, then the audit. */
+static void referee_group_punishment(dlm_scenario *sc)
+{
+    group_fermi_punishment_second_order(sc);
+    uses_referee(sc, 0.4, 0.5, 0.1, 0.05, 0.05, 0.1, 0.05, 1, 5, 1);
+}
+
 static void group_fermi_sync_lattice_punishment(dlm_scenario *sc)
 {
     scenario_base(sc, "fermi-sync", 36, 2);
@@ -1206,6 +1213,8 @@ static const evolution_case evolution_cases[] = {
     {"group, fermi, PGG incentives (peer, pool, reward, loner, cc(2)+peer), second order",
      group_fermi_punishment_second_order, 0},
     {"group, moran-bd, PGG incentives n=6, first order", group_moran_bd_punishment, 0},
+    {"referee over PGG incentives (second order), budget and tax, exclusion 1",
+     referee_group_punishment, 0},
     {"group, fermi-sync, 6x6 lattice, PGG incentives, second order",
      group_fermi_sync_lattice_punishment, 0},
 };

@@ -77,7 +77,7 @@ config false 8000 12 >"$TMP/first.yaml"
 config true 8000 12 >"$TMP/second.yaml"
 expect 0 "first order runs" -- "$DLM" run "$TMP/first.yaml" --format csv --quiet --out "$TMP/first.csv"
 expect 0 "second order runs" -- "$DLM" run "$TMP/second.yaml" --format csv --quiet --out "$TMP/second.csv"
-contains "$TMP/first.csv" ",peer_punishers,pool_punishers,rewarders,loners,defectors,fines,rewards$" "csv columns"
+contains "$TMP/first.csv" ",peer_punishers,pool_punishers,rewarders,loners,defectors,incentive_fines,incentive_rewards$" "csv columns"
 read -r m1 se1 n1 < <(average "$TMP/first.csv")
 read -r m2 se2 n2 < <(average "$TMP/second.csv")
 echo "pool - peer punishers: first order $m1 +- $se1 ($n1 populations), second order $m2 +- $se2 ($n2)"
@@ -94,7 +94,7 @@ for r in csv.DictReader(open(sys.argv[1])):
     assert all(0 <= x <= 1 for x in f) and sum(f) <= 1 + 1e-12, r
     assert abs(float(r["peer_punishers"]) - int(r["count:punish"]) / 100) < 1e-12, r
     assert abs(float(r["loners"]) - int(r["count:loner"]) / 100) < 1e-12, r
-    assert float(r["fines"]) >= 0 and float(r["rewards"]) == 0 and float(r["rewarders"]) == 0, r
+    assert float(r["incentive_fines"]) >= 0 and float(r["incentive_rewards"]) == 0 and float(r["rewarders"]) == 0, r
 PY
 
 # json carries the same members
@@ -104,7 +104,7 @@ python3 - "$TMP/out" <<'PY' && ok || bad "jsonl members"
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 gens = [r for r in recs if r.get("type") == "generation"]
-assert gens and all(k in gens[0] for k in ("peer_punishers", "pool_punishers", "rewarders", "loners", "defectors", "fines", "rewards")), gens[:1]
+assert gens and all(k in gens[0] for k in ("peer_punishers", "pool_punishers", "rewarders", "loners", "defectors", "incentive_fines", "incentive_rewards")), gens[:1]
 summ = [r for r in recs if r.get("type") == "summary"]
 assert summ and summ[0]["final_pool_punishers"]["mean"] == gens[-1]["pool_punishers"], summ[:1]
 assert summ[0]["settings"]["group"]["punishment"] == {"gamma": 0.7, "beta": 0.7, "fee": 0.7, "fine": 0.7, "reward": 0.7, "loner": 1, "second_order": True}, summ[0]["settings"]
@@ -116,7 +116,7 @@ expect 0 "rewarders run" -- "$DLM" run "$TMP/reward.yaml" --format csv --quiet
 python3 - "$TMP/out" <<'PY' && ok || bad "rewards where rewarders are"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-assert float(rows[0]["rewarders"]) == 0.2 and float(rows[0]["rewards"]) > 0, rows[0]
+assert float(rows[0]["rewarders"]) == 0.2 and float(rows[0]["incentive_rewards"]) > 0, rows[0]
 assert all(float(r["pool_punishers"]) == 0 for r in rows)
 PY
 

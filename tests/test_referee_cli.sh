@@ -223,6 +223,37 @@ output: {format: csv}
 YAML
 expect 0 "the commons with a coordinator" -- "$DLM" run "$TMP/commons.yaml" --out "$TMP/commons.csv"
 balance "$TMP/commons.csv" 20 0.01 30 >"$TMP/log" 2>&1 && ok || { bad "the commons' ledger balances"; cat "$TMP/log"; }
+# the referee over the public goods game with incentives (peer and pool punishers, loners):
+# the incentives are paid first, then the referee audits the group game; the ledger balances
+cat >"$TMP/punish.yaml" <<'YAML'
+mode: evolve
+seed: 9
+match: {rounds: 2}
+evolution:
+  population: 40
+  populations: 2
+  generations: 20
+  record_every: 5
+  rule: fermi
+  selection: 1
+  interaction: group
+  group: {game: pgg, size: 5, groups: 2, r: 3, c: 1,
+          punishment: {gamma: 0.3, beta: 0.7, fee: 0.3, fine: 0.7, loner: 1, second_order: true}}
+  mutation: {rate: 0.05, kind: set, set: [allc, alld, loner, punish, pool]}
+  initial: {shares: {allc: 0.2, alld: 0.2, loner: 0.2, punish: 0.2, pool: 0.2}}
+institution: {audit: 0.4, fine: 0.5, subsidy: 0.1, false_accusation: 0.05, missed_detection: 0.05,
+              audit_cost: 0.1, budget: 5, tax: 0.05, exclusion: 1}
+output: {format: csv}
+YAML
+expect 0 "the referee over punishers" -- "$DLM" run "$TMP/punish.yaml" --out "$TMP/punish.csv"
+balance "$TMP/punish.csv" 5 0.05 40 >"$TMP/log" 2>&1 && ok || { bad "the ledger balances over punishers"; cat "$TMP/log"; }
+python3 - "$TMP/punish.csv" <<'PY' && ok || bad "both layers report: the referee's audits and the incentives' columns"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert "pool_punishers" in rows[0] and "audits" in rows[0], list(rows[0])
+assert int(rows[-1]["audits"]) > 0 and any(float(r["fines"]) > 0 for r in rows), rows[-1]
+assert any(float(r["incentive_fines"]) > 0 for r in rows), "no incentive fines under the referee"
+PY
 python3 - "$TMP/commons.csv" <<'PY' && ok || bad "the coordinator fines units of level and excludes"
 import csv, sys
 from decimal import Decimal

@@ -272,7 +272,8 @@ static void write_ledger(FILE *fp, const dlm_evo_census *c, int json)
  * the rewards received per member and round of the census's group games. */
 #define N_INCENTIVE_COLUMNS 7u
 static const char *const incentive_columns[N_INCENTIVE_COLUMNS] = {
-    "peer_punishers", "pool_punishers", "rewarders", "loners", "defectors", "fines", "rewards"};
+    "peer_punishers", "pool_punishers", "rewarders", "loners", "defectors", "incentive_fines",
+    "incentive_rewards"};
 
 static double incentive_value(const dlm_evo_census *c, uint32_t n, uint32_t i)
 {
@@ -396,12 +397,14 @@ static void write_layers(FILE *fp, int json, const dlm_scenario *sc, const dlm_e
     write_groups(fp, json, groups, n);
     if (plan->params.costs & DLM_COSTS_REFEREE)
         write_ledger(fp, c, json);
-    if (sc->evolution.punish)
-        for (i = 0; i < N_INCENTIVE_COLUMNS; ++i)
-            if (json)
-                json_member(fp, incentive_columns[i], incentive_value(c, n, i));
-            else
-                csv_double(fp, incentive_value(c, n, i));
+    if (!sc->evolution.punish)
+        return;
+    for (i = 0; i < N_INCENTIVE_COLUMNS; ++i) {
+        if (json)
+            json_member(fp, incentive_columns[i], incentive_value(c, n, i));
+        else
+            csv_double(fp, incentive_value(c, n, i));
+    }
 }
 
 static void write_record(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
