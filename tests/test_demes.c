@@ -278,7 +278,11 @@ static double fixation(uint32_t m, uint32_t n, double b, double c, double w, dou
 #define N_SIZE 4u
 #define W_WEAK 0.2
 #define Q_SPLIT 0.01
+#ifdef DLM_TEST_RUNS
+#define RUNS DLM_TEST_RUNS
+#else
 #define RUNS 30000u
+#endif
 
 static void test_neutral(void **state)
 {
