@@ -93,7 +93,7 @@ dlm_status dlm_cfg_read_institution(dlm_error *err, const dlm_node *root, dlm_sc
                             "and subsidies folded in, exactly) and evolve (audits inside the "
                             "evolving populations); this config's mode is %s",
                             sc->mode == DLM_MODE_MATCH ? "match" : "tournament");
-    if (sc->mode == DLM_MODE_ANALYZE) {
+    if (sc->mode == DLM_MODE_ANALYZE && !sc->design.evolve) {
         static const char *const evolve_only[] = {"tax", "budget", "exclusion"};
         size_t i;
         for (i = 0; i < N_OF(evolve_only); ++i)
