@@ -99,7 +99,7 @@ dlm_status dlm_cfg_read_institution(dlm_error *err, const dlm_node *root, dlm_sc
         for (i = 0; i < N_OF(evolve_only); ++i)
             if ((v = dlm_node_lookup(map, evolve_only[i], &k_node)))
                 return dlm_cfg_fail(err, k_node, "institution",
-                                    "%s is a key of the evolving referee (mode evolve): the "
+                                    "%s is a key of the evolving referee (mode evolve, or analyze.design with evolve: true): the "
                                     "exact analysis folds in each act's expected fine and "
                                     "subsidy, which a tax, a budget or an exclusion do not "
                                     "change into a 2x2 game", evolve_only[i]);
