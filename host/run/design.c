@@ -252,8 +252,10 @@ static dlm_status evo_point(const dlm_scenario *sc, const evo_window *w, size_t 
     for (j = 0; j < np; ++j) {
         if (!w[p0 + j].records)
             return dlm_error_set(err, DLM_ERR_USAGE,
-                                 "analyze.design.evolve: no census in the second half of the "
-                                 "run (generations %llu, record_every %llu): record more often",
+                                 "analyze.design.evolve: a population has no census in the "
+                                 "second half of the run (generations %llu, record_every %llu): "
+                                 "record more often, or give a mutation rate (without one it "
+                                 "stops at fixation)",
                                  (unsigned long long)sc->evolution.generations,
                                  (unsigned long long)sc->evolution.record_every);
         mean += w[p0 + j].sum / (double)w[p0 + j].records;
