@@ -9,8 +9,11 @@
 # spending and fines from its ledger against q [a + 2 s c] and 2 q F (1 - c) at the
 # measured c; the same cheapest institution and frontier as the exact design (rare
 # mutations); refusals with exit 2 and nothing written.
-# usage: test_design_evolve_cli.sh path/to/dilemma
+# Also: the same bytes on OpenCL (when a platform is present) and on the CUDA emulator
+# (the optional second argument).
+# usage: test_design_evolve_cli.sh path/to/dilemma [path/to/dilemma_cuda_emu]
 DLM=$1
+EMU=${2:-}
 . "$(dirname "$0")/testlib.sh"
 cat >"$TMP/d.yaml" <<'YAML'
 mode: analyze
@@ -70,6 +73,19 @@ assert pick(evo, "cheapest") == pick(rare, "cheapest") == [("0.5", "4", "0")], (
 assert pick(evo, "on_frontier") == pick(rare, "on_frontier"), (pick(evo, "on_frontier"), pick(rare, "on_frontier"))
 PY
 then ok; else bad "the evolving design against the exact analysis"; fi
+
+# the same bytes on every backend (a short run)
+SHORT=(--format csv --set evolution.generations=300)
+expect 0 "cpu, short" -- "$DLM" run "$TMP/d.yaml" --backend cpu "${SHORT[@]}" --out "$TMP/cpu.csv"
+if "$DLM" run "$TMP/d.yaml" --backend opencl "${SHORT[@]}" --out "$TMP/ocl.csv" 2>"$TMP/err"; then
+  cmp -s "$TMP/cpu.csv" "$TMP/ocl.csv" && ok || bad "OpenCL: other bytes than the CPU's"
+else
+  echo "note: no OpenCL platform, the OpenCL comparison skipped: $(head -1 "$TMP/err")"
+fi
+if [ -n "$EMU" ]; then
+  expect 0 "cuda emulator" -- "$EMU" run "$TMP/d.yaml" --backend cuda "${SHORT[@]}" --out "$TMP/emu.csv"
+  cmp -s "$TMP/cpu.csv" "$TMP/emu.csv" && ok || bad "CUDA emulator: other bytes than the CPU's"
+fi
 
 # table and json
 expect 0 "table" -- "$DLM" run "$TMP/d.yaml" --backend cpu --set evolution.generations=200 --set evolution.populations=2
