@@ -790,6 +790,9 @@ def cmd_frontier(args):
     ax.scatter(df[x], df["cooperation"], s=14, color="0.7", label=f"{len(df)} institutions")
     ax.step(front[x], front["cooperation"], where="post", color="C0", linewidth=1.5,
             marker="o", markersize=4, label=f"frontier ({len(front)})")
+    if "cooperation_se" in df.columns:  # measured by evolving populations: 95 % bars
+        ax.errorbar(df[x], df["cooperation"], yerr=1.96 * df["cooperation_se"].astype(float),
+                    fmt="none", ecolor="0.5", elinewidth=0.8, capsize=2)
     if "target" in df.columns and len(df):
         ax.axhline(float(df["target"].iloc[0]), color="C3", linestyle=":", linewidth=1,
                    label=f"target {fmt(float(df['target'].iloc[0]))}")
@@ -802,7 +805,9 @@ def cmd_frontier(args):
                    "net_cost": "net cost per interaction (spending - fines)"}.get(x, x))
     ax.set_ylabel("cooperation")
     ax.legend(fontsize=8)
-    ax.set_title(args.title or "the cheapest enforcement")
+    evolved = "measure" in df.columns and len(df) and str(df["measure"].iloc[0]) == "evolve"
+    ax.set_title(args.title or ("the cheapest enforcement (evolving populations, 95 % bars)"
+                                if evolved else "the cheapest enforcement"))
     save(fig, args, stem(args.file, "frontier"))
 
 

@@ -4,6 +4,8 @@
 # each into a file that must exist, be non-empty and hold records. The scenario configs
 # (configs/scenarios/) must also name the command that runs them in their header comment.
 #
+# (A design measured by evolving populations, analyze.design.evolve: true, counts as an
+# evolution here.)
 # usage: test_scenarios.sh path/to/dilemma path/to/configs [full|quick]
 #   full  (Release): every config as shipped, except that an evolution of more than
 #         $CAP generations is cut to $CAP (configs/nowak_sigmund_1993.yaml: 3000);
@@ -28,7 +30,7 @@ for f in "$CONFIGS"/*.yaml "$CONFIGS"/*/*.yaml; do
   n=$((n + 1))
   out="$TMP/run$n.csv"
   extra=()
-  if grep -q '^mode: *evolve' "$f"; then
+  if grep -q '^mode: *evolve' "$f" || grep -q '^ \{1,\}evolve: *true' "$f"; then
     if [ "$MODE" = quick ]; then
       extra+=(--set evolution.generations=2 --set evolution.populations=2)
     else

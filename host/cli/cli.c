@@ -1165,7 +1165,19 @@ static dlm_status run_design(const dlm_scenario *sc, dlm_format fmt, dlm_digest 
 {
     dlm_design_report r;
     dlm_sink sink;
-    dlm_status st = dlm_design_run(sc, &r, err);
+    dlm_status st;
+    if (sc->design.evolve) {
+        const dlm_backend_ops *ops = NULL;
+        dlm_backend *be = NULL;
+        int rc = open_backend("analyze", sc, &ops, &be);
+        if (rc)
+            return dlm_error_set(err, rc == 2 ? DLM_ERR_USAGE : DLM_ERR_RUNTIME,
+                                 "analyze.design.evolve: no backend to evolve on");
+        st = dlm_design_run_evolve(sc, ops, be, &r, err);
+        close_backend(ops, be);
+    } else {
+        st = dlm_design_run(sc, &r, err);
+    }
     if (st == DLM_OK && digest)
         st = dlm_digest_design(digest, &r, err);
     if (st == DLM_OK)

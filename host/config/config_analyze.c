@@ -16,9 +16,10 @@
 #define MAX_TYPES 64u /* DLM_POP_MAX_TYPES (run/analyze_population.h) */
 
 static const char *const analyze_keys[] = {"population", "game", "design"};
-static const char *const design_keys[] = {"audit", "fine", "subsidy", "target"};
+static const char *const design_keys[] = {"audit", "fine", "subsidy", "target", "evolve"};
 #define DESIGN_MAX_VALUES 1000u
 #define DESIGN_MAX_POINTS 1000000u
+#define DESIGN_MAX_EVOLVE_POINTS 4096u /* evolving populations: one batch of runs */
 static const char *const population_keys[] = {"types", "payoff_matrix", "full_chain",
                                               "max_states"};
 
@@ -196,6 +197,14 @@ static dlm_status read_design(dlm_error *err, const dlm_node *key, const dlm_nod
     if ((v = dlm_node_lookup(map, "target", NULL)) &&
         (st = dlm_cfg_get_probability(err, v, "analyze.design.target", 0, &d->target)))
         return st;
+    if ((v = dlm_node_lookup(map, "evolve", NULL)) &&
+        (st = dlm_cfg_get_bool(err, v, "analyze.design.evolve", &d->evolve)))
+        return st;
+    if (d->evolve && points > DESIGN_MAX_EVOLVE_POINTS)
+        return dlm_cfg_fail(err, key, "analyze.design",
+                            "the grid has %.0f institutions; measured by evolving populations "
+                            "(evolve: true) at most %u (one batch of runs)",
+                            points, DESIGN_MAX_EVOLVE_POINTS);
     return DLM_OK;
 }
 
@@ -229,6 +238,11 @@ dlm_status dlm_cfg_read_analyze(dlm_error *err, const dlm_node *root, dlm_scenar
             return st;
     }
     if ((v = dlm_node_lookup(section, "population", &pkey))) {
+        if (sc->design.evolve)
+            return dlm_cfg_fail(err, pkey, "analyze.population",
+                                "analyze.design.evolve: true measures each institution by "
+                                "evolving populations (evolution.*); the exact population "
+                                "analysis is the other measure: give one of the two");
         if (sc->analyze_game)
             return dlm_cfg_fail(err, pkey, "analyze.population",
                                 "analyze.game: true asks for the stage game; the population "

@@ -93,13 +93,13 @@ dlm_status dlm_cfg_read_institution(dlm_error *err, const dlm_node *root, dlm_sc
                             "and subsidies folded in, exactly) and evolve (audits inside the "
                             "evolving populations); this config's mode is %s",
                             sc->mode == DLM_MODE_MATCH ? "match" : "tournament");
-    if (sc->mode == DLM_MODE_ANALYZE) {
+    if (sc->mode == DLM_MODE_ANALYZE && !sc->design.evolve) {
         static const char *const evolve_only[] = {"tax", "budget", "exclusion"};
         size_t i;
         for (i = 0; i < N_OF(evolve_only); ++i)
             if ((v = dlm_node_lookup(map, evolve_only[i], &k_node)))
                 return dlm_cfg_fail(err, k_node, "institution",
-                                    "%s is a key of the evolving referee (mode evolve): the "
+                                    "%s is a key of the evolving referee (mode evolve, or analyze.design with evolve: true): the "
                                     "exact analysis folds in each act's expected fine and "
                                     "subsidy, which a tax, a budget or an exclusion do not "
                                     "change into a 2x2 game", evolve_only[i]);

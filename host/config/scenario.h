@@ -188,6 +188,7 @@ typedef struct dlm_design_spec {
     double *values[3];  /* the grid: audit, fine, subsidy (owned; NULL: the institution's) */
     size_t n[3];
     double target;      /* the cooperation an institution must reach */
+    int evolve;         /* 1: measured by evolving populations (analyze.design.evolve) */
 } dlm_design_spec;
 
 typedef struct dlm_scenario {

@@ -5,13 +5,17 @@
 
 static const char *measure_name(const dlm_design_report *r)
 {
-    return r->population ? "population" : "game";
+    return r->evolve ? "evolve" : r->population ? "population" : "game";
 }
 
-static void table_row(FILE *fp, const dlm_design_point *p, const char *mark)
+static void table_row(FILE *fp, const dlm_design_report *r, const dlm_design_point *p,
+                      const char *mark)
 {
-    fprintf(fp, "  %-2s %8.4g %10.4g %8.4g %12.6f %12.6g %12.6g  %s\n", mark, p->audit, p->fine,
-            p->subsidy, p->cooperation, p->cost, p->fines, dlm_game_class_id(p->effective_class));
+    fprintf(fp, "  %-2s %8.4g %10.4g %8.4g %12.6f", mark, p->audit, p->fine, p->subsidy,
+            p->cooperation);
+    if (r->evolve)
+        fprintf(fp, " +- %-8.2g", p->cooperation_se);
+    fprintf(fp, " %12.6g %12.6g  %s\n", p->cost, p->fines, dlm_game_class_id(p->effective_class));
 }
 
 static void write_table(FILE *fp, const dlm_scenario *sc, const dlm_design_report *r)
@@ -20,8 +24,15 @@ static void write_table(FILE *fp, const dlm_scenario *sc, const dlm_design_repor
     size_t i;
     fprintf(fp, "design: the cheapest institution reaching cooperation %g, over %zu "
                 "institutions, measured by %s\n", r->target, r->n,
-            r->population ? "the population's long-run cooperation (rare mutations)"
-                          : "the stage game (the least cooperation among its equilibria)");
+            r->evolve ? "evolving populations (mean cooperation over the run's second half)"
+            : r->population ? "the population's long-run cooperation (rare mutations)"
+                            : "the stage game (the least cooperation among its equilibria)");
+    if (r->evolve)
+        fprintf(fp, "evolving: %u population%s per institution, census records from generation "
+                    "%llu of %llu; cost and fines from the referee's ledger at audit rate q\n",
+                r->populations, r->populations == 1 ? "" : "s",
+                (unsigned long long)r->from_generation,
+                (unsigned long long)sc->evolution.generations);
     dlm_write_game_lines(fp, sc);
     fprintf(fp, "fixed: false accusation %g, missed detection %g, audit cost %g\n",
             in->false_accusation, in->missed_detection, in->audit_cost);
@@ -36,11 +47,11 @@ static void write_table(FILE *fp, const dlm_scenario *sc, const dlm_design_repor
     }
     fprintf(fp, "\nthe frontier (%zu institutions: each cooperates more than every one that "
                 "spends less; * the cheapest):\n", r->n_frontier);
-    fprintf(fp, "  %-2s %8s %10s %8s %12s %12s %12s  %s\n", "", "audit", "fine", "subsidy",
-            "cooperation", "cost", "fines", "effective game");
+    fprintf(fp, "  %-2s %8s %10s %8s %12s%s %12s %12s  %s\n", "", "audit", "fine", "subsidy",
+            "cooperation", r->evolve ? " +- se      " : "", "cost", "fines", "effective game");
     for (i = 0; i < r->n; ++i)
         if (r->points[i].on_frontier || i == r->cheapest)
-            table_row(fp, &r->points[i], i == r->cheapest ? "*" : "");
+            table_row(fp, r, &r->points[i], i == r->cheapest ? "*" : "");
 }
 
 static void write_csv(FILE *fp, const dlm_scenario *sc, const dlm_design_report *r)
@@ -49,8 +60,9 @@ static void write_csv(FILE *fp, const dlm_scenario *sc, const dlm_design_report 
     size_t i;
     fprintf(fp, "%s%s,measure,target,false_accusation,missed_detection,audit_cost,audit,fine,"
                 "subsidy,effective_class,cooperation,cost,fines,net_cost,meets_target,on_frontier,"
-                "cheapest\n",
-            sc->sweep_csv_header, dlm_csv_settings_header(sc));
+                "cheapest%s\n",
+            sc->sweep_csv_header, dlm_csv_settings_header(sc),
+            r->evolve ? ",cooperation_se,populations,from_generation" : "");
     for (i = 0; i < r->n; ++i) {
         const dlm_design_point *p = &r->points[i];
         const double x[] = {r->target, in->false_accusation, in->missed_detection,
@@ -70,8 +82,14 @@ static void write_csv(FILE *fp, const dlm_scenario *sc, const dlm_design_report 
         dlm_print_double(fp, p->fines);
         fputc(',', fp);
         dlm_print_double(fp, p->net_cost);
-        fprintf(fp, ",%s,%s,%s\n", p->meets_target ? "true" : "false",
+        fprintf(fp, ",%s,%s,%s", p->meets_target ? "true" : "false",
                 p->on_frontier ? "true" : "false", i == r->cheapest ? "true" : "false");
+        if (r->evolve) {
+            fputc(',', fp);
+            dlm_print_double(fp, p->cooperation_se);
+            fprintf(fp, ",%u,%llu", r->populations, (unsigned long long)r->from_generation);
+        }
+        fputc('\n', fp);
     }
 }
 
@@ -89,6 +107,9 @@ static void write_json(FILE *fp, const dlm_scenario *sc, const dlm_design_report
     dlm_print_double(fp, in->missed_detection);
     fputs(",\"audit_cost\":", fp);
     dlm_print_double(fp, in->audit_cost);
+    if (r->evolve)
+        fprintf(fp, ",\"populations\":%u,\"from_generation\":%llu", r->populations,
+                (unsigned long long)r->from_generation);
     fputs(",\"points\":[", fp);
     for (i = 0; i < r->n; ++i) {
         const dlm_design_point *p = &r->points[i];
@@ -101,6 +122,10 @@ static void write_json(FILE *fp, const dlm_scenario *sc, const dlm_design_report
         fprintf(fp, ",\"effective_class\":\"%s\",\"cooperation\":",
                 dlm_game_class_id(p->effective_class));
         dlm_print_double(fp, p->cooperation);
+        if (r->evolve) {
+            fputs(",\"cooperation_se\":", fp);
+            dlm_print_double(fp, p->cooperation_se);
+        }
         fputs(",\"cost\":", fp);
         dlm_print_double(fp, p->cost);
         fputs(",\"fines\":", fp);

@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "dlm_exact.h"
+#include "dlm_referee.h"
 #include "model/strategies.h"
 #include "plan/params.h"
 #include "run/analyze_game.h"
+#include "run/evolve.h"
 #include "run/population_analysis.h"
 
 /* The referee's expected spending (audits and subsidies) and fines collected per
@@ -122,6 +124,16 @@ static dlm_status frontier(dlm_design_report *r, dlm_error *err)
     return DLM_OK;
 }
 
+/* Point i's audit, fine and subsidy into in (grid order: audit slowest, subsidy fastest). */
+static void grid_point(const dlm_design_spec *d, const double base[3], const size_t n[3],
+                       size_t i, dlm_institution_spec *in)
+{
+    size_t idx[3] = {i / (n[1] * n[2]), i / n[2] % n[1], i % n[2]}, k;
+    double *fields[3] = {&in->audit, &in->fine, &in->subsidy};
+    for (k = 0; k < 3; ++k)
+        *fields[k] = d->values[k] ? d->values[k][idx[k]] : base[k];
+}
+
 dlm_status dlm_design_run(const dlm_scenario *sc, dlm_design_report *r, dlm_error *err)
 {
     const dlm_design_spec *d = &sc->design;
@@ -153,11 +165,7 @@ dlm_status dlm_design_run(const dlm_scenario *sc, dlm_design_report *r, dlm_erro
     at->population_analysis.full_chain = 0; /* the rare-mutation limit is the measure */
     for (i = 0; i < r->n && st == DLM_OK; ++i) {
         dlm_design_point *p = &r->points[i];
-        size_t idx[3] = {i / (n[1] * n[2]), i / n[2] % n[1], i % n[2]};
-        double *fields[3] = {&at->institution.audit, &at->institution.fine,
-                             &at->institution.subsidy};
-        for (k = 0; k < 3; ++k)
-            *fields[k] = d->values[k] ? d->values[k][idx[k]] : base[k];
+        grid_point(d, base, n, i, &at->institution);
         p->audit = at->institution.audit;
         p->fine = at->institution.fine;
         p->subsidy = at->institution.subsidy;
@@ -191,5 +199,179 @@ dlm_status dlm_digest_design(dlm_digest *d, const dlm_design_report *r, dlm_erro
             return st;
         st = dlm_digest_add(d, "cheapest_subsidy", p->subsidy, 0, err);
     }
+    return st;
+}
+
+/* What the evolving measure gathers of each population from its records. */
+typedef struct evo_window {
+    double sum;          /* census cooperation summed over the window's records */
+    uint64_t records;
+    uint64_t base[DLM_LEDGER_FIELDS]; /* the ledger before the window */
+    uint64_t last[DLM_LEDGER_FIELDS]; /* ... at its last record */
+} evo_window;
+
+typedef struct evo_ctx {
+    evo_window *w;
+    uint64_t from; /* the window's first generation */
+} evo_ctx;
+
+static void evo_record(void *ctx, uint32_t p, const dlm_evo_census *c, const dlm_evo_outcome *o,
+                       int fixed_now)
+{
+    evo_ctx *e = ctx;
+    evo_window *w = &e->w[p];
+    (void)o;
+    (void)fixed_now;
+    if (c->generation < e->from) {
+        memcpy(w->base, c->ledger, sizeof w->base);
+        memcpy(w->last, c->ledger, sizeof w->last);
+        return;
+    }
+    w->sum += c->moves ? (double)c->cooperations / (double)c->moves : 0.0;
+    w->records++;
+    memcpy(w->last, c->ledger, sizeof w->last);
+}
+
+/* A ledger field's change over the window, summed over populations [p0, p1). */
+static double ledger_delta(const evo_window *w, size_t p0, size_t p1, unsigned f)
+{
+    double sum = 0;
+    size_t p;
+    for (p = p0; p < p1; ++p)
+        sum += (double)(int64_t)(w[p].last[f] - w[p].base[f]);
+    return sum;
+}
+
+/* Point p's cooperation (mean and SE over its populations) and the referee's spending. */
+static dlm_status evo_point(const dlm_scenario *sc, const evo_window *w, size_t p0, size_t np,
+                            double acts, dlm_design_report *r, dlm_design_point *p,
+                            dlm_error *err)
+{
+    double mean = 0, var = 0, audits, rounds = (double)sc->rounds;
+    size_t j;
+    for (j = 0; j < np; ++j) {
+        if (!w[p0 + j].records)
+            return dlm_error_set(err, DLM_ERR_USAGE,
+                                 "analyze.design.evolve: a population has no census in the "
+                                 "second half of the run (generations %llu, record_every %llu): "
+                                 "record more often, or give a mutation rate (without one it "
+                                 "stops at fixation)",
+                                 (unsigned long long)sc->evolution.generations,
+                                 (unsigned long long)sc->evolution.record_every);
+        mean += w[p0 + j].sum / (double)w[p0 + j].records;
+    }
+    mean /= (double)np;
+    for (j = 0; j < np; ++j) {
+        double x = w[p0 + j].sum / (double)w[p0 + j].records - mean;
+        var += x * x;
+    }
+    p->cooperation = mean;
+    p->cooperation_se = np > 1 ? sqrt(var / (double)(np - 1) / (double)np) : 0.0;
+    audits = ledger_delta(w, p0, p0 + np, DLM_LEDGER_AUDITS);
+    p->cost = p->fines = 0;
+    if (audits > 0) {
+        double a = ledger_delta(w, p0, p0 + np, DLM_LEDGER_AUDIT_COSTS) * 1e-6 / audits;
+        double s = ledger_delta(w, p0, p0 + np, DLM_LEDGER_SUBSIDIES) * 1e-6 / (audits * rounds);
+        double f = ledger_delta(w, p0, p0 + np, DLM_LEDGER_FINES) * 1e-6 / (audits * rounds);
+        p->cost = p->audit * (a + acts * s);
+        p->fines = p->audit * acts * f;
+    }
+    p->net_cost = p->cost - p->fines;
+    p->meets_target = p->cooperation >= r->target - 1e-12;
+    return DLM_OK;
+}
+
+dlm_status dlm_design_run_evolve(const dlm_scenario *sc, const dlm_backend_ops *ops,
+                                 dlm_backend *be, dlm_design_report *r, dlm_error *err)
+{
+    const dlm_design_spec *d = &sc->design;
+    const double base[3] = {sc->institution.audit, sc->institution.fine, sc->institution.subsidy};
+    size_t n[3], i, k, built = 0, per = 0;
+    dlm_scenario *at = NULL;
+    dlm_evo_plan *plans = NULL, joined;
+    const dlm_evo_plan **list = NULL;
+    evo_ctx ctx = {NULL, 0};
+    dlm_evo_observer obs;
+    dlm_status st = DLM_OK;
+    double acts = sc->evolution.group ? (double)sc->evolution.group_size : 2.0;
+    memset(r, 0, sizeof *r);
+    memset(&joined, 0, sizeof joined);
+    if (sc->geometric)
+        return dlm_error_set(err, DLM_ERR_USAGE,
+                             "analyze.design.evolve: the spending per audited act needs matches "
+                             "of a fixed length (match.rounds), not match.continuation");
+    for (k = 0; k < 3; ++k)
+        n[k] = d->values[k] ? d->n[k] : 1;
+    r->n = n[0] * n[1] * n[2];
+    r->evolve = 1;
+    r->target = d->target;
+    r->from_generation = sc->evolution.generations / 2;
+    at = calloc(r->n, sizeof *at);
+    plans = calloc(r->n, sizeof *plans);
+    list = calloc(r->n, sizeof *list);
+    r->points = calloc(r->n, sizeof *r->points);
+    if (!at || !plans || !list || !r->points) {
+        st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for %zu institutions", r->n);
+        goto end;
+    }
+    for (i = 0; i < r->n && st == DLM_OK; ++i) {
+        dlm_design_point *p = &r->points[i];
+        at[i] = *sc; /* a shallow copy: its mode and institution change */
+        at[i].mode = DLM_MODE_EVOLVE;
+        at[i].institution.given = 1;
+        at[i].population_analysis.wanted = 0;
+        grid_point(d, base, n, i, &at[i].institution);
+        p->audit = at[i].institution.audit;
+        p->fine = at[i].institution.fine;
+        p->subsidy = at[i].institution.subsidy;
+        p->effective_class = DLM_GAME_OTHER;
+        if (!sc->evolution.donation && (!sc->evolution.group || sc->evolution.group_game == 1)) {
+            dlm_game_report g;
+            dlm_game_analyze(&at[i], &g);
+            p->effective_class = dlm_game_classify(&g.effective[0]);
+        }
+        if ((st = dlm_evo_plan_build(&at[i], &plans[i], err)) != DLM_OK)
+            break;
+        built++;
+        list[i] = &plans[i];
+        if (i > 0 && !dlm_evo_plan_batchable(&at[0], &plans[0], &at[i], &plans[i]))
+            st = dlm_error_set(err, DLM_ERR_USAGE,
+                               "analyze.design.evolve: the institutions' runs cannot share one "
+                               "batch (snapshots or a wall-clock limit in evolution.*?)");
+    }
+    if (st == DLM_OK && !dlm_evo_plan_batchable(&at[0], &plans[0], &at[0], &plans[0]))
+        st = dlm_error_set(err, DLM_ERR_USAGE,
+                           "analyze.design.evolve: evolution.snapshot_every and "
+                           "evolution.wall_clock do not apply to a design: drop them");
+    if (st == DLM_OK)
+        st = dlm_evo_plan_join(list, r->n, &joined, err);
+    if (st == DLM_OK) {
+        per = plans[0].n_populations;
+        r->populations = (uint32_t)per;
+        if (!(ctx.w = calloc(joined.n_populations, sizeof *ctx.w)))
+            st = dlm_error_set(err, DLM_ERR_RUNTIME, "out of memory for %zu institutions", r->n);
+    }
+    if (st == DLM_OK) {
+        ctx.from = r->from_generation;
+        memset(&obs, 0, sizeof obs);
+        obs.ctx = &ctx;
+        obs.record = evo_record;
+        st = dlm_evo_drive(&at[0], &joined, ops, be, &obs, NULL, err);
+    }
+    for (i = 0; i < r->n && st == DLM_OK; ++i)
+        st = evo_point(sc, ctx.w, i * per, per, acts, r, &r->points[i], err);
+    if (st == DLM_OK)
+        st = frontier(r, err);
+end:
+    if (joined.populations)
+        dlm_evo_plan_free(&joined);
+    for (i = 0; i < built; ++i)
+        dlm_evo_plan_free(&plans[i]);
+    free(ctx.w);
+    free(list);
+    free(plans);
+    free(at);
+    if (st != DLM_OK)
+        dlm_design_report_free(r);
     return st;
 }

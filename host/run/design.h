@@ -30,11 +30,13 @@
 
 #include "config/scenario.h"
 #include "dilemma.h"
+#include "backends/backend.h"
 #include "run/digest.h"
 
 typedef struct dlm_design_point {
     double audit, fine, subsidy;
     double cooperation;
+    double cooperation_se; /* evolving populations: the SE over populations; 0 exactly */
     double cost;      /* audits and subsidies per interaction of two */
     double fines;     /* fines collected per interaction of two */
     double net_cost;  /* cost - fines */
@@ -46,12 +48,27 @@ typedef struct dlm_design_report {
     dlm_design_point *points; /* grid order: audit slowest, subsidy fastest */
     size_t n;
     int population;           /* 1: measured by analyze.population */
+    int evolve;               /* 1: measured by evolving populations (design.evolve) */
+    uint32_t populations;     /* ... populations per institution */
+    uint64_t from_generation; /* ... the window measured: records from this generation on */
     double target;
     size_t cheapest;          /* index, or n when no point reaches the target */
     size_t n_frontier;
 } dlm_design_report;
 
 dlm_status dlm_design_run(const dlm_scenario *sc, dlm_design_report *r, dlm_error *err);
+/* The same measured by evolving populations (analyze.design.evolve): every institution of
+ * the grid is a run of evolution.* with the referee (mode evolve), all of them batched into
+ * one evolution on the backend. Cooperation is each population's mean census cooperation
+ * over the records of the second half of the run (generations / 2 on), averaged over the
+ * populations (cooperation_se: their standard error). The referee's spending comes from
+ * its ledger over the same window: per audit, its audit costs and the subsidies per
+ * audited act (per round), scaled to the exact measure's unit, an interaction of `acts`
+ * acts (2; a group game's n) audited with probability q:
+ *     cost = q [audit_costs / audits + acts subsidies / (audits rounds)],
+ * fines likewise; 0 where the window has no audit. */
+dlm_status dlm_design_run_evolve(const dlm_scenario *sc, const dlm_backend_ops *ops,
+                                 dlm_backend *be, dlm_design_report *r, dlm_error *err);
 void dlm_design_report_free(dlm_design_report *r);
 /* A sweep's samples: the cheapest point's audit, fine, subsidy, cost and cooperation
  * (when one reaches the target), whether one does, and the frontier's size. */
