@@ -298,4 +298,48 @@ DLM_FN double dlm_referee_game2_match(const dlm_evo_world *w, const dlm_evo_popu
                                          (uint64_t)m.outcome[2] + m.outcome[3], m.rounds, excluded);
 }
 
+/* The donation game (dlm_reputation.h). The audited interaction is a donation: each round
+ * of x's rounds of generation g, x as donor, one act (help: C; refusal: D). Audited with
+ * probability q, the act judged (e1, e2) and x fined F or subsidised s as above. The words:
+ * stream INSTITUTION (p, g), window x, block r for round r (word 0 the audit, word 1 the
+ * judgement: only when its error is above zero), keyed by the act and not by the
+ * evaluation, so every evaluation that replays x's donations of g (the assessment step,
+ * an event's re-scoring, the census) sees the same audits. Only the evaluations that write
+ * standings (dlm_rep_writes: the asynchronous rules' assessment step, each donation of the
+ * generation once, in agent order) write the ledger. A conviction sits x out of its next k
+ * rounds of the generation: it neither gives nor receives (earns nothing), no donation of it
+ * is assessed; the round's words are drawn all the same. Returns the transfer in
+ * micro-units (two's complement), 0 when not audited or the referee does not audit in g. */
+DLM_FN uint64_t dlm_referee_donation(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                     const dlm_evo_params *ep, uint64_t g, uint32_t x,
+                                     uint32_t r, uint32_t help, uint32_t write,
+                                     uint32_t *excluded)
+{
+    uint32_t convicted = 0u;
+    uint64_t transfer;
+    dlm_cursor c;
+    if (!dlm_referee_auditing(w, pop, ep))
+        return 0u;
+    c = dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_INSTITUTION, pop->id, g), x);
+    c.block += r;
+    transfer = dlm_referee_audit(w, pop, ep, &c, help ? 1u : 0u, help ? 0u : 1u, write, &convicted);
+    if (convicted)
+        *excluded = (uint32_t)dlm_referee_param(w, ep, DLM_REF_EXCLUSION);
+    return transfer;
+}
+
+/* The donation game's round of an agent excluded for *excluded more rounds: 1 (sat out,
+ * the count taken down, the ledger's exclusions when written), else 0. */
+DLM_FN uint32_t dlm_referee_donation_out(const dlm_evo_world *w, const dlm_evo_population *pop,
+                                         const dlm_evo_params *ep, uint32_t write,
+                                         uint32_t *excluded)
+{
+    if (*excluded == 0u)
+        return 0u;
+    *excluded -= 1u;
+    if (write)
+        dlm_ledger_add(w, pop, ep, DLM_LEDGER_EXCLUSIONS, 1u);
+    return 1u;
+}
+
 #endif /* DLM_REFEREE_H */

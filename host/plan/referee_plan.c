@@ -39,11 +39,6 @@ dlm_status dlm_referee_check(const dlm_scenario *sc, const dlm_evo_plan *plan, d
                              "institution: the evolving referee is not built for "
                              "evolution.group_selection yet (allowed with the rules moran-bd, "
                              "moran-db, fermi)");
-    if (ev->donation)
-        return dlm_error_set(err, DLM_ERR_USAGE,
-                             "institution: the evolving referee audits the iterated 2x2 game and "
-                             "the group games so far; evolution.interaction is donation (its "
-                             "audits per donation are not built yet)");
     if (ev->payoff_exact || ev->payoff_estimated)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "institution: the referee audits played moves; evolution.payoff "
