@@ -342,6 +342,114 @@ if [ -n "$EMU" ]; then
   cmp -s "$TMP/emu_commons.csv" "$TMP/commons.csv" && ok || bad "the commons: the CUDA emulator gives the cpu's bytes"
 fi
 
+# --- the donation game: one audit per donation (x as donor, each round of its generation) -------
+cat >"$TMP/don.yaml" <<'YAML'
+mode: evolve
+seed: 7
+game: {preset: donation, b: 3, c: 1}
+match: {rounds: 5}
+evolution:
+  interaction: donation
+  population: 20
+  populations: 2
+  generations: 30
+  record_every: 3
+  rule: fermi
+  selection: 1
+  reputation: {norm: stern-judging, execution_error: 0.05, assessment_error: 0.02}
+  initial: {shares: {allc: 0.3, alld: 0.3, disc: 0.4}}
+  mutation: {rate: 0.02, kind: set, set: [allc, alld, disc]}
+institution: {audit: 0.4, fine: 1.5, subsidy: 0.25, false_accusation: 0.1,
+              missed_detection: 0.2, audit_cost: 0.1, tax: 0.05, budget: 2, exclusion: 1}
+output: {format: csv}
+YAML
+expect 0 "donations audited, every part of the referee" -- "$DLM" run "$TMP/don.yaml" --out "$TMP/don.csv"
+balance "$TMP/don.csv" 2 0.05 20 >"$TMP/log" 2>&1 && ok || { bad "donation: the ledger balances"; cat "$TMP/log"; }
+python3 - "$TMP/don.csv" <<'PY' && ok || bad "donation: audits, fines, subsidies, false accusations, exclusions all happen"
+import csv, sys
+from decimal import Decimal
+last = list(csv.DictReader(open(sys.argv[1])))[-1]
+for k in ("audits", "exclusions", "false_accusations"):
+    assert int(last[k]) > 0, (k, last)
+assert Decimal(last["fines"]) > 0 and Decimal(last["subsidies"]) > 0, last
+assert Decimal(last["audit_costs"]) == Decimal("0.1") * int(last["audits"]), last
+PY
+for opts in "evolution.rule=moran-bd" "evolution.rule=moran-db" "evolution.reputation.assessment=private" \
+            "evolution.reputation.repeat=0.6"; do
+  expect 0 "donation, $opts" -- "$DLM" run "$TMP/don.yaml" --set evolution.selection=0.1 --set "$opts" --out "$TMP/don_x.csv"
+  balance "$TMP/don_x.csv" 2 0.05 20 >"$TMP/log" 2>&1 && ok || { bad "donation, $opts: the ledger balances"; cat "$TMP/log"; }
+done
+# known answer: q = 1, no errors, no exclusion, a population of discriminators (no mutation: the
+# rules never change, so the census at g replays exactly the donations of generation g, which
+# the assessment step audits): fines of generation g = F x the census's refusals at g,
+# subsidies = s x its helps, audits = n x rounds. Stern judging with execution and assessment
+# errors makes both kinds of act.
+cat >"$TMP/ka.yaml" <<'YAML'
+mode: evolve
+seed: 11
+game: {preset: donation, b: 3, c: 1}
+match: {rounds: 6}
+evolution:
+  interaction: donation
+  population: 25
+  populations: 3
+  generations: 20
+  record_every: 1
+  rule: moran-db
+  selection: 0.2
+  reputation: {norm: stern-judging, execution_error: 0.1, assessment_error: 0.1}
+  initial: {shares: {disc: 1}}
+  mutation: {rate: 0}
+institution: {audit: 1, fine: 1.5, subsidy: 0.25}
+output: {format: csv}
+YAML
+expect 0 "donation, every act audited" -- "$DLM" run "$TMP/ka.yaml" --out "$TMP/ka.csv"
+python3 - "$TMP/ka.csv" 25 6 0 <<'PY' && ok || bad "donation: fines = F x the census's refusals, subsidies = s x its helps"
+import csv, sys
+from decimal import Decimal
+n, rounds, excl = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+by = {(int(r["population"]), int(r["generation"])): r for r in csv.DictReader(open(sys.argv[1]))}
+checked = refusals = helps = 0
+for (p, g), r in by.items():
+    nx = by.get((p, g + 1))
+    if nx is None:
+        continue
+    moves = n * rounds
+    coop = round(float(r["cooperation"]) * moves)
+    assert int(nx["audits"]) - int(r["audits"]) == moves, (p, g)
+    assert Decimal(nx["fines"]) - Decimal(r["fines"]) == Decimal("1.5") * (moves - coop), (p, g)
+    assert Decimal(nx["subsidies"]) - Decimal(r["subsidies"]) == Decimal("0.25") * coop, (p, g)
+    checked += 1
+    refusals += moves - coop
+    helps += coop
+assert checked == 60 and refusals > 0 and helps > 0, (checked, refusals, helps)
+PY
+expect 0 "donation, exclusion 2: audited or sat out" -- "$DLM" run "$TMP/ka.yaml" --set institution.exclusion=2 --out "$TMP/kax.csv"
+python3 - "$TMP/kax.csv" <<'PY' && ok || bad "donation: audits + exclusions = n x rounds x generations, exclusions > 0"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+for r in rows:
+    assert int(r["audits"]) + int(r["exclusions"]) == int(r["generation"]) * 25 * 6, r
+assert int(rows[-1]["exclusions"]) > 0 and int(rows[-1]["false_accusations"]) == 0, rows[-1]
+PY
+# a referee that never audits: the run without a referee plus the ledger's columns
+expect 0 "donation, audit 0" -- "$DLM" run "$TMP/don.yaml" --set institution.audit=0 --out "$TMP/don_q0.csv"
+sed '/^institution:/,/exclusion: 1}$/d' "$TMP/don.yaml" >"$TMP/don_none.yaml"
+expect 0 "donation, no referee" -- "$DLM" run "$TMP/don_none.yaml" --out "$TMP/don_none.csv"
+cut -d, -f1-$(($(head -1 "$TMP/don_none.csv" | tr ',' '\n' | wc -l))) "$TMP/don_q0.csv" >"$TMP/don_q0_cut.csv"
+cmp -s "$TMP/don_q0_cut.csv" "$TMP/don_none.csv" && ok || bad "donation, audit 0: the run without a referee, plus the ledger's columns"
+expect 143 "donation, stopped after checkpoint 2" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=2:TERM "$DLM" run "$TMP/don.yaml" --out "$TMP/don_ck.csv" --checkpoint "$TMP/don.ckpt" --checkpoint-every 7
+expect 0 "donation, resumed" -- "$DLM" run "$TMP/don.yaml" --out "$TMP/don_ck.csv" --checkpoint-every 7 --resume "$TMP/don.ckpt"
+cmp -s "$TMP/don_ck.csv" "$TMP/don.csv" && ok || bad "donation: a resumed run's ledger is the uninterrupted run's"
+if "$DLM" devices | grep -q "^opencl  available"; then
+  expect 0 "donation, opencl" -- "$DLM" run "$TMP/don.yaml" --backend opencl --out "$TMP/don_cl.csv"
+  cmp -s "$TMP/don_cl.csv" "$TMP/don.csv" && ok || bad "donation: opencl gives the cpu's bytes"
+fi
+if [ -n "$EMU" ]; then
+  expect 0 "donation on the CUDA emulator" -- "$EMU" run "$TMP/don.yaml" --backend cuda --out "$TMP/don_emu.csv"
+  cmp -s "$TMP/don_emu.csv" "$TMP/don.csv" && ok || bad "donation: the CUDA emulator gives the cpu's bytes"
+fi
+
 # --- refusals ------------------------------------------------------------------------------------
 expect 2 "a synchronous rule" -- "$DLM" run "$TMP/base.yaml" --set evolution.rule=wright-fisher --set evolution.selection=0.1
 contains "$TMP/err" "asynchronous rules" "says which rules"
@@ -357,8 +465,9 @@ expect 2 "a fine beyond the ledger" -- "$DLM" run "$TMP/base.yaml" --set institu
 contains "$TMP/err" "institution.fine" "names the key"
 expect 2 "a budget in analyze" -- "$DLM" analyze --game --set institution.budget=5
 contains "$TMP/err" "budget is a key of the evolving referee" "says where it belongs"
-expect 2 "the donation game" -- "$DLM" run "$TMP/base.yaml" --set game.preset=donation --set game.b=2 --set game.c=1 --set evolution.interaction=donation --set 'evolution.initial.shares={allc: 0.5, disc: 0.5}' --set 'evolution.mutation.set=[allc, disc]' --out "$TMP/never.csv"
-contains "$TMP/err" "audits per donation are not built yet" "says what it audits"
+expect 2 "the donation game under a synchronous rule" -- "$DLM" run "$TMP/don.yaml" --set evolution.rule=wright-fisher --set evolution.selection=0.1 --out "$TMP/never.csv"
+contains "$TMP/err" "asynchronous rules" "says which rules"
+[ ! -e "$TMP/never.csv" ] && ok || bad "a refused donation run writes nothing"
 [ ! -e "$TMP/never.csv" ] && ok || bad "nothing written"
 cat >"$TMP/badsweep.yaml" <<'YAML'
 mode: evolve
