@@ -23,7 +23,7 @@
  *   [8]  1: the budget limits the audits (institution.budget given); 0: unlimited
  *   [9]  exclusion k: a convicted agent sits out its next k matches of the evaluation
  *   [10] the ledger's first word, counted from the population's view0
- *   [11 .. 15] zero (room for the group and donation layers)
+ *   [11 .. 15] zero (room for other layers)
  *
  * The ledger: DLM_LEDGER_WORDS 32-bit words per population in world->views, after the
  * donation game's views (none in the 2x2 game), zero at the start (every backend zeroes
@@ -63,6 +63,9 @@
  * level judged. Exclusion sits x out of its next k group games (it earns 0 there). The
  * institution block of group game j is its play block, (e << 30) + j * DLM_GROUP_SLOT_BLOCKS
  * (rounds) (rounds x 65 words; an audit needs at most 1 + rounds x 63).
+ *
+ * The donation game (dlm_reputation.h): the audit is per donation, x's act in one round;
+ * see dlm_referee_donation (below) for its words, its writer and its exclusion.
  *
  * Who writes the ledger: only the evaluations of an asynchronous rule (moran-bd, moran-db,
  * fermi: a population's events run one after another on one thread, so its ledger is
