@@ -402,10 +402,11 @@ DLM_FN uint32_t dlm_rep_encounter_intends(DLM_CONST dlm_strategy *s, uint32_t no
     return dlm_fires(u, s->threshold[1u + index]);
 }
 
-/* The payoff of x's encounters in generation g (write: the evaluation assesses). */
+/* The payoff of x's encounters in generation g (write: the evaluation assesses; play_stream:
+ * the evaluation's, for the referee). */
 DLM_FN double dlm_rep_encounters(const dlm_evo_world *w, const dlm_evo_population *pop,
                                  const dlm_evo_params *ep, uint32_t x, uint64_t g,
-                                 uint32_t write, dlm_evo_counts *counts)
+                                 uint64_t play_stream, uint32_t write, dlm_evo_counts *counts)
 {
     uint32_t priv = (ep->norm & DLM_NORM_PRIVATE) ? 1u : 0u;
     uint32_t inst = (ep->norm & DLM_NORM_INSTITUTION) ? 1u : 0u;
@@ -444,7 +445,7 @@ DLM_FN double dlm_rep_encounters(const dlm_evo_world *w, const dlm_evo_populatio
         if (dlm_fires(dlm_cursor_word(&c), assessment))
             verdict ^= 1u;
         if (referee) /* a round sat out (dlm_referee.h): neither acts, the encounter waits */
-            out = dlm_referee_donation_out(w, pop, ep, write, &excluded);
+            out = dlm_referee_donation_out(w, pop, ep, x, write, &excluded);
         if (out)
             continue;
         bad_end = verdict ? 0u : 1u;
@@ -456,7 +457,7 @@ DLM_FN double dlm_rep_encounters(const dlm_evo_world *w, const dlm_evo_populatio
         received += hy;
         played += 1u;
         if (referee)
-            transfer += dlm_referee_donation(w, pop, ep, g, x, r, hx, write, &excluded);
+            transfer += dlm_referee_donation(w, pop, ep, play_stream, x, r, hx, write, &excluded);
         own = hx;
         opp = hy;
         first = 0u;
@@ -501,7 +502,7 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
     if (inst && write) /* the panel's views of x carry over unless it judges again */
         w->views[dlm_rep_panel_row(pop, g + 1u, x)] = w->views[dlm_rep_panel_row(pop, g, x)];
     if (ep->norm & DLM_NORM_ENCOUNTERS)
-        return dlm_rep_encounters(w, pop, ep, x, g, write, counts);
+        return dlm_rep_encounters(w, pop, ep, x, g, play_stream, write, counts);
     for (r = 0; r < rounds; ++r) {
         uint32_t y = dlm_rep_partner(w, pop, ep, x, count, &c), z;
         uint32_t bad_y = dlm_rep_bad(w, pop, ep, g, x, y);
@@ -515,7 +516,7 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
         if (dlm_fires(dlm_cursor_word(&c), assessment))
             verdict ^= 1u;
         if (referee) /* a round sat out (dlm_referee.h): no donation, nothing received */
-            out = dlm_referee_donation_out(w, pop, ep, write, &excluded);
+            out = dlm_referee_donation_out(w, pop, ep, x, write, &excluded);
         if (!out) {
             bad_end = verdict ? 0u : 1u;
             if (priv && write)
@@ -525,7 +526,7 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
             given += help;
             played += 1u;
             if (referee)
-                transfer += dlm_referee_donation(w, pop, ep, g, x, r, help, write, &excluded);
+                transfer += dlm_referee_donation(w, pop, ep, play_stream, x, r, help, write, &excluded);
         }
         z = dlm_rep_partner(w, pop, ep, x, count, &c);
         help = dlm_rep_intends(agents[z].opening, dlm_rep_norm_of(w, pop, ep, z),

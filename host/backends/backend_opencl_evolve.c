@@ -123,7 +123,8 @@ static void state_from_setup(dlm_evo_state *st, const dlm_evo_setup *s)
     for (i = 0; i < s->n_params; ++i) {
         if (s->params[i].representation != DLM_REPRESENTATION_COUNTS)
             st->counts_only = 0;
-        if (s->params[i].rule == DLM_RULE_WRIGHT_FISHER)
+        if (s->params[i].rule == DLM_RULE_WRIGHT_FISHER ||
+            (s->params[i].costs & DLM_COSTS_REFEREE)) /* step 2: sums, a referee's step */
             st->any_wright_fisher = 1;
         if (s->params[i].stop_at_fixation)
             st->stop_at_fixation = 1;
