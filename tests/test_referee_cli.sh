@@ -450,9 +450,105 @@ if [ -n "$EMU" ]; then
   cmp -s "$TMP/don_emu.csv" "$TMP/don.csv" && ok || bad "donation: the CUDA emulator gives the cpu's bytes"
 fi
 
+# --- the synchronous rules: each evaluation books into its agent's slot, reduced in agent order ---
+for rule in wright-fisher fermi-sync; do
+  expect 0 "$rule" -- "$DLM" run "$TMP/base.yaml" --set evolution.rule=$rule --set evolution.selection=0.2 --set institution.exclusion=2 --out "$TMP/s_$rule.csv"
+  balance "$TMP/s_$rule.csv" 3 0.05 20 >"$TMP/log" 2>&1 && ok || { bad "$rule: the ledger balances"; cat "$TMP/log"; }
+  python3 - "$TMP/s_$rule.csv" <<'PY' && ok || bad "$rule: audits, fines, subsidies, exclusions, false accusations happen"
+import csv, sys
+last = list(csv.DictReader(open(sys.argv[1])))[-1]
+assert all(int(last[k]) > 0 for k in ("audits", "exclusions", "false_accusations")), last
+assert float(last["fines"]) > 0 and float(last["subsidies"]) > 0, last
+PY
+done
+expect 0 "imitate-best, lattice" -- "$DLM" run "$TMP/base.yaml" --set evolution.rule=imitate-best --set 'evolution.structure={type: lattice, width: 5, height: 4, neighbourhood: moore}' --out "$TMP/s_ib.csv"
+balance "$TMP/s_ib.csv" 3 0.05 20 >"$TMP/log" 2>&1 && ok || { bad "imitate-best: the ledger balances"; cat "$TMP/log"; }
+# known counts: one evaluation per agent per generation, everyone plays everyone
+expect 0 "wright-fisher, every match audited" -- "$DLM" run "$TMP/all.yaml" --set evolution.rule=wright-fisher --set evolution.selection=0.1 --out "$TMP/s_all.csv"
+python3 - "$TMP/s_all.csv" <<'PY' && ok || bad "wright-fisher: audits = generations x n x (n - 1), fines = F x rounds x D moves"
+import csv, sys
+from decimal import Decimal
+rows = list(csv.DictReader(open(sys.argv[1])))
+for r in rows:
+    g = int(r["generation"])
+    assert int(r["audits"]) == g * 12 * 11 and int(r["exclusions"]) == 0, r
+    assert Decimal(r["budget"]) == Decimal(r["fines"]) - Decimal(r["audit_costs"]), r
+    assert Decimal(r["audit_costs"]) == Decimal("0.5") * int(r["audits"]), r
+assert Decimal(rows[-1]["fines"]) > 0
+PY
+expect 0 "wright-fisher, exclusion" -- "$DLM" run "$TMP/all.yaml" --set evolution.rule=wright-fisher --set evolution.selection=0.1 --set institution.exclusion=4 --out "$TMP/s_allx.csv"
+python3 - "$TMP/s_allx.csv" <<'PY' && ok || bad "wright-fisher: audits + exclusions = every match, exclusions > 0"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+for r in rows:
+    assert int(r["audits"]) + int(r["exclusions"]) == int(r["generation"]) * 12 * 11, r
+assert int(rows[-1]["exclusions"]) > 0
+PY
+expect 0 "fermi-sync, a budget that runs dry" -- "$DLM" run "$TMP/all.yaml" --set evolution.rule=fermi-sync --set institution.budget=1 --set institution.fine=0 --out "$TMP/s_dry.csv"
+python3 - "$TMP/s_dry.csv" <<'PY' && ok || bad "fermi-sync: audits stop once the budget is spent"
+import csv, sys
+from decimal import Decimal
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if int(r["generation"]) > 0]
+assert all(int(r["audits"]) == 12 * 11 for r in rows), [r["audits"] for r in rows]
+assert Decimal(rows[-1]["budget"]) == 1 - Decimal("0.5") * 12 * 11, rows[-1]["budget"]
+PY
+expect 0 "fermi-sync, taxes refill it" -- "$DLM" run "$TMP/all.yaml" --set evolution.rule=fermi-sync --set institution.budget=0 --set institution.tax=1 --out "$TMP/s_tax.csv"
+balance "$TMP/s_tax.csv" 0 1 12 >"$TMP/log" 2>&1 && ok || { bad "fermi-sync: the taxed ledger balances"; cat "$TMP/log"; }
+expect 0 "public goods under fermi-sync" -- "$DLM" run "$TMP/pgg.yaml" --set evolution.rule=fermi-sync --out "$TMP/s_pgg.csv"
+python3 - "$TMP/s_pgg.csv" <<'PY' && ok || bad "fermi-sync: audits = generations x n x 3 groups; fines = 0.75 x 5 rounds each"
+import csv, sys
+from decimal import Decimal
+for r in csv.DictReader(open(sys.argv[1])):
+    assert int(r["audits"]) == int(r["generation"]) * 15 * 3, r
+    assert Decimal(r["fines"]) == Decimal("0.75") * 5 * int(r["audits"]), r
+PY
+for rule in wright-fisher fermi-sync; do
+  expect 0 "donation, $rule, every act audited" -- "$DLM" run "$TMP/ka.yaml" --set evolution.rule=$rule --out "$TMP/s_ka.csv"
+  python3 - "$TMP/s_ka.csv" <<'PY' && ok || bad "donation, $rule: fines = F x the census's refusals"
+import csv, sys
+from decimal import Decimal
+by = {(int(r["population"]), int(r["generation"])): r for r in csv.DictReader(open(sys.argv[1]))}
+checked = refusals = 0
+for (p, g), r in by.items():
+    nx = by.get((p, g + 1))
+    if nx is None:
+        continue
+    coop = round(float(r["cooperation"]) * 150)
+    assert int(nx["audits"]) - int(r["audits"]) == 150, (p, g)
+    assert Decimal(nx["fines"]) - Decimal(r["fines"]) == Decimal("1.5") * (150 - coop), (p, g)
+    assert Decimal(nx["subsidies"]) - Decimal(r["subsidies"]) == Decimal("0.25") * coop, (p, g)
+    checked += 1
+    refusals += 150 - coop
+assert checked == 60 and refusals > 0, (checked, refusals)
+PY
+done
+expect 0 "donation, fermi-sync" -- "$DLM" run "$TMP/don.yaml" --set evolution.rule=fermi-sync --set evolution.selection=0.1 --out "$TMP/s_don.csv"
+balance "$TMP/s_don.csv" 2 0.05 20 >"$TMP/log" 2>&1 && ok || { bad "donation, fermi-sync: the ledger balances"; cat "$TMP/log"; }
+expect 0 "wright-fisher, audit 0" -- "$DLM" run "$TMP/base.yaml" --set evolution.rule=wright-fisher --set evolution.selection=0.2 --set institution.audit=0 --out "$TMP/s_q0.csv"
+expect 0 "wright-fisher, no referee" -- "$DLM" run "$TMP/none.yaml" --set evolution.rule=wright-fisher --set evolution.selection=0.2 --out "$TMP/s_none.csv"
+cut -d, -f1-$(($(head -1 "$TMP/s_none.csv" | tr ',' '\n' | wc -l))) "$TMP/s_q0.csv" >"$TMP/s_q0_cut.csv"
+cmp -s "$TMP/s_q0_cut.csv" "$TMP/s_none.csv" && ok || bad "wright-fisher, audit 0: the run without a referee, plus the ledger's columns"
+# one population on several threads (the CPU's agent-parallel path): the same bytes
+expect 0 "fermi-sync, one thread" -- "$DLM" run "$TMP/don.yaml" --set evolution.rule=fermi-sync --set evolution.selection=0.1 --set evolution.populations=1 --set evolution.population=400 --threads 1 --out "$TMP/s_t1.csv"
+expect 0 "fermi-sync, two threads" -- "$DLM" run "$TMP/don.yaml" --set evolution.rule=fermi-sync --set evolution.selection=0.1 --set evolution.populations=1 --set evolution.population=400 --threads 2 --out "$TMP/s_t2.csv"
+cmp -s "$TMP/s_t1.csv" "$TMP/s_t2.csv" && ok || bad "fermi-sync: threads do not change the ledger"
+expect 143 "wright-fisher, stopped after checkpoint 2" -- env DLM_TEST_STOP_AFTER_CHECKPOINTS=2:TERM "$DLM" run "$TMP/base.yaml" --set evolution.rule=wright-fisher --set evolution.selection=0.2 --set institution.exclusion=2 --out "$TMP/s_ck.csv" --checkpoint "$TMP/s.ckpt" --checkpoint-every 7
+expect 0 "wright-fisher, resumed" -- "$DLM" run "$TMP/base.yaml" --set evolution.rule=wright-fisher --set evolution.selection=0.2 --set institution.exclusion=2 --out "$TMP/s_ck.csv" --checkpoint-every 7 --resume "$TMP/s.ckpt"
+cmp -s "$TMP/s_ck.csv" "$TMP/s_wright-fisher.csv" && ok || bad "wright-fisher: a resumed run's ledger is the uninterrupted run's"
+if "$DLM" devices | grep -q "^opencl  available"; then
+  expect 0 "wright-fisher, opencl" -- "$DLM" run "$TMP/base.yaml" --set evolution.rule=wright-fisher --set evolution.selection=0.2 --set institution.exclusion=2 --backend opencl --out "$TMP/s_cl.csv"
+  cmp -s "$TMP/s_cl.csv" "$TMP/s_wright-fisher.csv" && ok || bad "wright-fisher: opencl gives the cpu's bytes"
+  expect 0 "donation, fermi-sync, opencl" -- "$DLM" run "$TMP/don.yaml" --set evolution.rule=fermi-sync --set evolution.selection=0.1 --backend opencl --out "$TMP/s_don_cl.csv"
+  cmp -s "$TMP/s_don_cl.csv" "$TMP/s_don.csv" && ok || bad "donation, fermi-sync: opencl gives the cpu's bytes"
+fi
+if [ -n "$EMU" ]; then
+  expect 0 "wright-fisher on the CUDA emulator" -- "$EMU" run "$TMP/base.yaml" --set evolution.rule=wright-fisher --set evolution.selection=0.2 --set institution.exclusion=2 --backend cuda --out "$TMP/s_emu.csv"
+  cmp -s "$TMP/s_emu.csv" "$TMP/s_wright-fisher.csv" && ok || bad "wright-fisher: the CUDA emulator gives the cpu's bytes"
+  expect 0 "donation, fermi-sync on the CUDA emulator" -- "$EMU" run "$TMP/don.yaml" --set evolution.rule=fermi-sync --set evolution.selection=0.1 --backend cuda --out "$TMP/s_don_emu.csv"
+  cmp -s "$TMP/s_don_emu.csv" "$TMP/s_don.csv" && ok || bad "donation, fermi-sync: the CUDA emulator gives the cpu's bytes"
+fi
+
 # --- refusals ------------------------------------------------------------------------------------
-expect 2 "a synchronous rule" -- "$DLM" run "$TMP/base.yaml" --set evolution.rule=wright-fisher --set evolution.selection=0.1
-contains "$TMP/err" "asynchronous rules" "says which rules"
 expect 2 "exact payoffs" -- "$DLM" run "$TMP/base.yaml" --set evolution.payoff=exact
 contains "$TMP/err" "evolution.payoff" "names the key"
 expect 2 "counts" -- "$DLM" run "$TMP/all.yaml" --set evolution.representation=counts
@@ -465,9 +561,8 @@ expect 2 "a fine beyond the ledger" -- "$DLM" run "$TMP/base.yaml" --set institu
 contains "$TMP/err" "institution.fine" "names the key"
 expect 2 "a budget in analyze" -- "$DLM" analyze --game --set institution.budget=5
 contains "$TMP/err" "budget is a key of the evolving referee" "says where it belongs"
-expect 2 "the donation game under a synchronous rule" -- "$DLM" run "$TMP/don.yaml" --set evolution.rule=wright-fisher --set evolution.selection=0.1 --out "$TMP/never.csv"
-contains "$TMP/err" "asynchronous rules" "says which rules"
-[ ! -e "$TMP/never.csv" ] && ok || bad "a refused donation run writes nothing"
+expect 2 "the donation game with estimated payoffs" -- "$DLM" run "$TMP/don.yaml" --set evolution.payoff=exact --out "$TMP/never.csv"
+contains "$TMP/err" "evolution.payoff" "names the key"
 [ ! -e "$TMP/never.csv" ] && ok || bad "nothing written"
 cat >"$TMP/badsweep.yaml" <<'YAML'
 mode: evolve
@@ -476,9 +571,9 @@ evolution: {population: 10, generations: 3, rule: fermi, selection: 0.1}
 institution: {audit: 0.5, fine: 1}
 sweep:
   axes:
-    - {key: evolution.rule, values: [fermi, wright-fisher]}
+    - {key: evolution.payoff, values: [played, exact]}
 YAML
-expect 2 "a sweep with a synchronous rule among its values" -- "$DLM" sweep "$TMP/badsweep.yaml" --out "$TMP/badsweep.csv"
-contains "$TMP/err" "value wright-fisher: institution: the referee runs under the asynchronous rules" "names the axis value"
+expect 2 "a sweep with exact payoffs among its values" -- "$DLM" sweep "$TMP/badsweep.yaml" --out "$TMP/badsweep.csv"
+contains "$TMP/err" "value exact: institution: the referee audits played moves" "names the axis value"
 [ ! -e "$TMP/badsweep.csv" ] && ok || bad "a refused sweep writes nothing"
 finish
