@@ -1085,6 +1085,54 @@ static void referee_donation_sliced(dlm_scenario *sc)
     uses_referee(sc, 0.5, 1, 0.5, 0.1, 0.1, 0.01, 0.001, 1, 0, 1);
 }
 
+/* The referee under the synchronous rules: each evaluation books into its agent's slot,
+ * reduced into the ledger in agent order by step 2 (dlm_referee_sync_close). */
+static void referee_wright_fisher_costs(dlm_scenario *sc)
+{
+    wright_fisher_played_costs(sc);
+    sc->evolution.selection = 0.05;
+    uses_referee(sc, 0.6, 1.2, 0.3, 0.05, 0.05, 0.3, 0.1, 1, 5, 1);
+}
+
+static void referee_fermi_sync_lattice(dlm_scenario *sc)
+{
+    fermi_sync_lattice(sc);
+    uses_referee(sc, 0.5, 1.5, 0.25, 0.05, 0.1, 0.2, 0, 0, 0, 2);
+}
+
+static void referee_imitate_best_total(dlm_scenario *sc)
+{
+    imitate_best_self(sc);
+    uses_referee(sc, 0.4, 0.5, 0.1, 0.1, 0, 0.05, 0.01, 1, 1, 1); /* a small budget */
+}
+
+static void referee_fermi_sync_three_chunks(dlm_scenario *sc)
+{
+    fermi_sync_three_chunks(sc);
+    sc->evolution.selection = 0.1;
+    uses_referee(sc, 0.5, 1, 0.5, 0.1, 0.1, 0.01, 0.001, 1, 0, 1);
+}
+
+static void referee_group_wright_fisher(dlm_scenario *sc)
+{
+    group_wright_fisher_total(sc);
+    sc->evolution.selection = 0.01;
+    uses_referee(sc, 0.5, 0.6, 0.1, 0.05, 0.1, 0.2, 0.05, 1, 2, 1);
+}
+
+static void referee_donation_wright_fisher(dlm_scenario *sc)
+{
+    donation_wright_fisher(sc);
+    sc->evolution.selection = 0.05;
+    uses_referee(sc, 0.7, 1, 0.2, 0.05, 0.1, 0.1, 0.05, 1, 1, 2);
+}
+
+static void referee_donation_private_fermi_sync(dlm_scenario *sc)
+{
+    donation_private_fermi_sync_lattice(sc);
+    uses_referee(sc, 1, 0.8, 0, 0, 0.2, 0, 0, 0, 0, 1);
+}
+
 /* Incentives in the public goods game (kernels/dlm_punish.h): peer and pool punishers,
  * rewarders, loners, a conditional peer punisher, with the execution error. */
 static dlm_share punish6[6];
@@ -1257,6 +1305,19 @@ static const evolution_case evolution_cases[] = {
      referee_donation_institution, 0},
     {"referee: donation, fermi, 20000 agents (a generation in two launches)",
      referee_donation_sliced, 0},
+    {"referee: wright-fisher, played, gaussian, costs, budget and tax, exclusion 1",
+     referee_wright_fisher_costs, 0},
+    {"referee: fermi-sync, 5x5 lattice, lookup-flip, exclusion 2", referee_fermi_sync_lattice,
+     0},
+    {"referee: imitate-best, 8x8 Moore lattice + self, total, budget 1 and tax",
+     referee_imitate_best_total, 0},
+    {"referee: fermi-sync, 9000 agents (three census chunks)", referee_fermi_sync_three_chunks,
+     0},
+    {"referee: group, wright-fisher, PGG n=4, 3 groups, total", referee_group_wright_fisher, 0},
+    {"referee: donation, wright-fisher, L1, budget and tax, exclusion 2",
+     referee_donation_wright_fisher, 0},
+    {"referee: donation, private, fermi-sync, 6x6 lattice, q = 1, exclusion 1",
+     referee_donation_private_fermi_sync, 0},
     {"group, fermi, PGG incentives (peer, pool, reward, loner, cc(2)+peer), second order",
      group_fermi_punishment_second_order, 0},
     {"group, moran-bd, PGG incentives n=6, first order", group_moran_bd_punishment, 0},
