@@ -23,7 +23,8 @@
  *   [8]  1: the budget limits the audits (institution.budget given); 0: unlimited
  *   [9]  exclusion k: a convicted agent sits out its next k matches of the evaluation
  *   [10] the ledger's first word, counted from the population's view0
- *   [11 .. 15] zero (room for other layers)
+ *   [11] synchronous rules: the first word of the per-agent slots, counted from view0
+ *   [12 .. 15] zero (room for other layers)
  *
  * The ledger: DLM_LEDGER_WORDS 32-bit words per population in world->views, after the
  * donation game's views (none in the 2x2 game), zero at the start (every backend zeroes
@@ -67,12 +68,26 @@
  * The donation game (dlm_reputation.h): the audit is per donation, x's act in one round;
  * see dlm_referee_donation (below) for its words, its writer and its exclusion.
  *
- * Who writes the ledger: only the evaluations of an asynchronous rule (moran-bd, moran-db,
+ * Who writes the ledger: the evaluations of an asynchronous rule (moran-bd, moran-db,
  * fermi: a population's events run one after another on one thread, so its ledger is
  * written in one order everywhere) and the generation start. The census plays its own
- * audited matches (its payoffs include fines) but writes nothing. The plan refuses the
- * synchronous rules (their evaluations run in parallel), exact or estimated payoffs (no
- * moves to audit) and the count representation.
+ * audited matches (its payoffs include fines) but writes nothing. The plan refuses exact
+ * or estimated payoffs (no moves to audit), the count representation and group selection.
+ *
+ * The synchronous rules (fermi-sync, wright-fisher, imitate-best) evaluate every agent at
+ * once (step 1, one work-item per agent), so an evaluation cannot add to the ledger: it
+ * books its entries (fines, subsidies, audit costs, audits, exclusions, false
+ * accusations) into its own agent's slot, DLM_SLOT_WORDS words per agent after the ledger
+ * (block [11]), which only its work-item writes. Step 2, serial per population
+ * (dlm_evo_sync_step2, after every evaluation and before the updates), takes the
+ * generation's start as the asynchronous rules take it at event 0 (open, tax, decision)
+ * and then adds every slot into the ledger in agent order and clears it. The evaluations
+ * of step 1 need the decision before step 2 takes it: they compute it themselves from the
+ * ledger as it stands (dlm_referee_decision: the same arithmetic on the same words, which
+ * nothing writes during step 1), so every evaluation of a generation sees the same
+ * referee. Integer sums: the ledger's bytes do not depend on the order (nor on threads or
+ * work-group sizes); agent order is simply the one written down. The census, after the
+ * commit, reads the flag step 2 wrote, as under the asynchronous rules.
  */
 #ifndef DLM_REFEREE_H
 #define DLM_REFEREE_H

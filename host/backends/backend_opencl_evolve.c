@@ -9,7 +9,7 @@
  *                       generation, event), and the queue runs launches in order);
  *   synchronous rules   per generation: dlmk_evo_evaluate (agents in parallel; integer
  *                       counts reduced per work-group), dlmk_evo_counts_add,
- *                       dlmk_evo_cumulate (Wright-Fisher, per population in agent order),
+ *                       dlmk_evo_cumulate (Wright-Fisher or a referee, per population in agent order),
  *                       dlmk_evo_update (agents in parallel), dlmk_evo_commit;
  *   census              dlmk_census_chunks (chunks of DLM_CENSUS_CHUNK agents in
  *                       parallel), then dlmk_census_merge (chunks merged in chunk order
