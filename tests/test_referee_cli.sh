@@ -18,6 +18,12 @@
 #    counts the matches sat out;
 #  - a sweep's batched runs give each run's own bytes; a run stopped and resumed from a
 #    checkpoint gives the same bytes (the ledger is checkpointed with the views);
+#  - the donation game: one audit per donation; the ledger balances; with q = 1 and no errors
+#    the fines of a generation are F x the census's refusals (the census replays the audited
+#    donations); audits + exclusions count every round; the break-even fine c / q against
+#    evolving ALLC/ALLD populations (0.75 F* and 1.25 F*);
+#  - the synchronous rules (per-agent slots reduced in agent order): balance, known counts,
+#    a dry budget, the donation game's known answer, threads, checkpoint, every backend;
 #  - refusals with exit 2 and the key named.
 # usage: test_referee_cli.sh path/to/dilemma [path/to/dilemma_cuda_emu]
 #   (with the second: the same run on the CUDA emulator's backend, the same bytes)
@@ -431,6 +437,47 @@ rows = list(csv.DictReader(open(sys.argv[1])))
 for r in rows:
     assert int(r["audits"]) + int(r["exclusions"]) == int(r["generation"]) * 25 * 6, r
 assert int(rows[-1]["exclusions"]) > 0 and int(rows[-1]["false_accusations"]) == 0, rows[-1]
+PY
+# the break-even fine of the donation game: a help costs c whoever receives it, so helping pays
+# once q F > c (no subsidy, no errors); `analyze --game` on the donation preset (R = b - c,
+# S = -c, T = b, P = 0) gives F* = c / q = 2 at q = 0.5. 8 ALLC/ALLD populations, 100 rounds per
+# evaluation (the received help is noise of the same size for both), at 0.75 F* and 1.25 F*
+# (seen: 0.0075 +- 0.0053 and 0.990 +- 0.005); bounds 0.2 and 0.8 with 4 SE.
+expect 0 "analyze: the donation game's break-even fine" -- "$DLM" analyze --game --set game.preset=donation --set game.b=3 --set game.c=1 --set institution.audit=0.5 --set institution.fine=1 --format json
+DSTAR=$(python3 -c "import json; print(json.load(open('$TMP/out'))['fine_dominant'])")
+[ "$DSTAR" = 2 ] && ok || bad "donation: F* = c / q = 2, got $DSTAR"
+cat >"$TMP/dbe.yaml" <<'YAML'
+mode: evolve
+seed: 3
+game: {preset: donation, b: 3, c: 1}
+match: {rounds: 100}
+evolution:
+  interaction: donation
+  population: 50
+  populations: 8
+  generations: 300
+  record_every: 300
+  rule: fermi
+  selection: 5
+  initial: {shares: {allc: 0.5, alld: 0.5}}
+  mutation: {rate: 0.01, kind: set, set: [allc, alld]}
+institution: {audit: 0.5}
+output: {format: csv}
+YAML
+for f in 0.75 1.25; do
+  F=$(python3 -c "print($f * $DSTAR)")
+  expect 0 "donation, evolving at $f F*" -- "$DLM" run "$TMP/dbe.yaml" --set institution.fine=$F --out "$TMP/dbe_$f.csv"
+done
+python3 - "$TMP/dbe_0.75.csv" "$TMP/dbe_1.25.csv" <<'PY' && ok || bad "donation: helping rare below F*, common above"
+import csv, sys, statistics as st
+def coop(path):
+    c = [float(r["cooperation"]) for r in csv.DictReader(open(path)) if r["generation"] == "300"]
+    assert len(c) == 8
+    return st.mean(c), st.stdev(c) / len(c) ** 0.5
+(lo, se_lo), (hi, se_hi) = coop(sys.argv[1]), coop(sys.argv[2])
+print("donation, 0.75 F*: %.4f +- %.4f   1.25 F*: %.4f +- %.4f" % (lo, se_lo, hi, se_hi))
+assert lo + 4 * se_lo < 0.2, (lo, se_lo)
+assert hi - 4 * se_hi > 0.8, (hi, se_hi)
 PY
 # a referee that never audits: the run without a referee plus the ledger's columns
 expect 0 "donation, audit 0" -- "$DLM" run "$TMP/don.yaml" --set institution.audit=0 --out "$TMP/don_q0.csv"
