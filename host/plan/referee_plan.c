@@ -4,7 +4,8 @@
  * up by 16, so the block sits at exact[exact_offset - 16 ..], and a batch's join keeps it
  * there), sets the bit DLM_COSTS_REFEREE of params.costs, and refuses what the referee cannot
  * run yet, naming the key. The ledger's words were counted with the views by plan_sizes
- * (evolve_plan.c): DLM_LEDGER_WORDS per population, after any views of the donation game.
+ * (evolve_plan.c): DLM_LEDGER_WORDS per population, after any views of the donation game,
+ * then under a synchronous rule DLM_SLOT_WORDS per agent (the evaluations' slots).
  *
  * Amounts are settled in micro-units: round(x 10^6), so a fine of 1.1 is 1100000 units and
  * every backend adds the same integers.
@@ -32,8 +33,9 @@ dlm_status dlm_referee_check(const dlm_scenario *sc, const dlm_evo_plan *plan, d
     if (ev->demes)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "institution: the evolving referee is not built for "
-                             "evolution.group_selection yet (allowed with the rules moran-bd, "
-                             "moran-db, fermi)");
+                             "evolution.group_selection yet (allowed with every other rule: "
+                             "moran-bd, moran-db, fermi, fermi-sync, wright-fisher, "
+                             "imitate-best)");
     if (ev->payoff_exact || ev->payoff_estimated)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "institution: the referee audits played moves; evolution.payoff "
