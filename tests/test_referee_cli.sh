@@ -596,7 +596,7 @@ if [ -n "$EMU" ]; then
 fi
 
 # --- refusals ------------------------------------------------------------------------------------
-expect 2 "group selection" -- "$DLM" run "$TMP/all.yaml" --set evolution.rule=moran-bd --set evolution.population=16 --set 'evolution.group_selection={groups: 4, size: 4, split: 0.05}'
+expect 2 "group selection" -- "$DLM" run "$TMP/all.yaml" --set evolution.rule=moran-bd --set evolution.selection=0.1 --set evolution.population=16 --set 'evolution.group_selection={groups: 4, size: 4, split: 0.05}'
 contains "$TMP/err" "evolution.group_selection" "names the key"
 expect 2 "exact payoffs" -- "$DLM" run "$TMP/base.yaml" --set evolution.payoff=exact
 contains "$TMP/err" "evolution.payoff" "names the key"
