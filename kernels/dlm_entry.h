@@ -168,7 +168,7 @@ DLM_FN void dlm_entry_evo_counts_add(DLM_CONST uint64_t *partial, uint32_t group
 }
 
 /* Synchronous rules, step 2, population p: Wright-Fisher's running fitness sums, in agent
- * order (other rules have none). */
+ * order, and a referee's serial step (dlm_evo_sync_step2); other populations have none. */
 DLM_FN void dlm_entry_evo_cumulate(const dlm_evo_world *w, DLM_CONST dlm_evo_population *pops,
                                    DLM_CONST uint8_t *active, uint32_t n_pops, uint32_t p)
 {
@@ -176,8 +176,7 @@ DLM_FN void dlm_entry_evo_cumulate(const dlm_evo_world *w, DLM_CONST dlm_evo_pop
     if (p >= n_pops || !active[p])
         return;
     pop = pops[p];
-    if (w->params[pop.params].rule == DLM_RULE_WRIGHT_FISHER)
-        dlm_evo_sync_cumulate(w, &pop);
+    dlm_evo_sync_step2(w, &pop);
 }
 
 /* Synchronous rules, step 3, agent x of population p: its strategy of generation g + 1.

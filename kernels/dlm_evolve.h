@@ -785,6 +785,19 @@ DLM_FN void dlm_evo_sync_cumulate(const dlm_evo_world *w, const dlm_evo_populati
     }
 }
 
+/* Synchronous rules, step 2 (once per population, after every evaluation of generation g,
+ * before the updates): Wright-Fisher's running fitness sums; a referee's serial step (the
+ * generation's tax and decision, the evaluations' slots reduced into the ledger in agent
+ * order: dlm_referee_sync_close). */
+DLM_FN void dlm_evo_sync_step2(const dlm_evo_world *w, const dlm_evo_population *pop)
+{
+    dlm_evo_params ep = w->params[pop->params];
+    if (ep.rule == DLM_RULE_WRIGHT_FISHER)
+        dlm_evo_sync_cumulate(w, pop);
+    if (dlm_referee_on(&ep))
+        dlm_referee_sync_close(w, pop, &ep);
+}
+
 /* Synchronous rules, step 3 for local agent x: its strategy in the next generation. */
 DLM_FN void dlm_evo_sync_update(const dlm_evo_world *w, const dlm_evo_population *pop, uint64_t g,
                                 uint32_t x)

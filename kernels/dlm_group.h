@@ -267,7 +267,7 @@ DLM_FN double dlm_group_payoff_with(const dlm_evo_world *w, const dlm_evo_popula
         if (referee) { /* a layer over the game (dlm_referee.h): sat out, or audited */
             uint64_t c0 = counts->cooperations, m0 = counts->moves, own, acts;
             double pay;
-            if (dlm_referee_sit_out(w, pop, ep, play_stream, &excluded, counts))
+            if (dlm_referee_sit_out(w, pop, ep, play_stream, window, &excluded, counts))
                 continue; /* earns 0 */
             if (dlm_group_game(ep) >= DLM_GROUP_COMMONS)
                 pay = dlm_group_play_levels(w, pop, ep, members, size, focal, counts);

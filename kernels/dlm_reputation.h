@@ -402,10 +402,11 @@ DLM_FN uint32_t dlm_rep_encounter_intends(DLM_CONST dlm_strategy *s, uint32_t no
     return dlm_fires(u, s->threshold[1u + index]);
 }
 
-/* The payoff of x's encounters in generation g (write: the evaluation assesses). */
+/* The payoff of x's encounters in generation g (write: the evaluation assesses; play_stream:
+ * the evaluation's, for the referee). */
 DLM_FN double dlm_rep_encounters(const dlm_evo_world *w, const dlm_evo_population *pop,
                                  const dlm_evo_params *ep, uint32_t x, uint64_t g,
-                                 uint32_t write, dlm_evo_counts *counts)
+                                 uint64_t play_stream, uint32_t write, dlm_evo_counts *counts)
 {
     uint32_t priv = (ep->norm & DLM_NORM_PRIVATE) ? 1u : 0u;
     uint32_t inst = (ep->norm & DLM_NORM_INSTITUTION) ? 1u : 0u;
@@ -416,6 +417,8 @@ DLM_FN double dlm_rep_encounters(const dlm_evo_world *w, const dlm_evo_populatio
     uint32_t bad = dlm_rep_bad(w, pop, ep, g, x, x), bad_end = bad, y = 0u, bad_y = 0u;
     uint32_t bad_x = 0u, y_bad = 0u, given = 0u, received = 0u, encounters = 0u, r;
     uint32_t own = 1u, opp = 1u, first = 1u;
+    uint32_t referee = dlm_referee_on(ep), excluded = 0u, out = 0u, played = 0u;
+    uint64_t transfer = 0u; /* the referee's, micro-units (dlm_referee_donation) */
     double total;
     for (r = 0; r < rounds; ++r) {
         uint32_t again = dlm_fires(dlm_cursor_word(&c), ep->rules.continuation) && r > 0u;
@@ -441,6 +444,10 @@ DLM_FN double dlm_rep_encounters(const dlm_evo_world *w, const dlm_evo_populatio
         verdict = dlm_rep_verdict(ep->norm, bad_end, hx ^ dlm_rep_misread(pop, ep, g, x, r), bad_y);
         if (dlm_fires(dlm_cursor_word(&c), assessment))
             verdict ^= 1u;
+        if (referee) /* a round sat out (dlm_referee.h): neither acts, the encounter waits */
+            out = dlm_referee_donation_out(w, pop, ep, x, write, &excluded);
+        if (out)
+            continue;
         bad_end = verdict ? 0u : 1u;
         if (priv && write)
             dlm_rep_observe(w, pop, ep, g, x, y, hx, r);
@@ -448,6 +455,9 @@ DLM_FN double dlm_rep_encounters(const dlm_evo_world *w, const dlm_evo_populatio
             dlm_rep_panel_observe(w, pop, ep, g, x, y, hx, r);
         given += hx;
         received += hy;
+        played += 1u;
+        if (referee)
+            transfer += dlm_referee_donation(w, pop, ep, play_stream, x, r, hx, write, &excluded);
         own = hx;
         opp = hy;
         first = 0u;
@@ -455,9 +465,11 @@ DLM_FN double dlm_rep_encounters(const dlm_evo_world *w, const dlm_evo_populatio
     if (write && !priv && !inst)
         agents[x].fsm_output = ((uint32_t)(g & 0x3FFFFFFFu) << 2) | (bad << 1) | bad_end;
     counts->cooperations += given;
-    counts->moves += rounds;
+    counts->moves += played;
     counts->matches += encounters;
     total = ep->payoff[2] * (double)received + ep->payoff[1] * (double)given;
+    if (referee)
+        total = total + dlm_referee_amount(transfer);
     return ep->accumulate ? total : total / (double)rounds;
 }
 
@@ -477,6 +489,8 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
     uint32_t count = dlm_evo_partner_count(w, pop, ep, x), rounds = ep->rules.rounds;
     uint32_t rule = agents[x].opening, bad = dlm_rep_bad(w, pop, ep, g, x, x);
     uint32_t bad_end = bad, given = 0u, received = 0u, r;
+    uint32_t referee = dlm_referee_on(ep), excluded = 0u, out = 0u, played = 0u;
+    uint64_t transfer = 0u; /* the referee's, micro-units (dlm_referee_donation) */
     double total;
     if (count == 0u || rounds == 0u)
         return 0.0;
@@ -488,7 +502,7 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
     if (inst && write) /* the panel's views of x carry over unless it judges again */
         w->views[dlm_rep_panel_row(pop, g + 1u, x)] = w->views[dlm_rep_panel_row(pop, g, x)];
     if (ep->norm & DLM_NORM_ENCOUNTERS)
-        return dlm_rep_encounters(w, pop, ep, x, g, write, counts);
+        return dlm_rep_encounters(w, pop, ep, x, g, play_stream, write, counts);
     for (r = 0; r < rounds; ++r) {
         uint32_t y = dlm_rep_partner(w, pop, ep, x, count, &c), z;
         uint32_t bad_y = dlm_rep_bad(w, pop, ep, g, x, y);
@@ -501,26 +515,36 @@ DLM_FN double dlm_rep_payoff(const dlm_evo_world *w, const dlm_evo_population *p
                                   bad_y);
         if (dlm_fires(dlm_cursor_word(&c), assessment))
             verdict ^= 1u;
-        bad_end = verdict ? 0u : 1u;
-        if (priv && write)
-            dlm_rep_observe(w, pop, ep, g, x, y, help, r);
-        if (inst && write)
-            dlm_rep_panel_observe(w, pop, ep, g, x, y, help, r);
-        given += help;
+        if (referee) /* a round sat out (dlm_referee.h): no donation, nothing received */
+            out = dlm_referee_donation_out(w, pop, ep, x, write, &excluded);
+        if (!out) {
+            bad_end = verdict ? 0u : 1u;
+            if (priv && write)
+                dlm_rep_observe(w, pop, ep, g, x, y, help, r);
+            if (inst && write)
+                dlm_rep_panel_observe(w, pop, ep, g, x, y, help, r);
+            given += help;
+            played += 1u;
+            if (referee)
+                transfer += dlm_referee_donation(w, pop, ep, play_stream, x, r, help, write, &excluded);
+        }
         z = dlm_rep_partner(w, pop, ep, x, count, &c);
         help = dlm_rep_intends(agents[z].opening, dlm_rep_norm_of(w, pop, ep, z),
                                dlm_rep_bad(w, pop, ep, g, z, z),
                                dlm_rep_bad(w, pop, ep, g, z, x));
         if (dlm_fires(dlm_cursor_word(&c), execution))
             help = 0u;
-        received += help;
+        if (!out)
+            received += help;
     }
     if (write && !priv && !inst)
         agents[x].fsm_output = ((uint32_t)(g & 0x3FFFFFFFu) << 2) | (bad << 1) | bad_end;
     counts->cooperations += given;
-    counts->moves += rounds;
+    counts->moves += played;
     counts->matches += rounds;
     total = ep->payoff[2] * (double)received + ep->payoff[1] * (double)given;
+    if (referee)
+        total = total + dlm_referee_amount(transfer);
     return ep->accumulate ? total : total / (double)rounds;
 }
 

@@ -1048,6 +1048,91 @@ static void referee_group_commons(dlm_scenario *sc)
     uses_referee(sc, 0.25, 0.5, 0.05, 0.02, 0.05, 1, 0, 1, 50, 0);
 }
 
+/* The referee over the donation game: audits per donation (the asynchronous assessment step
+ * writes the ledger), public, private and institutional standings, encounters. */
+static void referee_donation_moran_bd(dlm_scenario *sc)
+{
+    donation_moran_bd(sc);
+    sc->evolution.selection = 0.05;
+    uses_referee(sc, 0.5, 1.5, 0.25, 0.05, 0.1, 0.2, 0.05, 1, 2, 1);
+}
+
+static void referee_donation_private_sampled(dlm_scenario *sc)
+{
+    donation_moran_db_sampled_private(sc);
+    sc->evolution.selection = 0.05;
+    uses_referee(sc, 0.7, 1, 0, 0.1, 0, 0.05, 0, 1, 1, 2); /* funded by fines only */
+}
+
+static void referee_donation_encounters_private(dlm_scenario *sc)
+{
+    donation_direct_private_moran_bd(sc);
+    sc->evolution.selection = 0.05;
+    uses_referee(sc, 0.3, 2, 0.5, 0.02, 0.2, 0, 0, 0, 0, 3);
+}
+
+static void referee_donation_institution(dlm_scenario *sc)
+{
+    donation_institution_moran_db(sc);
+    sc->evolution.selection = 0.05;
+    uses_referee(sc, 1, 0.8, 0.1, 0, 0, 0.1, 0.02, 1, 0, 0);
+}
+
+static void referee_donation_sliced(dlm_scenario *sc)
+{
+    donation_fermi_sliced(sc);
+    sc->evolution.selection = 0.05;
+    uses_referee(sc, 0.5, 1, 0.5, 0.1, 0.1, 0.01, 0.001, 1, 0, 1);
+}
+
+/* The referee under the synchronous rules: each evaluation books into its agent's slot,
+ * reduced into the ledger in agent order by step 2 (dlm_referee_sync_close). */
+static void referee_wright_fisher_costs(dlm_scenario *sc)
+{
+    wright_fisher_played_costs(sc);
+    sc->evolution.selection = 0.05;
+    uses_referee(sc, 0.6, 1.2, 0.3, 0.05, 0.05, 0.3, 0.1, 1, 5, 1);
+}
+
+static void referee_fermi_sync_lattice(dlm_scenario *sc)
+{
+    fermi_sync_lattice(sc);
+    uses_referee(sc, 0.5, 1.5, 0.25, 0.05, 0.1, 0.2, 0, 0, 0, 2);
+}
+
+static void referee_imitate_best_total(dlm_scenario *sc)
+{
+    imitate_best_self(sc);
+    uses_referee(sc, 0.4, 0.5, 0.1, 0.1, 0, 0.05, 0.01, 1, 1, 1); /* a small budget */
+}
+
+static void referee_fermi_sync_three_chunks(dlm_scenario *sc)
+{
+    fermi_sync_three_chunks(sc);
+    sc->evolution.selection = 0.1;
+    uses_referee(sc, 0.5, 1, 0.5, 0.1, 0.1, 0.01, 0.001, 1, 0, 1);
+}
+
+static void referee_group_wright_fisher(dlm_scenario *sc)
+{
+    group_wright_fisher_total(sc);
+    sc->evolution.selection = 0.01;
+    uses_referee(sc, 0.5, 0.6, 0.1, 0.05, 0.1, 0.2, 0.05, 1, 2, 1);
+}
+
+static void referee_donation_wright_fisher(dlm_scenario *sc)
+{
+    donation_wright_fisher(sc);
+    sc->evolution.selection = 0.05;
+    uses_referee(sc, 0.7, 1, 0.2, 0.05, 0.1, 0.1, 0.05, 1, 1, 2);
+}
+
+static void referee_donation_private_fermi_sync(dlm_scenario *sc)
+{
+    donation_private_fermi_sync_lattice(sc);
+    uses_referee(sc, 1, 0.8, 0, 0, 0.2, 0, 0, 0, 0, 1);
+}
+
 /* Incentives in the public goods game (kernels/dlm_punish.h): peer and pool punishers,
  * rewarders, loners, a conditional peer punisher, with the execution error. */
 static dlm_share punish6[6];
@@ -1210,6 +1295,29 @@ static const evolution_case evolution_cases[] = {
      referee_group_risk_lattice, 0},
     {"referee: group, moran-bd, commons (fines per unit of level), budget 50",
      referee_group_commons, 0},
+    {"referee: donation, moran-bd, stern judging, budget and tax, exclusion 1",
+     referee_donation_moran_bd, 0},
+    {"referee: donation, private, moran-db, sampled (3), funded by fines, exclusion 2",
+     referee_donation_private_sampled, 0},
+    {"referee: donation, encounters, private, moran-bd, 6x6 lattice, exclusion 3",
+     referee_donation_encounters_private, 0},
+    {"referee: donation, institutional (5, 3), moran-db, q = 1, budget 0 and tax",
+     referee_donation_institution, 0},
+    {"referee: donation, fermi, 20000 agents (a generation in two launches)",
+     referee_donation_sliced, 0},
+    {"referee: wright-fisher, played, gaussian, costs, budget and tax, exclusion 1",
+     referee_wright_fisher_costs, 0},
+    {"referee: fermi-sync, 5x5 lattice, lookup-flip, exclusion 2", referee_fermi_sync_lattice,
+     0},
+    {"referee: imitate-best, 8x8 Moore lattice + self, total, budget 1 and tax",
+     referee_imitate_best_total, 0},
+    {"referee: fermi-sync, 9000 agents (three census chunks)", referee_fermi_sync_three_chunks,
+     0},
+    {"referee: group, wright-fisher, PGG n=4, 3 groups, total", referee_group_wright_fisher, 0},
+    {"referee: donation, wright-fisher, L1, budget and tax, exclusion 2",
+     referee_donation_wright_fisher, 0},
+    {"referee: donation, private, fermi-sync, 6x6 lattice, q = 1, exclusion 1",
+     referee_donation_private_fermi_sync, 0},
     {"group, fermi, PGG incentives (peer, pool, reward, loner, cc(2)+peer), second order",
      group_fermi_punishment_second_order, 0},
     {"group, moran-bd, PGG incentives n=6, first order", group_moran_bd_punishment, 0},

@@ -546,7 +546,8 @@ static dlm_status cu_evo_create(dlm_backend *be, const dlm_evo_setup *s, dlm_evo
         if (s->params[i].representation != DLM_REPRESENTATION_COUNTS)
             st->counts_only = 0;
     for (i = 0; i < s->n_params; ++i)
-        if (s->params[i].rule == DLM_RULE_WRIGHT_FISHER)
+        if (s->params[i].rule == DLM_RULE_WRIGHT_FISHER ||
+            (s->params[i].costs & DLM_COSTS_REFEREE)) /* step 2: sums, a referee's step */
             st->any_wright_fisher = 1;
     for (i = 0; i < s->n_params; ++i)
         if (s->params[i].stop_at_fixation)

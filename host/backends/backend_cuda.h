@@ -52,7 +52,7 @@ cudaError_t dlm_cuda_launch_evo_async(cudaStream_t stream, dlm_evo_world w,
  * threads (a power of two, <= 1024), `groups` blocks per population (groups * width >=
  * the largest population): evaluate writes each block's integer counts (cooperations,
  * moves, matches) to partial[(p * groups + block) * 3 + k]; counts_add adds them into
- * counts[p]; cumulate (Wright-Fisher) runs per population in agent order; update writes
+ * counts[p]; cumulate (Wright-Fisher or a referee) runs per population in agent order; update writes
  * the next generation; commit copies it over the current one. */
 cudaError_t dlm_cuda_launch_evo_evaluate(cudaStream_t stream, dlm_evo_world w,
                                          const dlm_evo_population *pops, const uint8_t *active,

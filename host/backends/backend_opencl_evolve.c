@@ -9,7 +9,7 @@
  *                       generation, event), and the queue runs launches in order);
  *   synchronous rules   per generation: dlmk_evo_evaluate (agents in parallel; integer
  *                       counts reduced per work-group), dlmk_evo_counts_add,
- *                       dlmk_evo_cumulate (Wright-Fisher, per population in agent order),
+ *                       dlmk_evo_cumulate (Wright-Fisher or a referee, per population in agent order),
  *                       dlmk_evo_update (agents in parallel), dlmk_evo_commit;
  *   census              dlmk_census_chunks (chunks of DLM_CENSUS_CHUNK agents in
  *                       parallel), then dlmk_census_merge (chunks merged in chunk order
@@ -123,7 +123,8 @@ static void state_from_setup(dlm_evo_state *st, const dlm_evo_setup *s)
     for (i = 0; i < s->n_params; ++i) {
         if (s->params[i].representation != DLM_REPRESENTATION_COUNTS)
             st->counts_only = 0;
-        if (s->params[i].rule == DLM_RULE_WRIGHT_FISHER)
+        if (s->params[i].rule == DLM_RULE_WRIGHT_FISHER ||
+            (s->params[i].costs & DLM_COSTS_REFEREE)) /* step 2: sums, a referee's step */
             st->any_wright_fisher = 1;
         if (s->params[i].stop_at_fixation)
             st->stop_at_fixation = 1;

@@ -171,8 +171,7 @@ static void generation_serial(dlm_evo_state *st, const dlm_evo_population *pop, 
     }
     for (x = 0; x < pop->n; ++x)
         dlm_evo_sync_evaluate(w, pop, g, x, counts);
-    if (w->params[pop->params].rule == DLM_RULE_WRIGHT_FISHER)
-        dlm_evo_sync_cumulate(w, pop);
+    dlm_evo_sync_step2(w, pop); /* Wright-Fisher's sums, a referee's serial step */
     for (x = 0; x < pop->n; ++x)
         dlm_evo_sync_update(w, pop, g, x);
     memcpy(&w->strategy[pop->agent0], &w->next[pop->agent0], pop->n * sizeof(dlm_strategy));
@@ -203,8 +202,7 @@ static void generation_parallel(dlm_evo_state *st, const dlm_evo_population *pop
     counts->cooperations += coop;
     counts->moves += moves;
     counts->matches += matches;
-    if (w->params[pop->params].rule == DLM_RULE_WRIGHT_FISHER)
-        dlm_evo_sync_cumulate(w, pop);
+    dlm_evo_sync_step2(w, pop); /* Wright-Fisher's sums, a referee's serial step */
 #if defined(DLM_HAVE_OPENMP)
 #pragma omp parallel for schedule(dynamic, 256) num_threads(st->threads)
 #endif

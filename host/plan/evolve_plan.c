@@ -406,9 +406,11 @@ static dlm_status plan_sizes(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_err
         plan->n_views = 2u * (uint64_t)n * ev->populations;
         plan->bytes += plan->n_views * 4u;
     }
-    if (sc->institution.given) { /* the referee's ledger, after any views (dlm_referee.h) */
-        plan->n_views += (uint64_t)DLM_LEDGER_WORDS * ev->populations;
-        plan->bytes += (uint64_t)DLM_LEDGER_WORDS * 4u * ev->populations;
+    if (sc->institution.given) { /* the referee's ledger, after any views (dlm_referee.h);
+                                    synchronous rules: then a slot per agent */
+        uint64_t words = DLM_LEDGER_WORDS + (plan->synchronous ? (uint64_t)DLM_SLOT_WORDS * n : 0u);
+        plan->n_views += words * ev->populations;
+        plan->bytes += words * 4u * ev->populations;
     }
     have = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
     plan->bytes_available = have;

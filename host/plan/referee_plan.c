@@ -4,7 +4,8 @@
  * up by 16, so the block sits at exact[exact_offset - 16 ..], and a batch's join keeps it
  * there), sets the bit DLM_COSTS_REFEREE of params.costs, and refuses what the referee cannot
  * run yet, naming the key. The ledger's words were counted with the views by plan_sizes
- * (evolve_plan.c): DLM_LEDGER_WORDS per population, after any views of the donation game.
+ * (evolve_plan.c): DLM_LEDGER_WORDS per population, after any views of the donation game,
+ * then under a synchronous rule DLM_SLOT_WORDS per agent (the evaluations' slots).
  *
  * Amounts are settled in micro-units: round(x 10^6), so a fine of 1.1 is 1100000 units and
  * every backend adds the same integers.
@@ -26,24 +27,15 @@ dlm_status dlm_referee_check(const dlm_scenario *sc, const dlm_evo_plan *plan, d
     const dlm_institution_spec *in = &sc->institution;
     const dlm_evolution_spec *ev = &sc->evolution;
     double units;
+    (void)plan; /* every rule runs a referee now (the synchronous ones through slots) */
     if (!in->given)
         return DLM_OK;
-    if (plan->synchronous)
-        return dlm_error_set(err, DLM_ERR_USAGE,
-                             "institution: the referee runs under the asynchronous rules "
-                             "(moran-bd, moran-db, fermi), whose events keep its ledger in one "
-                             "order on every backend; evolution.rule is %s",
-                             dlm_evo_rule_name(plan->rule));
     if (ev->demes)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "institution: the evolving referee is not built for "
-                             "evolution.group_selection yet (allowed with the rules moran-bd, "
-                             "moran-db, fermi)");
-    if (ev->donation)
-        return dlm_error_set(err, DLM_ERR_USAGE,
-                             "institution: the evolving referee audits the iterated 2x2 game and "
-                             "the group games so far; evolution.interaction is donation (its "
-                             "audits per donation are not built yet)");
+                             "evolution.group_selection yet (allowed with every other rule: "
+                             "moran-bd, moran-db, fermi, fermi-sync, wright-fisher, "
+                             "imitate-best)");
     if (ev->payoff_exact || ev->payoff_estimated)
         return dlm_error_set(err, DLM_ERR_USAGE,
                              "institution: the referee audits played moves; evolution.payoff "
@@ -67,14 +59,15 @@ dlm_status dlm_referee_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_erro
     const dlm_institution_spec *in = &sc->institution;
     dlm_evo_params *ep = &plan->params;
     double *exact, *b;
-    uint64_t per_pop;
+    uint64_t per_pop, slots;
     dlm_status st;
     if (!in->given)
         return DLM_OK;
     if ((st = dlm_referee_check(sc, plan, err)) != DLM_OK)
         return st;
     per_pop = plan->n_views / plan->n_populations;
-    if (per_pop < DLM_LEDGER_WORDS)
+    slots = plan->synchronous ? (uint64_t)DLM_SLOT_WORDS * sc->evolution.population : 0u;
+    if (per_pop < DLM_LEDGER_WORDS + slots)
         return dlm_error_set(err, DLM_ERR_RUNTIME, "institution: no ledger was planned");
     exact = malloc((plan->n_exact + DLM_REFEREE_DOUBLES) * sizeof *exact);
     if (!exact)
@@ -91,7 +84,8 @@ dlm_status dlm_referee_plan(const dlm_scenario *sc, dlm_evo_plan *plan, dlm_erro
     b[DLM_REF_BUDGET0] = micro(in->budget);
     b[DLM_REF_LIMITED] = in->budget_given ? 1.0 : 0.0;
     b[DLM_REF_EXCLUSION] = (double)in->exclusion;
-    b[DLM_REF_LEDGER] = (double)(per_pop - DLM_LEDGER_WORDS);
+    b[DLM_REF_LEDGER] = (double)(per_pop - slots - DLM_LEDGER_WORDS);
+    b[DLM_REF_SLOTS] = (double)(per_pop - slots); /* synchronous rules: per-agent slots */
     if (plan->n_exact)
         memcpy(exact + DLM_REFEREE_DOUBLES, plan->exact, plan->n_exact * sizeof *exact);
     free(plan->exact);

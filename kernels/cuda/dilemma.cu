@@ -19,7 +19,7 @@
  *   dlmk_evo_evaluate    synchronous rules, step 1: one thread per (agent, population),
  *                        the block's integer counts summed in shared memory;
  *   dlmk_evo_counts_add  those partial counts added into each population's counts;
- *   dlmk_evo_cumulate    Wright-Fisher, step 2: one thread per population, in agent order;
+ *   dlmk_evo_cumulate    Wright-Fisher or a referee, step 2: one thread per population, in agent order;
  *   dlmk_evo_update      synchronous rules, step 3: one thread per (agent, population);
  *   dlmk_evo_commit      the next generation copied over the current one;
  *   dlmk_evo_fixation    stop_at_fixation, after a commit: one thread per population;

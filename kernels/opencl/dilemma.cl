@@ -21,7 +21,7 @@
  *   dlmk_evo_evaluate    synchronous rules, step 1: one work-item per (agent, population),
  *                        the work-group's integer counts summed in local memory;
  *   dlmk_evo_counts_add  those partial counts added into each population's counts;
- *   dlmk_evo_cumulate    Wright-Fisher, step 2: one work-item per population, in agent order;
+ *   dlmk_evo_cumulate    Wright-Fisher or a referee, step 2: one work-item per population, in agent order;
  *   dlmk_evo_update      synchronous rules, step 3: one work-item per (agent, population);
  *   dlmk_evo_commit      the next generation copied over the current one;
  *   dlmk_evo_fixation    stop_at_fixation, after a commit: one work-item per population;
