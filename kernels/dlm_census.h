@@ -48,6 +48,12 @@ typedef struct dlm_evo_census {
                                                participants */
     uint64_t fines;                         /* ... fines paid in the census evaluations */
     uint64_t rewards;                       /* ... rewards received in them */
+    double stock_sum;                       /* the commons (dlm_group_play_levels): over the
+                                               census's group games, the mean stock over
+                                               their rounds (at each round's start), over K */
+    double stock_end_sum;                   /* ... the stock each left, over K */
+    uint64_t stock_games;                   /* ... the census's group games of the commons */
+    uint64_t collapses;                     /* ... those that left a stock of 0 */
 } dlm_evo_census;
 
 /* Index of the named strategy s counts as: an exact match, else (memory-one) the
@@ -143,6 +149,10 @@ DLM_FN dlm_evo_census dlm_census_empty(void)
         c.incentive[i] = 0u;
     c.fines = 0u;
     c.rewards = 0u;
+    c.stock_sum = 0.0;
+    c.stock_end_sum = 0.0;
+    c.stock_games = 0u;
+    c.collapses = 0u;
     return c;
 }
 
@@ -179,6 +189,10 @@ DLM_FN void dlm_census_merge(dlm_evo_census *a, const dlm_evo_census *b)
         a->incentive[i] += b->incentive[i];
     a->fines += b->fines;
     a->rewards += b->rewards;
+    a->stock_sum = a->stock_sum + b->stock_sum;
+    a->stock_end_sum = a->stock_end_sum + b->stock_end_sum;
+    a->stock_games += b->stock_games;
+    a->collapses += b->collapses;
 }
 
 /* The census of chunk `chunk` of a population of the count representation: each agent's
@@ -263,26 +277,33 @@ DLM_FN void dlm_census_reputation(dlm_evo_census *c, const dlm_evo_world *w,
         c->agree_pairs += k * (k - (k > 0u)) / 2u + (m - k) * (m - k - (m > k)) / 2u;
 }
 
-/* The census payoff of local agent x of a group game with incentives (dlm_punish.h), as
- * dlm_evo_census_payoff computes it (the same streams and draws), with x's incentive slot,
- * fines and rewards added to c. */
-DLM_FN double dlm_census_incentives(dlm_evo_census *c, const dlm_evo_world *w,
-                                    const dlm_evo_population *pop, uint64_t g, uint32_t x,
-                                    dlm_evo_counts *counts)
+/* The census payoff of local agent x of a group game (DLM_INTERACTION_GROUP), as
+ * dlm_evo_census_payoff computes it (the same streams and draws), with what its group
+ * games tally added to c: with incentives (dlm_punish.h) x's incentive slot, fines and
+ * rewards; in the commons their stock (dlm_group_tally). */
+DLM_FN double dlm_census_group(dlm_evo_census *c, const dlm_evo_world *w,
+                               const dlm_evo_population *pop, uint64_t g, uint32_t x,
+                               dlm_evo_counts *counts)
 {
     dlm_evo_params ep = w->params[pop->params];
-    dlm_punish_tally tally;
+    dlm_group_tally tally;
     uint32_t slot = 0u;
     dlm_cursor partners =
         dlm_cursor_at(pop->seed, dlm_stream_id(DLM_PURPOSE_CENSUS_MATCHING, pop->id, g), x);
     double payoff;
-    tally.fines = tally.rewards = 0u;
+    tally.fines = tally.rewards = tally.stock_games = tally.collapses = 0u;
+    tally.stock_sum = tally.stock_end_sum = 0.0;
     ep.payoff_mode = 0u;
     payoff = dlm_group_payoff_with(w, pop, &ep, x, dlm_stream_id(DLM_PURPOSE_CENSUS_PLAY, pop->id, g),
                                    x, &slot, &partners, counts, &tally);
-    c->incentive[dlm_incentive_slot(w->strategy + pop->agent0 + x)] += 1u;
+    if (dlm_punish_on(&ep))
+        c->incentive[dlm_incentive_slot(w->strategy + pop->agent0 + x)] += 1u;
     c->fines += tally.fines;
     c->rewards += tally.rewards;
+    c->stock_sum = c->stock_sum + tally.stock_sum;
+    c->stock_end_sum = c->stock_end_sum + tally.stock_end_sum;
+    c->stock_games += tally.stock_games;
+    c->collapses += tally.collapses;
     return payoff;
 }
 
@@ -311,8 +332,9 @@ DLM_FN dlm_evo_census dlm_census_chunk_with(const dlm_evo_world *w, const dlm_ev
             continue; /* an empty place of a group (group selection): no agent */
         counts.cooperations = counts.moves = counts.matches = counts.failed_events = 0u;
         dlm_evo_params ep = w->params[pop->params];
-        if (dlm_punish_on(&ep))
-            payoff = dlm_census_incentives(&c, w, pop, g, x, &counts);
+        if (dlm_punish_on(&ep) || (ep.interaction == DLM_INTERACTION_GROUP &&
+                                   dlm_group_game(&ep) == DLM_GROUP_COMMONS))
+            payoff = dlm_census_group(&c, w, pop, g, x, &counts);
         else
             payoff = dlm_evo_census_payoff(w, pop, g, x, &counts);
         dlm_census_add(&c, w, pop, x, payoff, &counts, named, n_named, tolerance);

@@ -40,7 +40,9 @@
  * window `window` from block (window << 30) + slot * DLM_GROUP_SLOT_BLOCKS(rounds), word
  * by word: per round, one execution word per member in group order (only when the error
  * is not zero), then one risk word (only when the game is risk, the round missed the
- * threshold and p is not zero). The members of a well-mixed group: Floyd's draws from the
+ * threshold and p is not zero). The level games read only with an execution error, from
+ * block (window << 30) + slot * DLM_GROUP_LEVEL_SLOT_BLOCKS(rounds) (dlm_group_slot_blocks;
+ * dlm_group_play_levels). The members of a well-mixed group: Floyd's draws from the
  * partner cursor. Nothing depends on which backend or thread evaluates.
  */
 #ifndef DLM_GROUP_H
@@ -61,8 +63,27 @@
 #define DLM_CONTRIB_LEVEL 16u    /* level(k): level k every round */
 #define DLM_CONTRIB_STOCK 17u    /* stock(k, j, f): k while the stock >= f K, else j */
 
-/* Blocks of the play stream one group game may read: rounds x (DLM_GROUP_MAX + 1) words. */
+/* Blocks of the play stream one group game may read: rounds x (DLM_GROUP_MAX + 1) words;
+ * a level game with an execution error: rounds x (3 DLM_GROUP_MAX + 1) words (per member
+ * one execution word, and two for the random level when it fires). */
 #define DLM_GROUP_SLOT_BLOCKS(rounds) (((uint64_t)(rounds) * (DLM_GROUP_MAX + 1u) + 3u) >> 2)
+#define DLM_GROUP_LEVEL_SLOT_BLOCKS(rounds)                                                    \
+    (((uint64_t)(rounds) * (3u * DLM_GROUP_MAX + 1u) + 3u) >> 2)
+
+/* What the census counts of a focal agent's group games (only the census passes one; see
+ * dlm_census_group): with incentives (dlm_punish.h) the fines it paid and the rewards it
+ * received; in the commons the stock of each of its group games, as fractions of the
+ * capacity K. The doubles are added in one fixed order, so every backend gets the same. */
+typedef struct dlm_group_tally {
+    uint64_t fines;       /* incentives: fines paid (one per fine) */
+    uint64_t rewards;     /* incentives: rewards received (one per reward) */
+    double stock_sum;     /* commons: over the group games, the mean over their rounds of
+                             the stock at each round's start, over K */
+    double stock_end_sum; /* commons: over the group games, the stock left after the last
+                             round's regrowth, over K */
+    uint64_t stock_games; /* commons: group games played */
+    uint64_t collapses;   /* commons: ... of which the stock ended at 0 (collapsed) */
+} dlm_group_tally;
 
 /* The group parameters' places in dlm_evo_params (read only through these). */
 DLM_FN uint32_t dlm_group_game(const dlm_evo_params *ep)
@@ -80,6 +101,14 @@ DLM_FN uint64_t dlm_group_execution(const dlm_evo_params *ep)
 DLM_FN uint64_t dlm_group_risk(const dlm_evo_params *ep)
 {
     return (uint64_t)ep->payoff_b[1];
+}
+
+/* The blocks of the play stream between two group games of an evaluation. */
+DLM_FN uint64_t dlm_group_slot_blocks(const dlm_evo_params *ep)
+{
+    if (dlm_group_game(ep) >= DLM_GROUP_COMMONS && dlm_group_execution(ep) != 0u)
+        return DLM_GROUP_LEVEL_SLOT_BLOCKS(ep->rules.rounds);
+    return DLM_GROUP_SLOT_BLOCKS(ep->rules.rounds);
 }
 
 /* The level games' parameters: L levels 0 .. L-1 (payoff[2]); the commons' capacity K
@@ -102,7 +131,12 @@ DLM_FN uint32_t dlm_group_level(DLM_CONST dlm_strategy *s, double stock, double 
 /* One level game (DLM_GROUP_COMMONS, DLM_GROUP_ESCALATION) of `size` members in which x
  * sits at `focal`: x's payoff per round; its levels counted into counts (cooperations:
  * the sum of its levels, moves: rounds x (L - 1), so the census's rate is the mean level
- * over L - 1). No random numbers (the plan refuses an execution error here).
+ * over L - 1), the commons' stock into tally when given (the census).
+ *   Each round every member chooses its level by its rule and the stock at the round's
+ *   start; with the execution error e (threshold payoff_b[0]) the chosen level is replaced
+ *   by a uniform random level 0 .. L - 1 (which may be the same) with probability e. The
+ *   words: per round, per member in group order, one execution word, and when it fires
+ *   two more for the level (dlm_cursor_below), from c; none without an error.
  *   commons: the stock starts at K in each group game. Each round every member asks
  *     for h l (h the harvest per level, l its level); when the demand D = h sum l fits in
  *     the stock x, each gets what it asked and x -= D; otherwise the stock is shared in
@@ -115,21 +149,28 @@ DLM_FN uint32_t dlm_group_level(DLM_CONST dlm_strategy *s, double stock, double 
  *     Y < V / (4c): arming pays more as the others arm. */
 DLM_FN double dlm_group_play_levels(const dlm_evo_world *w, const dlm_evo_population *pop,
                                     const dlm_evo_params *ep, const uint32_t *members,
-                                    uint32_t size, uint32_t focal, dlm_evo_counts *counts)
+                                    uint32_t size, uint32_t focal, dlm_cursor *c,
+                                    dlm_evo_counts *counts, dlm_group_tally *tally)
 {
     DLM_GLOBAL dlm_strategy *agents = w->strategy + pop->agent0;
     uint32_t rounds = ep->rules.rounds, levels = dlm_group_levels(ep), t, m;
+    uint64_t execution = dlm_group_execution(ep);
     double capacity = ep->payoff[3], unit = ep->payoff[1], stock = capacity, earned = 0.0;
+    double stock_seen = 0.0;
     uint64_t own_sum = 0u;
+    uint32_t escalation = dlm_group_game(ep) == DLM_GROUP_ESCALATION;
     for (t = 0; t < rounds; ++t) {
         uint32_t total = 0u, own = 0u;
+        stock_seen = stock_seen + stock;
         for (m = 0; m < size; ++m) {
             uint32_t l = dlm_group_level(agents + members[m], stock, capacity);
+            if (execution != 0u && dlm_fires(dlm_cursor_word(c), execution))
+                l = dlm_cursor_below(c, levels);
             total += l;
             own = m == focal ? l : own;
         }
         own_sum += own;
-        if (dlm_group_game(ep) == DLM_GROUP_ESCALATION) {
+        if (escalation) {
             earned += (total == 0u ? ep->payoff[0] / (double)size
                                    : ep->payoff[0] * (double)own / (double)total) -
                       unit * (double)own;
@@ -147,6 +188,13 @@ DLM_FN double dlm_group_play_levels(const dlm_evo_world *w, const dlm_evo_popula
     counts->cooperations += own_sum;
     counts->moves += (uint64_t)rounds * (uint64_t)(levels - 1u);
     counts->matches += 1u;
+    if (tally && !escalation) {
+        tally->stock_sum =
+            tally->stock_sum + (rounds == 0u ? 1.0 : stock_seen / (double)rounds / capacity);
+        tally->stock_end_sum = tally->stock_end_sum + stock / capacity;
+        tally->stock_games += 1u;
+        tally->collapses += stock == 0.0 ? 1u : 0u;
+    }
     return rounds == 0u ? 0.0 : earned / (double)rounds;
 }
 
@@ -233,12 +281,12 @@ DLM_FN uint32_t dlm_group_draw(const dlm_evo_population *pop, uint32_t x, uint32
 DLM_FN double dlm_group_payoff_with(const dlm_evo_world *w, const dlm_evo_population *pop,
                                     const dlm_evo_params *ep, uint32_t x, uint64_t play_stream,
                                     uint32_t window, uint32_t *slot, dlm_cursor *partners,
-                                    dlm_evo_counts *counts, dlm_punish_tally *tally)
+                                    dlm_evo_counts *counts, dlm_group_tally *tally)
 {
     uint32_t members[DLM_GROUP_MAX];
     uint32_t groups, j, size, focal, i;
     double sum = 0.0;
-    uint64_t stride = DLM_GROUP_SLOT_BLOCKS(ep->rules.rounds);
+    uint64_t stride = dlm_group_slot_blocks(ep);
     uint32_t referee = dlm_referee_on(ep), excluded = 0u;
     if (ep->structure == DLM_STRUCTURE_GRAPH)
         groups = dlm_evo_partner_count(w, pop, ep, x) + 1u;
@@ -270,7 +318,7 @@ DLM_FN double dlm_group_payoff_with(const dlm_evo_world *w, const dlm_evo_popula
             if (dlm_referee_sit_out(w, pop, ep, play_stream, window, &excluded, counts))
                 continue; /* earns 0 */
             if (dlm_group_game(ep) >= DLM_GROUP_COMMONS)
-                pay = dlm_group_play_levels(w, pop, ep, members, size, focal, counts);
+                pay = dlm_group_play_levels(w, pop, ep, members, size, focal, &c, counts, tally);
             else if (dlm_punish_on(ep)) /* the incentives first, then the referee's audit */
                 pay = dlm_punish_play(w, pop, ep, members, size, focal, &c, counts, tally);
             else
@@ -289,7 +337,8 @@ DLM_FN double dlm_group_payoff_with(const dlm_evo_world *w, const dlm_evo_popula
             continue;
         }
         if (dlm_group_game(ep) >= DLM_GROUP_COMMONS)
-            sum = sum + dlm_group_play_levels(w, pop, ep, members, size, focal, counts);
+            sum = sum + dlm_group_play_levels(w, pop, ep, members, size, focal, &c, counts,
+                                                   tally);
         else if (dlm_punish_on(ep))
             sum = sum + dlm_punish_play(w, pop, ep, members, size, focal, &c, counts, tally);
         else
@@ -306,7 +355,7 @@ DLM_FN double dlm_group_payoff(const dlm_evo_world *w, const dlm_evo_population 
                                dlm_evo_counts *counts)
 {
     return dlm_group_payoff_with(w, pop, ep, x, play_stream, window, slot, partners, counts,
-                                 (dlm_punish_tally *)0);
+                                 (dlm_group_tally *)0);
 }
 
 #endif /* DLM_GROUP_H */

@@ -80,11 +80,9 @@
 #define DLM_PUNISH_LONER 5u
 
 /* What the census counts of a focal agent's group games: the fines it paid (peer and
- * pool, one per fine) and the rewards it received (one per reward). */
-typedef struct dlm_punish_tally {
-    uint64_t fines;
-    uint64_t rewards;
-} dlm_punish_tally;
+ * pool, one per fine) and the rewards it received (one per reward); the tally of
+ * dlm_group.h, which also holds the commons' stock. */
+typedef dlm_group_tally dlm_punish_tally;
 
 DLM_FN uint32_t dlm_punish_on(const dlm_evo_params *ep)
 {

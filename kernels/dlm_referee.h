@@ -62,8 +62,9 @@
  * the level games (commons, escalation) each unit of level a round is an act of defection
  * (hoarding, arming) and each unit below the top one of restraint, so a fine is per unit of
  * level judged. Exclusion sits x out of its next k group games (it earns 0 there). The
- * institution block of group game j is its play block, (e << 30) + j * DLM_GROUP_SLOT_BLOCKS
- * (rounds) (rounds x 65 words; an audit needs at most 1 + rounds x 63).
+ * institution block of group game j is its play block, (e << 30) + j * dlm_group_slot_blocks
+ * (rounds x 65 words, rounds x 193 in a level game with an execution error; an audit needs
+ * at most 1 + rounds x 63).
  *
  * The donation game (dlm_reputation.h): the audit is per donation, x's act in one round;
  * see dlm_referee_donation (below) for its words, its writer and its exclusion.

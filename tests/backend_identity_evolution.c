@@ -887,6 +887,24 @@ static void group_fermi_escalation(dlm_scenario *sc)
     uses_levels(sc, 4, 4, 2);
 }
 
+/* The level games' execution error (a uniform random level, two words when it fires),
+ * and the commons' stock statistics under it. */
+static void group_wright_fisher_commons_error(dlm_scenario *sc)
+{
+    scenario_base(sc, "wright-fisher", 50, 3);
+    uses_levels(sc, 3, 5, 3);
+    sc->evolution.group_execution_error = 0.12;
+}
+
+static void group_moran_db_lattice_escalation_error(dlm_scenario *sc)
+{
+    scenario_base(sc, "moran-db", 36, 2);
+    uses_lattice(&sc->evolution, 6, 6, "moore");
+    uses_levels(sc, 4, 0, 0);
+    sc->evolution.group_execution_error = 0.2;
+    sc->evolution.selection = 0.2; /* linear fitness stays positive at -c (L - 1) = -3.6 */
+}
+
 /* Group selection (Traulsen & Nowak 2006; kernels/dlm_demes.h): m groups of at most n. */
 static void uses_demes(dlm_scenario *sc, uint32_t m, uint32_t n, double q)
 {
@@ -1272,6 +1290,10 @@ static const evolution_case evolution_cases[] = {
      0},
     {"group, fermi-sync, 6x6 lattice, commons", group_fermi_sync_lattice_commons, 0},
     {"group, fermi, escalation (Tullock contest) n=4, 2 groups", group_fermi_escalation, 0},
+    {"group, wright-fisher, commons n=5, 3 groups, execution error 0.12",
+     group_wright_fisher_commons_error, 0},
+    {"group, moran-db, 6x6 Moore lattice, escalation, execution error 0.2",
+     group_moran_db_lattice_escalation_error, 0},
     {"group selection m=8 n=5 q=0.2, memory-one set, set mutation, classes",
      demes_m1_set_mutation, 0},
     {"group selection m=6 n=4 q=0.3, donation game, allc / alld to fixation",

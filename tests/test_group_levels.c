@@ -15,7 +15,15 @@
  *    when nobody arms) for fixed levels; the best reply to the others' total Y, from the
  *    engine's payoffs over every level, is the integer maximiser of V l / (l + Y) - c l
  *    (near sqrt(V Y / c) - Y) and rises with Y: arming pays more as the others arm;
- *  - the census counts: levels summed, moves = rounds x (L - 1).
+ *  - the census counts: levels summed, moves = rounds x (L - 1);
+ *  - the commons' stock in the census (issue #15 item 6): the hand-computed collapse
+ *    (stocks at the rounds' starts 100, 72, 42.88, 4.278528, 0: mean 0.438317056 K, left 0,
+ *    collapsed) and sustainable paths against the recursion; nothing for escalation;
+ *  - the execution error of the level games: each member's level replaced by a uniform
+ *    random one with probability e, from the group game's own words of the play stream
+ *    (the stream contract replayed here: one execution word per member and round, two more
+ *    for the level when it fires, game j from block j x DLM_GROUP_LEVEL_SLOT_BLOCKS); the
+ *    rates of the levels within 4 standard errors of (1 - e) [l = k] + e / L.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -30,6 +38,7 @@
 
 #include "config/config.h"
 #include "config/scenario.h"
+#include "dlm_census.h"
 #include "dlm_evolve.h"
 
 #define MAX_N 16u
@@ -276,6 +285,214 @@ static void test_escalation(void **state)
     assert_true(best[0] < best[1] && best[1] < best[2]); /* 9, 16, 21 */
 }
 
+/* The commons' stock by the recursion, written out here: its mean over the rounds (at
+ * each round's start) and what is left, both over K. */
+static void commons_stock(uint32_t n, const dlm_strategy *s, uint32_t rounds, double g, double h,
+                          double K, double *mean, double *left)
+{
+    double stock = K, seen = 0.0;
+    uint32_t t, m;
+    for (t = 0; t < rounds; ++t) {
+        uint32_t total = 0;
+        seen += stock;
+        for (m = 0; m < n; ++m)
+            total += s[m].opening == DLM_CONTRIB_STOCK
+                         ? (stock >= K * (double)s[m].threshold[0] / 4294967296.0 ? s[m].depth
+                                                                                  : s[m].fsm_output)
+                         : s[m].depth;
+        stock = h * total <= stock ? stock - h * total : 0.0;
+        stock += g * stock * (1.0 - stock / K);
+    }
+    *mean = seen / rounds / K;
+    *left = stock / K;
+}
+
+static dlm_evo_census census(uint64_t gen)
+{
+    return dlm_census_chunk(&F.w, &F.pop, gen, 0, F.agents, 0, 0);
+}
+
+static void test_commons_stock_census(void **state)
+{
+    dlm_strategy s[6];
+    dlm_evo_census c;
+    double mean, left;
+    uint32_t i;
+    (void)state;
+    for (i = 0; i < 5; ++i)
+        s[i] = level(4);
+    setup(5, s, 5, DLM_GROUP_COMMONS, 5);
+    commons(0.5, 2.0, 100.0);
+    c = census(0); /* each of the 5 agents' census evaluation: one group game, all five */
+    assert_int_equal(c.stock_games, 5u);
+    assert_int_equal(c.collapses, 5u);
+    near(c.stock_sum / 5.0, (100.0 + 72.0 + 42.88 + 4.278528 + 0.0) / 5.0 / 100.0);
+    near(c.stock_end_sum, 0.0);
+    near(c.stock_sum / 5.0, 0.438317056);
+    /* sustainable (demand 10 < g K / 4 = 12.5), and stock-conditional rules */
+    for (i = 0; i < 5; ++i)
+        s[i] = level(1);
+    setup(5, s, 40, DLM_GROUP_COMMONS, 5);
+    commons(0.5, 2.0, 100.0);
+    c = census(3);
+    commons_stock(5, s, 40, 0.5, 2.0, 100.0, &mean, &left);
+    assert_int_equal(c.stock_games, 5u);
+    assert_int_equal(c.collapses, 0u);
+    near(c.stock_sum / 5.0, mean);
+    near(c.stock_end_sum / 5.0, left);
+    assert_true(left > 0.5 && mean > 0.5); /* towards the steady stock 0.5 (1 + sqrt(1 - 0.8)) K */
+    s[0] = s[1] = s[2] = stock_rule(4, 0, 2);
+    s[3] = s[4] = level(1);
+    s[5] = stock_rule(2, 1, 3);
+    setup(6, s, 60, DLM_GROUP_COMMONS, 5);
+    commons(0.6, 1.0, 50.0);
+    c = census(1);
+    commons_stock(6, s, 60, 0.6, 1.0, 50.0, &mean, &left);
+    assert_int_equal(c.stock_games, 6u);
+    assert_int_equal(c.collapses, left == 0.0 ? 6u : 0u);
+    near(c.stock_sum / 6.0, mean);
+    near(c.stock_end_sum / 6.0, left);
+    /* two groups per evaluation: two games per agent */
+    F.ep.payoff_b[3] = 2.0;
+    c = census(1);
+    assert_int_equal(c.stock_games, 12u);
+    near(c.stock_sum / 12.0, mean);
+    /* escalation has no stock */
+    for (i = 0; i < 4; ++i)
+        s[i] = level(i);
+    setup(4, s, 3, DLM_GROUP_ESCALATION, 4);
+    F.ep.payoff[0] = 10.0;
+    F.ep.payoff[1] = 1.0;
+    c = census(0);
+    assert_int_equal(c.stock_games, 0u);
+    near(c.stock_sum, 0.0);
+    assert_int_equal(c.cooperations, 3u * (0u + 1u + 2u + 3u));
+}
+
+/* A level game with the execution error, replayed here from the stream contract: x's
+ * payoff over `groups` group games of the whole population (n = N), and its levels. */
+static double replay_levels(uint64_t gen, uint32_t x, uint32_t groups, uint64_t threshold,
+                            uint64_t *own_levels)
+{
+    uint32_t rounds = F.ep.rules.rounds, L = (uint32_t)F.ep.payoff[2], n = F.pop.n, j, t, m;
+    int escalation = (uint32_t)F.ep.payoff_b[2] == DLM_GROUP_ESCALATION;
+    double K = F.ep.payoff[3], h = F.ep.payoff[1], sum = 0.0;
+    dlm_cursor partners =
+        dlm_cursor_at(F.pop.seed, dlm_stream_id(DLM_PURPOSE_MATCHING, F.pop.id, gen), x);
+    *own_levels = 0;
+    for (j = 0; j < groups; ++j) {
+        uint32_t members[MAX_N];
+        double stock = K, earned = 0.0;
+        dlm_cursor c = dlm_cursor_at(F.pop.seed, dlm_stream_id(DLM_PURPOSE_MATCH_PLAY, F.pop.id, gen), x);
+        dlm_group_draw(&F.pop, x, n, members, &partners); /* x first */
+        c.block += (uint64_t)j * ((rounds * (3u * 64u + 1u) + 3u) / 4u);
+        for (t = 0; t < rounds; ++t) {
+            uint32_t lv[MAX_N] = {0}, total = 0;
+            for (m = 0; m < n; ++m) {
+                const dlm_strategy *s = &F.agents[members[m]];
+                lv[m] = s->opening == DLM_CONTRIB_STOCK
+                            ? (stock >= K * (double)s->threshold[0] / 4294967296.0 ? s->depth
+                                                                                   : s->fsm_output)
+                            : s->depth;
+                if ((uint64_t)dlm_cursor_word(&c) < threshold)
+                    lv[m] = dlm_cursor_below(&c, L);
+                total += lv[m];
+            }
+            *own_levels += lv[0];
+            if (escalation) {
+                earned += (total ? F.ep.payoff[0] * lv[0] / total : F.ep.payoff[0] / n) - h * lv[0];
+                continue;
+            }
+            if (h * total <= stock) {
+                earned += h * lv[0];
+                stock -= h * total;
+            } else {
+                earned += total ? stock * lv[0] / total : 0.0;
+                stock = 0.0;
+            }
+            stock += F.ep.payoff[0] * stock * (1.0 - stock / K);
+        }
+        sum += earned / rounds;
+    }
+    return sum / groups;
+}
+
+static void test_level_execution_error_replayed(void **state)
+{
+    dlm_strategy s[5];
+    uint64_t threshold = (uint64_t)1 << 30; /* e = 1/4 */
+    uint32_t x, game, fired = 0;
+    uint64_t gen;
+    (void)state;
+    for (game = 0; game < 2; ++game) {
+        s[0] = level(0);
+        s[1] = level(1);
+        s[2] = game ? level(3) : stock_rule(3, 1, 2);
+        s[3] = level(2);
+        s[4] = level(3);
+        setup(5, s, 30, game ? DLM_GROUP_ESCALATION : DLM_GROUP_COMMONS, 4);
+        if (game) {
+            F.ep.payoff[0] = 10.0;
+            F.ep.payoff[1] = 0.8;
+        } else {
+            commons(0.4, 1.5, 40.0);
+        }
+        F.ep.payoff_b[0] = (double)threshold;
+        F.ep.payoff_b[3] = 2.0; /* two group games per evaluation: the second's blocks */
+        for (gen = 0; gen < 3; ++gen)
+            for (x = 0; x < 5; ++x) {
+                dlm_evo_counts counts = {0, 0, 0, 0};
+                uint64_t own;
+                double want = replay_levels(gen, x, 2, threshold, &own);
+                near(evaluate(gen, x, &counts), want);
+                assert_int_equal(counts.cooperations, own);
+                assert_int_equal(counts.moves, 2u * 30u * 3u);
+                fired += own != 2u * 30u * F.agents[x].depth;
+            }
+    }
+    assert_true(fired > 0); /* the error did change levels */
+    /* without the error the levels are the rules' */
+    s[0] = s[1] = s[2] = s[3] = s[4] = level(2);
+    setup(5, s, 30, DLM_GROUP_COMMONS, 4);
+    commons(0.4, 0.1, 40.0);
+    {
+        dlm_evo_counts counts = {0, 0, 0, 0};
+        evaluate(0, 0, &counts);
+        assert_int_equal(counts.cooperations, 60u);
+    }
+}
+
+/* The rates of the executed levels: level(0) members with e = 0.3 among L = 5 levels show
+ * level 0 at rate 0.7 + 0.3 / 5 = 0.76 and each other level at 0.06 (one round a game, so
+ * each evaluation shows one executed level of the focal agent). */
+static void test_level_execution_error_rates(void **state)
+{
+    dlm_strategy s[6];
+    uint64_t seen[5] = {0, 0, 0, 0, 0}, total = 0, gen;
+    uint32_t i, x;
+    const double e = 0.3;
+    (void)state;
+    for (i = 0; i < 6; ++i)
+        s[i] = level(0);
+    setup(6, s, 1, DLM_GROUP_ESCALATION, 5);
+    F.ep.payoff[0] = 1.0;
+    F.ep.payoff[1] = 0.1;
+    F.ep.payoff_b[0] = floor(e * 4294967296.0);
+    for (gen = 0; gen < 5000; ++gen)
+        for (x = 0; x < 6; ++x) {
+            dlm_evo_counts counts = {0, 0, 0, 0};
+            evaluate(gen, x, &counts);
+            seen[counts.cooperations] += 1;
+            ++total;
+        }
+    for (i = 0; i < 5; ++i) {
+        double p = (i == 0 ? 1.0 - e : 0.0) + e / 5.0, f = (double)seen[i] / (double)total;
+        double se = sqrt(p * (1.0 - p) / (double)total);
+        printf("  level %u: %.5f (expected %.5f, se %.5f)\n", i, f, p, se);
+        assert_true(fabs(f - p) <= 4.0 * se);
+    }
+}
+
 /* The config keys: read, defaulted, refused out of range (exit 2 in the CLI). */
 static dlm_status read_config(const char *text, dlm_evolution_spec *ev, dlm_error *err)
 {
@@ -300,7 +517,6 @@ static void test_config(void **state)
         {"{game: commons, capacity: 0}", "evolution.group.capacity"},
         {"{game: commons, harvest: -1}", "evolution.group.harvest"},
         {"{game: escalation, prize: -2}", "evolution.group.prize"},
-        {"{game: commons, execution_error: 0.1}", "evolution.group.execution_error"},
         {"{game: tragedy}", "evolution.group.game"},
     };
     char text[256];
@@ -325,6 +541,11 @@ static void test_config(void **state)
     assert_int_equal(ev.group_levels, 9);
     assert_float_equal(ev.group_prize, 40.0, 0.0);
     assert_float_equal(ev.group_c, 2.5, 0.0);
+    assert_int_equal(read_config("mode: evolve\nevolution: {interaction: group, group: {game: "
+                                 "commons, execution_error: 0.1}}\n",
+                                 &ev, &err),
+                     DLM_OK); /* the level games take an execution error */
+    assert_float_equal(ev.group_execution_error, 0.1, 0.0);
     for (i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
         snprintf(text, sizeof text, "mode: evolve\nevolution: {interaction: group, group: %s}\n",
                  bad[i][0]);
@@ -342,6 +563,9 @@ int main(void)
         cmocka_unit_test(test_commons_paths),
         cmocka_unit_test(test_commons_msy),
         cmocka_unit_test(test_escalation),
+        cmocka_unit_test(test_commons_stock_census),
+        cmocka_unit_test(test_level_execution_error_replayed),
+        cmocka_unit_test(test_level_execution_error_rates),
         cmocka_unit_test(test_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

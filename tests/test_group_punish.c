@@ -132,7 +132,7 @@ static void test_peer(void **state)
     static const int g[5] = {PUNISH, PUNISH, ALLC, ALLD, ALLD};
     static const double first[5] = {0.2, 0.2, 0.8, 0.0, 0.0};
     static const double second[5] = {-0.1, -0.1, -1.0, 0.0, 0.0};
-    dlm_punish_tally t = {0, 0};
+    dlm_punish_tally t = {0, 0, 0.0, 0.0, 0, 0};
     (void)state;
     setup(5, g, 1, 0);
     expect_payoffs(first);
@@ -183,7 +183,7 @@ static void test_reward(void **state)
 {
     static const int g[5] = {REWARDER, REWARDER, ALLC, ALLD, ALLD};
     static const double want[5] = {1.0, 1.0, 2.0, 1.8, 1.8};
-    dlm_punish_tally t = {0, 0};
+    dlm_punish_tally t = {0, 0, 0.0, 0.0, 0, 0};
     (void)state;
     setup(5, g, 1, 1); /* second-order punishment has no pool punisher to act */
     expect_payoffs(want);

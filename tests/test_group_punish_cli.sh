@@ -87,7 +87,7 @@ else
 fi
 expect 0 "first order runs" -- "$DLM" run "$TMP/first.yaml" --format csv --quiet --out "$TMP/first.csv"
 expect 0 "second order runs" -- "$DLM" run "$TMP/second.yaml" --format csv --quiet --out "$TMP/second.csv"
-contains "$TMP/first.csv" ",peer_punishers,pool_punishers,rewarders,loners,defectors,incentive_fines,incentive_rewards$" "csv columns"
+contains "$TMP/first.csv" ",peer_punishers,pool_punishers,rewarders,loners,defectors,incentive_fines,incentive_rewards,level_mean,stock_mean,stock_final,collapse_fraction$" "csv columns"
 read -r m1 se1 n1 < <(average "$TMP/first.csv")
 read -r m2 se2 n2 < <(average "$TMP/second.csv")
 echo "pool - peer punishers: first order $m1 +- $se1 ($n1 populations), second order $m2 +- $se2 ($n2)"

@@ -50,7 +50,7 @@ _Static_assert(sizeof(dlm_player_params) == 24, "dlm_player_params is 24 bytes")
 _Static_assert(sizeof(dlm_match_result) == 20, "dlm_match_result is 20 bytes");
 _Static_assert(sizeof(dlm_evo_params) == 208, "dlm_evo_params is 208 bytes");
 _Static_assert(sizeof(dlm_evo_population) == 40, "dlm_evo_population is 40 bytes");
-_Static_assert(sizeof(dlm_evo_census) == 1040, "dlm_evo_census is 1040 bytes");
+_Static_assert(sizeof(dlm_evo_census) == 1072, "dlm_evo_census is 1072 bytes");
 
 struct dlm_backend {
     int device;

@@ -59,7 +59,7 @@ _Static_assert(offsetof(dlm_evo_params, mutation) == 64, "mutation at 64");
 _Static_assert(offsetof(dlm_evo_params, payoff_mode) == 124, "payoff_mode at 124");
 _Static_assert(sizeof(dlm_evo_population) == 40, "dlm_evo_population is 40 bytes");
 _Static_assert(sizeof(dlm_evo_counts) == 32, "dlm_evo_counts is 32 bytes");
-_Static_assert(sizeof(dlm_evo_census) == 1040, "dlm_evo_census is 1040 bytes");
+_Static_assert(sizeof(dlm_evo_census) == 1072, "dlm_evo_census is 1072 bytes");
 _Static_assert(offsetof(dlm_evo_census, monomorphic) == 856, "monomorphic at 856");
 
 /* AddressSanitizer builds: the OpenCL driver stack (the ICD loader, PoCL and the LLVM it

@@ -158,11 +158,6 @@ static dlm_status check_group(reader *r, const dlm_node *g, const dlm_node *key)
                                 "a contributor gives, in [0, 1] (got %g)",
                                 ev->group_c);
     }
-    if (ev->group_game >= 3 && ev->group_execution_error > 0.0)
-        return dlm_cfg_fail(r->err, dlm_node_lookup(g, "execution_error", NULL),
-                            "evolution.group.execution_error",
-                            "the level games (commons, escalation) are played without an "
-                            "execution error so far (leave it out or 0)");
     /* r applies to the public goods game only, b, threshold and risk to the collective-risk
        game only; each game ignores the other's keys, so that a sweep may cross the game
        with them */

@@ -140,13 +140,30 @@ static void json_settings(FILE *fp, const dlm_scenario *sc, const dlm_evo_plan *
         dlm_print_double(fp, ev->assessment_error);
         fputc('}', fp);
     } else if (plan->params.interaction == DLM_INTERACTION_GROUP) {
+        static const char *const games[4] = {"pgg", "risk", "commons", "escalation"};
         fprintf(fp, ",\"interaction\":\"group\",\"group\":{\"game\":\"%s\",\"size\":%u,"
                     "\"groups\":%u,\"rounds\":%u,\"c\":",
-                ev->group_game == 2 ? "risk" : "pgg", plan->params.group_size,
-                plan->params.group_size ? ev->group_count : 0u, plan->params.rules.rounds);
+                games[ev->group_game >= 1 && ev->group_game <= 4 ? ev->group_game - 1 : 0],
+                plan->params.group_size, plan->params.group_size ? ev->group_count : 0u,
+                plan->params.rules.rounds);
         dlm_print_double(fp, ev->group_c);
-        fputs(ev->group_game == 2 ? ",\"b\":" : ",\"r\":", fp);
-        dlm_print_double(fp, ev->group_game == 2 ? ev->group_b : ev->group_r);
+        if (ev->group_game >= 3) { /* the level games (c: escalation's cost per level) */
+            fprintf(fp, ",\"levels\":%u", ev->group_levels);
+            if (ev->group_game == 3) {
+                fputs(",\"capacity\":", fp);
+                dlm_print_double(fp, ev->group_capacity);
+                fputs(",\"growth\":", fp);
+                dlm_print_double(fp, ev->group_growth);
+                fputs(",\"harvest\":", fp);
+                dlm_print_double(fp, ev->group_harvest);
+            } else {
+                fputs(",\"prize\":", fp);
+                dlm_print_double(fp, ev->group_prize);
+            }
+        } else {
+            fputs(ev->group_game == 2 ? ",\"b\":" : ",\"r\":", fp);
+            dlm_print_double(fp, ev->group_game == 2 ? ev->group_b : ev->group_r);
+        }
         if (ev->group_game == 2) {
             fprintf(fp, ",\"threshold\":%u,\"risk\":", ev->group_threshold);
             dlm_print_double(fp, ev->group_risk);
@@ -287,6 +304,33 @@ static double incentive_value(const dlm_evo_census *c, uint32_t n, uint32_t i)
     return (double)(i == 5u ? c->fines : c->rewards) / (double)c->moves;
 }
 
+/* The group games' statistics (kernels/dlm_group.h; issue #15 item 6), on every group
+ * game's records so that a sweep may cross the games: the mean level (levels summed over
+ * the census's acts: in the binary games, whose levels are 0 and 1, the contribution
+ * level), and the commons' stock over its capacity K: its mean over the rounds of the
+ * census's group games (at each round's start), what they left, and the fraction of them
+ * that collapsed (left 0); empty (csv) or null (json) without commons games. */
+#define N_GROUP_COLUMNS 4u
+static const char *const group_columns[N_GROUP_COLUMNS] = {"level_mean", "stock_mean",
+                                                           "stock_final", "collapse_fraction"};
+
+/* Column i of group_columns for census c; 0 when it has no value (no commons games). */
+static int group_value(const dlm_scenario *sc, const dlm_evo_census *c, uint32_t i, double *x)
+{
+    const dlm_evolution_spec *ev = &sc->evolution;
+    double top = ev->group_game >= 3 ? (double)(ev->group_levels - 1u) : 1.0;
+    if (i == 0u) {
+        *x = c->moves ? (double)c->cooperations / (double)c->moves * top : 0.0;
+        return 1;
+    }
+    if (!c->stock_games)
+        return 0;
+    *x = i == 1u   ? c->stock_sum / (double)c->stock_games
+         : i == 2u ? c->stock_end_sum / (double)c->stock_games
+                   : (double)c->collapses / (double)c->stock_games;
+    return 1;
+}
+
 static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
                          const dlm_evo_plan *plan)
 {
@@ -314,6 +358,9 @@ static void write_header(FILE *fp, dlm_format fmt, const dlm_scenario *sc,
         if (sc->evolution.punish)
             for (i = 0; i < N_INCENTIVE_COLUMNS; ++i)
                 fprintf(fp, ",%s", incentive_columns[i]);
+        if (plan->params.interaction == DLM_INTERACTION_GROUP)
+            for (i = 0; i < N_GROUP_COLUMNS; ++i)
+                fprintf(fp, ",%s", group_columns[i]);
         fputc('\n', fp);
     } else if (fmt == DLM_FMT_TABLE) {
         const dlm_player_spec *c = class_spec(sc, 0);
@@ -389,7 +436,8 @@ static void write_groups(FILE *fp, int json, uint32_t groups, uint32_t n)
 }
 
 /* The fields of the optional layers, in header order: group selection's groups, the
- * referee's ledger, the incentives of the public goods game (csv: ",x" each; json members). */
+ * referee's ledger, the incentives of the public goods game, the group games' statistics
+ * (csv: ",x" each; json members). */
 static void write_layers(FILE *fp, int json, const dlm_scenario *sc, const dlm_evo_plan *plan,
                          const dlm_evo_census *c, uint32_t groups, uint32_t n)
 {
@@ -397,13 +445,23 @@ static void write_layers(FILE *fp, int json, const dlm_scenario *sc, const dlm_e
     write_groups(fp, json, groups, n);
     if (plan->params.costs & DLM_COSTS_REFEREE)
         write_ledger(fp, c, json);
-    if (!sc->evolution.punish)
-        return;
-    for (i = 0; i < N_INCENTIVE_COLUMNS; ++i) {
+    for (i = 0; sc->evolution.punish && i < N_INCENTIVE_COLUMNS; ++i) {
         if (json)
             json_member(fp, incentive_columns[i], incentive_value(c, n, i));
         else
             csv_double(fp, incentive_value(c, n, i));
+    }
+    for (i = 0; plan->params.interaction == DLM_INTERACTION_GROUP && i < N_GROUP_COLUMNS; ++i) {
+        double x;
+        int has = group_value(sc, c, i, &x);
+        if (json && has)
+            json_member(fp, group_columns[i], x);
+        else if (json)
+            fprintf(fp, ",\"%s\":null", group_columns[i]);
+        else if (has)
+            csv_double(fp, x);
+        else
+            fputc(',', fp);
     }
 }
 
@@ -682,6 +740,20 @@ static void write_summary_json(FILE *fp, const dlm_scenario *sc, const dlm_evo_p
         }
         snprintf(name, sizeof name, "final_%s", incentive_columns[i]);
         json_mean_se(fp, name, v, v2, np);
+    }
+    for (i = 0; plan->params.interaction == DLM_INTERACTION_GROUP && i < N_GROUP_COLUMNS; ++i) {
+        char name[48]; /* over the populations whose census had commons games */
+        double v = 0, v2 = 0, x;
+        uint64_t k = 0;
+        for (p = 0; p < np; ++p)
+            if (group_value(sc, &out[p].final, i, &x)) {
+                v += x;
+                v2 += x * x;
+                ++k;
+            }
+        snprintf(name, sizeof name, "final_%s", group_columns[i]);
+        if (i == 0u || k)
+            json_mean_se(fp, name, v, v2, k);
     }
     json_mean_se(fp, "fixation_generation", fg, fg2, any);
     /* The fraction of populations fixed at each strategy: a binomial proportion over the

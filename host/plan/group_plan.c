@@ -219,7 +219,7 @@ static dlm_status payoff_bounds(dlm_evo_plan *plan, const dlm_evolution_spec *ev
     }
     if ((st = fitness_bound(plan, ep, lo, hi, err)) != DLM_OK)
         return st;
-    slots = ((uint64_t)1 << 30) / DLM_GROUP_SLOT_BLOCKS(ep->rules.rounds);
+    slots = ((uint64_t)1 << 30) / dlm_group_slot_blocks(ep);
     per_event = (uint64_t)groups * (plan->rule == DLM_RULE_FERMI ? 2u : 1u);
     if (slots / per_event <
         (plan->rule == DLM_RULE_MORAN_BD || plan->rule == DLM_RULE_MORAN_DB ? 64u : 1u))
@@ -261,7 +261,8 @@ static dlm_status level_bounds(const dlm_scenario *sc, dlm_evo_plan *plan, uint3
     ep->payoff[1] = commons ? ev->group_harvest : ev->group_c;
     ep->payoff[2] = (double)ev->group_levels;
     ep->payoff[3] = commons ? ev->group_capacity : 0.0;
-    ep->payoff_b[0] = 0.0;
+    /* the execution error: a chosen level replaced by a uniform one (dlm_group_play_levels) */
+    ep->payoff_b[0] = (double)dlm_probability_threshold(ev->group_execution_error);
     ep->payoff_b[1] = 0.0;
     ep->payoff_b[2] = commons ? (double)DLM_GROUP_COMMONS : (double)DLM_GROUP_ESCALATION;
     ep->payoff_b[3] = ep->structure == DLM_STRUCTURE_GRAPH ? 0.0 : (double)ev->group_count;

@@ -68,7 +68,7 @@ static_assert(offsetof(dlm_evo_params, mutation) == 64, "mutation at 64");
 static_assert(offsetof(dlm_evo_params, payoff_mode) == 124, "payoff_mode at 124");
 static_assert(sizeof(dlm_evo_population) == 40, "dlm_evo_population is 40 bytes");
 static_assert(sizeof(dlm_evo_counts) == 32, "dlm_evo_counts is 32 bytes");
-static_assert(sizeof(dlm_evo_census) == 1040, "dlm_evo_census is 1040 bytes");
+static_assert(sizeof(dlm_evo_census) == 1072, "dlm_evo_census is 1072 bytes");
 static_assert(offsetof(dlm_evo_census, monomorphic) == 856, "monomorphic at 856");
 
 /* Threads per block of the one-thread-per-item kernels. */
