@@ -102,9 +102,13 @@ assert len(d['points']) == 10 and all('cooperation_se' in p for p in d['points']
 expect 0 "budget and tax" -- "$DLM" run "$TMP/d.yaml" --backend cpu --set evolution.generations=100 \
   --set institution.budget=5 --set institution.tax=0.01 --set institution.exclusion=1
 
+# the synchronous rules book the referee's ledger too (per-agent slots, summed in agent order)
+expect 0 "fermi-sync measured" -- "$DLM" run "$TMP/d.yaml" --backend cpu --set evolution.generations=100 \
+  --set evolution.rule=fermi-sync
+
 # refusals: exit 2, nothing written (a grid of 10 x 410 > 4096 institutions for evolve)
 for bad_set in 'analyze.population={}' 'analyze.game=true' 'match.continuation=0.9' \
-               'evolution.rule=fermi-sync' 'analyze.design.evolve=maybe' \
+               'analyze.design.evolve=maybe' \
                'analyze.design.audit=[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]' \
                'evolution.interaction=donation'; do
   extra=()
