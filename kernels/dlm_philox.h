@@ -32,7 +32,8 @@ typedef struct dlm_u32x4 { uint32_t v[4]; } dlm_u32x4;
 #define DLM_PURPOSE_INIT         6u  /* initial population draws */
 #define DLM_PURPOSE_REPUTATION   7u  /* assessment and reputation draws */
 #define DLM_PURPOSE_BENCH        8u  /* random strategies of the standard benchmark workloads */
-#define DLM_PURPOSE_ESTIMATE     9u  /* matches that estimate a type pair's payoff once per run */
+#define DLM_PURPOSE_ESTIMATE    14u  /* matches that estimate a type pair's payoff once per run
+                                       (14, not 9: 9 is DLM_PURPOSE_CENSUS_PLAY, dlm_evolve.h) */
 
 #define DLM_PHILOX_M0 0xD2511F53u
 #define DLM_PHILOX_M1 0xCD9E8D57u
