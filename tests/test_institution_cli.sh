@@ -134,6 +134,10 @@ python3 -c "
 import json; d=json.load(open('$TMP/out'))
 c = d['points'][d['cheapest']]
 assert c['fine'] == 3 and abs(c['cost'] - 0) < 1e-12, c" && ok || bad "design: the first fine past 2.27"
+python3 -c "
+import json; d=json.load(open('$TMP/out'))
+cls = [p['effective_class'] for p in d['points']]
+assert cls == ['n-person-prisoners-dilemma', 'n-person-prisoners-dilemma', 'cooperation-dominant'], cls" && ok || bad "design over a public goods game: the N-player class of each institution (F* = 0.4 / 0.176 = 2.27)"
 
 # the cheapest enforcement (analyze.design)
 cat >"$TMP/design.yaml" <<'YAML'

@@ -15,7 +15,7 @@ static void table_row(FILE *fp, const dlm_design_report *r, const dlm_design_poi
             p->cooperation);
     if (r->evolve)
         fprintf(fp, " +- %-8.2g", p->cooperation_se);
-    fprintf(fp, " %12.6g %12.6g  %s\n", p->cost, p->fines, dlm_game_class_id(p->effective_class));
+    fprintf(fp, " %12.6g %12.6g  %s\n", p->cost, p->fines, (p->class_name ? p->class_name : dlm_game_class_id(p->effective_class)));
 }
 
 static void write_table(FILE *fp, const dlm_scenario *sc, const dlm_design_report *r)
@@ -74,7 +74,7 @@ static void write_csv(FILE *fp, const dlm_scenario *sc, const dlm_design_report 
             fputc(',', fp);
             dlm_print_double(fp, x[k]);
         }
-        fprintf(fp, ",%s,", dlm_game_class_id(p->effective_class));
+        fprintf(fp, ",%s,", (p->class_name ? p->class_name : dlm_game_class_id(p->effective_class)));
         dlm_print_double(fp, p->cooperation);
         fputc(',', fp);
         dlm_print_double(fp, p->cost);
@@ -120,7 +120,7 @@ static void write_json(FILE *fp, const dlm_scenario *sc, const dlm_design_report
         fputs(",\"subsidy\":", fp);
         dlm_print_double(fp, p->subsidy);
         fprintf(fp, ",\"effective_class\":\"%s\",\"cooperation\":",
-                dlm_game_class_id(p->effective_class));
+                (p->class_name ? p->class_name : dlm_game_class_id(p->effective_class)));
         dlm_print_double(fp, p->cooperation);
         if (r->evolve) {
             fputs(",\"cooperation_se\":", fp);

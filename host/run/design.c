@@ -61,6 +61,7 @@ static dlm_status measure(dlm_scenario *at, dlm_design_report *r, dlm_design_poi
     dlm_status st = DLM_OK;
     dlm_game_analyze(at, &g);
     p->effective_class = dlm_game_classify(&g.effective[0]);
+    p->class_name = g.group ? dlm_group_game_class(&g) : dlm_game_class_id(p->effective_class);
     if (!r->population) {
         p->cooperation = game_cooperation(&g);
     } else {
@@ -325,10 +326,13 @@ dlm_status dlm_design_run_evolve(const dlm_scenario *sc, const dlm_backend_ops *
         p->fine = at[i].institution.fine;
         p->subsidy = at[i].institution.subsidy;
         p->effective_class = DLM_GAME_OTHER;
+        p->class_name = dlm_game_class_id(DLM_GAME_OTHER);
         if (!sc->evolution.donation && (!sc->evolution.group || sc->evolution.group_game == 1)) {
             dlm_game_report g;
             dlm_game_analyze(&at[i], &g);
             p->effective_class = dlm_game_classify(&g.effective[0]);
+            p->class_name =
+                g.group ? dlm_group_game_class(&g) : dlm_game_class_id(p->effective_class);
         }
         if ((st = dlm_evo_plan_build(&at[i], &plans[i], err)) != DLM_OK)
             break;

@@ -41,6 +41,8 @@ typedef struct dlm_design_point {
     double fines;     /* fines collected per interaction of two */
     double net_cost;  /* cost - fines */
     dlm_game_class effective_class; /* the effective game's (A's) class */
+    const char *class_name;         /* its name: dlm_game_class_id(effective_class), or for
+                                       the N-player public goods game dlm_group_game_class */
     int meets_target, on_frontier;
 } dlm_design_point;
 
